@@ -1,0 +1,272 @@
+//! Failure reasons: code → kind, label, meaning and suggested action, in English and Simplified
+//! Chinese. Unknown codes degrade to a generic text and are flagged as unknown, never passed off
+//! as a known reason.
+
+mod reasons;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use reasons::REASONS;
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `en`, `en-US`, `en_GB.UTF-8` → En; `zh`, `zh-CN`, `zh_CN.UTF-8`, `zh-Hans` → Zh.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let lower = tag.trim().to_ascii_lowercase();
+        let primary = lower.split(['-', '_', '.', '@']).next().unwrap_or("");
+        match primary {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// The first non-empty of LC_ALL, LC_MESSAGES, LANG; English when unset or unknown.
+    pub fn from_locale_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+
+    pub fn toggle(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    Platform,
+    Agent,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Texts {
+    pub label: &'static str,
+    pub meaning: &'static str,
+    pub action: &'static str,
+}
+
+#[derive(Debug)]
+pub struct ReasonEntry {
+    pub code: &'static str,
+    pub kind: ReasonKind,
+    /// In the server's canonical list (as opposed to seen in the wild).
+    pub canonical: bool,
+    pub en: Texts,
+    pub zh: Texts,
+}
+
+impl ReasonEntry {
+    pub fn texts(&self, lang: Lang) -> &Texts {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// What to show for any reason code, known or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Described {
+    pub known: bool,
+    pub kind: ReasonKind,
+    pub texts: Texts,
+}
+
+static BY_CODE: LazyLock<HashMap<&'static str, &'static ReasonEntry>> =
+    LazyLock::new(|| REASONS.iter().map(|r| (r.code, r)).collect());
+
+/// Every known reason: platform canonical, agent canonical, then those seen in the wild.
+pub fn all() -> &'static [ReasonEntry] {
+    REASONS
+}
+
+pub fn lookup(code: &str) -> Option<&'static ReasonEntry> {
+    BY_CODE.get(code).copied()
+}
+
+pub fn describe(code: &str, lang: Lang) -> Described {
+    match lookup(code) {
+        Some(r) => Described {
+            known: true,
+            kind: r.kind,
+            texts: *r.texts(lang),
+        },
+        None => Described {
+            known: false,
+            kind: kind_of(code),
+            texts: generic(lang),
+        },
+    }
+}
+
+/// The text for an unknown or missing reason.
+pub fn generic(lang: Lang) -> Texts {
+    match lang {
+        Lang::En => Texts {
+            label: "Unrecognised reason",
+            meaning: "The server sent a failure reason this version of failwatch does not know.",
+            action: "Read the error text and the reason code; a newer failwatch may explain it.",
+        },
+        Lang::Zh => Texts {
+            label: "无法识别的原因",
+            meaning: "服务端发送了本版本 failwatch 不认识的失败原因。",
+            action: "查看错误文本和原因代码；新版 failwatch 可能能够解释。",
+        },
+    }
+}
+
+/// `agent_error` and `agent_error.*` are agent-side; everything else is the platform's.
+pub fn kind_of(code: &str) -> ReasonKind {
+    if code == "agent_error" || code.starts_with("agent_error.") {
+        ReasonKind::Agent
+    } else {
+        ReasonKind::Platform
+    }
+}
+
+pub fn is_agent_side(code: &str) -> bool {
+    kind_of(code) == ReasonKind::Agent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    /// The server's canonical list, written out independently of the table.
+    const CANONICAL: [&str; 26] = [
+        "queued_expired",
+        "runtime_offline",
+        "runtime_reconnect_timeout",
+        "runtime_recovery",
+        "timeout",
+        "iteration_limit",
+        "agent_blocked",
+        "api_invalid_request",
+        "skill_bundle_unavailable",
+        "runtime_cli_timeout",
+        "invalid_task_identity",
+        "issue_window_restricted",
+        "agent_error.provider_auth_or_access",
+        "agent_error.provider_quota_limit",
+        "agent_error.provider_capacity_or_rate_limit",
+        "agent_error.provider_server_error",
+        "agent_error.provider_network",
+        "agent_error.process_failure",
+        "agent_error.empty_or_unparseable_output",
+        "agent_error.agent_timeout",
+        "agent_error.context_overflow",
+        "agent_error.missing_config",
+        "agent_error.model_not_found_or_unavailable",
+        "agent_error.runtime_version_unsupported",
+        "agent_error.runtime_missing_executable",
+        "agent_error.unknown",
+    ];
+    const IN_THE_WILD: [&str; 4] = [
+        "codex_semantic_inactivity",
+        "cancelled",
+        "local_directory_error",
+        "agent_error",
+    ];
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_canonical_reason_has_complete_texts_in_both_languages() {
+        for code in CANONICAL.iter().chain(&IN_THE_WILD) {
+            let r = lookup(code).unwrap_or_else(|| panic!("{code} missing from the catalog"));
+            assert_eq!(r.canonical, CANONICAL.contains(code), "{code}");
+            for t in [&r.en, &r.zh] {
+                assert!(
+                    !t.label.trim().is_empty()
+                        && !t.meaning.trim().is_empty()
+                        && !t.action.trim().is_empty(),
+                    "{code}"
+                );
+            }
+            for s in [r.zh.label, r.zh.meaning, r.zh.action] {
+                assert!(has_cjk(s), "{code}: zh text without Chinese: {s}");
+            }
+            for s in [r.en.label, r.en.meaning, r.en.action] {
+                assert!(!has_cjk(s), "{code}: en text with Chinese: {s}");
+            }
+            assert!(r.en.label.width() <= 28, "{code}: en label too wide");
+            assert!(r.zh.label.width() <= 22, "{code}: zh label too wide");
+        }
+        assert_eq!(all().len(), CANONICAL.len() + IN_THE_WILD.len());
+    }
+
+    #[test]
+    fn codes_are_unique_and_kinds_follow_the_prefix() {
+        let mut codes: Vec<_> = all().iter().map(|r| r.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), all().len());
+        for r in all() {
+            assert_eq!(r.kind, kind_of(r.code), "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_degrade_to_generic_text() {
+        for (code, kind) in [
+            ("agent_error.quantum_flux", ReasonKind::Agent),
+            ("sandbox_evicted", ReasonKind::Platform),
+            ("", ReasonKind::Platform),
+        ] {
+            for lang in [Lang::En, Lang::Zh] {
+                let d = describe(code, lang);
+                assert!(!d.known);
+                assert_eq!(d.kind, kind);
+                assert_eq!(d.texts.label, generic(lang).label);
+            }
+        }
+        assert!(has_cjk(generic(Lang::Zh).label));
+        assert!(describe("timeout", Lang::Zh).known);
+    }
+
+    #[test]
+    fn languages_parse_from_tags_and_locales() {
+        for (tag, lang) in [
+            ("en", Some(Lang::En)),
+            ("en-US", Some(Lang::En)),
+            ("en_GB.UTF-8", Some(Lang::En)),
+            ("zh", Some(Lang::Zh)),
+            ("zh-CN", Some(Lang::Zh)),
+            ("zh_CN.UTF-8", Some(Lang::Zh)),
+            ("ZH-Hans", Some(Lang::Zh)),
+            ("C.UTF-8", None),
+            ("fr", None),
+        ] {
+            assert_eq!(Lang::parse(tag), lang, "{tag}");
+        }
+        assert_eq!(Lang::En.toggle(), Lang::Zh);
+        assert_eq!(Lang::Zh.toggle().tag(), "en");
+    }
+}

@@ -1,0 +1,346 @@
+//! Frame text → [`Event`]. Typed, borrowing serde structs: unknown fields are skipped without
+//! building a tree, which keeps decoding cheap on the hot path.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{
+    ChatDone, ChatMessage, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage,
+};
+
+/// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
+/// outbound frames have no cap, so allow generous room for long error texts.
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+type Str<'a> = Option<Cow<'a, str>>;
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    event_type: Str<'a>,
+    #[serde(borrow)]
+    payload: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Str<'a>,
+}
+
+#[derive(Deserialize)]
+struct TaskPayload<'a> {
+    #[serde(borrow)]
+    task_id: Str<'a>,
+    #[serde(borrow)]
+    agent_id: Str<'a>,
+    #[serde(borrow)]
+    issue_id: Str<'a>,
+    #[serde(borrow)]
+    chat_session_id: Str<'a>,
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(borrow)]
+    failure_reason: Str<'a>,
+    retry_pending: Option<bool>,
+    #[serde(borrow)]
+    error: Str<'a>,
+    #[serde(borrow)]
+    error_message: Str<'a>,
+}
+
+#[derive(Deserialize)]
+struct ChatPayload<'a> {
+    #[serde(borrow)]
+    chat_session_id: Str<'a>,
+    #[serde(borrow)]
+    task_id: Str<'a>,
+    #[serde(borrow)]
+    message_id: Str<'a>,
+    #[serde(borrow)]
+    role: Str<'a>,
+    #[serde(borrow)]
+    content: Str<'a>,
+}
+
+#[derive(Deserialize)]
+struct SubscribeErrorPayload<'a> {
+    #[serde(borrow)]
+    error: Str<'a>,
+}
+
+/// Decode one frame's text. Never panics.
+pub fn decode(text: &str) -> Result<Event, Rejection> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(Rejection::TooLarge);
+    }
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        // Valid JSON that is not an object (arrays, strings, numbers) is reported as such.
+        return Err(
+            match serde_json::from_str::<serde::de::IgnoredAny>(trimmed) {
+                Ok(_) => Rejection::NotObject,
+                Err(e) => classify(&e),
+            },
+        );
+    }
+    let env: Envelope = serde_json::from_str(trimmed).map_err(|e| classify(&e))?;
+    let Some(event_type) = env.event_type else {
+        return match env.error {
+            Some(message) => Ok(Event::ServerError(message.into_owned())),
+            None => Err(Rejection::MissingType),
+        };
+    };
+    let event_type = event_type.as_ref();
+    match event_type {
+        "task:failed" => {
+            let p: TaskPayload = payload(event_type, env.payload)?;
+            Ok(Event::TaskFailed(TaskFailed {
+                ids: ids(&p),
+                status: owned(p.status),
+                failure_reason: owned(p.failure_reason),
+                retry_pending: p.retry_pending,
+                // Kept even when empty-after-trim is false: relays test for "non-empty".
+                error: owned(p.error),
+                error_message: owned(p.error_message),
+            }))
+        }
+        "chat:message" => {
+            let p: ChatPayload = payload(event_type, env.payload)?;
+            Ok(Event::ChatMessage(ChatMessage {
+                chat_session_id: owned(p.chat_session_id),
+                message_id: owned(p.message_id),
+                role: owned(p.role),
+                content: p.content.map(Cow::into_owned),
+                task_id: owned(p.task_id),
+            }))
+        }
+        "chat:done" => {
+            let p: ChatPayload = payload(event_type, env.payload)?;
+            Ok(Event::ChatDone(ChatDone {
+                chat_session_id: owned(p.chat_session_id),
+                task_id: owned(p.task_id),
+                content: p.content.map(Cow::into_owned),
+            }))
+        }
+        "auth_ack" => Ok(Event::Control(Control::AuthAck)),
+        "pong" => Ok(Event::Control(Control::Pong)),
+        "subscribe_ack" => Ok(Event::Control(Control::SubscribeAck)),
+        "unsubscribe_ack" => Ok(Event::Control(Control::UnsubscribeAck)),
+        "subscribe_error" => {
+            let error = env
+                .payload
+                .and_then(|raw| serde_json::from_str::<SubscribeErrorPayload>(raw.get()).ok())
+                .and_then(|p| owned(p.error));
+            Ok(Event::Control(Control::SubscribeError(error)))
+        }
+        other => match TaskStage::from_type(other) {
+            Some(stage) => {
+                let p: TaskPayload = payload(other, env.payload)?;
+                Ok(Event::Task(TaskEvent {
+                    stage,
+                    ids: ids(&p),
+                    status: owned(p.status),
+                }))
+            }
+            None => Ok(Event::Other(other.to_owned())),
+        },
+    }
+}
+
+fn payload<'a, T: Deserialize<'a>>(
+    event_type: &str,
+    raw: Option<&'a RawValue>,
+) -> Result<T, Rejection> {
+    let raw = raw.map(RawValue::get).unwrap_or("null");
+    if !raw.trim_start().starts_with('{') {
+        return Err(Rejection::PayloadNotObject(event_type.to_owned()));
+    }
+    serde_json::from_str(raw).map_err(|e| Rejection::BadField {
+        event_type: event_type.to_owned(),
+        detail: strip_position(&e.to_string()),
+    })
+}
+
+fn ids(p: &TaskPayload) -> TaskIds {
+    TaskIds {
+        task_id: owned(p.task_id.clone()),
+        agent_id: owned(p.agent_id.clone()),
+        // The issue id is kept even when empty: "" marks a chat task.
+        issue_id: p.issue_id.as_deref().map(str::to_owned),
+        chat_session_id: owned(p.chat_session_id.clone()),
+    }
+}
+
+/// Empty or whitespace-only strings carry no information: treat them as absent.
+fn owned(s: Str<'_>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty()).map(Cow::into_owned)
+}
+
+fn classify(e: &serde_json::Error) -> Rejection {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        Rejection::TooDeep
+    } else {
+        Rejection::NotJson
+    }
+}
+
+/// serde_json appends " at line L column C"; positions are noise in a per-frame message.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::FailedShape;
+
+    const FRAMES: &str = include_str!("../../tests/data/frames.jsonl");
+
+    #[test]
+    fn every_example_frame_decodes_or_is_rejected_for_the_right_reason() {
+        let results: Vec<_> = FRAMES.lines().map(decode).collect();
+        assert_eq!(results[0], Ok(Event::Control(Control::AuthAck)));
+        assert!(
+            matches!(&results[1], Ok(Event::Task(t)) if t.stage == TaskStage::Dispatch
+            && t.ids.chat_session_id.as_deref() == Some("c4a1b2d3-e5f6-4a7b-8c9d-0e1f2a3b4c04"))
+        );
+        let Ok(Event::TaskFailed(octo)) = &results[2] else {
+            panic!("{:?}", results[2])
+        };
+        assert_eq!(octo.shape(), FailedShape::WithError);
+        assert_eq!(
+            octo.failure_reason.as_deref(),
+            Some("agent_error.provider_auth_or_access")
+        );
+        assert_eq!(octo.retry_pending, Some(false));
+        let Ok(Event::TaskFailed(modern)) = &results[3] else {
+            panic!()
+        };
+        assert_eq!(modern.shape(), FailedShape::Modern);
+        assert_eq!(modern.retry_pending, Some(true));
+        let Ok(Event::TaskFailed(legacy)) = &results[5] else {
+            panic!()
+        };
+        assert_eq!(legacy.shape(), FailedShape::LegacySweeper);
+        assert!(legacy.ids.has_chat_issue_id());
+        assert_eq!(legacy.ids.chat_session_id, None);
+        let Ok(Event::TaskFailed(alias)) = &results[6] else {
+            panic!()
+        };
+        assert_eq!(alias.shape(), FailedShape::ErrorMessageAlias);
+        assert!(alias
+            .error_message
+            .as_deref()
+            .unwrap()
+            .contains("claude exited"));
+        assert!(matches!(&results[7], Ok(Event::ChatDone(d)) if d.task_id.is_some()));
+        assert!(
+            matches!(&results[8], Ok(Event::ChatMessage(m)) if m.role.as_deref() == Some("assistant"))
+        );
+        assert_eq!(results[9], Ok(Event::Other("issue:updated".into())));
+        assert_eq!(
+            results[10],
+            Err(Rejection::PayloadNotObject("task:failed".into()))
+        );
+        assert_eq!(results[11], Ok(Event::ServerError("invalid token".into())));
+    }
+
+    #[test]
+    fn rejects_non_json_non_objects_and_typeless_objects() {
+        assert_eq!(decode("{not json"), Err(Rejection::NotJson));
+        assert_eq!(decode("\u{0}\u{1}binary"), Err(Rejection::NotJson));
+        assert_eq!(decode("[1,2,3]"), Err(Rejection::NotObject));
+        assert_eq!(decode("\"hello\""), Err(Rejection::NotObject));
+        assert_eq!(decode("{\"payload\":{}}"), Err(Rejection::MissingType));
+        assert_eq!(decode(""), Err(Rejection::NotJson));
+        assert_eq!(
+            decode(r#"{"type":"task:failed"}"#),
+            Err(Rejection::PayloadNotObject("task:failed".into()))
+        );
+        assert_eq!(
+            decode(r#"{"type":"task:queued","payload":[1]}"#),
+            Err(Rejection::PayloadNotObject("task:queued".into()))
+        );
+    }
+
+    #[test]
+    fn wrong_field_types_are_reported_with_the_field() {
+        let r = decode(r#"{"type":"task:failed","payload":{"task_id":42}}"#);
+        let Err(Rejection::BadField { event_type, detail }) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(event_type, "task:failed");
+        assert!(detail.contains("integer"), "{detail}");
+        assert!(!detail.contains("line"), "{detail}");
+    }
+
+    #[test]
+    fn deep_nesting_never_overflows_the_stack() {
+        let deep =
+            |open: &str, close: &str, n: usize| format!("{}{}", open.repeat(n), close.repeat(n));
+        // Skipped subtrees of any depth are fine: the event is still usable.
+        let skipped = format!("{{\"type\":\"x\",\"payload\":{}}}", deep("[", "]", 100_000));
+        assert_eq!(decode(&skipped), Ok(Event::Other("x".into())));
+        let in_field = format!(
+            "{{\"type\":\"task:failed\",\"payload\":{{\"task_id\":\"t\",\"x\":{}}}}}",
+            deep("{\"a\":", "}", 50_000).replace("{\"a\":}", "{\"a\":1}")
+        );
+        assert!(decode(&in_field).is_ok() || decode(&in_field) == Err(Rejection::TooDeep));
+        let top = deep("[", "]", 200_000);
+        assert!(matches!(
+            decode(&top),
+            Err(Rejection::TooDeep | Rejection::NotObject)
+        ));
+        let unclosed = "{\"type\":\"x\",\"payload\":".to_owned() + &"[".repeat(200_000);
+        assert!(decode(&unclosed).is_err());
+    }
+
+    #[test]
+    fn huge_frames_are_rejected_before_parsing() {
+        let huge = format!(
+            "{{\"type\":\"task:failed\",\"payload\":{{\"error\":\"{}\"}}}}",
+            "x".repeat(MAX_FRAME_BYTES)
+        );
+        assert_eq!(decode(&huge), Err(Rejection::TooLarge));
+    }
+
+    #[test]
+    fn unknown_types_and_extra_fields_are_accepted() {
+        assert_eq!(
+            decode(r#"{"type":"inbox:new","payload":[1,2],"x":{"y":[null]}}"#),
+            Ok(Event::Other("inbox:new".into()))
+        );
+        let r = decode(
+            r#"{"type":"task:failed","payload":{"task_id":"t","extra":{"deep":[1,{"a":2}]},"failure_reason":"timeout"}}"#,
+        );
+        assert!(
+            matches!(r, Ok(Event::TaskFailed(f)) if f.failure_reason.as_deref() == Some("timeout"))
+        );
+    }
+
+    #[test]
+    fn escaped_strings_and_empty_ids() {
+        let r = decode(
+            r#"{"type":"task:failed","payload":{"task_id":"","chat_session_id":"  ","issue_id":"","error":"line1\nline2 \u001b[31mred"}}"#,
+        )
+        .unwrap();
+        let Event::TaskFailed(f) = r else { panic!() };
+        assert_eq!(f.ids.task_id, None);
+        assert_eq!(f.ids.chat_session_id, None);
+        assert_eq!(f.ids.issue_id.as_deref(), Some(""));
+        assert!(f.ids.has_chat_issue_id());
+        assert_eq!(f.error.as_deref(), Some("line1\nline2 \u{1b}[31mred"));
+    }
+
+    #[test]
+    fn subscribe_error_carries_its_message() {
+        assert_eq!(
+            decode(r#"{"type":"subscribe_error","payload":{"error":"forbidden"}}"#),
+            Ok(Event::Control(Control::SubscribeError(Some(
+                "forbidden".into()
+            ))))
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! The wire: frames from a Multica realtime WebSocket (or a capture of one) decoded into typed events.
+//!
+//! Decoding never panics. Every input either becomes an [`Event`] or a [`Rejection`] that says why,
+//! so callers can count and show what they skipped.
+
+mod decode;
+
+pub use decode::{decode, MAX_FRAME_BYTES};
+
+use chrono::{DateTime, Utc};
+
+/// One text frame as it arrived, stamped with its receive time (the wire carries no timestamp).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub received_at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// Identifiers shared by every task lifecycle payload. Empty strings are normalised to `None`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskIds {
+    pub task_id: Option<String>,
+    pub agent_id: Option<String>,
+    /// Kept as sent: the all-zero UUID or "" marks a chat task.
+    pub issue_id: Option<String>,
+    pub chat_session_id: Option<String>,
+}
+
+impl TaskIds {
+    /// Chat tasks carry an empty or all-zero issue id; issue tasks a real one.
+    pub fn has_chat_issue_id(&self) -> bool {
+        match &self.issue_id {
+            None => false,
+            Some(id) => id.is_empty() || id.bytes().all(|b| b == b'0' || b == b'-'),
+        }
+    }
+}
+
+/// Non-failure task lifecycle events (`task:queued`, `task:dispatch`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskStage {
+    Queued,
+    Dispatch,
+    Running,
+    WaitingLocalDirectory,
+    Progress,
+    Completed,
+    Message,
+    Cancelled,
+}
+
+impl TaskStage {
+    pub fn from_type(event_type: &str) -> Option<TaskStage> {
+        Some(match event_type {
+            "task:queued" => TaskStage::Queued,
+            "task:dispatch" => TaskStage::Dispatch,
+            "task:running" => TaskStage::Running,
+            "task:waiting_local_directory" => TaskStage::WaitingLocalDirectory,
+            "task:progress" => TaskStage::Progress,
+            "task:completed" => TaskStage::Completed,
+            "task:message" => TaskStage::Message,
+            "task:cancelled" => TaskStage::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn event_type(self) -> &'static str {
+        match self {
+            TaskStage::Queued => "task:queued",
+            TaskStage::Dispatch => "task:dispatch",
+            TaskStage::Running => "task:running",
+            TaskStage::WaitingLocalDirectory => "task:waiting_local_directory",
+            TaskStage::Progress => "task:progress",
+            TaskStage::Completed => "task:completed",
+            TaskStage::Message => "task:message",
+            TaskStage::Cancelled => "task:cancelled",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskEvent {
+    pub stage: TaskStage,
+    pub ids: TaskIds,
+    pub status: Option<String>,
+}
+
+/// A `task:failed` payload in any of its historical shapes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskFailed {
+    pub ids: TaskIds,
+    pub status: Option<String>,
+    pub failure_reason: Option<String>,
+    pub retry_pending: Option<bool>,
+    /// `error` as sent (already redacted by the server's rules, not by ours).
+    pub error: Option<String>,
+    /// `error_message`, the alias some forks send instead of `error`.
+    pub error_message: Option<String>,
+}
+
+/// Which historical shape a `task:failed` payload has, for display and statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailedShape {
+    /// Upstream today: `retry_pending`, no `error` on the wire.
+    Modern,
+    /// The Octo fork and older servers: `error` on the wire.
+    WithError,
+    /// Forks that send `error_message`.
+    ErrorMessageAlias,
+    /// The oldest sweeper path: `failure_reason` only.
+    LegacySweeper,
+}
+
+impl TaskFailed {
+    pub fn shape(&self) -> FailedShape {
+        if self.error.is_some() {
+            FailedShape::WithError
+        } else if self.error_message.is_some() {
+            FailedShape::ErrorMessageAlias
+        } else if self.retry_pending.is_some() {
+            FailedShape::Modern
+        } else {
+            FailedShape::LegacySweeper
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub chat_session_id: Option<String>,
+    pub message_id: Option<String>,
+    pub role: Option<String>,
+    pub content: Option<String>,
+    pub task_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChatDone {
+    pub chat_session_id: Option<String>,
+    pub task_id: Option<String>,
+    pub content: Option<String>,
+}
+
+/// Control frames share the `type` field with events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Control {
+    AuthAck,
+    Pong,
+    SubscribeAck,
+    SubscribeError(Option<String>),
+    UnsubscribeAck,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    TaskFailed(TaskFailed),
+    Task(TaskEvent),
+    ChatMessage(ChatMessage),
+    ChatDone(ChatDone),
+    Control(Control),
+    /// A bare `{"error": "…"}` frame: how the server reports auth failures before closing.
+    ServerError(String),
+    /// Any other event type: counted, not interpreted.
+    Other(String),
+}
+
+impl Event {
+    /// The `type` this event was sent with (control and error frames get a stable pseudo-type).
+    pub fn type_name(&self) -> &str {
+        match self {
+            Event::TaskFailed(_) => "task:failed",
+            Event::Task(t) => t.stage.event_type(),
+            Event::ChatMessage(_) => "chat:message",
+            Event::ChatDone(_) => "chat:done",
+            Event::Control(Control::AuthAck) => "auth_ack",
+            Event::Control(Control::Pong) => "pong",
+            Event::Control(Control::SubscribeAck) => "subscribe_ack",
+            Event::Control(Control::SubscribeError(_)) => "subscribe_error",
+            Event::Control(Control::UnsubscribeAck) => "unsubscribe_ack",
+            Event::ServerError(_) => "error",
+            Event::Other(t) => t,
+        }
+    }
+}
+
+/// Why a frame was not turned into an event.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum Rejection {
+    #[error("not valid JSON")]
+    NotJson,
+    #[error("JSON nested too deeply")]
+    TooDeep,
+    #[error("frame larger than {} bytes", MAX_FRAME_BYTES)]
+    TooLarge,
+    #[error("not a JSON object")]
+    NotObject,
+    #[error("object without a `type`")]
+    MissingType,
+    #[error("`{0}` payload is not an object")]
+    PayloadNotObject(String),
+    #[error("`{event_type}` payload has a bad field: {detail}")]
+    BadField { event_type: String, detail: String },
+}
+
+impl Rejection {
+    /// A stable short key for counting rejections by kind.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Rejection::NotJson => "not_json",
+            Rejection::TooDeep => "too_deep",
+            Rejection::TooLarge => "too_large",
+            Rejection::NotObject => "not_object",
+            Rejection::MissingType => "missing_type",
+            Rejection::PayloadNotObject(_) => "payload_not_object",
+            Rejection::BadField { .. } => "bad_field",
+        }
+    }
+}

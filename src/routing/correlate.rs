@@ -1,0 +1,164 @@
+//! Correlation memory: which chat session each task belongs to, learned from earlier events,
+//! so a failure that arrives without its `chat_session_id` can be recognised as a lost notification.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::Arc;
+
+use crate::protocol::Event;
+
+/// A map that forgets its oldest insertions beyond a fixed capacity.
+#[derive(Debug)]
+pub struct BoundedMap<K, V> {
+    map: HashMap<K, V>,
+    order: VecDeque<K>,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        BoundedMap {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn insert(&mut self, key: K, value: V) {
+        if self.map.insert(key.clone(), value).is_none() {
+            self.order.push_back(key);
+            while self.order.len() > self.capacity {
+                if let Some(old) = self.order.pop_front() {
+                    self.map.remove(&old);
+                }
+            }
+        }
+    }
+
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.get(key)
+    }
+
+    /// Removes the entry; its slot in the eviction order is reclaimed lazily.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let v = self.map.remove(key);
+        if v.is_some() && self.order.len() > 2 * self.capacity {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key::<K>(k));
+        }
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Remembers task id → chat session id from every event that carries both.
+#[derive(Debug)]
+pub struct Correlator {
+    sessions: BoundedMap<Box<str>, Arc<str>>,
+}
+
+/// Enough for hours of a busy workspace; each entry is two short ids.
+pub const DEFAULT_MEMORY: usize = 200_000;
+
+impl Default for Correlator {
+    fn default() -> Self {
+        Correlator::new(DEFAULT_MEMORY)
+    }
+}
+
+impl Correlator {
+    pub fn new(capacity: usize) -> Self {
+        Correlator {
+            sessions: BoundedMap::new(capacity),
+        }
+    }
+
+    /// Learn from one event. Failures teach too: a retry's earlier attempt may carry the session.
+    pub fn observe(&mut self, event: &Event) {
+        let (task, session) = match event {
+            Event::Task(t) => (&t.ids.task_id, &t.ids.chat_session_id),
+            Event::TaskFailed(f) => (&f.ids.task_id, &f.ids.chat_session_id),
+            Event::ChatMessage(m) => (&m.task_id, &m.chat_session_id),
+            Event::ChatDone(d) => (&d.task_id, &d.chat_session_id),
+            _ => return,
+        };
+        if let (Some(task), Some(session)) = (task, session) {
+            if self.sessions.get(task.as_str()).map(|s| &**s) != Some(session.as_str()) {
+                self.sessions
+                    .insert(task.as_str().into(), Arc::from(session.as_str()));
+            }
+        }
+    }
+
+    pub fn session_of(&self, task_id: &str) -> Option<&Arc<str>> {
+        self.sessions.get(task_id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::decode;
+
+    #[test]
+    fn bounded_map_evicts_oldest() {
+        let mut m = BoundedMap::new(2);
+        m.insert("a", 1);
+        m.insert("b", 2);
+        m.insert("a", 10); // update keeps its place
+        m.insert("c", 3);
+        assert_eq!(m.get("a"), None);
+        assert_eq!(m.get("b"), Some(&2));
+        assert_eq!(m.get("c"), Some(&3));
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn bounded_map_remove_then_reinsert_stays_bounded() {
+        let mut m = BoundedMap::new(3);
+        for i in 0..1000 {
+            m.insert(i % 5, i);
+            m.remove(&((i + 1) % 5));
+        }
+        assert!(m.len() <= 3);
+        assert!(m.order.len() <= 7);
+    }
+
+    #[test]
+    fn remembers_sessions_from_lifecycle_and_chat_events() {
+        let mut c = Correlator::new(10);
+        for line in [
+            r#"{"type":"task:queued","payload":{"task_id":"t1","chat_session_id":"s1"}}"#,
+            r#"{"type":"chat:message","payload":{"task_id":"t2","chat_session_id":"s2","role":"user"}}"#,
+            r#"{"type":"task:queued","payload":{"task_id":"t3","issue_id":"i"}}"#,
+        ] {
+            c.observe(&decode(line).unwrap());
+        }
+        assert_eq!(c.session_of("t1").map(|s| &**s), Some("s1"));
+        assert_eq!(c.session_of("t2").map(|s| &**s), Some("s2"));
+        assert_eq!(c.session_of("t3"), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! The bounded ring of enriched failures, aggregates kept exact over everything ever seen, and the
+//! filtered view (updated on append, rebuilt when the filter changes).
+
+mod aggregates;
+
+pub use aggregates::{Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats};
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+
+use crate::enrich::{Failure, Update};
+use crate::filter::Filter;
+
+pub const DEFAULT_CAPACITY: usize = 200_000;
+
+#[derive(Debug)]
+pub struct Store {
+    ring: VecDeque<Failure>,
+    capacity: usize,
+    evicted: u64,
+    pub agg: Aggregates,
+    pub ingest: IngestStats,
+    filter: Filter,
+    /// Sequence numbers of stored failures that match the filter, oldest first.
+    view: VecDeque<u64>,
+    /// Newest event time seen: anchors `since:` when replaying.
+    latest: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// A store keeping at most `capacity` failures (0 keeps only aggregates).
+    pub fn new(capacity: usize) -> Store {
+        Store {
+            ring: VecDeque::with_capacity(capacity.min(4096)),
+            capacity,
+            evicted: 0,
+            agg: Aggregates::default(),
+            ingest: IngestStats::default(),
+            filter: Filter::default(),
+            view: VecDeque::new(),
+            latest: None,
+        }
+    }
+
+    pub fn apply(&mut self, update: Update) {
+        match update {
+            Update::Failure(f) => self.push(*f),
+            Update::Joined { failure, before } => {
+                self.agg.rejoin(&failure, &before);
+                let seq = failure.seq;
+                if let Some(i) = self.index_of(seq) {
+                    self.ring[i] = *failure;
+                    // The text or routing changed: re-test it against the filter.
+                    let matches = self.filter.matches(&self.ring[i], self.now());
+                    match (matches, self.view.binary_search(&seq)) {
+                        (true, Err(pos)) => self.view.insert(pos, seq),
+                        (false, Ok(pos)) => {
+                            self.view.remove(pos);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, f: Failure) {
+        self.agg.add(&f);
+        self.latest = Some(self.latest.map_or(f.at, |l| l.max(f.at)));
+        if self.capacity == 0 {
+            return;
+        }
+        if self.ring.len() == self.capacity {
+            if let Some(old) = self.ring.pop_front() {
+                self.evicted += 1;
+                while self.view.front().is_some_and(|&s| s <= old.seq) {
+                    self.view.pop_front();
+                }
+            }
+        }
+        if self.filter.matches(&f, self.now()) {
+            self.view.push_back(f.seq);
+        }
+        self.ring.push_back(f);
+    }
+
+    fn index_of(&self, seq: u64) -> Option<usize> {
+        let first = self.ring.front()?.seq;
+        let i = usize::try_from(seq.checked_sub(first)?).ok()?;
+        (i < self.ring.len()).then_some(i)
+    }
+
+    pub fn get(&self, seq: u64) -> Option<&Failure> {
+        self.ring.get(self.index_of(seq)?)
+    }
+
+    /// The time `since:` is measured from: the newest event seen, or the clock if none.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.latest.unwrap_or_else(Utc::now)
+    }
+
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    /// Replace the filter and rebuild the view over every stored failure.
+    pub fn set_filter(&mut self, filter: Filter) {
+        self.filter = filter;
+        self.rebuild_view();
+    }
+
+    /// Re-evaluate the view (needed when `since:` windows move).
+    pub fn rebuild_view(&mut self) {
+        let now = self.now();
+        let filter = &self.filter;
+        self.view = if filter.is_empty() {
+            self.ring.iter().map(|f| f.seq).collect()
+        } else {
+            self.ring
+                .iter()
+                .filter(|f| filter.matches(f, now))
+                .map(|f| f.seq)
+                .collect()
+        };
+    }
+
+    /// Number of stored failures matching the filter.
+    pub fn view_len(&self) -> usize {
+        self.view.len()
+    }
+
+    /// The `i`-th matching failure, oldest first.
+    pub fn view_get(&self, i: usize) -> Option<&Failure> {
+        self.get(*self.view.get(i)?)
+    }
+
+    /// Position in the view of a sequence number, or of the nearest later one.
+    pub fn view_position(&self, seq: u64) -> usize {
+        match self.view.binary_search(&seq) {
+            Ok(i) | Err(i) => i,
+        }
+    }
+
+    /// Matching failures in `range` of the view, oldest first: rendering touches only these.
+    pub fn view_range(&self, start: usize, len: usize) -> impl Iterator<Item = &Failure> {
+        self.view
+            .range(start.min(self.view.len())..(start + len).min(self.view.len()))
+            .filter_map(|&s| self.get(s))
+    }
+
+    /// All matching failures, oldest first (export).
+    pub fn view_iter(&self) -> impl Iterator<Item = &Failure> {
+        self.view.iter().filter_map(|&s| self.get(s))
+    }
+
+    pub fn stored(&self) -> usize {
+        self.ring.len()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Every stored failure of one task, oldest first (the detail view's history).
+    pub fn task_history(&self, task_id: &str) -> Vec<&Failure> {
+        self.ring
+            .iter()
+            .filter(|f| f.task_id.as_deref() == Some(task_id))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Enricher;
+    use crate::protocol::decode;
+
+    fn feed(store: &mut Store, e: &mut Enricher, n: usize) {
+        for i in 0..n {
+            let line = format!(
+                r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","chat_session_id":"s{}","failure_reason":"{}","retry_pending":false,"error":"e{i}"}}}}"#,
+                i % 3,
+                if i % 2 == 0 {
+                    "timeout"
+                } else {
+                    "agent_error.provider_network"
+                }
+            );
+            let at = DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap();
+            if let Some(u) = e.ingest(at, &decode(&line).unwrap()) {
+                store.apply(u);
+            }
+        }
+    }
+
+    #[test]
+    fn ring_is_bounded_but_aggregates_count_everything() {
+        let mut s = Store::new(10);
+        feed(&mut s, &mut Enricher::default(), 25);
+        assert_eq!(s.stored(), 10);
+        assert_eq!(s.evicted(), 15);
+        assert_eq!(s.agg.failures, 25);
+        assert_eq!(s.agg.by_reason["timeout"].count, 13);
+        assert_eq!(s.view_len(), 10);
+        assert_eq!(s.view_get(0).unwrap().seq, 15);
+        assert!(s.get(14).is_none());
+        assert_eq!(s.get(24).unwrap().task_id.as_deref(), Some("t24"));
+    }
+
+    #[test]
+    fn view_follows_filter_on_append_and_rebuild() {
+        let mut s = Store::new(100);
+        let mut e = Enricher::default();
+        feed(&mut s, &mut e, 6);
+        s.set_filter(Filter::parse("reason:timeout").unwrap());
+        assert_eq!(s.view_len(), 3);
+        feed(&mut s, &mut e, 2);
+        assert_eq!(s.view_len(), 4);
+        let seqs: Vec<u64> = s.view_iter().map(|f| f.seq).collect();
+        assert_eq!(seqs, [0, 2, 4, 6]);
+        assert_eq!(
+            s.view_range(1, 2).map(|f| f.seq).collect::<Vec<_>>(),
+            [2, 4]
+        );
+        assert_eq!(s.view_position(3), 2);
+        s.set_filter(Filter::default());
+        assert_eq!(s.view_len(), 8);
+    }
+
+    #[test]
+    fn eviction_trims_the_view() {
+        let mut s = Store::new(4);
+        s.set_filter(Filter::parse("reason:timeout").unwrap());
+        feed(&mut s, &mut Enricher::default(), 10);
+        let seqs: Vec<u64> = s.view_iter().map(|f| f.seq).collect();
+        assert_eq!(seqs, [6, 8]);
+    }
+
+    #[test]
+    fn a_join_updates_the_stored_failure_and_the_view() {
+        let mut s = Store::new(10);
+        s.set_filter(Filter::parse("outcome:detail relay:octo").unwrap());
+        let mut e = Enricher::default();
+        for line in [
+            r#"{"type":"task:failed","payload":{"task_id":"t1","chat_session_id":"s1","failure_reason":"timeout","retry_pending":false}}"#,
+            r#"{"type":"chat:message","payload":{"task_id":"t1","chat_session_id":"s1","role":"assistant","content":"boom"}}"#,
+        ] {
+            if let Some(u) = e.ingest(Utc::now(), &decode(line).unwrap()) {
+                s.apply(u);
+            }
+        }
+        assert_eq!(s.view_len(), 1);
+        assert_eq!(s.get(0).unwrap().error.as_deref(), Some("boom"));
+        let octo = s.agg.routing[0];
+        assert_eq!(octo[crate::routing::Outcome::NotifiedDetail.index()], 1);
+        assert_eq!(octo[crate::routing::Outcome::NotifiedReason.index()], 0);
+    }
+}
