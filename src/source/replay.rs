@@ -1,0 +1,314 @@
+//! Paced playback of a capture: speed, pause, step, seek. The capture is loaded once; seeking
+//! backwards rebuilds the pipeline from the start (ingest runs at well over a million frames/s).
+
+use std::io::{self, BufRead};
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::capture::{CaptureReader, Line};
+use crate::pipeline::Pipeline;
+
+/// One capture line, as replay needs it.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Frame { at: DateTime<Utc>, text: String },
+    Bad(String),
+    Blank,
+}
+
+pub const SPEEDS: [f64; 10] = [
+    0.25,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    30.0,
+    100.0,
+    1000.0,
+    f64::INFINITY,
+];
+/// Most frames ingested per tick at `max` speed, so input stays responsive.
+const MAX_PER_TICK: usize = 50_000;
+/// A quiet stretch longer than this in the capture is skipped over at normal speeds.
+const MAX_IDLE: Duration = Duration::seconds(10);
+
+pub struct Replay {
+    entries: Vec<Entry>,
+    pos: usize,
+    speed_index: usize,
+    pub paused: bool,
+    pub looped: bool,
+    /// Playback clock: capture time `anchor.1` corresponds to wall time `anchor.0`.
+    anchor: Option<(Instant, DateTime<Utc>)>,
+    first_at: Option<DateTime<Utc>>,
+    last_at: Option<DateTime<Utc>>,
+}
+
+impl Replay {
+    pub fn load(input: impl BufRead) -> io::Result<Replay> {
+        let mut reader = CaptureReader::new(input);
+        let mut entries = Vec::new();
+        while let Some(line) = reader.next_line()? {
+            entries.push(match line {
+                Line::Frame { at, text } => Entry::Frame { at, text },
+                Line::Bad(why) => Entry::Bad(format!("line {}: {why}", reader.line_no)),
+                Line::Blank => Entry::Blank,
+                Line::Header(_) => continue,
+            });
+        }
+        Ok(Replay::from_entries(entries))
+    }
+
+    pub fn from_entries(entries: Vec<Entry>) -> Replay {
+        let times = entries.iter().filter_map(|e| match e {
+            Entry::Frame { at, .. } => Some(*at),
+            _ => None,
+        });
+        let first_at = times.clone().min();
+        let last_at = times.max();
+        Replay {
+            entries,
+            pos: 0,
+            speed_index: 2,
+            paused: false,
+            looped: false,
+            anchor: None,
+            first_at,
+            last_at,
+        }
+    }
+
+    pub fn set_speed(&mut self, factor: Option<f64>) {
+        let target = factor.unwrap_or(f64::INFINITY);
+        self.speed_index = SPEEDS
+            .iter()
+            .position(|&s| s >= target)
+            .unwrap_or(SPEEDS.len() - 1);
+        self.anchor = None;
+    }
+
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed_index]
+    }
+
+    pub fn faster(&mut self) {
+        self.speed_index = (self.speed_index + 1).min(SPEEDS.len() - 1);
+        self.anchor = None;
+    }
+
+    pub fn slower(&mut self) {
+        self.speed_index = self.speed_index.saturating_sub(1);
+        self.anchor = None;
+    }
+
+    pub fn toggle_pause(&mut self) {
+        self.paused = !self.paused;
+        self.anchor = None;
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.entries.len()
+    }
+
+    pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        Some((self.first_at?, self.last_at?))
+    }
+
+    /// Capture time of the last ingested frame.
+    pub fn current_time(&self) -> Option<DateTime<Utc>> {
+        self.entries[..self.pos].iter().rev().find_map(|e| match e {
+            Entry::Frame { at, .. } => Some(*at),
+            _ => None,
+        })
+    }
+
+    fn next_time(&self) -> Option<DateTime<Utc>> {
+        self.entries[self.pos..].iter().find_map(|e| match e {
+            Entry::Frame { at, .. } => Some(*at),
+            _ => None,
+        })
+    }
+
+    /// Ingest what is due at wall time `now`. Returns how many entries were ingested.
+    pub fn tick(&mut self, now: Instant, pipeline: &mut Pipeline) -> usize {
+        if self.paused {
+            return 0;
+        }
+        if self.at_end() {
+            if self.looped && !self.entries.is_empty() {
+                *pipeline = Pipeline::new(pipeline.store.capacity());
+                self.pos = 0;
+                self.anchor = None;
+            } else {
+                return 0;
+            }
+        }
+        let speed = self.speed();
+        if speed.is_infinite() {
+            return self.ingest_until(pipeline, MAX_PER_TICK, None);
+        }
+        let (wall0, cap0) = match self.anchor {
+            Some(a) => a,
+            None => {
+                let Some(t) = self.next_time() else {
+                    return self.ingest_until(pipeline, MAX_PER_TICK, None);
+                };
+                self.anchor = Some((now, t));
+                (now, t)
+            }
+        };
+        let elapsed = now.saturating_duration_since(wall0).as_secs_f64() * speed;
+        let horizon = cap0 + Duration::microseconds((elapsed * 1e6) as i64);
+        // Skip long quiet stretches instead of making the user wait through them.
+        if let Some(next) = self.next_time() {
+            if next - horizon > MAX_IDLE {
+                self.anchor = Some((now, next));
+                return self.ingest_until(pipeline, MAX_PER_TICK, Some(next));
+            }
+        }
+        self.ingest_until(pipeline, MAX_PER_TICK, Some(horizon))
+    }
+
+    /// Ingest exactly one frame (and any bad lines before it). Pauses playback.
+    pub fn step(&mut self, pipeline: &mut Pipeline) -> usize {
+        self.paused = true;
+        let mut n = 0;
+        while !self.at_end() {
+            let is_frame = matches!(self.entries[self.pos], Entry::Frame { .. });
+            self.ingest_one(pipeline);
+            n += 1;
+            if is_frame {
+                break;
+            }
+        }
+        n
+    }
+
+    /// Move playback to capture time `target` (forward: ingest; backward: rebuild from start).
+    pub fn seek(&mut self, pipeline: &mut Pipeline, target: DateTime<Utc>) {
+        if self.current_time().is_some_and(|t| target < t) {
+            let filter = pipeline.store.filter().clone();
+            *pipeline = Pipeline::new(pipeline.store.capacity());
+            pipeline.store.set_filter(filter);
+            self.pos = 0;
+        }
+        self.ingest_until(pipeline, usize::MAX, Some(target));
+        self.anchor = None;
+    }
+
+    /// Seek by a signed offset from the current capture time.
+    pub fn seek_by(&mut self, pipeline: &mut Pipeline, offset: Duration) {
+        let base = self.current_time().or(self.first_at);
+        if let Some(base) = base {
+            self.seek(pipeline, base + offset);
+        }
+    }
+
+    fn ingest_until(
+        &mut self,
+        pipeline: &mut Pipeline,
+        max: usize,
+        until: Option<DateTime<Utc>>,
+    ) -> usize {
+        let mut n = 0;
+        while n < max && !self.at_end() {
+            if let (Some(limit), Entry::Frame { at, .. }) = (until, &self.entries[self.pos]) {
+                if *at > limit {
+                    break;
+                }
+            }
+            self.ingest_one(pipeline);
+            n += 1;
+        }
+        n
+    }
+
+    fn ingest_one(&mut self, pipeline: &mut Pipeline) {
+        match &self.entries[self.pos] {
+            Entry::Frame { at, text } => pipeline.push_frame(*at, text),
+            Entry::Bad(why) => pipeline.push_bad_line(why),
+            Entry::Blank => pipeline.store.ingest.blank_lines += 1,
+        }
+        self.pos += 1;
+    }
+
+    /// How long until the next frame is due (to sleep precisely when nothing else happens).
+    pub fn until_next(&self, now: Instant) -> Option<StdDuration> {
+        if self.paused || self.at_end() {
+            return None;
+        }
+        let (wall0, cap0) = self.anchor?;
+        let next = self.next_time()?;
+        let capture_wait = (next - cap0).to_std().ok()?.as_secs_f64() / self.speed();
+        Some((wall0 + StdDuration::from_secs_f64(capture_wait)).saturating_duration_since(now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capture() -> String {
+        (0..10)
+            .map(|i| {
+                format!(
+                    "{{\"at\":\"2026-11-20T03:14:{:02}.000Z\",\"frame\":{{\"type\":\"task:failed\",\"payload\":{{\"task_id\":\"t{i}\",\"failure_reason\":\"timeout\"}}}}}}\n",
+                    i * 5
+                )
+            })
+            .collect::<String>()
+            + "{garbage\n"
+    }
+
+    #[test]
+    fn max_speed_ingests_everything_and_counts_bad_lines() {
+        let mut r = Replay::load(capture().as_bytes()).unwrap();
+        r.set_speed(None);
+        let mut p = Pipeline::new(100);
+        r.tick(Instant::now(), &mut p);
+        assert!(r.at_end());
+        assert_eq!(p.store.agg.failures, 10);
+        assert_eq!(p.store.ingest.bad_lines, 1);
+    }
+
+    #[test]
+    fn paced_playback_follows_capture_time() {
+        let mut r = Replay::load(capture().as_bytes()).unwrap();
+        r.set_speed(Some(10.0));
+        let mut p = Pipeline::new(100);
+        let t0 = Instant::now();
+        assert_eq!(r.tick(t0, &mut p), 1, "first frame is due at once");
+        // 1 s of wall time at 10x = 10 s of capture: frames at 5 s and 10 s.
+        r.tick(t0 + StdDuration::from_secs(1), &mut p);
+        assert_eq!(p.store.agg.failures, 3);
+    }
+
+    #[test]
+    fn step_and_seek_back_and_forth_give_the_same_state() {
+        let mut r = Replay::load(capture().as_bytes()).unwrap();
+        let mut p = Pipeline::new(100);
+        r.step(&mut p);
+        r.step(&mut p);
+        assert!(r.paused);
+        assert_eq!(p.store.agg.failures, 2);
+        r.seek_by(&mut p, Duration::seconds(20));
+        assert_eq!(p.store.agg.failures, 6);
+        r.seek_by(&mut p, Duration::seconds(-20));
+        assert_eq!(p.store.agg.failures, 2, "rebuilt from the start");
+        assert_eq!(p.store.stored(), 2);
+    }
+}

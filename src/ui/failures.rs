@@ -1,0 +1,176 @@
+//! The failures table. Only the visible rows are touched, whatever the store holds.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+use ratatui::Frame;
+
+use super::app::{App, Panel};
+use super::i18n::strings;
+use super::theme::Theme;
+use super::{block, short_id, time_of_day};
+use crate::catalog;
+use crate::enrich::Failure;
+use crate::source::ws::Gap;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = &app.pipeline.store;
+    let filtered = !store.filter().is_empty();
+    let title = if filtered {
+        format!(
+            " {} · {} {} {} {} ",
+            s.failures,
+            store.view_len(),
+            s.shown,
+            s.of,
+            store.stored()
+        )
+    } else {
+        format!(" {} · {} ", s.failures, store.view_len())
+    };
+    let block = block(title, app.focus == Panel::Failures, theme);
+    let rows_visible = usize::from(area.height.saturating_sub(3));
+    let wide = area.width >= 120;
+    let offset = app
+        .offset
+        .min(store.view_len().saturating_sub(rows_visible));
+    let gaps = app
+        .conn
+        .as_ref()
+        .map(|c| c.borrow().gaps.clone())
+        .unwrap_or_default();
+    let mut rows: Vec<Row> = Vec::with_capacity(rows_visible + 2);
+    let mut selected_row = None;
+    let mut prev_at = None;
+    for failure in store.view_range(offset, rows_visible) {
+        // A disconnect between two rows is shown where it happened: events may be missing there.
+        for g in gaps
+            .iter()
+            .filter(|g| prev_at.is_some_and(|p| g.from >= p) && g.from < failure.at)
+        {
+            rows.push(gap_row(g, app.lang, theme, wide));
+        }
+        prev_at = Some(failure.at);
+        let row = row(failure, app, theme, wide);
+        if Some(failure.seq) == app.selected {
+            selected_row = Some(rows.len());
+            rows.push(row.style(theme.selected()));
+        } else {
+            rows.push(row);
+        }
+    }
+    // Gap rows take space: keep the selected row on screen.
+    if rows.len() > rows_visible {
+        let excess = rows.len() - rows_visible;
+        match selected_row {
+            Some(i) if i >= rows_visible => {
+                rows.drain(..excess);
+            }
+            _ => rows.truncate(rows_visible),
+        }
+    }
+    if rows.is_empty() {
+        let msg = ratatui::widgets::Paragraph::new(format!(" {}", s.no_failures)).block(block);
+        f.render_widget(msg, area);
+        return;
+    }
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(if wide { 26 } else { 22 }),
+    ];
+    let mut header = vec![s.time, s.reason];
+    if wide {
+        widths.push(Constraint::Length(30));
+        header.push("code");
+        widths.push(Constraint::Length(8));
+        header.push(s.agent);
+    }
+    widths.extend([
+        Constraint::Length(10),
+        Constraint::Length(5),
+        Constraint::Min(10),
+    ]);
+    header.extend([s.target, s.routes, s.error]);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .block(block)
+        .column_spacing(1);
+    f.render_widget(table, area);
+}
+
+fn gap_row(g: &Gap, lang: crate::catalog::Lang, theme: &Theme, wide: bool) -> Row<'static> {
+    let (what, missing) = match lang {
+        crate::catalog::Lang::En => ("── disconnected ──", "events may be missing"),
+        crate::catalog::Lang::Zh => ("── 连接中断 ──", "可能缺失事件"),
+    };
+    let span = format!(
+        "{}–{} {missing}",
+        g.from.format("%H:%M:%S"),
+        g.to.format("%H:%M:%S")
+    );
+    let blanks = if wide { 5 } else { 3 };
+    let cells = [Cell::from("⋯"), Cell::from(what)]
+        .into_iter()
+        .chain((0..blanks).map(|_| Cell::from("")))
+        .chain([Cell::from(span)]);
+    Row::new(cells).style(theme.alert())
+}
+
+fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
+    let d = catalog::describe(f.reason_code(), app.lang);
+    let reason_style = theme.reason(d.kind == catalog::ReasonKind::Agent);
+    let label = if d.known {
+        Span::styled(d.texts.label, reason_style)
+    } else {
+        // Unknown reasons: show the code itself, flagged.
+        let code = if f.reason_code().is_empty() {
+            "(none)"
+        } else {
+            f.reason_code()
+        };
+        Span::styled(format!("⚠ {code}"), theme.warn())
+    };
+    let target = match (&f.session, &f.issue_id) {
+        (Some(sid), _) if f.session_lost => {
+            Span::styled(format!("✗{}", short_id(sid)), theme.alert())
+        }
+        (Some(sid), _) => Span::raw(format!("c:{}", short_id(sid))),
+        (None, Some(i)) => Span::styled(format!("i:{}", short_id(i)), theme.dim()),
+        (None, None) => Span::styled("-", theme.dim()),
+    };
+    let routes: Vec<Span> = f
+        .routes
+        .iter()
+        .flat_map(|r| {
+            let g = if app.ascii {
+                r.outcome.ascii()
+            } else {
+                r.outcome.glyph()
+            };
+            [
+                Span::styled(g.to_string(), theme.outcome(r.outcome)),
+                Span::raw(" "),
+            ]
+        })
+        .collect();
+    let error = f
+        .error
+        .as_deref()
+        .map(|e| e.replace(['\n', '\t'], " "))
+        .unwrap_or_default();
+    let mut cells = vec![Cell::from(time_of_day(f.at)), Cell::from(Line::from(label))];
+    if wide {
+        cells.push(Cell::from(Span::styled(f.reason_code(), theme.dim())));
+        cells.push(Cell::from(
+            f.agent_id.as_deref().map(short_id).unwrap_or("-"),
+        ));
+    }
+    cells.extend([
+        Cell::from(Line::from(target)),
+        Cell::from(Line::from(routes)),
+        Cell::from(error).style(Style::new()),
+    ]);
+    Row::new(cells)
+}

@@ -1,0 +1,60 @@
+//! The bottom line: the filter being edited (with its parse error in place), or the active filter,
+//! how many rows it shows, and the latest status or problem.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::App;
+use super::i18n::strings;
+use super::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = &app.pipeline.store;
+    let lines = match &app.filter_input {
+        Some(input) => {
+            let second = match &app.filter_error {
+                Some(e) => Line::styled(format!("  ✗ {e}"), theme.alert()),
+                None => Line::styled("  enter ↵  esc ✗  ctrl-u clear", theme.dim()),
+            };
+            vec![
+                Line::from(vec![
+                    Span::styled("/ ", theme.title()),
+                    Span::raw(input.as_str()),
+                    Span::styled("▏", theme.title()),
+                ]),
+                second,
+            ]
+        }
+        None => {
+            let mut spans = Vec::new();
+            if !store.filter().is_empty() {
+                spans.push(Span::styled(
+                    format!("{}: {} ", s.filter, store.filter().source()),
+                    theme.warn(),
+                ));
+                spans.push(Span::raw(format!(
+                    "({} {} {} {}) ",
+                    store.view_len(),
+                    s.shown,
+                    s.of,
+                    store.stored()
+                )));
+            }
+            if let Some(e) = &app.filter_error {
+                spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
+            }
+            if let Some(msg) = app.status.as_ref().or(store.ingest.last_problem.as_ref()) {
+                spans.push(Span::styled(format!("{msg} "), theme.dim()));
+            }
+            spans.push(Span::styled(
+                format!("· {} · {} · q", s.help_hint, s.filter_hint),
+                theme.dim(),
+            ));
+            vec![Line::from(spans)]
+        }
+    };
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,120 @@
+//! The two header lines: source and playback state, then rates and the counters on-call scans first.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::App;
+use super::i18n::strings;
+use super::theme::Theme;
+use crate::capture::format_time;
+use crate::source::ws::Phase;
+use chrono::Utc;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = &app.pipeline.store;
+    let mut first = vec![
+        Span::styled("failwatch ", theme.title()),
+        Span::raw(format!("· {} ", app.source.label)),
+    ];
+    match &app.replay {
+        Some(r) => {
+            let pct = if r.is_empty() {
+                100
+            } else {
+                r.position() * 100 / r.len()
+            };
+            let speed = if r.speed().is_infinite() {
+                "max".to_owned()
+            } else {
+                format!("{}x", r.speed())
+            };
+            let state = if r.at_end() {
+                s.replay_done.to_owned()
+            } else if r.paused {
+                s.paused.to_owned()
+            } else {
+                format!("{} {speed}", s.speed)
+            };
+            let time = r
+                .current_time()
+                .map(format_time)
+                .unwrap_or_else(|| "-".into());
+            first.push(Span::styled(format!("· {} ", s.replay), theme.warn()));
+            first.push(Span::raw(format!("{state} · {time} ({pct}%) ")));
+            let bar_width = usize::from(area.width)
+                .saturating_sub(first.iter().map(|s| s.width()).sum::<usize>() + 2)
+                .min(30);
+            if bar_width >= 5 {
+                let filled = bar_width * pct / 100;
+                first.push(Span::styled("█".repeat(filled), theme.good()));
+                first.push(Span::styled("░".repeat(bar_width - filled), theme.dim()));
+            }
+        }
+        None => match &app.conn {
+            Some(conn) => {
+                let state = conn.borrow();
+                let style = match state.phase {
+                    Phase::Live { .. } if state.gaps.is_empty() => theme.good(),
+                    Phase::Live { .. } => theme.warn(),
+                    _ => theme.alert(),
+                };
+                first.push(Span::styled(
+                    format!("· {}", state.describe(Utc::now())),
+                    style,
+                ));
+            }
+            None => first.push(Span::raw(format!("· {}", app.source.state))),
+        },
+    }
+    let now = store.now();
+    let per_min = store.agg.per_minute.last(5, now).iter().sum::<u64>() as f64 / 5.0;
+    let follow = if app.follow {
+        Span::styled(format!("{} ", s.following), theme.good())
+    } else {
+        Span::styled(
+            format!("{} +{} {} ", s.paused, app.new_while_paused, s.new_rows),
+            theme.warn(),
+        )
+    };
+    let lost = store.agg.dropped;
+    let rejected = store.ingest.rejected_total() + store.ingest.bad_lines;
+    let mut second = vec![
+        follow,
+        Span::raw(format!(
+            "· {:.1} {} · {per_min:.1} {} · {}: {} ",
+            app.events_per_s, s.events_per_s, s.failures_per_min, s.failures, store.agg.failures
+        )),
+        Span::styled(
+            format!("· {} {} ", lost, s.lost),
+            if lost > 0 { theme.alert() } else { theme.dim() },
+        ),
+        Span::styled(
+            format!("· {} {} ", rejected, s.rejected),
+            if rejected > 0 {
+                theme.warn()
+            } else {
+                theme.dim()
+            },
+        ),
+    ];
+    if store.evicted() > 0 {
+        second.push(Span::styled(
+            format!("· {} {} ", store.evicted(), s.evicted),
+            theme.dim(),
+        ));
+    }
+    let dropped = app.conn.as_ref().map_or(0, |c| c.borrow().dropped) + store.ingest.source_dropped;
+    if dropped > 0 {
+        second.push(Span::styled(
+            format!("· {dropped} frames dropped (slow consumer) "),
+            theme.alert(),
+        ));
+    }
+    f.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second)]),
+        area,
+    );
+}

@@ -1,0 +1,74 @@
+//! Where each panel goes, as a pure function of the terminal size (shared by rendering and mouse).
+
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub failures: Rect,
+    pub reasons: Rect,
+    pub sessions: Rect,
+    pub footer: Rect,
+}
+
+impl Areas {
+    pub fn new(size: Rect, editing_filter: bool) -> Areas {
+        let footer_height = if editing_filter { 2 } else { 1 };
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Min(3),
+            Constraint::Length(footer_height),
+        ])
+        .areas(size);
+        let (failures, side) = if size.width >= 140 {
+            let [f, s] =
+                Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                    .areas(body);
+            (f, (s, Direction::Vertical))
+        } else {
+            let [f, s] = Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(body);
+            (f, (s, Direction::Horizontal))
+        };
+        let [reasons, sessions] = Layout::default()
+            .direction(side.1)
+            .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(side.0);
+        Areas {
+            header,
+            failures,
+            reasons,
+            sessions,
+            footer,
+        }
+    }
+}
+
+/// A centred rectangle for overlays.
+pub fn centered(area: Rect, width_pct: u16, height_pct: u16) -> Rect {
+    let w = (area.width * width_pct / 100).max(area.width.min(60));
+    let h = (area.height * height_pct / 100).max(area.height.min(12));
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_tile_the_screen_at_any_size() {
+        for (w, h) in [(80, 24), (200, 60), (20, 5), (1, 1), (0, 0)] {
+            let a = Areas::new(Rect::new(0, 0, w, h), true);
+            for r in [a.header, a.failures, a.reasons, a.sessions, a.footer] {
+                assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
+            }
+            let c = centered(Rect::new(0, 0, w, h), 80, 80);
+            assert!(c.right() <= w && c.bottom() <= h);
+        }
+    }
+}

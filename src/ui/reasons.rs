@@ -1,0 +1,81 @@
+//! Reasons panel: count, share and a per-minute sparkline per reason, most frequent first.
+//! Enter toggles a `reason:` filter term for the row under the cursor.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table};
+use ratatui::Frame;
+
+use super::app::{App, Panel};
+use super::i18n::strings;
+use super::theme::Theme;
+use super::{block, sparkline};
+use crate::catalog;
+
+pub const SPARK_MINUTES: usize = 30;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = strings(app.lang);
+    let agg = &app.pipeline.store.agg;
+    let filter = app.pipeline.store.filter().source();
+    let now = app.pipeline.store.now();
+    let focused = app.focus == Panel::Reasons;
+    let inner_rows = usize::from(area.height.saturating_sub(3));
+    let reasons = agg.reasons_by_count();
+    let skip = app
+        .reason_cursor
+        .saturating_sub(inner_rows.saturating_sub(1));
+    let spark_width = if area.width >= 70 { SPARK_MINUTES } else { 12 };
+    let rows: Vec<Row> = reasons
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(inner_rows)
+        .map(|(i, (code, stats))| {
+            let d = catalog::describe(code, app.lang);
+            let active = !code.is_empty()
+                && filter
+                    .split_whitespace()
+                    .any(|t| t == format!("reason:{code}"));
+            let mark = if active { "● " } else { "  " };
+            let label = if d.known {
+                Span::styled(
+                    format!("{mark}{}", d.texts.label),
+                    theme.reason(d.kind == catalog::ReasonKind::Agent),
+                )
+            } else {
+                let code = if code.is_empty() { "(none)" } else { code };
+                Span::styled(format!("{mark}⚠ {code}"), theme.warn())
+            };
+            let pct = 100.0 * stats.count as f64 / agg.failures.max(1) as f64;
+            let spark = sparkline(&stats.per_minute.last(spark_width, now));
+            let row = Row::new(vec![
+                Cell::from(stats.count.to_string()),
+                Cell::from(format!("{pct:>3.0}%")),
+                Cell::from(label),
+                Cell::from(Span::styled(spark, theme.good())),
+            ]);
+            if focused && i == app.reason_cursor {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let title = format!(" {} · {} ", s.reasons, reasons.len());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(6),
+            Constraint::Length(4),
+            Constraint::Min(12),
+            Constraint::Length(spark_width as u16),
+        ],
+    )
+    .header(
+        ratatui::widgets::Row::new(vec![s.count, "%", s.reason, s.per_min]).style(theme.title()),
+    )
+    .block(block(title, focused, theme))
+    .column_spacing(1);
+    f.render_widget(table, area);
+}

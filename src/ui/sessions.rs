@@ -1,0 +1,99 @@
+//! Chat sessions panel: per session, how many failures, what the user was told, and what was lost.
+
+use std::sync::Arc;
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table};
+use ratatui::Frame;
+
+use super::app::{App, Panel};
+use super::i18n::strings;
+use super::theme::Theme;
+use super::{block, short_id, time_of_day};
+use crate::store::{Aggregates, SessionStats};
+
+/// Sessions that lost notifications first, then by failures, then by id.
+pub fn sorted(agg: &Aggregates) -> Vec<(&Arc<str>, &SessionStats)> {
+    let mut v: Vec<_> = agg.sessions.iter().collect();
+    v.sort_by(|a, b| {
+        b.1.dropped
+            .cmp(&a.1.dropped)
+            .then(b.1.failures.cmp(&a.1.failures))
+            .then(a.0.cmp(b.0))
+    });
+    v
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = strings(app.lang);
+    let focused = app.focus == Panel::Sessions;
+    let sessions = sorted(&app.pipeline.store.agg);
+    let inner_rows = usize::from(area.height.saturating_sub(3));
+    let skip = app
+        .session_cursor
+        .saturating_sub(inner_rows.saturating_sub(1));
+    let rows: Vec<Row> = sessions
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(inner_rows)
+        .map(|(i, (id, st))| {
+            let lost = if st.dropped > 0 {
+                Span::styled(format!("✗{}", st.dropped), theme.alert())
+            } else {
+                Span::styled("0", theme.dim())
+            };
+            let generic = if st.generic > 0 {
+                Span::styled(st.generic.to_string(), theme.warn())
+            } else {
+                Span::styled("0", theme.dim())
+            };
+            let row = Row::new(vec![
+                Cell::from(short_id(id)),
+                Cell::from(st.failures.to_string()),
+                Cell::from(st.notified.to_string()),
+                Cell::from(generic),
+                Cell::from(lost),
+                Cell::from(st.last_at.map(time_of_day).unwrap_or_default()),
+            ]);
+            if focused && i == app.session_cursor {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let lost_sessions = sessions.iter().filter(|(_, s)| s.dropped > 0).count();
+    let title = format!(
+        " {} · {} · {} ✗ ",
+        s.sessions,
+        sessions.len(),
+        lost_sessions
+    );
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(4),
+            Constraint::Length(5),
+            Constraint::Length(6),
+            Constraint::Length(4),
+            Constraint::Min(8),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            s.session,
+            "#",
+            s.notified,
+            s.generic,
+            s.dropped,
+            s.last_failure,
+        ])
+        .style(theme.title()),
+    )
+    .block(block(title, focused, theme))
+    .column_spacing(1);
+    f.render_widget(table, area);
+}
