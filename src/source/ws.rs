@@ -1,0 +1,501 @@
+//! The live source: a Multica realtime WebSocket client with first-frame auth, dead-peer
+//! detection, reconnect with capped exponential backoff and full jitter, and gap marking
+//! (the WebSocket cannot resume, so every disconnect is a window of possibly missed events).
+//!
+//! The reader never waits on its consumer: frames go into a bounded channel with `try_send`;
+//! what does not fit is counted and reported as dropped.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::{SinkExt, StreamExt};
+use rand::{Rng, SeedableRng};
+use tokio::sync::{mpsc, watch};
+use tokio::time::{sleep, timeout, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::capture::CaptureWriter;
+use crate::protocol::{decode, Control, Event, Frame};
+
+/// The server closes unauthenticated sockets after 10 s.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// We send an application ping this often; the server answers `pong`.
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// Silence longer than this (no frame, no pong) means the peer is dead. The server itself drops
+/// clients after 60 s without a pong.
+const DEAD_AFTER: Duration = Duration::from_secs(60);
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// A connection that lived this long resets the backoff.
+const STABLE_AFTER: Duration = Duration::from_secs(30);
+
+/// An auth token. Its `Debug` never shows it, so it cannot end up in a log by accident.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(s: impl Into<String>) -> Token {
+        Token(s.into().trim().to_owned())
+    }
+
+    /// From `--token-file`, else `$FAILWATCH_TOKEN`.
+    pub fn load(file: Option<&Path>) -> Result<Token, String> {
+        let token = match file {
+            Some(p) => std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read token file {}: {e}", p.display()))?,
+            None => std::env::var("FAILWATCH_TOKEN").map_err(|_| {
+                "no token: set FAILWATCH_TOKEN or pass --token-file FILE".to_owned()
+            })?,
+        };
+        let token = Token::new(token);
+        if token.0.is_empty() {
+            return Err("the token is empty".into());
+        }
+        Ok(token)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    pub url: String,
+    pub workspace: String,
+    pub token: Token,
+}
+
+impl LiveConfig {
+    /// The URL with the workspace query parameter (`workspace_id` for a UUID, else `workspace_slug`).
+    pub fn endpoint(&self) -> String {
+        let key = if looks_like_uuid(&self.workspace) {
+            "workspace_id"
+        } else {
+            "workspace_slug"
+        };
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        let value: String = self
+            .workspace
+            .bytes()
+            .flat_map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    vec![b as char]
+                }
+                _ => format!("%{b:02X}").chars().collect(),
+            })
+            .collect();
+        format!(
+            "{}{sep}{key}={value}&client_platform=failwatch&client_version={}",
+            self.url,
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}
+
+fn looks_like_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// A window in which events may have been missed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Connecting {
+        attempt: u32,
+    },
+    Live {
+        since: DateTime<Utc>,
+    },
+    Reconnecting {
+        attempt: u32,
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// Auth or HTTP refusal: retrying would not help.
+    Failed(String),
+    Stopped,
+}
+
+/// What the header shows about the connection; published on a watch channel.
+#[derive(Clone, Debug)]
+pub struct ConnState {
+    pub phase: Phase,
+    pub last_frame_at: Option<DateTime<Utc>>,
+    pub gaps: Vec<Gap>,
+    /// Frames the consumer was too slow to take.
+    pub dropped: u64,
+    pub received: u64,
+}
+
+impl ConnState {
+    fn new() -> ConnState {
+        ConnState {
+            phase: Phase::Connecting { attempt: 1 },
+            last_frame_at: None,
+            gaps: Vec::new(),
+            dropped: 0,
+            received: 0,
+        }
+    }
+
+    /// One line for the header.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let age = self
+            .last_frame_at
+            .map(|t| format!(" (last frame {}s ago)", (now - t).num_seconds().max(0)))
+            .unwrap_or_default();
+        let gaps = match self.gaps.last() {
+            Some(g) => format!(
+                " · {} gap(s), last {}–{}: events may be missing",
+                self.gaps.len(),
+                g.from.format("%H:%M:%S"),
+                g.to.format("%H:%M:%S")
+            ),
+            None => String::new(),
+        };
+        let phase = match &self.phase {
+            Phase::Connecting { attempt } if *attempt > 1 => {
+                format!("connecting (attempt {attempt})")
+            }
+            Phase::Connecting { .. } => "connecting".to_owned(),
+            Phase::Live { .. } => format!("live{age}"),
+            Phase::Reconnecting { attempt, at, error } => format!(
+                "disconnected ({error}); reconnecting in {:.1}s (attempt {attempt})",
+                (*at - now).num_milliseconds().max(0) as f64 / 1000.0
+            ),
+            Phase::Failed(msg) => format!("failed: {msg}"),
+            Phase::Stopped => "stopped".to_owned(),
+        };
+        format!("{phase}{gaps}")
+    }
+}
+
+/// Why a connection attempt or session ended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LiveError {
+    /// The server refused us (HTTP status or auth error frame): retrying will not help.
+    #[error("{0}")]
+    Refused(String),
+    /// Network trouble: retry.
+    #[error("{0}")]
+    Transient(String),
+}
+
+/// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)].
+pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(BACKOFF_CAP);
+    ceiling.mul_f64(rng.random::<f64>())
+}
+
+pub struct LiveHandle {
+    pub frames: mpsc::Receiver<Frame>,
+    pub state: watch::Receiver<ConnState>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Connect once (so a wrong URL, token or workspace fails fast with the server's message), then
+/// keep reading in the background, reconnecting as needed.
+pub async fn start(
+    config: LiveConfig,
+    capacity: usize,
+    mut recorder: Option<CaptureWriter>,
+) -> Result<LiveHandle, LiveError> {
+    let (tx, rx) = mpsc::channel(capacity);
+    let (state_tx, state_rx) = watch::channel(ConnState::new());
+    let first = connect(&config).await?;
+    let state_tx = Arc::new(state_tx);
+    let task = tokio::spawn(async move {
+        let mut ws = Some(first);
+        let mut attempt = 0u32;
+        let mut rng = rand::rngs::StdRng::from_os_rng();
+        loop {
+            let socket = match ws.take() {
+                Some(s) => s,
+                None => match connect(&config).await {
+                    Ok(s) => s,
+                    Err(LiveError::Refused(msg)) => {
+                        tracing::error!(%msg, "server refused the connection");
+                        state_tx.send_modify(|s| s.phase = Phase::Failed(msg));
+                        return;
+                    }
+                    Err(LiveError::Transient(msg)) => {
+                        attempt += 1;
+                        wait_backoff(&state_tx, attempt, msg, &mut rng).await;
+                        continue;
+                    }
+                },
+            };
+            let connected = Utc::now();
+            state_tx.send_modify(|s| {
+                if let Some(last) = s.gaps.last_mut() {
+                    if last.to == DateTime::<Utc>::MIN_UTC {
+                        last.to = connected;
+                    }
+                }
+                s.phase = Phase::Live { since: connected };
+            });
+            let started = Instant::now();
+            let reason = read(socket, &tx, &state_tx, recorder.as_mut()).await;
+            if tx.is_closed() {
+                state_tx.send_modify(|s| s.phase = Phase::Stopped);
+                break;
+            }
+            // Everything from the last frame we saw until we are back is a gap.
+            let from = state_tx.borrow().last_frame_at.unwrap_or(connected);
+            state_tx.send_modify(|s| {
+                s.gaps.push(Gap {
+                    from,
+                    to: DateTime::<Utc>::MIN_UTC,
+                })
+            });
+            tracing::warn!(%reason, "connection lost");
+            attempt = if started.elapsed() >= STABLE_AFTER {
+                1
+            } else {
+                attempt + 1
+            };
+            wait_backoff(&state_tx, attempt, reason, &mut rng).await;
+        }
+        if let Some(r) = recorder {
+            let _ = r.finish();
+        }
+    });
+    Ok(LiveHandle {
+        frames: rx,
+        state: state_rx,
+        task,
+    })
+}
+
+async fn wait_backoff(
+    state: &watch::Sender<ConnState>,
+    attempt: u32,
+    error: String,
+    rng: &mut impl Rng,
+) {
+    let delay = backoff(attempt, rng);
+    let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+    state.send_modify(|s| s.phase = Phase::Reconnecting { attempt, at, error });
+    sleep(delay).await;
+    state.send_modify(|s| {
+        s.phase = Phase::Connecting {
+            attempt: attempt + 1,
+        }
+    });
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Open the socket, send the auth frame, wait for `auth_ack`.
+pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
+    let request = config
+        .endpoint()
+        .into_client_request()
+        .map_err(|e| LiveError::Refused(format!("bad URL {}: {e}", config.url)))?;
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(64 << 20))
+        .max_frame_size(Some(64 << 20));
+    let (mut socket, _) = match timeout(
+        AUTH_TIMEOUT,
+        tokio_tungstenite::connect_async_with_config(request, Some(ws_config), true),
+    )
+    .await
+    {
+        Err(_) => return Err(LiveError::Transient("connect timed out".into())),
+        Ok(Err(tungstenite::Error::Http(resp))) => {
+            let status = resp.status();
+            let body = resp
+                .body()
+                .as_deref()
+                .map(server_message)
+                .unwrap_or_default();
+            return Err(LiveError::Refused(format!(
+                "HTTP {status}: {}",
+                if body.is_empty() {
+                    "the server refused the upgrade".into()
+                } else {
+                    body
+                }
+            )));
+        }
+        Ok(Err(e)) => return Err(LiveError::Transient(e.to_string())),
+        Ok(Ok(ok)) => ok,
+    };
+    let auth =
+        serde_json::json!({"type": "auth", "payload": {"token": config.token.0}}).to_string();
+    socket
+        .send(Message::text(auth))
+        .await
+        .map_err(|e| LiveError::Transient(e.to_string()))?;
+    let deadline = Instant::now() + AUTH_TIMEOUT;
+    loop {
+        let msg = match timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            socket.next(),
+        )
+        .await
+        {
+            Err(_) => return Err(LiveError::Refused("no auth_ack within 10 s".into())),
+            Ok(None) => {
+                return Err(LiveError::Refused(
+                    "the server closed the connection during auth".into(),
+                ))
+            }
+            Ok(Some(Err(e))) => return Err(LiveError::Transient(e.to_string())),
+            Ok(Some(Ok(m))) => m,
+        };
+        let Message::Text(text) = msg else { continue };
+        match decode(text.as_str()) {
+            Ok(Event::Control(Control::AuthAck)) => return Ok(socket),
+            Ok(Event::ServerError(msg)) => {
+                return Err(LiveError::Refused(format!("auth failed: {msg}")))
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// The text of a `{"error": "…"}` body, or the body itself (trimmed, bounded).
+fn server_message(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let msg = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| text.trim().to_owned());
+    crate::redact::cap(&crate::redact::redact(&msg).text, 300).into_owned()
+}
+
+/// Read until the connection ends; returns why it ended.
+async fn read(
+    mut socket: Socket,
+    tx: &mpsc::Sender<Frame>,
+    state: &watch::Sender<ConnState>,
+    mut recorder: Option<&mut CaptureWriter>,
+) -> String {
+    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            msg = socket.next() => {
+                let msg = match msg {
+                    None => return "the server closed the connection".into(),
+                    Some(Err(e)) => return e.to_string(),
+                    Some(Ok(m)) => m,
+                };
+                last_heard = Instant::now();
+                let text = match msg {
+                    Message::Text(t) => t.as_str().to_owned(),
+                    Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+                    Message::Close(frame) => {
+                        return frame.map(|f| format!("closed by the server: {} {}", f.code, f.reason)).unwrap_or_else(|| "closed by the server".into())
+                    }
+                    _ => continue, // ping/pong: tungstenite answers pings itself
+                };
+                let now = Utc::now();
+                if let Some(r) = recorder.as_deref_mut() {
+                    if let Err(e) = r.write(now, &text) {
+                        tracing::error!(error = %e, "recording failed; recording stops");
+                        recorder = None;
+                    }
+                }
+                let dropped = tx.try_send(Frame { received_at: now, text }).is_err();
+                if dropped && tx.is_closed() {
+                    return "stopped".into();
+                }
+                state.send_modify(|s| {
+                    s.received += 1;
+                    s.last_frame_at = Some(now);
+                    if dropped {
+                        s.dropped += 1;
+                    }
+                });
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() >= DEAD_AFTER {
+                    return format!("no frame or pong for {} s", DEAD_AFTER.as_secs());
+                }
+                if socket.send(Message::text(r#"{"type":"ping"}"#)).await.is_err() {
+                    return "sending ping failed".into();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_picks_the_workspace_parameter() {
+        let cfg = |w: &str| LiveConfig {
+            url: "ws://h/ws".into(),
+            workspace: w.into(),
+            token: Token::new("t"),
+        };
+        assert!(cfg("0b6f3f2e-5a0e-4c1e-9d51-2f1d8c9a7e01")
+            .endpoint()
+            .starts_with("ws://h/ws?workspace_id=0b6f3f2e"));
+        assert!(cfg("my team")
+            .endpoint()
+            .starts_with("ws://h/ws?workspace_slug=my%20team&"));
+    }
+
+    #[test]
+    fn token_never_shows_in_debug() {
+        let t = Token::new("mul_secret_value");
+        assert_eq!(format!("{t:?}"), "Token(…)");
+        let cfg = LiveConfig {
+            url: "ws://h".into(),
+            workspace: "w".into(),
+            token: t,
+        };
+        assert!(!format!("{cfg:?}").contains("mul_secret"));
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let mut rng = rand::rng();
+        for attempt in 0..40 {
+            let d = backoff(attempt, &mut rng);
+            assert!(d <= BACKOFF_CAP);
+        }
+        let samples: Vec<Duration> = (0..50).map(|_| backoff(10, &mut rng)).collect();
+        assert!(samples.iter().any(|d| *d != samples[0]), "jittered");
+    }
+
+    #[test]
+    fn server_messages_are_extracted_and_redacted() {
+        assert_eq!(
+            server_message(br#"{"error":"workspace not found"}"#),
+            "workspace not found"
+        );
+        assert!(
+            !server_message(b"bad token ghp_0123456789abcdefghijABCDEFGHIJ0123456789")
+                .contains("ghp_0123")
+        );
+    }
+}

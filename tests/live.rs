@@ -1,0 +1,297 @@
+//! The live source against in-process WebSocket servers: handshake and auth errors, reconnect
+//! after an abrupt drop with the gap marked, malformed and oversized frames, a consumer that
+//! never reads, record-then-replay, and a recorder killed with SIGKILL.
+
+use std::io::BufReader;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use failwatch::capture::{CaptureReader, CaptureWriter, Line};
+use failwatch::filter::Filter;
+use failwatch::headless;
+use failwatch::pipeline::Pipeline;
+use failwatch::source::demo;
+use failwatch::source::ws::{self, LiveConfig, LiveError, Token};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+
+const SAMPLE: &str = include_str!("data/sample-capture.jsonl");
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_failwatch"));
+    c.env(
+        "XDG_STATE_HOME",
+        std::env::temp_dir().join("failwatch-test-state"),
+    );
+    c
+}
+
+/// A scripted server: for connection number `n`, send `script(n)` after auth, then either drop
+/// the TCP connection abruptly (`drop_after`) or stay open.
+async fn scripted_server(scripts: Vec<(Vec<String>, bool)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        for (frames, drop_after) in scripts {
+            let (stream, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+            let auth = ws.next().await.unwrap().unwrap();
+            assert!(auth.to_text().unwrap().contains(r#""type":"auth""#));
+            ws.send(Message::text(r#"{"type":"auth_ack"}"#))
+                .await
+                .unwrap();
+            for f in frames {
+                ws.send(Message::text(f)).await.unwrap();
+            }
+            if drop_after {
+                drop(ws); // abrupt: no close frame
+            } else {
+                tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} });
+            }
+        }
+    });
+    format!("ws://{addr}/ws")
+}
+
+fn config(url: &str) -> LiveConfig {
+    LiveConfig {
+        url: url.into(),
+        workspace: "w".into(),
+        token: Token::new("t"),
+    }
+}
+
+fn frame(i: usize) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","failure_reason":"timeout","retry_pending":false}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn reconnects_after_an_abrupt_drop_marks_the_gap_and_loses_nothing_sent_after() {
+    let first: Vec<String> = (0..5).map(frame).collect();
+    let second: Vec<String> = (5..10).map(frame).collect();
+    let url = scripted_server(vec![(first, true), (second, false)]).await;
+    let mut handle = ws::start(config(&url), 100, None).await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < 10 {
+        let f = tokio::time::timeout(Duration::from_secs(20), handle.frames.recv())
+            .await
+            .expect("frames")
+            .unwrap();
+        got.push(f.text);
+    }
+    assert_eq!(
+        got,
+        (0..10).map(frame).collect::<Vec<_>>(),
+        "in order, no duplicate, none lost"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let state = handle.state.borrow().clone();
+    assert_eq!(state.gaps.len(), 1, "{state:?}");
+    assert!(state.gaps[0].from <= state.gaps[0].to);
+    assert!(state
+        .describe(chrono::Utc::now())
+        .contains("events may be missing"));
+    handle.task.abort();
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_frames_are_counted_not_fatal() {
+    let huge = format!(
+        r#"{{"type":"task:failed","payload":{{"error":"{}"}}}}"#,
+        "x".repeat(5 << 20)
+    );
+    let frames = vec![
+        "{not json".to_owned(),
+        "[1]".to_owned(),
+        huge,
+        r#"{"type":"task:failed","payload":7}"#.to_owned(),
+        frame(1),
+    ];
+    let url = scripted_server(vec![(frames, false)]).await;
+    let mut handle = ws::start(config(&url), 100, None).await.unwrap();
+    let mut p = Pipeline::new(10);
+    for _ in 0..5 {
+        let f = tokio::time::timeout(Duration::from_secs(20), handle.frames.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        p.push_frame(f.received_at, &f.text);
+    }
+    let r = &p.store.ingest.rejected;
+    assert_eq!(
+        (
+            r["not_json"],
+            r["not_object"],
+            r["too_large"],
+            r["payload_not_object"]
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(p.store.agg.failures, 1);
+    handle.task.abort();
+}
+
+#[tokio::test]
+async fn a_consumer_that_never_reads_does_not_stall_the_reader() {
+    let frames: Vec<String> = (0..2000).map(frame).collect();
+    let url = scripted_server(vec![(frames, false)]).await;
+    let handle = ws::start(config(&url), 10, None).await.unwrap();
+    let mut state = handle.state.clone();
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        state.wait_for(|s| s.received == 2000),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(handle.state.borrow().dropped, 1990);
+    handle.task.abort();
+}
+
+#[tokio::test]
+async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
+    let frames: Vec<String> = SAMPLE
+        .lines()
+        .filter_map(
+            |l| match failwatch::capture::parse_line(l.as_bytes(), true, None) {
+                Line::Frame { text, .. } => Some(text),
+                _ => None,
+            },
+        )
+        .collect();
+    let n = frames.len();
+    let url = scripted_server(vec![(frames, false)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.jsonl");
+    let rec = CaptureWriter::create(&path, &url, false).unwrap();
+    let mut handle = ws::start(config(&url), 1000, Some(rec)).await.unwrap();
+    let mut live = Pipeline::new(0);
+    for _ in 0..n {
+        let f = tokio::time::timeout(Duration::from_secs(20), handle.frames.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        live.push_frame(f.received_at, &f.text);
+    }
+    handle.task.abort();
+    let (replayed, agg) = headless::summarize(
+        BufReader::new(std::fs::File::open(&path).unwrap()),
+        &Filter::default(),
+    )
+    .unwrap();
+    let live_agg = std::mem::take(&mut live.store.agg);
+    let mut a = headless::summary_json(&live, &live_agg);
+    let mut b = headless::summary_json(&replayed, &agg);
+    // Secrets were masked on the way into the capture: everything else is identical.
+    for v in [&mut a, &mut b] {
+        v["masked_secrets"] = 0.into();
+    }
+    assert_eq!(a, b);
+    assert_eq!(b["failures"], 28);
+}
+
+#[tokio::test]
+async fn auth_and_http_errors_exit_3_with_the_servers_message() {
+    let server = demo::serve(0, 1).await.unwrap();
+    let url = server.url();
+    let run = |workspace: &'static str, token: &'static str| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            bin()
+                .args(["tail", "--url", &url, "--workspace", workspace])
+                .env("FAILWATCH_TOKEN", token)
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run("demo", "wrong").await.unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid token") && err.contains("FAILWATCH_TOKEN"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong"), "the token is never printed: {err}");
+
+    let out = run("no-such-workspace", demo::DEMO_TOKEN).await.unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workspace not found"));
+
+    assert!(matches!(
+        ws::connect(&LiveConfig {
+            url: "ws://127.0.0.1:9/ws".into(),
+            ..config(&url)
+        })
+        .await,
+        Err(LiveError::Transient(_))
+    ));
+    let out = bin()
+        .args(["tail", "--url", "ws://127.0.0.1:9/ws", "--workspace", "w"])
+        .env("FAILWATCH_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "connection refused");
+    let out = bin()
+        .args(["tail", "--url", &url, "--workspace", "demo"])
+        .env_remove("FAILWATCH_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "no token");
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn a_recorder_killed_with_sigkill_leaves_a_replayable_capture() {
+    let server = demo::serve(0, 3).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("killed.jsonl");
+    let mut child = bin()
+        .args([
+            "tail",
+            "--url",
+            &server.url(),
+            "--workspace",
+            "demo",
+            "--record",
+        ])
+        .arg(&path)
+        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for a few recorded frames, then kill without warning.
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if std::fs::read_to_string(&path)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+            > 20
+        {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read(&path).unwrap();
+    let mut reader = CaptureReader::new(&text[..]);
+    let (mut frames, mut bad) = (0, 0);
+    while let Some(line) = reader.next_line().unwrap() {
+        match line {
+            Line::Frame { .. } => frames += 1,
+            Line::Bad(_) => bad += 1,
+            _ => {}
+        }
+    }
+    assert!(frames >= 20, "{frames} frames recorded");
+    assert!(bad <= 1, "at most the line in flight is lost");
+    let out = bin()
+        .args(["summary", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    server.task.abort();
+}
