@@ -1,0 +1,222 @@
+//! Command-line interface (clap derive). The contract is stable: scripts and tests rely on it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Lang;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "failwatch",
+    version,
+    about = "Watch Multica task failures live: why they fail, what each chat user was told, and who was never told.",
+    after_help = "With no subcommand, failwatch runs `demo`: an embedded demo server and the dashboard."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Write logs to this file (default: failwatch.log in the state directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the embedded demo server on 127.0.0.1 and watch it (the default).
+    Demo(DemoArgs),
+    /// Watch a live Multica server over its realtime WebSocket.
+    Live(LiveArgs),
+    /// Open the dashboard on a capture file and play it back.
+    Replay(ReplayArgs),
+    /// Print aggregates of a capture: counts per reason, routing per relay, lost notifications.
+    Summary(SummaryArgs),
+    /// Print one record per task:failed, from a capture or a live server.
+    Tail(TailArgs),
+    /// Write a generated capture of realistic traffic to stdout (for benchmarks).
+    #[command(hide = true)]
+    GenCorpus(GenCorpusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GenCorpusArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// Language of every label: en or zh (default: from the locale).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// Filter expression, e.g. "reason:provider_* outcome:dropped" (see the help overlay).
+    #[arg(long, value_name = "EXPR", default_value = "")]
+    pub filter: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DashboardArgs {
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// How many failures the dashboard keeps (aggregates always count everything).
+    #[arg(long, default_value_t = crate::store::DEFAULT_CAPACITY)]
+    pub max_failures: usize,
+    /// Use ASCII marks instead of Unicode glyphs.
+    #[arg(long)]
+    pub ascii: bool,
+    /// Disable mouse capture (lets the terminal select text).
+    #[arg(long)]
+    pub no_mouse: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub dash: DashboardArgs,
+    /// Only run the demo server (for another client), do not open the dashboard.
+    #[arg(long)]
+    pub serve_only: bool,
+    /// Port for the demo server (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seed of the demo scenario.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Write a capture of what was received.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConnectArgs {
+    /// WebSocket URL of the server, e.g. wss://multica.example.com/ws
+    #[arg(long, env = "FAILWATCH_URL")]
+    pub url: String,
+    /// Workspace id (UUID) or slug.
+    #[arg(long, env = "FAILWATCH_WORKSPACE")]
+    pub workspace: String,
+    /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
+    pub dash: DashboardArgs,
+    /// Write a capture of what was received (redacted unless --record-raw).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Record frames unredacted (they may contain secrets).
+    #[arg(long, requires = "record")]
+    pub record_raw: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub dash: DashboardArgs,
+    /// Playback speed: a factor (0.25 … 1000) or `max`.
+    #[arg(long, default_value = "1", value_parser = parse_speed)]
+    pub speed: Speed,
+    /// Start again from the beginning at the end.
+    #[arg(long = "loop")]
+    pub looped: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Speed {
+    Factor(f64),
+    Max,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Json,
+    Table,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TailFormatArg {
+    Jsonl,
+    Text,
+}
+
+#[derive(Args, Debug)]
+pub struct SummaryArgs {
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+    pub format: SummaryFormat,
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct TailArgs {
+    /// A capture file (or - for standard input). Omit it and give --url to tail a live server.
+    pub file: Option<PathBuf>,
+    /// WebSocket URL of a live server (with --workspace; token from $FAILWATCH_TOKEN or --token-file).
+    #[arg(long, conflicts_with = "file")]
+    pub url: Option<String>,
+    #[arg(long, requires = "url")]
+    pub workspace: Option<String>,
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub token_file: Option<PathBuf>,
+    /// With --url: also write a capture of what was received (redacted unless --record-raw).
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub record: Option<PathBuf>,
+    /// Record frames unredacted (they may contain secrets).
+    #[arg(long, requires = "record")]
+    pub record_raw: bool,
+    #[arg(long, value_enum, default_value_t = TailFormatArg::Jsonl)]
+    pub format: TailFormatArg,
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (use en or zh)"))
+}
+
+fn parse_speed(s: &str) -> Result<Speed, String> {
+    if s.eq_ignore_ascii_case("max") {
+        return Ok(Speed::Max);
+    }
+    let f: f64 = s
+        .trim_end_matches('x')
+        .parse()
+        .map_err(|_| format!("bad speed `{s}` (a factor like 10, or max)"))?;
+    if (0.01..=100_000.0).contains(&f) {
+        Ok(Speed::Factor(f))
+    } else {
+        Err(format!("speed {f} out of range (0.01 … 100000, or max)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn speeds_and_languages() {
+        assert_eq!(parse_speed("max"), Ok(Speed::Max));
+        assert_eq!(parse_speed("10"), Ok(Speed::Factor(10.0)));
+        assert_eq!(parse_speed("0.5x"), Ok(Speed::Factor(0.5)));
+        assert!(parse_speed("0").is_err());
+        assert!(parse_speed("fast").is_err());
+        assert_eq!(parse_lang("zh"), Ok(Lang::Zh));
+        assert!(parse_lang("fr").is_err());
+    }
+}

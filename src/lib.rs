@@ -1,0 +1,19 @@
+//! failwatch: watch Multica `task:failed` events, explain why they failed and who was (never) told.
+//!
+//! Data flows one way: source → decode ([`protocol`]) → enrich ([`enrich`]: redact, localize,
+//! route, correlate) → [`store`] → views (TUI or headless).
+
+pub mod capture;
+pub mod catalog;
+pub mod cli;
+pub mod demo;
+pub mod enrich;
+pub mod filter;
+pub mod headless;
+pub mod pipeline;
+pub mod protocol;
+pub mod redact;
+pub mod routing;
+pub mod source;
+pub mod store;
+pub mod ui;

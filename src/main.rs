@@ -1,0 +1,366 @@
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use failwatch::capture::CaptureWriter;
+use failwatch::catalog::Lang;
+use failwatch::cli::{
+    Cli, Command, DashboardArgs, DemoArgs, LiveArgs, ReplayArgs, Speed, SummaryArgs, SummaryFormat,
+    TailArgs, TailFormatArg, ViewArgs,
+};
+use failwatch::filter::Filter;
+use failwatch::headless::{self, TailFormat};
+use failwatch::pipeline::Pipeline;
+use failwatch::source::demo as demo_server;
+use failwatch::source::replay::Replay;
+use failwatch::source::ws::{self, LiveConfig, LiveError, Token};
+use failwatch::ui::app::{App, SourceInfo};
+
+/// Exit codes of the CLI contract.
+const EXIT_USAGE: u8 = 2;
+const EXIT_CONNECT: u8 = 3;
+const EXIT_INPUT: u8 = 4;
+/// Frames buffered between a live socket reader and the dashboard.
+const LIVE_CHANNEL: usize = 65_536;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_logging(cli.log.as_deref());
+    let result = match cli.command {
+        Some(Command::Summary(args)) => summary(args),
+        Some(Command::Tail(args)) => tail(args),
+        Some(Command::Replay(args)) => replay(args),
+        Some(Command::Demo(args)) => demo(args),
+        Some(Command::Live(args)) => live(args),
+        Some(Command::GenCorpus(args)) => {
+            let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+            failwatch::demo::corpus::write_capture(&mut out, args.lines, args.seed)
+                .and_then(|_| out.flush())
+                .map_err(|e| {
+                    eprintln!("failwatch: {e}");
+                    ExitCode::FAILURE
+                })
+        }
+        None => demo(DemoArgs::parse_default()),
+    };
+    result.err().unwrap_or(ExitCode::SUCCESS)
+}
+
+trait ParseDefault {
+    fn parse_default() -> Self;
+}
+
+impl ParseDefault for DemoArgs {
+    fn parse_default() -> Self {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            demo: DemoArgs,
+        }
+        Wrapper::parse_from(["failwatch"]).demo
+    }
+}
+
+/// Logs go to a file, never to the terminal the dashboard draws on.
+fn init_logging(path: Option<&Path>) -> Option<()> {
+    let path = path.map(Path::to_path_buf).or_else(default_log_path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).ok()?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FAILWATCH_LOG")
+                .unwrap_or_else(|_| "failwatch=info".into()),
+        )
+        .try_init()
+        .ok()
+}
+
+fn default_log_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("failwatch").join("failwatch.log"))
+}
+
+fn lang(view: &ViewArgs) -> Lang {
+    view.lang.unwrap_or_else(Lang::from_locale_env)
+}
+
+fn filter(view: &ViewArgs) -> Result<Filter, ExitCode> {
+    Filter::parse(&view.filter).map_err(|e| {
+        eprintln!("failwatch: bad --filter: {e}");
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn open(path: &Path) -> Result<Box<dyn io::BufRead>, ExitCode> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    File::open(path)
+        .map(|f| Box::new(BufReader::with_capacity(1 << 20, f)) as Box<dyn io::BufRead>)
+        .map_err(|e| {
+            eprintln!("failwatch: cannot read {}: {e}", path.display());
+            ExitCode::from(EXIT_INPUT)
+        })
+}
+
+fn summary(args: SummaryArgs) -> Result<(), ExitCode> {
+    let filter = filter(&args.view)?;
+    let input = open(&args.file)?;
+    let (pipeline, agg) = headless::summarize(input, &filter).map_err(|e| {
+        eprintln!("failwatch: reading {} failed: {e}", args.file.display());
+        ExitCode::from(EXIT_INPUT)
+    })?;
+    let text = match args.format {
+        SummaryFormat::Json => format!("{:#}\n", headless::summary_json(&pipeline, &agg)),
+        SummaryFormat::Table => headless::summary_table(&pipeline, &agg, lang(&args.view)),
+    };
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+    Ok(())
+}
+
+fn tail(args: TailArgs) -> Result<(), ExitCode> {
+    let filter = filter(&args.view)?;
+    let format = match args.format {
+        TailFormatArg::Jsonl => TailFormat::Jsonl,
+        TailFormatArg::Text => TailFormat::Text,
+    };
+    let Some(file) = &args.file else {
+        let (Some(url), Some(workspace)) = (args.url.clone(), args.workspace.clone()) else {
+            eprintln!("failwatch: tail needs a capture FILE, or --url and --workspace");
+            return Err(ExitCode::from(EXIT_USAGE));
+        };
+        let token = load_token(args.token_file.as_deref())?;
+        let record = recorder(args.record.as_deref(), &url, args.record_raw)?;
+        let config = LiveConfig {
+            url,
+            workspace,
+            token,
+        };
+        return runtime()?.block_on(tail_live(config, record, filter, format, lang(&args.view)));
+    };
+    let input = open(file)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match headless::tail_capture(input, &filter, format, lang(&args.view), &mut out) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("failwatch: {e}");
+            return Err(ExitCode::from(EXIT_INPUT));
+        }
+        _ => {}
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("failwatch: cannot start: {e}");
+            ExitCode::FAILURE
+        })
+}
+
+fn new_app(dash: &DashboardArgs, label: String) -> Result<App, ExitCode> {
+    let filter = filter(&dash.view)?;
+    let mut pipeline = Pipeline::new(dash.max_failures);
+    pipeline.store.set_filter(filter);
+    let mut app = App::new(
+        pipeline,
+        SourceInfo {
+            label,
+            state: String::new(),
+        },
+        lang(&dash.view),
+    );
+    app.ascii = dash.ascii;
+    Ok(app)
+}
+
+async fn run_dashboard(
+    app: App,
+    frames: Option<tokio::sync::mpsc::Receiver<failwatch::protocol::Frame>>,
+    mouse: bool,
+) -> Result<(), ExitCode> {
+    failwatch::ui::run(app, frames, mouse).await.map_err(|e| {
+        tracing::error!(error = %e, "dashboard failed");
+        eprintln!("failwatch: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+fn replay_dashboard(dash: &DashboardArgs, replay: Replay, label: String) -> Result<(), ExitCode> {
+    let mut app = new_app(dash, label)?;
+    app.replay = Some(replay);
+    runtime()?.block_on(run_dashboard(app, None, !dash.no_mouse))
+}
+
+fn load_token(file: Option<&Path>) -> Result<Token, ExitCode> {
+    Token::load(file).map_err(|e| {
+        eprintln!("failwatch: {e}");
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn recorder(
+    path: Option<&Path>,
+    source: &str,
+    raw: bool,
+) -> Result<Option<CaptureWriter>, ExitCode> {
+    path.map(|p| {
+        CaptureWriter::create(p, source, raw).map_err(|e| {
+            eprintln!("failwatch: cannot write {}: {e}", p.display());
+            ExitCode::from(EXIT_INPUT)
+        })
+    })
+    .transpose()
+}
+
+fn connect_failed(url: &str, e: LiveError) -> ExitCode {
+    eprintln!("failwatch: cannot watch {url}: {e}");
+    eprintln!("  check the URL (ws[s]://host/ws), the workspace id or slug, and the token ($FAILWATCH_TOKEN or --token-file)");
+    ExitCode::from(EXIT_CONNECT)
+}
+
+/// Connect (failing fast with the server's message), then run the dashboard on the live stream.
+async fn live_dashboard(
+    app: App,
+    config: LiveConfig,
+    record: Option<CaptureWriter>,
+    mouse: bool,
+) -> Result<(), ExitCode> {
+    let url = config.url.clone();
+    let handle = ws::start(config, LIVE_CHANNEL, record)
+        .await
+        .map_err(|e| connect_failed(&url, e))?;
+    let mut app = app;
+    app.conn = Some(handle.state.clone());
+    let result = run_dashboard(app, Some(handle.frames), mouse).await;
+    handle.task.abort();
+    result
+}
+
+fn live(args: LiveArgs) -> Result<(), ExitCode> {
+    let token = load_token(args.connect.token_file.as_deref())?;
+    let config = LiveConfig {
+        url: args.connect.url.clone(),
+        workspace: args.connect.workspace.clone(),
+        token,
+    };
+    let record = recorder(args.record.as_deref(), &args.connect.url, args.record_raw)?;
+    let app = new_app(
+        &args.dash,
+        failwatch::redact::redact(&args.connect.url).text,
+    )?;
+    runtime()?.block_on(live_dashboard(app, config, record, !args.dash.no_mouse))
+}
+
+async fn tail_live(
+    config: LiveConfig,
+    record: Option<CaptureWriter>,
+    filter: Filter,
+    format: TailFormat,
+    lang: Lang,
+) -> Result<(), ExitCode> {
+    let url = config.url.clone();
+    let mut handle = ws::start(config, LIVE_CHANNEL, record)
+        .await
+        .map_err(|e| connect_failed(&url, e))?;
+    let mut pipeline = Pipeline::new(0);
+    let mut settler = headless::Settler::default();
+    let mut out = io::stdout().lock();
+    let mut emit = |f: failwatch::enrich::Failure| {
+        if filter.matches(&f, chrono::Utc::now()) {
+            let _ = headless::write_failure(&mut out, &f, format, lang);
+            let _ = out.flush();
+        }
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            frame = handle.frames.recv() => match frame {
+                Some(fr) => {
+                    pipeline.push_frame_with(fr.received_at, &fr.text, |u| settler.update(u, &mut emit));
+                }
+                None => break,
+            },
+            _ = tick.tick() => {
+                settler.advance(chrono::Utc::now(), &mut emit);
+                if let ws::Phase::Failed(msg) = &handle.state.borrow().phase {
+                    eprintln!("failwatch: {msg}");
+                    return Err(ExitCode::from(EXIT_CONNECT));
+                }
+            }
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    settler.flush(&mut emit);
+    Ok(())
+}
+
+fn replay(args: ReplayArgs) -> Result<(), ExitCode> {
+    let input = open(&args.file)?;
+    let mut replay = Replay::load(input).map_err(|e| {
+        eprintln!("failwatch: reading {} failed: {e}", args.file.display());
+        ExitCode::from(EXIT_INPUT)
+    })?;
+    replay.set_speed(match args.speed {
+        Speed::Factor(f) => Some(f),
+        Speed::Max => None,
+    });
+    replay.looped = args.looped;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    replay_dashboard(&args.dash, replay, name)
+}
+
+/// The embedded demo: a real WebSocket server on 127.0.0.1 playing a seeded incident, watched
+/// through the same live path as a real server.
+fn demo(args: DemoArgs) -> Result<(), ExitCode> {
+    runtime()?.block_on(async {
+        let server = demo_server::serve(args.port, args.seed)
+            .await
+            .map_err(|e| {
+                eprintln!(
+                    "failwatch: cannot start the demo server on 127.0.0.1:{}: {e}",
+                    args.port
+                );
+                ExitCode::from(EXIT_CONNECT)
+            })?;
+        if args.serve_only {
+            println!("demo server listening on {}", server.url());
+            println!(
+                "watch it with: FAILWATCH_TOKEN={} failwatch live --url {} --workspace {}",
+                demo_server::DEMO_TOKEN,
+                server.url(),
+                demo_server::DEMO_WORKSPACE
+            );
+            let _ = tokio::signal::ctrl_c().await;
+            return Ok(());
+        }
+        let config = LiveConfig {
+            url: server.url(),
+            workspace: demo_server::DEMO_WORKSPACE.into(),
+            token: Token::new(demo_server::DEMO_TOKEN),
+        };
+        let record = recorder(args.record.as_deref(), &server.url(), false)?;
+        let app = new_app(&args.dash, format!("demo {}", server.url()))?;
+        live_dashboard(app, config, record, !args.dash.no_mouse).await
+    })
+}
