@@ -161,8 +161,8 @@ pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
         t += w.rng.random_range(300..1400);
     }
 
-    // Minute 0–1: provider outage. Rate limits with retries; some retries fail for good.
-    let mut t = 3_000;
+    // The first minute: provider outage. Rate limits with retries; some retries fail for good.
+    let mut t = 500;
     while t < 70_000 {
         let agent = w.pick(&agents[..4]).to_owned();
         let chat = w.rng.random_bool(0.7).then(|| w.pick(&sessions).to_owned());
@@ -193,19 +193,19 @@ pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
         t += w.rng.random_range(400..1500);
     }
 
-    // Minute 1–2: a runtime goes offline; the sweeper's failures lose their chat session.
+    // From the start: a runtime goes offline; the sweeper's failures lose their chat session.
     let offline_agent = agents[5].clone();
     for i in 0..9 {
-        let at = 62_000 + i * 2_500;
+        let at = 2_000 + i * 2_500;
         let chat = (i % 3 != 2).then(|| sessions[(i as usize * 5) % sessions.len()].clone());
         let (_, ids, _) = w.start_task(at, &offline_agent, chat.as_deref());
-        w.fail_legacy(at + 30_000 + i * 300, &ids, "runtime_offline");
+        w.fail_legacy(at + 12_000 + i * 300, &ids, "runtime_offline");
     }
 
     // One agent out of quota, all along (the Octo fork's shape, error on the wire).
     let broke_agent = agents[6].clone();
     for i in 0..10 {
-        let at = 8_000 + i * 16_000;
+        let at = 1_000 + i * 16_000;
         let chat = w.pick(&sessions).to_owned();
         let (_, ids, running) = w.start_task(at, &broke_agent, Some(&chat));
         w.fail_with_error(
@@ -227,13 +227,13 @@ pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
     {
         let agent = agents[7].clone();
         let chat = sessions[i].clone();
-        let (_, ids, running) = w.start_task(100_000 + i as u64 * 20_000, &agent, Some(&chat));
+        let (_, ids, running) = w.start_task(6_000 + i as u64 * 30_000, &agent, Some(&chat));
         w.fail_modern(running + 1000, &ids, reason, false);
     }
     for i in 0..4 {
         let agent = agents[2].clone();
         let chat = sessions[11].clone();
-        let (_, ids, running) = w.start_task(125_000 + i * 9_000, &agent, Some(&chat));
+        let (_, ids, running) = w.start_task(20_000 + i * 25_000, &agent, Some(&chat));
         w.fail_with_error(
             running + 500,
             &ids,

@@ -66,12 +66,26 @@ async fn play(tx: broadcast::Sender<String>, seed: u64) {
         let frames = scenario(seed.wrapping_add(round));
         let start = Instant::now();
         for f in frames {
-            tokio::time::sleep_until(start + f.offset).await;
+            tokio::time::sleep_until(start + wall_offset(f.offset, round == 0)).await;
             // No subscribers is fine: events published while nobody listens are lost, as on the real server.
             let _ = tx.send(f.text);
         }
         sleep(Duration::from_secs(2)).await;
         round += 1;
+    }
+}
+
+/// The first round opens mid-incident: its first [`FAST_FORWARD`] of story play 20x faster, so a
+/// new user sees the incident (and a burst) within seconds.
+const FAST_FORWARD: Duration = Duration::from_secs(40);
+
+fn wall_offset(story: Duration, first_round: bool) -> Duration {
+    if !first_round {
+        return story;
+    }
+    match story.checked_sub(FAST_FORWARD) {
+        None => story / 20,
+        Some(rest) => FAST_FORWARD / 20 + rest,
     }
 }
 
