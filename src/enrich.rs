@@ -1,10 +1,10 @@
 //! Decoded events → enriched failures: our redaction, reason lookup, routing per relay, and the
 //! correlation that finds lost chat sessions and joins failure text sent in a later chat message.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalog;
@@ -122,7 +122,7 @@ pub enum Update {
 pub struct Enricher {
     correlator: Correlator,
     awaiting: BoundedMap<Box<str>, Failure>,
-    interned: HashMap<Box<str>, Arc<str>>,
+    interned: FxHashMap<Box<str>, Arc<str>>,
     next_seq: u64,
 }
 
@@ -131,7 +131,7 @@ impl Default for Enricher {
         Enricher {
             correlator: Correlator::default(),
             awaiting: BoundedMap::new(AWAITING_CAPACITY),
-            interned: HashMap::new(),
+            interned: FxHashMap::default(),
             next_seq: 0,
         }
     }

@@ -1,16 +1,18 @@
 //! Correlation memory: which chat session each task belongs to, learned from earlier events,
 //! so a failure that arrives without its `chat_session_id` can be recognised as a lost notification.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::protocol::Event;
 
 /// A map that forgets its oldest insertions beyond a fixed capacity.
 #[derive(Debug)]
 pub struct BoundedMap<K, V> {
-    map: HashMap<K, V>,
+    map: FxHashMap<K, V>,
     order: VecDeque<K>,
     capacity: usize,
 }
@@ -18,7 +20,7 @@ pub struct BoundedMap<K, V> {
 impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
     pub fn new(capacity: usize) -> Self {
         BoundedMap {
-            map: HashMap::new(),
+            map: FxHashMap::default(),
             order: VecDeque::new(),
             capacity: capacity.max(1),
         }

@@ -1,9 +1,10 @@
 //! Counters kept exact over everything seen, whatever the ring has evicted.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::enrich::Failure;
 use crate::routing::{Outcome, Route};
@@ -105,10 +106,10 @@ impl SessionStats {
 #[derive(Debug, Default)]
 pub struct Aggregates {
     pub failures: u64,
-    pub by_reason: HashMap<Arc<str>, ReasonStats>,
+    pub by_reason: FxHashMap<Arc<str>, ReasonStats>,
     /// `routing[relay][outcome]`, indexed by [`crate::routing::Relay::index`] and [`Outcome::index`].
     pub routing: [[u64; 6]; 3],
-    pub sessions: HashMap<Arc<str>, SessionStats>,
+    pub sessions: FxHashMap<Arc<str>, SessionStats>,
     /// Failures whose chat session was lost (counted once per failure, not per relay).
     pub dropped: u64,
     pub per_minute: MinuteSeries,

@@ -6,6 +6,7 @@ use ratatui::layout::{Position, Rect};
 
 use crate::catalog::Lang;
 use crate::filter::Filter;
+use crate::headless::failure_json;
 use crate::pipeline::Pipeline;
 use crate::source::replay::Replay;
 use crate::source::ws::ConnState;
@@ -50,6 +51,17 @@ pub enum Action {
     ReplayStep,
     ReplaySeek(i64),
     Click(u16, u16),
+    Copy,
+    Export,
+}
+
+/// Something an action asks of the outside world; the event loop carries it out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Put this (redacted) text on the clipboard.
+    Copy(String),
+    /// Write these lines (the filtered view, `tail` schema) to a file.
+    Export(Vec<String>),
 }
 
 /// The header's view of where frames come from.
@@ -86,6 +98,7 @@ pub struct App {
     pub session_cursor: usize,
     pub detail_scroll: u16,
     pub status: Option<String>,
+    pub effect: Option<Effect>,
     pub quit: bool,
     /// Terminal size, kept for paging and mouse hit-testing.
     pub size: Rect,
@@ -115,6 +128,7 @@ impl App {
             session_cursor: 0,
             detail_scroll: 0,
             status: None,
+            effect: None,
             quit: false,
             size: Rect::new(0, 0, 80, 24),
             events_per_s: 0.0,
@@ -164,6 +178,8 @@ impl App {
             KeyCode::Char('.') => Action::ReplayStep,
             KeyCode::Char('[') => Action::ReplaySeek(-60),
             KeyCode::Char(']') => Action::ReplaySeek(60),
+            KeyCode::Char('c') | KeyCode::Char('y') => Action::Copy,
+            KeyCode::Char('e') => Action::Export,
             _ => return None,
         })
     }
@@ -242,6 +258,19 @@ impl App {
                 self.after_rebuild();
             }
             Action::Click(x, y) => self.click(x, y),
+            Action::Copy => match self.selected.and_then(|s| self.pipeline.store.get(s)) {
+                Some(f) => self.effect = Some(Effect::Copy(failure_json(f, self.lang).to_string())),
+                None => self.status = Some("nothing selected to copy".into()),
+            },
+            Action::Export => {
+                let lines = self
+                    .pipeline
+                    .store
+                    .view_iter()
+                    .map(|f| failure_json(f, self.lang).to_string())
+                    .collect();
+                self.effect = Some(Effect::Export(lines));
+            }
         }
     }
 
@@ -664,6 +693,23 @@ mod tests {
         let areas = app.areas();
         app.apply(Action::Click(areas.failures.x + 3, areas.failures.y + 2));
         assert_eq!(app.selected, Some(app.offset as u64));
+    }
+
+    #[test]
+    fn copy_and_export_ask_for_redacted_json() {
+        let mut app = app_with(5);
+        press(&mut app, KeyCode::Char('c'));
+        let Some(Effect::Copy(text)) = app.effect.take() else {
+            panic!()
+        };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["task_id"], "t4");
+        app.set_filter("reason:timeout");
+        press(&mut app, KeyCode::Char('e'));
+        let Some(Effect::Export(lines)) = app.effect.take() else {
+            panic!()
+        };
+        assert_eq!(lines.len(), 2, "the filtered view, not the visible window");
     }
 
     #[test]

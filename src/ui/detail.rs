@@ -67,7 +67,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
         Line::default(),
         Line::from(vec![key(s.time), Span::raw(format_time(failure.at))]),
         Line::from(vec![
-            key("task"),
+            key(s.task),
             Span::raw(failure.task_id.as_deref().unwrap_or("-").to_owned()),
         ]),
         Line::from(vec![

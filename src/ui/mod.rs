@@ -1,6 +1,7 @@
 //! The terminal dashboard: state in [`app`], one module per panel, and the event loop here.
 
 pub mod app;
+pub mod clipboard;
 pub mod detail;
 pub mod failures;
 pub mod filter_bar;
@@ -135,6 +136,7 @@ pub async fn run(
                 Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                     if let Some(a) = app.action_for_key(k) {
                         app.apply(a);
+                        perform(&mut app);
                         dirty = true;
                     }
                 }
@@ -188,6 +190,21 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Carry out what the last action asked of the outside world (clipboard, files).
+fn perform(app: &mut App) {
+    match app.effect.take() {
+        Some(app::Effect::Copy(text)) => app.status = Some(clipboard::copy(&text)),
+        Some(app::Effect::Export(lines)) => {
+            let dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
+            app.status = Some(match clipboard::export(&dir, lines.into_iter()) {
+                Ok((path, n)) => format!("exported {n} failures to {}", path.display()),
+                Err(e) => format!("export failed: {e}"),
+            });
+        }
+        None => {}
+    }
 }
 
 async fn recv(frames: &mut Option<mpsc::Receiver<WireFrame>>) -> Option<WireFrame> {

@@ -1,0 +1,92 @@
+//! Copy and export that work on a remote on-call box: OSC 52 (wrapped for tmux and screen) and
+//! JSON Lines files in the `tail` schema. Everything copied or exported is already redacted.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+
+/// Terminals cap OSC 52 payloads; beyond this we refuse rather than send a truncated copy.
+pub const MAX_COPY_BYTES: usize = 100_000;
+
+/// The escape sequence that asks the terminal to put `text` on the clipboard.
+pub fn osc52(text: &str, tmux: bool, screen: bool) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let seq = format!("\x1b]52;c;{b64}\x07");
+    if tmux {
+        // tmux passes an escape through when it is wrapped in a DCS and inner ESCs are doubled.
+        format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
+    } else if screen {
+        format!("\x1bP{seq}\x1b\\")
+    } else {
+        seq
+    }
+}
+
+/// Send `text` to the clipboard; returns a status line saying how.
+pub fn copy(text: &str) -> String {
+    if text.len() > MAX_COPY_BYTES {
+        return format!("not copied: {} bytes is over the {MAX_COPY_BYTES}-byte clipboard limit; use export (e)", text.len());
+    }
+    let tmux = std::env::var_os("TMUX").is_some();
+    let screen = std::env::var("TERM").is_ok_and(|t| t.starts_with("screen")) && !tmux;
+    let mut out = io::stdout();
+    match out
+        .write_all(osc52(text, tmux, screen).as_bytes())
+        .and_then(|_| out.flush())
+    {
+        Ok(()) => format!(
+            "copied {} bytes via OSC 52{}",
+            text.len(),
+            if tmux { " (tmux passthrough)" } else { "" }
+        ),
+        Err(e) => format!("copy failed: {e}"),
+    }
+}
+
+/// Write lines to a new file named after the time in `dir`; returns its path.
+pub fn export(dir: &Path, lines: impl Iterator<Item = String>) -> io::Result<(PathBuf, usize)> {
+    let name = format!(
+        "failwatch-export-{}.jsonl",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+    );
+    let path = dir.join(name);
+    let mut out = io::BufWriter::new(std::fs::File::create(&path)?);
+    let mut n = 0;
+    for line in lines {
+        writeln!(out, "{line}")?;
+        n += 1;
+    }
+    out.flush()?;
+    Ok((path, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_is_wrapped_for_multiplexers() {
+        assert_eq!(osc52("hi", false, false), "\x1b]52;c;aGk=\x07");
+        assert_eq!(
+            osc52("hi", true, false),
+            "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
+        assert!(osc52("hi", false, true).starts_with("\x1bP\x1b]52"));
+    }
+
+    #[test]
+    fn export_writes_one_line_per_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, n) = export(
+            dir.path(),
+            ["{\"a\":1}".to_owned(), "{\"a\":2}".to_owned()].into_iter(),
+        )
+        .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            "{\"a\":1}\n{\"a\":2}\n"
+        );
+    }
+}
