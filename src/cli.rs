@@ -122,8 +122,8 @@ pub struct ReplayArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub dash: DashboardArgs,
-    /// Playback speed: a factor (0.25 … 1000) or `max`.
-    #[arg(long, default_value = "1", value_parser = parse_speed)]
+    /// Playback speed: a factor (e.g. 1 for real time, 10) or `max` (load everything at once).
+    #[arg(long, default_value = "max", value_parser = parse_speed)]
     pub speed: Speed,
     /// Start again from the beginning at the end.
     #[arg(long = "loop")]

@@ -208,6 +208,10 @@ impl Replay {
         }
         self.ingest_until(pipeline, usize::MAX, Some(target));
         self.anchor = None;
+        // At max speed playback would run straight to the end again: stop where the user sought.
+        if self.speed().is_infinite() {
+            self.paused = true;
+        }
     }
 
     /// Seek by a signed offset from the current capture time.

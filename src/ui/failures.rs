@@ -72,7 +72,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     if rows.is_empty() {
-        let msg = ratatui::widgets::Paragraph::new(format!(" {}", s.no_failures)).block(block);
+        let text = if filtered && store.stored() > 0 {
+            s.no_match
+        } else {
+            s.no_failures
+        };
+        let msg = ratatui::widgets::Paragraph::new(format!(" {text}")).block(block);
         f.render_widget(msg, area);
         return;
     }
