@@ -13,7 +13,7 @@ use super::theme::Theme;
 use super::{block, time_of_day};
 use crate::capture::format_time;
 use crate::catalog;
-use crate::enrich::Failure;
+use crate::enrich::{ErrorOrigin, Failure};
 use crate::routing::Relay;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -100,10 +100,12 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
     out.push(Line::default());
     let mut err_head = vec![key(s.error)];
     if let Some(origin) = failure.error_origin {
-        err_head.push(Span::styled(
-            format!("[{}: {origin:?}] ", s.error_origin),
-            theme.dim(),
-        ));
+        let from = match origin {
+            ErrorOrigin::Error => s.origin_error,
+            ErrorOrigin::ErrorMessage => s.origin_error_message,
+            ErrorOrigin::Joined => s.origin_joined,
+        };
+        err_head.push(Span::styled(format!("({from}) "), theme.dim()));
     }
     if failure.masked > 0 {
         err_head.push(Span::styled(

@@ -55,7 +55,9 @@ pub struct Strings {
     pub evicted: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
-    pub error_origin: &'static str,
+    pub origin_error: &'static str,
+    pub origin_error_message: &'static str,
+    pub origin_joined: &'static str,
     pub keys: &'static [(&'static str, &'static str)],
 }
 
@@ -119,7 +121,9 @@ static EN: Strings = Strings {
     evicted: "evicted",
     yes: "yes",
     no: "no",
-    error_origin: "Error from",
+    origin_error: "from the event's error field",
+    origin_error_message: "from the event's error_message field",
+    origin_joined: "joined from the task's chat message",
     keys: &[
         ("q", "quit"),
         ("space", "pause / follow"),
@@ -200,7 +204,9 @@ static ZH: Strings = Strings {
     evicted: "已淘汰",
     yes: "是",
     no: "否",
-    error_origin: "错误来源",
+    origin_error: "来自事件的 error 字段",
+    origin_error_message: "来自事件的 error_message 字段",
+    origin_joined: "由该任务的聊天消息关联得到",
     keys: &[
         ("q", "退出"),
         ("space", "暂停 / 跟随"),
