@@ -309,8 +309,17 @@ async fn wait_backoff(
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// rustls needs a process-wide crypto provider before the first `wss://` handshake.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// Open the socket, send the auth frame, wait for `auth_ack`.
 pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
+    install_crypto_provider();
     let request = config
         .endpoint()
         .into_client_request()
@@ -462,6 +471,23 @@ mod tests {
         assert!(cfg("my team")
             .endpoint()
             .starts_with("ws://h/ws?workspace_slug=my%20team&"));
+    }
+
+    #[tokio::test]
+    async fn wss_to_a_peer_that_is_not_tls_fails_cleanly() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let (mut s, _) = listener.accept().await.unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls").await;
+        });
+        let cfg = LiveConfig {
+            url: format!("wss://{addr}/ws"),
+            workspace: "w".into(),
+            token: Token::new("t"),
+        };
+        assert!(matches!(connect(&cfg).await, Err(LiveError::Transient(_))));
     }
 
     #[test]
