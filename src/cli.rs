@@ -28,6 +28,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Watch a live Multica server over its realtime WebSocket.
     Live(LiveArgs),
+    /// Watch every node's events from the server's Redis relay streams, with backfill.
+    Redis(RedisArgs),
     /// Open the dashboard on a capture file and play it back.
     Replay(ReplayArgs),
     /// Print aggregates of a capture: counts per reason, routing per relay, lost notifications.
@@ -117,6 +119,41 @@ pub struct LiveArgs {
     pub record_raw: bool,
 }
 
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// One stream per scope: ws:scope:workspace:<id>:stream
+    Scope,
+    /// The sharded relay: ws:relay:shard:<n>
+    Sharded,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RedisSourceArgs {
+    /// Key layout of the relay streams (detected when not given).
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// Number of shards of the sharded layout.
+    #[arg(long, default_value_t = crate::source::redis::DEFAULT_SHARDS)]
+    pub shards: u32,
+    /// Backfill entries newer than this (e.g. 30m, 2h).
+    #[arg(long, default_value = "30m")]
+    pub since: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RedisArgs {
+    /// redis://[user:pass@]host:port[/db] or rediss://…; password also from $FAILWATCH_REDIS_PASSWORD.
+    #[arg(long, env = "FAILWATCH_REDIS_URL")]
+    pub url: String,
+    /// Workspace id (UUID).
+    #[arg(long, env = "FAILWATCH_WORKSPACE")]
+    pub workspace: String,
+    #[command(flatten)]
+    pub source: RedisSourceArgs,
+    #[command(flatten)]
+    pub dash: DashboardArgs,
+}
+
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
     pub file: PathBuf,
@@ -162,10 +199,15 @@ pub struct TailArgs {
     /// A capture file (or - for standard input). Omit it and give --url to tail a live server.
     pub file: Option<PathBuf>,
     /// WebSocket URL of a live server (with --workspace; token from $FAILWATCH_TOKEN or --token-file).
-    #[arg(long, conflicts_with = "file")]
+    #[arg(long, conflicts_with_all = ["file", "redis"])]
     pub url: Option<String>,
-    #[arg(long, requires = "url")]
+    /// Redis URL of the server's relay streams (with --workspace).
+    #[arg(long, conflicts_with = "file")]
+    pub redis: Option<String>,
+    #[arg(long)]
     pub workspace: Option<String>,
+    #[command(flatten)]
+    pub redis_source: RedisSourceArgs,
     #[arg(long, value_name = "FILE", requires = "url")]
     pub token_file: Option<PathBuf>,
     /// With --url: also write a capture of what was received (redacted unless --record-raw).

@@ -8,13 +8,14 @@ use clap::Parser;
 use failwatch::capture::CaptureWriter;
 use failwatch::catalog::Lang;
 use failwatch::cli::{
-    Cli, Command, DashboardArgs, DemoArgs, LiveArgs, ReplayArgs, Speed, SummaryArgs, SummaryFormat,
-    TailArgs, TailFormatArg, ViewArgs,
+    Cli, Command, DashboardArgs, DemoArgs, LayoutArg, LiveArgs, RedisArgs, RedisSourceArgs,
+    ReplayArgs, Speed, SummaryArgs, SummaryFormat, TailArgs, TailFormatArg, ViewArgs,
 };
 use failwatch::filter::Filter;
 use failwatch::headless::{self, TailFormat};
 use failwatch::pipeline::Pipeline;
 use failwatch::source::demo as demo_server;
+use failwatch::source::redis::{Layout, RedisConfig};
 use failwatch::source::replay::Replay;
 use failwatch::source::ws::{self, LiveConfig, LiveError, Token};
 use failwatch::ui::app::{App, SourceInfo};
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay(args),
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Live(args)) => live(args),
+        Some(Command::Redis(args)) => redis_dashboard(args),
         Some(Command::GenCorpus(args)) => {
             let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
             failwatch::demo::corpus::write_capture(&mut out, args.lines, args.seed)
@@ -137,6 +139,10 @@ fn tail(args: TailArgs) -> Result<(), ExitCode> {
         TailFormatArg::Jsonl => TailFormat::Jsonl,
         TailFormatArg::Text => TailFormat::Text,
     };
+    if let (Some(url), Some(workspace)) = (&args.redis, &args.workspace) {
+        let config = redis_config(url, workspace, &args.redis_source)?;
+        return runtime()?.block_on(tail_redis(config, filter, format, lang(&args.view)));
+    }
     let Some(file) = &args.file else {
         let (Some(url), Some(workspace)) = (args.url.clone(), args.workspace.clone()) else {
             eprintln!("failwatch: tail needs a capture FILE, or --url and --workspace");
@@ -268,6 +274,60 @@ fn live(args: LiveArgs) -> Result<(), ExitCode> {
     runtime()?.block_on(live_dashboard(app, config, record, !args.dash.no_mouse))
 }
 
+fn redis_config(
+    url: &str,
+    workspace: &str,
+    args: &RedisSourceArgs,
+) -> Result<RedisConfig, ExitCode> {
+    let since = failwatch::filter::parse_duration(&args.since)
+        .and_then(|d| d.to_std().ok())
+        .ok_or_else(|| {
+            eprintln!("failwatch: bad --since `{}` (e.g. 30m, 2h)", args.since);
+            ExitCode::from(EXIT_USAGE)
+        })?;
+    let layout = args.layout.map(|l| match l {
+        LayoutArg::Scope => Layout::Scope,
+        LayoutArg::Sharded => Layout::Sharded {
+            shards: args.shards,
+        },
+    });
+    Ok(RedisConfig {
+        url: url.to_owned(),
+        workspace: workspace.to_owned(),
+        layout,
+        shards: args.shards,
+        since,
+    })
+}
+
+fn open_redis(config: RedisConfig) -> Result<failwatch::source::redis::RedisHandle, ExitCode> {
+    let url = failwatch::redact::redact(&config.url).text;
+    failwatch::source::redis::start(config, LIVE_CHANNEL).map_err(|e| {
+        eprintln!("failwatch: cannot read the relay streams at {url}: {e}");
+        eprintln!("  check the URL, the password ($FAILWATCH_REDIS_PASSWORD), the workspace id and --layout/--shards");
+        ExitCode::from(EXIT_CONNECT)
+    })
+}
+
+fn redis_dashboard(args: RedisArgs) -> Result<(), ExitCode> {
+    let config = redis_config(&args.url, &args.workspace, &args.source)?;
+    let url = failwatch::redact::redact(&args.url).text;
+    let handle = open_redis(config)?;
+    let mut app = new_app(&args.dash, format!("redis {url} {}", handle.key))?;
+    app.conn = Some(handle.state.clone());
+    runtime()?.block_on(run_dashboard(app, Some(handle.frames), !args.dash.no_mouse))
+}
+
+async fn tail_redis(
+    config: RedisConfig,
+    filter: Filter,
+    format: TailFormat,
+    lang: Lang,
+) -> Result<(), ExitCode> {
+    let handle = open_redis(config)?;
+    tail_stream(handle.frames, handle.state, None, filter, format, lang).await
+}
+
 async fn tail_live(
     config: LiveConfig,
     record: Option<CaptureWriter>,
@@ -276,9 +336,30 @@ async fn tail_live(
     lang: Lang,
 ) -> Result<(), ExitCode> {
     let url = config.url.clone();
-    let mut handle = ws::start(config, LIVE_CHANNEL, record)
+    let handle = ws::start(config, LIVE_CHANNEL, record)
         .await
         .map_err(|e| connect_failed(&url, e))?;
+    tail_stream(
+        handle.frames,
+        handle.state,
+        Some(handle.task),
+        filter,
+        format,
+        lang,
+    )
+    .await
+}
+
+/// Headless output of a live stream: settled failures as they become final, until the source
+/// ends, fails for good, or the user interrupts.
+async fn tail_stream(
+    mut frames: tokio::sync::mpsc::Receiver<failwatch::protocol::Frame>,
+    state: tokio::sync::watch::Receiver<ws::ConnState>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    filter: Filter,
+    format: TailFormat,
+    lang: Lang,
+) -> Result<(), ExitCode> {
     let mut pipeline = Pipeline::new(0);
     let mut settler = headless::Settler::default();
     let mut out = io::stdout().lock();
@@ -289,26 +370,29 @@ async fn tail_live(
         }
     };
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    loop {
+    let result = loop {
         tokio::select! {
-            frame = handle.frames.recv() => match frame {
+            frame = frames.recv() => match frame {
                 Some(fr) => {
                     pipeline.push_frame_with(fr.received_at, &fr.text, |u| settler.update(u, &mut emit));
                 }
-                None => break,
+                None => break Ok(()),
             },
             _ = tick.tick() => {
                 settler.advance(chrono::Utc::now(), &mut emit);
-                if let ws::Phase::Failed(msg) = &handle.state.borrow().phase {
+                if let ws::Phase::Failed(msg) = &state.borrow().phase {
                     eprintln!("failwatch: {msg}");
-                    return Err(ExitCode::from(EXIT_CONNECT));
+                    break Err(ExitCode::from(EXIT_CONNECT));
                 }
             }
-            _ = tokio::signal::ctrl_c() => break,
+            _ = tokio::signal::ctrl_c() => break Ok(()),
         }
-    }
+    };
     settler.flush(&mut emit);
-    Ok(())
+    if let Some(t) = task {
+        t.abort();
+    }
+    result
 }
 
 fn replay(args: ReplayArgs) -> Result<(), ExitCode> {

@@ -123,6 +123,8 @@ pub enum Phase {
     Connecting {
         attempt: u32,
     },
+    /// Reading what a stream still retains before following it.
+    Backfilling,
     Live {
         since: DateTime<Utc>,
     },
@@ -147,8 +149,14 @@ pub struct ConnState {
     pub received: u64,
 }
 
+impl Default for ConnState {
+    fn default() -> Self {
+        ConnState::new()
+    }
+}
+
 impl ConnState {
-    fn new() -> ConnState {
+    pub fn new() -> ConnState {
         ConnState {
             phase: Phase::Connecting { attempt: 1 },
             last_frame_at: None,
@@ -178,6 +186,7 @@ impl ConnState {
                 format!("connecting (attempt {attempt})")
             }
             Phase::Connecting { .. } => "connecting".to_owned(),
+            Phase::Backfilling => format!("backfilling ({} entries so far)", self.received),
             Phase::Live { .. } => format!("live{age}"),
             Phase::Reconnecting { attempt, at, error } => format!(
                 "disconnected ({error}); reconnecting in {:.1}s (attempt {attempt})",
