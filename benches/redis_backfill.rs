@@ -14,11 +14,28 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let entries: usize = std::env::var("ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let entries: usize = std::env::var("ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+        ])
         .arg(dir.path())
         .stdout(Stdio::null())
         .spawn()
@@ -37,23 +54,55 @@ fn main() {
         let mut pipe = redis::pipe();
         for i in chunk * 1000..((chunk + 1) * 1000).min(entries) {
             let frame = if i % 3 == 0 {
-                format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error req_{i:08x}"}},"actor_id":"","actor_type":"system"}}"#, i % 40, i % 500)
+                format!(
+                    r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error req_{i:08x}"}},"actor_id":"","actor_type":"system"}}"#,
+                    i % 40,
+                    i % 500
+                )
             } else {
-                format!(r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#, i % 40, i % 500)
+                format!(
+                    r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#,
+                    i % 40,
+                    i % 500
+                )
             };
-            pipe.cmd("XADD").arg(&key).arg("*").arg(&["event_id", &format!("E{i}"), "scope", "workspace", "scope_id", WS, "node_id", "n1", "payload_json", &frame]).ignore();
+            pipe.cmd("XADD")
+                .arg(&key)
+                .arg("*")
+                .arg(&[
+                    "event_id",
+                    &format!("E{i}"),
+                    "scope",
+                    "workspace",
+                    "scope_id",
+                    WS,
+                    "node_id",
+                    "n1",
+                    "payload_json",
+                    &frame,
+                ])
+                .ignore();
         }
         pipe.query::<()>(&mut conn).unwrap();
     }
-    println!("== Redis backfill, {entries} entries (1/3 task:failed); loaded in {:.1} s ==", t.elapsed().as_secs_f64());
+    println!(
+        "== Redis backfill, {entries} entries (1/3 task:failed); loaded in {:.1} s ==",
+        t.elapsed().as_secs_f64()
+    );
 
     // Raw: XRANGE in batches of 1000, replies parsed, nothing else.
     let t = Instant::now();
     let mut start = "-".to_owned();
     let mut raw = 0usize;
     loop {
-        let reply: Vec<(String, Vec<(String, String)>)> =
-            redis::cmd("XRANGE").arg(&key).arg(&start).arg("+").arg("COUNT").arg(1000).query(&mut conn).unwrap();
+        let reply: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+            .arg(&key)
+            .arg(&start)
+            .arg("+")
+            .arg("COUNT")
+            .arg(1000)
+            .query(&mut conn)
+            .unwrap();
         raw += reply.len();
         match reply.last() {
             Some((id, _)) if reply.len() == 1000 => start = format!("({id}"),
@@ -63,7 +112,13 @@ fn main() {
     let raw_rate = raw as f64 / t.elapsed().as_secs_f64();
 
     // Full: the reader's backfill (dedup, workspace check) into the pipeline (decode, redact, route, store).
-    let config = RedisConfig { url: url.clone(), workspace: WS.into(), layout: None, shards: 8, since: Duration::from_secs(24 * 3600) };
+    let config = RedisConfig {
+        url: url.clone(),
+        workspace: WS.into(),
+        layout: None,
+        shards: 8,
+        since: Duration::from_secs(24 * 3600),
+    };
     let mut reader = Reader::open(config).unwrap();
     let mut pipeline = Pipeline::new(200_000);
     let t = Instant::now();
@@ -76,7 +131,10 @@ fn main() {
         .unwrap();
     let full_rate = n as f64 / t.elapsed().as_secs_f64();
     println!("raw XRANGE read (same client): {raw_rate:.0} entries/s ({raw} entries)");
-    println!("backfill through the pipeline: {full_rate:.0} entries/s ({n} entries, {} failures stored)", pipeline.store.agg.failures);
+    println!(
+        "backfill through the pipeline: {full_rate:.0} entries/s ({n} entries, {} failures stored)",
+        pipeline.store.agg.failures
+    );
     println!("pipeline / raw = {:.2}", full_rate / raw_rate);
     let _ = server.kill();
     let _ = server.wait();
