@@ -150,7 +150,7 @@ impl Replay {
         }
         if self.at_end() {
             if self.looped && !self.entries.is_empty() {
-                *pipeline = Pipeline::new(pipeline.store.capacity());
+                restart(pipeline);
                 self.pos = 0;
                 self.anchor = None;
             } else {
@@ -201,9 +201,7 @@ impl Replay {
     /// Move playback to capture time `target` (forward: ingest; backward: rebuild from start).
     pub fn seek(&mut self, pipeline: &mut Pipeline, target: DateTime<Utc>) {
         if self.current_time().is_some_and(|t| target < t) {
-            let filter = pipeline.store.filter().clone();
-            *pipeline = Pipeline::new(pipeline.store.capacity());
-            pipeline.store.set_filter(filter);
+            restart(pipeline);
             self.pos = 0;
         }
         self.ingest_until(pipeline, usize::MAX, Some(target));
@@ -262,6 +260,13 @@ impl Replay {
     }
 }
 
+/// An empty pipeline of the same size, keeping the user's filter.
+fn restart(pipeline: &mut Pipeline) {
+    let filter = pipeline.store.filter().clone();
+    *pipeline = Pipeline::new(pipeline.store.capacity());
+    pipeline.store.set_filter(filter);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +304,25 @@ mod tests {
         // 1 s of wall time at 10x = 10 s of capture: frames at 5 s and 10 s.
         r.tick(t0 + StdDuration::from_secs(1), &mut p);
         assert_eq!(p.store.agg.failures, 3);
+    }
+
+    #[test]
+    fn looping_starts_over_and_keeps_the_filter() {
+        let mut r = Replay::load(capture().as_bytes()).unwrap();
+        r.set_speed(None);
+        r.looped = true;
+        let mut p = Pipeline::new(100);
+        p.store
+            .set_filter(crate::filter::Filter::parse("task:t1").unwrap());
+        r.tick(Instant::now(), &mut p);
+        assert!(r.at_end());
+        r.tick(Instant::now(), &mut p);
+        assert_eq!(
+            p.store.agg.failures, 10,
+            "counted once per round, not accumulated"
+        );
+        assert_eq!(p.store.filter().source(), "task:t1");
+        assert_eq!(p.store.view_len(), 1);
     }
 
     #[test]
