@@ -22,16 +22,20 @@ fn failwatch(args: &[&str]) -> Output {
         .expect("run failwatch")
 }
 
-fn summary(extra: &[&str]) -> Value {
-    let mut args = vec!["summary", SAMPLE, "--format", "json"];
-    args.extend(extra);
+/// Run with `base` then `extra` arguments; the command must succeed; its standard output.
+fn stdout_of(base: &[&str], extra: &[&str]) -> String {
+    let args: Vec<&str> = base.iter().chain(extra).copied().collect();
     let out = failwatch(&args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn summary(extra: &[&str]) -> Value {
+    serde_json::from_str(&stdout_of(&["summary", SAMPLE, "--format", "json"], extra)).unwrap()
 }
 
 #[test]
@@ -161,16 +165,7 @@ fn summary_table_is_sorted_and_localized() {
 }
 
 fn tail(file: &str, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec!["tail", file, "--format", "jsonl"];
-    args.extend(extra);
-    let out = failwatch(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    stdout_of(&["tail", file, "--format", "jsonl"], extra)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
