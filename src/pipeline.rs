@@ -38,7 +38,7 @@ impl Pipeline {
             Ok(e) => e,
             Err(rejection) => {
                 *stats.rejected.entry(rejection.key()).or_default() += 1;
-                stats.last_problem = Some(format!("frame skipped: {rejection}"));
+                stats.last_problem = Some(format!("frame: {rejection}"));
                 tracing::debug!(%rejection, "frame rejected");
                 return None;
             }
@@ -54,6 +54,6 @@ impl Pipeline {
     /// A capture line that was not a frame at all.
     pub fn push_bad_line(&mut self, why: &str) {
         self.store.ingest.bad_lines += 1;
-        self.store.ingest.last_problem = Some(format!("line skipped: {why}"));
+        self.store.ingest.last_problem = Some(why.to_owned());
     }
 }

@@ -125,6 +125,12 @@ impl Store {
         };
     }
 
+    /// How many stored failures another filter would show (the filter bar's preview).
+    pub fn count_matching(&self, filter: &Filter) -> usize {
+        let now = self.now();
+        self.ring.iter().filter(|f| filter.matches(f, now)).count()
+    }
+
     /// Number of stored failures matching the filter.
     pub fn view_len(&self) -> usize {
         self.view.len()

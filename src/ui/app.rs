@@ -94,6 +94,8 @@ pub struct App {
     /// The filter bar while it is being edited (with the cursor at the end).
     pub filter_input: Option<String>,
     pub filter_error: Option<String>,
+    /// While editing: how many stored failures the typed filter would show.
+    pub filter_preview: Option<usize>,
     pub reason_cursor: usize,
     pub session_cursor: usize,
     pub detail_scroll: u16,
@@ -124,6 +126,7 @@ impl App {
             failures_at_pause: 0,
             filter_input: None,
             filter_error: None,
+            filter_preview: None,
             reason_cursor: 0,
             session_cursor: 0,
             detail_scroll: 0,
@@ -223,7 +226,7 @@ impl App {
             }
             Action::EditFilter => {
                 self.filter_input = Some(self.pipeline.store.filter().source().to_owned());
-                self.filter_error = None;
+                self.preview_filter();
             }
             Action::FilterKey(key) => self.filter_key(key),
             Action::NextPanel => {
@@ -464,17 +467,34 @@ impl App {
             }
             KeyCode::Backspace => {
                 input.pop();
-                self.filter_error = Filter::parse(input).err().map(|e| e.to_string());
+                self.preview_filter();
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 input.clear();
-                self.filter_error = None;
+                self.preview_filter();
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 input.push(c);
-                self.filter_error = Filter::parse(input).err().map(|e| e.to_string());
+                self.preview_filter();
             }
             _ => {}
+        }
+    }
+
+    /// Parse what is typed so far: its error in place, or how many failures it would show.
+    fn preview_filter(&mut self) {
+        let Some(input) = &self.filter_input else {
+            return;
+        };
+        match Filter::parse(input) {
+            Ok(f) => {
+                self.filter_error = None;
+                self.filter_preview = Some(self.pipeline.store.count_matching(&f));
+            }
+            Err(e) => {
+                self.filter_error = Some(e.to_string());
+                self.filter_preview = None;
+            }
         }
     }
 
@@ -623,6 +643,8 @@ mod tests {
             press(&mut app, KeyCode::Char(c));
         }
         assert_eq!(app.filter_error, None);
+        assert_eq!(app.filter_preview, Some(3), "previewed before enter");
+        assert_eq!(app.pipeline.store.view_len(), 9, "not applied yet");
         press(&mut app, KeyCode::Enter);
         assert_eq!(app.filter_input, None);
         assert_eq!(app.pipeline.store.view_len(), 3);

@@ -17,7 +17,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(input) => {
             let second = match &app.filter_error {
                 Some(e) => Line::styled(format!("  ✗ {e}"), theme.alert()),
-                None => Line::styled("  enter ↵  esc ✗  ctrl-u clear", theme.dim()),
+                None => {
+                    let preview = app
+                        .filter_preview
+                        .map(|n| format!("  → {n} {} {} {} · ", s.shown, s.of, store.stored()))
+                        .unwrap_or_default();
+                    Line::styled(
+                        format!("{preview}  enter ↵  esc ✗  ctrl-u clear"),
+                        theme.dim(),
+                    )
+                }
             };
             vec![
                 Line::from(vec![
@@ -46,8 +55,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if let Some(e) = &app.filter_error {
                 spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
             }
-            if let Some(msg) = app.status.as_ref().or(store.ingest.last_problem.as_ref()) {
-                spans.push(Span::styled(format!("{msg} "), theme.dim()));
+            if let Some(msg) = &app.status {
+                spans.push(Span::styled(format!("{msg} "), theme.warn()));
+            } else if let Some(problem) = &store.ingest.last_problem {
+                spans.push(Span::styled(
+                    format!("{}: {problem} ", s.last_problem),
+                    theme.dim(),
+                ));
             }
             spans.push(Span::styled(
                 format!("· {} · {} · q", s.help_hint, s.filter_hint),
