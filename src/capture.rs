@@ -148,6 +148,26 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
     }
 }
 
+/// The server family a capture's frames tell, from its first `task:failed` that says (read up to
+/// the first such frame; the whole input when none does).
+pub fn sniff_family(input: impl BufRead) -> io::Result<Option<crate::routing::Family>> {
+    let mut reader = CaptureReader::new(input);
+    while let Some(line) = reader.next_line()? {
+        let Line::Frame { text, .. } = line else {
+            continue;
+        };
+        if !text.contains("task:failed") {
+            continue;
+        }
+        if let Ok(crate::protocol::Event::TaskFailed(f)) = crate::protocol::decode(&text) {
+            if let Some(family) = crate::routing::Family::evidence(&f) {
+                return Ok(Some(family));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Lang;
+use crate::routing::Family;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -20,6 +21,24 @@ pub struct Cli {
     /// Write logs to this file (default: failwatch.log in the state directory).
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub routing: RoutingArgs,
+}
+
+/// How failures are routed: the server family and the session bindings.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RoutingArgs {
+    /// The server family: upstream (multica-ai/multica) or octo (the fork). Detected from the
+    /// frames when not given here or in the config file.
+    #[arg(long, global = true, value_parser = parse_family)]
+    pub server: Option<Family>,
+    /// A TOML file whose [sessions] table maps chat session ids to the relays they are bound to.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub bindings: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/failwatch/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -220,6 +239,10 @@ pub struct TailArgs {
     pub format: TailFormatArg,
     #[command(flatten)]
     pub view: ViewArgs,
+}
+
+fn parse_family(s: &str) -> Result<Family, String> {
+    Family::parse(s).ok_or_else(|| format!("unknown server `{s}` (use upstream or octo)"))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {

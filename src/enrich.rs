@@ -1,5 +1,6 @@
-//! Decoded events → enriched failures: our redaction, reason lookup, routing per relay, and the
-//! correlation that finds lost chat sessions and joins failure text sent in a later chat message.
+//! Decoded events → enriched failures: the server family and era, our redaction, the reason,
+//! the error text the relays had (on the wire, in the system comment, rebuilt from the reason,
+//! or withheld), routing per relay with bindings, lost sessions, retry chains and chat-side leaks.
 
 use std::sync::Arc;
 
@@ -8,14 +9,15 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalog;
-use crate::protocol::{Event, FailedShape, TaskFailed};
+use crate::protocol::{Event, TaskFailed};
 use crate::redact;
-use crate::routing::{self, BoundedMap, Correlator, Facts, Outcome, Relay, Route};
+use crate::routing::{
+    self, canned, Bindings, Chains, ChatSession, CommentMemory, Correlator, Era, Facts, Family,
+    FamilySource, FamilyTracker, InProcess, Outcome, Relay, Route, Routes, SentText, Why,
+};
 
 /// Ids and codes longer than this are cut: they are identifiers, not prose.
 const MAX_ID_CHARS: usize = 128;
-/// Failures waiting for their text to arrive in a chat message.
-const AWAITING_CAPACITY: usize = 50_000;
 /// The id interner is reset past this size so hostile input cannot grow it without bound.
 const INTERNER_CAPACITY: usize = 100_000;
 
@@ -23,15 +25,66 @@ const INTERNER_CAPACITY: usize = 100_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorOrigin {
-    /// The event's `error` field.
-    Error,
+    /// The event's `error` field (the fork, or a tap that keeps it).
+    Event,
     /// The event's `error_message` alias.
     ErrorMessage,
-    /// The assistant chat message written for the failed task (modern servers strip `error`).
-    Joined,
+    /// The server's system comment on the issue, published just before the failure.
+    Comment,
+    /// Rebuilt from the reason: the only fixed sentence the server writes for it.
+    Canned,
+    /// The relays had a text but the server stripped it from the wire.
+    Withheld,
 }
 
-/// One `task:failed`, enriched. Everything in it is safe to show: ids and error are sanitised.
+/// A string from outside after our redaction, with what the redaction found in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeenText {
+    pub text: Box<str>,
+    pub masked: u32,
+    /// Secrets only our rules caught: in a server-redacted text, ones the server let through.
+    pub beyond_server: u32,
+    pub controls_removed: u32,
+}
+
+impl SeenText {
+    pub fn new(raw: &str) -> SeenText {
+        let r = redact::redact(raw);
+        SeenText {
+            masked: r.total_hits(),
+            beyond_server: r.beyond_server,
+            controls_removed: r.controls_removed,
+            text: r.text.into_boxed_str(),
+        }
+    }
+}
+
+/// Every error text the wire gave for a failure.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// `error`, exactly as present (even empty).
+    pub error: Option<SeenText>,
+    /// `error_message`.
+    pub alias: Option<SeenText>,
+    /// The system comment's content.
+    pub comment: Option<SeenText>,
+}
+
+/// What the relays had as `error` in-process, as far as failwatch can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Told {
+    /// No error reached the relays.
+    Absent,
+    /// Its words are known.
+    Known { origin: ErrorOrigin, canned: bool },
+    /// Present but stripped from the wire; `forms` lists the fixed sentences it may be.
+    Withheld {
+        canned: bool,
+        forms: &'static [&'static str],
+    },
+}
+
+/// One `task:failed`, enriched. Everything in it is safe to show: ids and texts are sanitised.
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub seq: u64,
@@ -47,53 +100,109 @@ pub struct Failure {
     pub reason: Option<Arc<str>>,
     pub reason_known: bool,
     pub retry_pending: Option<bool>,
-    /// Our redaction of the relay-visible error text, control sequences removed, not length-capped.
-    pub error: Option<Box<str>>,
-    pub error_origin: Option<ErrorOrigin>,
-    /// Secrets our redaction masked (beyond what the server had masked).
-    pub masked: u32,
-    pub controls_removed: u32,
-    pub shape: FailedShape,
-    pub routes: [Route; 3],
+    pub family: Family,
+    pub era: Era,
+    pub evidence: Evidence,
+    pub told: Told,
+    /// The canned sentence rebuilt from the reason, when `told` says so.
+    pub rebuilt: Option<&'static str>,
+    pub routes: Routes,
+    /// Secrets our rules found in a text a relay sent: the chat user saw them unmasked.
+    pub leaked_to_chat: u32,
+    /// The task this one retries, and which attempt it is (1 = first).
+    pub retry_of: Option<Arc<str>>,
+    pub attempt: u32,
 }
 
 impl Failure {
-    pub fn facts(&self) -> Facts<'_> {
-        let (error, error_message) = match self.error_origin {
-            Some(ErrorOrigin::ErrorMessage) => (None, self.error.as_deref()),
-            Some(_) => (self.error.as_deref(), None),
-            None => (None, None),
+    /// The error text with its words known, and where they came from.
+    pub fn error_text(&self) -> Option<(&str, ErrorOrigin)> {
+        let Told::Known { origin, .. } = self.told else {
+            return None;
         };
-        Facts {
-            chat_session_id: if self.session_lost {
-                None
-            } else {
-                self.session.as_deref()
-            },
-            remembered_session: self.session.as_deref(),
-            reason: self.reason.as_deref(),
-            retry_pending: self.retry_pending,
-            error,
-            error_message,
+        let text = match origin {
+            ErrorOrigin::Event => self.evidence.error.as_ref().map(|t| &*t.text),
+            ErrorOrigin::ErrorMessage => self.evidence.alias.as_ref().map(|t| &*t.text),
+            ErrorOrigin::Comment => self.evidence.comment.as_ref().map(|t| &*t.text),
+            ErrorOrigin::Canned => self.rebuilt,
+            ErrorOrigin::Withheld => None,
+        }?;
+        Some((text, origin))
+    }
+
+    /// The redacted error to show, if its words are known.
+    pub fn error(&self) -> Option<&str> {
+        self.error_text().map(|(t, _)| t).filter(|t| !t.is_empty())
+    }
+
+    pub fn error_origin(&self) -> Option<ErrorOrigin> {
+        match self.told {
+            Told::Absent => None,
+            Told::Known { origin, .. } => Some(origin),
+            Told::Withheld { .. } => Some(ErrorOrigin::Withheld),
         }
     }
 
-    pub fn route(&self, relay: Relay) -> &Route {
-        &self.routes[relay.index()]
+    /// The relays had one of Multica's fixed sentences.
+    pub fn canned(&self) -> bool {
+        matches!(
+            self.told,
+            Told::Known { canned: true, .. } | Told::Withheld { canned: true, .. }
+        )
     }
 
-    /// The exact text this relay sent, if any.
-    pub fn route_text(&self, relay: Relay) -> Option<String> {
-        routing::text(self.route(relay), &self.facts())
+    fn shown(&self) -> Option<&SeenText> {
+        match self.error_text()?.1 {
+            ErrorOrigin::Event => self.evidence.error.as_ref(),
+            ErrorOrigin::ErrorMessage => self.evidence.alias.as_ref(),
+            ErrorOrigin::Comment => self.evidence.comment.as_ref(),
+            _ => None,
+        }
     }
 
-    /// What the chat user learned at best across relays (a session-level summary).
-    pub fn best_outcome(&self) -> Outcome {
-        self.routes
-            .iter()
-            .map(|r| r.outcome)
-            .min()
-            .unwrap_or(Outcome::NotChat)
+    /// Secrets our redaction masked in the shown error.
+    pub fn masked(&self) -> u32 {
+        self.shown().map_or(0, |t| t.masked)
+    }
+
+    pub fn facts(&self) -> Facts<'_> {
+        let error = match self.told {
+            Told::Withheld { .. } => InProcess::Withheld,
+            Told::Known {
+                origin: ErrorOrigin::Comment | ErrorOrigin::Canned,
+                ..
+            } => self
+                .error_text()
+                .map_or(InProcess::Absent, |(t, _)| InProcess::Known(t)),
+            _ => self
+                .evidence
+                .error
+                .as_ref()
+                .map_or(InProcess::Absent, |t| InProcess::Known(&t.text)),
+        };
+        Facts {
+            family: Some(self.family),
+            era: Some(self.era),
+            chat: match (&self.session, self.session_lost) {
+                (Some(s), true) => ChatSession::Lost(s),
+                (Some(s), false) => ChatSession::OnEvent(s),
+                (None, _) => ChatSession::None,
+            },
+            reason: self.reason.as_deref(),
+            retry_pending: self.retry_pending,
+            error,
+            error_message: self.evidence.alias.as_ref().map(|t| &*t.text),
+            canned: self.canned(),
+        }
+    }
+
+    pub fn route(&self, relay: Relay) -> Option<&Route> {
+        self.routes.get(relay)
+    }
+
+    /// The exact text this relay sent, if any (withheld words marked as the server withheld).
+    pub fn route_text(&self, relay: Relay) -> Option<SentText<'_>> {
+        routing::text(self.route(relay)?, &self.facts())
     }
 
     pub fn is_dropped(&self) -> bool {
@@ -103,68 +212,169 @@ impl Failure {
     pub fn reason_code(&self) -> &str {
         self.reason.as_deref().unwrap_or("")
     }
+
+    /// (Re)compute everything that depends on the family and the bindings.
+    pub fn derive(&mut self, family: Family, bindings: &Bindings) {
+        self.family = family;
+        self.era = Era::from_parts(
+            family,
+            self.retry_pending.is_some(),
+            self.evidence.error.is_some(),
+            self.reason.as_deref(),
+            self.session.is_some() && !self.session_lost,
+        );
+        self.rebuilt = None;
+        self.told = self.what_was_told();
+        self.routes = routing::route_all(&self.facts(), bindings);
+        self.leaked_to_chat = self.leaks();
+    }
+
+    fn what_was_told(&mut self) -> Told {
+        let known = |origin, text: &str| Told::Known {
+            origin,
+            canned: canned::is_canned(text),
+        };
+        if let Some(e) = self.evidence.error.as_ref().filter(|e| !e.text.is_empty()) {
+            return known(ErrorOrigin::Event, &e.text);
+        }
+        if let Some(c) = &self.evidence.comment {
+            return known(ErrorOrigin::Comment, &c.text);
+        }
+        // Upstream sets `error` in-process for every terminal failure with a text and strips it
+        // from the wire: the sweepers' sentences follow from the reason, the rest is withheld.
+        if self.era == Era::UpstreamModern && self.retry_pending == Some(false) {
+            return match canned::reconstruct(self.reason_code(), self.issue_id.is_some()) {
+                canned::Reconstructed::Exact(text) => {
+                    self.rebuilt = Some(text);
+                    Told::Known {
+                        origin: ErrorOrigin::Canned,
+                        canned: true,
+                    }
+                }
+                canned::Reconstructed::OneOf(forms) => Told::Withheld {
+                    canned: true,
+                    forms,
+                },
+                canned::Reconstructed::Unknown => Told::Withheld {
+                    canned: false,
+                    forms: &[],
+                },
+            };
+        }
+        match &self.evidence.alias {
+            Some(a) if !a.text.is_empty() => known(ErrorOrigin::ErrorMessage, &a.text),
+            _ => Told::Absent,
+        }
+    }
+
+    /// Secrets the chat user saw unmasked: our extra rules' finds in a text a relay sent.
+    fn leaks(&self) -> u32 {
+        let sent_error = self
+            .routes
+            .iter()
+            .any(|r| r.outcome.is_notified() && matches!(r.why, Why::ErrorText | Why::CannedText));
+        if !sent_error {
+            return 0;
+        }
+        match self.error_text() {
+            Some((_, ErrorOrigin::Event | ErrorOrigin::ErrorMessage | ErrorOrigin::Comment)) => {
+                self.shown().map_or(0, |t| t.beyond_server)
+            }
+            _ => 0,
+        }
+    }
+
+    /// What the session's user learned from this failure: the best outcome among the relays
+    /// the session is bound to (`None` in `.1` when the binding is unknown: then the best of
+    /// all, what the user would have learned if bound).
+    pub fn told_class(&self) -> Option<(Outcome, bool)> {
+        self.session.as_ref()?;
+        if self.session_lost {
+            return Some((Outcome::Dropped, true));
+        }
+        let known = self.routes.iter().all(|r| r.bound.is_some());
+        let best = self
+            .routes
+            .iter()
+            .filter(|r| r.bound != Some(false) || r.outcome == Outcome::Dropped)
+            .map(|r| r.outcome)
+            .min()
+            .unwrap_or(Outcome::Silent);
+        Some((best, known))
+    }
 }
 
 /// What one event changed.
 #[derive(Clone, Debug)]
-pub enum Update {
-    /// A new failure.
-    Failure(Box<Failure>),
-    /// A failure's text arrived later; `before` is its routing as first reported.
-    Joined {
-        failure: Box<Failure>,
-        before: [Route; 3],
-    },
+pub struct Update {
+    pub failure: Box<Failure>,
+    /// The family in effect changed with this failure: earlier ones must be routed again.
+    pub family_changed: bool,
 }
 
-/// Stateful enrichment: correlation memory plus the failures still waiting for their text.
+/// Stateful enrichment: the family, correlation memory, comments, retry chains, bindings.
 #[derive(Debug)]
 pub struct Enricher {
     correlator: Correlator,
-    awaiting: BoundedMap<Box<str>, Failure>,
+    comments: CommentMemory,
+    chains: Chains,
+    family: FamilyTracker,
+    bindings: Arc<Bindings>,
     interned: FxHashMap<Box<str>, Arc<str>>,
     next_seq: u64,
 }
 
 impl Default for Enricher {
     fn default() -> Self {
-        Enricher {
-            correlator: Correlator::default(),
-            awaiting: BoundedMap::new(AWAITING_CAPACITY),
-            interned: FxHashMap::default(),
-            next_seq: 0,
-        }
+        Enricher::new(None, Arc::default())
     }
 }
 
 impl Enricher {
+    pub fn new(family: Option<(Family, FamilySource)>, bindings: Arc<Bindings>) -> Enricher {
+        Enricher {
+            correlator: Correlator::default(),
+            comments: CommentMemory::default(),
+            chains: Chains::default(),
+            family: FamilyTracker::new(family),
+            bindings,
+            interned: FxHashMap::default(),
+            next_seq: 0,
+        }
+    }
+
     pub fn ingest(&mut self, at: DateTime<Utc>, event: &Event) -> Option<Update> {
-        let remembered = match event {
-            Event::TaskFailed(f) if f.ids.chat_session_id.is_none() => f
-                .ids
-                .task_id
-                .as_deref()
-                .and_then(|t| self.correlator.session_of(t).cloned()),
-            _ => None,
-        };
-        self.correlator.observe(event);
         match event {
             Event::TaskFailed(f) => {
-                Some(Update::Failure(Box::new(self.failure(at, f, remembered))))
-            }
-            Event::ChatMessage(m) if m.role.as_deref() != Some("user") => {
-                let task = m.task_id.as_deref()?;
-                let content = m.content.as_deref().filter(|c| !c.trim().is_empty())?;
-                let mut failure = self.awaiting.remove(task)?;
-                let before = failure.routes;
-                set_error(&mut failure, content, ErrorOrigin::Joined);
-                failure.routes = routing::route_all(&failure.facts());
-                Some(Update::Joined {
+                let remembered = match f.ids.chat_session_id {
+                    None => f
+                        .ids
+                        .task_id
+                        .as_deref()
+                        .and_then(|t| self.correlator.session_of(t).cloned()),
+                    Some(_) => None,
+                };
+                self.correlator.observe(event);
+                let family_changed = self.family.observe(f).is_some();
+                let failure = self.failure(at, f, remembered);
+                Some(Update {
                     failure: Box::new(failure),
-                    before,
+                    family_changed,
                 })
             }
-            _ => None,
+            Event::Task(t) => {
+                self.correlator.observe(event);
+                self.chains.observe_task(at, t);
+                None
+            }
+            Event::Comment(c) => {
+                self.comments.observe(at, c);
+                None
+            }
+            _ => {
+                self.correlator.observe(event);
+                None
+            }
         }
     }
 
@@ -176,16 +386,27 @@ impl Enricher {
     ) -> Failure {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let (family, _) = self.family.current();
         let reason = f.failure_reason.as_deref().map(|r| self.intern(r));
         let session_lost = f.ids.chat_session_id.is_none() && remembered.is_some();
         let session = match &f.ids.chat_session_id {
             Some(s) => Some(self.intern(s)),
             None => remembered,
         };
+        let task_id = f.ids.task_id.as_deref().map(id);
+        let comment = task_id
+            .as_deref()
+            .and_then(|t| self.comments.take(t, at))
+            .map(|c| SeenText::new(&c));
+        let retry_of =
+            self.chains
+                .observe_failure(at, family, f, session.as_deref(), reason.as_ref());
+        let attempt = task_id
+            .as_deref()
+            .map_or(1, |t| self.chains.attempt_number(t));
         let mut failure = Failure {
             seq,
             at,
-            task_id: f.ids.task_id.as_deref().map(id),
             agent_id: f.ids.agent_id.as_deref().map(|a| self.intern(a)),
             issue_id: f
                 .ids
@@ -193,6 +414,7 @@ impl Enricher {
                 .as_deref()
                 .filter(|_| !f.ids.has_chat_issue_id())
                 .map(id),
+            task_id,
             session,
             session_lost,
             reason_known: reason
@@ -200,34 +422,21 @@ impl Enricher {
                 .is_some_and(|r| catalog::lookup(r).is_some()),
             reason,
             retry_pending: f.retry_pending,
-            error: None,
-            error_origin: None,
-            masked: 0,
-            controls_removed: 0,
-            shape: f.shape(),
-            routes: [Route {
-                relay: Relay::Octo,
-                outcome: Outcome::NotChat,
-                why: routing::Why::NoChatSession,
-            }; 3],
+            family,
+            era: Era::of(family, f),
+            evidence: Evidence {
+                error: f.error.as_deref().map(SeenText::new),
+                alias: f.error_message.as_deref().map(SeenText::new),
+                comment,
+            },
+            told: Told::Absent,
+            rebuilt: None,
+            routes: Routes::default(),
+            leaked_to_chat: 0,
+            retry_of,
+            attempt,
         };
-        let nonempty = |s: &Option<String>| {
-            s.as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(str::to_owned)
-        };
-        if let Some(e) = nonempty(&f.error) {
-            set_error(&mut failure, &e, ErrorOrigin::Error);
-        } else if let Some(e) = nonempty(&f.error_message) {
-            set_error(&mut failure, &e, ErrorOrigin::ErrorMessage);
-        }
-        failure.routes = routing::route_all(&failure.facts());
-        // Modern servers send the text separately, as the task's chat message: wait for it.
-        if failure.error.is_none() && failure.retry_pending != Some(true) {
-            if let Some(task) = &failure.task_id {
-                self.awaiting.insert(task.as_ref().into(), failure.clone());
-            }
-        }
+        failure.derive(family, &self.bindings);
         failure
     }
 
@@ -243,18 +452,28 @@ impl Enricher {
         a
     }
 
+    /// The family in effect and where it came from.
+    pub fn family(&self) -> (Family, FamilySource) {
+        self.family.current()
+    }
+
+    /// `task:failed` frames that looked like the other family.
+    pub fn family_conflicts(&self) -> u64 {
+        self.family.conflicts()
+    }
+
+    pub fn bindings(&self) -> &Bindings {
+        &self.bindings
+    }
+
+    pub fn chains(&self) -> &Chains {
+        &self.chains
+    }
+
     /// How many tasks the correlation memory holds.
     pub fn remembered_tasks(&self) -> usize {
         self.correlator.len()
     }
-}
-
-fn set_error(failure: &mut Failure, raw: &str, origin: ErrorOrigin) {
-    let r = redact::redact(raw);
-    failure.masked = r.total_hits();
-    failure.controls_removed = r.controls_removed;
-    failure.error = Some(r.text.into_boxed_str());
-    failure.error_origin = Some(origin);
 }
 
 /// An identifier made safe to show: control sequences removed, length bounded.
@@ -267,103 +486,4 @@ fn id(s: &str) -> Arc<str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::decode;
-
-    fn run(lines: &[&str]) -> Vec<Update> {
-        let mut e = Enricher::default();
-        lines
-            .iter()
-            .filter_map(|l| e.ingest(Utc::now(), &decode(l).unwrap()))
-            .collect()
-    }
-
-    fn failure(u: &Update) -> &Failure {
-        match u {
-            Update::Failure(f) => f,
-            Update::Joined { failure, .. } => failure,
-        }
-    }
-
-    #[test]
-    fn a_failure_that_lost_its_session_is_dropped_and_names_the_session() {
-        let u = run(&[
-            r#"{"type":"task:queued","payload":{"task_id":"t1","issue_id":"","chat_session_id":"s1"}}"#,
-            r#"{"type":"task:failed","payload":{"task_id":"t1","issue_id":"","failure_reason":"runtime_offline"}}"#,
-        ]);
-        let f = failure(&u[0]);
-        assert!(f.session_lost);
-        assert_eq!(f.session.as_deref(), Some("s1"));
-        assert!(f.routes.iter().all(|r| r.outcome == Outcome::Dropped));
-        assert!(f.is_dropped());
-    }
-
-    #[test]
-    fn failure_text_from_a_later_chat_message_is_joined_and_reroutes() {
-        let u = run(&[
-            r#"{"type":"task:failed","payload":{"task_id":"t1","chat_session_id":"s1","failure_reason":"agent_error.unknown","retry_pending":false}}"#,
-            r#"{"type":"chat:message","payload":{"task_id":"t1","chat_session_id":"s1","role":"assistant","content":"boom with ghp_0123456789abcdefghijABCDEFGHIJ0123456789"}}"#,
-        ]);
-        assert_eq!(u.len(), 2);
-        assert_eq!(
-            failure(&u[0]).route(Relay::Octo).outcome,
-            Outcome::NotifiedGeneric
-        );
-        let Update::Joined { failure, before } = &u[1] else {
-            panic!()
-        };
-        assert_eq!(before[0].outcome, Outcome::NotifiedGeneric);
-        assert_eq!(failure.error_origin, Some(ErrorOrigin::Joined));
-        assert!(!failure.error.as_deref().unwrap().contains("ghp_0123"));
-        assert_eq!(failure.route(Relay::Octo).outcome, Outcome::NotifiedDetail);
-        assert_eq!(
-            failure.route(Relay::DingTalk).outcome,
-            Outcome::NotifiedDetail
-        );
-        assert!(failure
-            .route_text(Relay::Lark)
-            .unwrap()
-            .starts_with("Run failed: boom"));
-    }
-
-    #[test]
-    fn a_user_message_or_an_unrelated_task_is_not_joined() {
-        let u = run(&[
-            r#"{"type":"task:failed","payload":{"task_id":"t1","chat_session_id":"s1","retry_pending":false}}"#,
-            r#"{"type":"chat:message","payload":{"task_id":"t1","role":"user","content":"hello?"}}"#,
-            r#"{"type":"chat:message","payload":{"task_id":"t2","role":"assistant","content":"other"}}"#,
-        ]);
-        assert_eq!(u.len(), 1);
-    }
-
-    #[test]
-    fn errors_are_redacted_and_ids_sanitised() {
-        let u = run(&[
-            r#"{"type":"task:failed","payload":{"task_id":"t\u001b[2J1","agent_id":"a","issue_id":"i1","failure_reason":"timeout","error":"at /home/bob/x: key AKIAABCDEFGHIJKLMNOP \u001b]52;c;ZXZpbA==\u0007"}}"#,
-        ]);
-        let f = failure(&u[0]);
-        assert_eq!(f.task_id.as_deref(), Some("t1"));
-        let e = f.error.as_deref().unwrap();
-        assert!(
-            !e.contains("AKIAABCDEFGHIJKLMNOP") && !e.contains("bob") && !e.contains('\u{1b}'),
-            "{e}"
-        );
-        assert!(f.masked >= 2 && f.controls_removed >= 1);
-        assert_eq!(f.issue_id.as_deref(), Some("i1"));
-        assert!(f.reason_known);
-        assert!(f.routes.iter().all(|r| r.outcome == Outcome::NotChat));
-    }
-
-    #[test]
-    fn error_message_alias_is_routed_as_the_alias() {
-        let u = run(&[
-            r#"{"type":"task:failed","payload":{"task_id":"t","chat_session_id":"s","error_message":"bad"}}"#,
-        ]);
-        let f = failure(&u[0]);
-        assert_eq!(f.error_origin, Some(ErrorOrigin::ErrorMessage));
-        assert_eq!(f.route(Relay::DingTalk).outcome, Outcome::Silent);
-        assert_eq!(f.route(Relay::Octo).outcome, Outcome::NotifiedDetail);
-        assert!(!f.reason_known);
-    }
-}
+mod tests;

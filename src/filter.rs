@@ -20,10 +20,10 @@ pub enum FilterError {
     #[error("`{0}:` needs a value")]
     MissingValue(String),
     #[error(
-        "unknown outcome `{0}` (notified, detail, reason, generic, silent, dropped, not_chat)"
+        "unknown outcome `{0}` (notified, detail, canned, reason, generic, silent, dropped, not_chat)"
     )]
     UnknownOutcome(String),
-    #[error("unknown relay `{0}` (octo, lark, dingtalk)")]
+    #[error("unknown relay `{0}` (octo, lark, dingtalk, telegram, slack, wecom)")]
     UnknownRelay(String),
     #[error("bad duration `{0}` (e.g. 90s, 15m, 2h, 1d)")]
     BadDuration(String),
@@ -121,11 +121,15 @@ impl Filter {
     fn test(&self, test: &Test, f: &Failure, now: DateTime<Utc>) -> bool {
         match test {
             Test::Reason(p) => reason_matches(p, f),
-            Test::Outcome(wanted) => self
-                .scoped_relays()
-                .any(|r| wanted.contains(&f.route(r).outcome)),
+            Test::Outcome(wanted) => f
+                .routes
+                .iter()
+                .filter(|r| self.in_scope(r.relay))
+                .any(|r| wanted.contains(&r.outcome)),
             // Alone, `relay:x` means "x told the user something"; with `outcome:` it only scopes.
-            Test::Relay(r) => self.has_outcome || f.route(*r).outcome.is_notified(),
+            Test::Relay(r) => f
+                .route(*r)
+                .is_some_and(|r| self.has_outcome || r.outcome.is_notified()),
             Test::Session(p) => f
                 .session
                 .as_deref()
@@ -139,16 +143,13 @@ impl Filter {
                 .as_deref()
                 .is_some_and(|s| s.starts_with(p.as_str())),
             Test::Since(d) => f.at >= now - *d,
-            Test::Text(ac) => f.error.as_deref().is_some_and(|e| ac.is_match(e)),
-            Test::Regex(re) => f.error.as_deref().is_some_and(|e| re.is_match(e)),
+            Test::Text(ac) => f.error().is_some_and(|e| ac.is_match(e)),
+            Test::Regex(re) => f.error().is_some_and(|e| re.is_match(e)),
         }
     }
 
-    fn scoped_relays(&self) -> impl Iterator<Item = Relay> + '_ {
-        let all = self.relay_scope.is_empty();
-        Relay::ALL
-            .into_iter()
-            .filter(move |r| all || self.relay_scope.contains(r))
+    fn in_scope(&self, relay: Relay) -> bool {
+        self.relay_scope.is_empty() || self.relay_scope.contains(&relay)
     }
 
     /// The filter with one `reason:code` term added, or removed if present (the reasons panel toggle).
@@ -242,8 +243,14 @@ fn text_matcher(needle: &str) -> AhoCorasick {
 fn parse_outcome(v: &str) -> Result<Vec<Outcome>, FilterError> {
     use Outcome::*;
     Ok(match v.to_ascii_lowercase().as_str() {
-        "notified" => vec![NotifiedDetail, NotifiedReason, NotifiedGeneric],
+        "notified" => vec![
+            NotifiedDetail,
+            NotifiedCanned,
+            NotifiedReason,
+            NotifiedGeneric,
+        ],
         "detail" | "notified_detail" => vec![NotifiedDetail],
+        "canned" | "notified_canned" => vec![NotifiedCanned],
         "reason" | "notified_reason" => vec![NotifiedReason],
         "generic" | "notified_generic" => vec![NotifiedGeneric],
         "silent" => vec![Silent],
@@ -345,11 +352,15 @@ fn split_terms(s: &str) -> Result<Vec<String>, FilterError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enrich::{Enricher, Update};
+    use crate::enrich::Enricher;
     use crate::protocol::decode;
+    use crate::routing::{Family, FamilySource};
 
     fn failures() -> Vec<Failure> {
-        let mut e = Enricher::default();
+        let mut e = Enricher::new(
+            Some((Family::Upstream, FamilySource::Flag)),
+            Default::default(),
+        );
         let at = |s: i64| DateTime::from_timestamp(1_700_000_000 + s, 0).unwrap();
         [
             (0, r#"{"type":"task:queued","payload":{"task_id":"t1","chat_session_id":"s-lost"}}"#),
@@ -359,10 +370,8 @@ mod tests {
             (40, r#"{"type":"task:failed","payload":{"task_id":"t4","agent_id":"ag2","chat_session_id":"s-ok","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":true}}"#),
         ]
         .iter()
-        .filter_map(|(s, l)| match e.ingest(at(*s), &decode(l).unwrap()) {
-            Some(Update::Failure(f)) => Some(*f),
-            _ => None,
-        })
+        .filter_map(|(s, l)| e.ingest(at(*s), &decode(l).unwrap()))
+        .map(|u| *u.failure)
         .collect()
     }
 

@@ -1,10 +1,10 @@
 //! Headless outputs for scripts and CI: `summary` (one JSON object or a table) and `tail`
 //! (JSON Lines or text, one record per `task:failed`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 use unicode_width::UnicodeWidthStr;
 
@@ -13,54 +13,8 @@ use crate::catalog::{self, Lang};
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
 use crate::pipeline::Pipeline;
-use crate::routing::{Outcome, Relay};
+use crate::routing::{Outcome, WITHHELD};
 use crate::store::Aggregates;
-
-/// How long (in event time) a failure without text waits for its chat message before it is final.
-pub const SETTLE_WINDOW: Duration = Duration::seconds(3);
-
-/// Turns the live stream of updates into final failures, in order: a failure that may still get
-/// its text joined is held until the text arrives or [`SETTLE_WINDOW`] passes.
-#[derive(Default)]
-pub struct Settler {
-    pending: VecDeque<(Failure, bool)>,
-}
-
-impl Settler {
-    /// Feed one update; final failures are passed to `out` in arrival order.
-    pub fn update(&mut self, u: &Update, out: &mut impl FnMut(Failure)) {
-        match u {
-            Update::Failure(f) => {
-                let waiting =
-                    f.error.is_none() && f.retry_pending != Some(true) && f.task_id.is_some();
-                self.pending.push_back(((**f).clone(), !waiting));
-                self.advance(f.at, out);
-            }
-            Update::Joined { failure, .. } => {
-                if let Some(slot) = self.pending.iter_mut().find(|(p, _)| p.seq == failure.seq) {
-                    *slot = ((**failure).clone(), true);
-                }
-                self.advance(DateTime::<Utc>::MIN_UTC, out);
-            }
-        }
-    }
-
-    /// Release what is final as of event time `now`.
-    pub fn advance(&mut self, now: DateTime<Utc>, out: &mut impl FnMut(Failure)) {
-        while let Some((f, done)) = self.pending.front() {
-            if !*done && f.at + SETTLE_WINDOW > now {
-                break;
-            }
-            if let Some((f, _)) = self.pending.pop_front() {
-                out(f);
-            }
-        }
-    }
-
-    pub fn flush(&mut self, out: &mut impl FnMut(Failure)) {
-        self.pending.drain(..).for_each(|(f, _)| out(f));
-    }
-}
 
 /// Read a whole capture through the pipeline; `on_update` sees every update.
 pub fn ingest_capture(
@@ -83,54 +37,62 @@ pub fn ingest_capture(
 }
 
 /// `summary`: aggregates over the capture (only failures matching `filter`, if any).
-pub fn summarize(input: impl BufRead, filter: &Filter) -> io::Result<(Pipeline, Aggregates)> {
-    let mut pipeline = Pipeline::new(0);
+pub fn summarize(
+    input: impl BufRead,
+    filter: &Filter,
+    mut pipeline: Pipeline,
+) -> io::Result<(Pipeline, Aggregates)> {
     if filter.is_empty() {
-        // Every failure counts: the pipeline's own aggregates (joins included) are the answer.
+        // Every failure counts: the pipeline's own aggregates are the answer.
         ingest_capture(input, &mut pipeline, |_| {})?;
         let agg = std::mem::take(&mut pipeline.store.agg);
         return Ok((pipeline, agg));
     }
-    let mut settled = Aggregates::default();
-    let mut settler = Settler::default();
+    let mut matching = Aggregates::default();
     let now = Utc::now();
-    let mut keep = |f: Failure| {
-        if filter.matches(&f, now) {
-            settled.add(&f);
+    ingest_capture(input, &mut pipeline, |u| {
+        if filter.matches(&u.failure, now) {
+            matching.add(&u.failure);
         }
-    };
-    ingest_capture(input, &mut pipeline, |u| settler.update(u, &mut keep))?;
-    settler.flush(&mut keep);
-    Ok((pipeline, settled))
+    })?;
+    Ok((pipeline, matching))
 }
 
 /// The `summary --format json` object.
 pub fn summary_json(pipeline: &Pipeline, agg: &Aggregates) -> Value {
     let ingest = &pipeline.store.ingest;
+    let (family, source) = pipeline.enricher.family();
+    let bindings = pipeline.enricher.bindings();
     let by_reason: BTreeMap<&str, u64> = agg
         .by_reason
         .iter()
         .map(|(k, v)| (reason_key(k), v.count))
         .collect();
-    let routing: BTreeMap<&str, BTreeMap<&str, u64>> = Relay::ALL
-        .iter()
-        .map(|r| {
-            let counts = Outcome::ALL
+    let routing: BTreeMap<&str, BTreeMap<&str, u64>> = agg
+        .routing_of(family)
+        .into_iter()
+        .map(|(relay, counts)| {
+            let by_outcome = Outcome::ALL
                 .iter()
-                .map(|o| (o.name(), agg.routing[r.index()][o.index()]))
+                .map(|o| (o.name(), counts[o.index()]))
                 .collect();
-            (r.name(), counts)
+            (relay.name(), by_outcome)
         })
         .collect();
     let sessions: BTreeMap<&str, Value> = agg
         .sessions
         .iter()
         .map(|(id, s)| {
+            let bound = bindings
+                .of(id)
+                .map(|set| set.iter().map(|r| r.name()).collect::<Vec<_>>());
             (
                 &**id,
                 json!({
-                    "failures": s.failures, "notified": s.notified, "generic": s.generic,
-                    "silent": s.silent, "dropped": s.dropped,
+                    "failures": s.failures,
+                    "bound": bound,
+                    "detail": s.detail, "canned": s.canned, "reason": s.reason,
+                    "generic": s.generic, "untold": s.untold, "dropped": s.dropped,
                     "last_at": s.last_at.map(format_time),
                     "last_reason": s.last_reason.as_deref(),
                 }),
@@ -138,6 +100,9 @@ pub fn summary_json(pipeline: &Pipeline, agg: &Aggregates) -> Value {
         })
         .collect();
     json!({
+        "server": family.name(),
+        "server_source": source,
+        "server_conflicts": pipeline.enricher.family_conflicts(),
         "frames": ingest.frames,
         "bad_lines": ingest.bad_lines,
         "blank_lines": ingest.blank_lines,
@@ -149,6 +114,9 @@ pub fn summary_json(pipeline: &Pipeline, agg: &Aggregates) -> Value {
         "dropped": agg.dropped,
         "dropped_sessions": agg.dropped_sessions(),
         "unknown_reasons": agg.unknown_reasons(),
+        "canned": agg.canned,
+        "withheld": agg.withheld,
+        "leaked_to_chat": {"failures": agg.leaking_failures, "secrets": agg.leaked_secrets},
         "sessions": sessions,
         "masked_secrets": agg.masked_secrets,
     })
@@ -174,6 +142,16 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
             100.0 * n as f64 / agg.failures as f64
         }
     };
+    let (family, source) = pipeline.enricher.family();
+    out.push_str(&format!(
+        "{}: {} ({})\n",
+        if zh { "服务端" } else { "server" },
+        family.name(),
+        serde_json::to_value(source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    ));
     out.push_str(&format!(
         "{}: {}   {}: {}   {}: {}   {}: {}\n\n",
         if zh { "帧" } else { "frames" },
@@ -211,18 +189,14 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         .into_iter()
         .chain(Outcome::ALL.iter().map(|o| o.label(lang).to_owned()))
         .collect::<Vec<_>>()];
-    for r in Relay::ALL {
+    for (relay, counts) in agg.routing_of(family) {
         rows.push(
-            std::iter::once(r.name().to_owned())
-                .chain(
-                    Outcome::ALL
-                        .iter()
-                        .map(|o| agg.routing[r.index()][o.index()].to_string()),
-                )
+            std::iter::once(relay.name().to_owned())
+                .chain(Outcome::ALL.iter().map(|o| counts[o.index()].to_string()))
                 .collect(),
         );
     }
-    let right: Vec<bool> = (0..7).map(|i| i > 0).collect();
+    let right: Vec<bool> = (0..=Outcome::ALL.len()).map(|i| i > 0).collect();
     out.push_str(&table(&rows, &right));
     let dropped = agg.dropped_sessions();
     out.push_str(&format!(
@@ -238,6 +212,29 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         } else {
             dropped.iter().map(|s| &***s).collect::<Vec<_>>().join(", ")
         }
+    ));
+    out.push_str(&format!(
+        "{}: {}   {}: {}   {}: {} ({} {})\n",
+        if zh {
+            "固定句子"
+        } else {
+            "canned sentences"
+        },
+        agg.canned,
+        if zh {
+            "被服务器隐去的错误"
+        } else {
+            "errors withheld by the server"
+        },
+        agg.withheld,
+        if zh {
+            "泄露到聊天的失败"
+        } else {
+            "failures leaking secrets to chat"
+        },
+        agg.leaking_failures,
+        agg.leaked_secrets,
+        if zh { "个秘密" } else { "secrets" },
     ));
     let unknown = agg.unknown_reasons();
     out.push_str(&format!(
@@ -301,13 +298,16 @@ pub fn failure_json(f: &Failure, lang: Lang) -> Value {
             json!({
                 "relay": r.relay.name(),
                 "outcome": r.outcome.name(),
-                "text": f.route_text(r.relay),
+                "text": f.route_text(r.relay).map(|t| t.render(WITHHELD)),
                 "why": r.why,
+                "bound": r.bound,
             })
         })
         .collect();
     json!({
         "at": format_time(f.at),
+        "server": f.family.name(),
+        "era": f.era.name(),
         "task_id": f.task_id.as_deref(),
         "agent_id": f.agent_id.as_deref(),
         "issue_id": f.issue_id.as_deref(),
@@ -319,11 +319,14 @@ pub fn failure_json(f: &Failure, lang: Lang) -> Value {
         "reason_text": d.texts.label,
         "reason_meaning": d.texts.meaning,
         "reason_action": d.texts.action,
-        "error": f.error.as_deref(),
-        "error_origin": f.error_origin,
+        "error": f.error(),
+        "error_origin": f.error_origin(),
+        "error_canned": f.canned(),
         "retry_pending": f.retry_pending,
-        "shape": f.shape,
-        "masked_secrets": f.masked,
+        "retry_of": f.retry_of.as_deref(),
+        "attempt": f.attempt,
+        "masked_secrets": f.masked(),
+        "leaked_to_chat": f.leaked_to_chat,
         "routes": routes,
     })
 }
@@ -343,13 +346,18 @@ pub fn failure_text(f: &Failure, lang: Lang) -> String {
         (None, _, Some(i)) => format!("issue {i}"),
         (None, _, None) => "-".to_owned(),
     };
-    let error = f
-        .error
-        .as_deref()
-        .map(|e| crate::redact::cap(&e.replace(['\n', '\t'], " "), 200).into_owned())
-        .unwrap_or_default();
+    let error = match (f.error(), f.error_origin()) {
+        (Some(e), _) => crate::redact::cap(&e.replace(['\n', '\t'], " "), 200).into_owned(),
+        (None, Some(crate::enrich::ErrorOrigin::Withheld)) => WITHHELD.to_owned(),
+        _ => String::new(),
+    };
+    let leak = if f.leaked_to_chat > 0 {
+        format!(" LEAKED:{}", f.leaked_to_chat)
+    } else {
+        String::new()
+    };
     format!(
-        "{} {} [{}] {} {} | {}",
+        "{} {} [{}] {} {}{leak} | {}",
         format_time(f.at),
         reason_key(f.reason_code()),
         d.texts.label,
@@ -367,25 +375,22 @@ pub enum TailFormat {
     Text,
 }
 
-/// `tail` over a capture: every failure that matches, settled, in order.
+/// `tail` over a capture: every failure that matches, in order, as it arrives.
 pub fn tail_capture(
     input: impl BufRead,
     filter: &Filter,
     format: TailFormat,
     lang: Lang,
+    mut pipeline: Pipeline,
     out: &mut impl Write,
 ) -> io::Result<Pipeline> {
-    let mut pipeline = Pipeline::new(0);
-    let mut settler = Settler::default();
     let now = Utc::now();
     let mut result = Ok(());
-    let mut emit = |f: Failure| {
-        if result.is_ok() && filter.matches(&f, now) {
-            result = write_failure(out, &f, format, lang);
+    ingest_capture(input, &mut pipeline, |u| {
+        if result.is_ok() && filter.matches(&u.failure, now) {
+            result = write_failure(out, &u.failure, format, lang);
         }
-    };
-    ingest_capture(input, &mut pipeline, |u| settler.update(u, &mut emit))?;
-    settler.flush(&mut emit);
+    })?;
     result?;
     Ok(pipeline)
 }
@@ -406,61 +411,57 @@ pub fn write_failure(
 mod tests {
     use super::*;
 
-    const FRAMES: &str = include_str!("../tests/data/frames.jsonl");
+    const UPSTREAM: &str = include_str!("../tests/data/upstream-frames.jsonl");
 
-    #[test]
-    fn tail_joins_text_that_arrives_after_the_failure() {
+    fn tail_rows(capture: &str) -> Vec<Value> {
         let mut out = Vec::new();
         tail_capture(
-            FRAMES.as_bytes(),
+            capture.as_bytes(),
             &Filter::default(),
             TailFormat::Jsonl,
             Lang::En,
+            Pipeline::new(0),
             &mut out,
         )
         .unwrap();
-        let rows: Vec<Value> = String::from_utf8(out)
+        String::from_utf8(out)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(rows.len(), 5);
-        assert_eq!(rows[0]["routes"][0]["outcome"], "notified_detail");
-        // The legacy sweeper failure on a chat-shaped task with no memory of its session.
-        assert_eq!(rows[3]["routes"][0]["outcome"], "not_chat");
+            .collect()
+    }
+
+    #[test]
+    fn tail_prints_each_upstream_failure_as_it_arrives() {
+        let rows = tail_rows(UPSTREAM);
+        assert_eq!(rows.len(), 8, "every task:failed line of the fixture");
+        assert!(rows.iter().all(|r| r["server"] == "upstream"));
+        // The terminal chat failure: Lark and DingTalk sent the withheld error.
+        assert_eq!(rows[0]["error_origin"], "withheld");
+        assert_eq!(rows[0]["routes"][0]["relay"], "lark");
         assert_eq!(
-            rows[4]["error"],
-            "claude exited with status 1: /Users/****/work/repo/.env not readable"
+            rows[0]["routes"][0]["text"],
+            "Run failed: [error withheld by the server]"
+        );
+        // The issue failure's text came from the system comment just before it.
+        assert_eq!(rows[3]["error_origin"], "comment");
+        assert_eq!(
+            rows[3]["error"],
+            "Invalid API key [REDACTED API KEY] · Please run /login"
         );
     }
 
     #[test]
-    fn settler_releases_in_order_after_the_window() {
-        use crate::enrich::Enricher;
-        use crate::protocol::decode;
-        let mut e = Enricher::default();
-        let mut s = Settler::default();
-        let mut got = Vec::new();
-        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let lines = [
-            (
-                0,
-                r#"{"type":"task:failed","payload":{"task_id":"a","retry_pending":false}}"#,
-            ),
-            (
-                1,
-                r#"{"type":"task:failed","payload":{"task_id":"b","error":"x"}}"#,
-            ),
-        ];
-        for (dt, l) in lines {
-            if let Some(u) = e.ingest(t0 + Duration::seconds(dt), &decode(l).unwrap()) {
-                s.update(&u, &mut |f| got.push(f.task_id.unwrap().to_string()));
-            }
-        }
-        assert!(got.is_empty(), "a waits for its text and b waits behind it");
-        s.advance(t0 + Duration::seconds(3), &mut |f| {
-            got.push(f.task_id.unwrap().to_string())
-        });
-        assert_eq!(got, ["a", "b"]);
+    fn the_text_line_marks_withheld_errors_and_leaks() {
+        let mut p = Pipeline::new(0);
+        let mut rows = Vec::new();
+        p.push_frame_with(
+            Utc::now(),
+            r#"{"type":"task:failed","payload":{"task_id":"t","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"agent_error.process_failure","error":"cannot open /home/bob/.env"}}"#,
+            |u| rows.push(failure_text(&u.failure, Lang::En)),
+        );
+        assert!(rows[0].contains("LEAKED:1"), "{}", rows[0]);
+        assert!(rows[0].contains("octo:notified_detail"), "{}", rows[0]);
+        assert!(!rows[0].contains("bob"), "{}", rows[0]);
     }
 }

@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod enrich;
 pub mod filter;

@@ -2,6 +2,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
@@ -9,11 +10,14 @@ use failwatch::capture::CaptureWriter;
 use failwatch::catalog::Lang;
 use failwatch::cli::{
     Cli, Command, DashboardArgs, DemoArgs, LayoutArg, LiveArgs, RedisArgs, RedisSourceArgs,
-    ReplayArgs, Speed, SummaryArgs, SummaryFormat, TailArgs, TailFormatArg, ViewArgs,
+    ReplayArgs, RoutingArgs, Speed, SummaryArgs, SummaryFormat, TailArgs, TailFormatArg, ViewArgs,
 };
+use failwatch::config::Config;
+use failwatch::enrich::Enricher;
 use failwatch::filter::Filter;
 use failwatch::headless::{self, TailFormat};
 use failwatch::pipeline::Pipeline;
+use failwatch::routing::{Bindings, Family, FamilySource};
 use failwatch::source::demo as demo_server;
 use failwatch::source::redis::{Layout, RedisConfig};
 use failwatch::source::replay::Replay;
@@ -30,6 +34,11 @@ const LIVE_CHANNEL: usize = 65_536;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging(cli.log.as_deref());
+    let routing = match Routing::load(&cli.routing) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    ROUTING.set(routing).ok();
     let result = match cli.command {
         Some(Command::Summary(args)) => summary(args),
         Some(Command::Tail(args)) => tail(args),
@@ -63,6 +72,65 @@ impl ParseDefault for DemoArgs {
             demo: DemoArgs,
         }
         Wrapper::parse_from(["failwatch"]).demo
+    }
+}
+
+/// The server family setting and the bindings, from the flags over the config file.
+struct Routing {
+    family: Option<(Family, FamilySource)>,
+    bindings: Arc<Bindings>,
+}
+
+static ROUTING: std::sync::OnceLock<Routing> = std::sync::OnceLock::new();
+
+impl Routing {
+    fn load(args: &RoutingArgs) -> Result<Routing, ExitCode> {
+        let usage = |e: &dyn std::fmt::Display| {
+            eprintln!("failwatch: {e}");
+            ExitCode::from(EXIT_USAGE)
+        };
+        let config = Config::load(args.config.as_deref()).map_err(|e| usage(&e))?;
+        let family = match (args.server, config.server) {
+            (Some(f), _) => Some((f, FamilySource::Flag)),
+            (None, Some(f)) => Some((f, FamilySource::Config)),
+            (None, None) => None,
+        };
+        let mut bindings = config.bindings;
+        for file in [config.bindings_file.as_deref(), args.bindings.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            bindings.merge(Bindings::load(file).map_err(|e| usage(&e))?);
+        }
+        Ok(Routing {
+            family,
+            bindings: Arc::new(bindings),
+        })
+    }
+
+    fn get() -> &'static Routing {
+        ROUTING.get_or_init(|| Routing {
+            family: None,
+            bindings: Arc::default(),
+        })
+    }
+
+    /// A pipeline routing as set, or as `sniffed` from a capture when nothing is set.
+    fn pipeline(capacity: usize, sniffed: Option<Family>) -> Pipeline {
+        let r = Routing::get();
+        let family = r.family.or(sniffed.map(|f| (f, FamilySource::Detected)));
+        Pipeline::with_enricher(capacity, Enricher::new(family, r.bindings.clone()))
+    }
+
+    /// The family a capture file tells, read ahead when no setting decides it.
+    fn sniff(path: &Path) -> Option<Family> {
+        if Routing::get().family.is_some() || path.as_os_str() == "-" {
+            return None;
+        }
+        let file = File::open(path).ok()?;
+        failwatch::capture::sniff_family(BufReader::with_capacity(1 << 20, file))
+            .ok()
+            .flatten()
     }
 }
 
@@ -121,7 +189,8 @@ fn open(path: &Path) -> Result<Box<dyn io::BufRead>, ExitCode> {
 fn summary(args: SummaryArgs) -> Result<(), ExitCode> {
     let filter = filter(&args.view)?;
     let input = open(&args.file)?;
-    let (pipeline, agg) = headless::summarize(input, &filter).map_err(|e| {
+    let pipeline = Routing::pipeline(0, Routing::sniff(&args.file));
+    let (pipeline, agg) = headless::summarize(input, &filter, pipeline).map_err(|e| {
         eprintln!("failwatch: reading {} failed: {e}", args.file.display());
         ExitCode::from(EXIT_INPUT)
     })?;
@@ -159,7 +228,8 @@ fn tail(args: TailArgs) -> Result<(), ExitCode> {
     };
     let input = open(file)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match headless::tail_capture(input, &filter, format, lang(&args.view), &mut out) {
+    let pipeline = Routing::pipeline(0, Routing::sniff(file));
+    match headless::tail_capture(input, &filter, format, lang(&args.view), pipeline, &mut out) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             eprintln!("failwatch: {e}");
             return Err(ExitCode::from(EXIT_INPUT));
@@ -180,9 +250,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         })
 }
 
-fn new_app(dash: &DashboardArgs, label: String) -> Result<App, ExitCode> {
+fn new_app(dash: &DashboardArgs, label: String, sniffed: Option<Family>) -> Result<App, ExitCode> {
     let filter = filter(&dash.view)?;
-    let mut pipeline = Pipeline::new(dash.max_failures);
+    let mut pipeline = Routing::pipeline(dash.max_failures, sniffed);
     pipeline.store.set_filter(filter);
     let mut app = App::new(
         pipeline,
@@ -208,8 +278,13 @@ async fn run_dashboard(
     })
 }
 
-fn replay_dashboard(dash: &DashboardArgs, replay: Replay, label: String) -> Result<(), ExitCode> {
-    let mut app = new_app(dash, label)?;
+fn replay_dashboard(
+    dash: &DashboardArgs,
+    replay: Replay,
+    label: String,
+    sniffed: Option<Family>,
+) -> Result<(), ExitCode> {
+    let mut app = new_app(dash, label, sniffed)?;
     app.replay = Some(replay);
     runtime()?.block_on(run_dashboard(app, None, !dash.no_mouse))
 }
@@ -270,6 +345,7 @@ fn live(args: LiveArgs) -> Result<(), ExitCode> {
     let app = new_app(
         &args.dash,
         failwatch::redact::redact(&args.connect.url).text,
+        None,
     )?;
     runtime()?.block_on(live_dashboard(app, config, record, !args.dash.no_mouse))
 }
@@ -313,7 +389,7 @@ fn redis_dashboard(args: RedisArgs) -> Result<(), ExitCode> {
     let config = redis_config(&args.url, &args.workspace, &args.source)?;
     let url = failwatch::redact::redact(&args.url).text;
     let handle = open_redis(config)?;
-    let mut app = new_app(&args.dash, format!("redis {url} {}", handle.key))?;
+    let mut app = new_app(&args.dash, format!("redis {url} {}", handle.key), None)?;
     app.conn = Some(handle.state.clone());
     runtime()?.block_on(run_dashboard(app, Some(handle.frames), !args.dash.no_mouse))
 }
@@ -350,8 +426,8 @@ async fn tail_live(
     .await
 }
 
-/// Headless output of a live stream: settled failures as they become final, until the source
-/// ends, fails for good, or the user interrupts.
+/// Headless output of a live stream: each failure as it arrives, until the source ends, fails
+/// for good, or the user interrupts.
 async fn tail_stream(
     mut frames: tokio::sync::mpsc::Receiver<failwatch::protocol::Frame>,
     state: tokio::sync::watch::Receiver<ws::ConnState>,
@@ -360,26 +436,23 @@ async fn tail_stream(
     format: TailFormat,
     lang: Lang,
 ) -> Result<(), ExitCode> {
-    let mut pipeline = Pipeline::new(0);
-    let mut settler = headless::Settler::default();
+    let mut pipeline = Routing::pipeline(0, None);
     let mut out = io::stdout().lock();
-    let mut emit = |f: failwatch::enrich::Failure| {
-        if filter.matches(&f, chrono::Utc::now()) {
-            let _ = headless::write_failure(&mut out, &f, format, lang);
-            let _ = out.flush();
-        }
-    };
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let result = loop {
         tokio::select! {
             frame = frames.recv() => match frame {
                 Some(fr) => {
-                    pipeline.push_frame_with(fr.received_at, &fr.text, |u| settler.update(u, &mut emit));
+                    pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
+                        if filter.matches(&u.failure, chrono::Utc::now()) {
+                            let _ = headless::write_failure(&mut out, &u.failure, format, lang);
+                            let _ = out.flush();
+                        }
+                    });
                 }
                 None => break Ok(()),
             },
             _ = tick.tick() => {
-                settler.advance(chrono::Utc::now(), &mut emit);
                 if let ws::Phase::Failed(msg) = &state.borrow().phase {
                     eprintln!("failwatch: {msg}");
                     break Err(ExitCode::from(EXIT_CONNECT));
@@ -388,7 +461,6 @@ async fn tail_stream(
             _ = tokio::signal::ctrl_c() => break Ok(()),
         }
     };
-    settler.flush(&mut emit);
     if let Some(t) = task {
         t.abort();
     }
@@ -411,7 +483,7 @@ fn replay(args: ReplayArgs) -> Result<(), ExitCode> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    replay_dashboard(&args.dash, replay, name)
+    replay_dashboard(&args.dash, replay, name, Routing::sniff(&args.file))
 }
 
 /// The embedded demo: a real WebSocket server on 127.0.0.1 playing a seeded incident, watched
@@ -444,7 +516,7 @@ fn demo(args: DemoArgs) -> Result<(), ExitCode> {
             token: Token::new(demo_server::DEMO_TOKEN),
         };
         let record = recorder(args.record.as_deref(), &server.url(), false)?;
-        let app = new_app(&args.dash, format!("demo {}", server.url()))?;
+        let app = new_app(&args.dash, format!("demo {}", server.url()), None)?;
         live_dashboard(app, config, record, !args.dash.no_mouse).await
     })
 }

@@ -7,14 +7,19 @@ use crate::protocol::{decode, Event};
 use crate::store::Store;
 
 pub struct Pipeline {
-    enricher: Enricher,
+    pub enricher: Enricher,
     pub store: Store,
 }
 
 impl Pipeline {
     pub fn new(capacity: usize) -> Pipeline {
+        Pipeline::with_enricher(capacity, Enricher::default())
+    }
+
+    /// A pipeline with a configured enricher (server family setting, bindings).
+    pub fn with_enricher(capacity: usize, enricher: Enricher) -> Pipeline {
         Pipeline {
-            enricher: Enricher::default(),
+            enricher,
             store: Store::new(capacity),
         }
     }
@@ -24,7 +29,7 @@ impl Pipeline {
         self.push_frame_with(at, text, |_| {});
     }
 
-    /// Ingest one frame; `on_update` sees the update it caused before the store takes it
+    /// Ingest one frame; `on_update` sees the failure it produced before the store takes it
     /// (headless output streams from there). Returns the decoded event, if any.
     pub fn push_frame_with(
         &mut self,
@@ -45,6 +50,11 @@ impl Pipeline {
         };
         stats.count_type(event.type_name());
         if let Some(update) = self.enricher.ingest(at, &event) {
+            if update.family_changed {
+                let (family, _) = self.enricher.family();
+                tracing::info!(family = family.name(), "server family detected");
+                self.store.reroute(family, self.enricher.bindings());
+            }
             on_update(&update);
             self.store.apply(update);
         }
@@ -55,5 +65,49 @@ impl Pipeline {
     pub fn push_bad_line(&mut self, why: &str) {
         self.store.ingest.bad_lines += 1;
         self.store.ingest.last_problem = Some(why.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::{Family, Outcome, Relay};
+
+    #[test]
+    fn failures_before_the_family_is_known_are_routed_again_when_it_is() {
+        let mut p = Pipeline::new(100);
+        let t = Utc::now();
+        // A fork before PR #33 says nothing about its family …
+        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#);
+        let agg = &p.store.agg;
+        assert_eq!(
+            agg.routing[Relay::Lark.index()][Outcome::NotifiedGeneric.index()],
+            1
+        );
+        assert_eq!(
+            agg.routing[Relay::Telegram.index()][Outcome::Silent.index()],
+            1
+        );
+        // … until a frame after the fix shows `error` on the wire.
+        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","error":"task timed out"}}"#);
+        assert_eq!(p.enricher.family().0, Family::Octo);
+        let first = p.store.get(0).unwrap();
+        assert_eq!(first.family, Family::Octo);
+        assert_eq!(
+            first.route_text(Relay::Octo).unwrap().render(""),
+            "⚠️ The agent run failed."
+        );
+        let agg = &p.store.agg;
+        assert_eq!(agg.routing[Relay::Telegram.index()].iter().sum::<u64>(), 0);
+        assert_eq!(
+            agg.routing[Relay::Octo.index()][Outcome::NotifiedGeneric.index()],
+            1
+        );
+        assert_eq!(
+            agg.routing[Relay::Octo.index()][Outcome::NotifiedCanned.index()],
+            1
+        );
+        assert_eq!(agg.routing[Relay::Lark.index()].iter().sum::<u64>(), 2);
+        assert_eq!(agg.sessions["s"].generic + agg.sessions["s"].canned, 2);
     }
 }

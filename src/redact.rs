@@ -77,6 +77,9 @@ pub struct Redacted {
     pub hits: Vec<(SecretKind, u32)>,
     /// Control characters or sequences removed.
     pub controls_removed: u32,
+    /// Hits of our own rules only (the server's gaps): in a text the server already redacted,
+    /// each of these is a secret the server let through.
+    pub beyond_server: u32,
 }
 
 impl Redacted {
@@ -370,10 +373,12 @@ pub fn redact(input: &str) -> Redacted {
             text: clean.into_owned(),
             hits: Vec::new(),
             controls_removed,
+            beyond_server: 0,
         };
     }
     let mut text: Cow<str> = clean;
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
+    let mut beyond_server = 0u32;
     for (i, rule) in RULES.iter().enumerate() {
         if wanted & (1 << i) == 0 {
             continue;
@@ -387,6 +392,9 @@ pub fn redact(input: &str) -> Redacted {
         });
         if n > 0 {
             text = Cow::Owned(replaced.into_owned());
+            if !rule.server {
+                beyond_server += n;
+            }
             match hits.iter_mut().find(|(k, _)| *k == rule.kind) {
                 Some((_, c)) => *c += n,
                 None => hits.push((rule.kind, n)),
@@ -398,6 +406,7 @@ pub fn redact(input: &str) -> Redacted {
         text: text.into_owned(),
         hits,
         controls_removed,
+        beyond_server,
     }
 }
 

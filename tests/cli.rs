@@ -1,5 +1,6 @@
-//! The built binary's headless commands on the sample capture: counts, routing, lost sessions,
-//! unknown reasons, bad lines, and that nothing secret or control-like reaches the output.
+//! The built binary's headless commands: counts, lost sessions, unknown reasons and bad lines on
+//! the hand-made sample capture (every odd shape and hostile line), the tail contract on real
+//! shapes of both server families, and that nothing secret or control-like reaches the output.
 
 use std::process::{Command, Output};
 
@@ -9,7 +10,15 @@ const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/sample-capture.jsonl"
 );
-const FRAMES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/frames.jsonl");
+const UPSTREAM_FRAMES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/upstream-frames.jsonl"
+);
+const OCTO_PR33: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/octo-pr33.jsonl");
+const OCTO_BINDINGS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/octo-pr33.bindings.toml"
+);
 
 fn failwatch(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_failwatch"))
@@ -17,6 +26,10 @@ fn failwatch(args: &[&str]) -> Output {
         .env(
             "XDG_STATE_HOME",
             std::env::temp_dir().join("failwatch-test-state"),
+        )
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("failwatch-test-config"),
         )
         .output()
         .expect("run failwatch")
@@ -85,48 +98,33 @@ fn summary_counts_the_sample_capture() {
 }
 
 #[test]
-fn summary_routing_per_relay() {
-    let r = &summary(&[])["routing"];
-    let expect = |relay: &str, pairs: &[(&str, u64)]| {
-        for (outcome, n) in pairs {
-            assert_eq!(r[relay][outcome], *n, "{relay} {outcome}");
-        }
-        let total: u64 = r[relay]
+fn summary_routing_lists_the_detected_familys_relays() {
+    let s = summary(&[]);
+    // The sample's first frame that tells carries `retry_pending`: an upstream server.
+    assert_eq!(s["server"], "upstream");
+    assert_eq!(s["server_source"], "detected");
+    let r = s["routing"].as_object().unwrap();
+    assert_eq!(
+        r.keys().collect::<Vec<_>>(),
+        ["dingtalk", "lark", "slack", "telegram", "wecom"]
+    );
+    for (relay, outcomes) in r {
+        let total: u64 = outcomes
             .as_object()
             .unwrap()
             .values()
             .map(|v| v.as_u64().unwrap())
             .sum();
-        assert_eq!(total, 28, "{relay}");
-    };
-    expect(
-        "octo",
-        &[
-            ("notified_detail", 10),
-            ("notified_reason", 3),
-            ("notified_generic", 1),
-            ("dropped", 3),
-            ("not_chat", 11),
-        ],
-    );
-    expect(
-        "lark",
-        &[
-            ("notified_detail", 10),
-            ("notified_generic", 4),
-            ("dropped", 3),
-            ("not_chat", 11),
-        ],
-    );
-    expect(
-        "dingtalk",
-        &[
-            ("notified_detail", 8),
-            ("silent", 6),
-            ("dropped", 3),
-            ("not_chat", 11),
-        ],
-    );
+        assert_eq!(total, 28, "{relay}: every failure once");
+        assert_eq!(outcomes["dropped"], 3, "{relay}");
+    }
+    // Slack and WeCom never send a failure message.
+    for relay in ["slack", "wecom"] {
+        assert_eq!(
+            r[relay]["silent"].as_u64().unwrap() + 3 + r[relay]["not_chat"].as_u64().unwrap(),
+            28
+        );
+    }
 }
 
 #[test]
@@ -173,28 +171,37 @@ fn tail(file: &str, extra: &[&str]) -> Vec<Value> {
 
 #[test]
 fn tail_prints_one_object_per_failure_with_the_contract_keys() {
-    let rows = tail(SAMPLE, &[]);
-    assert_eq!(rows.len(), 28);
+    let rows = tail(OCTO_PR33, &["--bindings", OCTO_BINDINGS]);
+    assert!(rows.len() > 50);
     for row in &rows {
         for key in [
             "at",
+            "server",
+            "era",
             "task_id",
             "chat_session_id",
+            "lost_chat_session_id",
             "reason",
             "reason_known",
             "reason_text",
             "error",
+            "error_origin",
+            "error_canned",
             "retry_pending",
+            "retry_of",
+            "leaked_to_chat",
             "routes",
         ] {
             assert!(row.get(key).is_some(), "missing {key} in {row}");
         }
+        assert_eq!(row["server"], "octo");
         let routes = row["routes"].as_array().unwrap();
-        assert_eq!(routes.len(), 3);
+        assert_eq!(routes.len(), 2, "octo and lark");
         for r in routes {
             let outcome = r["outcome"].as_str().unwrap();
             assert!([
                 "notified_detail",
+                "notified_canned",
                 "notified_reason",
                 "notified_generic",
                 "silent",
@@ -203,13 +210,58 @@ fn tail_prints_one_object_per_failure_with_the_contract_keys() {
             ]
             .contains(&outcome));
             assert_eq!(r["text"].is_null(), !outcome.starts_with("notified"), "{r}");
+            assert!(r.get("bound").is_some() && r.get("why").is_some(), "{r}");
         }
     }
-    let unknown: Vec<_> = rows.iter().filter(|r| r["reason_known"] == false).collect();
-    assert_eq!(unknown.len(), 2);
-    assert!(unknown
+}
+
+#[test]
+fn replaying_the_fork_across_pr_33_shows_the_old_text_then_the_new() {
+    let rows = tail(OCTO_PR33, &[]);
+    let octo_text = |r: &Value| r["routes"][0]["text"].as_str().map(str::to_owned);
+    let (before, after): (Vec<&Value>, Vec<&Value>) =
+        rows.iter().partition(|r| r["era"] == "octo_before_fix");
+    assert!(!before.is_empty() && !after.is_empty());
+    let first_after = rows
         .iter()
-        .all(|r| r["reason_text"].as_str().unwrap() != r["reason"].as_str().unwrap()));
+        .position(|r| r["era"] == "octo_after_fix")
+        .unwrap();
+    assert!(
+        rows[first_after..]
+            .iter()
+            .all(|r| r["era"] == "octo_after_fix"),
+        "one deploy"
+    );
+    for r in &before {
+        let outcome = r["routes"][0]["outcome"].as_str().unwrap();
+        match outcome {
+            "notified_generic" => {
+                assert_eq!(octo_text(r).as_deref(), Some("⚠️ The agent run failed."))
+            }
+            "dropped" | "not_chat" => {}
+            other => panic!("before the fix Octo sent only its fixed text: {other} in {r}"),
+        }
+    }
+    assert!(
+        before
+            .iter()
+            .any(|r| r["routes"][0]["outcome"] == "dropped"),
+        "the sweeper lost sessions"
+    );
+    for r in &after {
+        assert_ne!(
+            octo_text(r).as_deref(),
+            Some("⚠️ The agent run failed."),
+            "{r}"
+        );
+        assert_ne!(r["routes"][0]["outcome"], "dropped", "{r}");
+    }
+    assert!(after
+        .iter()
+        .any(|r| r["routes"][0]["outcome"] == "notified_detail"));
+    assert!(after
+        .iter()
+        .any(|r| r["routes"][0]["outcome"] == "notified_canned"));
 }
 
 #[test]
@@ -224,23 +276,61 @@ fn tail_filter_and_language() {
         .unwrap()
         .chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
-    let octo: Vec<_> = tail(SAMPLE, &["--filter", "relay:octo outcome:reason"]);
-    assert_eq!(octo.len(), 3);
-    assert!(octo
-        .iter()
-        .all(|r| r["routes"][0]["text"].as_str().unwrap().starts_with("⚠️ ")));
+    let canned = tail(OCTO_PR33, &["--filter", "relay:octo outcome:canned"]);
+    assert!(!canned.is_empty());
+    assert!(canned.iter().all(|r| r["error_canned"] == true));
 }
 
 #[test]
-fn tail_on_bare_frames_joins_error_text() {
-    let rows = tail(FRAMES, &[]);
-    assert_eq!(rows.len(), 5);
+fn tail_on_bare_upstream_frames_joins_the_comment_and_marks_withheld_text() {
+    let rows = tail(UPSTREAM_FRAMES, &[]);
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows[0]["error_origin"], "withheld");
     assert_eq!(
-        rows[0]["routes"][0]["text"],
-        "⚠️ 401 Unauthorized: invalid x-api-key [REDACTED API KEY]"
+        rows[0]["routes"][1]["text"], "⚠️ [error withheld by the server]",
+        "DingTalk sent the error the wire does not carry"
     );
     assert_eq!(rows[1]["retry_pending"], true);
-    assert_eq!(rows[1]["routes"][2]["outcome"], "silent");
+    assert_eq!(
+        rows[1]["routes"][0]["text"], "Run failed.",
+        "Lark ignores retry_pending"
+    );
+    assert_eq!(rows[1]["routes"][1]["outcome"], "silent");
+    assert_eq!(rows[3]["error_origin"], "comment");
+}
+
+#[test]
+fn bad_routing_settings_are_usage_errors_that_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bindings.toml");
+    std::fs::write(&bad, "[sessions]\n\"s1\" = [\"icq\"]\n").unwrap();
+    let out = failwatch(&["summary", SAMPLE, "--bindings", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("icq") && err.contains("bindings.toml"),
+        "{err}"
+    );
+    let out = failwatch(&["summary", SAMPLE, "--server", "fork"]);
+    assert_eq!(out.status.code(), Some(2));
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "server = \"octo\"\n").unwrap();
+    let s: Value = serde_json::from_str(&stdout_of(
+        &[
+            "summary",
+            SAMPLE,
+            "--format",
+            "json",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(
+        (s["server"].as_str(), s["server_source"].as_str()),
+        (Some("octo"), Some("config"))
+    );
 }
 
 #[test]

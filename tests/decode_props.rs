@@ -86,7 +86,7 @@ proptest! {
         let mut p = Pipeline::new(4);
         p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &frame.to_string());
         let f = p.store.view_get(0).unwrap();
-        let shown = [f.error.as_deref().unwrap_or(""), f.task_id.as_deref().unwrap_or(""), f.reason_code()];
+        let shown = [f.error().unwrap_or(""), f.task_id.as_deref().unwrap_or(""), f.reason_code()];
         for s in shown {
             prop_assert!(!s.chars().any(|c| (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)), "{:?}", s);
         }

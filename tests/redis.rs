@@ -225,7 +225,8 @@ fn scope_layout_from_two_nodes_gives_the_same_summary_as_the_capture() {
     let mut h = redis::start(config(&s, None, 30), 10_000).unwrap();
     assert_eq!(h.key, format!("ws:scope:workspace:{WS}:stream"), "detected");
     let got = collect(&mut h, n);
-    let (replayed, agg) = headless::summarize(SAMPLE.as_bytes(), &Filter::default()).unwrap();
+    let (replayed, agg) =
+        headless::summarize(SAMPLE.as_bytes(), &Filter::default(), Pipeline::new(0)).unwrap();
     let mut want = headless::summary_json(&replayed, &agg);
     want["sessions"] = serde_json::Value::Null;
     let mut have = summary_of(&got);

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    ChatDone, ChatMessage, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage,
+    ChatDone, ChatMessage, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds,
+    TaskStage,
 };
 
 /// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
@@ -62,6 +63,26 @@ struct ChatPayload<'a> {
 }
 
 #[derive(Deserialize)]
+struct CommentPayload<'a> {
+    #[serde(borrow)]
+    comment: Option<CommentFields<'a>>,
+}
+
+#[derive(Deserialize)]
+struct CommentFields<'a> {
+    #[serde(borrow)]
+    source_task_id: Str<'a>,
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    author_type: Str<'a>,
+    #[serde(borrow)]
+    issue_id: Str<'a>,
+    #[serde(borrow)]
+    content: Str<'a>,
+}
+
+#[derive(Deserialize)]
 struct SubscribeErrorPayload<'a> {
     #[serde(borrow)]
     error: Str<'a>,
@@ -98,9 +119,10 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
                 status: owned(p.status),
                 failure_reason: owned(p.failure_reason),
                 retry_pending: p.retry_pending,
-                // Kept even when empty-after-trim is false: relays test for "non-empty".
-                error: owned(p.error),
-                error_message: owned(p.error_message),
+                // Kept exactly as sent, empty included: the relays test `!= ""` without
+                // trimming, and Lark reads a present-but-empty `error` without falling back.
+                error: p.error.map(Cow::into_owned),
+                error_message: p.error_message.map(Cow::into_owned),
             }))
         }
         "chat:message" => {
@@ -119,6 +141,20 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
                 chat_session_id: owned(p.chat_session_id),
                 task_id: owned(p.task_id),
                 content: p.content.map(Cow::into_owned),
+            }))
+        }
+        "comment:created" => {
+            let p: CommentPayload = payload(event_type, env.payload)?;
+            let c = p.comment;
+            Ok(Event::Comment(match c {
+                Some(c) => Comment {
+                    source_task_id: owned(c.source_task_id),
+                    kind: owned(c.kind),
+                    author_type: owned(c.author_type),
+                    issue_id: owned(c.issue_id),
+                    content: c.content.map(Cow::into_owned),
+                },
+                None => Comment::default(),
             }))
         }
         "auth_ack" => Ok(Event::Control(Control::AuthAck)),
@@ -194,57 +230,93 @@ fn strip_position(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::FailedShape;
 
-    const FRAMES: &str = include_str!("../../tests/data/frames.jsonl");
+    const UPSTREAM: &str = include_str!("../../tests/data/upstream-frames.jsonl");
+    const OCTO: &str = include_str!("../../tests/data/octo-frames.jsonl");
+
+    fn failed(line: &str) -> TaskFailed {
+        match decode(line) {
+            Ok(Event::TaskFailed(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
-    fn every_example_frame_decodes_or_is_rejected_for_the_right_reason() {
-        let results: Vec<_> = FRAMES.lines().map(decode).collect();
-        assert_eq!(results[0], Ok(Event::Control(Control::AuthAck)));
+    fn every_upstream_frame_shape_decodes() {
+        let lines: Vec<&str> = UPSTREAM.lines().collect();
         assert!(
-            matches!(&results[1], Ok(Event::Task(t)) if t.stage == TaskStage::Dispatch
-            && t.ids.chat_session_id.as_deref() == Some("c4a1b2d3-e5f6-4a7b-8c9d-0e1f2a3b4c04"))
+            matches!(decode(lines[0]), Ok(Event::Task(t)) if t.stage == TaskStage::Dispatch
+            && t.ids.chat_session_id.as_deref() == Some("c0ffee00-1234-4abc-8def-0123456789ab"))
         );
-        let Ok(Event::TaskFailed(octo)) = &results[2] else {
-            panic!("{:?}", results[2])
+        let terminal = failed(lines[1]);
+        assert_eq!(terminal.retry_pending, Some(false));
+        assert_eq!(terminal.error, None, "upstream strips error from the wire");
+        assert!(terminal.ids.has_chat_issue_id());
+        assert_eq!(failed(lines[2]).retry_pending, Some(true));
+        let Ok(Event::Comment(c)) = decode(lines[4]) else {
+            panic!()
         };
-        assert_eq!(octo.shape(), FailedShape::WithError);
+        assert!(c.is_failure_text());
         assert_eq!(
-            octo.failure_reason.as_deref(),
-            Some("agent_error.provider_auth_or_access")
+            c.source_task_id.as_deref(),
+            Some("0198c8a3-7d3e-7f5a-a061-c3d4e5f60718")
         );
-        assert_eq!(octo.retry_pending, Some(false));
-        let Ok(Event::TaskFailed(modern)) = &results[3] else {
-            panic!()
-        };
-        assert_eq!(modern.shape(), FailedShape::Modern);
-        assert_eq!(modern.retry_pending, Some(true));
-        let Ok(Event::TaskFailed(legacy)) = &results[5] else {
-            panic!()
-        };
-        assert_eq!(legacy.shape(), FailedShape::LegacySweeper);
-        assert!(legacy.ids.has_chat_issue_id());
-        assert_eq!(legacy.ids.chat_session_id, None);
-        let Ok(Event::TaskFailed(alias)) = &results[6] else {
-            panic!()
-        };
-        assert_eq!(alias.shape(), FailedShape::ErrorMessageAlias);
-        assert!(alias
-            .error_message
-            .as_deref()
-            .unwrap()
-            .contains("claude exited"));
-        assert!(matches!(&results[7], Ok(Event::ChatDone(d)) if d.task_id.is_some()));
-        assert!(
-            matches!(&results[8], Ok(Event::ChatMessage(m)) if m.role.as_deref() == Some("assistant"))
-        );
-        assert_eq!(results[9], Ok(Event::Other("issue:updated".into())));
+        assert!(c.content.unwrap().starts_with("Invalid API key"));
+        assert!(matches!(decode(lines[6]), Ok(Event::ChatDone(d)) if d.task_id.is_some()));
+        let legacy = failed(lines[8]);
         assert_eq!(
-            results[10],
+            (legacy.retry_pending, legacy.error.as_deref()),
+            (None, None)
+        );
+        assert_eq!(legacy.failure_reason.as_deref(), Some("timeout"));
+        assert_eq!(failed(lines[9]).failure_reason, None, "legacy fail path");
+    }
+
+    #[test]
+    fn every_fork_frame_shape_decodes() {
+        let lines: Vec<&str> = OCTO.lines().collect();
+        let before_fix = failed(lines[1]);
+        assert_eq!(
+            (
+                before_fix.error.as_deref(),
+                before_fix.failure_reason.as_deref()
+            ),
+            (None, None)
+        );
+        let sweeper_before_fix = failed(lines[3]);
+        assert_eq!(sweeper_before_fix.ids.chat_session_id, None);
+        let after_fix = failed(lines[4]);
+        assert!(after_fix.error.unwrap().starts_with("401"));
+        assert_eq!(
+            after_fix.retry_pending, None,
+            "the fork has no retry_pending"
+        );
+        assert!(matches!(decode(lines[6]), Ok(Event::Comment(c)) if c.is_failure_text()));
+        assert_eq!(decode(lines[8]), Ok(Event::Control(Control::AuthAck)));
+        assert_eq!(
+            decode(lines[9]),
+            Ok(Event::ServerError("invalid token".into()))
+        );
+    }
+
+    /// No server sends these, but captures and taps may hold them: decoded, not refused.
+    #[test]
+    fn shapes_no_server_sends_still_decode() {
+        let alias = failed(
+            r#"{"type":"task:failed","payload":{"task_id":"t","issue_id":"00000000-0000-0000-0000-000000000000","chat_session_id":"s","error_message":"claude exited"}}"#,
+        );
+        assert_eq!(alias.error_message.as_deref(), Some("claude exited"));
+        assert!(alias.ids.has_chat_issue_id(), "all-zero issue id");
+        let empty = failed(r#"{"type":"task:failed","payload":{"task_id":"t","error":""}}"#);
+        assert_eq!(empty.error.as_deref(), Some(""), "kept: Lark reads it");
+        assert_eq!(
+            decode(r#"{"type":"task:failed","payload":"not-an-object"}"#),
             Err(Rejection::PayloadNotObject("task:failed".into()))
         );
-        assert_eq!(results[11], Ok(Event::ServerError("invalid token".into())));
+        assert_eq!(
+            decode(r#"{"type":"comment:created","payload":{"comment":null}}"#),
+            Ok(Event::Comment(Comment::default()))
+        );
     }
 
     #[test]

@@ -98,34 +98,6 @@ pub struct TaskFailed {
     pub error_message: Option<String>,
 }
 
-/// Which historical shape a `task:failed` payload has, for display and statistics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailedShape {
-    /// Upstream today: `retry_pending`, no `error` on the wire.
-    Modern,
-    /// The Octo fork and older servers: `error` on the wire.
-    WithError,
-    /// Forks that send `error_message`.
-    ErrorMessageAlias,
-    /// The oldest sweeper path: `failure_reason` only.
-    LegacySweeper,
-}
-
-impl TaskFailed {
-    pub fn shape(&self) -> FailedShape {
-        if self.error.is_some() {
-            FailedShape::WithError
-        } else if self.error_message.is_some() {
-            FailedShape::ErrorMessageAlias
-        } else if self.retry_pending.is_some() {
-            FailedShape::Modern
-        } else {
-            FailedShape::LegacySweeper
-        }
-    }
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChatMessage {
     pub chat_session_id: Option<String>,
@@ -133,6 +105,26 @@ pub struct ChatMessage {
     pub role: Option<String>,
     pub content: Option<String>,
     pub task_id: Option<String>,
+}
+
+/// A `comment:created` frame, reduced to what identifies the server's failure comment: for a
+/// terminal issue-task failure the server posts the (server-redacted) error as a `system` comment
+/// authored by the agent, with `source_task_id` = the failed task, just before `task:failed`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comment {
+    pub source_task_id: Option<String>,
+    /// `comment.type`: `system` for the failure comment, `progress_update`, `comment`, …
+    pub kind: Option<String>,
+    pub author_type: Option<String>,
+    pub issue_id: Option<String>,
+    pub content: Option<String>,
+}
+
+impl Comment {
+    /// The server's failure comment (not a progress update sharing the task id).
+    pub fn is_failure_text(&self) -> bool {
+        self.kind.as_deref() == Some("system") && self.author_type.as_deref() == Some("agent")
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -158,6 +150,7 @@ pub enum Event {
     Task(TaskEvent),
     ChatMessage(ChatMessage),
     ChatDone(ChatDone),
+    Comment(Comment),
     Control(Control),
     /// A bare `{"error": "…"}` frame: how the server reports auth failures before closing.
     ServerError(String),
@@ -173,6 +166,7 @@ impl Event {
             Event::Task(t) => t.stage.event_type(),
             Event::ChatMessage(_) => "chat:message",
             Event::ChatDone(_) => "chat:done",
+            Event::Comment(_) => "comment:created",
             Event::Control(Control::AuthAck) => "auth_ack",
             Event::Control(Control::Pong) => "pong",
             Event::Control(Control::SubscribeAck) => "subscribe_ack",

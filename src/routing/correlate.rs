@@ -5,9 +5,10 @@ use std::collections::VecDeque;
 use std::hash::Hash;
 use std::sync::Arc;
 
+use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashMap;
 
-use crate::protocol::Event;
+use crate::protocol::{Comment, Event};
 
 /// A map that forgets its oldest insertions beyond a fixed capacity.
 #[derive(Debug)]
@@ -120,6 +121,51 @@ impl Correlator {
     }
 }
 
+/// The server's failure comments by task, until their `task:failed` arrives (just after).
+#[derive(Debug)]
+pub struct CommentMemory {
+    comments: BoundedMap<Box<str>, (Box<str>, DateTime<Utc>)>,
+}
+
+/// The comment and the failure are published in one server call; allow for slow relays.
+const COMMENT_WINDOW: Duration = Duration::minutes(2);
+/// A comment is an error text: keep at most this much of it.
+const COMMENT_MAX_BYTES: usize = 64 * 1024;
+const COMMENT_MEMORY: usize = 10_000;
+
+impl Default for CommentMemory {
+    fn default() -> Self {
+        CommentMemory {
+            comments: BoundedMap::new(COMMENT_MEMORY),
+        }
+    }
+}
+
+impl CommentMemory {
+    /// Remember a failure comment; other comments (progress updates, the delegated-recovery
+    /// notices that share the `source_task_id`, people's comments) are ignored.
+    pub fn observe(&mut self, at: DateTime<Utc>, c: &Comment) {
+        if !c.is_failure_text() {
+            return;
+        }
+        let (Some(task), Some(content)) = (&c.source_task_id, &c.content) else {
+            return;
+        };
+        let mut cut = content.len().min(COMMENT_MAX_BYTES);
+        while !content.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.comments
+            .insert(task.as_str().into(), (content[..cut].into(), at));
+    }
+
+    /// The failure comment for this task, if one arrived shortly before `at`.
+    pub fn take(&mut self, task: &str, at: DateTime<Utc>) -> Option<Box<str>> {
+        let (text, seen) = self.comments.remove(task)?;
+        (at - seen <= COMMENT_WINDOW && seen - at <= COMMENT_WINDOW).then_some(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +193,30 @@ mod tests {
         }
         assert!(m.len() <= 3);
         assert!(m.order.len() <= 7);
+    }
+
+    #[test]
+    fn only_the_agents_system_comment_is_remembered_as_failure_text() {
+        let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let mut m = CommentMemory::default();
+        let comment = |kind: &str, author: &str, task: &str| {
+            let line = format!(
+                r#"{{"type":"comment:created","payload":{{"comment":{{"type":"{kind}","author_type":"{author}","source_task_id":"{task}","content":"{kind} by {author}"}}}}}}"#
+            );
+            match decode(&line).unwrap() {
+                Event::Comment(c) => c,
+                e => panic!("{e:?}"),
+            }
+        };
+        m.observe(t0, &comment("progress_update", "system", "t1"));
+        m.observe(t0, &comment("system", "system", "t1"));
+        assert_eq!(m.take("t1", t0), None);
+        m.observe(t0, &comment("system", "agent", "t1"));
+        m.observe(t0, &comment("progress_update", "system", "t1"));
+        assert_eq!(m.take("t1", t0).as_deref(), Some("system by agent"));
+        assert_eq!(m.take("t1", t0), None, "taken once");
+        m.observe(t0, &comment("system", "agent", "t2"));
+        assert_eq!(m.take("t2", t0 + Duration::minutes(10)), None, "too old");
     }
 
     #[test]

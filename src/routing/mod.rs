@@ -1,18 +1,26 @@
-//! What each IM relay would do with a `task:failed` event: notify (with which exact text), stay
-//! silent, drop it, or ignore it as not a chat task. One small model per relay, all pure.
+//! What each IM relay of the server's family did with a `task:failed` event: which exact text it
+//! sent, or why it sent nothing. One small pure model per relay, written from the server source;
+//! the facts they decide on (family, era, the error the relays had in-process, the binding) are
+//! gathered by `enrich`.
 
+mod bindings;
+pub mod canned;
+mod chains;
 mod correlate;
-mod dingtalk;
-mod lark;
-mod octo;
+mod family;
+mod relays;
 
-pub use correlate::{BoundedMap, Correlator};
+pub use bindings::{Bindings, BindingsError, RelaySet};
+pub use chains::{Attempt, AttemptEnd, Chains};
+pub use correlate::{BoundedMap, CommentMemory, Correlator};
+pub use family::{Era, Family, FamilySource, FamilyTracker};
+pub use relays::octo_reason_text;
 
 use serde::Serialize;
 
 use crate::catalog::Lang;
 
-/// The relays we model.
+/// Every relay failwatch models, across both families.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Relay {
@@ -20,24 +28,57 @@ pub enum Relay {
     Lark,
     #[serde(rename = "dingtalk")]
     DingTalk,
+    Telegram,
+    Slack,
+    #[serde(rename = "wecom")]
+    WeCom,
 }
 
+/// The most relays one family runs.
+pub const MAX_RELAYS: usize = 5;
+pub const RELAY_COUNT: usize = 6;
+
 impl Relay {
-    pub const ALL: [Relay; 3] = [Relay::Octo, Relay::Lark, Relay::DingTalk];
+    pub const ALL: [Relay; RELAY_COUNT] = [
+        Relay::Octo,
+        Relay::Lark,
+        Relay::DingTalk,
+        Relay::Telegram,
+        Relay::Slack,
+        Relay::WeCom,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Relay::Octo => "octo",
             Relay::Lark => "lark",
             Relay::DingTalk => "dingtalk",
+            Relay::Telegram => "telegram",
+            Relay::Slack => "slack",
+            Relay::WeCom => "wecom",
+        }
+    }
+
+    /// A one-letter column heading for tables.
+    pub fn letter(self) -> char {
+        match self {
+            Relay::Octo => 'O',
+            Relay::Lark => 'L',
+            Relay::DingTalk => 'D',
+            Relay::Telegram => 'T',
+            Relay::Slack => 'S',
+            Relay::WeCom => 'W',
         }
     }
 
     pub fn parse(s: &str) -> Option<Relay> {
-        Relay::ALL.into_iter().find(|r| {
-            r.name().eq_ignore_ascii_case(s)
-                || (s.eq_ignore_ascii_case("feishu") && *r == Relay::Lark)
-        })
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("feishu") {
+            return Some(Relay::Lark);
+        }
+        Relay::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(s))
     }
 
     pub fn index(self) -> usize {
@@ -45,17 +86,37 @@ impl Relay {
     }
 }
 
+impl Family {
+    /// The relays this family's server runs that act on `task:failed` (or, for Slack and WeCom
+    /// upstream, exist for chat sessions and tell users nothing on failure).
+    pub fn relays(self) -> &'static [Relay] {
+        match self {
+            Family::Upstream => &[
+                Relay::Lark,
+                Relay::DingTalk,
+                Relay::Telegram,
+                Relay::Slack,
+                Relay::WeCom,
+            ],
+            Family::Octo => &[Relay::Octo, Relay::Lark],
+        }
+    }
+}
+
 /// What a relay did with one failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// The user was sent the real (redacted) error text.
+    /// The user was sent the real (server-redacted) error text.
     NotifiedDetail,
+    /// The user was sent one of Multica's fixed English sentences (`task timed out`, …): nothing
+    /// beyond the reason.
+    NotifiedCanned,
     /// The user was sent a text explaining the failure reason.
     NotifiedReason,
     /// The user was sent a generic text: they learned nothing about why.
     NotifiedGeneric,
-    /// The relay sends nothing, by design (retry pending, no text).
+    /// The relay sent nothing, by design (retry pending, no text, not bound, no failure message).
     Silent,
     /// A chat task whose failure carried no chat session id: nobody was told.
     Dropped,
@@ -63,9 +124,12 @@ pub enum Outcome {
     NotChat,
 }
 
+pub const OUTCOME_COUNT: usize = 7;
+
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    pub const ALL: [Outcome; OUTCOME_COUNT] = [
         Outcome::NotifiedDetail,
+        Outcome::NotifiedCanned,
         Outcome::NotifiedReason,
         Outcome::NotifiedGeneric,
         Outcome::Silent,
@@ -76,6 +140,7 @@ impl Outcome {
     pub fn name(self) -> &'static str {
         match self {
             Outcome::NotifiedDetail => "notified_detail",
+            Outcome::NotifiedCanned => "notified_canned",
             Outcome::NotifiedReason => "notified_reason",
             Outcome::NotifiedGeneric => "notified_generic",
             Outcome::Silent => "silent",
@@ -91,7 +156,10 @@ impl Outcome {
     pub fn is_notified(self) -> bool {
         matches!(
             self,
-            Outcome::NotifiedDetail | Outcome::NotifiedReason | Outcome::NotifiedGeneric
+            Outcome::NotifiedDetail
+                | Outcome::NotifiedCanned
+                | Outcome::NotifiedReason
+                | Outcome::NotifiedGeneric
         )
     }
 
@@ -99,6 +167,7 @@ impl Outcome {
     pub fn glyph(self) -> char {
         match self {
             Outcome::NotifiedDetail => '✓',
+            Outcome::NotifiedCanned => '≡',
             Outcome::NotifiedReason => '◐',
             Outcome::NotifiedGeneric => '○',
             Outcome::Silent => '·',
@@ -111,6 +180,7 @@ impl Outcome {
     pub fn ascii(self) -> char {
         match self {
             Outcome::NotifiedDetail => 'D',
+            Outcome::NotifiedCanned => 'C',
             Outcome::NotifiedReason => 'R',
             Outcome::NotifiedGeneric => 'G',
             Outcome::Silent => 's',
@@ -121,38 +191,54 @@ impl Outcome {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
-            (Outcome::NotifiedDetail, Lang::En) => "notified (error)",
-            (Outcome::NotifiedReason, Lang::En) => "notified (reason)",
+            (Outcome::NotifiedDetail, Lang::En) => "sent the error",
+            (Outcome::NotifiedCanned, Lang::En) => "canned sentence",
+            (Outcome::NotifiedReason, Lang::En) => "reason text",
             (Outcome::NotifiedGeneric, Lang::En) => "generic text",
             (Outcome::Silent, Lang::En) => "silent",
-            (Outcome::Dropped, Lang::En) => "dropped",
+            (Outcome::Dropped, Lang::En) => "lost",
             (Outcome::NotChat, Lang::En) => "not chat",
-            (Outcome::NotifiedDetail, Lang::Zh) => "已通知（错误）",
-            (Outcome::NotifiedReason, Lang::Zh) => "已通知（原因）",
+            (Outcome::NotifiedDetail, Lang::Zh) => "发送了错误",
+            (Outcome::NotifiedCanned, Lang::Zh) => "固定句子",
+            (Outcome::NotifiedReason, Lang::Zh) => "原因文本",
             (Outcome::NotifiedGeneric, Lang::Zh) => "通用文本",
             (Outcome::Silent, Lang::Zh) => "静默",
-            (Outcome::Dropped, Lang::Zh) => "已丢失",
+            (Outcome::Dropped, Lang::Zh) => "丢失",
             (Outcome::NotChat, Lang::Zh) => "非聊天",
         }
     }
 }
 
-/// Why a relay reached its outcome. Together with the failure it determines the exact text sent.
+/// Why a relay reached its outcome. With the failure's facts it determines the exact text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Why {
-    /// The error text was sent (from `error`, `error_message`, or joined from the chat message).
+    /// The error text was sent (from `error`, `error_message`, the system comment, or withheld).
     ErrorText,
+    /// The "error" sent was one of Multica's fixed sentences.
+    CannedText,
     /// Octo: the Chinese text for a known reason.
     ReasonText,
-    /// Octo: the default text (no error and no known reason, or a reason whose text is the default).
+    /// Octo: the default text (no error and no known reason).
     DefaultText,
+    /// Octo before PR #33: `⚠️ The agent run failed.` whenever the payload had no error.
+    OldFixedText,
     /// Lark: `Run failed.` with nothing after it.
     BareRunFailed,
-    /// DingTalk: an automatic retry is pending.
+    /// Telegram: its fixed notice, whatever the error.
+    FixedNotice,
+    /// An automatic retry is pending: the relay waits for the last attempt.
     RetryPending,
-    /// DingTalk: no `error` field, so nothing is sent.
+    /// DingTalk: no error text in the event, so nothing is sent.
     NoErrorText,
+    /// Slack sends no failure message (it only clears its typing reaction).
+    NoFailureMessage,
+    /// WeCom does not act on `task:failed`.
+    NothingOnFailure,
+    /// The relay did not exist yet on the server version that sent this shape.
+    PredatesRelay,
+    /// The bindings say this session is not bound to this relay.
+    NotBound,
     /// The task's chat session is known from earlier events but missing from the failure.
     LostChatSession,
     /// No chat session on the event and none remembered for the task.
@@ -163,25 +249,47 @@ impl Why {
     pub fn explain(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Why::ErrorText, Lang::En) => "sent the error text",
+            (Why::CannedText, Lang::En) => {
+                "sent a fixed English sentence of Multica's: nothing beyond the reason"
+            }
             (Why::ReasonText, Lang::En) => "no error text: sent the reason's text",
             (Why::DefaultText, Lang::En) => {
                 "no error text and no known reason: sent the default text"
             }
+            (Why::OldFixedText, Lang::En) => {
+                "before PR #33 the Octo relay sent this fixed text for every failure without error"
+            }
             (Why::BareRunFailed, Lang::En) => {
                 "no error text and no reason fallback: sent a bare \"Run failed.\""
             }
-            (Why::RetryPending, Lang::En) => "retry pending: relay stays silent",
-            (Why::NoErrorText, Lang::En) => "no error field: relay sends nothing",
+            (Why::FixedNotice, Lang::En) => "sends a fixed notice, whatever the error",
+            (Why::RetryPending, Lang::En) => "retry pending: the relay waits for the last attempt",
+            (Why::NoErrorText, Lang::En) => "no error text in the event: the relay sends nothing",
+            (Why::NoFailureMessage, Lang::En) => {
+                "sends no failure message (only clears its typing reaction)"
+            }
+            (Why::NothingOnFailure, Lang::En) => "does not act on task failures",
+            (Why::PredatesRelay, Lang::En) => "the server version that sent this had no such relay",
+            (Why::NotBound, Lang::En) => "the session is not bound to this relay",
             (Why::LostChatSession, Lang::En) => {
                 "chat task lost its chat_session_id: nobody was told"
             }
             (Why::NoChatSession, Lang::En) => "no chat session: not a chat task",
             (Why::ErrorText, Lang::Zh) => "发送了错误文本",
+            (Why::CannedText, Lang::Zh) => "发送了 Multica 的固定英文句子：除原因外没有任何信息",
             (Why::ReasonText, Lang::Zh) => "无错误文本：发送了失败原因文本",
             (Why::DefaultText, Lang::Zh) => "无错误文本且原因未知：发送了默认文本",
+            (Why::OldFixedText, Lang::Zh) => {
+                "PR #33 之前 Octo 中继对所有无错误的失败都发送这句固定文本"
+            }
             (Why::BareRunFailed, Lang::Zh) => "无错误文本且无原因回退：只发送了 \"Run failed.\"",
-            (Why::RetryPending, Lang::Zh) => "等待自动重试：中继不发送",
-            (Why::NoErrorText, Lang::Zh) => "没有 error 字段：中继不发送",
+            (Why::FixedNotice, Lang::Zh) => "无论错误是什么都发送固定通知",
+            (Why::RetryPending, Lang::Zh) => "等待自动重试：中继等最后一次尝试",
+            (Why::NoErrorText, Lang::Zh) => "事件中没有错误文本：中继不发送",
+            (Why::NoFailureMessage, Lang::Zh) => "不发送失败消息（只清除“正在输入”标记）",
+            (Why::NothingOnFailure, Lang::Zh) => "不处理任务失败",
+            (Why::PredatesRelay, Lang::Zh) => "发出此消息的服务端版本还没有这个中继",
+            (Why::NotBound, Lang::Zh) => "该会话未绑定到这个中继",
             (Why::LostChatSession, Lang::Zh) => "聊天任务丢失了 chat_session_id：用户未被通知",
             (Why::NoChatSession, Lang::Zh) => "没有聊天会话：不是聊天任务",
         }
@@ -194,189 +302,157 @@ pub struct Route {
     pub relay: Relay,
     pub outcome: Outcome,
     pub why: Why,
+    /// From the bindings: `Some` for a session they name, `None` where unknown.
+    pub bound: Option<bool>,
 }
 
-/// The facts about a failure that decide routing. `error` is already redacted by us.
+/// The verdicts of one family's relays, in [`Family::relays`] order. Fixed-size, no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Routes {
+    len: u8,
+    items: [Route; MAX_RELAYS],
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes {
+            len: 0,
+            items: [Route {
+                relay: Relay::Lark,
+                outcome: Outcome::NotChat,
+                why: Why::NoChatSession,
+                bound: None,
+            }; MAX_RELAYS],
+        }
+    }
+}
+
+impl Routes {
+    pub fn as_slice(&self) -> &[Route] {
+        &self.items[..usize::from(self.len)]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Route> {
+        self.as_slice().iter()
+    }
+
+    pub fn get(&self, relay: Relay) -> Option<&Route> {
+        self.iter().find(|r| r.relay == relay)
+    }
+
+    fn push(&mut self, r: Route) {
+        self.items[usize::from(self.len)] = r;
+        self.len += 1;
+    }
+}
+
+/// Where the failure's chat session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ChatSession<'a> {
+    /// Carried on the event.
+    OnEvent(&'a str),
+    /// Missing from the event, but the task was seen with this session earlier: lost.
+    Lost(&'a str),
+    /// Not a chat task (or one we never saw with a session).
+    #[default]
+    None,
+}
+
+/// The `error` the relays had in-process, as far as the wire tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InProcess<'a> {
+    /// The event had no `error` (retry pending upstream, older servers, a fork frame without one).
+    #[default]
+    Absent,
+    /// Present, and these are its words (our redaction applied); may be empty.
+    Known(&'a str),
+    /// Present (upstream strips it from the wire after the relays used it), words unknown here.
+    Withheld,
+}
+
+/// The facts about a failure that decide routing.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Facts<'a> {
-    /// Chat session id carried on the event itself.
-    pub chat_session_id: Option<&'a str>,
-    /// Chat session remembered for this task from earlier events (used when the event lost it).
-    pub remembered_session: Option<&'a str>,
+    pub family: Option<Family>,
+    pub era: Option<Era>,
+    pub chat: ChatSession<'a>,
     pub reason: Option<&'a str>,
     pub retry_pending: Option<bool>,
-    /// The relay-visible `error` (from the event, or joined from the failure's chat message).
-    pub error: Option<&'a str>,
-    /// The `error_message` alias.
+    pub error: InProcess<'a>,
+    /// `error_message`, the alias only the Octo and Lark readers accept (no server sends it).
     pub error_message: Option<&'a str>,
+    /// The in-process error is one of Multica's fixed sentences.
+    pub canned: bool,
 }
 
-/// Every relay's verdict, in [`Relay::ALL`] order.
-pub fn route_all(facts: &Facts) -> [Route; 3] {
-    Relay::ALL.map(|relay| route(relay, facts))
+/// Every relay of the failure's family, with the binding of its session.
+pub fn route_all(facts: &Facts, bindings: &Bindings) -> Routes {
+    let family = facts.family.unwrap_or(Family::Upstream);
+    let session = match facts.chat {
+        ChatSession::OnEvent(s) | ChatSession::Lost(s) => Some(s),
+        ChatSession::None => None,
+    };
+    let mut routes = Routes::default();
+    for &relay in family.relays() {
+        let bound = session.and_then(|s| bindings.bound(s, relay));
+        routes.push(route(relay, facts, bound));
+    }
+    routes
 }
 
-pub fn route(relay: Relay, facts: &Facts) -> Route {
+pub fn route(relay: Relay, facts: &Facts, bound: Option<bool>) -> Route {
     let verdict = |outcome, why| Route {
         relay,
         outcome,
         why,
+        bound,
     };
-    if facts.chat_session_id.is_none() {
-        return match facts.remembered_session {
-            Some(_) => verdict(Outcome::Dropped, Why::LostChatSession),
-            None => verdict(Outcome::NotChat, Why::NoChatSession),
-        };
+    match facts.chat {
+        ChatSession::None => return verdict(Outcome::NotChat, Why::NoChatSession),
+        // Every relay returns before its binding lookup when the session id is missing.
+        ChatSession::Lost(_) => return verdict(Outcome::Dropped, Why::LostChatSession),
+        ChatSession::OnEvent(_) => {}
     }
-    let (outcome, why) = match relay {
-        Relay::Octo => octo::decide(facts),
-        Relay::Lark => lark::decide(facts),
-        Relay::DingTalk => dingtalk::decide(facts),
-    };
+    let (outcome, why) = relays::decide(relay, facts);
+    if bound == Some(false) && outcome.is_notified() {
+        return verdict(Outcome::Silent, Why::NotBound);
+    }
     verdict(outcome, why)
 }
 
-/// The exact text the relay sent for this verdict, if it sent anything.
-pub fn text(route: &Route, facts: &Facts) -> Option<String> {
-    match route.relay {
-        Relay::Octo => octo::text(route.why, facts),
-        Relay::Lark => lark::text(route.why, facts),
-        Relay::DingTalk => dingtalk::text(route.why, facts),
+/// The exact text a relay sent, with the server-withheld part marked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SentText<'a> {
+    Fixed(&'static str),
+    Prefixed(&'static str, &'a str),
+    /// The prefix, then the error the server withheld from the wire.
+    Withheld(&'static str),
+}
+
+/// How withheld text is written in headless outputs (the dashboard localises it).
+pub const WITHHELD: &str = "[error withheld by the server]";
+
+impl SentText<'_> {
+    pub fn render(&self, withheld: &str) -> String {
+        match self {
+            SentText::Fixed(s) => (*s).to_owned(),
+            SentText::Prefixed(p, t) => format!("{p}{t}"),
+            SentText::Withheld(p) => format!("{p}{withheld}"),
+        }
+    }
+
+    pub fn is_withheld(&self) -> bool {
+        matches!(self, SentText::Withheld(_))
     }
 }
 
-/// The first non-empty of the given texts.
-fn first_text<'a>(candidates: &[Option<&'a str>]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .flatten()
-        .copied()
-        .find(|s| !s.trim().is_empty())
+/// The text this verdict sent, if it sent anything.
+pub fn text<'a>(route: &Route, facts: &Facts<'a>) -> Option<SentText<'a>> {
+    if !route.outcome.is_notified() {
+        return None;
+    }
+    relays::text(route.relay, route.why, facts)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chat(reason: Option<&'static str>, error: Option<&'static str>) -> Facts<'static> {
-        Facts {
-            chat_session_id: Some("s1"),
-            reason,
-            error,
-            ..Facts::default()
-        }
-    }
-
-    #[test]
-    fn no_session_is_not_chat_unless_remembered() {
-        let f = Facts {
-            reason: Some("timeout"),
-            ..Facts::default()
-        };
-        for r in route_all(&f) {
-            assert_eq!((r.outcome, r.why), (Outcome::NotChat, Why::NoChatSession));
-            assert_eq!(text(&r, &f), None);
-        }
-        let lost = Facts {
-            remembered_session: Some("s1"),
-            ..f
-        };
-        for r in route_all(&lost) {
-            assert_eq!((r.outcome, r.why), (Outcome::Dropped, Why::LostChatSession));
-            assert_eq!(text(&r, &lost), None);
-        }
-    }
-
-    #[test]
-    fn octo_prefers_error_then_error_message_then_reason_then_default() {
-        let f = Facts {
-            error_message: Some("alias"),
-            ..chat(Some("timeout"), Some("boom"))
-        };
-        let r = route(Relay::Octo, &f);
-        assert_eq!(r.outcome, Outcome::NotifiedDetail);
-        assert_eq!(text(&r, &f).as_deref(), Some("⚠️ boom"));
-
-        let f = Facts {
-            error_message: Some("alias"),
-            ..chat(Some("timeout"), Some("  "))
-        };
-        assert_eq!(
-            text(&route(Relay::Octo, &f), &f).as_deref(),
-            Some("⚠️ alias")
-        );
-
-        let f = chat(Some("agent_error.provider_quota_limit"), None);
-        let r = route(Relay::Octo, &f);
-        assert_eq!(r.outcome, Outcome::NotifiedReason);
-        assert_eq!(
-            text(&r, &f).as_deref(),
-            Some("⚠️ 模型服务额度已用尽，请检查账户额度。")
-        );
-
-        for reason in [
-            Some("agent_error.quantum_flux"),
-            None,
-            Some("agent_error.unknown"),
-        ] {
-            let f = chat(reason, None);
-            let r = route(Relay::Octo, &f);
-            assert_eq!(r.outcome, Outcome::NotifiedGeneric, "{reason:?}");
-            assert_eq!(
-                text(&r, &f).as_deref(),
-                Some("⚠️ Agent 运行失败，请稍后重试或联系工作区管理员。")
-            );
-        }
-    }
-
-    #[test]
-    fn octo_ignores_retry_pending_but_dingtalk_does_not() {
-        let f = Facts {
-            retry_pending: Some(true),
-            ..chat(Some("timeout"), Some("boom"))
-        };
-        assert_eq!(route(Relay::Octo, &f).outcome, Outcome::NotifiedDetail);
-        assert_eq!(route(Relay::Lark, &f).outcome, Outcome::NotifiedDetail);
-        let d = route(Relay::DingTalk, &f);
-        assert_eq!((d.outcome, d.why), (Outcome::Silent, Why::RetryPending));
-        assert_eq!(text(&d, &f), None);
-    }
-
-    #[test]
-    fn lark_has_no_reason_fallback() {
-        let f = chat(Some("timeout"), None);
-        let r = route(Relay::Lark, &f);
-        assert_eq!(r.outcome, Outcome::NotifiedGeneric);
-        assert_eq!(text(&r, &f).as_deref(), Some("Run failed."));
-        let f = Facts {
-            error_message: Some("x"),
-            ..chat(None, None)
-        };
-        let r = route(Relay::Lark, &f);
-        assert_eq!(r.outcome, Outcome::NotifiedDetail);
-        assert_eq!(text(&r, &f).as_deref(), Some("Run failed: x"));
-    }
-
-    #[test]
-    fn dingtalk_needs_error_not_alias() {
-        let f = Facts {
-            error_message: Some("x"),
-            ..chat(Some("timeout"), None)
-        };
-        let r = route(Relay::DingTalk, &f);
-        assert_eq!((r.outcome, r.why), (Outcome::Silent, Why::NoErrorText));
-        let f = chat(None, Some("boom"));
-        let r = route(Relay::DingTalk, &f);
-        assert_eq!(r.outcome, Outcome::NotifiedDetail);
-        assert_eq!(text(&r, &f).as_deref(), Some("⚠️ boom"));
-    }
-
-    #[test]
-    fn relay_names_round_trip() {
-        for r in Relay::ALL {
-            assert_eq!(Relay::parse(r.name()), Some(r));
-        }
-        assert_eq!(Relay::parse("Feishu"), Some(Relay::Lark));
-        assert_eq!(Relay::parse("slack"), None);
-    }
-}
+mod tests;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::enrich::Failure;
-use crate::routing::{Outcome, Route};
+use crate::routing::{Family, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// How many minutes of per-minute history each series keeps (sparklines, rates).
 pub const MINUTES_KEPT: usize = 60;
@@ -58,47 +58,72 @@ pub struct ReasonStats {
     pub per_minute: MinuteSeries,
 }
 
-/// What a chat session's user learned from one failure, at best across relays.
+/// What a chat session's user learned from one failure: the best outcome among the relays it
+/// is bound to (or, binding unknown, among all of them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionClass {
-    Notified,
+    Detail,
+    Canned,
+    Reason,
     Generic,
-    Silent,
+    /// Nothing was sent to the user (silent by design, or bound to no relay that sends).
+    Untold,
     Dropped,
 }
 
 impl SessionClass {
-    pub fn of(best: Outcome) -> Option<SessionClass> {
-        Some(match best {
-            Outcome::NotifiedDetail | Outcome::NotifiedReason => SessionClass::Notified,
+    pub fn of(best: Outcome) -> SessionClass {
+        match best {
+            Outcome::NotifiedDetail => SessionClass::Detail,
+            Outcome::NotifiedCanned => SessionClass::Canned,
+            Outcome::NotifiedReason => SessionClass::Reason,
             Outcome::NotifiedGeneric => SessionClass::Generic,
-            Outcome::Silent => SessionClass::Silent,
+            Outcome::Silent | Outcome::NotChat => SessionClass::Untold,
             Outcome::Dropped => SessionClass::Dropped,
-            Outcome::NotChat => return None,
-        })
+        }
     }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionStats {
     pub failures: u64,
-    pub notified: u64,
+    pub detail: u64,
+    pub canned: u64,
+    pub reason: u64,
     pub generic: u64,
-    pub silent: u64,
+    pub untold: u64,
     pub dropped: u64,
+    /// Failures whose routes had a known binding (a bindings table names the session). The
+    /// others' classes say what the user would have learned if bound.
+    pub binding_known: u64,
     pub last_at: Option<DateTime<Utc>>,
     pub last_reason: Option<Arc<str>>,
 }
 
 impl SessionStats {
-    fn count(&mut self, class: SessionClass, delta: i64) {
+    fn count(&mut self, class: SessionClass, known: bool, delta: i64) {
         let slot = match class {
-            SessionClass::Notified => &mut self.notified,
+            SessionClass::Detail => &mut self.detail,
+            SessionClass::Canned => &mut self.canned,
+            SessionClass::Reason => &mut self.reason,
             SessionClass::Generic => &mut self.generic,
-            SessionClass::Silent => &mut self.silent,
+            SessionClass::Untold => &mut self.untold,
             SessionClass::Dropped => &mut self.dropped,
         };
         *slot = slot.saturating_add_signed(delta);
+        if known {
+            self.binding_known = self.binding_known.saturating_add_signed(delta);
+        }
+    }
+
+    /// Does a bindings table name this session?
+    pub fn binding_is_known(&self) -> bool {
+        self.failures > 0 && self.binding_known == self.failures
+    }
+
+    /// Failures whose user was sent something.
+    pub fn told(&self) -> u64 {
+        self.detail + self.canned + self.reason + self.generic
     }
 }
 
@@ -107,13 +132,24 @@ impl SessionStats {
 pub struct Aggregates {
     pub failures: u64,
     pub by_reason: FxHashMap<Arc<str>, ReasonStats>,
-    /// `routing[relay][outcome]`, indexed by [`crate::routing::Relay::index`] and [`Outcome::index`].
-    pub routing: [[u64; 6]; 3],
+    /// `routing[relay][outcome]`, indexed by [`Relay::index`] and [`Outcome::index`].
+    pub routing: [[u64; OUTCOME_COUNT]; RELAY_COUNT],
     pub sessions: FxHashMap<Arc<str>, SessionStats>,
     /// Failures whose chat session was lost (counted once per failure, not per relay).
     pub dropped: u64,
     pub per_minute: MinuteSeries,
     pub masked_secrets: u64,
+    /// Failures whose relays had one of Multica's fixed sentences.
+    pub canned: u64,
+    /// Failures whose text the server stripped from the wire.
+    pub withheld: u64,
+    /// Failures that sent a chat user a secret our rules mask, and how many secrets in all.
+    pub leaking_failures: u64,
+    pub leaked_secrets: u64,
+}
+
+fn bump(slot: &mut u64, delta: i64) {
+    *slot = slot.saturating_add_signed(delta);
 }
 
 impl Aggregates {
@@ -127,11 +163,9 @@ impl Aggregates {
         r.last_at = Some(r.last_at.map_or(f.at, |l| l.max(f.at)));
         r.per_minute.add(f.at);
         self.per_minute.add(f.at);
-        self.masked_secrets += u64::from(f.masked);
         if f.is_dropped() {
             self.dropped += 1;
         }
-        self.count_routes(&f.routes, 1);
         if let Some(session) = &f.session {
             let s = self.sessions.entry(session.clone()).or_default();
             s.failures += 1;
@@ -139,35 +173,43 @@ impl Aggregates {
                 s.last_at = Some(f.at);
                 s.last_reason = f.reason.clone();
             }
-            if let Some(class) = SessionClass::of(f.best_outcome()) {
-                s.count(class, 1);
-            }
         }
+        self.count_derived(f, 1);
     }
 
-    /// A failure's routing changed after its text arrived: move its counts.
-    pub fn rejoin(&mut self, f: &Failure, before: &[Route; 3]) {
-        self.count_routes(before, -1);
-        self.count_routes(&f.routes, 1);
-        self.masked_secrets += u64::from(f.masked);
-        let best_before = before.iter().map(|r| r.outcome).min();
-        if let (Some(session), Some(best_before)) = (&f.session, best_before) {
+    /// Add (`delta` 1) or take back (-1) what depends on the family and the bindings.
+    pub fn count_derived(&mut self, f: &Failure, delta: i64) {
+        for r in f.routes.iter() {
+            bump(&mut self.routing[r.relay.index()][r.outcome.index()], delta);
+        }
+        bump(&mut self.masked_secrets, delta * i64::from(f.masked()));
+        if f.canned() {
+            bump(&mut self.canned, delta);
+        }
+        if f.error_origin() == Some(crate::enrich::ErrorOrigin::Withheld) {
+            bump(&mut self.withheld, delta);
+        }
+        if f.leaked_to_chat > 0 {
+            bump(&mut self.leaking_failures, delta);
+            bump(
+                &mut self.leaked_secrets,
+                delta * i64::from(f.leaked_to_chat),
+            );
+        }
+        if let (Some(session), Some((best, known))) = (&f.session, f.told_class()) {
             if let Some(s) = self.sessions.get_mut(session) {
-                if let Some(c) = SessionClass::of(best_before) {
-                    s.count(c, -1);
-                }
-                if let Some(c) = SessionClass::of(f.best_outcome()) {
-                    s.count(c, 1);
-                }
+                s.count(SessionClass::of(best), known, delta);
             }
         }
     }
 
-    fn count_routes(&mut self, routes: &[Route; 3], delta: i64) {
-        for r in routes {
-            let slot = &mut self.routing[r.relay.index()][r.outcome.index()];
-            *slot = slot.saturating_add_signed(delta);
-        }
+    /// Routing counts of one family's relays, in its order.
+    pub fn routing_of(&self, family: Family) -> Vec<(Relay, [u64; OUTCOME_COUNT])> {
+        family
+            .relays()
+            .iter()
+            .map(|r| (*r, self.routing[r.index()]))
+            .collect()
     }
 
     /// Reason codes, most frequent first (ties by code).

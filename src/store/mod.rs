@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
+use crate::routing::{Bindings, Family};
 
 pub const DEFAULT_CAPACITY: usize = 200_000;
 
@@ -44,25 +45,18 @@ impl Store {
     }
 
     pub fn apply(&mut self, update: Update) {
-        match update {
-            Update::Failure(f) => self.push(*f),
-            Update::Joined { failure, before } => {
-                self.agg.rejoin(&failure, &before);
-                let seq = failure.seq;
-                if let Some(i) = self.index_of(seq) {
-                    self.ring[i] = *failure;
-                    // The text or routing changed: re-test it against the filter.
-                    let matches = self.filter.matches(&self.ring[i], self.now());
-                    match (matches, self.view.binary_search(&seq)) {
-                        (true, Err(pos)) => self.view.insert(pos, seq),
-                        (false, Ok(pos)) => {
-                            self.view.remove(pos);
-                        }
-                        _ => {}
-                    }
-                }
-            }
+        self.push(*update.failure);
+    }
+
+    /// The family in effect changed: route every stored failure again and move its counts.
+    /// (Failures already evicted stay counted as first routed.)
+    pub fn reroute(&mut self, family: Family, bindings: &Bindings) {
+        for f in self.ring.iter_mut() {
+            self.agg.count_derived(f, -1);
+            f.derive(family, bindings);
+            self.agg.count_derived(f, 1);
         }
+        self.rebuild_view();
     }
 
     fn push(&mut self, f: Failure) {
@@ -171,14 +165,6 @@ impl Store {
     pub fn evicted(&self) -> u64 {
         self.evicted
     }
-
-    /// Every stored failure of one task, oldest first (the detail view's history).
-    pub fn task_history(&self, task_id: &str) -> Vec<&Failure> {
-        self.ring
-            .iter()
-            .filter(|f| f.task_id.as_deref() == Some(task_id))
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -246,25 +232,5 @@ mod tests {
         feed(&mut s, &mut Enricher::default(), 10);
         let seqs: Vec<u64> = s.view_iter().map(|f| f.seq).collect();
         assert_eq!(seqs, [6, 8]);
-    }
-
-    #[test]
-    fn a_join_updates_the_stored_failure_and_the_view() {
-        let mut s = Store::new(10);
-        s.set_filter(Filter::parse("outcome:detail relay:octo").unwrap());
-        let mut e = Enricher::default();
-        for line in [
-            r#"{"type":"task:failed","payload":{"task_id":"t1","chat_session_id":"s1","failure_reason":"timeout","retry_pending":false}}"#,
-            r#"{"type":"chat:message","payload":{"task_id":"t1","chat_session_id":"s1","role":"assistant","content":"boom"}}"#,
-        ] {
-            if let Some(u) = e.ingest(Utc::now(), &decode(line).unwrap()) {
-                s.apply(u);
-            }
-        }
-        assert_eq!(s.view_len(), 1);
-        assert_eq!(s.get(0).unwrap().error.as_deref(), Some("boom"));
-        let octo = s.agg.routing[0];
-        assert_eq!(octo[crate::routing::Outcome::NotifiedDetail.index()], 1);
-        assert_eq!(octo[crate::routing::Outcome::NotifiedReason.index()], 0);
     }
 }

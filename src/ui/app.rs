@@ -138,6 +138,11 @@ impl App {
         }
     }
 
+    /// The server family the routes are for.
+    pub fn family(&self) -> crate::routing::Family {
+        self.pipeline.enricher.family().0
+    }
+
     pub fn areas(&self) -> Areas {
         Areas::new(self.size, self.filter_input.is_some())
     }

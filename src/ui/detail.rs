@@ -1,20 +1,22 @@
-//! One failure's full story: reason in both languages, the full redacted error, what every relay
-//! sent (exact text), and the task's other failures.
+//! One failure's full story: reason in both languages, the server and its version, the error and
+//! where its words came from, what every relay of that server sent (exact text) and whether the
+//! session is bound to it, chat-side leaks, and the retry chain it belongs to.
 
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
-use super::i18n::strings;
+use super::i18n::{strings, Strings};
 use super::layout::centered;
 use super::theme::Theme;
 use super::{block, time_of_day};
 use crate::capture::format_time;
 use crate::catalog;
-use crate::enrich::{ErrorOrigin, Failure};
-use crate::routing::Relay;
+use crate::enrich::{ErrorOrigin, Failure, Told};
+use crate::routing::{AttemptEnd, Chains};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(failure) = app.selected.and_then(|s| app.pipeline.store.get(s)) else {
@@ -34,6 +36,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
+fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
+    match origin {
+        ErrorOrigin::Event => s.origin_event,
+        ErrorOrigin::ErrorMessage => s.origin_error_message,
+        ErrorOrigin::Comment => s.origin_comment,
+        ErrorOrigin::Canned => s.origin_canned,
+        ErrorOrigin::Withheld => s.origin_withheld,
+    }
+}
+
 pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>> {
     let s = strings(app.lang);
     let d = catalog::describe(failure.reason_code(), app.lang);
@@ -45,7 +57,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
                 d.texts.label,
                 theme
                     .reason(d.kind == catalog::ReasonKind::Agent)
-                    .add_modifier(ratatui::style::Modifier::BOLD),
+                    .add_modifier(Modifier::BOLD),
             ),
             Span::raw(format!(
                 "  ({})  ",
@@ -66,6 +78,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
         Line::from(vec![key(s.action), Span::raw(d.texts.action)]),
         Line::default(),
         Line::from(vec![key(s.time), Span::raw(format_time(failure.at))]),
+        Line::from(vec![key(s.era), Span::raw(failure.era.label(app.lang))]),
         Line::from(vec![
             key(s.task),
             Span::raw(failure.task_id.as_deref().unwrap_or("-").to_owned()),
@@ -93,79 +106,130 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
         Some(false) => s.no,
         None => "-",
     };
-    out.push(Line::from(vec![
-        key(s.retry_pending),
-        Span::raw(format!("{retry}   ({:?})", failure.shape)),
-    ]));
+    out.push(Line::from(vec![key(s.retry_pending), Span::raw(retry)]));
     out.push(Line::default());
-    let mut err_head = vec![key(s.error)];
-    if let Some(origin) = failure.error_origin {
-        let from = match origin {
-            ErrorOrigin::Error => s.origin_error,
-            ErrorOrigin::ErrorMessage => s.origin_error_message,
-            ErrorOrigin::Joined => s.origin_joined,
-        };
-        err_head.push(Span::styled(format!("({from}) "), theme.dim()));
-    }
-    if failure.masked > 0 {
-        err_head.push(Span::styled(
-            format!("[{} {}] ", failure.masked, s.masked),
-            theme.warn(),
-        ));
-    }
-    out.push(Line::from(err_head));
-    match failure.error.as_deref() {
-        Some(e) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),
-        None => out.push(Line::styled(format!("  {}", s.no_error_text), theme.dim())),
-    }
+    out.extend(error_lines(failure, s, theme));
     out.push(Line::default());
     out.push(Line::styled(s.what_users_saw, theme.title()));
-    for relay in Relay::ALL {
-        let r = failure.route(relay);
+    for r in failure.routes.iter() {
         let glyph = if app.ascii {
             r.outcome.ascii()
         } else {
             r.outcome.glyph()
         };
+        let bound = match r.bound {
+            Some(true) => s.bound_yes,
+            Some(false) => s.bound_no,
+            None => s.bound_unknown,
+        };
         out.push(Line::from(vec![
-            Span::raw(format!("  {:<9}", relay.name())),
+            Span::raw(format!("  {:<9}", r.relay.name())),
             Span::styled(
                 format!("{glyph} {}", r.outcome.label(app.lang)),
                 theme.outcome(r.outcome),
             ),
+            Span::styled(format!("  [{bound}]"), theme.dim()),
             Span::styled(format!("  — {}", r.why.explain(app.lang)), theme.dim()),
         ]));
         let text = failure
-            .route_text(relay)
+            .route_text(r.relay)
+            .map(|t| t.render(s.withheld))
             .unwrap_or_else(|| s.nothing_sent.to_owned());
         out.push(Line::from(format!("      “{text}”")));
     }
     if let Some(task) = failure.task_id.as_deref() {
-        let history: Vec<_> = app
-            .pipeline
-            .store
-            .task_history(task)
-            .into_iter()
-            .filter(|h| h.seq != failure.seq)
-            .collect();
-        if !history.is_empty() {
-            out.push(Line::default());
-            out.push(Line::styled(s.task_history, theme.title()));
-            for h in history {
-                let d = catalog::describe(h.reason_code(), app.lang);
-                let retry = if h.retry_pending == Some(true) {
-                    " (retry)"
-                } else {
-                    ""
-                };
-                out.push(Line::from(format!(
-                    "  {} {}{retry} {}",
-                    time_of_day(h.at),
-                    d.texts.label,
-                    h.error.as_deref().unwrap_or("")
-                )));
+        out.extend(attempt_lines(
+            task,
+            app.pipeline.enricher.chains(),
+            app,
+            theme,
+        ));
+    }
+    out
+}
+
+fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line<'a>> {
+    let mut head = vec![Span::styled(format!("{}: ", s.error), theme.title())];
+    if let Some(origin) = failure.error_origin() {
+        head.push(Span::styled(
+            format!("({}) ", origin_text(s, origin)),
+            theme.dim(),
+        ));
+    }
+    if failure.masked() > 0 {
+        head.push(Span::styled(
+            format!("[{} {}] ", failure.masked(), s.masked),
+            theme.warn(),
+        ));
+    }
+    let mut out = vec![Line::from(head)];
+    match (failure.error(), failure.told) {
+        (Some(e), _) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),
+        (None, Told::Withheld { forms, .. }) => {
+            out.push(Line::styled(format!("  {}", s.withheld), theme.dim()));
+            if !forms.is_empty() {
+                let forms = forms.iter().map(|f| format!("“{f}”")).collect::<Vec<_>>();
+                out.push(Line::styled(
+                    format!("  {}: {}", s.withheld_one_of, forms.join(", ")),
+                    theme.dim(),
+                ));
             }
         }
+        _ => out.push(Line::styled(format!("  {}", s.no_error_text), theme.dim())),
+    }
+    if failure.canned() {
+        out.push(Line::styled(format!("  ≡ {}", s.canned_note), theme.warn()));
+    }
+    if failure.leaked_to_chat > 0 {
+        out.push(Line::styled(
+            format!(
+                "  ⚠ {} {}: {}",
+                failure.leaked_to_chat, s.leaked, s.leaked_note
+            ),
+            theme.alert(),
+        ));
+    }
+    out
+}
+
+fn attempt_lines<'a>(task: &str, chains: &Chains, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let s = strings(app.lang);
+    let attempts = chains.attempts(task);
+    if attempts.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = vec![Line::default(), Line::styled(s.attempts, theme.title())];
+    for (i, a) in attempts.iter().enumerate() {
+        let here = if *a.task_id == *task { "▶" } else { " " };
+        let end = match &a.end {
+            None => s.attempt_running.to_owned(),
+            Some(AttemptEnd::Completed(at)) => {
+                format!("{} {}", time_of_day(*at), s.attempt_completed)
+            }
+            Some(AttemptEnd::Cancelled(at)) => {
+                format!("{} {}", time_of_day(*at), s.attempt_cancelled)
+            }
+            Some(AttemptEnd::Failed {
+                reason,
+                retry_pending,
+                at,
+            }) => {
+                let label = catalog::describe(reason.as_deref().unwrap_or(""), app.lang)
+                    .texts
+                    .label;
+                let retry = if *retry_pending {
+                    format!(" ({})", s.attempt_retry)
+                } else {
+                    String::new()
+                };
+                format!("{} {label}{retry}", time_of_day(*at))
+            }
+        };
+        out.push(Line::from(format!(
+            " {here}{}. {}  {end}",
+            i + 1,
+            super::short_id(&a.task_id)
+        )));
     }
     out
 }

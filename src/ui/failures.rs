@@ -11,7 +11,8 @@ use super::i18n::strings;
 use super::theme::Theme;
 use super::{block, short_id, time_of_day};
 use crate::catalog;
-use crate::enrich::Failure;
+use crate::enrich::{Failure, Told};
+use crate::routing::{Route, Why};
 use crate::source::ws::Gap;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -92,12 +93,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         widths.push(Constraint::Length(8));
         header.push(s.agent);
     }
+    let relays: String = app.family().relays().iter().map(|r| r.letter()).collect();
     widths.extend([
         Constraint::Length(10),
-        Constraint::Length(5),
+        Constraint::Length(relays.len().max(2) as u16),
         Constraint::Min(10),
     ]);
-    header.extend([s.target, s.routes, s.error]);
+    let mut header: Vec<String> = header.into_iter().map(str::to_owned).collect();
+    header.extend([s.target.to_owned(), relays, s.error.to_owned()]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .block(block)
@@ -121,6 +124,17 @@ fn gap_row(g: &Gap, lang: crate::catalog::Lang, theme: &Theme, wide: bool) -> Ro
         .chain((0..blanks).map(|_| Cell::from("")))
         .chain([Cell::from(span)]);
     Row::new(cells).style(theme.alert())
+}
+
+/// One cell per relay: the outcome's mark, or `_` where the session is not bound to it.
+pub fn route_mark(r: &Route, ascii: bool) -> char {
+    if r.why == Why::NotBound {
+        '_'
+    } else if ascii {
+        r.outcome.ascii()
+    } else {
+        r.outcome.glyph()
+    }
 }
 
 fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
@@ -148,23 +162,19 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
     let routes: Vec<Span> = f
         .routes
         .iter()
-        .flat_map(|r| {
-            let g = if app.ascii {
-                r.outcome.ascii()
-            } else {
-                r.outcome.glyph()
-            };
-            [
-                Span::styled(g.to_string(), theme.outcome(r.outcome)),
-                Span::raw(" "),
-            ]
+        .map(|r| {
+            Span::styled(
+                route_mark(r, app.ascii).to_string(),
+                theme.outcome(r.outcome),
+            )
         })
         .collect();
-    let error = f
-        .error
-        .as_deref()
-        .map(|e| e.replace(['\n', '\t'], " "))
-        .unwrap_or_default();
+    let s = strings(app.lang);
+    let error = match (f.error(), f.told) {
+        (Some(e), _) => Span::raw(e.replace(['\n', '\t'], " ")),
+        (None, Told::Withheld { .. }) => Span::styled(s.withheld, theme.dim()),
+        _ => Span::raw(""),
+    };
     let mut cells = vec![Cell::from(time_of_day(f.at)), Cell::from(Line::from(label))];
     if wide {
         cells.push(Cell::from(Span::styled(f.reason_code(), theme.dim())));
@@ -175,7 +185,7 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
     cells.extend([
         Cell::from(Line::from(target)),
         Cell::from(Line::from(routes)),
-        Cell::from(error).style(Style::new()),
+        Cell::from(Line::from(error)).style(Style::new()),
     ]);
     Row::new(cells)
 }

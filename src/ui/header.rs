@@ -9,16 +9,32 @@ use super::app::App;
 use super::i18n::strings;
 use super::theme::Theme;
 use crate::capture::format_time;
+use crate::routing::FamilySource;
 use crate::source::ws::Phase;
 use chrono::Utc;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let s = strings(app.lang);
     let store = &app.pipeline.store;
+    let (family, source) = app.pipeline.enricher.family();
     let mut first = vec![
         Span::styled("failwatch ", theme.title()),
         Span::raw(format!("· {} ", app.source.label)),
+        match source {
+            FamilySource::Assumed => Span::styled(
+                format!("· {}? ({}) ", family.name(), s.server_assumed),
+                theme.warn(),
+            ),
+            _ => Span::raw(format!("· {} ", family.name())),
+        },
     ];
+    let conflicts = app.pipeline.enricher.family_conflicts();
+    if conflicts > 0 {
+        first.push(Span::styled(
+            format!("· {conflicts} {} ", s.server_conflicts),
+            theme.warn(),
+        ));
+    }
     match &app.replay {
         Some(r) => {
             let pct = if r.is_empty() {
@@ -91,15 +107,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             format!("· {} {} ", lost, s.lost),
             if lost > 0 { theme.alert() } else { theme.dim() },
         ),
-        Span::styled(
-            format!("· {} {} ", rejected, s.rejected),
-            if rejected > 0 {
-                theme.warn()
-            } else {
-                theme.dim()
-            },
-        ),
     ];
+    let leaks = store.agg.leaking_failures;
+    if leaks > 0 {
+        second.push(Span::styled(
+            format!("· {leaks} {} ", s.leaked),
+            theme.alert(),
+        ));
+    }
+    second.extend([Span::styled(
+        format!("· {} {} ", rejected, s.rejected),
+        if rejected > 0 {
+            theme.warn()
+        } else {
+            theme.dim()
+        },
+    )]);
     if store.evicted() > 0 {
         second.push(Span::styled(
             format!("· {} {} ", store.evicted(), s.evicted),

@@ -33,11 +33,26 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(format!("{g} {}   ", o.label(app.lang)), theme.outcome(*o))
         })
         .collect();
-    lines.push(Line::from(format!("{:>14}  octo lark dingtalk", s.routes)));
+    let relays: Vec<String> = app
+        .family()
+        .relays()
+        .iter()
+        .map(|r| format!("{} {}", r.letter(), r.name()))
+        .collect();
+    lines.push(Line::from(format!(
+        "{:>14}  {}",
+        app.family().name(),
+        relays.join("  ")
+    )));
     lines.push(Line::from(legend));
+    lines.push(Line::from(format!(
+        "{:>14}  {}",
+        "_",
+        strings(app.lang).bound_no
+    )));
     lines.push(Line::default());
     lines.push(Line::from(
-        "filter: reason:provider_* reason:agent outcome:dropped relay:octo session:<id> agent:<id> since:15m word /regex/ -term",
+        "filter: reason:provider_* reason:agent outcome:dropped outcome:canned relay:lark session:<id> agent:<id> since:15m word /regex/ -term",
     ));
     f.render_widget(Clear, area);
     f.render_widget(

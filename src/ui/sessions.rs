@@ -13,12 +13,13 @@ use super::theme::Theme;
 use super::{block, short_id, time_of_day};
 use crate::store::{Aggregates, SessionStats};
 
-/// Sessions that lost notifications first, then by failures, then by id.
+/// Sessions that lost notifications first, then those never told, then by failures, then id.
 pub fn sorted(agg: &Aggregates) -> Vec<(&Arc<str>, &SessionStats)> {
     let mut v: Vec<_> = agg.sessions.iter().collect();
     v.sort_by(|a, b| {
         b.1.dropped
             .cmp(&a.1.dropped)
+            .then(b.1.untold.cmp(&a.1.untold))
             .then(b.1.failures.cmp(&a.1.failures))
             .then(a.0.cmp(b.0))
     });
@@ -29,10 +30,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
     let sessions = sorted(&app.pipeline.store.agg);
+    let bindings = app.pipeline.enricher.bindings();
     let inner_rows = usize::from(area.height.saturating_sub(3));
     let skip = app
         .session_cursor
         .saturating_sub(inner_rows.saturating_sub(1));
+    let count = |n: u64, style: ratatui::style::Style| {
+        if n > 0 {
+            Span::styled(n.to_string(), style)
+        } else {
+            Span::styled("0", theme.dim())
+        }
+    };
     let rows: Vec<Row> = sessions
         .iter()
         .enumerate()
@@ -44,16 +53,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 Span::styled("0", theme.dim())
             };
-            let generic = if st.generic > 0 {
-                Span::styled(st.generic.to_string(), theme.warn())
-            } else {
-                Span::styled("0", theme.dim())
+            // Without a binding the counts are what the user would have learned if bound.
+            let known = st.binding_is_known();
+            let maybe = |style| if known { style } else { theme.dim() };
+            let bound = match bindings.of(id) {
+                Some(set) if set.is_empty() => Span::styled("-", theme.warn()),
+                Some(set) => Span::raw(set.iter().map(|r| r.letter()).collect::<String>()),
+                None => Span::styled("?", theme.dim()),
             };
             let row = Row::new(vec![
                 Cell::from(short_id(id)),
                 Cell::from(st.failures.to_string()),
-                Cell::from(st.notified.to_string()),
-                Cell::from(generic),
+                Cell::from(bound),
+                Cell::from(count(st.detail, maybe(theme.good()))),
+                Cell::from(count(st.canned + st.reason, maybe(theme.warn()))),
+                Cell::from(count(st.generic, maybe(theme.warn()))),
+                Cell::from(count(st.untold, maybe(theme.alert()))),
                 Cell::from(lost),
                 Cell::from(st.last_at.map(time_of_day).unwrap_or_default()),
             ]);
@@ -77,6 +92,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Constraint::Length(8),
             Constraint::Length(4),
             Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(6),
+            Constraint::Length(5),
             Constraint::Length(6),
             Constraint::Length(4),
             Constraint::Min(8),
@@ -86,8 +104,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Row::new(vec![
             s.session,
             "#",
-            s.notified,
+            s.bound,
+            s.col_detail,
+            s.col_canned,
             s.generic,
+            s.col_untold,
             s.dropped,
             s.last_failure,
         ])

@@ -72,6 +72,7 @@ impl Theme {
     pub fn outcome(&self, o: Outcome) -> Style {
         match o {
             Outcome::NotifiedDetail => self.good(),
+            Outcome::NotifiedCanned => self.warn(),
             Outcome::NotifiedReason => self.fg(Color::Cyan),
             Outcome::NotifiedGeneric => self.warn(),
             Outcome::Silent => self.dim(),

@@ -1,0 +1,337 @@
+//! Retry chains. A server retry is a new child task: its `task:queued` (same agent, same chat
+//! session or issue, a new task id) comes just before the parent's `task:failed`, or later for a
+//! deferred retry. Nothing on the wire links the two, so they are linked here, and how each
+//! attempt ended is remembered so a failure can show the whole chain.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{BoundedMap, Family};
+use crate::protocol::{TaskEvent, TaskFailed, TaskIds, TaskStage};
+
+/// A child's `task:queued` is published in the same server call as the parent's failure.
+const IMMEDIATE_WINDOW: Duration = Duration::seconds(10);
+/// A deferred child (runtime back online, the network's last attempt) is queued later.
+const DEFERRED_WINDOW: Duration = Duration::hours(1);
+const RECENT_QUEUED: usize = 512;
+const MEMORY: usize = 50_000;
+
+/// Reasons each family retries automatically (upstream `retryableReasons`; the fork's four).
+fn retried_by(family: Family, reason: &str) -> bool {
+    const BOTH: [&str; 4] = [
+        "runtime_offline",
+        "runtime_recovery",
+        "timeout",
+        "codex_semantic_inactivity",
+    ];
+    BOTH.contains(&reason)
+        || (family == Family::Upstream
+            && matches!(
+                reason,
+                "agent_error.provider_network" | "skill_bundle_unavailable"
+            ))
+}
+
+/// How one attempt ended, as far as the wire showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptEnd {
+    Failed {
+        reason: Option<Arc<str>>,
+        retry_pending: bool,
+        at: DateTime<Utc>,
+    },
+    Completed(DateTime<Utc>),
+    Cancelled(DateTime<Utc>),
+}
+
+/// One attempt of a chain, oldest first; `end` is `None` while it is queued or running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub task_id: Arc<str>,
+    pub end: Option<AttemptEnd>,
+}
+
+struct Queued {
+    task: Arc<str>,
+    key: Box<str>,
+    at: DateTime<Utc>,
+}
+
+pub struct Chains {
+    recent_queued: VecDeque<Queued>,
+    /// (agent, scope) → a parent whose retry is deferred.
+    awaiting_child: BoundedMap<Box<str>, (Arc<str>, DateTime<Utc>)>,
+    parent_of: BoundedMap<Box<str>, Arc<str>>,
+    child_of: BoundedMap<Box<str>, Arc<str>>,
+    ends: BoundedMap<Box<str>, AttemptEnd>,
+}
+
+impl Default for Chains {
+    fn default() -> Self {
+        Chains {
+            recent_queued: VecDeque::new(),
+            awaiting_child: BoundedMap::new(MEMORY),
+            parent_of: BoundedMap::new(MEMORY),
+            child_of: BoundedMap::new(MEMORY),
+            ends: BoundedMap::new(MEMORY),
+        }
+    }
+}
+
+impl std::fmt::Debug for Chains {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chains")
+            .field("links", &self.parent_of.len())
+            .finish()
+    }
+}
+
+/// The scope a retry keeps: the agent and the chat session (`session`, which may be remembered
+/// when the frame lost it) or the issue.
+fn key(ids: &TaskIds, session: Option<&str>) -> Option<Box<str>> {
+    let agent = ids.agent_id.as_deref()?;
+    let scope = session.or(ids.issue_id.as_deref().filter(|_| !ids.has_chat_issue_id()))?;
+    Some(format!("{agent}\u{0}{scope}").into())
+}
+
+impl Chains {
+    pub fn observe_task(&mut self, at: DateTime<Utc>, t: &TaskEvent) {
+        let Some(task) = t.ids.task_id.as_deref() else {
+            return;
+        };
+        match t.stage {
+            TaskStage::Queued => {
+                let Some(key) = key(&t.ids, t.ids.chat_session_id.as_deref()) else {
+                    return;
+                };
+                if let Some((parent, since)) = self.awaiting_child.remove(&*key) {
+                    if at - since <= DEFERRED_WINDOW && *parent != *task {
+                        self.link(parent, Arc::from(task));
+                        return;
+                    }
+                }
+                self.recent_queued.push_back(Queued {
+                    task: Arc::from(task),
+                    key,
+                    at,
+                });
+                if self.recent_queued.len() > RECENT_QUEUED {
+                    self.recent_queued.pop_front();
+                }
+            }
+            TaskStage::Completed => self.end(task, AttemptEnd::Completed(at)),
+            TaskStage::Cancelled => self.end(task, AttemptEnd::Cancelled(at)),
+            _ => {}
+        }
+    }
+
+    /// Record a failure (`session`: its chat session, remembered if the frame lost it); returns
+    /// the parent task when this failed task is a retry child.
+    pub fn observe_failure(
+        &mut self,
+        at: DateTime<Utc>,
+        family: Family,
+        f: &TaskFailed,
+        session: Option<&str>,
+        reason: Option<&Arc<str>>,
+    ) -> Option<Arc<str>> {
+        let task: Arc<str> = Arc::from(f.ids.task_id.as_deref()?);
+        let retry_pending = f.retry_pending == Some(true);
+        self.end(
+            &task,
+            AttemptEnd::Failed {
+                reason: reason.cloned(),
+                retry_pending,
+                at,
+            },
+        );
+        // Was a child announced for it? Upstream says so; elsewhere a retried reason must agree.
+        let retried = match f.retry_pending {
+            Some(pending) => pending,
+            None => reason.is_some_and(|r| retried_by(family, r)),
+        };
+        if retried && self.child_of.get(&*task).is_none() {
+            if let Some(key) = key(&f.ids, session) {
+                let found = self.recent_queued.iter().rposition(|q| {
+                    q.key == key && q.task != task && (at - q.at) <= IMMEDIATE_WINDOW
+                });
+                match found.and_then(|i| self.recent_queued.remove(i)) {
+                    Some(q) => self.link(task.clone(), q.task),
+                    // Only a pending retry is sure to come; wait for it.
+                    None if f.retry_pending == Some(true) => {
+                        self.awaiting_child.insert(key, (task.clone(), at));
+                    }
+                    None => {}
+                }
+            }
+        }
+        self.parent_of.get(&*task).cloned()
+    }
+
+    fn link(&mut self, parent: Arc<str>, child: Arc<str>) {
+        self.parent_of.insert((*child).into(), parent.clone());
+        self.child_of.insert((*parent).into(), child);
+    }
+
+    fn end(&mut self, task: &str, end: AttemptEnd) {
+        let in_chain = self.parent_of.get(task).is_some() || self.child_of.get(task).is_some();
+        // Remember ends of every failure (it may become a parent) and of chain members.
+        if in_chain || matches!(end, AttemptEnd::Failed { .. }) {
+            self.ends.insert(task.into(), end);
+        }
+    }
+
+    pub fn parent(&self, task: &str) -> Option<&Arc<str>> {
+        self.parent_of.get(task)
+    }
+
+    /// 1 for a first attempt, 2 for its retry, …
+    pub fn attempt_number(&self, task: &str) -> u32 {
+        let mut n = 1;
+        let mut t = task;
+        while let Some(p) = self.parent_of.get(t) {
+            n += 1;
+            t = p;
+            if n > 64 {
+                break;
+            }
+        }
+        n
+    }
+
+    /// The whole chain this task belongs to, first attempt first. A lone task gives one attempt.
+    pub fn attempts(&self, task: &str) -> Vec<Attempt> {
+        let mut first: Arc<str> = Arc::from(task);
+        let mut guard = 0;
+        while let Some(p) = self.parent_of.get(&*first) {
+            first = p.clone();
+            guard += 1;
+            if guard > 64 {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(t) = next.take() {
+            next = self.child_of.get(&*t).cloned();
+            out.push(Attempt {
+                end: self.ends.get(&*t).cloned(),
+                task_id: t,
+            });
+            if out.len() > 64 {
+                break;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{decode, Event};
+
+    fn feed(c: &mut Chains, family: Family, lines: &[(i64, &str)]) -> Vec<Option<Arc<str>>> {
+        let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        let mut parents = Vec::new();
+        for (dt, line) in lines {
+            let at = t0 + Duration::seconds(*dt);
+            match decode(line).unwrap() {
+                Event::Task(t) => c.observe_task(at, &t),
+                Event::TaskFailed(f) => {
+                    let reason = f.failure_reason.as_deref().map(Arc::from);
+                    let session = f.ids.chat_session_id.clone();
+                    parents.push(c.observe_failure(
+                        at,
+                        family,
+                        &f,
+                        session.as_deref(),
+                        reason.as_ref(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        parents
+    }
+
+    const Q_CHILD: &str = r#"{"type":"task:queued","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"queued"}}"#;
+    const F_PARENT: &str = r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","failure_reason":"agent_error.provider_network","retry_pending":true,"status":"failed"}}"#;
+    const F_CHILD: &str = r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","failure_reason":"agent_error.provider_network","retry_pending":false,"status":"failed"}}"#;
+
+    #[test]
+    fn an_immediate_retry_is_linked_and_the_chain_ends_with_the_last_attempt() {
+        let mut c = Chains::default();
+        let parents = feed(
+            &mut c,
+            Family::Upstream,
+            &[(0, Q_CHILD), (0, F_PARENT), (30, F_CHILD)],
+        );
+        assert_eq!(parents[0], None);
+        assert_eq!(parents[1].as_deref(), Some("t1"));
+        assert_eq!(c.attempt_number("t2"), 2);
+        let chain = c.attempts("t1");
+        assert_eq!(chain.len(), 2);
+        assert!(matches!(
+            chain[1].end,
+            Some(AttemptEnd::Failed {
+                retry_pending: false,
+                ..
+            })
+        ));
+        assert_eq!(c.attempts("t2"), chain);
+    }
+
+    #[test]
+    fn a_deferred_retry_is_linked_when_its_child_is_queued_later() {
+        let mut c = Chains::default();
+        feed(
+            &mut c,
+            Family::Upstream,
+            &[
+                (0, F_PARENT),
+                (90, Q_CHILD),
+                (
+                    120,
+                    r#"{"type":"task:completed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"completed"}}"#,
+                ),
+            ],
+        );
+        let chain = c.attempts("t1");
+        assert_eq!(chain.len(), 2);
+        assert!(matches!(chain[1].end, Some(AttemptEnd::Completed(_))));
+    }
+
+    #[test]
+    fn another_sessions_task_or_a_terminal_failure_is_not_a_retry() {
+        let mut c = Chains::default();
+        let other = Q_CHILD.replace("\"s\"", "\"other\"");
+        feed(&mut c, Family::Upstream, &[(0, &other), (0, F_PARENT)]);
+        assert_eq!(c.attempts("t1").len(), 1);
+        let mut c = Chains::default();
+        let terminal = F_PARENT.replace("true", "false");
+        feed(&mut c, Family::Upstream, &[(0, Q_CHILD), (0, &terminal)]);
+        assert_eq!(c.attempts("t1").len(), 1);
+    }
+
+    #[test]
+    fn the_fork_links_by_a_retried_reason_without_retry_pending() {
+        let mut c = Chains::default();
+        let fork = |reason: &str| {
+            format!(
+                r#"{{"type":"task:failed","payload":{{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","failure_reason":"{reason}","status":"failed","error":"task timed out"}}}}"#
+            )
+        };
+        feed(&mut c, Family::Octo, &[(0, Q_CHILD), (0, &fork("timeout"))]);
+        assert_eq!(c.attempts("t1").len(), 2);
+        let mut c = Chains::default();
+        feed(
+            &mut c,
+            Family::Octo,
+            &[(0, Q_CHILD), (0, &fork("agent_error.provider_network"))],
+        );
+        assert_eq!(c.attempts("t1").len(), 1, "the fork does not retry it");
+    }
+}
