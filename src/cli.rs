@@ -100,6 +100,9 @@ pub struct DemoArgs {
     /// Only run the demo server (for another client), do not open the dashboard.
     #[arg(long)]
     pub serve_only: bool,
+    /// Print the demo sessions' bindings (a bindings file for `live --bindings`) and exit.
+    #[arg(long)]
+    pub print_bindings: bool,
     /// Port for the demo server (0 = any free port).
     #[arg(long, default_value_t = 0)]
     pub port: u16,

@@ -241,7 +241,8 @@ impl Failure {
             return known(ErrorOrigin::Comment, &c.text);
         }
         // Upstream sets `error` in-process for every terminal failure with a text and strips it
-        // from the wire: the sweepers' sentences follow from the reason, the rest is withheld.
+        // from the wire: the sweepers' sentences follow from the reason, a chat task's text is
+        // withheld.
         if self.era == Era::UpstreamModern && self.retry_pending == Some(false) {
             return match canned::reconstruct(self.reason_code(), self.issue_id.is_some()) {
                 canned::Reconstructed::Exact(text) => {
@@ -255,6 +256,9 @@ impl Failure {
                     canned: true,
                     forms,
                 },
+                // The server posts the system comment whenever an issue task's failure has a
+                // text: an issue task without one had none.
+                canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
                 canned::Reconstructed::Unknown => Told::Withheld {
                     canned: false,
                     forms: &[],

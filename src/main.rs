@@ -487,10 +487,19 @@ fn replay(args: ReplayArgs) -> Result<(), ExitCode> {
 }
 
 /// The embedded demo: a real WebSocket server on 127.0.0.1 playing a seeded incident, watched
-/// through the same live path as a real server.
+/// through the same live path as a real server. It plays the fork's incident across PR #33
+/// unless `--server upstream` asks for the public server's.
 fn demo(args: DemoArgs) -> Result<(), ExitCode> {
+    let family = Routing::get().family.map_or(Family::Octo, |(f, _)| f);
+    if args.print_bindings {
+        print!(
+            "{}",
+            failwatch::demo::scenario::bindings(args.seed, family).to_toml()
+        );
+        return Ok(());
+    }
     runtime()?.block_on(async {
-        let server = demo_server::serve(args.port, args.seed)
+        let server = demo_server::serve(args.port, args.seed, family)
             .await
             .map_err(|e| {
                 eprintln!(
@@ -500,12 +509,24 @@ fn demo(args: DemoArgs) -> Result<(), ExitCode> {
                 ExitCode::from(EXIT_CONNECT)
             })?;
         if args.serve_only {
-            println!("demo server listening on {}", server.url());
+            println!(
+                "demo server ({}) listening on {}",
+                family.name(),
+                server.url()
+            );
             println!(
                 "watch it with: FAILWATCH_TOKEN={} failwatch live --url {} --workspace {}",
                 demo_server::DEMO_TOKEN,
                 server.url(),
                 demo_server::DEMO_WORKSPACE
+            );
+            println!(
+                "its sessions' bindings: failwatch demo --print-bindings{}",
+                if family == Family::Upstream {
+                    " --server upstream"
+                } else {
+                    ""
+                }
             );
             let _ = tokio::signal::ctrl_c().await;
             return Ok(());
@@ -516,7 +537,19 @@ fn demo(args: DemoArgs) -> Result<(), ExitCode> {
             token: Token::new(demo_server::DEMO_TOKEN),
         };
         let record = recorder(args.record.as_deref(), &server.url(), false)?;
-        let app = new_app(&args.dash, format!("demo {}", server.url()), None)?;
+        // The demo knows its server: its family, and which relay each session is bound to
+        // (the user's own bindings, if any, win).
+        let r = Routing::get();
+        let mut bindings = failwatch::demo::scenario::bindings(args.seed, family);
+        bindings.merge((*r.bindings).clone());
+        let enricher = Enricher::new(
+            Some(r.family.unwrap_or((family, FamilySource::Flag))),
+            Arc::new(bindings),
+        );
+        let mut app = new_app(&args.dash, format!("demo {}", server.url()), None)?;
+        let filter = app.pipeline.store.filter().clone();
+        app.pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
+        app.pipeline.store.set_filter(filter);
         live_dashboard(app, config, record, !args.dash.no_mouse).await
     })
 }

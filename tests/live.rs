@@ -196,7 +196,9 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
 
 #[tokio::test]
 async fn auth_and_http_errors_exit_3_with_the_servers_message() {
-    let server = demo::serve(0, 1).await.unwrap();
+    let server = demo::serve(0, 1, failwatch::routing::Family::Octo)
+        .await
+        .unwrap();
     let url = server.url();
     let run = |workspace: &'static str, token: &'static str| {
         let url = url.clone();
@@ -246,7 +248,9 @@ async fn auth_and_http_errors_exit_3_with_the_servers_message() {
 
 #[tokio::test]
 async fn a_recorder_killed_with_sigkill_leaves_a_replayable_capture() {
-    let server = demo::serve(0, 3).await.unwrap();
+    let server = demo::serve(0, 3, failwatch::routing::Family::Upstream)
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.jsonl");
     let mut child = bin()

@@ -15,7 +15,9 @@ struct Tmux {
 
 impl Tmux {
     fn start(cmd: &str) -> Tmux {
-        let socket = format!("failwatch-e2e-{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("failwatch-e2e-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -119,5 +121,38 @@ fn filter_by_reason_open_detail_and_quit() {
     let screen = tmux.wait_for("FAILWATCH-EXITED-0");
     // Back on the normal screen: the dashboard is gone.
     assert!(!screen.contains("Failure detail"), "{screen}");
+    let _ = std::fs::remove_file(log);
+}
+
+#[test]
+fn replaying_the_fork_shows_its_relays_the_old_text_and_the_bindings() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let log = std::env::temp_dir().join(format!("failwatch-e2e-octo-{}.log", std::process::id()));
+    let cmd = format!(
+        "{} replay {data}/octo-pr33.jsonl --bindings {data}/octo-pr33.bindings.toml --lang en --log {}; echo FAILWATCH-EXITED-$?; sleep 30",
+        env!("CARGO_BIN_EXE_failwatch"),
+        log.display()
+    );
+    let tmux = Tmux::start(&cmd);
+    let screen = tmux.wait_for("end of capture");
+    assert!(
+        screen.contains("· octo ·"),
+        "the family in the header:\n{screen}"
+    );
+    assert!(screen.contains(" OL "), "Octo and Lark columns:\n{screen}");
+    assert!(screen.contains("leaked to chat"), "{screen}");
+
+    tmux.send(&["/"]);
+    tmux.send(&["-l", "relay:octo outcome:generic"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("shown of 95");
+    tmux.send(&["g", "Enter"]);
+    let screen = tmux.wait_for("Failure detail");
+    assert!(screen.contains("Octo fork before PR #33"), "{screen}");
+    // tmux pads the emoji's second cell: match the words.
+    assert!(screen.contains("The agent run failed.”"), "{screen}");
+
+    tmux.send(&["Escape", "q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
     let _ = std::fs::remove_file(log);
 }

@@ -1,9 +1,12 @@
 //! Every panel rendered with ratatui's TestBackend, in both languages, snapshotted with insta.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use failwatch::catalog::Lang;
+use failwatch::enrich::{Enricher, ErrorOrigin, Failure};
 use failwatch::pipeline::Pipeline;
+use failwatch::routing::{Bindings, FamilySource};
 use failwatch::source::replay::Replay;
 use failwatch::ui::app::{Action, App, SourceInfo};
 use failwatch::ui::theme::Theme;
@@ -12,15 +15,36 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 use unicode_width::UnicodeWidthStr;
 
-const SAMPLE: &str = include_str!("data/sample-capture.jsonl");
+const SAMPLE: (&str, &str) = (
+    "sample-capture.jsonl",
+    include_str!("data/sample-capture.jsonl"),
+);
+const OCTO: (&str, &str) = ("octo-pr33.jsonl", include_str!("data/octo-pr33.jsonl"));
+const OCTO_BINDINGS: &str = include_str!("data/octo-pr33.bindings.toml");
+const UPSTREAM: (&str, &str) = (
+    "upstream-incident.jsonl",
+    include_str!("data/upstream-incident.jsonl"),
+);
+const UPSTREAM_BINDINGS: &str = include_str!("data/upstream-incident.bindings.toml");
 
-fn app(lang: Lang, width: u16, height: u16) -> App {
-    let mut replay = Replay::load(SAMPLE.as_bytes()).unwrap();
+/// The dashboard on a whole capture, its family told by its frames, with these bindings.
+fn app_on(
+    (name, capture): (&str, &str),
+    bindings: &str,
+    lang: Lang,
+    width: u16,
+    height: u16,
+) -> App {
+    let family = failwatch::capture::sniff_family(capture.as_bytes())
+        .unwrap()
+        .map(|f| (f, FamilySource::Detected));
+    let enricher = Enricher::new(family, Arc::new(Bindings::parse(bindings).unwrap()));
+    let mut replay = Replay::load(capture.as_bytes()).unwrap();
     replay.set_speed(None);
     let mut app = App::new(
-        Pipeline::new(1000),
+        Pipeline::with_enricher(1000, enricher),
         SourceInfo {
-            label: "sample-capture.jsonl".into(),
+            label: name.into(),
             state: String::new(),
         },
         lang,
@@ -30,6 +54,24 @@ fn app(lang: Lang, width: u16, height: u16) -> App {
     app.replay = Some(replay);
     app.on_ingest();
     app
+}
+
+/// The fork's incident across PR #33, with its bindings: most snapshots use it.
+fn app(lang: Lang, width: u16, height: u16) -> App {
+    app_on(OCTO, OCTO_BINDINGS, lang, width, height)
+}
+
+/// Select the newest failure that satisfies `pick`, as if the user moved to it.
+fn select(app: &mut App, pick: impl Fn(&Failure) -> bool) {
+    let store = &app.pipeline.store;
+    let seq = (0..store.view_len())
+        .rev()
+        .filter_map(|i| store.view_get(i))
+        .find(|f| pick(f))
+        .map(|f| f.seq)
+        .expect("a failure to select");
+    app.apply(Action::TogglePause);
+    app.selected = Some(seq);
 }
 
 fn screen(app: &App) -> String {
@@ -104,14 +146,47 @@ fn detail_of_a_lost_notification() {
 }
 
 #[test]
-fn detail_of_a_failure_with_a_masked_secret() {
-    let mut app = app(Lang::En, 100, 40);
-    app.set_filter("postgres");
-    app.apply(Action::Bottom);
+fn detail_of_a_failure_that_leaked_a_secret_to_chat() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut app = app(lang, 100, 40);
+        select(&mut app, |f| f.leaked_to_chat > 0);
+        app.apply(Action::Enter);
+        let s = screen(&app);
+        assert!(!s.contains("bob/") && !s.contains("s3cr3tpass"), "{s}");
+        insta::assert_snapshot!(format!("detail_leak_{tag}_100x40"), s);
+    }
+}
+
+#[test]
+fn upstream_main_view_and_a_withheld_error() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut app = app_on(UPSTREAM, UPSTREAM_BINDINGS, lang, 120, 40);
+        insta::assert_snapshot!(format!("upstream_main_{tag}_120x40"), screen(&app));
+        select(&mut app, |f| {
+            f.error_origin() == Some(ErrorOrigin::Withheld) && f.session.is_some() && !f.canned()
+        });
+        app.apply(Action::Enter);
+        insta::assert_snapshot!(format!("upstream_detail_withheld_{tag}_100x40"), {
+            app.size = Rect::new(0, 0, 100, 40);
+            screen(&app)
+        });
+    }
+}
+
+#[test]
+fn a_retry_chain_in_the_detail_view() {
+    let mut app = app_on(UPSTREAM, UPSTREAM_BINDINGS, Lang::En, 100, 40);
+    select(&mut app, |f| f.retry_of.is_some());
     app.apply(Action::Enter);
+    insta::assert_snapshot!("upstream_detail_retry_en_100x40", screen(&app));
+}
+
+#[test]
+fn sessions_without_bindings_say_the_binding_is_unknown() {
+    let mut app = app_on(UPSTREAM, "", Lang::En, 120, 30);
+    app.apply(Action::Focus(failwatch::ui::app::Panel::Sessions));
     let s = screen(&app);
-    assert!(!s.contains("pwe5856cfa"), "{s}");
-    insta::assert_snapshot!("detail_masked_en_100x40", s);
+    insta::assert_snapshot!("sessions_unbound_en_120x30", s);
 }
 
 #[test]
@@ -148,8 +223,8 @@ fn any_size_renders_without_panic() {
 
 #[test]
 fn no_secret_or_control_character_reaches_the_screen() {
-    for lang in [Lang::En, Lang::Zh] {
-        let mut app = app(lang, 200, 60);
+    for (capture, lang) in [(SAMPLE, Lang::En), (OCTO, Lang::Zh), (UPSTREAM, Lang::En)] {
+        let mut app = app_on(capture, "", lang, 200, 60);
         let n = app.pipeline.store.view_len();
         for i in 0..n {
             app.apply(Action::Top);
@@ -162,6 +237,8 @@ fn no_secret_or_control_character_reaches_the_screen() {
                 "pwe5856cfa",
                 "toka6482fe6abcdefghijKLMNOP",
                 "tok61326cc0abcdefghijKLMNOP",
+                "bob/",
+                "s3cr3tpass",
             ] {
                 assert!(!s.contains(secret), "{secret} on screen:\n{s}");
             }

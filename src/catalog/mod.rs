@@ -92,6 +92,8 @@ impl ReasonEntry {
 #[derive(Clone, Copy, Debug)]
 pub struct Described {
     pub known: bool,
+    /// The event carried no reason at all (older servers), as opposed to one we do not know.
+    pub missing: bool,
     pub kind: ReasonKind,
     pub texts: Texts,
 }
@@ -112,11 +114,19 @@ pub fn describe(code: &str, lang: Lang) -> Described {
     match lookup(code) {
         Some(r) => Described {
             known: true,
+            missing: false,
             kind: r.kind,
             texts: *r.texts(lang),
         },
+        None if code.is_empty() => Described {
+            known: false,
+            missing: true,
+            kind: ReasonKind::Platform,
+            texts: no_reason(lang),
+        },
         None => Described {
             known: false,
+            missing: false,
             kind: kind_of(code),
             texts: generic(lang),
         },
@@ -135,6 +145,22 @@ pub fn generic(lang: Lang) -> Texts {
             label: "无法识别的原因",
             meaning: "服务端发送了本版本 failwatch 不认识的失败原因。",
             action: "查看错误文本和原因代码；新版 failwatch 可能能够解释。",
+        },
+    }
+}
+
+/// The text for a failure that carried no reason.
+pub fn no_reason(lang: Lang) -> Texts {
+    match lang {
+        Lang::En => Texts {
+            label: "No reason sent",
+            meaning: "The event carried no failure_reason: the fail path of older servers (upstream before 2026-04-29, the Octo fork before its PR #33) sends none.",
+            action: "Read the error text, if any; upgrading the server gives a reason for every failure.",
+        },
+        Lang::Zh => Texts {
+            label: "未发送原因",
+            meaning: "事件没有 failure_reason：旧版服务端（2026-04-29 之前的 upstream、PR #33 之前的 Octo 分支）的失败路径不发送原因。",
+            action: "查看错误文本（如有）；升级服务端后每次失败都会带有原因。",
         },
     }
 }
@@ -186,10 +212,16 @@ mod tests {
         "agent_error.runtime_missing_executable",
         "agent_error.unknown",
     ];
-    const IN_THE_WILD: [&str; 4] = [
+    /// Written by the daemon or known to the UIs, outside the canonical list (server source:
+    /// `daemon.go`, `poisoned.go`, `packages/core/types/agent.ts`).
+    const IN_THE_WILD: [&str; 8] = [
         "codex_semantic_inactivity",
         "cancelled",
         "local_directory_error",
+        "idle_watchdog",
+        "agent_fallback_message",
+        "codex_resume_oversized",
+        "manual",
         "agent_error",
     ];
 
@@ -235,10 +267,12 @@ mod tests {
 
     #[test]
     fn unknown_codes_degrade_to_generic_text() {
+        let none = describe("", Lang::En);
+        assert!(!none.known && none.missing);
+        assert_eq!(none.texts.label, no_reason(Lang::En).label);
         for (code, kind) in [
             ("agent_error.quantum_flux", ReasonKind::Agent),
             ("sandbox_evicted", ReasonKind::Platform),
-            ("", ReasonKind::Platform),
         ] {
             for lang in [Lang::En, Lang::Zh] {
                 let d = describe(code, lang);

@@ -208,10 +208,34 @@ pub static REASONS: &[ReasonEntry] = &[
         t("Local directory problem", "The runtime could not use the task's local working directory.", "Check that the directory exists and is accessible on the runtime host."),
         t("本地目录出错", "runtime 无法使用任务的本地工作目录。", "确认该目录在 runtime 主机上存在且可访问。"),
     ),
+    platform(
+        "idle_watchdog",
+        false,
+        t("Stopped by idle watchdog", "The daemon force-stopped an agent that produced no new messages for too long with nothing queued.", "Check whether the agent's backend hangs; retry, and raise the idle limit if the work is legitimately quiet."),
+        t("被空闲看门狗停止", "Agent 长时间没有新消息且消息队列为空，被守护进程强制停止。", "检查 Agent 后端是否卡住；可重试，若任务本就长时间无输出可调大空闲上限。"),
+    ),
+    platform(
+        "agent_fallback_message",
+        false,
+        t("Agent gave only a fallback", "The run ended with only a known fallback line instead of an answer; the session is retired.", "Retry in a new session; if it repeats, check the agent's model and prompt setup."),
+        t("Agent 只返回了兜底语", "运行只返回了已知的兜底语句而没有实际回答；该会话已停用。", "在新会话中重试；若反复出现，检查 Agent 的模型和提示词配置。"),
+    ),
+    platform(
+        "codex_resume_oversized",
+        false,
+        t("Session too large to resume", "Resuming the Codex session returned more than the reader accepts; the session is retired.", "Start a new session; the next run begins fresh."),
+        t("会话过大无法恢复", "恢复 Codex 会话时返回的数据超出读取上限；该会话已停用。", "开启新会话；下一次运行会从头开始。"),
+    ),
+    platform(
+        "manual",
+        false,
+        t("Cancelled by a user", "An older coarse value for a run someone stopped by hand.", "Nothing to fix unless the stop was unexpected."),
+        t("被用户取消", "旧版对手动停止的运行使用的笼统值。", "除非停止并非预期，否则无需处理。"),
+    ),
     agent(
         "agent_error",
         false,
-        t("Agent error (legacy)", "An older server's coarse code for any agent-side failure.", "Read the error text; upgrade the server for precise reasons."),
-        t("Agent 错误（旧版）", "旧版服务端对所有 Agent 侧失败使用的笼统代码。", "查看错误文本；升级服务端以获得精确原因。"),
+        t("Agent error (coarse)", "A coarse agent-side code: old daemons send it, and the server's sweepers fall back to it when a task has no finer reason.", "Read the error text; upgrading an old daemon gives precise reasons."),
+        t("Agent 错误（笼统）", "笼统的 Agent 侧代码：旧版守护进程会发送它，服务端清理任务在没有更细原因时也会回退到它。", "查看错误文本；升级旧版守护进程可获得精确原因。"),
     ),
 ];

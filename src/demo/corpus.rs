@@ -1,4 +1,6 @@
-//! Large captures of realistic traffic for benchmarks, in failwatch's capture format.
+//! Large captures of realistic traffic for benchmarks, in failwatch's capture format: the Octo
+//! fork's shapes (its errors are on the wire, so every view redacts them), before and after its
+//! PR #33.
 
 use std::io::{self, Write};
 
@@ -7,11 +9,13 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
-use super::{error_for, uuid, ZERO_UUID};
+use super::{error_for, uuid};
 use crate::catalog;
 
-/// Write a header and `lines` records: ~35 % `task:failed` of every shape, the rest lifecycle,
-/// chat and other events, about 1 line in 5000 garbage, ~12 % of errors with a planted secret.
+/// Write a header and `lines` records: ~35 % `task:failed` (fail path with its error, the
+/// sweepers before the fix without chat session, the fail path before the fix without error or
+/// reason), the rest lifecycle, chat and other events, about 1 line in 5000 garbage, a quarter of
+/// errors with a planted secret.
 pub fn write_capture(out: &mut impl Write, lines: usize, seed: u64) -> io::Result<()> {
     let mut rng = StdRng::seed_from_u64(seed);
     let agents: Vec<String> = (0..50).map(|_| uuid(&mut rng)).collect();
@@ -45,7 +49,7 @@ pub fn write_capture(out: &mut impl Write, lines: usize, seed: u64) -> io::Resul
         let chat = rng
             .random_bool(0.6)
             .then(|| &sessions[rng.random_range(0..sessions.len())]);
-        let mut payload = json!({"task_id": task, "agent_id": agent, "issue_id": if chat.is_some() { ZERO_UUID.to_owned() } else { tasks[i % tasks.len()].clone() }});
+        let mut payload = json!({"task_id": task, "agent_id": agent, "issue_id": if chat.is_some() { String::new() } else { tasks[i % tasks.len()].clone() }});
         if let Some(c) = chat {
             payload["chat_session_id"] = json!(c);
         }
@@ -53,18 +57,19 @@ pub fn write_capture(out: &mut impl Write, lines: usize, seed: u64) -> io::Resul
         let event_type = match roll {
             0..=34 => {
                 let reason = reasons[rng.random_range(0..reasons.len())];
-                payload["failure_reason"] = json!(reason);
+                payload["status"] = json!("failed");
                 match roll % 4 {
-                    0 => payload["retry_pending"] = json!(rng.random_bool(0.4)),
-                    1 => {
-                        payload["retry_pending"] = json!(false);
+                    // After PR #33: the reason, and the error when the daemon sent one.
+                    0 | 1 => {
+                        payload["failure_reason"] = json!(reason);
                         payload["error"] = json!(error_for(reason, &mut rng));
                     }
-                    2 => payload["error_message"] = json!(error_for(reason, &mut rng)),
-                    _ => {
-                        // Legacy sweeper: reason only.
-                        payload = json!({"task_id": task, "agent_id": agent, "issue_id": ZERO_UUID, "failure_reason": reason});
+                    // Before it, the sweepers: their reason, no error, no chat session.
+                    2 => {
+                        payload = json!({"task_id": task, "agent_id": agent, "issue_id": "", "status": "failed", "failure_reason": reason});
                     }
+                    // Before it, the fail path: neither reason nor error.
+                    _ => {}
                 }
                 "task:failed"
             }
@@ -73,7 +78,7 @@ pub fn write_capture(out: &mut impl Write, lines: usize, seed: u64) -> io::Resul
             60..=69 => "task:running",
             70..=79 => "task:completed",
             80..=84 => {
-                payload = json!({"chat_session_id": chat.unwrap_or(&sessions[0]), "task_id": task, "role": "assistant", "content": "Here is the summary you asked for."});
+                payload = json!({"chat_session_id": chat.unwrap_or(&sessions[0]), "message_id": task, "role": "user", "content": "Summarise yesterday's incidents, please."});
                 "chat:message"
             }
             85..=89 => "chat:done",

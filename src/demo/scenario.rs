@@ -1,15 +1,19 @@
-//! A seeded, realistic three-minute incident in a busy workspace, as the server would send it:
-//! a provider outage with rate limits and retries, a runtime going offline whose sweeper failures
-//! lose their chat session, an agent out of quota, never-seen reasons, and errors carrying secrets
-//! and terminal control sequences. Around it, normal traffic: lifecycles, chat, other events.
+//! A seeded, realistic three-minute incident in a busy workspace, in the exact shapes the server
+//! of one family puts on the wire: a provider outage with the server's retries, a runtime going
+//! offline and its sweeper failures, an agent out of quota whose errors carry secrets the server's
+//! redaction misses (and terminal control sequences), never-seen reasons, issue tasks whose error
+//! comes as the agent's system comment. On the Octo fork the first round spans the deploy of its
+//! PR #33: before it, failures carry no error and the sweepers lose their chat session.
+//! Around it, normal traffic: lifecycles, chat replies, other events.
 
 use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::{error_for, uuid, ZERO_UUID};
+use super::{error_for, uuid};
+use crate::routing::{Bindings, Family};
 
 /// One frame of the scenario: when (offset from the start) and the exact frame text.
 #[derive(Clone, Debug)]
@@ -19,200 +23,410 @@ pub struct ScriptedFrame {
 }
 
 const LENGTH_MS: u64 = 180_000;
+/// Story time of the fork's PR #33 deploy in the first round.
+const DEPLOY_MS: u64 = 25_000;
 
-struct World {
-    rng: StdRng,
-    frames: Vec<(u64, Value)>,
+/// The workspace's stable cast: the same in every round, so bindings hold.
+struct Cast {
+    agents: Vec<String>,
+    runtimes: Vec<String>,
+    sessions: Vec<String>,
     issues: Vec<String>,
 }
 
-fn envelope(event_type: &str, payload: Value) -> Value {
-    json!({"type": event_type, "payload": payload, "actor_id": "", "actor_type": "system"})
+impl Cast {
+    fn new(seed: u64) -> Cast {
+        let mut rng = StdRng::seed_from_u64(seed);
+        Cast {
+            agents: (0..8).map(|_| uuid(&mut rng)).collect(),
+            runtimes: (0..3).map(|_| uuid(&mut rng)).collect(),
+            sessions: (0..12).map(|_| uuid(&mut rng)).collect(),
+            issues: (0..10).map(|_| uuid(&mut rng)).collect(),
+        }
+    }
+}
+
+/// Which relays the demo's chat sessions are bound to: most to one relay or two, two web-only
+/// sessions (bound to none), and two the table does not name (binding unknown).
+pub fn bindings(seed: u64, family: Family) -> Bindings {
+    let cast = Cast::new(seed);
+    let choices: &[&[&str]] = match family {
+        Family::Upstream => &[
+            &["lark"],
+            &["dingtalk"],
+            &["telegram"],
+            &["lark", "dingtalk"],
+            &["slack"],
+            &["wecom"],
+            &[],
+        ],
+        Family::Octo => &[&["octo"], &["octo"], &["lark"], &["octo", "lark"], &[]],
+    };
+    let table = cast.sessions.iter().take(10).enumerate().map(|(i, s)| {
+        let relays = choices[i % choices.len()]
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect();
+        (s.clone(), relays)
+    });
+    Bindings::from_table(table).unwrap_or_default()
+}
+
+#[derive(Clone)]
+struct Task {
+    id: String,
+    agent: String,
+    runtime: String,
+    session: Option<String>,
+    issue: Option<String>,
+}
+
+struct World {
+    rng: StdRng,
+    family: Family,
+    /// The fork's frames have their post-PR #33 shapes from this story time on.
+    fixed_from: u64,
+    frames: Vec<(u64, Value)>,
+    ulid_seq: u64,
 }
 
 impl World {
-    fn push(&mut self, at: u64, event_type: &str, payload: Value) {
-        self.frames
-            .push((at.min(LENGTH_MS), envelope(event_type, payload)));
+    fn fixed(&self, at: u64) -> bool {
+        self.family == Family::Upstream || at >= self.fixed_from
     }
 
-    fn pick<'a>(&mut self, from: &'a [String]) -> &'a str {
-        &from[self.rng.random_range(0..from.len())]
-    }
-
-    /// queued → dispatch → running; returns (task id, ids payload, time running started).
-    fn start_task(&mut self, at: u64, agent: &str, chat: Option<&str>) -> (String, Value, u64) {
-        let task = uuid(&mut self.rng);
-        let mut ids = json!({"task_id": task, "agent_id": agent});
-        match chat {
-            Some(session) => {
-                ids["issue_id"] = json!(ZERO_UUID);
-                ids["chat_session_id"] = json!(session);
-            }
-            None => {
-                let issues = self.issues.clone();
-                ids["issue_id"] = json!(self.pick(&issues));
-            }
+    /// A frame as the server marshals it (sorted keys); upstream runs multi-node: `event_id`.
+    fn push(&mut self, at: u64, event_type: &str, payload: Value, actor: (&str, &str)) {
+        let mut frame = Map::new();
+        frame.insert("actor_id".into(), json!(actor.1));
+        frame.insert("actor_type".into(), json!(actor.0));
+        if self.family == Family::Upstream {
+            self.ulid_seq += 1;
+            frame.insert("event_id".into(), json!(self.ulid(at)));
         }
-        let mut t = at;
-        for (stage, status) in [
-            ("task:queued", "queued"),
-            ("task:dispatch", "dispatched"),
-            ("task:running", "running"),
-        ] {
-            let mut p = ids.clone();
-            p["status"] = json!(status);
-            if stage == "task:dispatch" {
-                p["runtime_id"] = json!(uuid(&mut self.rng));
-            }
-            self.push(t, stage, p);
-            t += self.rng.random_range(150..900);
-        }
-        (task, ids, t)
+        frame.insert("payload".into(), payload);
+        frame.insert("type".into(), json!(event_type));
+        self.frames.push((at.min(LENGTH_MS), Value::Object(frame)));
     }
 
-    fn complete(&mut self, at: u64, ids: &Value) {
-        let mut p = ids.clone();
-        p["status"] = json!("completed");
-        self.push(at, "task:completed", p);
-        if let Some(session) = ids.get("chat_session_id") {
+    /// The ULID's time part is story time from a fixed epoch; enough for ordering and dedup.
+    fn ulid(&mut self, at: u64) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let ms = 1_795_600_000_000 + at;
+        let rand = (u128::from(self.ulid_seq) << 48) | u128::from(self.rng.random::<u32>());
+        let time = (0..10)
+            .rev()
+            .map(|i| ALPHABET[((ms >> (i * 5)) & 31) as usize]);
+        let tail = (0..16)
+            .rev()
+            .map(|i| ALPHABET[((rand >> (i * 5)) & 31) as usize]);
+        time.chain(tail).map(char::from).collect()
+    }
+
+    fn system(&mut self, at: u64, event_type: &str, payload: Value) {
+        self.push(at, event_type, payload, ("system", ""));
+    }
+
+    fn task(&mut self, cast: &Cast, agent: usize, chat: bool) -> Task {
+        let session =
+            chat.then(|| cast.sessions[self.rng.random_range(0..cast.sessions.len())].clone());
+        Task {
+            id: uuid(&mut self.rng),
+            agent: cast.agents[agent].clone(),
+            runtime: cast.runtimes[agent % cast.runtimes.len()].clone(),
+            issue: (!chat)
+                .then(|| cast.issues[self.rng.random_range(0..cast.issues.len())].clone()),
+            session,
+        }
+    }
+
+    fn payload(t: &Task, status: Option<&str>) -> Map<String, Value> {
+        let mut p = Map::new();
+        p.insert("agent_id".into(), json!(t.agent));
+        if let Some(s) = &t.session {
+            p.insert("chat_session_id".into(), json!(s));
+        }
+        p.insert(
+            "issue_id".into(),
+            json!(t.issue.clone().unwrap_or_default()),
+        );
+        if let Some(s) = status {
+            p.insert("status".into(), json!(s));
+        }
+        p.insert("task_id".into(), json!(t.id));
+        p
+    }
+
+    fn queued(&mut self, at: u64, t: &Task) {
+        self.system(
+            at,
+            "task:queued",
+            Value::Object(World::payload(t, Some("queued"))),
+        );
+    }
+
+    /// queued → dispatch (its own builder: no status, a runtime id) → running; returns the time
+    /// the run started.
+    fn start(&mut self, at: u64, t: &Task) -> u64 {
+        self.queued(at, t);
+        let mut at = at + self.rng.random_range(150..900);
+        let mut p = World::payload(t, None);
+        p.insert("runtime_id".into(), json!(t.runtime));
+        self.system(at, "task:dispatch", Value::Object(p));
+        at += self.rng.random_range(100..600);
+        self.system(
+            at,
+            "task:running",
+            Value::Object(World::payload(t, Some("running"))),
+        );
+        at
+    }
+
+    fn complete(&mut self, at: u64, t: &Task) {
+        if let Some(session) = &t.session {
             let elapsed: u32 = self.rng.random_range(2000..90000);
-            let done = json!({"chat_session_id": session, "task_id": ids["task_id"], "content": "Done: summary posted.", "elapsed_ms": elapsed});
-            self.push(at + 20, "chat:done", done);
+            let done = json!({"chat_session_id": session, "task_id": t.id, "content": "Done: summary posted.", "elapsed_ms": elapsed, "message_kind": "message"});
+            self.system(at, "chat:done", done);
         }
+        self.system(
+            at + 5,
+            "task:completed",
+            Value::Object(World::payload(t, Some("completed"))),
+        );
     }
 
-    /// A modern-shape failure; the final text follows as the task's assistant chat message.
-    fn fail_modern(&mut self, at: u64, ids: &Value, reason: &str, retry_pending: bool) {
-        let mut p = ids.clone();
-        p["status"] = json!("failed");
-        p["failure_reason"] = json!(reason);
-        p["retry_pending"] = json!(retry_pending);
-        self.push(at, "task:failed", p);
-        if !retry_pending {
-            if let Some(session) = ids.get("chat_session_id") {
-                let text = error_for(reason, &mut self.rng);
-                let delay = self.rng.random_range(50..300);
-                let message = json!({"chat_session_id": session, "message_id": uuid(&mut self.rng), "role": "assistant", "content": text, "task_id": ids["task_id"]});
-                self.push(at + delay, "chat:message", message);
+    /// The daemon reports a failure (the server's FailTask). `retry` is the child the server
+    /// queues in the same call, if it retries.
+    fn daemon_fail(&mut self, at: u64, t: &Task, reason: &str, error: &str, retry: Option<&Task>) {
+        if let Some(c) = retry {
+            self.queued(at, c);
+        }
+        let fixed = self.fixed(at);
+        // The agent's system comment on the issue, for a final failure with a text.
+        if t.issue.is_some() && retry.is_none() && !error.is_empty() {
+            let mut comment = json!({"author_id": t.agent, "author_type": "agent", "content": error,
+                "id": uuid(&mut self.rng), "issue_id": t.issue, "parent_id": null, "type": "system",
+                "created_at": "2026-11-24T09:00:00Z"});
+            if fixed {
+                comment["source_task_id"] = json!(t.id);
+            }
+            let payload = json!({"comment": comment, "issue_status": "in_progress", "issue_title": "Fix flaky login test"});
+            let agent = t.agent.clone();
+            self.push(at + 2, "comment:created", payload, ("agent", &agent));
+        }
+        let mut p = World::payload(t, Some("failed"));
+        match self.family {
+            Family::Upstream => {
+                p.insert("failure_reason".into(), json!(reason));
+                p.insert("retry_pending".into(), json!(retry.is_some()));
+            }
+            Family::Octo if fixed => {
+                p.insert("failure_reason".into(), json!(reason));
+                if !error.is_empty() {
+                    p.insert("error".into(), json!(error));
+                }
+            }
+            Family::Octo => {}
+        }
+        self.system(at + 4, "task:failed", Value::Object(p));
+    }
+
+    /// A sweeper fails a task with its fixed sentence (`HandleFailedTasks`).
+    fn sweeper_fail(&mut self, at: u64, t: &Task, reason: &str, text: &str, retry_pending: bool) {
+        let mut p = World::payload(t, Some("failed"));
+        p.insert("failure_reason".into(), json!(reason));
+        match self.family {
+            Family::Upstream => {
+                p.insert("retry_pending".into(), json!(retry_pending));
+            }
+            Family::Octo if self.fixed(at) => {
+                p.insert("error".into(), json!(text));
+            }
+            // Before PR #33 the fork's sweeper frame lost the chat session.
+            Family::Octo => {
+                p.remove("chat_session_id");
             }
         }
+        self.system(at, "task:failed", Value::Object(p));
     }
 
-    /// The Octo fork's shape: `error` on the wire (or the `error_message` alias).
-    fn fail_with_error(&mut self, at: u64, ids: &Value, reason: &str, alias: bool) {
-        let mut p = ids.clone();
-        p["status"] = json!("failed");
-        p["failure_reason"] = json!(reason);
-        p["retry_pending"] = json!(false);
-        p[if alias { "error_message" } else { "error" }] = json!(error_for(reason, &mut self.rng));
-        self.push(at, "task:failed", p);
-    }
-
-    /// The oldest sweeper path: only the reason. Chat tasks lose their session here.
-    fn fail_legacy(&mut self, at: u64, ids: &Value, reason: &str) {
-        let p = json!({"task_id": ids["task_id"], "agent_id": ids["agent_id"], "issue_id": ids["issue_id"], "failure_reason": reason});
-        self.push(at, "task:failed", p);
+    fn other(&mut self, at: u64) {
+        let kinds = [
+            "issue:updated",
+            "agent:status",
+            "inbox:new",
+            "activity:created",
+        ];
+        let kind = kinds[self.rng.random_range(0..kinds.len())];
+        let payload = json!({"id": uuid(&mut self.rng)});
+        let actor = uuid(&mut self.rng);
+        self.push(at, kind, payload, ("member", &actor));
     }
 }
 
-/// The whole scenario, sorted by offset. Deterministic for a seed.
-pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let agents: Vec<String> = (0..8).map(|_| uuid(&mut rng)).collect();
-    let sessions: Vec<String> = (0..12).map(|_| uuid(&mut rng)).collect();
-    let issues: Vec<String> = (0..10).map(|_| uuid(&mut rng)).collect();
+/// The whole scenario of one round, sorted by offset. Deterministic for a seed and round. On the
+/// fork, round 0 spans PR #33's deploy; later rounds are after it.
+pub fn scenario(seed: u64, family: Family, round: u64) -> Vec<ScriptedFrame> {
+    let cast = Cast::new(seed);
     let mut w = World {
-        rng,
+        rng: StdRng::seed_from_u64(seed.wrapping_add(round.wrapping_mul(7919))),
+        family,
+        fixed_from: if round == 0 { DEPLOY_MS } else { 0 },
         frames: Vec::new(),
-        issues,
+        ulid_seq: 0,
     };
 
-    // Background: healthy traffic all along.
+    // Background: healthy traffic all along, with the usual trickle of failures.
     let mut t = 0;
     while t < LENGTH_MS {
-        let agent = w.pick(&agents).to_owned();
-        let chat = w.rng.random_bool(0.6).then(|| w.pick(&sessions).to_owned());
-        let (_, ids, running) = w.start_task(t, &agent, chat.as_deref());
-        if w.rng.random_bool(0.3) {
-            let mut p = ids.clone();
-            p["status"] = json!("running");
-            w.push(running + 400, "task:progress", p);
-        }
+        let agent = w.rng.random_range(0..cast.agents.len());
+        let chat = w.rng.random_bool(0.6);
+        let task = w.task(&cast, agent, chat);
+        let running = w.start(t, &task);
         let end = running + w.rng.random_range(1500..9000);
         match w.rng.random_range(0..100) {
-            0..=84 => w.complete(end, &ids),
-            85..=89 => w.fail_modern(end, &ids, "timeout", false),
-            90..=93 => w.fail_with_error(end, &ids, "agent_error.process_failure", false),
-            94..=95 => w.fail_modern(end, &ids, "iteration_limit", false),
-            96 => w.fail_modern(end, &ids, "agent_blocked", false),
-            97 => w.fail_with_error(end, &ids, "agent_error.context_overflow", true),
-            98 => w.fail_modern(end, &ids, "queued_expired", false),
-            _ => w.fail_with_error(end, &ids, "agent_error.missing_config", false),
+            0..=86 => w.complete(end, &task),
+            87..=90 => {
+                let e = error_for("agent_error.process_failure", &mut w.rng);
+                w.daemon_fail(end, &task, "agent_error.process_failure", &e, None);
+            }
+            91..=92 => w.daemon_fail(
+                end,
+                &task,
+                "iteration_limit",
+                "agent reached the iteration limit (100 turns)",
+                None,
+            ),
+            93..=94 => {
+                let e = error_for("agent_error.context_overflow", &mut w.rng);
+                w.daemon_fail(end, &task, "agent_error.context_overflow", &e, None);
+            }
+            95 => w.sweeper_fail(
+                end + 20_000,
+                &task,
+                "queued_expired",
+                "task expired in queue",
+                false,
+            ),
+            96..=97 => w.daemon_fail(
+                end,
+                &task,
+                "agent_error.missing_config",
+                "missing environment variable: [REDACTED CREDENTIAL]",
+                None,
+            ),
+            // An agent that sent no error text: Octo falls back to the reason's text.
+            _ => w.daemon_fail(
+                end,
+                &task,
+                "agent_error.provider_capacity_or_rate_limit",
+                "",
+                None,
+            ),
         }
-        let other = [
-            "issue:updated",
-            "comment:created",
-            "inbox:new",
-            "agent:status",
-        ][w.rng.random_range(0..4)];
-        let payload = json!({"id": uuid(&mut w.rng)});
-        w.push(t + 300, other, payload);
+        if w.rng.random_bool(0.3) {
+            w.other(t + 300);
+        }
         t += w.rng.random_range(300..1400);
     }
 
-    // The first minute: provider outage. Rate limits with retries; some retries fail for good.
+    // The first minute: the provider's network drops. Upstream retries each failed attempt once
+    // more (a new child task, queued in the same call); the fork does not retry this reason.
     let mut t = 500;
-    while t < 70_000 {
-        let agent = w.pick(&agents[..4]).to_owned();
-        let chat = w.rng.random_bool(0.7).then(|| w.pick(&sessions).to_owned());
-        let (_, ids, running) = w.start_task(t, &agent, chat.as_deref());
+    while t < 60_000 {
+        let agent = w.rng.random_range(0..4);
+        let chat = w.rng.random_bool(0.7);
+        let task = w.task(&cast, agent, chat);
+        let running = w.start(t, &task);
         let fail_at = running + w.rng.random_range(500..3000);
-        w.fail_modern(
-            fail_at,
-            &ids,
-            "agent_error.provider_capacity_or_rate_limit",
-            true,
-        );
-        // The retry: same task, dispatched again.
-        let retry_at = fail_at + w.rng.random_range(2000..6000);
-        let mut p = ids.clone();
-        p["status"] = json!("running");
-        w.push(retry_at, "task:running", p);
-        let outcome_at = retry_at + w.rng.random_range(1000..5000);
-        match w.rng.random_range(0..10) {
-            0..=4 => w.complete(outcome_at, &ids),
-            5..=7 => w.fail_modern(outcome_at, &ids, "agent_error.provider_server_error", false),
-            _ => w.fail_with_error(
-                outcome_at,
-                &ids,
-                "agent_error.provider_capacity_or_rate_limit",
-                false,
-            ),
+        let error = error_for("agent_error.provider_network", &mut w.rng);
+        if family == Family::Upstream {
+            let child = Task {
+                id: uuid(&mut w.rng),
+                ..task.clone()
+            };
+            w.daemon_fail(
+                fail_at,
+                &task,
+                "agent_error.provider_network",
+                &error,
+                Some(&child),
+            );
+            let retry_at = fail_at + w.rng.random_range(2000..6000);
+            let mut p = World::payload(&child, None);
+            p.insert("runtime_id".into(), json!(child.runtime));
+            w.system(retry_at, "task:dispatch", Value::Object(p));
+            let end = retry_at + w.rng.random_range(1000..5000);
+            if w.rng.random_bool(0.5) {
+                w.complete(end, &child);
+            } else {
+                let e = error_for("agent_error.provider_server_error", &mut w.rng);
+                w.daemon_fail(end, &child, "agent_error.provider_server_error", &e, None);
+            }
+        } else {
+            w.daemon_fail(fail_at, &task, "agent_error.provider_network", &error, None);
         }
         t += w.rng.random_range(400..1500);
     }
 
-    // From the start: a runtime goes offline; the sweeper's failures lose their chat session.
-    let offline_agent = agents[5].clone();
-    for i in 0..9 {
+    // From the start: a runtime goes offline. The sweeper fails its tasks (retried: upstream
+    // defers the child until the runtime is back; the fork queues it at once); the runtime never
+    // comes back in time, so the retries fail for good.
+    let offline_agent = 5;
+    for i in 0..9u64 {
         let at = 2_000 + i * 2_500;
-        let chat = (i % 3 != 2).then(|| sessions[(i as usize * 5) % sessions.len()].clone());
-        let (_, ids, _) = w.start_task(at, &offline_agent, chat.as_deref());
-        w.fail_legacy(at + 12_000 + i * 300, &ids, "runtime_offline");
+        let chat = i % 3 != 2;
+        let task = w.task(&cast, offline_agent, chat);
+        w.start(at, &task);
+        let fail_at = at + 12_000 + i * 300;
+        let child = Task {
+            id: uuid(&mut w.rng),
+            ..task.clone()
+        };
+        if family == Family::Octo {
+            w.queued(fail_at, &child);
+        }
+        w.sweeper_fail(
+            fail_at,
+            &task,
+            "runtime_offline",
+            "runtime went offline",
+            true,
+        );
+        let later = fail_at + 60_000;
+        match family {
+            Family::Upstream => {
+                w.queued(later, &child);
+                w.sweeper_fail(
+                    later + 30_000,
+                    &child,
+                    "runtime_reconnect_timeout",
+                    "runtime did not reconnect within the configured grace period",
+                    false,
+                );
+            }
+            Family::Octo => w.sweeper_fail(
+                later,
+                &child,
+                "runtime_offline",
+                "runtime went offline",
+                false,
+            ),
+        }
     }
 
-    // One agent out of quota, all along (the Octo fork's shape, error on the wire).
-    let broke_agent = agents[6].clone();
-    for i in 0..10 {
+    // One agent out of quota, all along; its errors carry secrets the server lets through.
+    for i in 0..10u64 {
         let at = 1_000 + i * 16_000;
-        let chat = w.pick(&sessions).to_owned();
-        let (_, ids, running) = w.start_task(at, &broke_agent, Some(&chat));
-        w.fail_with_error(
+        let task = w.task(&cast, 6, i % 4 != 3);
+        let running = w.start(at, &task);
+        let e = error_for("agent_error.provider_quota_limit", &mut w.rng);
+        w.daemon_fail(
             running + 800,
-            &ids,
+            &task,
             "agent_error.provider_quota_limit",
-            false,
+            &e,
+            None,
         );
     }
 
@@ -225,20 +439,26 @@ pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
     .iter()
     .enumerate()
     {
-        let agent = agents[7].clone();
-        let chat = sessions[i].clone();
-        let (_, ids, running) = w.start_task(6_000 + i as u64 * 30_000, &agent, Some(&chat));
-        w.fail_modern(running + 1000, &ids, reason, false);
+        let task = w.task(&cast, 7, true);
+        let running = w.start(30_000 + i as u64 * 30_000, &task);
+        w.daemon_fail(
+            running + 1000,
+            &task,
+            reason,
+            "sandbox killed: out of memory (limit 4096 MiB)",
+            None,
+        );
     }
-    for i in 0..4 {
-        let agent = agents[2].clone();
-        let chat = sessions[11].clone();
-        let (_, ids, running) = w.start_task(20_000 + i * 25_000, &agent, Some(&chat));
-        w.fail_with_error(
+    for i in 0..4u64 {
+        let task = w.task(&cast, 2, i % 2 == 0);
+        let running = w.start(20_000 + i * 25_000, &task);
+        let e = error_for("agent_error.provider_auth_or_access", &mut w.rng);
+        w.daemon_fail(
             running + 500,
-            &ids,
+            &task,
             "agent_error.provider_auth_or_access",
-            false,
+            &e,
+            None,
         );
     }
 
@@ -256,9 +476,11 @@ pub fn scenario(seed: u64) -> Vec<ScriptedFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::{decode, Event};
+    use crate::routing::Relay;
 
-    fn parsed(seed: u64) -> Vec<Value> {
-        scenario(seed)
+    fn parsed(seed: u64, family: Family, round: u64) -> Vec<Value> {
+        scenario(seed, family, round)
             .iter()
             .map(|f| serde_json::from_str(&f.text).unwrap())
             .collect()
@@ -266,63 +488,120 @@ mod tests {
 
     #[test]
     fn deterministic_per_seed_and_sorted() {
-        let a: Vec<String> = scenario(7).into_iter().map(|f| f.text).collect();
-        let b: Vec<String> = scenario(7).into_iter().map(|f| f.text).collect();
-        assert_eq!(a, b);
-        assert_ne!(
-            a,
-            scenario(8).into_iter().map(|f| f.text).collect::<Vec<_>>()
-        );
-        let s = scenario(7);
+        let texts = |s, r| {
+            scenario(s, Family::Octo, r)
+                .into_iter()
+                .map(|f| f.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(7, 0), texts(7, 0));
+        assert_ne!(texts(7, 0), texts(7, 1));
+        let s = scenario(7, Family::Upstream, 0);
         assert!(s.windows(2).all(|w| w[0].offset <= w[1].offset));
         assert!(s.len() > 1000, "{}", s.len());
     }
 
+    /// Only shapes the server sends: upstream never puts `error` on the wire and always sends
+    /// `retry_pending`; the fork never sends `retry_pending`; nobody sends `error_message`, an
+    /// all-zero issue id, or a status on `task:dispatch`.
     #[test]
-    fn contains_every_part_of_the_story() {
-        let frames = parsed(7);
-        assert!(frames.iter().all(|f| f["type"].is_string()));
+    fn every_frame_has_a_real_server_shape() {
+        for family in Family::ALL {
+            for round in [0, 1] {
+                for f in parsed(7, family, round) {
+                    let p = &f["payload"];
+                    assert!(decode(&f.to_string()).is_ok());
+                    assert_ne!(p["issue_id"], "00000000-0000-0000-0000-000000000000");
+                    assert!(p.get("error_message").is_none());
+                    if f["type"] == "task:dispatch" {
+                        assert!(p.get("status").is_none());
+                    }
+                    if f["type"] == "task:failed" {
+                        match family {
+                            Family::Upstream => {
+                                assert!(
+                                    p.get("error").is_none() && p["retry_pending"].is_boolean(),
+                                    "{f}"
+                                );
+                                assert!(f["event_id"].is_string());
+                            }
+                            Family::Octo => assert!(p.get("retry_pending").is_none(), "{f}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fork_round_spans_the_deploy_and_the_story_has_every_part() {
+        let frames = parsed(7, Family::Octo, 0);
         let failed: Vec<&Value> = frames
             .iter()
             .filter(|f| f["type"] == "task:failed")
             .map(|f| &f["payload"])
             .collect();
-        let legacy_lost = failed
-            .iter()
-            .filter(|p| p.get("chat_session_id").is_none() && p.get("retry_pending").is_none())
-            .any(|p| {
-                frames.iter().any(|f| {
+        assert!(
+            failed.iter().any(|p| p.get("failure_reason").is_none()),
+            "before the fix"
+        );
+        assert!(
+            failed.iter().any(|p| p["error"] == "runtime went offline"),
+            "after the fix"
+        );
+        let lost = failed.iter().any(|p| {
+            p.get("chat_session_id").is_none()
+                && frames.iter().any(|f| {
                     f["type"] == "task:queued"
                         && f["payload"]["task_id"] == p["task_id"]
                         && f["payload"].get("chat_session_id").is_some()
                 })
-            });
-        assert!(legacy_lost, "a sweeper failure that lost its chat session");
-        let joined = frames
-            .iter()
-            .filter(|f| f["type"] == "chat:message")
-            .any(|m| {
-                failed
-                    .iter()
-                    .any(|p| p["task_id"] == m["payload"]["task_id"] && p.get("error").is_none())
-            });
-        assert!(joined, "an assistant message carrying a failure's text");
+        });
+        assert!(lost, "a sweeper failure that lost its chat session");
         assert!(failed
             .iter()
             .any(|p| p["failure_reason"] == "workspace_suspended"));
-        assert!(failed.iter().any(|p| p["retry_pending"] == true));
-        assert!(failed.iter().any(|p| p["retry_pending"] == false));
-        assert!(failed.iter().any(|p| p.get("error_message").is_some()));
-        let all = frames.iter().map(|f| f.to_string()).collect::<String>();
+        let all = frames.iter().map(Value::to_string).collect::<String>();
         assert!(
             all.contains("\\u001b"),
             "a control sequence inside an error"
         );
         assert!(
-            all.contains("ghp_")
-                || all.contains("AKIA")
-                || all.contains("sk-ant-")
-                || all.contains("hunter2")
+            all.contains("/Users/") || all.contains("@db.internal"),
+            "a secret the server misses"
         );
+        assert!(frames.iter().any(
+            |f| matches!(decode(&f.to_string()), Ok(Event::Comment(c)) if c.is_failure_text())
+        ));
+        assert!(
+            parsed(7, Family::Octo, 1)
+                .iter()
+                .filter(|f| f["type"] == "task:failed")
+                .all(|f| f["payload"].get("failure_reason").is_some()),
+            "later rounds are after the fix"
+        );
+    }
+
+    #[test]
+    fn bindings_name_most_sessions_and_leave_some_unknown() {
+        for family in Family::ALL {
+            let b = bindings(7, family);
+            assert_eq!(b.len(), 10);
+            let cast = Cast::new(7);
+            assert!(b.of(&cast.sessions[11]).is_none());
+            assert!(cast
+                .sessions
+                .iter()
+                .any(|s| b.of(s).is_some_and(|set| set.is_empty())));
+            for s in &cast.sessions {
+                if let Some(set) = b.of(s) {
+                    assert!(
+                        set.iter().all(|r| family.relays().contains(&r)),
+                        "{r:?}",
+                        r = set.iter().collect::<Vec<Relay>>()
+                    );
+                }
+            }
+        }
     }
 }

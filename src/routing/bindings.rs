@@ -112,6 +112,18 @@ impl Bindings {
         self.sessions.len()
     }
 
+    /// The table as a bindings file, sessions sorted.
+    pub fn to_toml(&self) -> String {
+        let mut sessions: Vec<_> = self.sessions.iter().collect();
+        sessions.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out = String::from("[sessions]\n");
+        for (id, set) in sessions {
+            let relays: Vec<String> = set.iter().map(|r| format!("\"{}\"", r.name())).collect();
+            out.push_str(&format!("\"{id}\" = [{}]\n", relays.join(", ")));
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sessions.is_empty()
     }
@@ -147,6 +159,17 @@ mod tests {
             .unwrap()
             .is_empty());
         assert_eq!(b.bound("not-named", Relay::Lark), None);
+    }
+
+    #[test]
+    fn the_table_round_trips_through_toml() {
+        let b = Bindings::parse("[sessions]\n\"b\" = [\"wecom\", \"octo\"]\n\"a\" = []\n").unwrap();
+        let text = b.to_toml();
+        assert_eq!(
+            text,
+            "[sessions]\n\"a\" = []\n\"b\" = [\"octo\", \"wecom\"]\n"
+        );
+        assert_eq!(Bindings::parse(&text).unwrap().of("b"), b.of("b"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::demo::scenario::scenario;
+use crate::routing::Family;
 
 /// The token the demo server accepts (it guards nothing: the server only serves generated data).
 pub const DEMO_TOKEN: &str = "demo";
@@ -33,11 +34,11 @@ impl DemoServer {
 }
 
 /// Bind and serve in the background.
-pub async fn serve(port: u16, seed: u64) -> std::io::Result<DemoServer> {
+pub async fn serve(port: u16, seed: u64, family: Family) -> std::io::Result<DemoServer> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let (tx, _) = broadcast::channel::<String>(CLIENT_BUFFER);
-    let player = tokio::spawn(play(tx.clone(), seed));
+    let player = tokio::spawn(play(tx.clone(), seed, family));
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, peer)) = listener.accept().await else {
@@ -60,10 +61,10 @@ pub async fn serve(port: u16, seed: u64) -> std::io::Result<DemoServer> {
 }
 
 /// Broadcast the scenario on the server's clock, forever.
-async fn play(tx: broadcast::Sender<String>, seed: u64) {
+async fn play(tx: broadcast::Sender<String>, seed: u64, family: Family) {
     let mut round = 0u64;
     loop {
-        let frames = scenario(seed.wrapping_add(round));
+        let frames = scenario(seed, family, round);
         let start = Instant::now();
         for f in frames {
             tokio::time::sleep_until(start + wall_offset(f.offset, round == 0)).await;

@@ -59,16 +59,13 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
                     .reason(d.kind == catalog::ReasonKind::Agent)
                     .add_modifier(Modifier::BOLD),
             ),
-            Span::raw(format!(
-                "  ({})  ",
-                if failure.reason_code().is_empty() {
-                    "(none)"
-                } else {
-                    failure.reason_code()
-                }
-            )),
+            Span::raw(if failure.reason_code().is_empty() {
+                "  ".to_owned()
+            } else {
+                format!("  ({})  ", failure.reason_code())
+            }),
             Span::styled(other.texts.label, theme.dim()),
-            if d.known {
+            if d.known || d.missing {
                 Span::raw("")
             } else {
                 Span::styled(format!("  ⚠ {}", s.unknown_reason), theme.warn())

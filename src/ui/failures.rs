@@ -142,14 +142,11 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
     let reason_style = theme.reason(d.kind == catalog::ReasonKind::Agent);
     let label = if d.known {
         Span::styled(d.texts.label, reason_style)
+    } else if d.missing {
+        Span::styled(d.texts.label, theme.dim())
     } else {
         // Unknown reasons: show the code itself, flagged.
-        let code = if f.reason_code().is_empty() {
-            "(none)"
-        } else {
-            f.reason_code()
-        };
-        Span::styled(format!("⚠ {code}"), theme.warn())
+        Span::styled(format!("⚠ {}", f.reason_code()), theme.warn())
     };
     let target = match (&f.session, &f.issue_id) {
         (Some(sid), _) if f.session_lost => {

@@ -43,8 +43,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     format!("{mark}{}", d.texts.label),
                     theme.reason(d.kind == catalog::ReasonKind::Agent),
                 )
+            } else if d.missing {
+                Span::styled(format!("{mark}{}", d.texts.label), theme.dim())
             } else {
-                let code = if code.is_empty() { "(none)" } else { code };
                 Span::styled(format!("{mark}⚠ {code}"), theme.warn())
             };
             let pct = 100.0 * stats.count as f64 / agg.failures.max(1) as f64;

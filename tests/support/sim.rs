@@ -80,6 +80,9 @@ struct DaemonError {
 /// The planted secrets the server's rules let through, as they appear in `DAEMON_ERRORS`.
 pub const GAP_SECRETS: [&str; 2] = ["/Users/bob/", "deploy:s3cr3tpass@"];
 
+/// Every daemon error here has a text: a daemon that reports none leaves a chat task's relays
+/// without `error`, which the wire cannot tell from one with a text (failwatch assumes a text;
+/// the README says so).
 const DAEMON_ERRORS: &[DaemonError] = &[
     DaemonError { reason: "agent_error.provider_auth_or_access", text: "Invalid API key [REDACTED API KEY] · Please run /login", canned: false, gap_secrets: 0 },
     DaemonError { reason: "agent_error.provider_quota_limit", text: "402 insufficient_balance: credit balance is too low", canned: false, gap_secrets: 0 },
