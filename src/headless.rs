@@ -357,8 +357,9 @@ pub fn failure_text(f: &Failure, lang: Lang) -> String {
         String::new()
     };
     format!(
-        "{} {} [{}] {} {}{leak} | {}",
+        "{} {} {} [{}] {} {}{leak} | {}",
         format_time(f.at),
+        f.family.name(),
         reason_key(f.reason_code()),
         d.texts.label,
         whom,
