@@ -5,9 +5,11 @@
 use std::time::{Duration, Instant};
 
 use failwatch::catalog::Lang;
+use failwatch::feed::{Feed, FeedEvent};
 use failwatch::pipeline::Pipeline;
 use failwatch::source::ws::{self, LiveConfig, Token};
-use failwatch::ui::app::{App, SourceInfo};
+use failwatch::source::SourceHandle;
+use failwatch::ui::app::App;
 use failwatch::ui::theme::Theme;
 use futures_util::{SinkExt, StreamExt};
 use ratatui::backend::TestBackend;
@@ -76,42 +78,32 @@ async fn raw(url: &str) -> f64 {
     rate
 }
 
+/// The dashboard's own path: the feed ingests in bounded batches, the app follows, and the
+/// screen is drawn at most ~30 times a second.
 async fn full(url: &str) -> (f64, usize, u64) {
-    let mut h = ws::start(config(url), 1 << 20, None).await.unwrap();
-    let mut app = App::new(
-        Pipeline::new(200_000),
-        SourceInfo {
-            label: "bench".into(),
-            state: String::new(),
-        },
-        Lang::En,
-    );
+    let h = ws::start(config(url), 1 << 20, None).await.unwrap();
+    let source = SourceHandle::from_parts(h.frames, h.state, "bench".into());
+    let mut feed = Feed::live(Pipeline::new(200_000), source);
+    let mut app = App::new(Lang::En);
     app.size = Rect::new(0, 0, 160, 48);
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let theme = Theme::from_env();
     let t = Instant::now();
     let mut last_draw = Instant::now();
     let mut draws = 0;
-    let mut n = 0;
-    while n < FRAMES {
-        let f = h.frames.recv().await.unwrap();
-        app.pipeline.push_frame(f.received_at, &f.text);
-        n += 1;
-        // The same batching as the dashboard: drain what is there, redraw at most ~30 fps.
-        while let Ok(f) = h.frames.try_recv() {
-            app.pipeline.push_frame(f.received_at, &f.text);
-            n += 1;
+    while feed.pipeline.store.ingest.frames < FRAMES as u64 {
+        if let FeedEvent::Ingested(_) = feed.next().await {
+            app.sync(&feed);
         }
-        app.on_ingest();
         if last_draw.elapsed() >= Duration::from_millis(33) {
-            term.draw(|fr| failwatch::ui::render(fr, &app, &theme))
+            term.draw(|fr| failwatch::ui::render(fr, &app, &feed, &theme))
                 .unwrap();
             last_draw = Instant::now();
             draws += 1;
         }
     }
-    let rate = n as f64 / t.elapsed().as_secs_f64();
-    let dropped = h.state.borrow().dropped;
+    let rate = feed.pipeline.store.ingest.frames as f64 / t.elapsed().as_secs_f64();
+    let dropped = feed.status.as_ref().map_or(0, |s| s.dropped);
     h.task.abort();
     (rate, draws, dropped)
 }

@@ -11,10 +11,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, Criterion, Throughput};
 use failwatch::catalog::Lang;
+use failwatch::feed::Feed;
 use failwatch::filter::Filter;
 use failwatch::pipeline::Pipeline;
 use failwatch::protocol::decode;
-use failwatch::ui::app::{App, SourceInfo};
+use failwatch::source::replay::Replay;
+use failwatch::ui::app::App;
 use failwatch::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -83,9 +85,23 @@ fn filled(n: usize) -> Pipeline {
     p
 }
 
-fn render_once(term: &mut Terminal<TestBackend>, app: &App) {
-    term.draw(|f| failwatch::ui::render(f, app, &Theme::from_env()))
+fn render_once(term: &mut Terminal<TestBackend>, app: &App, feed: &Feed) {
+    term.draw(|f| failwatch::ui::render(f, app, feed, &Theme::from_env()))
         .unwrap();
+}
+
+/// A dashboard over a filled pipeline, as the replay of nothing more.
+fn dashboard(p: Pipeline, lang: Lang) -> (App, Feed) {
+    let feed = Feed::replay(p, Replay::from_entries(Vec::new()), "bench".into());
+    let mut app = App::new(lang);
+    app.size = Rect::new(0, 0, 160, 48);
+    app.sync(&feed);
+    (app, feed)
+}
+
+fn set_filter(app: &mut App, feed: &mut Feed, expr: &str) {
+    feed.pipeline.store.set_filter(Filter::parse(expr).unwrap());
+    app.sync(feed);
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -127,15 +143,7 @@ fn figures() {
     println!("memory: {:.0} MB for {N} stored failures = {} bytes per failure (ring, aggregates, view, correlation memory)", used as f64 / 1e6, used / N as isize);
     drop(frames);
 
-    let mut app = App::new(
-        p,
-        SourceInfo {
-            label: "bench".into(),
-            state: "live".into(),
-        },
-        Lang::En,
-    );
-    app.size = Rect::new(0, 0, 160, 48);
+    let (mut app, mut feed) = dashboard(p, Lang::En);
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
 
     let mut changes = Vec::new();
@@ -147,7 +155,7 @@ fn figures() {
     ] {
         let f = Filter::parse(expr).unwrap();
         let t = Instant::now();
-        app.pipeline.store.set_filter(f);
+        feed.pipeline.store.set_filter(f);
         changes.push(t.elapsed());
     }
     println!(
@@ -156,20 +164,19 @@ fn figures() {
         changes.iter().max().unwrap().as_secs_f64() * 1e3
     );
 
-    app.set_filter("reason:provider_* outcome:dropped");
-    app.on_ingest();
+    set_filter(&mut app, &mut feed, "reason:provider_* outcome:dropped");
     let mut renders = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
-        render_once(&mut term, &app);
+        render_once(&mut term, &app, &feed);
         renders.push(t.elapsed());
     }
     let unfiltered_median = {
-        app.set_filter("");
+        set_filter(&mut app, &mut feed, "");
         let mut v = Vec::new();
         for _ in 0..200 {
             let t = Instant::now();
-            render_once(&mut term, &app);
+            render_once(&mut term, &app, &feed);
             v.push(t.elapsed());
         }
         median(v)
@@ -202,26 +209,17 @@ fn bench_decode_and_ingest(c: &mut Criterion) {
 }
 
 fn bench_dashboard(c: &mut Criterion) {
-    let mut app = App::new(
-        filled(200_000),
-        SourceInfo {
-            label: "bench".into(),
-            state: "live".into(),
-        },
-        Lang::Zh,
-    );
-    app.size = Rect::new(0, 0, 160, 48);
-    app.set_filter("reason:agent -outcome:not_chat");
-    app.on_ingest();
+    let (mut app, mut feed) = dashboard(filled(200_000), Lang::Zh);
+    set_filter(&mut app, &mut feed, "reason:agent -outcome:not_chat");
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let mut g = c.benchmark_group("dashboard");
     g.bench_function("render_200k_filtered", |b| {
-        b.iter(|| render_once(&mut term, &app))
+        b.iter(|| render_once(&mut term, &app, &feed))
     });
     g.sample_size(10);
     g.bench_function("filter_change_200k", |b| {
         b.iter(|| {
-            app.pipeline
+            feed.pipeline
                 .store
                 .set_filter(Filter::parse("reason:provider_* timeout").unwrap())
         })

@@ -114,6 +114,18 @@ pub struct DemoArgs {
     pub record: Option<PathBuf>,
 }
 
+impl DemoArgs {
+    /// The bare `failwatch`: the demo with every default.
+    pub fn default_for_bare_command() -> DemoArgs {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            demo: DemoArgs,
+        }
+        Wrapper::parse_from(["failwatch"]).demo
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ConnectArgs {
     /// WebSocket URL of the server, e.g. wss://multica.example.com/ws

@@ -3,14 +3,19 @@
 //! Data flows one way: source → decode ([`protocol`]) → enrich ([`enrich`]: redact, localize,
 //! route, correlate) → [`store`] → views (TUI or headless).
 
+pub mod bounded;
 pub mod capture;
 pub mod catalog;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod demo;
 pub mod enrich;
+pub mod feed;
 pub mod filter;
 pub mod headless;
+pub mod i18n;
+pub mod output;
 pub mod pipeline;
 pub mod protocol;
 pub mod redact;

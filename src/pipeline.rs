@@ -24,6 +24,15 @@ impl Pipeline {
         }
     }
 
+    /// Start over empty (a replay seeking back or looping): same capacity, filter, family
+    /// setting and bindings, nothing ingested.
+    pub fn restart(&mut self) {
+        let filter = self.store.filter().clone();
+        let capacity = self.store.capacity();
+        *self = Pipeline::with_enricher(capacity, self.enricher.fresh());
+        self.store.set_filter(filter);
+    }
+
     /// Ingest one frame.
     pub fn push_frame(&mut self, at: DateTime<Utc>, text: &str) {
         self.push_frame_with(at, text, |_| {});
@@ -71,7 +80,28 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::{Family, Outcome, Relay};
+    use crate::routing::{Bindings, Family, FamilySource, Outcome, Relay};
+
+    #[test]
+    fn a_restart_forgets_what_was_ingested_but_keeps_the_settings() {
+        let bindings = Bindings::parse("[sessions]\n\"s\" = [\"lark\"]\n").unwrap();
+        let enricher = Enricher::new(
+            Some((Family::Octo, FamilySource::Flag)),
+            std::sync::Arc::new(bindings),
+        );
+        let mut p = Pipeline::with_enricher(10, enricher);
+        p.store
+            .set_filter(crate::filter::Filter::parse("session:s").unwrap());
+        let frame = r#"{"type":"task:failed","payload":{"task_id":"t","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#;
+        p.push_frame(Utc::now(), frame);
+        p.restart();
+        assert_eq!(p.store.agg.failures, 0);
+        assert_eq!(p.store.filter().source(), "session:s");
+        p.push_frame(Utc::now(), frame);
+        let f = p.store.get(0).unwrap();
+        assert_eq!(f.family, Family::Octo);
+        assert_eq!(f.route(Relay::Lark).unwrap().bound, Some(true));
+    }
 
     #[test]
     fn failures_before_the_family_is_known_are_routed_again_when_it_is() {

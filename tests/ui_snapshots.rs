@@ -1,14 +1,14 @@
 //! Every panel rendered with ratatui's TestBackend, in both languages, snapshotted with insta.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use failwatch::catalog::Lang;
 use failwatch::enrich::{Enricher, ErrorOrigin, Failure};
+use failwatch::feed::{Feed, FeedEvent};
 use failwatch::pipeline::Pipeline;
 use failwatch::routing::{Bindings, FamilySource};
 use failwatch::source::replay::Replay;
-use failwatch::ui::app::{Action, App, SourceInfo};
+use failwatch::ui::app::{Action, App};
 use failwatch::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -27,6 +27,23 @@ const UPSTREAM: (&str, &str) = (
 );
 const UPSTREAM_BINDINGS: &str = include_str!("data/upstream-incident.bindings.toml");
 
+/// A dashboard as the user has it: the view state and the feed behind it.
+struct Dash {
+    app: App,
+    feed: Feed,
+}
+
+impl Dash {
+    fn act(&mut self, action: Action) {
+        self.app.act(action, &mut self.feed);
+    }
+
+    fn resize(&mut self, width: u16, height: u16) {
+        self.app.size = Rect::new(0, 0, width, height);
+        self.app.sync(&self.feed);
+    }
+}
+
 /// The dashboard on a whole capture, its family told by its frames, with these bindings.
 fn app_on(
     (name, capture): (&str, &str),
@@ -34,49 +51,50 @@ fn app_on(
     lang: Lang,
     width: u16,
     height: u16,
-) -> App {
+) -> Dash {
     let family = failwatch::capture::sniff_family(capture.as_bytes())
         .unwrap()
         .map(|f| (f, FamilySource::Detected));
     let enricher = Enricher::new(family, Arc::new(Bindings::parse(bindings).unwrap()));
     let mut replay = Replay::load(capture.as_bytes()).unwrap();
     replay.set_speed(None);
-    let mut app = App::new(
-        Pipeline::with_enricher(1000, enricher),
-        SourceInfo {
-            label: name.into(),
-            state: String::new(),
-        },
-        lang,
-    );
+    let mut feed = Feed::replay(Pipeline::with_enricher(1000, enricher), replay, name.into());
+    // At max speed the whole capture loads in a few batches.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    while !feed.replay_state().unwrap().at_end() {
+        assert!(matches!(rt.block_on(feed.next()), FeedEvent::Ingested(_)));
+    }
+    let mut app = App::new(lang);
     app.size = Rect::new(0, 0, width, height);
-    replay.tick(Instant::now(), &mut app.pipeline);
-    app.replay = Some(replay);
-    app.on_ingest();
-    app
+    app.sync(&feed);
+    Dash { app, feed }
 }
 
 /// The fork's incident across PR #33, with its bindings: most snapshots use it.
-fn app(lang: Lang, width: u16, height: u16) -> App {
+fn app(lang: Lang, width: u16, height: u16) -> Dash {
     app_on(OCTO, OCTO_BINDINGS, lang, width, height)
 }
 
 /// Select the newest failure that satisfies `pick`, as if the user moved to it.
-fn select(app: &mut App, pick: impl Fn(&Failure) -> bool) {
-    let store = &app.pipeline.store;
-    let seq = (0..store.view_len())
+fn select(dash: &mut Dash, pick: impl Fn(&Failure) -> bool) {
+    let store = &dash.feed.pipeline.store;
+    let index = (0..store.view_len())
         .rev()
-        .filter_map(|i| store.view_get(i))
-        .find(|f| pick(f))
-        .map(|f| f.seq)
+        .find(|&i| store.view_get(i).is_some_and(&pick))
         .expect("a failure to select");
-    app.apply(Action::TogglePause);
-    app.selected = Some(seq);
+    dash.act(Action::Top);
+    for _ in 0..index {
+        dash.act(Action::Move(1));
+    }
 }
 
-fn screen(app: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    term.draw(|f| failwatch::ui::render(f, app, &Theme::plain()))
+fn screen(dash: &Dash) -> String {
+    let size = dash.app.size;
+    let mut term = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+    term.draw(|f| failwatch::ui::render(f, &dash.app, &dash.feed, &Theme::plain()))
         .unwrap();
     let buf = term.backend().buffer();
     let mut out = String::new();
@@ -97,11 +115,11 @@ fn screen(app: &App) -> String {
 
 fn both_languages(name: &str, width: u16, height: u16, actions: &[Action]) {
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
-        let mut app = app(lang, width, height);
+        let mut dash = app(lang, width, height);
         for a in actions {
-            app.apply(a.clone());
+            dash.act(*a);
         }
-        insta::assert_snapshot!(format!("{name}_{tag}_{width}x{height}"), screen(&app));
+        insta::assert_snapshot!(format!("{name}_{tag}_{width}x{height}"), screen(&dash));
     }
 }
 
@@ -119,7 +137,7 @@ fn reasons_panel_focused_with_a_reason_filter() {
         24,
         &[
             Action::Focus(failwatch::ui::app::Panel::Reasons),
-            Action::Enter,
+            Action::ToggleReason,
         ],
     );
 }
@@ -141,17 +159,17 @@ fn detail_of_a_lost_notification() {
         "detail_lost",
         100,
         40,
-        &[Action::NextLost(false), Action::Enter],
+        &[Action::NextLost(false), Action::OpenDetail],
     );
 }
 
 #[test]
 fn detail_of_a_failure_that_leaked_a_secret_to_chat() {
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
-        let mut app = app(lang, 100, 40);
-        select(&mut app, |f| f.leaked_to_chat > 0);
-        app.apply(Action::Enter);
-        let s = screen(&app);
+        let mut dash = app(lang, 100, 40);
+        select(&mut dash, |f| f.leaked_to_chat > 0);
+        dash.act(Action::OpenDetail);
+        let s = screen(&dash);
         assert!(!s.contains("bob/") && !s.contains("s3cr3tpass"), "{s}");
         insta::assert_snapshot!(format!("detail_leak_{tag}_100x40"), s);
     }
@@ -160,63 +178,61 @@ fn detail_of_a_failure_that_leaked_a_secret_to_chat() {
 #[test]
 fn upstream_main_view_and_a_withheld_error() {
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
-        let mut app = app_on(UPSTREAM, UPSTREAM_BINDINGS, lang, 120, 40);
-        insta::assert_snapshot!(format!("upstream_main_{tag}_120x40"), screen(&app));
-        select(&mut app, |f| {
+        let mut dash = app_on(UPSTREAM, UPSTREAM_BINDINGS, lang, 120, 40);
+        insta::assert_snapshot!(format!("upstream_main_{tag}_120x40"), screen(&dash));
+        dash.resize(100, 40);
+        select(&mut dash, |f| {
             f.error_origin() == Some(ErrorOrigin::Withheld) && f.session.is_some() && !f.canned()
         });
-        app.apply(Action::Enter);
-        insta::assert_snapshot!(format!("upstream_detail_withheld_{tag}_100x40"), {
-            app.size = Rect::new(0, 0, 100, 40);
-            screen(&app)
-        });
+        dash.act(Action::OpenDetail);
+        insta::assert_snapshot!(
+            format!("upstream_detail_withheld_{tag}_100x40"),
+            screen(&dash)
+        );
     }
 }
 
 #[test]
 fn a_retry_chain_in_the_detail_view() {
-    let mut app = app_on(UPSTREAM, UPSTREAM_BINDINGS, Lang::En, 100, 40);
-    select(&mut app, |f| f.retry_of.is_some());
-    app.apply(Action::Enter);
-    insta::assert_snapshot!("upstream_detail_retry_en_100x40", screen(&app));
+    let mut dash = app_on(UPSTREAM, UPSTREAM_BINDINGS, Lang::En, 100, 40);
+    select(&mut dash, |f| f.retry_of.is_some());
+    dash.act(Action::OpenDetail);
+    insta::assert_snapshot!("upstream_detail_retry_en_100x40", screen(&dash));
 }
 
 #[test]
 fn sessions_without_bindings_say_the_binding_is_unknown() {
-    let mut app = app_on(UPSTREAM, "", Lang::En, 120, 30);
-    app.apply(Action::Focus(failwatch::ui::app::Panel::Sessions));
-    let s = screen(&app);
+    let mut dash = app_on(UPSTREAM, "", Lang::En, 120, 30);
+    dash.act(Action::Focus(failwatch::ui::app::Panel::Sessions));
+    let s = screen(&dash);
     insta::assert_snapshot!("sessions_unbound_en_120x30", s);
 }
 
 #[test]
 fn help_overlay() {
-    both_languages("help", 100, 32, &[Action::Help]);
+    both_languages("help", 100, 32, &[Action::ToggleHelp]);
 }
 
 #[test]
 fn filter_bar_shows_parse_errors_in_place() {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let mut app = app(Lang::En, 80, 24);
-    app.apply(Action::EditFilter);
+    use failwatch::ui::filter_edit::FilterEdit;
+    let mut dash = app(Lang::En, 80, 24);
+    dash.act(Action::EditFilter);
     for c in "reason:timeout colour:red".chars() {
-        app.apply(Action::FilterKey(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )));
+        dash.act(Action::FilterEdit(FilterEdit::Insert(c)));
     }
-    insta::assert_snapshot!("filter_error_en_80x24", screen(&app));
+    insta::assert_snapshot!("filter_error_en_80x24", screen(&dash));
 }
 
 #[test]
 fn any_size_renders_without_panic() {
     for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 10), (80, 24), (300, 100)] {
-        for overlay in [None, Some(Action::Enter), Some(Action::Help)] {
-            let mut app = app(Lang::Zh, w, h);
+        for overlay in [None, Some(Action::OpenDetail), Some(Action::ToggleHelp)] {
+            let mut dash = app(Lang::Zh, w, h);
             if let Some(a) = overlay {
-                app.apply(a);
+                dash.act(a);
             }
-            screen(&app);
+            screen(&dash);
         }
     }
 }
@@ -224,15 +240,15 @@ fn any_size_renders_without_panic() {
 #[test]
 fn no_secret_or_control_character_reaches_the_screen() {
     for (capture, lang) in [(SAMPLE, Lang::En), (OCTO, Lang::Zh), (UPSTREAM, Lang::En)] {
-        let mut app = app_on(capture, "", lang, 200, 60);
-        let n = app.pipeline.store.view_len();
+        let mut dash = app_on(capture, "", lang, 200, 60);
+        let n = dash.feed.pipeline.store.view_len();
+        dash.act(Action::Top);
         for i in 0..n {
-            app.apply(Action::Top);
-            for _ in 0..i {
-                app.apply(Action::Move(1));
+            if i > 0 {
+                dash.act(Action::Move(1));
             }
-            app.apply(Action::Enter);
-            let s = screen(&app);
+            dash.act(Action::OpenDetail);
+            let s = screen(&dash);
             for secret in [
                 "pwe5856cfa",
                 "toka6482fe6abcdefghijKLMNOP",
@@ -246,7 +262,7 @@ fn no_secret_or_control_character_reaches_the_screen() {
                 !s.chars().any(|c| c.is_control() && c != '\n'),
                 "control char on screen"
             );
-            app.apply(Action::Escape);
+            dash.act(Action::CloseOverlay);
         }
     }
 }

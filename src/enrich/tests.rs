@@ -1,5 +1,6 @@
 use super::*;
 use crate::protocol::decode;
+use crate::routing::{self, Outcome, Relay, Why};
 
 const S: &str = "c0ffee00-1234-4abc-8def-0123456789ab";
 

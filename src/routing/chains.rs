@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{BoundedMap, Family};
+use super::Family;
+use crate::bounded::BoundedMap;
 use crate::protocol::{TaskEvent, TaskFailed, TaskIds, TaskStage};
 
 /// A child's `task:queued` is published in the same server call as the parent's failure.

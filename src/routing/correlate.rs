@@ -1,73 +1,12 @@
 //! Correlation memory: which chat session each task belongs to, learned from earlier events,
 //! so a failure that arrives without its `chat_session_id` can be recognised as a lost notification.
 
-use std::collections::VecDeque;
-use std::hash::Hash;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use rustc_hash::FxHashMap;
 
+use crate::bounded::BoundedMap;
 use crate::protocol::{Comment, Event};
-
-/// A map that forgets its oldest insertions beyond a fixed capacity.
-#[derive(Debug)]
-pub struct BoundedMap<K, V> {
-    map: FxHashMap<K, V>,
-    order: VecDeque<K>,
-    capacity: usize,
-}
-
-impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
-    pub fn new(capacity: usize) -> Self {
-        BoundedMap {
-            map: FxHashMap::default(),
-            order: VecDeque::new(),
-            capacity: capacity.max(1),
-        }
-    }
-
-    pub fn insert(&mut self, key: K, value: V) {
-        if self.map.insert(key.clone(), value).is_none() {
-            self.order.push_back(key);
-            while self.order.len() > self.capacity {
-                if let Some(old) = self.order.pop_front() {
-                    self.map.remove(&old);
-                }
-            }
-        }
-    }
-
-    pub fn get<Q>(&self, key: &Q) -> Option<&V>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.map.get(key)
-    }
-
-    /// Removes the entry; its slot in the eviction order is reclaimed lazily.
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let v = self.map.remove(key);
-        if v.is_some() && self.order.len() > 2 * self.capacity {
-            let map = &self.map;
-            self.order.retain(|k| map.contains_key::<K>(k));
-        }
-        v
-    }
-
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
 
 /// Remembers task id → chat session id from every event that carries both.
 #[derive(Debug)]
@@ -170,30 +109,6 @@ impl CommentMemory {
 mod tests {
     use super::*;
     use crate::protocol::decode;
-
-    #[test]
-    fn bounded_map_evicts_oldest() {
-        let mut m = BoundedMap::new(2);
-        m.insert("a", 1);
-        m.insert("b", 2);
-        m.insert("a", 10); // update keeps its place
-        m.insert("c", 3);
-        assert_eq!(m.get("a"), None);
-        assert_eq!(m.get("b"), Some(&2));
-        assert_eq!(m.get("c"), Some(&3));
-        assert_eq!(m.len(), 2);
-    }
-
-    #[test]
-    fn bounded_map_remove_then_reinsert_stays_bounded() {
-        let mut m = BoundedMap::new(3);
-        for i in 0..1000 {
-            m.insert(i % 5, i);
-            m.remove(&((i + 1) % 5));
-        }
-        assert!(m.len() <= 3);
-        assert!(m.order.len() <= 7);
-    }
 
     #[test]
     fn only_the_agents_system_comment_is_remembered_as_failure_text() {

@@ -59,6 +59,17 @@ pub enum FamilySource {
     Assumed,
 }
 
+impl FamilySource {
+    pub fn name(self) -> &'static str {
+        match self {
+            FamilySource::Flag => "flag",
+            FamilySource::Config => "config",
+            FamilySource::Detected => "detected",
+            FamilySource::Assumed => "assumed",
+        }
+    }
+}
+
 /// Which server version produced a failure, as far as its payload tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -150,6 +161,11 @@ impl FamilyTracker {
             detected: None,
             conflicts: 0,
         }
+    }
+
+    /// What was set before any frame (a flag, the config, a capture read ahead).
+    pub fn setting(&self) -> Option<(Family, FamilySource)> {
+        self.setting
     }
 
     /// The family in effect and where it came from.

@@ -1,6 +1,111 @@
-//! Where frames come from. Each source produces timestamped frame text; none knows about the UI.
+//! Where frames come from. Every live source opens the same way, a spec into a handle: its
+//! frames on a bounded channel and its connection status on a watch. None knows about the UI.
 
 pub mod demo;
 pub mod redis;
 pub mod replay;
+pub mod status;
 pub mod ws;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::capture::CaptureWriter;
+use crate::protocol::Frame;
+use status::ConnState;
+
+/// Frames buffered between a source's reader and its consumer.
+pub const CHANNEL: usize = 65_536;
+
+/// A live source to open.
+pub enum SourceSpec {
+    /// A Multica server's realtime WebSocket (the embedded demo's too), optionally recorded.
+    WebSocket {
+        config: ws::LiveConfig,
+        record: Option<CaptureWriter>,
+    },
+    /// The server's Redis relay streams, with backfill.
+    Redis(redis::RedisConfig),
+}
+
+/// Why a source could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The server refused (an HTTP 4xx, an auth error, no such stream): a retry will not help.
+    #[error("{0}")]
+    Refused(String),
+    /// It could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// An open source: its frames, its status, and what to call it.
+pub struct SourceHandle {
+    pub frames: mpsc::Receiver<Frame>,
+    pub status: watch::Receiver<ConnState>,
+    /// Where the frames come from, credentials removed (for the header and messages).
+    pub label: String,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SourceHandle {
+    /// A handle over channels fed by someone else (tests, in-process producers).
+    pub fn from_parts(
+        frames: mpsc::Receiver<Frame>,
+        status: watch::Receiver<ConnState>,
+        label: String,
+    ) -> SourceHandle {
+        SourceHandle {
+            frames,
+            status,
+            label,
+            task: None,
+        }
+    }
+}
+
+impl Drop for SourceHandle {
+    fn drop(&mut self) {
+        // A Redis reader thread stops on its own once the channel is closed.
+        if let Some(t) = &self.task {
+            t.abort();
+        }
+    }
+}
+
+/// Open a source: connect once, so a wrong URL, token or workspace fails fast with the server's
+/// message, then read in the background, reconnecting as needed.
+pub async fn open(spec: SourceSpec, capacity: usize) -> Result<SourceHandle, SourceError> {
+    match spec {
+        SourceSpec::WebSocket { config, record } => {
+            let label = crate::redact::redact(&config.url).text;
+            let h = ws::start(config, capacity, record)
+                .await
+                .map_err(|e| match e {
+                    ws::LiveError::Refused(m) => SourceError::Refused(m),
+                    ws::LiveError::Transient(m) => SourceError::Unreachable(m),
+                })?;
+            Ok(SourceHandle {
+                frames: h.frames,
+                status: h.state,
+                label,
+                task: Some(h.task),
+            })
+        }
+        SourceSpec::Redis(config) => {
+            let url = crate::redact::redact(&config.url).text;
+            let h = tokio::task::spawn_blocking(move || redis::start(config, capacity))
+                .await
+                .map_err(|e| SourceError::Unreachable(e.to_string()))?
+                .map_err(|e| match e {
+                    redis::RedisError::Refused(m) => SourceError::Refused(m),
+                    redis::RedisError::Transient(m) => SourceError::Unreachable(m),
+                })?;
+            Ok(SourceHandle {
+                label: format!("redis {url} {}", h.key),
+                frames: h.frames,
+                status: h.state,
+                task: None,
+            })
+        }
+    }
+}

@@ -13,11 +13,39 @@ use chrono::{DateTime, Utc};
 use redis::Value;
 use tokio::sync::{mpsc, watch};
 
+use crate::bounded::BoundedMap;
 use crate::protocol::Frame;
-use crate::routing::BoundedMap;
-use crate::source::ws::{ConnState, Gap, Phase};
+use rand::SeedableRng;
+
+use super::status::{backoff, ConnState, Gap, Phase};
 
 pub const DEFAULT_SHARDS: u32 = 8;
+
+/// Why the relay streams could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RedisError {
+    /// A retry will not help: a bad URL, refused credentials, no stream for the workspace.
+    #[error("{0}")]
+    Refused(String),
+    /// Network trouble or a server that went away: retry.
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl From<redis::RedisError> for RedisError {
+    fn from(e: redis::RedisError) -> Self {
+        let refused = matches!(
+            e.kind(),
+            redis::ErrorKind::AuthenticationFailed | redis::ErrorKind::InvalidClientConfig
+        );
+        let msg = crate::redact::redact(&e.to_string()).text;
+        if refused {
+            RedisError::Refused(msg)
+        } else {
+            RedisError::Transient(msg)
+        }
+    }
+}
 const BATCH: usize = 1000;
 const BLOCK_MS: u64 = 2000;
 const DEDUP_MEMORY: usize = 100_000;
@@ -156,7 +184,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn open(config: RedisConfig) -> Result<Reader, String> {
+    pub fn open(config: RedisConfig) -> Result<Reader, RedisError> {
         let mut conn = connect(&config.url)?;
         let layout = match config.layout {
             Some(l) => l,
@@ -197,7 +225,7 @@ impl Reader {
     }
 
     /// Backfill everything newer than `since`, in batches; `sink` gets each kept entry.
-    pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, String> {
+    pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, RedisError> {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -212,16 +240,9 @@ impl Reader {
                 .arg("+")
                 .arg("COUNT")
                 .arg(BATCH)
-                .query(&mut self.conn)
-                .map_err(|e| e.to_string())?;
+                .query(&mut self.conn)?;
             let entries = parse_entries(&reply);
-            for e in &entries {
-                self.last_id = Some(e.id.clone());
-                if self.keep(e) {
-                    sink(e);
-                    n += 1;
-                }
-            }
+            n += self.take(&entries, &mut sink);
             match entries.last() {
                 Some(last) if entries.len() == BATCH => start = format!("({}", last.id),
                 _ => return Ok(n),
@@ -230,10 +251,7 @@ impl Reader {
     }
 
     /// One blocking read of new entries after the last id seen.
-    pub fn follow_once(
-        &mut self,
-        mut sink: impl FnMut(&Entry),
-    ) -> Result<usize, redis::RedisError> {
+    pub fn follow_once(&mut self, mut sink: impl FnMut(&Entry)) -> Result<usize, RedisError> {
         let after = self.last_id.clone().unwrap_or_else(|| "$".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
@@ -245,17 +263,25 @@ impl Reader {
             .arg(&after)
             .query(&mut self.conn)?;
         let entries = parse_xread(&reply);
-        for e in &entries {
-            self.last_id = Some(e.id.clone());
-            if self.keep(e) {
-                sink(e);
-            }
-        }
+        self.take(&entries, &mut sink);
         Ok(entries.len())
     }
 
+    /// Advance past `entries`, passing on the ones that are ours and new; how many were.
+    fn take(&mut self, entries: &[Entry], sink: &mut impl FnMut(&Entry)) -> u64 {
+        let mut kept = 0;
+        for e in entries {
+            self.last_id = Some(e.id.clone());
+            if self.keep(e) {
+                sink(e);
+                kept += 1;
+            }
+        }
+        kept
+    }
+
     /// After a reconnect: if the stream no longer holds our last id, entries were trimmed away.
-    pub fn reconnect(&mut self) -> Result<Option<Gap>, String> {
+    pub fn reconnect(&mut self) -> Result<Option<Gap>, RedisError> {
         self.conn = connect(&self.config.url)?;
         let Some(last) = self.last_id.clone() else {
             return Ok(None);
@@ -266,8 +292,7 @@ impl Reader {
             .arg("+")
             .arg("COUNT")
             .arg(1)
-            .query(&mut self.conn)
-            .map_err(|e| e.to_string())?;
+            .query(&mut self.conn)?;
         let first = parse_entries(&reply).into_iter().next();
         let last_ms = last.split('-').next().and_then(|m| m.parse::<i64>().ok());
         Ok(match (first, last_ms) {
@@ -282,39 +307,39 @@ impl Reader {
     }
 }
 
-fn connect(url: &str) -> Result<redis::Connection, String> {
+fn connect(url: &str) -> Result<redis::Connection, RedisError> {
     let mut info = redis::IntoConnectionInfo::into_connection_info(url)
-        .map_err(|e| format!("bad Redis URL: {e}"))?;
+        .map_err(|e| RedisError::Refused(format!("bad Redis URL: {e}")))?;
     if let Ok(password) = std::env::var("FAILWATCH_REDIS_PASSWORD") {
         let settings = info.redis_settings().clone().set_password(password);
         info = info.set_redis_settings(settings);
     }
-    let client = redis::Client::open(info).map_err(|e| e.to_string())?;
-    let conn = client
-        .get_connection_with_timeout(Duration::from_secs(5))
-        .map_err(|e| e.to_string())?;
+    let client = redis::Client::open(info)?;
+    let conn = client.get_connection_with_timeout(Duration::from_secs(5))?;
     // Longer than a blocking read, so a dead server is noticed.
-    conn.set_read_timeout(Some(Duration::from_millis(BLOCK_MS + 5000)))
-        .map_err(|e| e.to_string())?;
+    conn.set_read_timeout(Some(Duration::from_millis(BLOCK_MS + 5000)))?;
     Ok(conn)
 }
 
 /// The layout whose stream for this workspace exists.
-fn detect(conn: &mut redis::Connection, workspace: &str, shards: u32) -> Result<Layout, String> {
+fn detect(
+    conn: &mut redis::Connection,
+    workspace: &str,
+    shards: u32,
+) -> Result<Layout, RedisError> {
     for layout in [Layout::Scope, Layout::Sharded { shards }] {
         let exists: i64 = redis::cmd("EXISTS")
             .arg(stream_key(layout, workspace))
-            .query(conn)
-            .map_err(|e| e.to_string())?;
+            .query(conn)?;
         if exists == 1 {
             return Ok(layout);
         }
     }
-    Err(format!(
+    Err(RedisError::Refused(format!(
         "no stream for workspace {workspace}: neither {} nor {} exists (give --layout, or check --shards)",
         stream_key(Layout::Scope, workspace),
         stream_key(Layout::Sharded { shards }, workspace)
-    ))
+    )))
 }
 
 fn frame(e: &Entry) -> Option<Frame> {
@@ -330,8 +355,9 @@ pub struct RedisHandle {
     pub key: String,
 }
 
-/// Open (failing fast), then backfill and follow on a thread of its own.
-pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, String> {
+/// Open (failing fast), then backfill and follow on a thread of its own; after an error,
+/// reconnect with the backoff every source shares.
+pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, RedisError> {
     let mut reader = Reader::open(config)?;
     let (tx, rx) = mpsc::channel(capacity);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
@@ -355,34 +381,37 @@ pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, String
                 return;
             }
             state_tx.send_modify(|s| s.phase = Phase::Live { since: Utc::now() });
+            let mut rng = rand::rngs::StdRng::from_os_rng();
             let mut attempt = 0u32;
             while !tx.is_closed() {
-                match reader.follow_once(|e| send(e, &state_tx)) {
-                    Ok(_) => attempt = 0,
-                    Err(err) => {
-                        attempt += 1;
-                        let wait = Duration::from_millis(500 * u64::from(attempt.min(20)));
-                        let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                        state_tx.send_modify(|s| {
-                            s.phase = Phase::Reconnecting {
-                                attempt,
-                                at,
-                                error: err.to_string(),
-                            }
-                        });
-                        std::thread::sleep(wait);
-                        match reader.reconnect() {
-                            Ok(gap) => state_tx.send_modify(|s| {
-                                s.gaps.extend(gap);
-                                s.phase = Phase::Live { since: Utc::now() };
-                            }),
-                            Err(e) => tracing::warn!(error = %e, "redis reconnect failed"),
-                        }
+                let err = match reader.follow_once(|e| send(e, &state_tx)) {
+                    Ok(_) => {
+                        attempt = 0;
+                        continue;
                     }
+                    Err(err) => err,
+                };
+                attempt += 1;
+                let wait = backoff(attempt, &mut rng);
+                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                state_tx.send_modify(|s| {
+                    s.phase = Phase::Reconnecting {
+                        attempt,
+                        at,
+                        error: err.to_string(),
+                    }
+                });
+                std::thread::sleep(wait);
+                match reader.reconnect() {
+                    Ok(gap) => state_tx.send_modify(|s| {
+                        s.gaps.extend(gap);
+                        s.phase = Phase::Live { since: Utc::now() };
+                    }),
+                    Err(e) => tracing::warn!(error = %e, "redis reconnect failed"),
                 }
             }
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| RedisError::Transient(e.to_string()))?;
     Ok(RedisHandle {
         frames: rx,
         state: state_rx,

@@ -150,7 +150,7 @@ impl Replay {
         }
         if self.at_end() {
             if self.looped && !self.entries.is_empty() {
-                restart(pipeline);
+                pipeline.restart();
                 self.pos = 0;
                 self.anchor = None;
             } else {
@@ -201,7 +201,7 @@ impl Replay {
     /// Move playback to capture time `target` (forward: ingest; backward: rebuild from start).
     pub fn seek(&mut self, pipeline: &mut Pipeline, target: DateTime<Utc>) {
         if self.current_time().is_some_and(|t| target < t) {
-            restart(pipeline);
+            pipeline.restart();
             self.pos = 0;
         }
         self.ingest_until(pipeline, usize::MAX, Some(target));
@@ -258,13 +258,6 @@ impl Replay {
         let capture_wait = (next - cap0).to_std().ok()?.as_secs_f64() / self.speed();
         Some((wall0 + StdDuration::from_secs_f64(capture_wait)).saturating_duration_since(now))
     }
-}
-
-/// An empty pipeline of the same size, keeping the user's filter.
-fn restart(pipeline: &mut Pipeline) {
-    let filter = pipeline.store.filter().clone();
-    *pipeline = Pipeline::new(pipeline.store.capacity());
-    pipeline.store.set_filter(filter);
 }
 
 #[cfg(test)]

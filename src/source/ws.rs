@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use super::status::{backoff, ConnState, Gap, Phase, STABLE_AFTER};
 use crate::capture::CaptureWriter;
 use crate::protocol::{decode, Control, Event, Frame};
 
@@ -29,10 +30,6 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 /// Silence longer than this (no frame, no pong) means the peer is dead. The server itself drops
 /// clients after 60 s without a pong.
 const DEAD_AFTER: Duration = Duration::from_secs(60);
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
-/// A connection that lived this long resets the backoff.
-const STABLE_AFTER: Duration = Duration::from_secs(30);
 
 /// An auth token. Its `Debug` never shows it, so it cannot end up in a log by accident.
 #[derive(Clone)]
@@ -111,94 +108,6 @@ fn looks_like_uuid(s: &str) -> bool {
         })
 }
 
-/// A window in which events may have been missed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Gap {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Phase {
-    Connecting {
-        attempt: u32,
-    },
-    /// Reading what a stream still retains before following it.
-    Backfilling,
-    Live {
-        since: DateTime<Utc>,
-    },
-    Reconnecting {
-        attempt: u32,
-        at: DateTime<Utc>,
-        error: String,
-    },
-    /// Auth or HTTP refusal: retrying would not help.
-    Failed(String),
-    Stopped,
-}
-
-/// What the header shows about the connection; published on a watch channel.
-#[derive(Clone, Debug)]
-pub struct ConnState {
-    pub phase: Phase,
-    pub last_frame_at: Option<DateTime<Utc>>,
-    pub gaps: Vec<Gap>,
-    /// Frames the consumer was too slow to take.
-    pub dropped: u64,
-    pub received: u64,
-}
-
-impl Default for ConnState {
-    fn default() -> Self {
-        ConnState::new()
-    }
-}
-
-impl ConnState {
-    pub fn new() -> ConnState {
-        ConnState {
-            phase: Phase::Connecting { attempt: 1 },
-            last_frame_at: None,
-            gaps: Vec::new(),
-            dropped: 0,
-            received: 0,
-        }
-    }
-
-    /// One line for the header.
-    pub fn describe(&self, now: DateTime<Utc>) -> String {
-        let age = self
-            .last_frame_at
-            .map(|t| format!(" (last frame {}s ago)", (now - t).num_seconds().max(0)))
-            .unwrap_or_default();
-        let gaps = match self.gaps.last() {
-            Some(g) => format!(
-                " · {} gap(s), last {}–{}: events may be missing",
-                self.gaps.len(),
-                g.from.format("%H:%M:%S"),
-                g.to.format("%H:%M:%S")
-            ),
-            None => String::new(),
-        };
-        let phase = match &self.phase {
-            Phase::Connecting { attempt } if *attempt > 1 => {
-                format!("connecting (attempt {attempt})")
-            }
-            Phase::Connecting { .. } => "connecting".to_owned(),
-            Phase::Backfilling => format!("backfilling ({} entries so far)", self.received),
-            Phase::Live { .. } => format!("live{age}"),
-            Phase::Reconnecting { attempt, at, error } => format!(
-                "disconnected ({error}); reconnecting in {:.1}s (attempt {attempt})",
-                (*at - now).num_milliseconds().max(0) as f64 / 1000.0
-            ),
-            Phase::Failed(msg) => format!("failed: {msg}"),
-            Phase::Stopped => "stopped".to_owned(),
-        };
-        format!("{phase}{gaps}")
-    }
-}
-
 /// Why a connection attempt or session ended.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LiveError {
@@ -208,14 +117,6 @@ pub enum LiveError {
     /// Network trouble: retry.
     #[error("{0}")]
     Transient(String),
-}
-
-/// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)].
-pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
-    let ceiling = BACKOFF_BASE
-        .saturating_mul(1u32 << attempt.min(16))
-        .min(BACKOFF_CAP);
-    ceiling.mul_f64(rng.random::<f64>())
 }
 
 pub struct LiveHandle {
@@ -509,17 +410,6 @@ mod tests {
             token: t,
         };
         assert!(!format!("{cfg:?}").contains("mul_secret"));
-    }
-
-    #[test]
-    fn backoff_is_capped_and_jittered() {
-        let mut rng = rand::rng();
-        for attempt in 0..40 {
-            let d = backoff(attempt, &mut rng);
-            assert!(d <= BACKOFF_CAP);
-        }
-        let samples: Vec<Duration> = (0..50).map(|_| backoff(10, &mut rng)).collect();
-        assert!(samples.iter().any(|d| *d != samples[0]), "jittered");
     }
 
     #[test]

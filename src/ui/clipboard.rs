@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use crate::catalog::Lang;
+use crate::i18n::strings;
+
 /// Terminals cap OSC 52 payloads; beyond this we refuse rather than send a truncated copy.
 pub const MAX_COPY_BYTES: usize = 100_000;
 
@@ -24,9 +27,10 @@ pub fn osc52(text: &str, tmux: bool, screen: bool) -> String {
 }
 
 /// Send `text` to the clipboard; returns a status line saying how.
-pub fn copy(text: &str) -> String {
+pub fn copy(text: &str, lang: Lang) -> String {
+    let s = strings(lang);
     if text.len() > MAX_COPY_BYTES {
-        return format!("not copied: {} bytes is over the {MAX_COPY_BYTES}-byte clipboard limit; use export (e)", text.len());
+        return format!("{} ({} {})", s.copy_too_big, text.len(), s.bytes);
     }
     let tmux = std::env::var_os("TMUX").is_some();
     let screen = std::env::var("TERM").is_ok_and(|t| t.starts_with("screen")) && !tmux;
@@ -36,11 +40,18 @@ pub fn copy(text: &str) -> String {
         .and_then(|_| out.flush())
     {
         Ok(()) => format!(
-            "copied {} bytes via OSC 52{}",
+            "{} {} {} {}{}",
+            s.copied,
             text.len(),
-            if tmux { " (tmux passthrough)" } else { "" }
+            s.bytes,
+            s.via_osc52,
+            if tmux {
+                format!(" {}", s.tmux_passthrough)
+            } else {
+                String::new()
+            }
         ),
-        Err(e) => format!("copy failed: {e}"),
+        Err(e) => format!("{}: {e}", s.copy_failed),
     }
 }
 

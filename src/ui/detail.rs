@@ -9,22 +9,23 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
-use super::i18n::{strings, Strings};
 use super::layout::centered;
 use super::theme::Theme;
 use super::{block, time_of_day};
 use crate::capture::format_time;
 use crate::catalog;
 use crate::enrich::{ErrorOrigin, Failure, Told};
+use crate::feed::Feed;
+use crate::i18n::{strings, Strings};
 use crate::routing::{AttemptEnd, Chains};
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(failure) = app.selected.and_then(|s| app.pipeline.store.get(s)) else {
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store.get(s)) else {
         return;
     };
     let area = centered(area, 90, 90);
     let s = strings(app.lang);
-    let lines = lines(failure, app, theme);
+    let lines = lines(failure, app, feed, theme);
     let title = format!(" {} · {} ", s.detail, failure.reason_code());
     f.render_widget(Clear, area);
     f.render_widget(
@@ -46,7 +47,7 @@ fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
     }
 }
 
-pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>> {
+pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) -> Vec<Line<'a>> {
     let s = strings(app.lang);
     let d = catalog::describe(failure.reason_code(), app.lang);
     let other = catalog::describe(failure.reason_code(), app.lang.toggle());
@@ -137,7 +138,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, theme: &Theme) -> Vec<Line<'a>
     if let Some(task) = failure.task_id.as_deref() {
         out.extend(attempt_lines(
             task,
-            app.pipeline.enricher.chains(),
+            feed.pipeline.enricher.chains(),
             app,
             theme,
         ));

@@ -7,17 +7,18 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
-use super::i18n::strings;
 use super::theme::Theme;
 use super::{block, short_id, time_of_day};
 use crate::catalog;
 use crate::enrich::{Failure, Told};
+use crate::feed::Feed;
+use crate::i18n::strings;
 use crate::routing::{Route, Why};
-use crate::source::ws::Gap;
+use crate::source::status::Gap;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &app.pipeline.store;
+    let store = &feed.pipeline.store;
     let filtered = !store.filter().is_empty();
     let title = if filtered {
         format!(
@@ -37,11 +38,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let offset = app
         .offset
         .min(store.view_len().saturating_sub(rows_visible));
-    let gaps = app
-        .conn
-        .as_ref()
-        .map(|c| c.borrow().gaps.clone())
-        .unwrap_or_default();
+    let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);
     let mut rows: Vec<Row> = Vec::with_capacity(rows_visible + 2);
     let mut selected_row = None;
     let mut prev_at = None;
@@ -89,11 +86,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut header = vec![s.time, s.reason];
     if wide {
         widths.push(Constraint::Length(30));
-        header.push("code");
+        header.push(s.code);
         widths.push(Constraint::Length(8));
         header.push(s.agent);
     }
-    let relays: String = app.family().relays().iter().map(|r| r.letter()).collect();
+    let relays: String = feed
+        .pipeline
+        .enricher
+        .family()
+        .0
+        .relays()
+        .iter()
+        .map(|r| r.letter())
+        .collect();
     widths.extend([
         Constraint::Length(10),
         Constraint::Length(relays.len().max(2) as u16),
@@ -109,10 +114,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn gap_row(g: &Gap, lang: crate::catalog::Lang, theme: &Theme, wide: bool) -> Row<'static> {
-    let (what, missing) = match lang {
-        crate::catalog::Lang::En => ("── disconnected ──", "events may be missing"),
-        crate::catalog::Lang::Zh => ("── 连接中断 ──", "可能缺失事件"),
-    };
+    let s = strings(lang);
+    let (what, missing) = (s.disconnected_row, s.events_may_be_missing);
     let span = format!(
         "{}–{} {missing}",
         g.from.format("%H:%M:%S"),

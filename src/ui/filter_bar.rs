@@ -7,14 +7,15 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::i18n::strings;
 use super::theme::Theme;
+use crate::feed::Feed;
+use crate::i18n::strings;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &app.pipeline.store;
-    let lines = match &app.filter_input {
-        Some(input) => {
+    let store = &feed.pipeline.store;
+    let lines = match &app.filter_editor {
+        Some(editor) => {
             let second = match &app.filter_error {
                 Some(e) => Line::styled(format!("  ✗ {e}"), theme.alert()),
                 None => {
@@ -22,17 +23,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         .filter_preview
                         .map(|n| format!("  → {n} {} {} {} · ", s.shown, s.of, store.stored()))
                         .unwrap_or_default();
-                    Line::styled(
-                        format!("{preview}  enter ↵  esc ✗  ctrl-u clear"),
-                        theme.dim(),
-                    )
+                    Line::styled(format!("{preview}  {}", s.filter_keys), theme.dim())
                 }
             };
+            let text = editor.text();
+            let at = text
+                .char_indices()
+                .nth(editor.cursor())
+                .map_or(text.len(), |(i, _)| i);
             vec![
                 Line::from(vec![
                     Span::styled("/ ", theme.title()),
-                    Span::raw(input.as_str()),
+                    Span::raw(&text[..at]),
                     Span::styled("▏", theme.title()),
+                    Span::raw(&text[at..]),
                 ]),
                 second,
             ]

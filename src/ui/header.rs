@@ -5,21 +5,72 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use chrono::{DateTime, Utc};
+
 use super::app::App;
-use super::i18n::strings;
 use super::theme::Theme;
 use crate::capture::format_time;
+use crate::catalog::Lang;
+use crate::feed::Feed;
+use crate::i18n::strings;
 use crate::routing::FamilySource;
-use crate::source::ws::Phase;
-use chrono::Utc;
+use crate::source::status::{ConnState, Phase};
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// The connection's state in one line: the phase, the age of the last frame, the gaps.
+pub fn describe(state: &ConnState, now: DateTime<Utc>, lang: Lang) -> String {
+    let s = strings(lang);
+    let age = state
+        .last_frame_at
+        .map(|t| {
+            format!(
+                " ({} {}{})",
+                s.last_frame,
+                (now - t).num_seconds().max(0),
+                s.seconds_ago
+            )
+        })
+        .unwrap_or_default();
+    let gaps = match state.gaps.last() {
+        Some(g) => format!(
+            " · {} {} {}–{}: {}",
+            state.gaps.len(),
+            s.gaps,
+            g.from.format("%H:%M:%S"),
+            g.to.format("%H:%M:%S"),
+            s.events_may_be_missing
+        ),
+        None => String::new(),
+    };
+    let phase = match &state.phase {
+        Phase::Connecting { attempt } if *attempt > 1 => {
+            format!("{} ({} {attempt})", s.connecting, s.attempt)
+        }
+        Phase::Connecting { .. } => s.connecting.to_owned(),
+        Phase::Backfilling => format!(
+            "{} ({} {})",
+            s.backfilling, state.received, s.entries_so_far
+        ),
+        Phase::Live { .. } => format!("{}{age}", s.live),
+        Phase::Reconnecting { attempt, at, error } => format!(
+            "{} ({error}); {} {:.1}s ({} {attempt})",
+            s.disconnected,
+            s.reconnecting_in,
+            (*at - now).num_milliseconds().max(0) as f64 / 1000.0,
+            s.attempt
+        ),
+        Phase::Failed(msg) => format!("{}: {msg}", s.failed),
+        Phase::Stopped => s.stopped.to_owned(),
+    };
+    format!("{phase}{gaps}")
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &app.pipeline.store;
-    let (family, source) = app.pipeline.enricher.family();
+    let store = &feed.pipeline.store;
+    let (family, source) = feed.pipeline.enricher.family();
     let mut first = vec![
         Span::styled("failwatch ", theme.title()),
-        Span::raw(format!("· {} ", app.source.label)),
+        Span::raw(format!("· {} ", feed.label)),
         match source {
             FamilySource::Assumed => Span::styled(
                 format!("· {}? ({}) ", family.name(), s.server_assumed),
@@ -28,14 +79,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             _ => Span::raw(format!("· {} ", family.name())),
         },
     ];
-    let conflicts = app.pipeline.enricher.family_conflicts();
+    let conflicts = feed.pipeline.enricher.family_conflicts();
     if conflicts > 0 {
         first.push(Span::styled(
             format!("· {conflicts} {} ", s.server_conflicts),
             theme.warn(),
         ));
     }
-    match &app.replay {
+    match feed.replay_state() {
         Some(r) => {
             let pct = if r.is_empty() {
                 100
@@ -69,21 +120,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 first.push(Span::styled("░".repeat(bar_width - filled), theme.dim()));
             }
         }
-        None => match &app.conn {
-            Some(conn) => {
-                let state = conn.borrow();
+        None => {
+            if let Some(state) = &feed.status {
                 let style = match state.phase {
                     Phase::Live { .. } if state.gaps.is_empty() => theme.good(),
                     Phase::Live { .. } => theme.warn(),
                     _ => theme.alert(),
                 };
                 first.push(Span::styled(
-                    format!("· {}", state.describe(Utc::now())),
+                    format!("· {}", describe(state, Utc::now(), app.lang)),
                     style,
                 ));
             }
-            None => first.push(Span::raw(format!("· {}", app.source.state))),
-        },
+        }
     }
     let now = store.now();
     let per_min = store.agg.per_minute.last(5, now).iter().sum::<u64>() as f64 / 5.0;
@@ -101,7 +150,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         follow,
         Span::raw(format!(
             "· {:.1} {} · {per_min:.1} {} · {}: {} ",
-            app.events_per_s, s.events_per_s, s.failures_per_min, s.failures, store.agg.failures
+            feed.events_per_s, s.events_per_s, s.failures_per_min, s.failures, store.agg.failures
         )),
         Span::styled(
             format!("· {} {} ", lost, s.lost),
@@ -129,10 +178,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         ));
     }
-    let dropped = app.conn.as_ref().map_or(0, |c| c.borrow().dropped) + store.ingest.source_dropped;
+    let dropped = feed.status.as_ref().map_or(0, |c| c.dropped) + store.ingest.source_dropped;
     if dropped > 0 {
         second.push(Span::styled(
-            format!("· {dropped} frames dropped (slow consumer) "),
+            format!("· {dropped} {} ", s.frames_dropped),
             theme.alert(),
         ));
     }

@@ -1,13 +1,16 @@
-//! The terminal dashboard: state in [`app`], one module per panel, and the event loop here.
+//! The terminal dashboard: view state in [`app`], keys in [`keymap`], one module per panel, and
+//! the event loop here, which only waits and dispatches: terminal events go to the app, the feed
+//! ingests on its own, and the screen is redrawn at most ~30 times a second when something changed.
 
 pub mod app;
 pub mod clipboard;
 pub mod detail;
 pub mod failures;
 pub mod filter_bar;
+pub mod filter_edit;
 pub mod header;
 pub mod help;
-pub mod i18n;
+pub mod keymap;
 pub mod layout;
 pub mod reasons;
 pub mod sessions;
@@ -24,33 +27,31 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use tokio::sync::mpsc;
 
-use crate::protocol::Frame as WireFrame;
-use app::{App, Overlay};
+use crate::feed::{Feed, FeedEvent};
+use crate::i18n::{self, strings};
+use app::{App, Effect, Overlay};
 use theme::Theme;
 
-/// At most this many frames are ingested between two redraws, so keys are never starved.
-const MAX_BATCH: usize = 20_000;
 /// Redraw at most ~30 times a second.
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 
 /// Draw everything. Reads state only.
-pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
+pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
     let size = f.area();
     if size.width < 20 || size.height < 6 {
         f.render_widget(Paragraph::new("terminal too small"), size);
         return;
     }
-    let areas = layout::Areas::new(size, app.filter_input.is_some());
-    header::render(f, areas.header, app, theme);
-    failures::render(f, areas.failures, app, theme);
-    reasons::render(f, areas.reasons, app, theme);
-    sessions::render(f, areas.sessions, app, theme);
-    filter_bar::render(f, areas.footer, app, theme);
+    let areas = layout::Areas::new(size, app.filter_editor.is_some());
+    header::render(f, areas.header, app, feed, theme);
+    failures::render(f, areas.failures, app, feed, theme);
+    reasons::render(f, areas.reasons, app, feed, theme);
+    sessions::render(f, areas.sessions, app, feed, theme);
+    filter_bar::render(f, areas.footer, app, feed, theme);
     match app.overlay {
-        Overlay::Detail => detail::render(f, size, app, theme),
-        Overlay::Help => help::render(f, size, app, theme),
+        Overlay::Detail => detail::render(f, size, app, feed, theme),
+        Overlay::Help => help::render(f, size, app, feed.pipeline.enricher.family().0, theme),
         Overlay::None => {}
     }
 }
@@ -95,122 +96,95 @@ pub(crate) fn sparkline(counts: &[u64]) -> String {
         .collect()
 }
 
-/// Run the dashboard until the user quits. `frames` carries a live source's frames (none for replay).
-pub async fn run(
-    mut app: App,
-    mut frames: Option<mpsc::Receiver<WireFrame>>,
-    mouse: bool,
-) -> anyhow::Result<()> {
+/// What the loop waits for.
+enum Msg {
+    Term(TermEvent),
+    Feed(FeedEvent),
+    Tick,
+}
+
+/// Run the dashboard until the user quits.
+pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<()> {
     let mut term = terminal::TerminalGuard::enter(mouse)?;
     let theme = Theme::from_env();
     let size = term.size()?;
     app.size = Rect::new(0, 0, size.width, size.height);
+    app.sync(&feed);
     let mut keys = EventStream::new();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
-    let mut rate_window = (Instant::now(), app.pipeline.store.ingest.frames);
-    loop {
+    while !app.quit {
         if dirty && last_draw.elapsed() >= FRAME_INTERVAL {
-            term.draw(|f| render(f, &app, &theme))?;
+            term.draw(|f| render(f, &app, &feed, &theme))?;
             last_draw = Instant::now();
             dirty = false;
         }
-        if app.quit {
-            break;
-        }
-        // Sleep until something can change: a frame due in replay, the next redraw slot, or the rate tick.
-        let now = Instant::now();
-        let mut wake = rate_window.0 + Duration::from_secs(1);
+        let mut wake = feed.next_tick();
         if dirty {
             wake = wake.min(last_draw + FRAME_INTERVAL);
         }
-        if let Some(r) = &app.replay {
-            if let Some(d) = r.until_next(now) {
-                wake = wake.min(now + d.max(Duration::from_millis(1)));
-            } else if !r.paused && !r.at_end() {
-                wake = wake.min(now + FRAME_INTERVAL);
-            }
-        }
-        tokio::select! {
+        let msg = tokio::select! {
             ev = keys.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
-                    if let Some(a) = app.action_for_key(k) {
-                        app.apply(a);
-                        perform(&mut app);
-                        dirty = true;
-                    }
-                }
-                Some(Ok(TermEvent::Mouse(m))) => {
-                    if let Some(a) = app.action_for_mouse(m) {
-                        app.apply(a);
-                        dirty = true;
-                    }
-                }
-                Some(Ok(TermEvent::Resize(w, h))) => {
-                    app.size = Rect::new(0, 0, w, h);
-                    app.on_ingest();
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
+                Some(Ok(ev)) => Msg::Term(ev),
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            Some(first) = recv(&mut frames) => {
-                let mut n = 1;
-                app.pipeline.push_frame(first.received_at, &first.text);
-                if let Some(rx) = frames.as_mut() {
-                    while n < MAX_BATCH {
-                        let Ok(fr) = rx.try_recv() else { break };
-                        app.pipeline.push_frame(fr.received_at, &fr.text);
-                        n += 1;
-                    }
-                }
-                app.on_ingest();
-                dirty = true;
-            }
-            _ = tokio::time::sleep_until(wake.into()) => {
-                if let Some(r) = app.replay.as_mut() {
-                    if r.tick(Instant::now(), &mut app.pipeline) > 0 {
-                        app.on_ingest();
-                        dirty = true;
-                    }
-                }
-                let elapsed = rate_window.0.elapsed();
-                if elapsed >= Duration::from_secs(1) {
-                    let frames_now = app.pipeline.store.ingest.frames;
-                    app.events_per_s = (frames_now - rate_window.1) as f64 / elapsed.as_secs_f64();
-                    rate_window = (Instant::now(), frames_now);
-                    if app.pipeline.store.filter().has_time_terms() {
-                        app.pipeline.store.rebuild_view();
-                        app.on_ingest();
-                    }
-                    dirty = true;
-                }
-            }
-        }
+            ev = feed.next() => Msg::Feed(ev),
+            _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
+        };
+        dirty |= dispatch(msg, &mut app, &mut feed);
     }
     Ok(())
 }
 
-/// Carry out what the last action asked of the outside world (clipboard, files).
-fn perform(app: &mut App) {
-    match app.effect.take() {
-        Some(app::Effect::Copy(text)) => app.status = Some(clipboard::copy(&text)),
-        Some(app::Effect::Export(lines)) => {
-            let dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
-            app.status = Some(match clipboard::export(&dir, lines.into_iter()) {
-                Ok((path, n)) => format!("exported {n} failures to {}", path.display()),
-                Err(e) => format!("export failed: {e}"),
-            });
+/// Hand one message to whom it concerns; true when the screen must be redrawn.
+fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed) -> bool {
+    match msg {
+        Msg::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
+            if let Some(a) = app.action_for_key(k) {
+                act(app, feed, a);
+            }
+            true
         }
-        None => {}
+        Msg::Term(TermEvent::Mouse(m)) => {
+            if let Some(a) = app.action_for_mouse(m) {
+                act(app, feed, a);
+            }
+            true
+        }
+        Msg::Term(TermEvent::Resize(w, h)) => {
+            app.size = Rect::new(0, 0, w, h);
+            app.sync(feed);
+            true
+        }
+        Msg::Term(_) => false,
+        Msg::Feed(FeedEvent::Ingested(0)) => false,
+        Msg::Feed(_) => {
+            app.sync(feed);
+            true
+        }
+        Msg::Tick => {
+            if feed.tick(Instant::now()) {
+                app.sync(feed);
+            }
+            true
+        }
     }
 }
 
-async fn recv(frames: &mut Option<mpsc::Receiver<WireFrame>>) -> Option<WireFrame> {
-    match frames {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
+/// An action, then what it asks of the outside world (clipboard, files).
+fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
+    let s = strings(app.lang);
+    match app.act(action, feed) {
+        Some(Effect::Copy(text)) => app.status = Some(clipboard::copy(&text, app.lang)),
+        Some(Effect::Export(lines)) => {
+            let dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
+            app.status = Some(match clipboard::export(&dir, lines.into_iter()) {
+                Ok((path, n)) => i18n::exported(app.lang, n, &path.display().to_string()),
+                Err(e) => format!("{}: {e}", s.export_failed),
+            });
+        }
+        _ => {}
     }
 }
 

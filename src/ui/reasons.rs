@@ -7,18 +7,20 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
-use super::i18n::strings;
 use super::theme::Theme;
 use super::{block, sparkline};
 use crate::catalog;
+use crate::feed::Feed;
+use crate::i18n::strings;
 
 pub const SPARK_MINUTES: usize = 30;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let agg = &app.pipeline.store.agg;
-    let filter = app.pipeline.store.filter().source();
-    let now = app.pipeline.store.now();
+    let store = &feed.pipeline.store;
+    let agg = &store.agg;
+    let filter = store.filter().source();
+    let now = store.now();
     let focused = app.focus == Panel::Reasons;
     let inner_rows = usize::from(area.height.saturating_sub(3));
     let reasons = agg.reasons_by_count();

@@ -8,9 +8,10 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
-use super::i18n::strings;
 use super::theme::Theme;
 use super::{block, short_id, time_of_day};
+use crate::feed::Feed;
+use crate::i18n::strings;
 use crate::store::{Aggregates, SessionStats};
 
 /// Sessions that lost notifications first, then those never told, then by failures, then id.
@@ -26,11 +27,11 @@ pub fn sorted(agg: &Aggregates) -> Vec<(&Arc<str>, &SessionStats)> {
     v
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
-    let sessions = sorted(&app.pipeline.store.agg);
-    let bindings = app.pipeline.enricher.bindings();
+    let sessions = sorted(&feed.pipeline.store.agg);
+    let bindings = feed.pipeline.enricher.bindings();
     let inner_rows = usize::from(area.height.saturating_sub(3));
     let skip = app
         .session_cursor

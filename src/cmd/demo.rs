@@ -1,0 +1,75 @@
+//! `failwatch demo` (and the bare `failwatch`): the embedded demo server on 127.0.0.1 playing a
+//! seeded incident, watched through the same live path as a real server. It plays the fork's
+//! incident across PR #33 unless `--server upstream` asks for the public server's.
+
+use std::sync::Arc;
+
+use super::setup::{self, Routing};
+use super::{dashboard, open_source, CmdError};
+use crate::cli::DemoArgs;
+use crate::enrich::Enricher;
+use crate::pipeline::Pipeline;
+use crate::routing::{Family, FamilySource};
+use crate::source::demo as server;
+use crate::source::ws::{LiveConfig, Token};
+use crate::source::SourceSpec;
+
+pub fn run(args: DemoArgs, routing: &Routing) -> Result<(), CmdError> {
+    let family = routing.family.map_or(Family::Octo, |(f, _)| f);
+    if args.print_bindings {
+        print!(
+            "{}",
+            crate::demo::scenario::bindings(args.seed, family).to_toml()
+        );
+        return Ok(());
+    }
+    setup::runtime()?.block_on(async {
+        let demo = server::serve(args.port, args.seed, family)
+            .await
+            .map_err(|e| {
+                CmdError::connect(format!(
+                    "cannot start the demo server on 127.0.0.1:{}: {e}",
+                    args.port
+                ))
+            })?;
+        if args.serve_only {
+            println!(
+                "demo server ({}) listening on {}",
+                family.name(),
+                demo.url()
+            );
+            println!(
+                "watch it with: FAILWATCH_TOKEN={} failwatch live --url {} --workspace {}",
+                server::DEMO_TOKEN,
+                demo.url(),
+                server::DEMO_WORKSPACE
+            );
+            println!(
+                "its sessions' bindings: failwatch demo --print-bindings{}",
+                if family == Family::Upstream {
+                    " --server upstream"
+                } else {
+                    ""
+                }
+            );
+            let _ = tokio::signal::ctrl_c().await;
+            return Ok(());
+        }
+        let config = LiveConfig {
+            url: demo.url(),
+            workspace: server::DEMO_WORKSPACE.into(),
+            token: Token::new(server::DEMO_TOKEN),
+        };
+        let record = setup::recorder(args.record.as_deref(), &demo.url(), false)?;
+        let mut source = open_source(SourceSpec::WebSocket { config, record }).await?;
+        source.label = format!("demo {}", source.label);
+        // The demo knows its server: its family, and which relay each session is bound to (the
+        // user's own bindings, if any, win).
+        let mut bindings = crate::demo::scenario::bindings(args.seed, family);
+        bindings.merge((*routing.bindings).clone());
+        let family = routing.family.unwrap_or((family, FamilySource::Flag));
+        let enricher = Enricher::new(Some(family), Arc::new(bindings));
+        let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
+        dashboard::live(&args.dash, pipeline, source).await
+    })
+}

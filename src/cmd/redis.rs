@@ -1,0 +1,40 @@
+//! `failwatch redis`: the dashboard on the server's Redis relay streams (and the Redis options
+//! `tail --redis` shares).
+
+use super::setup::{self, Routing};
+use super::{dashboard, open_source, CmdError};
+use crate::cli::{LayoutArg, RedisArgs, RedisSourceArgs};
+use crate::source::redis::{Layout, RedisConfig};
+use crate::source::SourceSpec;
+
+pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<RedisConfig, CmdError> {
+    let since = crate::filter::parse_duration(&args.since)
+        .and_then(|d| d.to_std().ok())
+        .ok_or_else(|| CmdError::usage(format!("bad --since `{}` (e.g. 30m, 2h)", args.since)))?;
+    let layout = args.layout.map(|l| match l {
+        LayoutArg::Scope => Layout::Scope,
+        LayoutArg::Sharded => Layout::Sharded {
+            shards: args.shards,
+        },
+    });
+    Ok(RedisConfig {
+        url: url.to_owned(),
+        workspace: workspace.to_owned(),
+        layout,
+        shards: args.shards,
+        since,
+    })
+}
+
+pub fn run(args: RedisArgs, routing: &Routing) -> Result<(), CmdError> {
+    let config = config(&args.url, &args.workspace, &args.source)?;
+    setup::runtime()?.block_on(async {
+        let source = open_source(SourceSpec::Redis(config)).await?;
+        dashboard::live(
+            &args.dash,
+            routing.pipeline(args.dash.max_failures, None),
+            source,
+        )
+        .await
+    })
+}

@@ -1,0 +1,242 @@
+//! The dashboard's ingestion, in one place: the pipeline, what feeds it (a live source or a
+//! replay), the rate meter, and a copy of the source's status taken when it changes, so that
+//! rendering reads plain state and never a channel.
+
+use std::time::{Duration, Instant};
+
+use crate::pipeline::Pipeline;
+use crate::source::replay::Replay;
+use crate::source::status::ConnState;
+use crate::source::SourceHandle;
+
+/// At most this many frames are ingested in one batch …
+const MAX_BATCH: usize = 20_000;
+/// … and for at most this long, so a key always takes effect promptly under any load.
+const MAX_BATCH_TIME: Duration = Duration::from_millis(25);
+
+/// What feeds the pipeline.
+pub enum Input {
+    Live(SourceHandle),
+    Replay(Replay),
+}
+
+/// What changed after [`Feed::next`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedEvent {
+    /// Frames were ingested.
+    Ingested(usize),
+    /// The source's status changed.
+    Status,
+    /// The live source is gone for good.
+    Ended,
+}
+
+/// A replay control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayCmd {
+    Faster,
+    Slower,
+    TogglePause,
+    Step,
+    /// Seek by this many seconds of capture time.
+    Seek(i64),
+}
+
+pub struct Feed {
+    pub pipeline: Pipeline,
+    input: Input,
+    /// Where the frames come from (for the header).
+    pub label: String,
+    /// The live source's status, as of its last change.
+    pub status: Option<ConnState>,
+    /// Frames per second over the last second.
+    pub events_per_s: f64,
+    rate_window: (Instant, u64),
+    ended: bool,
+    status_open: bool,
+}
+
+impl Feed {
+    pub fn live(pipeline: Pipeline, source: SourceHandle) -> Feed {
+        let status = Some(source.status.borrow().clone());
+        let label = source.label.clone();
+        Feed::new(pipeline, Input::Live(source), label, status)
+    }
+
+    pub fn replay(pipeline: Pipeline, replay: Replay, label: String) -> Feed {
+        Feed::new(pipeline, Input::Replay(replay), label, None)
+    }
+
+    fn new(pipeline: Pipeline, input: Input, label: String, status: Option<ConnState>) -> Feed {
+        let frames = pipeline.store.ingest.frames;
+        Feed {
+            pipeline,
+            input,
+            label,
+            status,
+            events_per_s: 0.0,
+            rate_window: (Instant::now(), frames),
+            ended: false,
+            status_open: true,
+        }
+    }
+
+    pub fn replay_state(&self) -> Option<&Replay> {
+        match &self.input {
+            Input::Replay(r) => Some(r),
+            Input::Live(_) => None,
+        }
+    }
+
+    /// Wait for the next change: a batch of frames, a status change, or a replay frame due.
+    /// Cancel-safe: dropped unfinished, it loses nothing.
+    pub async fn next(&mut self) -> FeedEvent {
+        match &mut self.input {
+            Input::Live(source) if !self.ended => loop {
+                tokio::select! {
+                    first = source.frames.recv() => {
+                        let Some(first) = first else {
+                            self.ended = true;
+                            return FeedEvent::Ended;
+                        };
+                        let started = Instant::now();
+                        self.pipeline.push_frame(first.received_at, &first.text);
+                        let mut n = 1;
+                        while n < MAX_BATCH && started.elapsed() < MAX_BATCH_TIME {
+                            let Ok(f) = source.frames.try_recv() else { break };
+                            self.pipeline.push_frame(f.received_at, &f.text);
+                            n += 1;
+                        }
+                        return FeedEvent::Ingested(n);
+                    }
+                    changed = source.status.changed(), if self.status_open => {
+                        if changed.is_err() {
+                            // The reader is gone; frames it left may still be queued.
+                            self.status_open = false;
+                            continue;
+                        }
+                        self.status = Some(source.status.borrow_and_update().clone());
+                        return FeedEvent::Status;
+                    }
+                }
+            },
+            Input::Live(_) => std::future::pending().await,
+            Input::Replay(r) => {
+                let now = Instant::now();
+                match r.until_next(now) {
+                    Some(d) => tokio::time::sleep(d.max(Duration::from_millis(1))).await,
+                    None if r.paused || (r.at_end() && !r.looped) => {
+                        std::future::pending::<()>().await
+                    }
+                    // Not anchored yet, or at max speed: ingest now, yielding first.
+                    None => tokio::task::yield_now().await,
+                }
+                FeedEvent::Ingested(r.tick(Instant::now(), &mut self.pipeline))
+            }
+        }
+    }
+
+    /// Once a second: the rate, and views whose `since:` window moves with the clock.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.rate_window.0);
+        if elapsed < Duration::from_secs(1) {
+            return false;
+        }
+        let frames = self.pipeline.store.ingest.frames;
+        // A replay restart resets the count: never report a negative or overflowed rate.
+        self.events_per_s =
+            frames.saturating_sub(self.rate_window.1) as f64 / elapsed.as_secs_f64();
+        self.rate_window = (now, frames);
+        if self.pipeline.store.filter().has_time_terms() {
+            self.pipeline.store.rebuild_view();
+        }
+        true
+    }
+
+    /// When the next [`Feed::tick`] is due.
+    pub fn next_tick(&self) -> Instant {
+        self.rate_window.0 + Duration::from_secs(1)
+    }
+
+    /// Carry out a replay control; `Err` says why it does not apply here.
+    pub fn control(&mut self, cmd: ReplayCmd) -> Result<(), NotReplay> {
+        let Input::Replay(r) = &mut self.input else {
+            return Err(NotReplay);
+        };
+        match cmd {
+            ReplayCmd::Faster => r.faster(),
+            ReplayCmd::Slower => r.slower(),
+            ReplayCmd::TogglePause => r.toggle_pause(),
+            ReplayCmd::Step => {
+                r.step(&mut self.pipeline);
+            }
+            ReplayCmd::Seek(secs) => {
+                r.seek_by(&mut self.pipeline, chrono::Duration::seconds(secs));
+                self.rate_window = (Instant::now(), self.pipeline.store.ingest.frames);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A replay control on a live source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotReplay;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::status::Phase;
+
+    const CAPTURE: &str = include_str!("../tests/data/octo-pr33.jsonl");
+
+    #[tokio::test]
+    async fn a_replay_at_max_speed_is_ingested_in_batches_and_reaches_the_end() {
+        let mut r = Replay::load(CAPTURE.as_bytes()).unwrap();
+        r.set_speed(None);
+        let mut feed = Feed::replay(Pipeline::new(1000), r, "x".into());
+        let mut total = 0;
+        while !feed.replay_state().unwrap().at_end() {
+            match feed.next().await {
+                FeedEvent::Ingested(n) => total += n,
+                e => panic!("{e:?}"),
+            }
+        }
+        assert_eq!(feed.pipeline.store.agg.failures, 95);
+        assert!(total > 700);
+        assert_eq!(feed.control(ReplayCmd::Seek(-3600)), Ok(()));
+        assert_eq!(
+            feed.pipeline.store.agg.failures, 0,
+            "rebuilt from the start"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_live_source_feeds_frames_and_status_copies() {
+        let (tx, rx) = tokio::sync::mpsc::channel(10);
+        let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
+        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        let mut feed = Feed::live(Pipeline::new(10), handle);
+        assert!(matches!(
+            feed.status.as_ref().unwrap().phase,
+            Phase::Connecting { .. }
+        ));
+        status_tx.send_modify(|s| s.phase = Phase::Stopped);
+        assert_eq!(feed.next().await, FeedEvent::Status);
+        assert_eq!(feed.status.as_ref().unwrap().phase, Phase::Stopped);
+        for i in 0..3 {
+            let text = format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}"}}}}"#);
+            tx.send(crate::protocol::Frame {
+                received_at: chrono::Utc::now(),
+                text,
+            })
+            .await
+            .unwrap();
+        }
+        assert_eq!(feed.next().await, FeedEvent::Ingested(3));
+        assert_eq!(feed.control(ReplayCmd::Step), Err(NotReplay));
+        drop(tx);
+        drop(status_tx);
+        assert_eq!(feed.next().await, FeedEvent::Ended);
+    }
+}

@@ -1,0 +1,257 @@
+//! Every string failwatch shows a person, dashboard and headless alike, in English and Simplified
+//! Chinese side by side. (The domain's own words — reason texts, relay outcomes and their
+//! reasons, server versions — live with their domain in `catalog` and `routing`.)
+
+use crate::catalog::Lang;
+
+/// Declares `Strings` (one field per string), its two tables, and the list of all of them.
+macro_rules! strings {
+    ($($name:ident: $en:expr, $zh:expr;)*) => {
+        /// Every fixed visible string, by name.
+        pub struct Strings {
+            $(pub $name: &'static str,)*
+        }
+
+        static EN: Strings = Strings { $($name: $en,)* };
+        static ZH: Strings = Strings { $($name: $zh,)* };
+
+        impl Strings {
+            /// Every string with its name (for the completeness test).
+            pub fn all(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($name), self.$name),)*]
+            }
+        }
+    };
+}
+
+strings! {
+    // Panels and columns.
+    failures: "Failures", "失败";
+    reasons: "Reasons", "原因";
+    sessions: "Chat sessions", "聊天会话";
+    detail: "Failure detail", "失败详情";
+    help: "Keys", "按键";
+    time: "Time", "时间";
+    task: "Task", "任务";
+    reason: "Reason", "原因";
+    code: "code", "代码";
+    agent: "Agent", "Agent";
+    target: "Where", "会话/Issue";
+    error: "Error", "错误";
+    count: "Count", "次数";
+    per_min: "Last 30 min", "近 30 分钟";
+    session: "Session", "会话";
+    generic: "Generic", "通用";
+    silent: "Silent", "静默";
+    dropped: "Lost", "丢失";
+    last_failure: "Last failure", "最近失败";
+    bound: "Bound", "绑定";
+    col_detail: "Error", "错误";
+    col_canned: "Canned", "固定";
+    col_untold: "None", "未告知";
+    // Header.
+    following: "FOLLOWING", "跟随中";
+    paused: "PAUSED", "已暂停";
+    new_rows: "new", "条新";
+    events_per_s: "ev/s", "事件/秒";
+    failures_per_min: "fail/min", "失败/分";
+    lost: "lost notifications", "丢失的通知";
+    rejected: "rejected", "被拒";
+    evicted: "evicted", "已淘汰";
+    frames_dropped: "frames dropped (slow consumer)", "帧被丢弃（消费过慢）";
+    server_assumed: "assumed, no frame has told yet", "推定，尚无帧能说明";
+    server_conflicts: "frames looked like the other server", "帧看起来属于另一种服务端";
+    leaked: "leaked to chat", "泄露到聊天";
+    replay: "REPLAY", "回放";
+    speed: "speed", "速度";
+    replay_done: "end of capture", "回放结束";
+    // Connection states.
+    connecting: "connecting", "连接中";
+    attempt: "attempt", "第几次";
+    backfilling: "backfilling", "回填中";
+    entries_so_far: "entries so far", "条已读";
+    live: "live", "实时";
+    last_frame: "last frame", "最近一帧";
+    seconds_ago: "s ago", "秒前";
+    disconnected: "disconnected", "连接断开";
+    reconnecting_in: "reconnecting in", "重连倒计时";
+    failed: "failed", "失败";
+    stopped: "stopped", "已停止";
+    gaps: "gap(s), last", "个缺口，最近";
+    events_may_be_missing: "events may be missing", "可能缺失事件";
+    disconnected_row: "── disconnected ──", "── 连接中断 ──";
+    // Footer and filter bar.
+    filter: "Filter", "过滤";
+    shown: "shown", "显示";
+    of: "of", "/";
+    last_problem: "last skipped", "最近跳过";
+    help_hint: "? help", "? 帮助";
+    filter_hint: "/ filter", "/ 过滤";
+    filter_keys: "enter ↵  esc ✗  ctrl-u clear  ctrl-w word", "enter ↵  esc ✗  ctrl-u 清空  ctrl-w 删词";
+    no_failures: "No failures yet.", "暂无失败。";
+    no_match: "No failure matches the filter (esc clears it).", "没有匹配过滤条件的失败（esc 清除过滤）。";
+    // Detail view.
+    unknown_reason: "unknown reason", "未知原因";
+    meaning: "Meaning", "含义";
+    action: "What to do", "建议操作";
+    era: "Server version", "服务端版本";
+    issue: "Issue", "Issue";
+    chat_session: "Chat session", "聊天会话";
+    lost_session: "LOST from the event (known from earlier events)", "事件中丢失（由之前的事件得知）";
+    retry_pending: "Retry pending", "等待重试";
+    yes: "yes", "是";
+    no: "no", "否";
+    masked: "secrets masked", "个密钥已遮蔽";
+    no_error_text: "(no error text on the wire)", "（线上无错误文本）";
+    origin_event: "from the event's error field", "来自事件的 error 字段";
+    origin_error_message: "from the event's error_message field", "来自事件的 error_message 字段";
+    origin_comment: "from the server's system comment on the issue", "来自服务端在 Issue 上的系统评论";
+    origin_canned: "the server's fixed sentence for this reason", "服务端针对此原因的固定句子";
+    origin_withheld: "withheld: the relays had it, the server stripped it from the wire", "被隐去：中继拿到了它，服务端从线上删除了它";
+    withheld: "[error withheld by the server]", "[错误文本被服务器隐去]";
+    withheld_one_of: "one of Multica's fixed sentences", "Multica 的固定句子之一";
+    canned_note: "a fixed English sentence of Multica's: the user learned only the reason", "Multica 的固定英文句子：用户只得知了原因";
+    leaked_note: "the chat user saw secret(s) unmasked: the server's redaction let them through", "聊天用户看到了未遮蔽的秘密：服务端的脱敏规则放过了它们";
+    what_users_saw: "What each relay sent", "各中继发送的内容";
+    nothing_sent: "(nothing sent)", "（未发送）";
+    bound_yes: "bound", "已绑定";
+    bound_no: "not bound", "未绑定";
+    bound_unknown: "binding unknown", "绑定未知";
+    attempts: "Attempts (server retries)", "尝试（服务端重试）";
+    attempt_running: "queued or running", "排队或运行中";
+    attempt_completed: "completed", "已完成";
+    attempt_cancelled: "cancelled", "已取消";
+    attempt_retry: "retry pending", "等待重试";
+    // Help overlay.
+    help_marks: "marks", "标记";
+    help_filter: "filter: reason:provider_* reason:agent outcome:dropped outcome:canned relay:lark session:<id> agent:<id> since:15m word /regex/ -term", "过滤：reason:provider_* reason:agent outcome:dropped outcome:canned relay:lark session:<id> agent:<id> since:15m 词 /正则/ -排除";
+    help_keys_normal: "failures", "失败列表";
+    help_keys_panels: "reasons and sessions panels", "原因与会话面板";
+    help_keys_detail: "detail and help views", "详情与帮助视图";
+    help_keys_filter: "editing the filter", "编辑过滤";
+    help_keys_everywhere: "everywhere", "任何时候";
+    // Status messages.
+    nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
+    not_a_replay: "replay controls work in `failwatch replay`", "回放控制只在 `failwatch replay` 中可用";
+    no_more_lost: "no more lost notifications in this direction", "这个方向上没有更多丢失的通知";
+    copied: "copied", "已复制";
+    bytes: "bytes", "字节";
+    via_osc52: "via OSC 52", "经 OSC 52";
+    tmux_passthrough: "(tmux passthrough)", "（tmux 透传）";
+    copy_failed: "copy failed", "复制失败";
+    copy_too_big: "not copied: over the clipboard limit; use export (e)", "未复制：超过剪贴板上限；请用导出（e）";
+    exported: "exported", "已导出";
+    failures_to: "failures to", "条失败到";
+    export_failed: "export failed", "导出失败";
+    // summary --format table.
+    t_server: "server", "服务端";
+    t_frames: "frames", "帧";
+    t_failures: "failures", "失败";
+    t_bad_lines: "bad lines", "坏行";
+    t_rejected: "rejected frames", "被拒帧";
+    t_count: "count", "次数";
+    t_reason_code: "reason", "原因代码";
+    t_label: "label", "说明";
+    t_relay: "relay", "中继";
+    t_lost_sessions: "sessions with lost notifications", "丢失通知的会话";
+    t_unknown_reasons: "unknown reasons", "未知原因";
+    t_canned: "canned sentences", "固定句子";
+    t_withheld: "errors withheld by the server", "被服务器隐去的错误";
+    t_leaking: "failures leaking secrets to chat", "泄露到聊天的失败";
+    t_secrets: "secrets", "个秘密";
+}
+
+pub fn strings(lang: Lang) -> &'static Strings {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+/// Declares the help texts of key bindings, by id.
+macro_rules! help_texts {
+    ($($id:ident: $en:expr, $zh:expr;)*) => {
+        /// What a key binding does, as help shows it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum HelpId { $($id,)* }
+
+        impl HelpId {
+            pub const ALL: &'static [HelpId] = &[$(HelpId::$id,)*];
+
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((HelpId::$id, Lang::En) => $en, (HelpId::$id, Lang::Zh) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+help_texts! {
+    Quit: "quit", "退出";
+    Pause: "pause / follow", "暂停 / 跟随";
+    Move: "move", "移动";
+    Page: "page down / up", "下一页 / 上一页";
+    Ends: "top, bottom (bottom follows)", "顶部、底部（底部即跟随）";
+    OpenDetail: "open the failure's detail", "打开失败详情";
+    ClearFilter: "clear the filter", "清除过滤";
+    EditFilter: "edit the filter", "编辑过滤";
+    NextPanel: "next panel", "下一个面板";
+    Reasons: "reasons panel", "原因面板";
+    Sessions: "sessions panel", "会话面板";
+    ToggleReason: "toggle a filter on this reason", "切换对该原因的过滤";
+    FilterSession: "show this session's failures", "只看该会话的失败";
+    Unfocus: "back to the failures", "回到失败列表";
+    NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";
+    Lang: "switch language en ↔ zh", "切换语言 en ↔ zh";
+    Help: "this help", "本帮助";
+    Copy: "copy the selected failure (JSON, redacted) via OSC 52", "复制选中的失败（JSON，已脱敏），经 OSC 52";
+    Export: "export the filtered view to failwatch-export-….jsonl", "导出当前过滤结果到 failwatch-export-….jsonl";
+    ReplaySpeed: "replay: faster / slower", "回放：加速 / 减速";
+    ReplayPause: "replay: pause / play", "回放：暂停 / 播放";
+    ReplayStep: "replay: step one event", "回放：单步一个事件";
+    ReplaySeek: "replay: seek −1 / +1 min", "回放：后退 / 前进 1 分钟";
+    Scroll: "scroll", "滚动";
+    CloseOverlay: "close", "关闭";
+    DetailNext: "next / previous failure", "下一条 / 上一条失败";
+    FilterApply: "apply the filter", "应用过滤";
+    FilterCancel: "cancel editing", "取消编辑";
+    FilterDelete: "delete a character", "删除一个字符";
+    FilterDeleteWord: "delete a word", "删除一个词";
+    FilterClear: "clear the line", "清空整行";
+    FilterCursor: "move the cursor", "移动光标";
+    FilterEnds: "start / end of line", "行首 / 行尾";
+}
+
+/// "exported 12 failures to /tmp/x.jsonl"
+pub fn exported(lang: Lang, n: usize, path: &str) -> String {
+    let s = strings(lang);
+    format!("{} {n} {} {path}", s.exported, s.failures_to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn no_string_is_missing_or_empty_in_either_language() {
+        let (en, zh) = (strings(Lang::En).all(), strings(Lang::Zh).all());
+        assert_eq!(en.len(), zh.len());
+        for ((name, e), (_, z)) in en.iter().zip(&zh) {
+            assert!(!e.trim().is_empty(), "{name}: empty in en");
+            assert!(!z.trim().is_empty(), "{name}: empty in zh");
+            assert!(!has_cjk(e), "{name}: Chinese in en: {e}");
+        }
+        for id in HelpId::ALL {
+            assert!(!id.text(Lang::En).trim().is_empty(), "{id:?}");
+            assert!(
+                has_cjk(id.text(Lang::Zh)),
+                "{id:?}: zh help without Chinese"
+            );
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The records behind `tail --format jsonl` and `summary --format json`: a schema change is a
+//! change of these types. Fields are declared in the order they have always been written.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::reason_key;
+use crate::capture::format_time;
+use crate::catalog::{self, Lang, ReasonKind};
+use crate::enrich::{ErrorOrigin, Failure};
+use crate::pipeline::Pipeline;
+use crate::routing::{FamilySource, Outcome, Why, WITHHELD};
+use crate::store::Aggregates;
+
+/// One `task:failed`, as `tail` prints it.
+#[derive(Serialize)]
+pub struct FailureRecord<'a> {
+    pub agent_id: Option<&'a str>,
+    pub at: String,
+    pub attempt: u32,
+    pub chat_session_id: Option<&'a str>,
+    pub era: &'static str,
+    pub error: Option<&'a str>,
+    pub error_canned: bool,
+    pub error_origin: Option<ErrorOrigin>,
+    pub issue_id: Option<&'a str>,
+    pub leaked_to_chat: u32,
+    pub lost_chat_session_id: Option<&'a str>,
+    pub masked_secrets: u32,
+    pub reason: Option<&'a str>,
+    pub reason_action: &'static str,
+    pub reason_kind: ReasonKind,
+    pub reason_known: bool,
+    pub reason_meaning: &'static str,
+    pub reason_text: &'static str,
+    pub retry_of: Option<&'a str>,
+    pub retry_pending: Option<bool>,
+    pub routes: Vec<RouteRecord>,
+    pub server: &'static str,
+    pub task_id: Option<&'a str>,
+}
+
+/// What one relay did.
+#[derive(Serialize)]
+pub struct RouteRecord {
+    pub bound: Option<bool>,
+    pub outcome: &'static str,
+    pub relay: &'static str,
+    pub text: Option<String>,
+    pub why: Why,
+}
+
+impl<'a> FailureRecord<'a> {
+    pub fn of(f: &'a Failure, lang: Lang) -> FailureRecord<'a> {
+        let d = catalog::describe(f.reason_code(), lang);
+        let routes = f
+            .routes
+            .iter()
+            .map(|r| RouteRecord {
+                bound: r.bound,
+                outcome: r.outcome.name(),
+                relay: r.relay.name(),
+                text: f.route_text(r.relay).map(|t| t.render(WITHHELD)),
+                why: r.why,
+            })
+            .collect();
+        let session = f.session.as_deref();
+        FailureRecord {
+            agent_id: f.agent_id.as_deref(),
+            at: format_time(f.at),
+            attempt: f.attempt,
+            chat_session_id: session.filter(|_| !f.session_lost),
+            era: f.era.name(),
+            error: f.error(),
+            error_canned: f.canned(),
+            error_origin: f.error_origin(),
+            issue_id: f.issue_id.as_deref(),
+            leaked_to_chat: f.leaked_to_chat,
+            lost_chat_session_id: session.filter(|_| f.session_lost),
+            masked_secrets: f.masked(),
+            reason: f.reason.as_deref(),
+            reason_action: d.texts.action,
+            reason_kind: d.kind,
+            reason_known: f.reason_known,
+            reason_meaning: d.texts.meaning,
+            reason_text: d.texts.label,
+            retry_of: f.retry_of.as_deref(),
+            retry_pending: f.retry_pending,
+            routes,
+            server: f.family.name(),
+            task_id: f.task_id.as_deref(),
+        }
+    }
+}
+
+/// The `summary --format json` object.
+#[derive(Serialize)]
+pub struct SummaryRecord<'a> {
+    pub bad_lines: u64,
+    pub blank_lines: u64,
+    pub by_reason: BTreeMap<&'a str, u64>,
+    pub by_type: &'a BTreeMap<String, u64>,
+    pub canned: u64,
+    pub dropped: u64,
+    pub dropped_sessions: Vec<&'a str>,
+    pub failures: u64,
+    pub frames: u64,
+    pub leaked_to_chat: Leaks,
+    pub masked_secrets: u64,
+    pub rejected_frames: &'a BTreeMap<&'static str, u64>,
+    pub routing: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
+    pub server: &'static str,
+    pub server_conflicts: u64,
+    pub server_source: FamilySource,
+    pub sessions: BTreeMap<&'a str, SessionRecord<'a>>,
+    pub unknown_reasons: Vec<&'a str>,
+    pub withheld: u64,
+}
+
+#[derive(Serialize)]
+pub struct Leaks {
+    pub failures: u64,
+    pub secrets: u64,
+}
+
+/// What one chat session's user was told, in counts of failures.
+#[derive(Serialize)]
+pub struct SessionRecord<'a> {
+    /// The relays a bindings table binds it to; `None` when no table names it.
+    pub bound: Option<Vec<&'static str>>,
+    pub canned: u64,
+    pub detail: u64,
+    pub dropped: u64,
+    pub failures: u64,
+    pub generic: u64,
+    pub last_at: Option<String>,
+    pub last_reason: Option<&'a str>,
+    pub reason: u64,
+    pub untold: u64,
+}
+
+impl<'a> SummaryRecord<'a> {
+    pub fn of(pipeline: &'a Pipeline, agg: &'a Aggregates) -> SummaryRecord<'a> {
+        let ingest = &pipeline.store.ingest;
+        let (family, source) = pipeline.enricher.family();
+        let bindings = pipeline.enricher.bindings();
+        let routing = agg
+            .routing_of(family)
+            .into_iter()
+            .map(|(relay, counts)| {
+                let by_outcome = Outcome::ALL
+                    .iter()
+                    .map(|o| (o.name(), counts[o.index()]))
+                    .collect();
+                (relay.name(), by_outcome)
+            })
+            .collect();
+        let sessions = agg
+            .sessions
+            .iter()
+            .map(|(id, s)| {
+                let bound = bindings
+                    .of(id)
+                    .map(|set| set.iter().map(|r| r.name()).collect());
+                let record = SessionRecord {
+                    bound,
+                    canned: s.canned,
+                    detail: s.detail,
+                    dropped: s.dropped,
+                    failures: s.failures,
+                    generic: s.generic,
+                    last_at: s.last_at.map(format_time),
+                    last_reason: s.last_reason.as_deref(),
+                    reason: s.reason,
+                    untold: s.untold,
+                };
+                (&**id, record)
+            })
+            .collect();
+        SummaryRecord {
+            bad_lines: ingest.bad_lines,
+            blank_lines: ingest.blank_lines,
+            by_reason: agg
+                .by_reason
+                .iter()
+                .map(|(k, v)| (reason_key(k), v.count))
+                .collect(),
+            by_type: &ingest.by_type,
+            canned: agg.canned,
+            dropped: agg.dropped,
+            dropped_sessions: agg.dropped_sessions().into_iter().map(|s| &**s).collect(),
+            failures: agg.failures,
+            frames: ingest.frames,
+            leaked_to_chat: Leaks {
+                failures: agg.leaking_failures,
+                secrets: agg.leaked_secrets,
+            },
+            masked_secrets: agg.masked_secrets,
+            rejected_frames: &ingest.rejected,
+            routing,
+            server: family.name(),
+            server_conflicts: pipeline.enricher.family_conflicts(),
+            server_source: source,
+            sessions,
+            unknown_reasons: agg.unknown_reasons().into_iter().map(|s| &**s).collect(),
+            withheld: agg.withheld,
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! A relay's verdict on one failure: the outcome (what the chat user learned), why, and whether
+//! the session is bound to it; with the words each is shown in.
+
+use serde::Serialize;
+
+use super::Relay;
+use crate::catalog::Lang;
+
+/// What a relay did with one failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The user was sent the real (server-redacted) error text.
+    NotifiedDetail,
+    /// The user was sent one of Multica's fixed English sentences (`task timed out`, …): nothing
+    /// beyond the reason.
+    NotifiedCanned,
+    /// The user was sent a text explaining the failure reason.
+    NotifiedReason,
+    /// The user was sent a generic text: they learned nothing about why.
+    NotifiedGeneric,
+    /// The relay sent nothing, by design (retry pending, no text, not bound, no failure message).
+    Silent,
+    /// A chat task whose failure carried no chat session id: nobody was told.
+    Dropped,
+    /// Not a chat task: no relay is involved.
+    NotChat,
+}
+
+pub const OUTCOME_COUNT: usize = 7;
+
+impl Outcome {
+    pub const ALL: [Outcome; OUTCOME_COUNT] = [
+        Outcome::NotifiedDetail,
+        Outcome::NotifiedCanned,
+        Outcome::NotifiedReason,
+        Outcome::NotifiedGeneric,
+        Outcome::Silent,
+        Outcome::Dropped,
+        Outcome::NotChat,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::NotifiedDetail => "notified_detail",
+            Outcome::NotifiedCanned => "notified_canned",
+            Outcome::NotifiedReason => "notified_reason",
+            Outcome::NotifiedGeneric => "notified_generic",
+            Outcome::Silent => "silent",
+            Outcome::Dropped => "dropped",
+            Outcome::NotChat => "not_chat",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn is_notified(self) -> bool {
+        matches!(
+            self,
+            Outcome::NotifiedDetail
+                | Outcome::NotifiedCanned
+                | Outcome::NotifiedReason
+                | Outcome::NotifiedGeneric
+        )
+    }
+
+    /// A one-cell mark for tables, distinct without colour.
+    pub fn glyph(self) -> char {
+        match self {
+            Outcome::NotifiedDetail => '✓',
+            Outcome::NotifiedCanned => '≡',
+            Outcome::NotifiedReason => '◐',
+            Outcome::NotifiedGeneric => '○',
+            Outcome::Silent => '·',
+            Outcome::Dropped => '✗',
+            Outcome::NotChat => '-',
+        }
+    }
+
+    /// ASCII twin of [`Outcome::glyph`].
+    pub fn ascii(self) -> char {
+        match self {
+            Outcome::NotifiedDetail => 'D',
+            Outcome::NotifiedCanned => 'C',
+            Outcome::NotifiedReason => 'R',
+            Outcome::NotifiedGeneric => 'G',
+            Outcome::Silent => 's',
+            Outcome::Dropped => 'X',
+            Outcome::NotChat => '-',
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Outcome::NotifiedDetail, Lang::En) => "sent the error",
+            (Outcome::NotifiedCanned, Lang::En) => "canned sentence",
+            (Outcome::NotifiedReason, Lang::En) => "reason text",
+            (Outcome::NotifiedGeneric, Lang::En) => "generic text",
+            (Outcome::Silent, Lang::En) => "silent",
+            (Outcome::Dropped, Lang::En) => "lost",
+            (Outcome::NotChat, Lang::En) => "not chat",
+            (Outcome::NotifiedDetail, Lang::Zh) => "发送了错误",
+            (Outcome::NotifiedCanned, Lang::Zh) => "固定句子",
+            (Outcome::NotifiedReason, Lang::Zh) => "原因文本",
+            (Outcome::NotifiedGeneric, Lang::Zh) => "通用文本",
+            (Outcome::Silent, Lang::Zh) => "静默",
+            (Outcome::Dropped, Lang::Zh) => "丢失",
+            (Outcome::NotChat, Lang::Zh) => "非聊天",
+        }
+    }
+}
+
+/// Why a relay reached its outcome. With the failure's facts it determines the exact text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// The error text was sent (from `error`, `error_message`, the system comment, or withheld).
+    ErrorText,
+    /// The "error" sent was one of Multica's fixed sentences.
+    CannedText,
+    /// Octo: the Chinese text for a known reason.
+    ReasonText,
+    /// Octo: the default text (no error and no known reason).
+    DefaultText,
+    /// Octo before PR #33: `⚠️ The agent run failed.` whenever the payload had no error.
+    OldFixedText,
+    /// Lark: `Run failed.` with nothing after it.
+    BareRunFailed,
+    /// Telegram: its fixed notice, whatever the error.
+    FixedNotice,
+    /// An automatic retry is pending: the relay waits for the last attempt.
+    RetryPending,
+    /// DingTalk: no error text in the event, so nothing is sent.
+    NoErrorText,
+    /// Slack sends no failure message (it only clears its typing reaction).
+    NoFailureMessage,
+    /// WeCom does not act on `task:failed`.
+    NothingOnFailure,
+    /// The relay did not exist yet on the server version that sent this shape.
+    PredatesRelay,
+    /// The bindings say this session is not bound to this relay.
+    NotBound,
+    /// The task's chat session is known from earlier events but missing from the failure.
+    LostChatSession,
+    /// No chat session on the event and none remembered for the task.
+    NoChatSession,
+}
+
+impl Why {
+    pub fn explain(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Why::ErrorText, Lang::En) => "sent the error text",
+            (Why::CannedText, Lang::En) => {
+                "sent a fixed English sentence of Multica's: nothing beyond the reason"
+            }
+            (Why::ReasonText, Lang::En) => "no error text: sent the reason's text",
+            (Why::DefaultText, Lang::En) => {
+                "no error text and no known reason: sent the default text"
+            }
+            (Why::OldFixedText, Lang::En) => {
+                "before PR #33 the Octo relay sent this fixed text for every failure without error"
+            }
+            (Why::BareRunFailed, Lang::En) => {
+                "no error text and no reason fallback: sent a bare \"Run failed.\""
+            }
+            (Why::FixedNotice, Lang::En) => "sends a fixed notice, whatever the error",
+            (Why::RetryPending, Lang::En) => "retry pending: the relay waits for the last attempt",
+            (Why::NoErrorText, Lang::En) => "no error text in the event: the relay sends nothing",
+            (Why::NoFailureMessage, Lang::En) => {
+                "sends no failure message (only clears its typing reaction)"
+            }
+            (Why::NothingOnFailure, Lang::En) => "does not act on task failures",
+            (Why::PredatesRelay, Lang::En) => "the server version that sent this had no such relay",
+            (Why::NotBound, Lang::En) => "the session is not bound to this relay",
+            (Why::LostChatSession, Lang::En) => {
+                "chat task lost its chat_session_id: nobody was told"
+            }
+            (Why::NoChatSession, Lang::En) => "no chat session: not a chat task",
+            (Why::ErrorText, Lang::Zh) => "发送了错误文本",
+            (Why::CannedText, Lang::Zh) => "发送了 Multica 的固定英文句子：除原因外没有任何信息",
+            (Why::ReasonText, Lang::Zh) => "无错误文本：发送了失败原因文本",
+            (Why::DefaultText, Lang::Zh) => "无错误文本且原因未知：发送了默认文本",
+            (Why::OldFixedText, Lang::Zh) => {
+                "PR #33 之前 Octo 中继对所有无错误的失败都发送这句固定文本"
+            }
+            (Why::BareRunFailed, Lang::Zh) => "无错误文本且无原因回退：只发送了 \"Run failed.\"",
+            (Why::FixedNotice, Lang::Zh) => "无论错误是什么都发送固定通知",
+            (Why::RetryPending, Lang::Zh) => "等待自动重试：中继等最后一次尝试",
+            (Why::NoErrorText, Lang::Zh) => "事件中没有错误文本：中继不发送",
+            (Why::NoFailureMessage, Lang::Zh) => "不发送失败消息（只清除“正在输入”标记）",
+            (Why::NothingOnFailure, Lang::Zh) => "不处理任务失败",
+            (Why::PredatesRelay, Lang::Zh) => "发出此消息的服务端版本还没有这个中继",
+            (Why::NotBound, Lang::Zh) => "该会话未绑定到这个中继",
+            (Why::LostChatSession, Lang::Zh) => "聊天任务丢失了 chat_session_id：用户未被通知",
+            (Why::NoChatSession, Lang::Zh) => "没有聊天会话：不是聊天任务",
+        }
+    }
+}
+
+/// One relay's verdict on one failure. Small and `Copy`: the text is derived on demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Route {
+    pub relay: Relay,
+    pub outcome: Outcome,
+    pub why: Why,
+    /// From the bindings: `Some` for a session they name, `None` where unknown.
+    pub bound: Option<bool>,
+}

@@ -1,0 +1,93 @@
+//! What every source reports about its connection: the phase, the age of the last frame, the
+//! gaps in which events may be missing, and what it had to drop; and the one reconnect policy
+//! they all share.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// A connection that lived this long resets the backoff.
+pub const STABLE_AFTER: Duration = Duration::from_secs(30);
+
+/// A window in which events may have been missed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Connecting {
+        attempt: u32,
+    },
+    /// Reading what a stream still retains before following it.
+    Backfilling,
+    Live {
+        since: DateTime<Utc>,
+    },
+    Reconnecting {
+        attempt: u32,
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// Auth or HTTP refusal: retrying would not help.
+    Failed(String),
+    Stopped,
+}
+
+/// What the header shows about the connection; published on a watch channel.
+#[derive(Clone, Debug)]
+pub struct ConnState {
+    pub phase: Phase,
+    pub last_frame_at: Option<DateTime<Utc>>,
+    pub gaps: Vec<Gap>,
+    /// Frames the consumer was too slow to take.
+    pub dropped: u64,
+    pub received: u64,
+}
+
+impl Default for ConnState {
+    fn default() -> Self {
+        ConnState::new()
+    }
+}
+
+impl ConnState {
+    pub fn new() -> ConnState {
+        ConnState {
+            phase: Phase::Connecting { attempt: 1 },
+            last_frame_at: None,
+            gaps: Vec::new(),
+            dropped: 0,
+            received: 0,
+        }
+    }
+}
+
+/// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)].
+pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(BACKOFF_CAP);
+    ceiling.mul_f64(rng.random::<f64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let mut rng = rand::rng();
+        for attempt in 0..40 {
+            let d = backoff(attempt, &mut rng);
+            assert!(d <= BACKOFF_CAP);
+        }
+        let samples: Vec<Duration> = (0..50).map(|_| backoff(10, &mut rng)).collect();
+        assert!(samples.iter().any(|d| *d != samples[0]), "jittered");
+    }
+}

@@ -1,0 +1,372 @@
+//! The dashboard's view state and what each intent does to it. Pure: no terminal and no I/O.
+//! The feed owns the data; [`App::apply`] reads it and returns what must change outside the
+//! view (the filter, replay, the clipboard, a file) as an [`Effect`].
+
+mod nav;
+#[cfg(test)]
+mod tests;
+
+use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::filter_edit::{FilterEdit, FilterEditor};
+use super::keymap::{self, Mode};
+use super::layout::Areas;
+use crate::catalog::Lang;
+use crate::feed::{Feed, ReplayCmd};
+use crate::filter::Filter;
+use crate::i18n::strings;
+use crate::store::Store;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Failures,
+    Reasons,
+    Sessions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Detail,
+    Help,
+}
+
+/// What the user means; keys and the mouse map to these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    TogglePause,
+    Move(isize),
+    Page(isize),
+    Top,
+    Bottom,
+    OpenDetail,
+    CloseOverlay,
+    /// Scroll the open overlay.
+    Scroll(isize),
+    /// Show the next (or previous) failure without closing the detail view.
+    DetailStep(isize),
+    ToggleReason,
+    FilterSession,
+    Unfocus,
+    ClearFilter,
+    EditFilter,
+    FilterEdit(FilterEdit),
+    NextPanel,
+    Focus(Panel),
+    ToggleLang,
+    ToggleHelp,
+    NextLost(bool),
+    Replay(ReplayCmd),
+    Copy,
+    Export,
+    Click(u16, u16),
+}
+
+/// What an action asks of the feed or of the outside world.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    SetFilter(Filter),
+    Replay(ReplayCmd),
+    /// Put this (redacted) text on the clipboard.
+    Copy(String),
+    /// Write these lines (the filtered view, `tail` schema) to a file.
+    Export(Vec<String>),
+}
+
+pub struct App {
+    pub lang: Lang,
+    pub ascii: bool,
+    pub focus: Panel,
+    pub overlay: Overlay,
+    /// Follow new failures (the newest row stays selected) unless paused.
+    pub follow: bool,
+    /// Selected failure by sequence number: stable while rows arrive.
+    pub selected: Option<u64>,
+    /// First visible row of the failures table (view index).
+    pub offset: usize,
+    /// Failures that arrived while paused.
+    pub new_while_paused: u64,
+    failures_at_pause: u64,
+    /// The filter line while it is being edited.
+    pub filter_editor: Option<FilterEditor>,
+    pub filter_error: Option<String>,
+    /// While editing: how many stored failures the typed filter would show.
+    pub filter_preview: Option<usize>,
+    pub reason_cursor: usize,
+    pub session_cursor: usize,
+    pub detail_scroll: u16,
+    pub help_scroll: u16,
+    pub status: Option<String>,
+    pub quit: bool,
+    /// Terminal size, kept for paging and mouse hit-testing.
+    pub size: Rect,
+}
+
+impl App {
+    pub fn new(lang: Lang) -> App {
+        App {
+            lang,
+            ascii: false,
+            focus: Panel::Failures,
+            overlay: Overlay::None,
+            follow: true,
+            selected: None,
+            offset: 0,
+            new_while_paused: 0,
+            failures_at_pause: 0,
+            filter_editor: None,
+            filter_error: None,
+            filter_preview: None,
+            reason_cursor: 0,
+            session_cursor: 0,
+            detail_scroll: 0,
+            help_scroll: 0,
+            status: None,
+            quit: false,
+            size: Rect::new(0, 0, 80, 24),
+        }
+    }
+
+    pub fn areas(&self) -> Areas {
+        Areas::new(self.size, self.filter_editor.is_some())
+    }
+
+    /// Where keys go now.
+    pub fn mode(&self) -> Mode {
+        if self.filter_editor.is_some() {
+            return Mode::FilterEdit;
+        }
+        match (self.overlay, self.focus) {
+            (Overlay::Detail, _) => Mode::Detail,
+            (Overlay::Help, _) => Mode::Help,
+            (Overlay::None, Panel::Failures) => Mode::Failures,
+            (Overlay::None, Panel::Reasons) => Mode::Reasons,
+            (Overlay::None, Panel::Sessions) => Mode::Sessions,
+        }
+    }
+
+    pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
+        keymap::lookup(self.mode(), &key)
+    }
+
+    pub fn action_for_mouse(&self, m: MouseEvent) -> Option<Action> {
+        let wheel = |d| match self.overlay {
+            Overlay::None => Action::Move(d),
+            _ => Action::Scroll(d),
+        };
+        match m.kind {
+            MouseEventKind::ScrollDown => Some(wheel(3)),
+            MouseEventKind::ScrollUp => Some(wheel(-3)),
+            MouseEventKind::Down(_) => Some(Action::Click(m.column, m.row)),
+            _ => None,
+        }
+    }
+
+    /// Apply an intent, then carry out what it asks of the feed; what is left for the outside
+    /// world (clipboard, files) is returned.
+    pub fn act(&mut self, action: Action, feed: &mut Feed) -> Option<Effect> {
+        match self.apply(action, feed)? {
+            Effect::SetFilter(f) => {
+                feed.pipeline.store.set_filter(f);
+                self.after_rebuild(&feed.pipeline.store);
+                None
+            }
+            Effect::Replay(cmd) => {
+                match feed.control(cmd) {
+                    Ok(()) => self.after_rebuild(&feed.pipeline.store),
+                    Err(_) => self.status = Some(strings(self.lang).not_a_replay.into()),
+                }
+                None
+            }
+            io => Some(io),
+        }
+    }
+
+    /// Change the view state for an intent; what must change elsewhere is returned.
+    pub fn apply(&mut self, action: Action, feed: &Feed) -> Option<Effect> {
+        let store = &feed.pipeline.store;
+        self.status = None;
+        match action {
+            Action::Quit => self.quit = true,
+            Action::TogglePause => {
+                if self.follow {
+                    self.pause(store);
+                } else {
+                    self.resume(store);
+                }
+            }
+            Action::Move(d) => self.move_by(store, d),
+            Action::Page(d) => self.move_by(store, d * self.page_len() as isize),
+            Action::Top => self.move_to(store, 0),
+            Action::Bottom => match self.focus {
+                Panel::Failures => self.resume(store),
+                _ => self.move_to(store, usize::MAX),
+            },
+            Action::OpenDetail => {
+                if self.selected.is_some() {
+                    self.overlay = Overlay::Detail;
+                    self.detail_scroll = 0;
+                }
+            }
+            Action::CloseOverlay => self.overlay = Overlay::None,
+            Action::Scroll(d) => {
+                let scroll = match self.overlay {
+                    Overlay::Help => &mut self.help_scroll,
+                    _ => &mut self.detail_scroll,
+                };
+                *scroll = scroll.saturating_add_signed(d as i16);
+            }
+            Action::DetailStep(d) => self.step_detail(store, d),
+            Action::ToggleReason => {
+                let codes = store.agg.reasons_by_count();
+                let code = codes.get(self.reason_cursor).map(|(c, _)| c.to_string());
+                if let Some(code) = code.filter(|c| !c.is_empty()) {
+                    return self.filter_effect(&store.filter().toggle_reason(&code));
+                }
+            }
+            Action::FilterSession => {
+                let id = super::sessions::sorted(&store.agg)
+                    .get(self.session_cursor)
+                    .map(|(id, _)| id.to_string());
+                if let Some(id) = id {
+                    self.focus = Panel::Failures;
+                    return self.filter_effect(&format!("session:{id}"));
+                }
+            }
+            Action::Unfocus => self.focus = Panel::Failures,
+            Action::ClearFilter => {
+                if !store.filter().is_empty() {
+                    return Some(Effect::SetFilter(Filter::default()));
+                }
+            }
+            Action::EditFilter => {
+                self.filter_editor = Some(FilterEditor::new(store.filter().source()));
+                self.preview_filter(store);
+            }
+            Action::FilterEdit(e) => return self.edit_filter(store, e),
+            Action::NextPanel => {
+                self.focus = match self.focus {
+                    Panel::Failures => Panel::Reasons,
+                    Panel::Reasons => Panel::Sessions,
+                    Panel::Sessions => Panel::Failures,
+                };
+                self.overlay = Overlay::None;
+            }
+            Action::Focus(p) => {
+                self.focus = if self.focus == p { Panel::Failures } else { p };
+                self.overlay = Overlay::None;
+            }
+            Action::ToggleLang => self.lang = self.lang.toggle(),
+            Action::ToggleHelp => {
+                self.overlay = if self.overlay == Overlay::Help {
+                    Overlay::None
+                } else {
+                    self.help_scroll = 0;
+                    Overlay::Help
+                }
+            }
+            Action::NextLost(forward) => self.jump_to_lost(store, forward),
+            Action::Replay(cmd) => return Some(Effect::Replay(cmd)),
+            Action::Copy => match self.selected.and_then(|s| store.get(s)) {
+                Some(f) => return Some(Effect::Copy(crate::output::failure_line(f, self.lang))),
+                None => self.status = Some(strings(self.lang).nothing_selected.into()),
+            },
+            Action::Export => {
+                let lines = store
+                    .view_iter()
+                    .map(|f| crate::output::failure_line(f, self.lang))
+                    .collect();
+                return Some(Effect::Export(lines));
+            }
+            Action::Click(x, y) => self.click(store, x, y),
+        }
+        None
+    }
+
+    /// After frames arrived, a resize or a rebuild: keep following, count what arrived while paused.
+    pub fn sync(&mut self, feed: &Feed) {
+        self.sync_store(&feed.pipeline.store);
+    }
+
+    fn sync_store(&mut self, store: &Store) {
+        if self.follow {
+            self.selected = store
+                .view_len()
+                .checked_sub(1)
+                .and_then(|i| store.view_get(i))
+                .map(|f| f.seq);
+            self.offset = store.view_len().saturating_sub(self.table_rows());
+        } else {
+            self.new_while_paused = store.agg.failures.saturating_sub(self.failures_at_pause);
+        }
+    }
+
+    /// The view was rebuilt (a filter, a seek): keep the selection if it survived.
+    fn after_rebuild(&mut self, store: &Store) {
+        if self.selected.is_some_and(|seq| store.get(seq).is_none()) {
+            self.selected = None;
+        }
+        if self.selected.is_none() {
+            self.follow = true;
+        }
+        self.sync_store(store);
+        self.clamp(store);
+    }
+
+    fn filter_effect(&mut self, source: &str) -> Option<Effect> {
+        match Filter::parse(source) {
+            Ok(f) => {
+                self.filter_error = None;
+                Some(Effect::SetFilter(f))
+            }
+            Err(e) => {
+                self.filter_error = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn edit_filter(&mut self, store: &Store, e: FilterEdit) -> Option<Effect> {
+        let editor = self.filter_editor.as_mut()?;
+        match e {
+            FilterEdit::Apply => match Filter::parse(editor.text()) {
+                Ok(f) => {
+                    self.filter_editor = None;
+                    self.filter_error = None;
+                    return Some(Effect::SetFilter(f));
+                }
+                // The last good filter stays active; the error shows in place.
+                Err(err) => self.filter_error = Some(err.to_string()),
+            },
+            FilterEdit::Cancel => {
+                self.filter_editor = None;
+                self.filter_error = None;
+            }
+            edit => {
+                if editor.edit(edit) {
+                    self.preview_filter(store);
+                }
+            }
+        }
+        None
+    }
+
+    /// Parse what is typed so far: its error in place, or how many failures it would show.
+    fn preview_filter(&mut self, store: &Store) {
+        let Some(editor) = &self.filter_editor else {
+            return;
+        };
+        match Filter::parse(editor.text()) {
+            Ok(f) => {
+                self.filter_error = None;
+                self.filter_preview = Some(store.count_matching(&f));
+            }
+            Err(e) => {
+                self.filter_error = Some(e.to_string());
+                self.filter_preview = None;
+            }
+        }
+    }
+}

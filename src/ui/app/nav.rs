@@ -1,0 +1,165 @@
+//! Moving around: the selection, follow and pause, paging, keeping the selected row on screen,
+//! clicks, and jumps to the next lost notification.
+
+use ratatui::layout::Position;
+
+use super::{App, Overlay, Panel};
+use crate::i18n::strings;
+use crate::store::Store;
+
+impl App {
+    pub(super) fn table_rows(&self) -> usize {
+        // Block borders and the header row.
+        usize::from(self.areas().failures.height.saturating_sub(3)).max(1)
+    }
+
+    pub(super) fn pause(&mut self, store: &Store) {
+        self.follow = false;
+        self.failures_at_pause = store.agg.failures;
+        self.new_while_paused = 0;
+    }
+
+    pub(super) fn resume(&mut self, store: &Store) {
+        self.follow = true;
+        self.new_while_paused = 0;
+        self.sync_store(store);
+    }
+
+    pub(super) fn page_len(&self) -> usize {
+        match self.focus {
+            Panel::Failures => self.table_rows(),
+            _ => 10,
+        }
+    }
+
+    fn selected_index(&self, store: &Store) -> Option<usize> {
+        let seq = self.selected?;
+        let i = store.view_position(seq);
+        (i < store.view_len()).then_some(i)
+    }
+
+    pub(super) fn move_by(&mut self, store: &Store, delta: isize) {
+        let current = match self.focus {
+            Panel::Failures => self.selected_index(store).unwrap_or(store.view_len()),
+            Panel::Reasons => self.reason_cursor,
+            Panel::Sessions => self.session_cursor,
+        };
+        self.move_to(store, current.saturating_add_signed(delta));
+    }
+
+    pub(super) fn move_to(&mut self, store: &Store, index: usize) {
+        match self.focus {
+            Panel::Failures => {
+                let len = store.view_len();
+                if len == 0 {
+                    return;
+                }
+                let index = index.min(len - 1);
+                // Scrolling back pauses; reaching the bottom while scrolling down resumes.
+                if index + 1 == len && self.selected_index(store) != Some(index) && !self.follow {
+                    self.resume(store);
+                    return;
+                }
+                if self.follow && index + 1 < len {
+                    self.pause(store);
+                }
+                self.selected = store.view_get(index).map(|f| f.seq);
+                self.clamp(store);
+            }
+            Panel::Reasons => {
+                let n = store.agg.by_reason.len();
+                self.reason_cursor = index.min(n.saturating_sub(1));
+            }
+            Panel::Sessions => {
+                let n = store.agg.sessions.len();
+                self.session_cursor = index.min(n.saturating_sub(1));
+            }
+        }
+    }
+
+    /// The next or previous failure in the view, with the detail view kept open.
+    pub(super) fn step_detail(&mut self, store: &Store, delta: isize) {
+        let Some(i) = self.selected_index(store) else {
+            return;
+        };
+        let target = i
+            .saturating_add_signed(delta)
+            .min(store.view_len().saturating_sub(1));
+        if target != i {
+            if self.follow {
+                self.pause(store);
+            }
+            self.selected = store.view_get(target).map(|f| f.seq);
+            self.detail_scroll = 0;
+            self.clamp(store);
+        }
+    }
+
+    /// Keep the selected row inside the visible window.
+    pub(super) fn clamp(&mut self, store: &Store) {
+        let rows = self.table_rows();
+        let Some(i) = self.selected_index(store) else {
+            return;
+        };
+        if i < self.offset {
+            self.offset = i;
+        } else if i >= self.offset + rows {
+            self.offset = i + 1 - rows;
+        }
+    }
+
+    pub(super) fn jump_to_lost(&mut self, store: &Store, forward: bool) {
+        let len = store.view_len();
+        let start = self
+            .selected_index(store)
+            .unwrap_or(if forward { 0 } else { len });
+        let lost = |i: &usize| store.view_get(*i).is_some_and(|f| f.is_dropped());
+        let found = if forward {
+            (start + 1..len).find(lost)
+        } else {
+            (0..start).rev().find(lost)
+        };
+        match found.and_then(|i| store.view_get(i)).map(|f| f.seq) {
+            Some(seq) => {
+                self.focus = Panel::Failures;
+                if self.follow {
+                    self.pause(store);
+                }
+                self.selected = Some(seq);
+                self.clamp(store);
+            }
+            None => self.status = Some(strings(self.lang).no_more_lost.into()),
+        }
+    }
+
+    pub(super) fn click(&mut self, store: &Store, x: u16, y: u16) {
+        if self.overlay != Overlay::None {
+            return;
+        }
+        let areas = self.areas();
+        let p = Position::new(x, y);
+        if areas.failures.contains(p) {
+            self.focus = Panel::Failures;
+            let first_row = areas.failures.y + 2;
+            if y >= first_row && y < areas.failures.bottom().saturating_sub(1) {
+                let index = self.offset + usize::from(y - first_row);
+                if index < store.view_len() {
+                    if self.follow {
+                        self.pause(store);
+                    }
+                    self.selected = store.view_get(index).map(|f| f.seq);
+                }
+            }
+        } else if areas.reasons.contains(p) {
+            self.focus = Panel::Reasons;
+            if y >= areas.reasons.y + 2 {
+                self.move_to(store, usize::from(y - areas.reasons.y - 2));
+            }
+        } else if areas.sessions.contains(p) {
+            self.focus = Panel::Sessions;
+            if y >= areas.sessions.y + 2 {
+                self.move_to(store, usize::from(y - areas.sessions.y - 2));
+            }
+        }
+    }
+}

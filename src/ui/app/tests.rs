@@ -1,0 +1,229 @@
+//! The state machine through keys, as a user drives it.
+
+use chrono::DateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::pipeline::Pipeline;
+use crate::source::replay::Replay;
+
+fn feed_of(p: Pipeline) -> Feed {
+    Feed::replay(p, Replay::from_entries(Vec::new()), "test".into())
+}
+
+fn setup(n: usize) -> (App, Feed) {
+    let mut p = Pipeline::new(1000);
+    for i in 0..n {
+        let reason = if i % 3 == 0 {
+            "timeout"
+        } else {
+            "agent_error.provider_network"
+        };
+        let at = DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap();
+        p.push_frame(at, &format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","chat_session_id":"s{}","failure_reason":"{reason}","retry_pending":false,"error":"e{i}"}}}}"#,
+            i % 4
+        ));
+    }
+    let feed = feed_of(p);
+    let mut app = App::new(Lang::En);
+    app.sync(&feed);
+    (app, feed)
+}
+
+fn press(app: &mut App, feed: &mut Feed, c: KeyCode) -> Option<Effect> {
+    let a = app.action_for_key(KeyEvent::new(c, KeyModifiers::NONE))?;
+    app.act(a, feed)
+}
+
+fn typed(app: &mut App, feed: &mut Feed, text: &str) {
+    for c in text.chars() {
+        press(app, feed, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn follows_the_newest_until_scrolled_up() {
+    let (mut app, mut feed) = setup(50);
+    assert!(app.follow);
+    assert_eq!(app.selected, Some(49));
+    press(&mut app, &mut feed, KeyCode::Char('k'));
+    assert!(!app.follow, "scrolling up pauses");
+    assert_eq!(app.selected, Some(48));
+    // New failures arrive while paused: selection stays, counter grows.
+    feed.pipeline.push_frame(
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        r#"{"type":"task:failed","payload":{"task_id":"x","failure_reason":"timeout"}}"#,
+    );
+    app.sync(&feed);
+    assert_eq!(app.selected, Some(48));
+    assert_eq!(app.new_while_paused, 1);
+    press(&mut app, &mut feed, KeyCode::Char('G'));
+    assert!(app.follow);
+    assert_eq!(app.selected, Some(50));
+}
+
+#[test]
+fn space_toggles_pause_and_g_goes_to_top() {
+    let (mut app, mut feed) = setup(10);
+    press(&mut app, &mut feed, KeyCode::Char(' '));
+    assert!(!app.follow);
+    press(&mut app, &mut feed, KeyCode::Char('g'));
+    assert_eq!(app.selected, Some(0));
+    assert_eq!(app.offset, 0);
+    press(&mut app, &mut feed, KeyCode::Char(' '));
+    assert!(app.follow);
+    assert_eq!(app.selected, Some(9));
+}
+
+#[test]
+fn filter_bar_applies_on_enter_and_keeps_last_good_filter_on_error() {
+    let (mut app, mut feed) = setup(9);
+    press(&mut app, &mut feed, KeyCode::Char('/'));
+    typed(&mut app, &mut feed, "reason:timeout");
+    assert_eq!(app.filter_error, None);
+    assert_eq!(app.filter_preview, Some(3), "previewed before enter");
+    assert_eq!(feed.pipeline.store.view_len(), 9, "not applied yet");
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(app.filter_editor, None);
+    assert_eq!(feed.pipeline.store.view_len(), 3);
+    press(&mut app, &mut feed, KeyCode::Char('/'));
+    typed(&mut app, &mut feed, " colour:x");
+    assert!(app.filter_error.as_deref().unwrap().contains("colour"));
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert!(app.filter_editor.is_some(), "a bad filter is not applied");
+    assert_eq!(feed.pipeline.store.view_len(), 3);
+    press(&mut app, &mut feed, KeyCode::Esc);
+    press(&mut app, &mut feed, KeyCode::Esc);
+    assert_eq!(feed.pipeline.store.view_len(), 9, "esc clears the filter");
+}
+
+#[test]
+fn typing_q_in_the_filter_types_it() {
+    let (mut app, mut feed) = setup(3);
+    press(&mut app, &mut feed, KeyCode::Char('/'));
+    typed(&mut app, &mut feed, "quota");
+    assert!(!app.quit);
+    assert_eq!(app.filter_editor.as_ref().unwrap().text(), "quota");
+}
+
+#[test]
+fn reasons_panel_toggles_a_reason_filter() {
+    let (mut app, mut feed) = setup(9);
+    press(&mut app, &mut feed, KeyCode::Char('r'));
+    assert_eq!(app.focus, Panel::Reasons);
+    press(&mut app, &mut feed, KeyCode::Enter); // most frequent first: provider_network (6)
+    assert_eq!(
+        feed.pipeline.store.filter().source(),
+        "reason:agent_error.provider_network"
+    );
+    assert_eq!(feed.pipeline.store.view_len(), 6);
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(feed.pipeline.store.filter().source(), "");
+    press(&mut app, &mut feed, KeyCode::Esc);
+    assert_eq!(app.focus, Panel::Failures);
+}
+
+#[test]
+fn enter_opens_detail_arrows_step_and_esc_closes_it() {
+    let (mut app, mut feed) = setup(3);
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(app.overlay, Overlay::Detail);
+    assert_eq!(app.selected, Some(2));
+    press(&mut app, &mut feed, KeyCode::Left);
+    assert_eq!((app.overlay, app.selected), (Overlay::Detail, Some(1)));
+    press(&mut app, &mut feed, KeyCode::Char('j'));
+    assert_eq!(app.detail_scroll, 1, "j scrolls the detail view");
+    press(&mut app, &mut feed, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+    press(&mut app, &mut feed, KeyCode::Char('L'));
+    assert_eq!(app.lang, Lang::Zh);
+    press(&mut app, &mut feed, KeyCode::Char('?'));
+    assert_eq!(app.overlay, Overlay::Help);
+    press(&mut app, &mut feed, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn sessions_panel_enter_filters_by_session() {
+    let (mut app, mut feed) = setup(8);
+    press(&mut app, &mut feed, KeyCode::Char('s'));
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert!(feed
+        .pipeline
+        .store
+        .filter()
+        .source()
+        .starts_with("session:s"));
+    assert_eq!(feed.pipeline.store.view_len(), 2);
+    assert_eq!(app.focus, Panel::Failures);
+}
+
+#[test]
+fn mouse_wheel_scrolls_and_click_selects() {
+    let (mut app, mut feed) = setup(40);
+    app.size = Rect::new(0, 0, 100, 30);
+    app.sync(&feed);
+    app.act(Action::Move(-3), &mut feed);
+    assert_eq!(app.selected, Some(36));
+    let areas = app.areas();
+    app.act(
+        Action::Click(areas.failures.x + 3, areas.failures.y + 2),
+        &mut feed,
+    );
+    assert_eq!(app.selected, Some(app.offset as u64));
+}
+
+#[test]
+fn copy_and_export_ask_for_redacted_json() {
+    let (mut app, mut feed) = setup(5);
+    let Some(Effect::Copy(text)) = press(&mut app, &mut feed, KeyCode::Char('c')) else {
+        panic!()
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["task_id"], "t4");
+    feed.pipeline
+        .store
+        .set_filter(Filter::parse("reason:timeout").unwrap());
+    let Some(Effect::Export(lines)) = press(&mut app, &mut feed, KeyCode::Char('e')) else {
+        panic!()
+    };
+    assert_eq!(lines.len(), 2, "the filtered view, not the visible window");
+}
+
+#[test]
+fn replay_keys_on_a_live_feed_say_so() {
+    let (mut app, mut feed) = setup(3);
+    assert!(press(&mut app, &mut feed, KeyCode::Char('p')).is_none());
+    assert_eq!(app.status, None, "a replay feed takes it");
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let (_status_tx, status_rx) =
+        tokio::sync::watch::channel(crate::source::status::ConnState::new());
+    let mut live = Feed::live(
+        Pipeline::new(10),
+        crate::source::SourceHandle::from_parts(rx, status_rx, "live".into()),
+    );
+    drop(tx);
+    press(&mut app, &mut live, KeyCode::Char('p'));
+    assert_eq!(app.status.as_deref(), Some(strings(Lang::En).not_a_replay));
+}
+
+#[test]
+fn jump_to_next_lost_notification() {
+    let mut p = Pipeline::new(100);
+    let t = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    for line in [
+        r#"{"type":"task:queued","payload":{"task_id":"a","chat_session_id":"s"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"b","failure_reason":"timeout"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"a","failure_reason":"timeout"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"c","failure_reason":"timeout"}}"#,
+    ] {
+        p.push_frame(t, line);
+    }
+    let mut feed = feed_of(p);
+    let mut app = App::new(Lang::En);
+    app.sync(&feed);
+    press(&mut app, &mut feed, KeyCode::Char('N'));
+    assert_eq!(app.selected, Some(1));
+    assert!(feed.pipeline.store.get(1).unwrap().is_dropped());
+}

@@ -1,0 +1,464 @@
+//! Every key, as tables per mode: the one place a binding is declared. The help overlay is
+//! generated from these tables, and tests check that no key is bound twice within a mode.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Action, Panel};
+use super::filter_edit::FilterEdit;
+use crate::feed::ReplayCmd;
+use crate::i18n::HelpId;
+
+/// A key as bindings name it: a key code, and whether Ctrl is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    /// The key a terminal event is. Shift is already in an uppercase char.
+    pub fn of(ev: &KeyEvent) -> Key {
+        Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    /// How help writes it.
+    pub fn label(&self) -> String {
+        let name = match self.code {
+            KeyCode::Char(' ') => "space".to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "enter".into(),
+            KeyCode::Esc => "esc".into(),
+            KeyCode::Tab => "tab".into(),
+            KeyCode::Backspace => "⌫".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("ctrl-{name}")
+        } else {
+            name
+        }
+    }
+}
+
+/// One binding: its keys, what they do, and how help says it.
+#[derive(Debug, PartialEq)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: HelpId,
+}
+
+const fn bind(keys: &'static [Key], action: Action, help: HelpId) -> Binding {
+    Binding { keys, action, help }
+}
+
+/// Where input goes: decided by the overlay, the filter line and the focused panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Failures,
+    Reasons,
+    Sessions,
+    Detail,
+    Help,
+    FilterEdit,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Mode::Failures,
+        Mode::Reasons,
+        Mode::Sessions,
+        Mode::Detail,
+        Mode::Help,
+        Mode::FilterEdit,
+    ];
+}
+
+/// Moving through a list, in the failures table and both panels.
+pub const NAVIGATION: &[Binding] = &[
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Action::Move(1),
+        HelpId::Move,
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Action::Move(-1),
+        HelpId::Move,
+    ),
+    bind(
+        &[code(KeyCode::PageDown), ctrl('f')],
+        Action::Page(1),
+        HelpId::Page,
+    ),
+    bind(
+        &[code(KeyCode::PageUp), ctrl('b')],
+        Action::Page(-1),
+        HelpId::Page,
+    ),
+    bind(&[ch('g'), code(KeyCode::Home)], Action::Top, HelpId::Ends),
+    bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
+];
+
+pub const FAILURES: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Action::OpenDetail,
+        HelpId::OpenDetail,
+    ),
+    bind(&[ch(' ')], Action::TogglePause, HelpId::Pause),
+    bind(
+        &[code(KeyCode::Esc)],
+        Action::ClearFilter,
+        HelpId::ClearFilter,
+    ),
+    bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+    bind(&[ch('n')], Action::NextLost(true), HelpId::NextLost),
+    bind(&[ch('N')], Action::NextLost(false), HelpId::NextLost),
+    bind(&[ch('c'), ch('y')], Action::Copy, HelpId::Copy),
+    bind(&[ch('e')], Action::Export, HelpId::Export),
+];
+
+pub const REASONS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Action::ToggleReason,
+        HelpId::ToggleReason,
+    ),
+    bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
+    bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+];
+
+pub const SESSIONS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Action::FilterSession,
+        HelpId::FilterSession,
+    ),
+    bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
+    bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+];
+
+pub const DETAIL: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
+    ),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Action::Scroll(1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Action::Scroll(-1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageDown), ch(' ')],
+        Action::Scroll(10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageUp)],
+        Action::Scroll(-10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::Right)],
+        Action::DetailStep(1),
+        HelpId::DetailNext,
+    ),
+    bind(
+        &[code(KeyCode::Left)],
+        Action::DetailStep(-1),
+        HelpId::DetailNext,
+    ),
+    bind(&[ch('c'), ch('y')], Action::Copy, HelpId::Copy),
+];
+
+pub const HELP: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
+    ),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Action::Scroll(1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Action::Scroll(-1),
+        HelpId::Scroll,
+    ),
+];
+
+/// Keys that work in every mode but filter editing.
+pub const EVERYWHERE: &[Binding] = &[
+    bind(&[ch('q'), ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(
+        &[ch('?'), code(KeyCode::F(1))],
+        Action::ToggleHelp,
+        HelpId::Help,
+    ),
+    bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+    bind(&[code(KeyCode::Tab)], Action::NextPanel, HelpId::NextPanel),
+    bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
+    bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
+    bind(
+        &[ch('+'), ch('=')],
+        Action::Replay(ReplayCmd::Faster),
+        HelpId::ReplaySpeed,
+    ),
+    bind(
+        &[ch('-')],
+        Action::Replay(ReplayCmd::Slower),
+        HelpId::ReplaySpeed,
+    ),
+    bind(
+        &[ch('p')],
+        Action::Replay(ReplayCmd::TogglePause),
+        HelpId::ReplayPause,
+    ),
+    bind(
+        &[ch('.')],
+        Action::Replay(ReplayCmd::Step),
+        HelpId::ReplayStep,
+    ),
+    bind(
+        &[ch('[')],
+        Action::Replay(ReplayCmd::Seek(-60)),
+        HelpId::ReplaySeek,
+    ),
+    bind(
+        &[ch(']')],
+        Action::Replay(ReplayCmd::Seek(60)),
+        HelpId::ReplaySeek,
+    ),
+];
+
+/// Editing the filter line; any other printable key is typed.
+pub const FILTER: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Action::FilterEdit(FilterEdit::Apply),
+        HelpId::FilterApply,
+    ),
+    bind(
+        &[code(KeyCode::Esc)],
+        Action::FilterEdit(FilterEdit::Cancel),
+        HelpId::FilterCancel,
+    ),
+    bind(
+        &[code(KeyCode::Backspace), ctrl('h')],
+        Action::FilterEdit(FilterEdit::Backspace),
+        HelpId::FilterDelete,
+    ),
+    bind(
+        &[code(KeyCode::Delete), ctrl('d')],
+        Action::FilterEdit(FilterEdit::Delete),
+        HelpId::FilterDelete,
+    ),
+    bind(
+        &[ctrl('w')],
+        Action::FilterEdit(FilterEdit::DeleteWord),
+        HelpId::FilterDeleteWord,
+    ),
+    bind(
+        &[ctrl('u')],
+        Action::FilterEdit(FilterEdit::Clear),
+        HelpId::FilterClear,
+    ),
+    bind(
+        &[code(KeyCode::Left), ctrl('b')],
+        Action::FilterEdit(FilterEdit::Left),
+        HelpId::FilterCursor,
+    ),
+    bind(
+        &[code(KeyCode::Right), ctrl('f')],
+        Action::FilterEdit(FilterEdit::Right),
+        HelpId::FilterCursor,
+    ),
+    bind(
+        &[code(KeyCode::Home), ctrl('a')],
+        Action::FilterEdit(FilterEdit::Home),
+        HelpId::FilterEnds,
+    ),
+    bind(
+        &[code(KeyCode::End), ctrl('e')],
+        Action::FilterEdit(FilterEdit::End),
+        HelpId::FilterEnds,
+    ),
+];
+
+/// The tables a mode consults, first match wins (so no key may be in two of them).
+pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
+    match mode {
+        Mode::Failures => &[FAILURES, NAVIGATION, EVERYWHERE],
+        Mode::Reasons => &[REASONS, NAVIGATION, EVERYWHERE],
+        Mode::Sessions => &[SESSIONS, NAVIGATION, EVERYWHERE],
+        Mode::Detail => &[DETAIL, EVERYWHERE],
+        Mode::Help => &[HELP, EVERYWHERE],
+        Mode::FilterEdit => &[FILTER],
+    }
+}
+
+/// The action a key asks for in a mode.
+pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    let key = Key::of(ev);
+    let bound = tables(mode)
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|b| b.keys.contains(&key))
+        .map(|b| b.action);
+    match (bound, mode, key.code) {
+        (Some(a), _, _) => Some(a),
+        (None, Mode::FilterEdit, KeyCode::Char(c)) if !key.ctrl => {
+            Some(Action::FilterEdit(FilterEdit::Insert(c)))
+        }
+        _ => None,
+    }
+}
+
+/// The help overlay's sections: a heading and one line per help text, with every key bound to
+/// it in that table.
+pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
+    vec![
+        (FAILURES, HelpSection::Failures),
+        (NAVIGATION, HelpSection::Failures),
+        (REASONS, HelpSection::Panels),
+        (SESSIONS, HelpSection::Panels),
+        (DETAIL, HelpSection::Detail),
+        (HELP, HelpSection::Detail),
+        (FILTER, HelpSection::Filter),
+        (EVERYWHERE, HelpSection::Everywhere),
+    ]
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelpSection {
+    Failures,
+    Panels,
+    Detail,
+    Filter,
+    Everywhere,
+}
+
+/// Help lines of one table: (keys, text id), one per help id in first-seen order.
+pub fn help_lines(table: &'static [Binding]) -> Vec<(String, HelpId)> {
+    let mut out: Vec<(String, HelpId)> = Vec::new();
+    for b in table {
+        let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
+        match out.iter_mut().find(|(_, id)| *id == b.help) {
+            Some((k, _)) => {
+                for key in keys {
+                    k.push(' ');
+                    k.push_str(&key);
+                }
+            }
+            None => out.push((keys.join(" "), b.help)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn no_key_is_bound_twice_within_a_mode() {
+        for mode in Mode::ALL {
+            let mut seen = HashSet::new();
+            for table in tables(mode) {
+                for b in table.iter() {
+                    for k in b.keys {
+                        assert!(seen.insert(*k), "{mode:?}: {} bound twice", k.label());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_binding_is_in_the_help() {
+        let sections = help_sections();
+        for mode in Mode::ALL {
+            for table in tables(mode) {
+                assert!(
+                    sections.iter().any(|(t, _)| *t == *table),
+                    "a table of {mode:?} is not in the help"
+                );
+                let lines = help_lines(table);
+                for b in table.iter() {
+                    let line = lines.iter().find(|(_, id)| *id == b.help).unwrap();
+                    for k in b.keys {
+                        assert!(
+                            line.0.split(' ').any(|l| l == k.label()),
+                            "{} missing from help line {:?}",
+                            k.label(),
+                            line.0
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_resolve_by_mode() {
+        let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+        let enter = key(KeyCode::Enter);
+        assert_eq!(lookup(Mode::Failures, &enter), Some(Action::OpenDetail));
+        assert_eq!(lookup(Mode::Reasons, &enter), Some(Action::ToggleReason));
+        assert_eq!(lookup(Mode::Sessions, &enter), Some(Action::FilterSession));
+        assert_eq!(lookup(Mode::Detail, &enter), Some(Action::CloseOverlay));
+        assert_eq!(
+            lookup(Mode::FilterEdit, &key(KeyCode::Char('q'))),
+            Some(Action::FilterEdit(FilterEdit::Insert('q')))
+        );
+        assert_eq!(
+            lookup(Mode::Failures, &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Mode::Failures, &ctrl_c), Some(Action::Quit));
+        assert_eq!(lookup(Mode::FilterEdit, &ctrl_c), None);
+        assert_eq!(lookup(Mode::Failures, &key(KeyCode::Char('Z'))), None);
+    }
+}
