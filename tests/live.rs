@@ -11,7 +11,8 @@ use failwatch::filter::Filter;
 use failwatch::headless;
 use failwatch::pipeline::Pipeline;
 use failwatch::source::demo;
-use failwatch::source::ws::{self, LiveConfig, LiveError, Token};
+use failwatch::source::ws::{self, LiveConfig, Token};
+use failwatch::source::SourceError;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
@@ -235,7 +236,7 @@ async fn auth_and_http_errors_exit_3_with_the_servers_message() {
             ..config(&url)
         })
         .await,
-        Err(LiveError::Transient(_))
+        Err(SourceError::Transient(_))
     ));
     let out = bin()
         .args(["tail", "--url", "ws://127.0.0.1:9/ws", "--workspace", "w"])

@@ -361,7 +361,7 @@ fn a_missing_stream_is_a_clear_error() {
     let s = Server::start();
     let err = redis::start(config(&s, None, 30), 10).err().unwrap();
     assert!(
-        matches!(&err, redis::RedisError::Refused(m) if m.contains("no stream for workspace")),
+        matches!(&err, failwatch::source::SourceError::Refused(m) if m.contains("no stream for workspace")),
         "{err}"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))

@@ -52,7 +52,7 @@ async fn open_source(spec: SourceSpec) -> Result<SourceHandle, CmdError> {
     };
     source::open(spec, source::CHANNEL).await.map_err(|e| {
         let e = match e {
-            SourceError::Refused(m) | SourceError::Unreachable(m) => m,
+            SourceError::Refused(m) | SourceError::Transient(m) => m,
         };
         CmdError::connect(format!("{what}: {e}")).hint(hint)
     })

@@ -27,15 +27,17 @@ pub enum SourceSpec {
     Redis(redis::RedisConfig),
 }
 
-/// Why a source could not be opened.
-#[derive(Debug, thiserror::Error)]
+/// Why a source could not be opened or lost its connection; every source uses it, and the
+/// variant decides whether to try again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SourceError {
-    /// The server refused (an HTTP 4xx, an auth error, no such stream): a retry will not help.
+    /// The server refused (an HTTP 4xx, an auth error, bad credentials, no such stream): a retry
+    /// will not help.
     #[error("{0}")]
     Refused(String),
-    /// It could not be reached.
+    /// It could not be reached or went away: try again.
     #[error("{0}")]
-    Unreachable(String),
+    Transient(String),
 }
 
 /// An open source: its frames, its status, and what to call it.
@@ -78,12 +80,7 @@ pub async fn open(spec: SourceSpec, capacity: usize) -> Result<SourceHandle, Sou
     match spec {
         SourceSpec::WebSocket { config, record } => {
             let label = crate::redact::redact(&config.url).text;
-            let h = ws::start(config, capacity, record)
-                .await
-                .map_err(|e| match e {
-                    ws::LiveError::Refused(m) => SourceError::Refused(m),
-                    ws::LiveError::Transient(m) => SourceError::Unreachable(m),
-                })?;
+            let h = ws::start(config, capacity, record).await?;
             Ok(SourceHandle {
                 frames: h.frames,
                 status: h.state,
@@ -95,11 +92,7 @@ pub async fn open(spec: SourceSpec, capacity: usize) -> Result<SourceHandle, Sou
             let url = crate::redact::redact(&config.url).text;
             let h = tokio::task::spawn_blocking(move || redis::start(config, capacity))
                 .await
-                .map_err(|e| SourceError::Unreachable(e.to_string()))?
-                .map_err(|e| match e {
-                    redis::RedisError::Refused(m) => SourceError::Refused(m),
-                    redis::RedisError::Transient(m) => SourceError::Unreachable(m),
-                })?;
+                .map_err(|e| SourceError::Transient(e.to_string()))??;
             Ok(SourceHandle {
                 label: format!("redis {url} {}", h.key),
                 frames: h.frames,

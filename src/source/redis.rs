@@ -18,21 +18,11 @@ use crate::protocol::Frame;
 use rand::SeedableRng;
 
 use super::status::{backoff, ConnState, Gap, Phase};
+use super::SourceError;
 
 pub const DEFAULT_SHARDS: u32 = 8;
 
-/// Why the relay streams could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RedisError {
-    /// A retry will not help: a bad URL, refused credentials, no stream for the workspace.
-    #[error("{0}")]
-    Refused(String),
-    /// Network trouble or a server that went away: retry.
-    #[error("{0}")]
-    Transient(String),
-}
-
-impl From<redis::RedisError> for RedisError {
+impl From<redis::RedisError> for SourceError {
     fn from(e: redis::RedisError) -> Self {
         let refused = matches!(
             e.kind(),
@@ -40,9 +30,9 @@ impl From<redis::RedisError> for RedisError {
         );
         let msg = crate::redact::redact(&e.to_string()).text;
         if refused {
-            RedisError::Refused(msg)
+            SourceError::Refused(msg)
         } else {
-            RedisError::Transient(msg)
+            SourceError::Transient(msg)
         }
     }
 }
@@ -184,7 +174,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn open(config: RedisConfig) -> Result<Reader, RedisError> {
+    pub fn open(config: RedisConfig) -> Result<Reader, SourceError> {
         let mut conn = connect(&config.url)?;
         let layout = match config.layout {
             Some(l) => l,
@@ -225,7 +215,7 @@ impl Reader {
     }
 
     /// Backfill everything newer than `since`, in batches; `sink` gets each kept entry.
-    pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, RedisError> {
+    pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, SourceError> {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -251,7 +241,7 @@ impl Reader {
     }
 
     /// One blocking read of new entries after the last id seen.
-    pub fn follow_once(&mut self, mut sink: impl FnMut(&Entry)) -> Result<usize, RedisError> {
+    pub fn follow_once(&mut self, mut sink: impl FnMut(&Entry)) -> Result<usize, SourceError> {
         let after = self.last_id.clone().unwrap_or_else(|| "$".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
@@ -281,7 +271,7 @@ impl Reader {
     }
 
     /// After a reconnect: if the stream no longer holds our last id, entries were trimmed away.
-    pub fn reconnect(&mut self) -> Result<Option<Gap>, RedisError> {
+    pub fn reconnect(&mut self) -> Result<Option<Gap>, SourceError> {
         self.conn = connect(&self.config.url)?;
         let Some(last) = self.last_id.clone() else {
             return Ok(None);
@@ -307,9 +297,9 @@ impl Reader {
     }
 }
 
-fn connect(url: &str) -> Result<redis::Connection, RedisError> {
+fn connect(url: &str) -> Result<redis::Connection, SourceError> {
     let mut info = redis::IntoConnectionInfo::into_connection_info(url)
-        .map_err(|e| RedisError::Refused(format!("bad Redis URL: {e}")))?;
+        .map_err(|e| SourceError::Refused(format!("bad Redis URL: {e}")))?;
     if let Ok(password) = std::env::var("FAILWATCH_REDIS_PASSWORD") {
         let settings = info.redis_settings().clone().set_password(password);
         info = info.set_redis_settings(settings);
@@ -326,7 +316,7 @@ fn detect(
     conn: &mut redis::Connection,
     workspace: &str,
     shards: u32,
-) -> Result<Layout, RedisError> {
+) -> Result<Layout, SourceError> {
     for layout in [Layout::Scope, Layout::Sharded { shards }] {
         let exists: i64 = redis::cmd("EXISTS")
             .arg(stream_key(layout, workspace))
@@ -335,7 +325,7 @@ fn detect(
             return Ok(layout);
         }
     }
-    Err(RedisError::Refused(format!(
+    Err(SourceError::Refused(format!(
         "no stream for workspace {workspace}: neither {} nor {} exists (give --layout, or check --shards)",
         stream_key(Layout::Scope, workspace),
         stream_key(Layout::Sharded { shards }, workspace)
@@ -357,7 +347,7 @@ pub struct RedisHandle {
 
 /// Open (failing fast), then backfill and follow on a thread of its own; after an error,
 /// reconnect with the backoff every source shares.
-pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, RedisError> {
+pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, SourceError> {
     let mut reader = Reader::open(config)?;
     let (tx, rx) = mpsc::channel(capacity);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
@@ -411,7 +401,7 @@ pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, RedisE
                 }
             }
         })
-        .map_err(|e| RedisError::Transient(e.to_string()))?;
+        .map_err(|e| SourceError::Transient(e.to_string()))?;
     Ok(RedisHandle {
         frames: rx,
         state: state_rx,

@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::status::{backoff, ConnState, Gap, Phase, STABLE_AFTER};
+use super::SourceError;
 use crate::capture::CaptureWriter;
 use crate::protocol::{decode, Control, Event, Frame};
 
@@ -108,17 +109,6 @@ fn looks_like_uuid(s: &str) -> bool {
         })
 }
 
-/// Why a connection attempt or session ended.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LiveError {
-    /// The server refused us (HTTP status or auth error frame): retrying will not help.
-    #[error("{0}")]
-    Refused(String),
-    /// Network trouble: retry.
-    #[error("{0}")]
-    Transient(String),
-}
-
 pub struct LiveHandle {
     pub frames: mpsc::Receiver<Frame>,
     pub state: watch::Receiver<ConnState>,
@@ -131,7 +121,7 @@ pub async fn start(
     config: LiveConfig,
     capacity: usize,
     mut recorder: Option<CaptureWriter>,
-) -> Result<LiveHandle, LiveError> {
+) -> Result<LiveHandle, SourceError> {
     let (tx, rx) = mpsc::channel(capacity);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let first = connect(&config).await?;
@@ -145,12 +135,12 @@ pub async fn start(
                 Some(s) => s,
                 None => match connect(&config).await {
                     Ok(s) => s,
-                    Err(LiveError::Refused(msg)) => {
+                    Err(SourceError::Refused(msg)) => {
                         tracing::error!(%msg, "server refused the connection");
                         state_tx.send_modify(|s| s.phase = Phase::Failed(msg));
                         return;
                     }
-                    Err(LiveError::Transient(msg)) => {
+                    Err(SourceError::Transient(msg)) => {
                         attempt += 1;
                         wait_backoff(&state_tx, attempt, msg, &mut rng).await;
                         continue;
@@ -228,12 +218,12 @@ fn install_crypto_provider() {
 }
 
 /// Open the socket, send the auth frame, wait for `auth_ack`.
-pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
+pub async fn connect(config: &LiveConfig) -> Result<Socket, SourceError> {
     install_crypto_provider();
     let request = config
         .endpoint()
         .into_client_request()
-        .map_err(|e| LiveError::Refused(format!("bad URL {}: {e}", config.url)))?;
+        .map_err(|e| SourceError::Refused(format!("bad URL {}: {e}", config.url)))?;
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(64 << 20))
         .max_frame_size(Some(64 << 20));
@@ -243,7 +233,7 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
     )
     .await
     {
-        Err(_) => return Err(LiveError::Transient("connect timed out".into())),
+        Err(_) => return Err(SourceError::Transient("connect timed out".into())),
         Ok(Err(tungstenite::Error::Http(resp))) => {
             let status = resp.status();
             let body = resp
@@ -251,7 +241,7 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
                 .as_deref()
                 .map(server_message)
                 .unwrap_or_default();
-            return Err(LiveError::Refused(format!(
+            return Err(SourceError::Refused(format!(
                 "HTTP {status}: {}",
                 if body.is_empty() {
                     "the server refused the upgrade".into()
@@ -260,7 +250,7 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
                 }
             )));
         }
-        Ok(Err(e)) => return Err(LiveError::Transient(e.to_string())),
+        Ok(Err(e)) => return Err(SourceError::Transient(e.to_string())),
         Ok(Ok(ok)) => ok,
     };
     let auth =
@@ -268,7 +258,7 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
     socket
         .send(Message::text(auth))
         .await
-        .map_err(|e| LiveError::Transient(e.to_string()))?;
+        .map_err(|e| SourceError::Transient(e.to_string()))?;
     let deadline = Instant::now() + AUTH_TIMEOUT;
     loop {
         let msg = match timeout(
@@ -277,20 +267,20 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, LiveError> {
         )
         .await
         {
-            Err(_) => return Err(LiveError::Refused("no auth_ack within 10 s".into())),
+            Err(_) => return Err(SourceError::Refused("no auth_ack within 10 s".into())),
             Ok(None) => {
-                return Err(LiveError::Refused(
+                return Err(SourceError::Refused(
                     "the server closed the connection during auth".into(),
                 ))
             }
-            Ok(Some(Err(e))) => return Err(LiveError::Transient(e.to_string())),
+            Ok(Some(Err(e))) => return Err(SourceError::Transient(e.to_string())),
             Ok(Some(Ok(m))) => m,
         };
         let Message::Text(text) = msg else { continue };
         match decode(text.as_str()) {
             Ok(Event::Control(Control::AuthAck)) => return Ok(socket),
             Ok(Event::ServerError(msg)) => {
-                return Err(LiveError::Refused(format!("auth failed: {msg}")))
+                return Err(SourceError::Refused(format!("auth failed: {msg}")))
             }
             _ => continue,
         }
@@ -397,7 +387,10 @@ mod tests {
             workspace: "w".into(),
             token: Token::new("t"),
         };
-        assert!(matches!(connect(&cfg).await, Err(LiveError::Transient(_))));
+        assert!(matches!(
+            connect(&cfg).await,
+            Err(SourceError::Transient(_))
+        ));
     }
 
     #[test]

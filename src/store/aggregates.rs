@@ -219,6 +219,20 @@ impl Aggregates {
         v
     }
 
+    /// Chat sessions, most urgent first: those that lost notifications, then those never told,
+    /// then by failures, then by id.
+    pub fn sessions_by_urgency(&self) -> Vec<(&Arc<str>, &SessionStats)> {
+        let mut v: Vec<_> = self.sessions.iter().collect();
+        v.sort_by(|a, b| {
+            b.1.dropped
+                .cmp(&a.1.dropped)
+                .then(b.1.untold.cmp(&a.1.untold))
+                .then(b.1.failures.cmp(&a.1.failures))
+                .then(a.0.cmp(b.0))
+        });
+        v
+    }
+
     /// Chat sessions that lost at least one notification, sorted.
     pub fn dropped_sessions(&self) -> Vec<&Arc<str>> {
         let mut v: Vec<_> = self

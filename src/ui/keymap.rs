@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, Panel};
+use super::action::{Action, Panel};
 use super::filter_edit::FilterEdit;
 use crate::feed::ReplayCmd;
 use crate::i18n::HelpId;

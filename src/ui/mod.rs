@@ -2,6 +2,7 @@
 //! the event loop here, which only waits and dispatches: terminal events go to the app, the feed
 //! ingests on its own, and the screen is redrawn at most ~30 times a second when something changed.
 
+pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod detail;
@@ -66,6 +67,31 @@ pub(crate) fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a
         } else {
             Style::new()
         })
+}
+
+/// The items of a list panel that fit in `area`, keeping the cursor's row on screen, with their
+/// index in the list.
+pub(crate) fn visible_rows<T>(
+    items: &[T],
+    cursor: usize,
+    area: Rect,
+) -> impl Iterator<Item = (usize, &T)> {
+    let rows = usize::from(area.height.saturating_sub(3));
+    let skip = cursor.saturating_sub(rows.saturating_sub(1));
+    items.iter().enumerate().skip(skip).take(rows)
+}
+
+/// A list row, highlighted when it is under the focused panel's cursor.
+pub(crate) fn cursor_row<'a>(
+    row: ratatui::widgets::Row<'a>,
+    under_cursor: bool,
+    theme: &Theme,
+) -> ratatui::widgets::Row<'a> {
+    if under_cursor {
+        row.style(theme.selected())
+    } else {
+        row
+    }
 }
 
 /// First 8 characters of an id: enough to tell sessions apart on screen.

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::app::{App, Panel};
 use super::theme::Theme;
-use super::{block, sparkline};
+use super::{block, cursor_row, sparkline, visible_rows};
 use crate::catalog;
 use crate::feed::Feed;
 use crate::i18n::strings;
@@ -22,17 +22,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let filter = store.filter().source();
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
-    let inner_rows = usize::from(area.height.saturating_sub(3));
     let reasons = agg.reasons_by_count();
-    let skip = app
-        .reason_cursor
-        .saturating_sub(inner_rows.saturating_sub(1));
     let spark_width = if area.width >= 70 { SPARK_MINUTES } else { 12 };
-    let rows: Vec<Row> = reasons
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .take(inner_rows)
+    let rows: Vec<Row> = visible_rows(&reasons, app.reason_cursor, area)
         .map(|(i, (code, stats))| {
             let d = catalog::describe(code, app.lang);
             let active = !code.is_empty()
@@ -58,11 +50,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 Cell::from(label),
                 Cell::from(Span::styled(spark, theme.good())),
             ]);
-            if focused && i == app.reason_cursor {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            cursor_row(row, focused && i == app.reason_cursor, theme)
         })
         .collect();
     let title = format!(" {} · {} ", s.reasons, reasons.len());

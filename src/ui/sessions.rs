@@ -1,7 +1,5 @@
 //! Chat sessions panel: per session, how many failures, what the user was told, and what was lost.
 
-use std::sync::Arc;
-
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
@@ -9,33 +7,15 @@ use ratatui::Frame;
 
 use super::app::{App, Panel};
 use super::theme::Theme;
-use super::{block, short_id, time_of_day};
+use super::{block, cursor_row, short_id, time_of_day, visible_rows};
 use crate::feed::Feed;
 use crate::i18n::strings;
-use crate::store::{Aggregates, SessionStats};
-
-/// Sessions that lost notifications first, then those never told, then by failures, then id.
-pub fn sorted(agg: &Aggregates) -> Vec<(&Arc<str>, &SessionStats)> {
-    let mut v: Vec<_> = agg.sessions.iter().collect();
-    v.sort_by(|a, b| {
-        b.1.dropped
-            .cmp(&a.1.dropped)
-            .then(b.1.untold.cmp(&a.1.untold))
-            .then(b.1.failures.cmp(&a.1.failures))
-            .then(a.0.cmp(b.0))
-    });
-    v
-}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
-    let sessions = sorted(&feed.pipeline.store.agg);
+    let sessions = feed.pipeline.store.agg.sessions_by_urgency();
     let bindings = feed.pipeline.enricher.bindings();
-    let inner_rows = usize::from(area.height.saturating_sub(3));
-    let skip = app
-        .session_cursor
-        .saturating_sub(inner_rows.saturating_sub(1));
     let count = |n: u64, style: ratatui::style::Style| {
         if n > 0 {
             Span::styled(n.to_string(), style)
@@ -43,11 +23,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             Span::styled("0", theme.dim())
         }
     };
-    let rows: Vec<Row> = sessions
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .take(inner_rows)
+    let rows: Vec<Row> = visible_rows(&sessions, app.session_cursor, area)
         .map(|(i, (id, st))| {
             let lost = if st.dropped > 0 {
                 Span::styled(format!("✗{}", st.dropped), theme.alert())
@@ -73,11 +49,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 Cell::from(lost),
                 Cell::from(st.last_at.map(time_of_day).unwrap_or_default()),
             ]);
-            if focused && i == app.session_cursor {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            cursor_row(row, focused && i == app.session_cursor, theme)
         })
         .collect();
     let lost_sessions = sessions.iter().filter(|(_, s)| s.dropped > 0).count();

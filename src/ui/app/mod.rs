@@ -9,6 +9,7 @@ mod tests;
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
+pub use super::action::{Action, Overlay, Panel};
 use super::filter_edit::{FilterEdit, FilterEditor};
 use super::keymap::{self, Mode};
 use super::layout::Areas;
@@ -17,52 +18,6 @@ use crate::feed::{Feed, ReplayCmd};
 use crate::filter::Filter;
 use crate::i18n::strings;
 use crate::store::Store;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Panel {
-    Failures,
-    Reasons,
-    Sessions,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    Detail,
-    Help,
-}
-
-/// What the user means; keys and the mouse map to these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    TogglePause,
-    Move(isize),
-    Page(isize),
-    Top,
-    Bottom,
-    OpenDetail,
-    CloseOverlay,
-    /// Scroll the open overlay.
-    Scroll(isize),
-    /// Show the next (or previous) failure without closing the detail view.
-    DetailStep(isize),
-    ToggleReason,
-    FilterSession,
-    Unfocus,
-    ClearFilter,
-    EditFilter,
-    FilterEdit(FilterEdit),
-    NextPanel,
-    Focus(Panel),
-    ToggleLang,
-    ToggleHelp,
-    NextLost(bool),
-    Replay(ReplayCmd),
-    Copy,
-    Export,
-    Click(u16, u16),
-}
 
 /// What an action asks of the feed or of the outside world.
 #[derive(Clone, Debug)]
@@ -227,7 +182,9 @@ impl App {
                 }
             }
             Action::FilterSession => {
-                let id = super::sessions::sorted(&store.agg)
+                let id = store
+                    .agg
+                    .sessions_by_urgency()
                     .get(self.session_cursor)
                     .map(|(id, _)| id.to_string());
                 if let Some(id) = id {
