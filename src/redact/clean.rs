@@ -1,0 +1,111 @@
+//! The sanitizing boundary's first step: what no output may carry. Terminal control sequences
+//! and control characters, and the invisible characters that hide or reorder text.
+
+use std::borrow::Cow;
+
+/// Invisible format characters (Unicode category Cf, and the line and paragraph separators):
+/// bidi marks, overrides and isolates, zero-width spaces and joiners, the soft hyphen, the BOM,
+/// tags. They can hide or reorder text on a terminal and split a secret so no rule sees it.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061c}'
+        | '\u{06dd}'
+        | '\u{070f}'
+        | '\u{08e2}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{110bd}'
+        | '\u{110cd}'
+        | '\u{13430}'..='\u{1343f}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}')
+}
+
+pub(super) fn is_stripped(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || is_format(c)
+}
+
+/// UTF-8 lead bytes of every character [`is_stripped`] removes: text without any has nothing
+/// to strip (CJK text and ordinary punctuation never use them).
+fn suspicious(b: &u8) -> bool {
+    (*b < 0x20 && *b != b'\n' && *b != b'\t')
+        || matches!(
+            *b,
+            0x7f | 0xc2 | 0xd8 | 0xdb | 0xdc | 0xe0 | 0xe1 | 0xe2 | 0xef | 0xf0 | 0xf3
+        )
+}
+
+/// Remove terminal control sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character ESC
+/// sequences), every other C0 and C1 control except newline and tab, DEL, and invisible format
+/// characters. Returns the text and how many were removed.
+pub fn strip_controls(input: &str) -> (Cow<'_, str>, u32) {
+    if !input.as_bytes().iter().any(suspicious) || !input.chars().any(is_stripped) {
+        return (Cow::Borrowed(input), 0);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut removed = 0u32;
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !is_stripped(c) {
+            out.push(c);
+            continue;
+        }
+        removed += 1;
+        // C1 CSI (U+009B) and OSC (U+009D) open sequences too.
+        let kind = match c {
+            '\u{1b}' => chars.next_if(|n| !is_stripped(*n) || *n == '\u{1b}'),
+            '\u{9b}' => Some('['),
+            '\u{9d}' => Some(']'),
+            '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => Some('P'),
+            _ => None,
+        };
+        match kind {
+            // CSI: parameters and intermediates, then one final byte in @..~.
+            Some('[') => {
+                for n in chars.by_ref() {
+                    if ('@'..='~').contains(&n) || is_stripped(n) {
+                        break;
+                    }
+                }
+            }
+            // OSC / DCS / SOS / PM / APC: a string ended by BEL or ST (ESC \ or U+009C).
+            Some(']' | 'P' | 'X' | '^' | '_') => {
+                while let Some(n) = chars.next() {
+                    if n == '\u{7}' || n == '\u{9c}' {
+                        break;
+                    }
+                    if n == '\u{1b}' {
+                        chars.next_if_eq(&'\\');
+                        break;
+                    }
+                }
+            }
+            // Two-character escapes (ESC c, ESC 7, ESC ( B …): drop the next char, and one
+            // more for charset designations.
+            Some('(' | ')' | '*' | '+' | '#' | '%') => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    (Cow::Owned(out), removed)
+}
+
+/// One line of text: controls and invisible characters removed, and line breaks and tabs turned
+/// into spaces (ids, codes, type names and messages never span lines).
+pub fn strip_line(input: &str) -> Cow<'_, str> {
+    let (clean, _) = strip_controls(input);
+    if !clean.contains(['\n', '\t']) {
+        return clean;
+    }
+    Cow::Owned(clean.replace(['\n', '\t'], " "))
+}

@@ -1,0 +1,278 @@
+//! The sanitizing boundary every string from outside passes before any output: control and
+//! invisible characters removed first ([`clean`]), then a superset of the server's secret rules
+//! (same patterns, placeholders and order) plus the gaps it leaves ([`rules`]), then secrets split
+//! across a line break ([`split`]); lines from outside are also made single-line and capped.
+//!
+//! Fast path: one Aho–Corasick pass over literal anchors decides which rules can match at all;
+//! text with no anchor (most error text) is returned without running a single regex.
+
+mod clean;
+mod rules;
+mod split;
+#[cfg(test)]
+mod tests;
+
+pub use clean::{strip_controls, strip_line};
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::Captures;
+
+use rules::RULES;
+
+/// Kinds of secret we mask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    AwsKeyId,
+    AwsSecret,
+    PrivateKey,
+    GithubToken,
+    ApiKey,
+    SlackToken,
+    GitlabToken,
+    GoogleApiKey,
+    StripeKey,
+    Jwt,
+    Bearer,
+    DatabaseUrl,
+    KeyValue,
+    UrlCredentials,
+    HomePath,
+    NpmToken,
+    BasicAuth,
+    MulticaToken,
+    /// A secret whose pieces a line break kept apart.
+    SplitSecret,
+}
+
+impl SecretKind {
+    /// Kinds only our rules catch (the server's gaps).
+    pub fn is_gap_rule(self) -> bool {
+        matches!(
+            self,
+            SecretKind::UrlCredentials
+                | SecretKind::HomePath
+                | SecretKind::NpmToken
+                | SecretKind::BasicAuth
+                | SecretKind::MulticaToken
+                | SecretKind::SplitSecret
+        )
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretKind::AwsKeyId => "aws_key_id",
+            SecretKind::AwsSecret => "aws_secret",
+            SecretKind::PrivateKey => "private_key",
+            SecretKind::GithubToken => "github_token",
+            SecretKind::ApiKey => "api_key",
+            SecretKind::SlackToken => "slack_token",
+            SecretKind::GitlabToken => "gitlab_token",
+            SecretKind::GoogleApiKey => "google_api_key",
+            SecretKind::StripeKey => "stripe_key",
+            SecretKind::Jwt => "jwt",
+            SecretKind::Bearer => "bearer",
+            SecretKind::DatabaseUrl => "database_url",
+            SecretKind::KeyValue => "key_value",
+            SecretKind::UrlCredentials => "url_credentials",
+            SecretKind::HomePath => "home_path",
+            SecretKind::NpmToken => "npm_token",
+            SecretKind::BasicAuth => "basic_auth",
+            SecretKind::MulticaToken => "multica_token",
+            SecretKind::SplitSecret => "split_secret",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redacted {
+    /// Masked, control sequences removed.
+    pub text: String,
+    /// Count per kind, sorted by kind, only non-zero.
+    pub hits: Vec<(SecretKind, u32)>,
+    /// Control characters or sequences removed.
+    pub controls_removed: u32,
+    /// Hits of our own rules only (the server's gaps): in a text the server already redacted,
+    /// each of these is a secret the server let through.
+    pub beyond_server: u32,
+}
+
+impl Redacted {
+    pub fn total_hits(&self) -> u32 {
+        self.hits.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Every rule's anchors in one automaton, and for each anchor the rules it unlocks.
+static ANCHORS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
+    assert!(RULES.len() <= 64, "rule set is tracked in a u64");
+    let mut literals: Vec<&'static str> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in RULES.iter().enumerate() {
+        for a in r.anchors {
+            match literals.iter().position(|l| l == a) {
+                Some(p) => owners[p].push(i),
+                None => {
+                    literals.push(a);
+                    owners.push(vec![i]);
+                }
+            }
+        }
+    }
+    // A full DFA: a few hundred KB, and the fastest scan for this many short anchors.
+    let ac = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&literals)
+        .expect("anchors build");
+    (ac, owners)
+});
+
+/// Free text from outside: controls and invisible characters removed, every secret masked.
+/// Never panics.
+pub fn redact(input: &str) -> Redacted {
+    let (clean, controls_removed) = strip_controls(input);
+    let (text, mut hits, mut beyond_server) = mask(clean);
+    let (text, hits) = match split::join_split_tokens(&text, |s| {
+        mask(Cow::Borrowed(s)).1.iter().map(|(_, n)| n).sum()
+    }) {
+        Some((joined, n)) => {
+            beyond_server += n;
+            hits.push((SecretKind::SplitSecret, n));
+            hits.sort();
+            (joined, hits)
+        }
+        None => (text.into_owned(), hits),
+    };
+    Redacted {
+        text,
+        hits,
+        controls_removed,
+        beyond_server,
+    }
+}
+
+/// Ids and codes from outside are cut past this many characters.
+pub const MAX_ID_CHARS: usize = 128;
+/// A type name from outside is cut past this many characters.
+pub const MAX_TYPE_CHARS: usize = 64;
+/// A message from outside (a server's refusal, a close reason) is cut past this many characters.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// An id or a code from outside, made safe: a UUID-shaped id (the usual case) passes as it is,
+/// anything else becomes a safe line of at most [`MAX_ID_CHARS`].
+pub fn redact_id(input: &str) -> Cow<'_, str> {
+    let plain =
+        input.len() <= MAX_ID_CHARS && input.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if plain {
+        Cow::Borrowed(input)
+    } else {
+        Cow::Owned(redact_line(input, MAX_ID_CHARS))
+    }
+}
+
+/// Free text from outside is cut past this many bytes before it is redacted or kept: it bounds
+/// both memory and the time one frame can take.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// [`redact`] of at most [`MAX_TEXT_BYTES`] of `input`; the rest is cut, and the word the cut
+/// falls in is dropped whole so no piece of a secret is left. The second value is how many
+/// bytes were cut.
+pub fn redact_capped(input: &str) -> (Redacted, usize) {
+    if input.len() <= MAX_TEXT_BYTES {
+        return (redact(input), 0);
+    }
+    let mut cut = MAX_TEXT_BYTES;
+    while !input.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let kept = input[..cut]
+        .rfind(char::is_whitespace)
+        .map_or("", |i| &input[..i]);
+    let mut r = redact(kept);
+    let dropped = input.len() - kept.len();
+    r.text.push_str(&format!(" … [+{dropped} bytes cut]"));
+    (r, dropped)
+}
+
+/// One line from outside — an id, a reason code, a type name, a server's message, a URL — made
+/// safe for any output: single-line, at most `max_chars` characters, secrets masked.
+pub fn redact_line(input: &str, max_chars: usize) -> String {
+    let line = strip_line(input);
+    // Mask before cutting, so a cut never leaves half a secret behind.
+    let masked = mask(line).0;
+    cap(&masked, max_chars).into_owned()
+}
+
+/// Mask every secret of an already clean text; the hits per kind and how many were the server's
+/// gaps.
+fn mask(clean: Cow<'_, str>) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
+    let (ac, owners) = &*ANCHORS;
+    // Bit i set = rule i may match. Overlapping search: every anchor occurrence counts.
+    let mut wanted = 0u64;
+    for m in ac.find_overlapping_iter(clean.as_ref()) {
+        for &rule in &owners[m.pattern().as_usize()] {
+            wanted |= 1 << rule;
+        }
+    }
+    let mut text = clean;
+    let mut hits: Vec<(SecretKind, u32)> = Vec::new();
+    let mut beyond_server = 0u32;
+    if wanted == 0 {
+        return (text, hits, 0);
+    }
+    for (i, rule) in RULES.iter().enumerate() {
+        if wanted & (1 << i) == 0 {
+            continue;
+        }
+        let mut n = 0u32;
+        let replaced = rule.re.replace_all(&text, |caps: &Captures| {
+            n += 1;
+            let mut out = String::new();
+            caps.expand(rule.replacement, &mut out);
+            out
+        });
+        if n > 0 {
+            text = Cow::Owned(replaced.into_owned());
+            if !rule.server {
+                beyond_server += n;
+            }
+            match hits.iter_mut().find(|(k, _)| *k == rule.kind) {
+                Some((_, c)) => *c += n,
+                None => hits.push((rule.kind, n)),
+            }
+        }
+    }
+    hits.sort();
+    (text, hits, beyond_server)
+}
+
+/// The server's rules, one regex after another over the whole text, as the server applies them
+/// (minus its host-specific home-directory masking). The benchmark peer and the test oracle.
+pub fn server_rules_sequential(input: &str) -> String {
+    let mut s = input.to_owned();
+    for rule in RULES.iter().filter(|r| r.server) {
+        s = rule.re.replace_all(&s, rule.replacement).into_owned();
+    }
+    s
+}
+
+/// Cap for display: past `max_chars` chars, keep the start and say how much was cut.
+pub fn cap(input: &str, max_chars: usize) -> Cow<'_, str> {
+    match input.char_indices().nth(max_chars) {
+        None => Cow::Borrowed(input),
+        Some((cut, _)) => {
+            let total = input.chars().count();
+            Cow::Owned(format!(
+                "{}… [+{} chars, {} total]",
+                &input[..cut],
+                total - max_chars,
+                total
+            ))
+        }
+    }
+}

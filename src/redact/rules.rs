@@ -1,0 +1,327 @@
+//! The secret rules, in order: the server's own (same patterns, placeholders and order, so a
+//! text the server redacted comes out the same), then its gaps.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::SecretKind;
+
+/// A name under which a value is a secret: `password`, `token`, `api_key`, `secret_key`, and any
+/// `*_password`, `*_secret`, `*_token`, `*_key` of those kinds (`db_password`, `aws_session_token`).
+const SECRET_NAME: &str = r"(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)";
+const SECRET_ANCHORS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "access-key",
+    "private_key",
+    "private-key",
+    "credential",
+];
+
+pub(super) struct Rule {
+    pub kind: SecretKind,
+    pub re: Regex,
+    pub replacement: &'static str,
+    /// Literals (matched case-insensitively) of which at least one must occur for a match.
+    pub anchors: &'static [&'static str],
+    /// One of the server's own rules (the benchmark peer applies only these).
+    pub server: bool,
+}
+
+// Go's RE2 `\b` and `\s` are ASCII; spell them so here for identical matching.
+const B: &str = r"(?-u:\b)";
+
+fn rule(
+    kind: SecretKind,
+    pattern: &str,
+    replacement: &'static str,
+    anchors: &'static [&'static str],
+    server: bool,
+) -> Rule {
+    let pattern = pattern
+        .replace(r"\b", B)
+        .replace(r"\s", r"[\t\n\x0C\r ]")
+        .replace(r"\S", r"[^\t\n\x0C\r ]");
+    Rule {
+        kind,
+        re: Regex::new(&pattern).expect("redaction rules compile"),
+        replacement,
+        anchors,
+        server,
+    }
+}
+
+pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+    use SecretKind::*;
+    vec![
+        // The server's rules, in the server's order, with its placeholders.
+        rule(
+            AwsKeyId,
+            r"\bAKIA[0-9A-Z]{16}\b",
+            "[REDACTED AWS KEY]",
+            &["akia"],
+            true,
+        ),
+        rule(
+            AwsSecret,
+            r"(?i)(?:aws_secret_access_key|secret_?access_?key)\s*[=:]\s*[A-Za-z0-9/+=]{40}",
+            "[REDACTED AWS SECRET]",
+            &["secret"],
+            true,
+        ),
+        rule(
+            PrivateKey,
+            r"(?s)-----BEGIN[A-Z\s]*PRIVATE KEY-----.*?-----END[A-Z\s]*PRIVATE KEY-----",
+            "[REDACTED PRIVATE KEY]",
+            &["-----begin"],
+            true,
+        ),
+        rule(
+            GithubToken,
+            r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36,255}\b",
+            "[REDACTED GITHUB TOKEN]",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+            true,
+        ),
+        rule(
+            GithubToken,
+            r"\bgithub_pat_[A-Za-z0-9_]{20,255}\b",
+            "[REDACTED GITHUB TOKEN]",
+            &["github_pat_"],
+            true,
+        ),
+        rule(
+            ApiKey,
+            r"\bsk-[A-Za-z0-9_-]{20,}\b",
+            "[REDACTED API KEY]",
+            &["sk-"],
+            true,
+        ),
+        rule(
+            SlackToken,
+            r"\bxox[bporase]-[A-Za-z0-9\-]{10,}\b",
+            "[REDACTED SLACK TOKEN]",
+            &["xox"],
+            true,
+        ),
+        rule(
+            SlackToken,
+            r"\bxapp-[A-Za-z0-9-]{10,}\b",
+            "[REDACTED SLACK TOKEN]",
+            &["xapp-"],
+            true,
+        ),
+        rule(
+            GitlabToken,
+            r"\bglpat-[A-Za-z0-9_-]{20,}\b",
+            "[REDACTED GITLAB TOKEN]",
+            &["glpat-"],
+            true,
+        ),
+        rule(
+            GoogleApiKey,
+            r"\bAIza[0-9A-Za-z_-]{35}([^0-9A-Za-z_-]|$)",
+            "[REDACTED GOOGLE API KEY]$1",
+            &["aiza"],
+            true,
+        ),
+        rule(
+            StripeKey,
+            r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b",
+            "[REDACTED STRIPE KEY]",
+            &["_live_"],
+            true,
+        ),
+        rule(
+            Jwt,
+            r"\bey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b",
+            "[REDACTED JWT]",
+            &["ey"],
+            true,
+        ),
+        rule(
+            Bearer,
+            r"(?i)\bBearer\s+[A-Za-z0-9\-._~+/]+=*\b",
+            "Bearer [REDACTED]",
+            &["bearer"],
+            true,
+        ),
+        rule(
+            DatabaseUrl,
+            r"(?i)(?:postgres|mysql|mongodb|redis|amqp)(?:ql)?://[^:\s]+:[^@\s]+@",
+            "[REDACTED CONNECTION STRING]@",
+            &["://"],
+            true,
+        ),
+        rule(
+            KeyValue,
+            r"(?i)(?:API_KEY|API_SECRET|SECRET_KEY|SECRET|ACCESS_TOKEN|AUTH_TOKEN|PRIVATE_KEY|DATABASE_URL|DB_PASSWORD|DB_URL|REDIS_URL|PASSWORD|TOKEN)\s*[=:]\s*\S+",
+            "[REDACTED CREDENTIAL]",
+            &[
+                "api_key",
+                "api_secret",
+                "secret",
+                "token",
+                "private_key",
+                "database_url",
+                "db_password",
+                "db_url",
+                "redis_url",
+                "password",
+            ],
+            true,
+        ),
+        // The server's gaps. Multica's own tokens.
+        rule(
+            MulticaToken,
+            r"\b(?:mul|mdt|mat)_[A-Za-z0-9_-]{16,}",
+            "[REDACTED MULTICA TOKEN]",
+            &["mul_", "mdt_", "mat_"],
+            false,
+        ),
+        rule(
+            AwsKeyId,
+            r"\bASIA[0-9A-Z]{16}\b",
+            "[REDACTED AWS KEY]",
+            &["asia"],
+            false,
+        ),
+        // Private key blocks the server misses: PGP's `… KEY BLOCK`, and a block cut before its
+        // END line (masked to the end of the text).
+        rule(
+            PrivateKey,
+            r"(?s)-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
+            "[REDACTED PRIVATE KEY]",
+            &["-----begin"],
+            false,
+        ),
+        // An unsigned JWT (`alg: none`): its signature part is empty.
+        rule(
+            Jwt,
+            r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*",
+            "[REDACTED JWT]",
+            &["ey"],
+            false,
+        ),
+        // Credentials in a URL of any scheme, also JSON-escaped (`:\/\/`) or percent-encoded:
+        // `user:pass@` (an empty user, `/` in the password, `@` in the user), or a long
+        // token-only user.
+        rule(
+            UrlCredentials,
+            r"(?i)\b([a-z][a-z0-9+.-]*)(://|:\\/\\/)[^\s/?#:]*:[^\s@]*@",
+            "$1$2[REDACTED CREDENTIALS]@",
+            &["://", ":\\/\\/"],
+            false,
+        ),
+        rule(
+            UrlCredentials,
+            r"(?i)\b([a-z][a-z0-9+.-]*)(://|:\\/\\/)[^\s/?#:]{16,}@",
+            "$1$2[REDACTED CREDENTIALS]@",
+            &["://", ":\\/\\/"],
+            false,
+        ),
+        rule(
+            UrlCredentials,
+            r"(?i)(%3A%2F%2F)[^\s&/?#%]*(?:%3A|:)[^\s&/?#]*?%40",
+            "$1[REDACTED CREDENTIALS]%40",
+            &["%3a%2f%2f"],
+            false,
+        ),
+        // Any user's home directory: Unix and macOS in any case, Windows with either slash or a
+        // JSON-escaped backslash, and percent-encoded.
+        rule(
+            HomePath,
+            r"(?i)(/home/|/users/)[^/\s*\\][^/\s\\]*",
+            "${1}****",
+            &["/home/", "/users/"],
+            false,
+        ),
+        rule(
+            HomePath,
+            r#"(?i)\b([a-z]:(?:\\\\|\\|/)users(?:\\\\|\\|/))[^\\/\s*"]+"#,
+            "${1}****",
+            &[":\\users", ":/users", ":\\\\users"],
+            false,
+        ),
+        rule(
+            HomePath,
+            r"(?i)(%2Fhome%2F|%2Fusers%2F|%5Cusers%5C)[^%\s&/*]+",
+            "${1}****",
+            &["%2fhome%2f", "%2fusers%2f", "%5cusers%5c"],
+            false,
+        ),
+        rule(
+            ApiKey,
+            r"\bhf_[A-Za-z0-9]{30,}\b",
+            "[REDACTED API KEY]",
+            &["hf_"],
+            false,
+        ),
+        rule(
+            NpmToken,
+            r"\bnpm_[A-Za-z0-9]{36}\b",
+            "[REDACTED NPM TOKEN]",
+            &["npm_"],
+            false,
+        ),
+        rule(
+            ApiKey,
+            r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+            "[REDACTED API KEY]",
+            &["sg."],
+            false,
+        ),
+        rule(
+            KeyValue,
+            r"(?i)\b(AccountKey|SharedAccessKey|SharedAccessSignature)=[^;\s]{16,}",
+            "$1=[REDACTED]",
+            &["accountkey", "sharedaccess"],
+            false,
+        ),
+        // Values under a secret's name, whatever the prefix (`db_password`, `aws_session_token`):
+        // JSON, JSON inside a JSON string, `name=value` / `name: value`, and percent-encoded.
+        rule(
+            KeyValue,
+            &format!(r#"(?i)"({SECRET_NAME})"\s*:\s*"(?:[^"\\]|\\.)*""#),
+            r#""$1": "[REDACTED]""#,
+            SECRET_ANCHORS,
+            false,
+        ),
+        rule(
+            KeyValue,
+            &format!(r#"(?i)\\"({SECRET_NAME})\\"\s*:\s*\\"(?:[^"\\]|\\[^"])*\\""#),
+            r#"\"$1\": \"[REDACTED]\""#,
+            SECRET_ANCHORS,
+            false,
+        ),
+        rule(
+            KeyValue,
+            &format!(r#"(?i)\b({SECRET_NAME})(?:%3D|%22%3A%22|%3A)[^\s&"]+"#),
+            "$1=[REDACTED]",
+            SECRET_ANCHORS,
+            false,
+        ),
+        rule(
+            KeyValue,
+            &format!(r#"(?i)\b({SECRET_NAME}|x-api-key|api-key)\s*[=:]\s*["']?[^\s"',;&]+"#),
+            "$1: [REDACTED]",
+            SECRET_ANCHORS,
+            false,
+        ),
+        rule(
+            BasicAuth,
+            r"(?i)\bBasic\s+[A-Za-z0-9+/]{16,}={0,2}",
+            "Basic [REDACTED]",
+            &["basic"],
+            false,
+        ),
+    ]
+});

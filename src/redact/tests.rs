@@ -1,0 +1,354 @@
+use super::clean::is_stripped;
+use super::*;
+
+fn masked(input: &str, secret: &str, placeholder: &str) {
+    let r = redact(input);
+    assert!(
+        !r.text.contains(secret),
+        "{secret} survived in {:?}",
+        r.text
+    );
+    assert!(
+        r.text.contains(placeholder),
+        "{placeholder} missing in {:?}",
+        r.text
+    );
+    assert!(r.total_hits() >= 1);
+}
+
+#[test]
+fn every_server_rule_masks_its_secret() {
+    masked(
+        "key AKIAABCDEFGHIJKLMNOP used",
+        "AKIAABCDEFGHIJKLMNOP",
+        "[REDACTED AWS KEY]",
+    );
+    masked(
+        "aws_secret_access_key = abcdefghijABCDEFGHIJ0123456789/+abcdefgh",
+        "abcdefghijABCDEFGHIJ0123456789",
+        "[REDACTED AWS SECRET]",
+    );
+    masked(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        "MIIEpAIBAAKCAQEA",
+        "[REDACTED PRIVATE KEY]",
+    );
+    masked(
+        "token ghp_0123456789abcdefghijABCDEFGHIJ0123456789 x",
+        "ghp_0123456789",
+        "[REDACTED GITHUB TOKEN]",
+    );
+    masked(
+        "github_pat_11ABCDEFG0123456789_abcdefghij",
+        "github_pat_11ABC",
+        "[REDACTED GITHUB TOKEN]",
+    );
+    masked(
+        "key sk-ant-api03-abcdefghijklmnopqrstu",
+        "sk-ant-api03",
+        "[REDACTED API KEY]",
+    );
+    masked(
+        "xoxb-1234567890-abcdefghij",
+        "xoxb-1234567890",
+        "[REDACTED SLACK TOKEN]",
+    );
+    masked(
+        "xapp-1-A0123456789-abc",
+        "xapp-1-A012",
+        "[REDACTED SLACK TOKEN]",
+    );
+    masked(
+        "glpat-abcdefghij0123456789",
+        "glpat-abcdefghij",
+        "[REDACTED GITLAB TOKEN]",
+    );
+    masked(
+        "AIzaSyA0123456789abcdefghijklmnopqrstu-, next",
+        "AIzaSyA0123456789",
+        "[REDACTED GOOGLE API KEY],",
+    );
+    masked(
+        "sk_live_0123456789abcdefXYZ",
+        "sk_live_0123",
+        "[REDACTED STRIPE KEY]",
+    );
+    masked(
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U ok",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "[REDACTED JWT]",
+        );
+    masked(
+        "Authorization: Bearer toka6482fe6abcdefghijKLMNOP",
+        "toka6482fe6",
+        "Bearer [REDACTED]",
+    );
+    masked(
+        "postgres://svc:pwe5856cfa@db.internal:5432/app",
+        "pwe5856cfa",
+        "[REDACTED CONNECTION STRING]@db.internal",
+    );
+    masked(
+        "DB_PASSWORD=hunter2 next",
+        "hunter2",
+        "[REDACTED CREDENTIAL]",
+    );
+    masked("api_key: abc123def", "abc123def", "[REDACTED CREDENTIAL]");
+}
+
+#[test]
+fn the_servers_gaps_are_masked_too() {
+    masked(
+        "open /Users/bob/work/.env failed",
+        "bob",
+        "/Users/****/work/.env",
+    );
+    masked("open /home/alice/.ssh/id_rsa", "alice", "/home/****/.ssh");
+    masked(
+        r"C:\Users\carol\AppData\x",
+        "carol",
+        r"C:\Users\****\AppData",
+    );
+    masked("c:/users/dave/x", "dave", "c:/users/****/x");
+    masked(
+        "fetch https://user:s3cretpw@git.example.com/repo",
+        "s3cretpw",
+        "https://[REDACTED CREDENTIALS]@git.example.com",
+    );
+    masked(
+        "ftp://u:pa55w0rd@host/",
+        "pa55w0rd",
+        "[REDACTED CREDENTIALS]",
+    );
+    masked(
+        "hf_abcdefghijklmnopqrstuvwxyzABCDEF",
+        "hf_abcdefghij",
+        "[REDACTED API KEY]",
+    );
+    masked(
+        "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+        "npm_abcdef",
+        "[REDACTED NPM TOKEN]",
+    );
+    masked(
+        "SG.abcdefghijklmnopqr.abcdefghijklmnopqrst",
+        "SG.abcdefghij",
+        "[REDACTED API KEY]",
+    );
+    masked(
+        "DefaultEndpointsProtocol=https;AccountKey=abcdefghijklmnopqrstuv==;x",
+        "abcdefghijklmnop",
+        "AccountKey=[REDACTED]",
+    );
+    masked(
+        "header x-api-key: 0123456789abcdef",
+        "0123456789abcdef",
+        "x-api-key: [REDACTED]",
+    );
+    masked(
+        r#"{"password": "hunter22"}"#,
+        "hunter22",
+        r#""password": "[REDACTED]""#,
+    );
+    masked(
+        "Authorization: Basic dXNlcjpwYXNzd29yZDEyMzQ=",
+        "dXNlcjpwYXNz",
+        "Basic [REDACTED]",
+    );
+}
+
+#[test]
+fn ordinary_text_is_not_touched() {
+    for s in [
+            "0b6f3f2e-5a0e-4c1e-9d51-2f1d8c9a7e01",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "sha 3f786850e387550fdab836ed7e6dc881de23001b and e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "the token expired; password reset failed; key not found",
+            "401 Unauthorized: invalid x-api-key",
+            "sk-1 is short",
+            "see /home/ and /usr/lib/x.so",
+            "claude exited with status 1",
+            "https://example.com/path?q=1",
+            "user@example.com wrote",
+            "429 Too Many Requests: rate_limit_error",
+            "任务超时，请重试",
+            "/home/****/already/masked",
+        ] {
+            let r = redact(s);
+            assert_eq!(r.text, s);
+            assert_eq!(r.total_hits(), 0, "{s}");
+        }
+}
+
+#[test]
+fn control_sequences_are_removed_and_text_kept() {
+    let cases = [
+        ("\u{1b}[31mred\u{1b}[0m", "red"),
+        ("clip \u{1b}]52;c;ZXZpbA==\u{7}done", "clip done"),
+        ("title \u{1b}]0;pwned\u{1b}\\ok", "title ok"),
+        ("reset\u{1b}c now", "reset now"),
+        ("bell\u{7}\r\n", "bell\n"),
+        ("c1 \u{9b}2Jx", "c1 x"),
+        ("bidi \u{202e}txt", "bidi txt"),
+        ("keep\ttab\nand 中文", "keep\ttab\nand 中文"),
+        ("charset \u{1b}(B ok", "charset  ok"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(redact(input).text, want, "{input:?}");
+    }
+    assert_eq!(strip_controls("plain"), (Cow::Borrowed("plain"), 0));
+    assert_eq!(strip_controls("a\u{1b}[1mb").1, 1);
+}
+
+#[test]
+fn a_secret_split_by_an_escape_sequence_is_still_masked() {
+    let r = redact("gh\u{1b}[0mp_0123456789abcdefghijABCDEFGHIJ0123456789");
+    assert_eq!(r.text, "[REDACTED GITHUB TOKEN]");
+    assert_eq!(r.controls_removed, 1);
+}
+
+#[test]
+fn cap_counts_chars_and_says_what_was_cut() {
+    assert_eq!(cap("short", 10), "short");
+    assert_eq!(cap("abcdefghij", 4), "abcd… [+6 chars, 10 total]");
+    assert_eq!(cap("中文中文中文", 2), "中文… [+4 chars, 6 total]");
+}
+
+#[test]
+fn hits_are_counted_per_kind() {
+    let r = redact("AKIAABCDEFGHIJKLMNOP and AKIAZZZZZZZZZZZZZZZZ at /home/bob/x");
+    assert_eq!(
+        r.hits,
+        vec![(SecretKind::AwsKeyId, 2), (SecretKind::HomePath, 1)]
+    );
+}
+
+use proptest::prelude::*;
+
+const SERVER_SECRETS: [&str; 8] = [
+    "AKIAABCDEFGHIJKLMNOP",
+    "ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+    "sk-abcdefghijklmnopqrstuvwxyz",
+    "Bearer abc.def-ghi",
+    "postgres://u:p@h",
+    "TOKEN=xyz",
+    "xoxb-0123456789-abc",
+    "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.dozjgNryP4J3jVm",
+];
+
+proptest! {
+    #[test]
+    fn never_panics_and_leaves_no_control(s in "\\PC*|[\\x00-\\x{ff}]{0,64}") {
+        let r = redact(&s);
+        prop_assert!(!r.text.chars().any(is_stripped));
+    }
+
+    #[test]
+    fn identical_to_the_server_on_its_own_rules(
+        pre in "[a-z ,.!?]{0,20}",
+        secret in prop::sample::select(SERVER_SECRETS.to_vec()),
+        post in "[a-z ,.!?]{0,20}",
+        esc in any::<bool>(),
+    ) {
+        let text = format!("{pre} {secret}{} {post}", if esc { "\u{1b}[0m" } else { "" });
+        let (clean, _) = strip_controls(&text);
+        prop_assert_eq!(redact(&text).text, server_rules_sequential(&clean));
+    }
+}
+
+/// Every class of secret failwatch plants for itself (values made up, formats real), in the
+/// forms the server's rules miss: none may survive.
+const PLANTED: &[(&str, &str)] = &[
+    ("auth failed for mul_0123456789abcdef0123456789abcdef01234567 (revoked)", "mul_0123"),
+    ("MULTICA_TOKEN mul_fedcba9876543210fedcba9876543210fedcba98", "mul_fedc"),
+    ("daemon token mdt_Zq3xY8w1Lk9PqRs7Tu2Vw4Xy", "mdt_Zq3x"),
+    ("agent token mat_Ab12Cd34Ef56Gh78Ij90Kl", "mat_Ab12"),
+    ("connect redis://:R3disPassw0rd@cache:6379/0", "R3disPassw0rd"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz9kP4\nq7Vv2", "MIIEowIBAAKCAQEAz9kP4"),
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGX7abcdEFGH\n-----END PGP PRIVATE KEY BLOCK-----", "lQOYBGX7abcdEFGH"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA", "b3BlbnNzaC1rZXktdjEAAAA"),
+    (r#"{"db_password": "Db-Pa55w0rd!"}"#, "Db-Pa55w0rd!"),
+    (r#"{"secret_key":"sEcReT-kEy-123"}"#, "sEcReT-kEy-123"),
+    (r#"payload {\"password\":\"esc4p3d-pw\"} sent"#, "esc4p3d-pw"),
+    ("GET /login?user=bob&password%3DUrlEnc0ded&x=1", "UrlEnc0ded"),
+    ("redirect https%3A%2F%2Fu%3ApwEnc0d3d%40host.example%2Fx", "pwEnc0d3d"),
+    ("path %2Fhome%2Fsecretuser%2Fproj", "secretuser"),
+    (r#"{"path":"C:\\Users\\winuser\\proj"}"#, "winuser"),
+    (r"open C:\Users/mixeduser/proj", "mixeduser"),
+    ("open /users/lowercaseuser/proj", "lowercaseuser"),
+    ("jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.", "eyJzdWIiOiJhZG1pbiJ9"),
+    ("aws ASIAIOSFODNN7EXAMPL2 with session", "ASIAIOSFODNN7EXAMPL2"),
+    ("https://me@corp.example:S3cr3t@git.example.com/r", "S3cr3t"),
+    ("https://u:pa/ss-w0rd@git.example.com/r", "ss-w0rd"),
+    ("push https://0123456789abcdef0123456789abcdef@github.com/o/r", "0123456789abcdef0123"),
+    ("token ghp_0123456789abcdefghij\nABCDEFGHIJ0123456789 split", "ABCDEFGHIJ0123456789"),
+    ("key sk-ant-api03-AbCd\u{200b}EfGhIjKlMnOpQrStUv", "EfGhIjKlMnOp"),
+    ("key sk-ant-api03-AbCd\u{ad}EfGhIjKlMnOpQrStUv", "EfGhIjKlMnOp"),
+    (r#"{"api_key":"k-9f8e7d6c5b4a"}"#, "k-9f8e7d6c5b4a"),
+    (r#"{"token":"mul_00112233445566778899aabbccddeeff00112233"}"#, "00112233445566778899"),
+    (r#"{"aws_secret_access_key":"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"}"#, "wJalrXUtnFEMIK7MDENG"),
+    (r#"{"DB_PASSWORD":"hunter2hunter2"}"#, "hunter2hunter2"),
+    ("aws_session_token=IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJH", "IQoJb3JpZ2luX2Vj"),
+    ("x-api-key: abc123def456ghi", "abc123def456ghi"),
+    ("github_token: ghx-not-a-prefix-but-named", "ghx-not-a-prefix-but-named"),
+    ("https:\\/\\/u:jsonEsc4ped@host\\/x", "jsonEsc4ped"),
+    // Standard forms, which the server masks too.
+    ("key sk-proj-abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuv"),
+    ("mongodb+srv://svc:M0ng0pw@cluster0.example.net/db", "M0ng0pw"),
+    ("ssh://deploy:SshPa55@host:22/repo", "SshPa55"),
+    ("GET /x?access_token=AcCeSs-ToKeN-42", "AcCeSs-ToKeN-42"),
+    ("Authorization: Bearer abcdef0123456789", "abcdef0123456789"),
+];
+
+#[test]
+fn every_planted_secret_class_is_masked() {
+    for (input, secret) in PLANTED {
+        let r = redact(input);
+        assert!(
+            !r.text.contains(secret),
+            "{secret} survived in {:?}",
+            r.text
+        );
+        assert!(r.total_hits() >= 1, "{input:?}");
+    }
+}
+
+#[test]
+fn a_secret_far_into_a_long_text_is_masked() {
+    let long = format!(
+        "{} ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+        "x ".repeat(5000)
+    );
+    assert!(!redact(&long).text.contains("ghp_0123"));
+}
+
+#[test]
+fn invisible_characters_are_removed_everywhere() {
+    for c in [
+        '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{feff}', '\u{2028}', '\u{2067}',
+        '\u{202e}', '\u{85}', '\u{0}',
+    ] {
+        let r = redact(&format!("a{c}b"));
+        assert_eq!(r.text, "ab", "{:?}", c);
+    }
+    // The emoji presentation selector of ⚠️ is not a format character.
+    assert_eq!(redact("⚠️ x").text, "⚠️ x");
+}
+
+#[test]
+fn a_line_from_outside_is_single_line_capped_and_masked() {
+    assert_eq!(redact_line("a\nb\tc\u{1b}]0;title\u{7}d", 100), "a b cd");
+    assert_eq!(
+        redact_line("s-ghp_0123456789abcdefghijABCDEFGHIJ0123456789", 100),
+        "s-[REDACTED GITHUB TOKEN]"
+    );
+    let long = "x".repeat(300);
+    assert!(redact_line(&long, 128).starts_with(&"x".repeat(128)));
+    assert!(redact_line(&long, 128).chars().count() < 160);
+    // A secret straddling the cap is masked before the cut.
+    let straddle = format!(
+        "{} ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+        "y".repeat(120)
+    );
+    assert!(!redact_line(&straddle, 128).contains("ghp_0123"));
+}
