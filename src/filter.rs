@@ -142,7 +142,8 @@ impl Filter {
                 .task_id
                 .as_deref()
                 .is_some_and(|s| s.starts_with(p.as_str())),
-            Test::Since(d) => f.at >= now - *d,
+            // A window reaching past the calendar's start holds every failure.
+            Test::Since(d) => now.checked_sub_signed(*d).is_none_or(|start| f.at >= start),
             Test::Text(ac) => f.error().is_some_and(|e| ac.is_match(e)),
             Test::Regex(re) => f.error().is_some_and(|e| re.is_match(e)),
         }
@@ -474,5 +475,17 @@ mod tests {
         assert_eq!(parse_duration("2h"), Some(Duration::hours(2)));
         assert_eq!(parse_duration("m"), None);
         assert_eq!(parse_duration("99999999999999999d"), None);
+    }
+
+    #[test]
+    fn windows_past_the_calendar_match_everything_instead_of_panicking() {
+        // Durations chrono accepts but no date can be that far back from now.
+        for text in [
+            "since:100000000d",
+            "since:9223372036854775s",
+            "since:106751991167d",
+        ] {
+            assert_eq!(select(text), ["t1", "t2", "t3", "t4"], "{text}");
+        }
     }
 }

@@ -2,13 +2,19 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::bounded::BoundedMap;
+use crate::capture::Line;
 use crate::enrich::{Enricher, Update};
-use crate::protocol::{decode, Event};
+use crate::protocol::{decode_with_id, Event, Gap, Ulid};
 use crate::store::Store;
+
+/// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
+const RECENT_EVENT_IDS: usize = 100_000;
 
 pub struct Pipeline {
     pub enricher: Enricher,
     pub store: Store,
+    recent_ids: BoundedMap<Ulid, ()>,
 }
 
 impl Pipeline {
@@ -21,6 +27,7 @@ impl Pipeline {
         Pipeline {
             enricher,
             store: Store::new(capacity),
+            recent_ids: BoundedMap::new(RECENT_EVENT_IDS),
         }
     }
 
@@ -38,8 +45,10 @@ impl Pipeline {
         self.push_frame_with(at, text, |_| {});
     }
 
-    /// Ingest one frame; `on_update` sees the failure it produced before the store takes it
-    /// (headless output streams from there). Returns the decoded event, if any.
+    /// Ingest one frame received at `at`; `on_update` sees the failure it produced before the
+    /// store takes it (headless output streams from there). A frame delivered again under an
+    /// `event_id` seen recently is counted once; an `event_id`'s time is the event's time.
+    /// Returns the decoded event, if any.
     pub fn push_frame_with(
         &mut self,
         at: DateTime<Utc>,
@@ -48,8 +57,17 @@ impl Pipeline {
     ) -> Option<Event> {
         let stats = &mut self.store.ingest;
         stats.frames += 1;
-        let event = match decode(text) {
-            Ok(e) => e,
+        let event = match decode_with_id(text) {
+            Ok((e, None)) => e,
+            Ok((e, Some(id))) => {
+                if self.recent_ids.get(&id).is_some() {
+                    stats.duplicates += 1;
+                    return None;
+                }
+                self.recent_ids.insert(id, ());
+                let at = id.time().unwrap_or(at);
+                return self.enrich(at, e, &mut on_update);
+            }
             Err(rejection) => {
                 *stats.rejected.entry(rejection.key()).or_default() += 1;
                 stats.last_problem = Some(format!("frame: {rejection}"));
@@ -57,8 +75,20 @@ impl Pipeline {
                 return None;
             }
         };
-        stats.count_type(event.type_name());
+        self.enrich(at, event, &mut on_update)
+    }
+
+    fn enrich(
+        &mut self,
+        at: DateTime<Utc>,
+        event: Event,
+        on_update: &mut impl FnMut(&Update),
+    ) -> Option<Event> {
+        self.store.ingest.count_type(event.type_name());
         if let Some(update) = self.enricher.ingest(at, &event) {
+            if update.failure.text_cut() {
+                self.store.ingest.texts_cut += 1;
+            }
             if update.family_changed {
                 let (family, _) = self.enricher.family();
                 tracing::info!(family = family.name(), "server family detected");
@@ -68,6 +98,32 @@ impl Pipeline {
             self.store.apply(update);
         }
         Some(event)
+    }
+
+    /// A window in which events may be missing (a source's disconnect, a capture's gap record).
+    pub fn push_gap(&mut self, gap: &Gap) {
+        self.store.ingest.note_gap(gap);
+    }
+
+    /// One line of a capture: frames are ingested, gap records noted, everything else counted.
+    /// `line_no` names the line in the problem a bad line leaves.
+    pub fn push_line(&mut self, line: &Line, line_no: u64, mut on_update: impl FnMut(&Update)) {
+        match line {
+            Line::Frame {
+                at,
+                text,
+                synthetic,
+            } => {
+                if *synthetic {
+                    self.store.ingest.synthetic_times += 1;
+                }
+                self.push_frame_with(*at, text, &mut on_update);
+            }
+            Line::Gap(gap) => self.push_gap(gap),
+            Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
+            Line::Blank => self.store.ingest.blank_lines += 1,
+            Line::Header(_) => {}
+        }
     }
 
     /// A capture line that was not a frame at all.

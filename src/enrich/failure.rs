@@ -36,16 +36,19 @@ pub struct SeenText {
     /// Secrets only our rules caught: in a server-redacted text, ones the server let through.
     pub beyond_server: u32,
     pub controls_removed: u32,
+    /// Bytes cut off an oversize text.
+    pub cut: usize,
 }
 
 impl SeenText {
     pub fn new(raw: &str) -> SeenText {
-        let r = redact::redact(raw);
+        let (r, cut) = redact::redact_capped(raw);
         SeenText {
             masked: r.total_hits(),
             beyond_server: r.beyond_server,
             controls_removed: r.controls_removed,
             text: r.text.into_boxed_str(),
+            cut,
         }
     }
 }
@@ -149,6 +152,25 @@ impl Failure {
             ErrorOrigin::Comment => self.evidence.comment.as_ref(),
             _ => None,
         }
+    }
+
+    /// An error text was too large and was cut.
+    pub fn text_cut(&self) -> bool {
+        let e = &self.evidence;
+        [&e.error, &e.alias, &e.comment]
+            .into_iter()
+            .flatten()
+            .any(|t| t.cut > 0)
+    }
+
+    /// Bytes of error text this failure holds (what the store's byte budget counts).
+    pub fn text_bytes(&self) -> usize {
+        let e = &self.evidence;
+        [&e.error, &e.alias, &e.comment]
+            .into_iter()
+            .flatten()
+            .map(|t| t.text.len())
+            .sum()
     }
 
     /// Secrets our redaction masked in the shown error.

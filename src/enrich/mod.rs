@@ -13,13 +13,10 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog;
 use crate::protocol::{Event, TaskFailed};
-use crate::redact;
 use crate::routing::{
     Bindings, Chains, CommentMemory, Correlator, Era, Family, FamilySource, FamilyTracker, Routes,
 };
 
-/// Ids and codes longer than this are cut: they are identifiers, not prose.
-const MAX_ID_CHARS: usize = 128;
 /// The id interner is reset past this size so hostile input cannot grow it without bound.
 const INTERNER_CAPACITY: usize = 100_000;
 
@@ -200,13 +197,9 @@ impl Enricher {
     }
 }
 
-/// An identifier made safe to show: control sequences removed, length bounded.
+/// An id, already made safe where it was decoded, shared.
 fn id(s: &str) -> Arc<str> {
-    let (clean, _) = redact::strip_controls(s);
-    match clean.char_indices().nth(MAX_ID_CHARS) {
-        Some((cut, _)) => Arc::from(&clean[..cut]),
-        None => Arc::from(clean.as_ref()),
-    }
+    Arc::from(s)
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::redact;
+
 use super::{
     ChatDone, ChatMessage, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds,
-    TaskStage,
+    TaskStage, Ulid,
 };
 
 /// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
@@ -21,6 +23,8 @@ type Str<'a> = Option<Cow<'a, str>>;
 struct Envelope<'a> {
     #[serde(rename = "type", borrow)]
     event_type: Str<'a>,
+    #[serde(borrow)]
+    event_id: Str<'a>,
     #[serde(borrow)]
     payload: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -90,6 +94,11 @@ struct SubscribeErrorPayload<'a> {
 
 /// Decode one frame's text. Never panics.
 pub fn decode(text: &str) -> Result<Event, Rejection> {
+    decode_with_id(text).map(|(event, _)| event)
+}
+
+/// Decode one frame's text, with its `event_id` when it carries a ULID one.
+pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(Rejection::TooLarge);
     }
@@ -104,9 +113,17 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
         );
     }
     let env: Envelope = serde_json::from_str(trimmed).map_err(|e| classify(&e))?;
+    let id = env.event_id.as_deref().and_then(Ulid::parse);
+    event_of(env).map(|event| (event, id))
+}
+
+fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
     let Some(event_type) = env.event_type else {
         return match env.error {
-            Some(message) => Ok(Event::ServerError(message.into_owned())),
+            Some(message) => Ok(Event::ServerError(redact::redact_line(
+                &message,
+                redact::MAX_MESSAGE_CHARS,
+            ))),
             None => Err(Rejection::MissingType),
         };
     };
@@ -116,8 +133,8 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
             let p: TaskPayload = payload(event_type, env.payload)?;
             Ok(Event::TaskFailed(TaskFailed {
                 ids: ids(&p),
-                status: owned(p.status),
-                failure_reason: owned(p.failure_reason),
+                status: code(p.status),
+                failure_reason: code(p.failure_reason),
                 retry_pending: p.retry_pending,
                 // Kept exactly as sent, empty included: the relays test `!= ""` without
                 // trimming, and Lark reads a present-but-empty `error` without falling back.
@@ -128,18 +145,18 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
         "chat:message" => {
             let p: ChatPayload = payload(event_type, env.payload)?;
             Ok(Event::ChatMessage(ChatMessage {
-                chat_session_id: owned(p.chat_session_id),
-                message_id: owned(p.message_id),
-                role: owned(p.role),
+                chat_session_id: code(p.chat_session_id),
+                message_id: code(p.message_id),
+                role: code(p.role),
                 content: p.content.map(Cow::into_owned),
-                task_id: owned(p.task_id),
+                task_id: code(p.task_id),
             }))
         }
         "chat:done" => {
             let p: ChatPayload = payload(event_type, env.payload)?;
             Ok(Event::ChatDone(ChatDone {
-                chat_session_id: owned(p.chat_session_id),
-                task_id: owned(p.task_id),
+                chat_session_id: code(p.chat_session_id),
+                task_id: code(p.task_id),
                 content: p.content.map(Cow::into_owned),
             }))
         }
@@ -148,10 +165,10 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
             let c = p.comment;
             Ok(Event::Comment(match c {
                 Some(c) => Comment {
-                    source_task_id: owned(c.source_task_id),
-                    kind: owned(c.kind),
-                    author_type: owned(c.author_type),
-                    issue_id: owned(c.issue_id),
+                    source_task_id: code(c.source_task_id),
+                    kind: code(c.kind),
+                    author_type: code(c.author_type),
+                    issue_id: code(c.issue_id),
                     content: c.content.map(Cow::into_owned),
                 },
                 None => Comment::default(),
@@ -165,7 +182,7 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
             let error = env
                 .payload
                 .and_then(|raw| serde_json::from_str::<SubscribeErrorPayload>(raw.get()).ok())
-                .and_then(|p| owned(p.error));
+                .and_then(|p| code(p.error));
             Ok(Event::Control(Control::SubscribeError(error)))
         }
         other => match TaskStage::from_type(other) {
@@ -174,10 +191,13 @@ pub fn decode(text: &str) -> Result<Event, Rejection> {
                 Ok(Event::Task(TaskEvent {
                     stage,
                     ids: ids(&p),
-                    status: owned(p.status),
+                    status: code(p.status),
                 }))
             }
-            None => Ok(Event::Other(other.to_owned())),
+            None => Ok(Event::Other(redact::redact_line(
+                other,
+                redact::MAX_TYPE_CHARS,
+            ))),
         },
     }
 }
@@ -192,23 +212,30 @@ fn payload<'a, T: Deserialize<'a>>(
     }
     serde_json::from_str(raw).map_err(|e| Rejection::BadField {
         event_type: event_type.to_owned(),
-        detail: strip_position(&e.to_string()),
+        detail: field_error(&e.to_string()),
     })
 }
 
 fn ids(p: &TaskPayload) -> TaskIds {
     TaskIds {
-        task_id: owned(p.task_id.clone()),
-        agent_id: owned(p.agent_id.clone()),
+        task_id: code(p.task_id.clone()),
+        agent_id: code(p.agent_id.clone()),
         // The issue id is kept even when empty: "" marks a chat task.
-        issue_id: p.issue_id.as_deref().map(str::to_owned),
-        chat_session_id: owned(p.chat_session_id.clone()),
+        issue_id: p
+            .issue_id
+            .as_deref()
+            .map(|id| redact::redact_id(id).into_owned()),
+        chat_session_id: code(p.chat_session_id.clone()),
     }
 }
 
-/// Empty or whitespace-only strings carry no information: treat them as absent.
-fn owned(s: Str<'_>) -> Option<String> {
-    s.filter(|s| !s.trim().is_empty()).map(Cow::into_owned)
+/// An id or a code from outside, made safe at the boundary (control and invisible characters
+/// removed, one line, capped, secrets masked). Empty or blank strings carry no information:
+/// treated as absent.
+fn code(s: Str<'_>) -> Option<String> {
+    let s = s.filter(|s| !s.trim().is_empty())?;
+    let clean = redact::redact_id(&s);
+    (!clean.trim().is_empty()).then(|| clean.into_owned())
 }
 
 fn classify(e: &serde_json::Error) -> Rejection {
@@ -219,12 +246,24 @@ fn classify(e: &serde_json::Error) -> Rejection {
     }
 }
 
-/// serde_json appends " at line L column C"; positions are noise in a per-frame message.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
+/// serde's message for a wrong field, without what the field held (serde quotes the value, and
+/// a value from outside may be a secret) and without its position (noise in a per-frame line).
+fn field_error(msg: &str) -> String {
+    let msg = msg.rfind(" at line ").map_or(msg, |i| &msg[..i]);
+    let mut out = String::with_capacity(msg.len());
+    let mut quoted = false;
+    for c in msg.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                quoted = true;
+                out.push_str("\"…\"");
+            }
+            ('"', true) => quoted = false,
+            (_, true) => {}
+            _ => out.push(c),
+        }
     }
+    redact::redact_line(&out, redact::MAX_MESSAGE_CHARS)
 }
 
 #[cfg(test)]

@@ -4,10 +4,22 @@
 //! so callers can count and show what they skipped.
 
 mod decode;
+mod ulid;
 
-pub use decode::{decode, MAX_FRAME_BYTES};
+pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
+pub use ulid::Ulid;
 
 use chrono::{DateTime, Utc};
+
+/// A window in which events may have been missed: a disconnect, history a stream no longer
+/// holds. `to` is `None` while it is still open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub from: DateTime<Utc>,
+    pub to: Option<DateTime<Utc>>,
+    /// Why, in a few words (already safe to show).
+    pub why: String,
+}
 
 /// One text frame as it arrived, stamped with its receive time (the wire carries no timestamp).
 #[derive(Clone, Debug, PartialEq, Eq)]

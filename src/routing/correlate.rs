@@ -70,7 +70,8 @@ pub struct CommentMemory {
 const COMMENT_WINDOW: Duration = Duration::minutes(2);
 /// A comment is an error text: keep at most this much of it.
 const COMMENT_MAX_BYTES: usize = 64 * 1024;
-const COMMENT_MEMORY: usize = 10_000;
+/// Comments wait here only until their `task:failed`, published in the same server call.
+const COMMENT_MEMORY: usize = 1_000;
 
 impl Default for CommentMemory {
     fn default() -> Self {

@@ -273,18 +273,55 @@ pub struct IngestStats {
     pub last_problem: Option<String>,
     /// Frames a source had to drop because the consumer was behind.
     pub source_dropped: u64,
+    /// Frames delivered again with an `event_id` seen recently (a restarted node's replay),
+    /// counted once.
+    pub duplicates: u64,
+    /// Error texts too large to keep whole: cut.
+    pub texts_cut: u64,
+    /// Bare frames with no time of their own: placed after the one before.
+    pub synthetic_times: u64,
+    /// Windows in which events may be missing, oldest first (the newest [`MAX_GAPS`]).
+    pub gaps: Vec<crate::protocol::Gap>,
+    /// Gaps older than the kept ones.
+    pub gaps_forgotten: u64,
 }
+
+/// Distinct event type names kept; the rest are counted under [`OTHER_TYPES`].
+pub const MAX_TYPES: usize = 256;
+pub const OTHER_TYPES: &str = "(other types)";
+/// Gaps kept for display.
+pub const MAX_GAPS: usize = 1000;
 
 impl IngestStats {
     pub fn rejected_total(&self) -> u64 {
         self.rejected.values().sum()
     }
 
+    /// Count a frame of this type; past [`MAX_TYPES`] distinct names a hostile stream cannot
+    /// grow the table: new names are counted together.
     pub fn count_type(&mut self, t: &str) {
-        match self.by_type.get_mut(t) {
-            Some(n) => *n += 1,
+        if let Some(n) = self.by_type.get_mut(t) {
+            *n += 1;
+            return;
+        }
+        let key = if self.by_type.len() < MAX_TYPES {
+            t
+        } else {
+            OTHER_TYPES
+        };
+        *self.by_type.entry(key.to_owned()).or_default() += 1;
+    }
+
+    /// A gap opened or closed: a gap with the same start is updated in place.
+    pub fn note_gap(&mut self, gap: &crate::protocol::Gap) {
+        match self.gaps.iter_mut().rev().find(|g| g.from == gap.from) {
+            Some(g) => *g = gap.clone(),
             None => {
-                self.by_type.insert(t.to_owned(), 1);
+                self.gaps.push(gap.clone());
+                if self.gaps.len() > MAX_GAPS {
+                    self.gaps.remove(0);
+                    self.gaps_forgotten += 1;
+                }
             }
         }
     }

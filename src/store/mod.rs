@@ -14,12 +14,17 @@ use crate::filter::Filter;
 use crate::routing::{Bindings, Family};
 
 pub const DEFAULT_CAPACITY: usize = 200_000;
+/// Stored error texts are bounded in bytes too: a server sending large errors evicts old
+/// failures sooner instead of growing memory (each text is already cut at 64 KiB).
+pub const MAX_TEXT_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
 pub struct Store {
     ring: VecDeque<Failure>,
     capacity: usize,
     evicted: u64,
+    /// Bytes of error text held by the ring.
+    text_bytes: usize,
     pub agg: Aggregates,
     pub ingest: IngestStats,
     filter: Filter,
@@ -36,6 +41,7 @@ impl Store {
             ring: VecDeque::with_capacity(capacity.min(4096)),
             capacity,
             evicted: 0,
+            text_bytes: 0,
             agg: Aggregates::default(),
             ingest: IngestStats::default(),
             filter: Filter::default(),
@@ -65,18 +71,27 @@ impl Store {
         if self.capacity == 0 {
             return;
         }
-        if self.ring.len() == self.capacity {
-            if let Some(old) = self.ring.pop_front() {
-                self.evicted += 1;
-                while self.view.front().is_some_and(|&s| s <= old.seq) {
-                    self.view.pop_front();
-                }
-            }
+        let bytes = f.text_bytes();
+        while self.ring.len() >= self.capacity
+            || (!self.ring.is_empty() && self.text_bytes + bytes > MAX_TEXT_BYTES)
+        {
+            self.evict_oldest();
         }
         if self.filter.matches(&f, self.now()) {
             self.view.push_back(f.seq);
         }
+        self.text_bytes += bytes;
         self.ring.push_back(f);
+    }
+
+    fn evict_oldest(&mut self) {
+        if let Some(old) = self.ring.pop_front() {
+            self.evicted += 1;
+            self.text_bytes -= old.text_bytes();
+            while self.view.front().is_some_and(|&s| s <= old.seq) {
+                self.view.pop_front();
+            }
+        }
     }
 
     fn index_of(&self, seq: u64) -> Option<usize> {
