@@ -1,0 +1,238 @@
+//! Reading captures: line by line, bounded, every line classified.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{parse_time, Header, Line, BARE_FRAME_PACE_MS};
+use crate::protocol::{Gap, Ulid, MAX_FRAME_BYTES};
+use crate::redact;
+
+/// A line longer than this is never read whole: it is skipped to its end and counted.
+pub const MAX_LINE_BYTES: usize = MAX_FRAME_BYTES + 64 * 1024;
+
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(borrow)]
+    at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    frame: Option<&'a RawValue>,
+    gap: Option<GapRecord<'a>>,
+    failwatch_capture: Option<serde::de::IgnoredAny>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    started_at: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct GapRecord<'a> {
+    #[serde(borrow)]
+    from: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    to: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    why: Option<Cow<'a, str>>,
+}
+
+/// Reads a capture line by line, assigning times to bare frames.
+pub struct CaptureReader<R> {
+    inner: R,
+    pub(super) buf: Vec<u8>,
+    last_at: Option<DateTime<Utc>>,
+    pub line_no: u64,
+}
+
+impl<R: BufRead> CaptureReader<R> {
+    pub fn new(inner: R) -> Self {
+        CaptureReader {
+            inner,
+            buf: Vec::with_capacity(4096),
+            last_at: None,
+            line_no: 0,
+        }
+    }
+
+    /// The next line, or `None` at end of input. I/O errors are the only errors.
+    pub fn next_line(&mut self) -> io::Result<Option<Line>> {
+        self.buf.clear();
+        let (read, complete, overlong) = self.read_bounded()?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.line_no += 1;
+        if overlong > 0 {
+            return Ok(Some(Line::Bad(format!(
+                "line of {overlong} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped"
+            ))));
+        }
+        let line = parse_line(&self.buf, complete, self.last_at);
+        match &line {
+            Line::Frame { at, .. } => self.last_at = Some(*at),
+            Line::Header(Header {
+                started_at: Some(t),
+                ..
+            }) if self.last_at.is_none() => self.last_at = Some(*t),
+            _ => {}
+        }
+        Ok(Some(line))
+    }
+
+    /// Read up to the next newline, keeping at most [`MAX_LINE_BYTES`]; returns the bytes read,
+    /// whether the line ended with a newline, and the line's size when it was too long (0 else).
+    fn read_bounded(&mut self) -> io::Result<(usize, bool, usize)> {
+        let mut total = 0;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                let over = if total > MAX_LINE_BYTES { total } else { 0 };
+                return Ok((total, false, over));
+            }
+            let (take, done) = match memchr_newline(chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if total + take <= MAX_LINE_BYTES {
+                self.buf.extend_from_slice(&chunk[..take]);
+            } else {
+                // Past the bound: keep counting, stop keeping.
+                self.buf.clear();
+            }
+            total += take;
+            self.inner.consume(take);
+            if done {
+                let over = if total > MAX_LINE_BYTES { total } else { 0 };
+                return Ok((total, true, over));
+            }
+        }
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+/// The `event_id` of a bare frame, found without decoding it.
+fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
+    let at = text.find("\"event_id\"")?;
+    let rest = text[at + 10..].trim_start().strip_prefix(':')?.trim_start();
+    let id = rest.strip_prefix('"')?.get(..26)?;
+    Ulid::parse(id)?.time()
+}
+
+/// Classify one line (`complete` = it ended with a newline).
+pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) -> Line {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Line::Bad("not UTF-8".into());
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Line::Blank;
+    }
+    let bad = |why: &str| {
+        Line::Bad(if complete {
+            why.to_owned()
+        } else {
+            format!("{why} (truncated last line)")
+        })
+    };
+    if !text.starts_with('{') {
+        return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => bad("JSON but not an object"),
+            Err(_) => bad("not JSON"),
+        };
+    }
+    let record: Record = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(e) if e.to_string().starts_with("recursion limit") => {
+            return bad("JSON nested too deeply")
+        }
+        Err(_) => return bad("not JSON"),
+    };
+    if record.failwatch_capture.is_some() {
+        return Line::Header(Header {
+            source: record
+                .source
+                .map(|s| redact::redact_line(&s, redact::MAX_MESSAGE_CHARS)),
+            started_at: record.started_at.as_deref().and_then(parse_time),
+        });
+    }
+    let paced = || {
+        last_at.map_or_else(Utc::now, |t| {
+            t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
+                .unwrap_or(t)
+        })
+    };
+    if let Some(gap) = record.gap {
+        let Some(from) = gap.from.as_deref().and_then(parse_time) else {
+            return bad("gap record without a time");
+        };
+        return Line::Gap(Gap {
+            from,
+            to: gap.to.as_deref().and_then(parse_time),
+            why: gap
+                .why
+                .map(|w| redact::redact_line(&w, redact::MAX_MESSAGE_CHARS))
+                .unwrap_or_default(),
+        });
+    }
+    match record.frame {
+        Some(frame) => {
+            let recorded = record.at.as_deref().and_then(parse_time);
+            let raw = frame.get();
+            // A frame that was not JSON on the wire is recorded as a JSON string.
+            let text = if raw.starts_with('"') {
+                serde_json::from_str::<String>(raw).unwrap_or_default()
+            } else {
+                raw.to_owned()
+            };
+            let (at, synthetic) = match recorded.or_else(|| event_id_time(&text)) {
+                Some(t) => (t, false),
+                None => (paced(), true),
+            };
+            Line::Frame {
+                at,
+                text,
+                synthetic,
+            }
+        }
+        None => {
+            let (at, synthetic) = match event_id_time(text) {
+                Some(t) => (t, false),
+                None => (paced(), true),
+            };
+            Line::Frame {
+                at,
+                text: text.to_owned(),
+                synthetic,
+            }
+        }
+    }
+}
+
+/// The server family a capture's frames tell, from its first `task:failed` that says (read up to
+/// the first such frame; the whole input when none does).
+pub fn sniff_family(input: impl BufRead) -> io::Result<Option<crate::routing::Family>> {
+    let mut reader = CaptureReader::new(input);
+    while let Some(line) = reader.next_line()? {
+        let Line::Frame { text, .. } = line else {
+            continue;
+        };
+        if !text.contains("task:failed") {
+            continue;
+        }
+        if let Ok(crate::protocol::Event::TaskFailed(f)) = crate::protocol::decode(&text) {
+            if let Some(family) = crate::routing::Family::evidence(&f) {
+                return Ok(Some(family));
+            }
+        }
+    }
+    Ok(None)
+}

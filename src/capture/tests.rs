@@ -1,0 +1,193 @@
+use super::*;
+
+fn lines(input: &str) -> Vec<Line> {
+    let mut r = CaptureReader::new(input.as_bytes());
+    std::iter::from_fn(|| r.next_line().unwrap()).collect()
+}
+
+#[test]
+fn reads_header_records_bare_frames_and_bad_lines() {
+    let got = lines(concat!(
+        "{\"failwatch_capture\":1,\"source\":\"ws://x\",\"started_at\":\"2026-11-20T03:14:00+00:00\"}\n",
+        "{\"at\":\"2026-11-20T03:14:01.500Z\",\"frame\":{\"type\":\"pong\"}}\n",
+        "\n",
+        "{\"type\":\"auth_ack\"}\n",
+        "{\"at\":\"2026-11-20T03:14:02Z\",\"frame\":\"not json on the wire\"}\n",
+        "[1,2]\n",
+        "{not json\n",
+        "{\"at\":\"2026-11-20T03:14:03Z\",\"frame\":{\"ty",
+    ));
+    let t = |s: &str| parse_time(s).unwrap();
+    assert_eq!(
+        got,
+        vec![
+            Line::Header(Header {
+                source: Some("ws://x".into()),
+                started_at: Some(t("2026-11-20T03:14:00Z"))
+            }),
+            Line::Frame {
+                at: t("2026-11-20T03:14:01.500Z"),
+                text: "{\"type\":\"pong\"}".into(),
+                synthetic: false,
+            },
+            Line::Blank,
+            Line::Frame {
+                at: t("2026-11-20T03:14:01.600Z"),
+                text: "{\"type\":\"auth_ack\"}".into(),
+                synthetic: true,
+            },
+            Line::Frame {
+                at: t("2026-11-20T03:14:02Z"),
+                text: "not json on the wire".into(),
+                synthetic: false,
+            },
+            Line::Bad("JSON but not an object".into()),
+            Line::Bad("not JSON".into()),
+            Line::Bad("not JSON (truncated last line)".into()),
+        ]
+    );
+}
+
+#[test]
+fn binary_garbage_is_a_bad_line() {
+    let mut r = CaptureReader::new(&b"\x00\x01binary\n\xff\xfe\n"[..]);
+    assert!(matches!(r.next_line().unwrap(), Some(Line::Bad(_))));
+    assert_eq!(r.next_line().unwrap(), Some(Line::Bad("not UTF-8".into())));
+    assert_eq!(r.next_line().unwrap(), None);
+}
+
+#[test]
+fn writer_redacts_by_default_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.jsonl");
+    let secret = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+    let frame = format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"t","error":"token {secret} \u001b[2J"}}}}"#
+    );
+    let at = parse_time("2026-11-20T03:14:01.5Z").unwrap();
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false).unwrap();
+    w.write(at, &frame).unwrap();
+    w.write(at, "plain text frame").unwrap();
+    w.finish().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(secret), "{text}");
+    assert!(!text.contains("\\u001b"), "{text}");
+    let got = lines(&text);
+    assert!(matches!(&got[0], Line::Header(_)));
+    let Line::Frame {
+        at: got_at,
+        text: f,
+        ..
+    } = &got[1]
+    else {
+        panic!()
+    };
+    assert_eq!(*got_at, at);
+    assert!(f.contains("\"task_id\":\"t\""));
+    assert!(matches!(&got[2], Line::Frame { text, .. } if text == "plain text frame"));
+
+    let raw_path = dir.path().join("raw.jsonl");
+    let mut w = CaptureWriter::create(&raw_path, "ws://h/ws", true).unwrap();
+    w.write(at, &frame).unwrap();
+    w.finish().unwrap();
+    assert!(std::fs::read_to_string(&raw_path).unwrap().contains(secret));
+}
+
+#[test]
+fn a_bare_frame_takes_its_time_from_its_event_id() {
+    // 01M0FAPT38… is a ULID: its first 10 characters are milliseconds since the epoch.
+    let id = "01M0FAPT38GC6CVK3954QMBSKR";
+    let want = crate::protocol::Ulid::parse(id).unwrap().time().unwrap();
+    let got = lines(&format!(
+        "{{\"type\":\"task:failed\",\"event_id\":\"{id}\",\"payload\":{{}}}}\n"
+    ));
+    assert_eq!(
+        got,
+        vec![Line::Frame {
+            at: want,
+            text: format!("{{\"type\":\"task:failed\",\"event_id\":\"{id}\",\"payload\":{{}}}}"),
+            synthetic: false,
+        }]
+    );
+}
+
+#[test]
+fn gap_records_round_trip_and_their_reason_is_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.jsonl");
+    let from = parse_time("2026-11-20T03:14:00Z").unwrap();
+    let to = parse_time("2026-11-20T03:14:09Z").unwrap();
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false).unwrap();
+    w.write_gap(&Gap {
+        from,
+        to: Some(to),
+        why: "reconnected".into(),
+    })
+    .unwrap();
+    w.finish().unwrap();
+    let got = lines(&std::fs::read_to_string(&path).unwrap());
+    assert_eq!(
+        got[1],
+        Line::Gap(Gap {
+            from,
+            to: Some(to),
+            why: "reconnected".into()
+        })
+    );
+    let hostile = lines(
+        "{\"gap\":{\"from\":\"2026-11-20T03:14:00Z\",\"why\":\"\\u001b]0;pwned\\u0007 ghp_0123456789abcdefghijABCDEFGHIJ0123456789\"}}\n{\"gap\":{\"why\":\"x\"}}\n",
+    );
+    let Line::Gap(g) = &hostile[0] else {
+        panic!("{hostile:?}")
+    };
+    assert_eq!(g.to, None, "an open gap stays open");
+    assert!(
+        !g.why.contains('\u{1b}') && !g.why.contains('\u{7}'),
+        "{:?}",
+        g.why
+    );
+    assert!(!g.why.contains("ghp_0123"), "{:?}", g.why);
+    assert_eq!(hostile[1], Line::Bad("gap record without a time".into()));
+}
+
+#[test]
+fn a_line_past_the_bound_is_skipped_without_being_held() {
+    let mut input = vec![b'{'; MAX_LINE_BYTES + 10];
+    input.push(b'\n');
+    input.extend_from_slice(b"{\"type\":\"pong\"}\n");
+    let mut r = CaptureReader::new(&input[..]);
+    assert!(
+        matches!(r.next_line().unwrap(), Some(Line::Bad(why)) if why.contains("over the")),
+        "overlong line reported"
+    );
+    assert!(
+        r.buf.capacity() <= MAX_LINE_BYTES + 64 * 1024,
+        "never grew past the bound"
+    );
+    assert!(
+        matches!(r.next_line().unwrap(), Some(Line::Frame { .. })),
+        "next line still read"
+    );
+}
+
+#[test]
+fn a_recording_keeps_only_what_is_used_and_masks_secrets_under_key_names() {
+    let frame = r#"{"type":"chat:message","event_id":"01M0FAPT38GC6CVK3954QMBSKR","payload":{"chat_session_id":"s","task_id":"t","content":"my private message"}}"#;
+    let v = recorded_frame(frame, false).to_string();
+    assert!(!v.contains("private"), "{v}");
+    assert!(v.contains("\"chat_session_id\":\"s\""), "{v}");
+    let failed = r#"{"type":"task:failed","payload":{"task_id":"t","error":"{\"db_password\":\"hunter2hunter2\"} at /home/alice/x","issue_title":"secret plans"}}"#;
+    let v = recorded_frame(failed, false).to_string();
+    assert!(!v.contains("hunter2"), "{v}");
+    assert!(!v.contains("alice"), "{v}");
+    assert!(!v.contains("secret plans"), "{v}");
+    let comment = r#"{"type":"comment:created","payload":{"comment":{"type":"comment","author_type":"member","content":"a person's words","source_task_id":"t"}}}"#;
+    let v = recorded_frame(comment, false).to_string();
+    assert!(!v.contains("person's words"), "{v}");
+    let not_json = "plain \\u0067hp_0123456789abcdefghijABCDEFGHIJ0123456789";
+    let v = recorded_frame(not_json, false).to_string();
+    assert!(
+        !v.contains("hp_0123456789abcdefghij"),
+        "escaped secret still masked: {v}"
+    );
+}
