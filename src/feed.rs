@@ -103,7 +103,7 @@ impl Feed {
                         self.pipeline.push_frame(first.received_at, &first.text);
                         let mut n = 1;
                         while n < MAX_BATCH && started.elapsed() < MAX_BATCH_TIME {
-                            let Ok(f) = source.frames.try_recv() else { break };
+                            let Some(f) = source.frames.try_recv() else { break };
                             self.pipeline.push_frame(f.received_at, &f.text);
                             n += 1;
                         }
@@ -213,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_live_source_feeds_frames_and_status_copies() {
-        let (tx, rx) = tokio::sync::mpsc::channel(10);
+        let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
         let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
         let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
         let mut feed = Feed::live(Pipeline::new(10), handle);
@@ -226,7 +226,7 @@ mod tests {
         assert_eq!(feed.status.as_ref().unwrap().phase, Phase::Stopped);
         for i in 0..3 {
             let text = format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}"}}}}"#);
-            tx.send(crate::protocol::Frame {
+            tx.deliver(crate::protocol::Frame {
                 received_at: chrono::Utc::now(),
                 text,
             })

@@ -11,7 +11,8 @@ use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
 use crate::output;
 use crate::pipeline::Pipeline;
-use crate::source::status::Phase;
+use crate::protocol::Gap;
+use crate::source::status::{ConnState, Phase};
 use crate::source::SourceHandle;
 use crate::store::Aggregates;
 
@@ -23,14 +24,7 @@ pub fn ingest_capture(
 ) -> io::Result<()> {
     let mut reader = CaptureReader::new(input);
     while let Some(line) = reader.next_line()? {
-        match line {
-            Line::Frame { at, text } => {
-                pipeline.push_frame_with(at, &text, &mut on_update);
-            }
-            Line::Bad(why) => pipeline.push_bad_line(&format!("line {}: {why}", reader.line_no)),
-            Line::Blank => pipeline.store.ingest.blank_lines += 1,
-            Line::Header(_) => {}
-        }
+        pipeline.push_line(&line, reader.line_no, &mut on_update);
     }
     Ok(())
 }
@@ -63,7 +57,8 @@ pub enum TailFormat {
     Text,
 }
 
-/// `tail` over a capture: every failure that matches, in order, as it arrives.
+/// `tail` over a capture: every failure that matches, in order, as it arrives, and every gap
+/// the recording marked, where it happened.
 pub fn tail_capture(
     input: impl BufRead,
     filter: &Filter,
@@ -74,12 +69,18 @@ pub fn tail_capture(
 ) -> io::Result<Pipeline> {
     let now = Utc::now();
     let mut result = Ok(());
-    ingest_capture(input, &mut pipeline, |u| {
-        if result.is_ok() && filter.matches(&u.failure, now) {
-            result = write_failure(out, &u.failure, format, lang);
+    let mut reader = CaptureReader::new(input);
+    while let Some(line) = reader.next_line()? {
+        if let Line::Gap(gap) = &line {
+            write_gap(out, gap, format, lang)?;
         }
-    })?;
-    result?;
+        pipeline.push_line(&line, reader.line_no, |u| {
+            if result.is_ok() && filter.matches(&u.failure, now) {
+                result = write_failure(out, &u.failure, format, lang);
+            }
+        });
+        std::mem::replace(&mut result, Ok(()))?;
+    }
     Ok(pipeline)
 }
 
@@ -93,11 +94,12 @@ pub enum TailError {
     Io(#[from] io::Error),
 }
 
-/// `tail` of a live source: each matching failure as it arrives, until the source ends, fails
-/// for good, or the user interrupts.
+/// `tail` of a live source: each matching failure as it arrives, and each gap (a disconnect, a
+/// trimmed history, frames dropped) as it opens and when it closes, until the source ends,
+/// fails for good, or the user interrupts. The pipeline keeps the counts for the caller.
 pub async fn tail_source(
     mut source: SourceHandle,
-    mut pipeline: Pipeline,
+    pipeline: &mut Pipeline,
     filter: &Filter,
     format: TailFormat,
     lang: Lang,
@@ -105,6 +107,7 @@ pub async fn tail_source(
 ) -> Result<(), TailError> {
     let mut result = Ok(());
     let mut status_open = true;
+    let mut gaps = GapReporter::default();
     loop {
         tokio::select! {
             frame = source.frames.recv() => {
@@ -114,21 +117,80 @@ pub async fn tail_source(
                         result = write_failure(out, &u.failure, format, lang).and_then(|_| out.flush());
                     }
                 });
-                result.as_ref().map_err(|e| io::Error::new(e.kind(), e.to_string()))?;
+                std::mem::replace(&mut result, Ok(()))?;
             }
             changed = source.status.changed(), if status_open => {
                 if changed.is_err() {
                     status_open = false;
                     continue;
                 }
-                if let Phase::Failed(msg) = &source.status.borrow().phase {
+                let state = source.status.borrow_and_update().clone();
+                report_status(&state, &mut gaps, pipeline, out, format, lang)?;
+                if let Phase::Failed(msg) = &state.phase {
                     return Err(TailError::SourceFailed(msg.clone()));
                 }
             }
             _ = tokio::signal::ctrl_c() => break,
         }
     }
-    Ok(())
+    // The reader is gone: what it said last (a refusal, a gap still open) is said too.
+    let state = source.status.borrow().clone();
+    report_status(&state, &mut gaps, pipeline, out, format, lang)?;
+    match state.phase {
+        Phase::Failed(msg) => Err(TailError::SourceFailed(msg)),
+        _ => Ok(()),
+    }
+}
+
+fn report_status(
+    state: &ConnState,
+    gaps: &mut GapReporter,
+    pipeline: &mut Pipeline,
+    out: &mut impl Write,
+    format: TailFormat,
+    lang: Lang,
+) -> io::Result<()> {
+    pipeline.store.ingest.source_dropped = state.dropped;
+    for gap in gaps.news(state, Utc::now()) {
+        pipeline.push_gap(&gap);
+        write_gap(out, &gap, format, lang)?;
+    }
+    out.flush()
+}
+
+/// Which of a source's gaps `tail` has written: each is written when it opens and again when
+/// it closes; frames the source dropped are written as a closed gap of their own.
+#[derive(Debug, Default)]
+pub struct GapReporter {
+    /// Start of the newest gap written, and whether it was closed then.
+    last: Option<(chrono::DateTime<Utc>, bool)>,
+    dropped: u64,
+}
+
+impl GapReporter {
+    /// The gap lines `state` calls for that were not written yet.
+    pub fn news(&mut self, state: &ConnState, now: chrono::DateTime<Utc>) -> Vec<Gap> {
+        let mut news = Vec::new();
+        for g in &state.gaps {
+            let written = self.last.is_some_and(|(from, closed)| {
+                g.from < from || (g.from == from && (closed || g.to.is_none()))
+            });
+            if !written {
+                self.last = Some((g.from, g.to.is_some()));
+                news.push(g.clone());
+            }
+        }
+        if state.dropped > self.dropped {
+            let n = state.dropped - self.dropped;
+            self.dropped = state.dropped;
+            news.push(Gap {
+                from: state.last_frame_at.unwrap_or(now),
+                to: Some(now),
+                why: format!("{n} frames dropped: failwatch fell behind the source"),
+            });
+        }
+        news
+    }
 }
 
 pub fn write_failure(
@@ -141,6 +203,42 @@ pub fn write_failure(
         TailFormat::Jsonl => writeln!(out, "{}", output::failure_line(f, lang)),
         TailFormat::Text => writeln!(out, "{}", output::failure_text(f, lang)),
     }
+}
+
+/// A gap as `tail` writes it: `{"gap":{"from":…,"to":…,"why":…}}`, or a marked text line.
+pub fn write_gap(
+    out: &mut impl Write,
+    gap: &Gap,
+    format: TailFormat,
+    lang: Lang,
+) -> io::Result<()> {
+    match format {
+        TailFormat::Jsonl => writeln!(out, "{}", output::gap_line(gap)),
+        TailFormat::Text => writeln!(out, "{}", output::gap_text(gap, lang)),
+    }
+}
+
+/// Anything lost or skipped while reading: a capture's `tail` says so on stderr only then.
+pub fn has_losses(pipeline: &Pipeline) -> bool {
+    let i = &pipeline.store.ingest;
+    i.source_dropped + i.bad_lines + i.rejected_total() + i.texts_cut + i.gaps_forgotten > 0
+        || !i.gaps.is_empty()
+}
+
+/// What `tail` read and what it lost or skipped, for stderr (stdout stays records only).
+pub fn losses_line(pipeline: &Pipeline) -> String {
+    let i = &pipeline.store.ingest;
+    format!(
+        "{} frames, {} failures; {} dropped, {} gaps, {} bad lines, {} rejected frames, {} duplicates counted once, {} texts cut",
+        i.frames,
+        pipeline.store.agg.failures,
+        i.source_dropped,
+        i.gaps.len() as u64 + i.gaps_forgotten,
+        i.bad_lines,
+        i.rejected_total(),
+        i.duplicates,
+        i.texts_cut,
+    )
 }
 
 /// `summary --format json`, pretty-printed.

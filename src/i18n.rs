@@ -80,6 +80,8 @@ strings! {
     gaps: "gap(s), last", "个缺口，最近";
     events_may_be_missing: "events may be missing", "可能缺失事件";
     disconnected_row: "── disconnected ──", "── 连接中断 ──";
+    now: "now", "现在";
+    gap: "gap", "缺口";
     // Footer and filter bar.
     filter: "Filter", "过滤";
     shown: "shown", "显示";
@@ -149,6 +151,12 @@ strings! {
     t_failures: "failures", "失败";
     t_bad_lines: "bad lines", "坏行";
     t_rejected: "rejected frames", "被拒帧";
+    t_duplicates: "duplicates", "重复帧";
+    t_source_dropped: "dropped by the source", "来源丢弃";
+    t_texts_cut: "texts cut", "截断的文本";
+    t_synthetic_times: "frames without a time", "无时间的帧";
+    t_gaps: "gaps (events may be missing)", "缺口（可能缺失事件）";
+    t_older_gaps: "older gaps not listed", "更早的缺口未列出";
     t_count: "count", "次数";
     t_reason_code: "reason", "原因代码";
     t_label: "label", "说明";

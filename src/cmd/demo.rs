@@ -12,6 +12,7 @@ use crate::pipeline::Pipeline;
 use crate::routing::{Family, FamilySource};
 use crate::source::demo as server;
 use crate::source::ws::{LiveConfig, Token};
+use crate::source::Delivery;
 use crate::source::SourceSpec;
 
 pub fn run(args: DemoArgs, routing: &Routing) -> Result<(), CmdError> {
@@ -61,7 +62,8 @@ pub fn run(args: DemoArgs, routing: &Routing) -> Result<(), CmdError> {
             token: Token::new(server::DEMO_TOKEN),
         };
         let record = setup::recorder(args.record.as_deref(), &demo.url(), false)?;
-        let mut source = open_source(SourceSpec::WebSocket { config, record }).await?;
+        let mut source =
+            open_source(SourceSpec::WebSocket { config, record }, Delivery::Lossy).await?;
         source.label = format!("demo {}", source.label);
         // The demo knows its server: its family, and which relay each session is bound to (the
         // user's own bindings, if any, win).

@@ -16,7 +16,7 @@ mod tail;
 pub use error::{CmdError, Exit};
 
 use crate::cli::{Cli, Command, DemoArgs};
-use crate::source::{self, SourceError, SourceHandle, SourceSpec};
+use crate::source::{self, Delivery, SourceError, SourceHandle, SourceSpec};
 use setup::Routing;
 
 /// Run one command line.
@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
 }
 
 /// Open a live source, or say why not and what to check.
-async fn open_source(spec: SourceSpec) -> Result<SourceHandle, CmdError> {
+async fn open_source(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandle, CmdError> {
     let (what, hint) = match &spec {
         SourceSpec::WebSocket { config, .. } => (
             format!("cannot watch {}", crate::redact::redact(&config.url).text),
@@ -50,7 +50,7 @@ async fn open_source(spec: SourceSpec) -> Result<SourceHandle, CmdError> {
             "check the URL, the password ($FAILWATCH_REDIS_PASSWORD), the workspace id and --layout/--shards",
         ),
     };
-    source::open(spec, source::CHANNEL).await.map_err(|e| {
+    source::open(spec, delivery).await.map_err(|e| {
         let e = match e {
             SourceError::Refused(m) | SourceError::Transient(m) => m,
         };

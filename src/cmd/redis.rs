@@ -5,6 +5,7 @@ use super::setup::{self, Routing};
 use super::{dashboard, open_source, CmdError};
 use crate::cli::{LayoutArg, RedisArgs, RedisSourceArgs};
 use crate::source::redis::{Layout, RedisConfig};
+use crate::source::Delivery;
 use crate::source::SourceSpec;
 
 pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<RedisConfig, CmdError> {
@@ -29,7 +30,7 @@ pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<Redi
 pub fn run(args: RedisArgs, routing: &Routing) -> Result<(), CmdError> {
     let config = config(&args.url, &args.workspace, &args.source)?;
     setup::runtime()?.block_on(async {
-        let source = open_source(SourceSpec::Redis(config)).await?;
+        let source = open_source(SourceSpec::Redis(config), Delivery::Lossy).await?;
         dashboard::live(
             &args.dash,
             routing.pipeline(args.dash.max_failures, None),

@@ -10,6 +10,7 @@ use crate::cli::{TailArgs, TailFormatArg};
 use crate::filter::Filter;
 use crate::headless::{self, TailError, TailFormat};
 use crate::source::ws::LiveConfig;
+use crate::source::Delivery;
 use crate::source::SourceSpec;
 
 pub fn run(args: TailArgs, routing: &Routing) -> Result<(), CmdError> {
@@ -39,18 +40,13 @@ pub fn run(args: TailArgs, routing: &Routing) -> Result<(), CmdError> {
         }
     };
     setup::runtime()?.block_on(async {
-        let source = open_source(spec).await?;
+        let source = open_source(spec, Delivery::Lossless).await?;
         let mut out = io::stdout().lock();
-        match headless::tail_source(
-            source,
-            routing.pipeline(0, None),
-            &filter,
-            format,
-            lang,
-            &mut out,
-        )
-        .await
-        {
+        let mut pipeline = routing.pipeline(0, None);
+        let result =
+            headless::tail_source(source, &mut pipeline, &filter, format, lang, &mut out).await;
+        eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+        match result {
             Ok(()) => Ok(()),
             Err(TailError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             Err(TailError::Io(e)) => Err(CmdError::failed(e)),
@@ -73,7 +69,12 @@ fn capture(
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             return Err(CmdError::input(e));
         }
-        _ => {}
+        Ok(pipeline) => {
+            if headless::has_losses(&pipeline) {
+                eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+            }
+        }
+        Err(_) => {}
     }
     let _ = out.flush();
     Ok(())

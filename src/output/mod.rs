@@ -6,9 +6,9 @@ mod record;
 mod table;
 mod text;
 
-pub use record::{FailureRecord, RouteRecord, SessionRecord, SummaryRecord};
+pub use record::{FailureRecord, GapRecord, RouteRecord, SessionRecord, SummaryRecord};
 pub use table::summary_table;
-pub use text::failure_text;
+pub use text::{failure_text, gap_span, gap_text};
 
 use crate::catalog::Lang;
 use crate::enrich::Failure;
@@ -16,6 +16,11 @@ use crate::enrich::Failure;
 /// One failure as a JSON line (the `tail --format jsonl` row, also copied and exported).
 pub fn failure_line(f: &Failure, lang: Lang) -> String {
     serde_json::to_string(&FailureRecord::of(f, lang)).unwrap_or_default()
+}
+
+/// A gap as a JSON line: `{"gap":{"from":…,"to":…,"why":…}}`.
+pub fn gap_line(gap: &crate::protocol::Gap) -> String {
+    serde_json::json!({ "gap": GapRecord::of(gap) }).to_string()
 }
 
 /// The code of a reason as shown in tables, `(none)` when the event had none.

@@ -104,8 +104,13 @@ pub struct SummaryRecord<'a> {
     pub canned: u64,
     pub dropped: u64,
     pub dropped_sessions: Vec<&'a str>,
+    /// Frames delivered again under an `event_id` already counted.
+    pub duplicates: u64,
     pub failures: u64,
     pub frames: u64,
+    /// Windows in which events may be missing; `gaps_forgotten` older ones are not listed.
+    pub gaps: Vec<GapRecord<'a>>,
+    pub gaps_forgotten: u64,
     pub leaked_to_chat: Leaks,
     pub masked_secrets: u64,
     pub rejected_frames: &'a BTreeMap<&'static str, u64>,
@@ -114,8 +119,33 @@ pub struct SummaryRecord<'a> {
     pub server_conflicts: u64,
     pub server_source: FamilySource,
     pub sessions: BTreeMap<&'a str, SessionRecord<'a>>,
+    /// Frames the source dropped because failwatch was behind.
+    pub source_dropped: u64,
+    /// Frames with no time of their own, placed after the one before.
+    pub synthetic_times: u64,
+    /// Error texts too large to keep whole.
+    pub texts_cut: u64,
     pub unknown_reasons: Vec<&'a str>,
     pub withheld: u64,
+}
+
+/// A window in which events may be missing (also `tail --format jsonl`'s `{"gap": …}` line).
+#[derive(Serialize)]
+pub struct GapRecord<'a> {
+    pub from: String,
+    /// `None` while the gap is still open.
+    pub to: Option<String>,
+    pub why: &'a str,
+}
+
+impl<'a> GapRecord<'a> {
+    pub fn of(g: &'a crate::protocol::Gap) -> GapRecord<'a> {
+        GapRecord {
+            from: format_time(g.from),
+            to: g.to.map(format_time),
+            why: &g.why,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -190,8 +220,11 @@ impl<'a> SummaryRecord<'a> {
             canned: agg.canned,
             dropped: agg.dropped,
             dropped_sessions: agg.dropped_sessions().into_iter().map(|s| &**s).collect(),
+            duplicates: ingest.duplicates,
             failures: agg.failures,
             frames: ingest.frames,
+            gaps: ingest.gaps.iter().map(GapRecord::of).collect(),
+            gaps_forgotten: ingest.gaps_forgotten,
             leaked_to_chat: Leaks {
                 failures: agg.leaking_failures,
                 secrets: agg.leaked_secrets,
@@ -203,6 +236,9 @@ impl<'a> SummaryRecord<'a> {
             server_conflicts: pipeline.enricher.family_conflicts(),
             server_source: source,
             sessions,
+            source_dropped: ingest.source_dropped,
+            synthetic_times: ingest.synthetic_times,
+            texts_cut: ingest.texts_cut,
             unknown_reasons: agg.unknown_reasons().into_iter().map(|s| &**s).collect(),
             withheld: agg.withheld,
         }

@@ -16,7 +16,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
     let pct = |n: u64| 100.0 * n as f64 / agg.failures.max(1) as f64;
     let mut out = format!("{}: {} ({})\n", s.t_server, family.name(), source.name());
     out.push_str(&format!(
-        "{}: {}   {}: {}   {}: {}   {}: {}\n\n",
+        "{}: {}   {}: {}   {}: {}   {}: {}\n",
         s.t_frames,
         ingest.frames,
         s.t_failures,
@@ -26,6 +26,19 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         s.t_rejected,
         ingest.rejected_total(),
     ));
+    out.push_str(&format!(
+        "{}: {}   {}: {}   {}: {}   {}: {}\n",
+        s.t_duplicates,
+        ingest.duplicates,
+        s.t_source_dropped,
+        ingest.source_dropped,
+        s.t_texts_cut,
+        ingest.texts_cut,
+        s.t_synthetic_times,
+        ingest.synthetic_times,
+    ));
+    out.push_str(&gaps(ingest, lang));
+    out.push('\n');
     let mut rows = vec![[s.t_count, "%", s.t_reason_code, s.t_label].map(str::to_owned)];
     for (code, stats) in agg.reasons_by_count() {
         let d = catalog::describe(code, lang);
@@ -69,6 +82,30 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         s.t_secrets,
     ));
     out.push_str(&listed(s.t_unknown_reasons, &agg.unknown_reasons()));
+    out
+}
+
+/// `gaps (n): from–to why; …`, every gap on its own line (`gaps (0): -` when none).
+fn gaps(ingest: &crate::store::IngestStats, lang: Lang) -> String {
+    let s = strings(lang);
+    let n = ingest.gaps.len() as u64 + ingest.gaps_forgotten;
+    let mut out = format!("{} ({n}):", s.t_gaps);
+    if n == 0 {
+        out.push_str(" -");
+    }
+    out.push('\n');
+    if ingest.gaps_forgotten > 0 {
+        out.push_str(&format!("  {} {}\n", ingest.gaps_forgotten, s.t_older_gaps));
+    }
+    for g in &ingest.gaps {
+        let to =
+            g.to.map_or_else(|| s.now.to_owned(), crate::capture::format_time);
+        out.push_str(&format!(
+            "  {}–{to} {}\n",
+            crate::capture::format_time(g.from),
+            g.why
+        ));
+    }
     out
 }
 

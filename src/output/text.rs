@@ -4,7 +4,31 @@ use super::reason_key;
 use crate::capture::format_time;
 use crate::catalog::{self, Lang};
 use crate::enrich::{ErrorOrigin, Failure};
+use crate::i18n::strings;
+use crate::protocol::Gap;
 use crate::routing::WITHHELD;
+
+/// `12:03:10–12:03:41`, or `12:03:10–now` while the gap is open.
+pub fn gap_span(g: &Gap, lang: Lang) -> String {
+    let to = match g.to {
+        Some(t) => t.format("%H:%M:%S").to_string(),
+        None => strings(lang).now.to_owned(),
+    };
+    format!("{}–{to}", g.from.format("%H:%M:%S"))
+}
+
+/// One `tail --format text` line for a gap.
+pub fn gap_text(g: &Gap, lang: Lang) -> String {
+    let s = strings(lang);
+    let to = g.to.map_or_else(|| s.now.to_owned(), format_time);
+    format!(
+        "--- {} {}–{to}: {}; {} ---",
+        s.gap,
+        format_time(g.from),
+        g.why,
+        s.events_may_be_missing
+    )
+}
 
 /// One `tail --format text` line.
 pub fn failure_text(f: &Failure, lang: Lang) -> String {

@@ -1,20 +1,18 @@
 //! Where frames come from. Every live source opens the same way, a spec into a handle: its
 //! frames on a bounded channel and its connection status on a watch. None knows about the UI.
 
+pub mod channel;
 pub mod demo;
 pub mod redis;
 pub mod replay;
 pub mod status;
 pub mod ws;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::capture::CaptureWriter;
-use crate::protocol::Frame;
+pub use channel::{Delivery, FrameRx};
 use status::ConnState;
-
-/// Frames buffered between a source's reader and its consumer.
-pub const CHANNEL: usize = 65_536;
 
 /// A live source to open.
 pub enum SourceSpec {
@@ -42,7 +40,7 @@ pub enum SourceError {
 
 /// An open source: its frames, its status, and what to call it.
 pub struct SourceHandle {
-    pub frames: mpsc::Receiver<Frame>,
+    pub frames: FrameRx,
     pub status: watch::Receiver<ConnState>,
     /// Where the frames come from, credentials removed (for the header and messages).
     pub label: String,
@@ -52,7 +50,7 @@ pub struct SourceHandle {
 impl SourceHandle {
     /// A handle over channels fed by someone else (tests, in-process producers).
     pub fn from_parts(
-        frames: mpsc::Receiver<Frame>,
+        frames: FrameRx,
         status: watch::Receiver<ConnState>,
         label: String,
     ) -> SourceHandle {
@@ -76,11 +74,11 @@ impl Drop for SourceHandle {
 
 /// Open a source: connect once, so a wrong URL, token or workspace fails fast with the server's
 /// message, then read in the background, reconnecting as needed.
-pub async fn open(spec: SourceSpec, capacity: usize) -> Result<SourceHandle, SourceError> {
+pub async fn open(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandle, SourceError> {
     match spec {
         SourceSpec::WebSocket { config, record } => {
-            let label = crate::redact::redact(&config.url).text;
-            let h = ws::start(config, capacity, record).await?;
+            let label = crate::redact::redact_line(&config.url, crate::redact::MAX_MESSAGE_CHARS);
+            let h = ws::start(config, delivery, record).await?;
             Ok(SourceHandle {
                 frames: h.frames,
                 status: h.state,
@@ -89,8 +87,8 @@ pub async fn open(spec: SourceSpec, capacity: usize) -> Result<SourceHandle, Sou
             })
         }
         SourceSpec::Redis(config) => {
-            let url = crate::redact::redact(&config.url).text;
-            let h = tokio::task::spawn_blocking(move || redis::start(config, capacity))
+            let url = crate::redact::redact_line(&config.url, crate::redact::MAX_MESSAGE_CHARS);
+            let h = tokio::task::spawn_blocking(move || redis::start(config, delivery))
                 .await
                 .map_err(|e| SourceError::Transient(e.to_string()))??;
             Ok(SourceHandle {

@@ -9,12 +9,20 @@ use chrono::{DateTime, Duration, Utc};
 use crate::capture::{CaptureReader, Line};
 use crate::pipeline::Pipeline;
 
-/// One capture line, as replay needs it.
+/// One capture line and its number.
 #[derive(Clone, Debug)]
-pub enum Entry {
-    Frame { at: DateTime<Utc>, text: String },
-    Bad(String),
-    Blank,
+pub struct Entry {
+    pub line: Line,
+    pub line_no: u64,
+}
+
+impl Entry {
+    fn frame_time(&self) -> Option<DateTime<Utc>> {
+        match &self.line {
+            Line::Frame { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
 }
 
 pub const SPEEDS: [f64; 10] = [
@@ -51,21 +59,18 @@ impl Replay {
         let mut reader = CaptureReader::new(input);
         let mut entries = Vec::new();
         while let Some(line) = reader.next_line()? {
-            entries.push(match line {
-                Line::Frame { at, text } => Entry::Frame { at, text },
-                Line::Bad(why) => Entry::Bad(format!("line {}: {why}", reader.line_no)),
-                Line::Blank => Entry::Blank,
-                Line::Header(_) => continue,
-            });
+            if !matches!(line, Line::Header(_)) {
+                entries.push(Entry {
+                    line,
+                    line_no: reader.line_no,
+                });
+            }
         }
         Ok(Replay::from_entries(entries))
     }
 
     pub fn from_entries(entries: Vec<Entry>) -> Replay {
-        let times = entries.iter().filter_map(|e| match e {
-            Entry::Frame { at, .. } => Some(*at),
-            _ => None,
-        });
+        let times = entries.iter().filter_map(Entry::frame_time);
         let first_at = times.clone().min();
         let last_at = times.max();
         Replay {
@@ -130,17 +135,14 @@ impl Replay {
 
     /// Capture time of the last ingested frame.
     pub fn current_time(&self) -> Option<DateTime<Utc>> {
-        self.entries[..self.pos].iter().rev().find_map(|e| match e {
-            Entry::Frame { at, .. } => Some(*at),
-            _ => None,
-        })
+        self.entries[..self.pos]
+            .iter()
+            .rev()
+            .find_map(Entry::frame_time)
     }
 
     fn next_time(&self) -> Option<DateTime<Utc>> {
-        self.entries[self.pos..].iter().find_map(|e| match e {
-            Entry::Frame { at, .. } => Some(*at),
-            _ => None,
-        })
+        self.entries[self.pos..].iter().find_map(Entry::frame_time)
     }
 
     /// Ingest what is due at wall time `now`. Returns how many entries were ingested.
@@ -188,7 +190,7 @@ impl Replay {
         self.paused = true;
         let mut n = 0;
         while !self.at_end() {
-            let is_frame = matches!(self.entries[self.pos], Entry::Frame { .. });
+            let is_frame = self.entries[self.pos].frame_time().is_some();
             self.ingest_one(pipeline);
             n += 1;
             if is_frame {
@@ -228,8 +230,8 @@ impl Replay {
     ) -> usize {
         let mut n = 0;
         while n < max && !self.at_end() {
-            if let (Some(limit), Entry::Frame { at, .. }) = (until, &self.entries[self.pos]) {
-                if *at > limit {
+            if let (Some(limit), Some(at)) = (until, self.entries[self.pos].frame_time()) {
+                if at > limit {
                     break;
                 }
             }
@@ -240,11 +242,8 @@ impl Replay {
     }
 
     fn ingest_one(&mut self, pipeline: &mut Pipeline) {
-        match &self.entries[self.pos] {
-            Entry::Frame { at, text } => pipeline.push_frame(*at, text),
-            Entry::Bad(why) => pipeline.push_bad_line(why),
-            Entry::Blank => pipeline.store.ingest.blank_lines += 1,
-        }
+        let entry = &self.entries[self.pos];
+        pipeline.push_line(&entry.line, entry.line_no, |_| {});
         self.pos += 1;
     }
 

@@ -7,17 +7,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+pub use crate::protocol::Gap;
+
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 const BACKOFF_CAP: Duration = Duration::from_secs(30);
 /// A connection that lived this long resets the backoff.
 pub const STABLE_AFTER: Duration = Duration::from_secs(30);
-
-/// A window in which events may have been missed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Gap {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -65,6 +60,18 @@ impl ConnState {
             dropped: 0,
             received: 0,
         }
+    }
+}
+
+/// Gaps a status keeps (the newest); a flapping server cannot grow the list without bound.
+pub const MAX_GAPS: usize = 1000;
+
+impl ConnState {
+    pub fn add_gap(&mut self, gap: Gap) {
+        if self.gaps.len() == MAX_GAPS {
+            self.gaps.remove(0);
+        }
+        self.gaps.push(gap);
     }
 }
 

@@ -2,27 +2,32 @@
 //! detection, reconnect with capped exponential backoff and full jitter, and gap marking
 //! (the WebSocket cannot resume, so every disconnect is a window of possibly missed events).
 //!
-//! The reader never waits on its consumer: frames go into a bounded channel with `try_send`;
-//! what does not fit is counted and reported as dropped.
+//! Only what a retry cannot fix ends it: an HTTP 400/401/403/404 before the upgrade, or the
+//! server's `{"error": …}` frame. Everything else (a proxy's 502/503 during a deploy, timeouts,
+//! a close during auth) is retried with the backoff. Every text from the server (error frames,
+//! HTTP bodies, close reasons, transport errors) is cleaned and redacted before it is shown or
+//! logged.
 
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::{SinkExt, StreamExt};
 use rand::{Rng, SeedableRng};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::{sleep, timeout, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use super::channel::{self, Delivery, FrameRx, FrameTx};
 use super::status::{backoff, ConnState, Gap, Phase, STABLE_AFTER};
 use super::SourceError;
 use crate::capture::CaptureWriter;
 use crate::protocol::{decode, Control, Event, Frame};
+use crate::redact;
 
 /// The server closes unauthenticated sockets after 10 s.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -110,7 +115,7 @@ fn looks_like_uuid(s: &str) -> bool {
 }
 
 pub struct LiveHandle {
-    pub frames: mpsc::Receiver<Frame>,
+    pub frames: FrameRx,
     pub state: watch::Receiver<ConnState>,
     pub task: tokio::task::JoinHandle<()>,
 }
@@ -119,10 +124,10 @@ pub struct LiveHandle {
 /// keep reading in the background, reconnecting as needed.
 pub async fn start(
     config: LiveConfig,
-    capacity: usize,
+    delivery: Delivery,
     mut recorder: Option<CaptureWriter>,
 ) -> Result<LiveHandle, SourceError> {
-    let (tx, rx) = mpsc::channel(capacity);
+    let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let first = connect(&config).await?;
     let state_tx = Arc::new(state_tx);
@@ -138,7 +143,7 @@ pub async fn start(
                     Err(SourceError::Refused(msg)) => {
                         tracing::error!(%msg, "server refused the connection");
                         state_tx.send_modify(|s| s.phase = Phase::Failed(msg));
-                        return;
+                        break;
                     }
                     Err(SourceError::Transient(msg)) => {
                         attempt += 1;
@@ -148,14 +153,15 @@ pub async fn start(
                 },
             };
             let connected = Utc::now();
+            let mut closed = None;
             state_tx.send_modify(|s| {
-                if let Some(last) = s.gaps.last_mut() {
-                    if last.to == DateTime::<Utc>::MIN_UTC {
-                        last.to = connected;
-                    }
+                if let Some(last) = s.gaps.last_mut().filter(|g| g.to.is_none()) {
+                    last.to = Some(connected);
+                    closed = Some(last.clone());
                 }
                 s.phase = Phase::Live { since: connected };
             });
+            record_gap(&mut recorder, closed.as_ref());
             let started = Instant::now();
             let reason = read(socket, &tx, &state_tx, recorder.as_mut()).await;
             if tx.is_closed() {
@@ -165,9 +171,10 @@ pub async fn start(
             // Everything from the last frame we saw until we are back is a gap.
             let from = state_tx.borrow().last_frame_at.unwrap_or(connected);
             state_tx.send_modify(|s| {
-                s.gaps.push(Gap {
+                s.add_gap(Gap {
                     from,
-                    to: DateTime::<Utc>::MIN_UTC,
+                    to: None,
+                    why: format!("disconnected: {reason}"),
                 })
             });
             tracing::warn!(%reason, "connection lost");
@@ -178,6 +185,14 @@ pub async fn start(
             };
             wait_backoff(&state_tx, attempt, reason, &mut rng).await;
         }
+        // A gap still open when we stop is recorded open: a replay shows it running to the end.
+        let open = state_tx
+            .borrow()
+            .gaps
+            .last()
+            .filter(|g| g.to.is_none())
+            .cloned();
+        record_gap(&mut recorder, open.as_ref());
         if let Some(r) = recorder {
             let _ = r.finish();
         }
@@ -187,6 +202,27 @@ pub async fn start(
         state: state_rx,
         task,
     })
+}
+
+fn record_gap(recorder: &mut Option<CaptureWriter>, gap: Option<&Gap>) {
+    let (Some(r), Some(gap)) = (recorder.as_mut(), gap) else {
+        return;
+    };
+    if let Err(e) = r.write_gap(gap) {
+        tracing::error!(error = %e, "recording failed; recording stops");
+        *recorder = None;
+    }
+}
+
+/// A text from the server or the transport, safe to show and log: one line, cleaned, redacted.
+fn clean(text: &str) -> String {
+    redact::redact_line(text, redact::MAX_MESSAGE_CHARS)
+}
+
+/// Statuses with which the server itself refuses (bad request, token, workspace or path); any
+/// other comes from a proxy or a restart and is worth another try.
+fn refused_status(status: u16) -> bool {
+    matches!(status, 400 | 401 | 403 | 404)
 }
 
 async fn wait_backoff(
@@ -220,10 +256,13 @@ fn install_crypto_provider() {
 /// Open the socket, send the auth frame, wait for `auth_ack`.
 pub async fn connect(config: &LiveConfig) -> Result<Socket, SourceError> {
     install_crypto_provider();
-    let request = config
-        .endpoint()
-        .into_client_request()
-        .map_err(|e| SourceError::Refused(format!("bad URL {}: {e}", config.url)))?;
+    let request = config.endpoint().into_client_request().map_err(|e| {
+        SourceError::Refused(format!(
+            "bad URL {}: {}",
+            clean(&config.url),
+            clean(&e.to_string())
+        ))
+    })?;
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(64 << 20))
         .max_frame_size(Some(64 << 20));
@@ -241,16 +280,22 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, SourceError> {
                 .as_deref()
                 .map(server_message)
                 .unwrap_or_default();
-            return Err(SourceError::Refused(format!(
-                "HTTP {status}: {}",
+            let msg = format!(
+                "HTTP {}: {}",
+                clean(&status.to_string()),
                 if body.is_empty() {
                     "the server refused the upgrade".into()
                 } else {
                     body
                 }
-            )));
+            );
+            return Err(if refused_status(status.as_u16()) {
+                SourceError::Refused(msg)
+            } else {
+                SourceError::Transient(msg)
+            });
         }
-        Ok(Err(e)) => return Err(SourceError::Transient(e.to_string())),
+        Ok(Err(e)) => return Err(SourceError::Transient(clean(&e.to_string()))),
         Ok(Ok(ok)) => ok,
     };
     let auth =
@@ -258,7 +303,7 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, SourceError> {
     socket
         .send(Message::text(auth))
         .await
-        .map_err(|e| SourceError::Transient(e.to_string()))?;
+        .map_err(|e| SourceError::Transient(clean(&e.to_string())))?;
     let deadline = Instant::now() + AUTH_TIMEOUT;
     loop {
         let msg = match timeout(
@@ -267,20 +312,24 @@ pub async fn connect(config: &LiveConfig) -> Result<Socket, SourceError> {
         )
         .await
         {
-            Err(_) => return Err(SourceError::Refused("no auth_ack within 10 s".into())),
+            Err(_) => return Err(SourceError::Transient("no auth_ack within 10 s".into())),
             Ok(None) => {
-                return Err(SourceError::Refused(
+                return Err(SourceError::Transient(
                     "the server closed the connection during auth".into(),
                 ))
             }
-            Ok(Some(Err(e))) => return Err(SourceError::Transient(e.to_string())),
+            Ok(Some(Err(e))) => return Err(SourceError::Transient(clean(&e.to_string()))),
             Ok(Some(Ok(m))) => m,
         };
         let Message::Text(text) = msg else { continue };
         match decode(text.as_str()) {
             Ok(Event::Control(Control::AuthAck)) => return Ok(socket),
+            // Already cleaned and redacted by the decoder; cleaned again in case that changes.
             Ok(Event::ServerError(msg)) => {
-                return Err(SourceError::Refused(format!("auth failed: {msg}")))
+                return Err(SourceError::Refused(format!(
+                    "auth failed: {}",
+                    clean(&msg)
+                )))
             }
             _ => continue,
         }
@@ -294,13 +343,13 @@ fn server_message(body: &[u8]) -> String {
         .ok()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
         .unwrap_or_else(|| text.trim().to_owned());
-    crate::redact::cap(&crate::redact::redact(&msg).text, 300).into_owned()
+    clean(&msg)
 }
 
 /// Read until the connection ends; returns why it ended.
 async fn read(
     mut socket: Socket,
-    tx: &mpsc::Sender<Frame>,
+    tx: &FrameTx,
     state: &watch::Sender<ConnState>,
     mut recorder: Option<&mut CaptureWriter>,
 ) -> String {
@@ -311,7 +360,7 @@ async fn read(
             msg = socket.next() => {
                 let msg = match msg {
                     None => return "the server closed the connection".into(),
-                    Some(Err(e)) => return e.to_string(),
+                    Some(Err(e)) => return clean(&e.to_string()),
                     Some(Ok(m)) => m,
                 };
                 last_heard = Instant::now();
@@ -319,7 +368,9 @@ async fn read(
                     Message::Text(t) => t.as_str().to_owned(),
                     Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
                     Message::Close(frame) => {
-                        return frame.map(|f| format!("closed by the server: {} {}", f.code, f.reason)).unwrap_or_else(|| "closed by the server".into())
+                        return frame
+                            .map(|f| clean(&format!("closed by the server: {} {}", f.code, f.reason)))
+                            .unwrap_or_else(|| "closed by the server".into())
                     }
                     _ => continue, // ping/pong: tungstenite answers pings itself
                 };
@@ -330,10 +381,10 @@ async fn read(
                         recorder = None;
                     }
                 }
-                let dropped = tx.try_send(Frame { received_at: now, text }).is_err();
-                if dropped && tx.is_closed() {
+                let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
                     return "stopped".into();
-                }
+                };
+                let dropped = !delivered;
                 state.send_modify(|s| {
                     s.received += 1;
                     s.last_frame_at = Some(now);

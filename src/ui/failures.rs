@@ -116,11 +116,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
 fn gap_row(g: &Gap, lang: crate::catalog::Lang, theme: &Theme, wide: bool) -> Row<'static> {
     let s = strings(lang);
     let (what, missing) = (s.disconnected_row, s.events_may_be_missing);
-    let span = format!(
-        "{}–{} {missing}",
-        g.from.format("%H:%M:%S"),
-        g.to.format("%H:%M:%S")
-    );
+    let span = format!("{} {missing} ({})", crate::output::gap_span(g, lang), g.why);
     let blanks = if wide { 5 } else { 3 };
     let cells = [Cell::from("⋯"), Cell::from(what)]
         .into_iter()

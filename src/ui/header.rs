@@ -32,11 +32,10 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, lang: Lang) -> String {
         .unwrap_or_default();
     let gaps = match state.gaps.last() {
         Some(g) => format!(
-            " · {} {} {}–{}: {}",
+            " · {} {} {}: {}",
             state.gaps.len(),
             s.gaps,
-            g.from.format("%H:%M:%S"),
-            g.to.format("%H:%M:%S"),
+            crate::output::gap_span(g, lang),
             s.events_may_be_missing
         ),
         None => String::new(),

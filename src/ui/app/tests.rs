@@ -196,7 +196,7 @@ fn replay_keys_on_a_live_feed_say_so() {
     let (mut app, mut feed) = setup(3);
     assert!(press(&mut app, &mut feed, KeyCode::Char('p')).is_none());
     assert_eq!(app.status, None, "a replay feed takes it");
-    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let (tx, rx) = crate::source::channel::channel(1, crate::source::Delivery::Lossy);
     let (_status_tx, status_rx) =
         tokio::sync::watch::channel(crate::source::status::ConnState::new());
     let mut live = Feed::live(
