@@ -10,6 +10,7 @@ use failwatch::filter::Filter;
 use failwatch::headless;
 use failwatch::pipeline::Pipeline;
 use failwatch::source::redis::{self, Layout, RedisConfig};
+use failwatch::source::Delivery;
 
 const SAMPLE: &str = include_str!("data/sample-capture.jsonl");
 const WS: &str = "5b1c2d3e-0000-4000-8000-00000000aa01";
@@ -170,8 +171,8 @@ fn collect(h: &mut redis::RedisHandle, n: usize) -> Vec<String> {
             got.len()
         );
         match h.frames.try_recv() {
-            Ok(f) => got.push(f.text),
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            Some(f) => got.push(f.text),
+            None => std::thread::sleep(Duration::from_millis(10)),
         }
     }
     got
@@ -223,7 +224,7 @@ fn scope_layout_from_two_nodes_gives_the_same_summary_as_the_capture() {
         &redis::stream_key(Layout::Scope, WS),
         &redis::stream_key(Layout::Scope, OTHER_WS),
     );
-    let mut h = redis::start(config(&s, None, 30), 10_000).unwrap();
+    let mut h = redis::start(config(&s, None, 30), Delivery::Lossy).unwrap();
     assert_eq!(h.key, format!("ws:scope:workspace:{WS}:stream"), "detected");
     let got = collect(&mut h, n);
     let (replayed, agg) =
@@ -248,7 +249,7 @@ fn sharded_layout_keeps_only_this_workspace_and_dedups_by_event_id() {
     let dup = r#"{"type":"task:failed","payload":{"task_id":"dup","failure_reason":"timeout"}}"#;
     xadd(&mut c, &key, "*", "DUP1", "node-a", WS, dup);
     xadd(&mut c, &key, "*", "DUP1", "node-b", WS, dup);
-    let mut h = redis::start(config(&s, None, 30), 10_000).unwrap();
+    let mut h = redis::start(config(&s, None, 30), Delivery::Lossy).unwrap();
     assert!(
         h.key.starts_with("ws:relay:shard:"),
         "detected the sharded layout"
@@ -256,7 +257,7 @@ fn sharded_layout_keeps_only_this_workspace_and_dedups_by_event_id() {
     let got = collect(&mut h, n + 1);
     std::thread::sleep(Duration::from_millis(300));
     assert!(
-        h.frames.try_recv().is_err(),
+        h.frames.try_recv().is_none(),
         "no duplicate and no other workspace's entry"
     );
     assert!(got.iter().all(|f| !f.contains("\"other\"")));
@@ -284,11 +285,11 @@ fn since_window_limits_the_backfill() {
         &frame("old"),
     );
     xadd(&mut c, &key, "*", "NEW", "node-a", WS, &frame("new"));
-    let mut h = redis::start(config(&s, Some(Layout::Scope), 30), 100).unwrap();
+    let mut h = redis::start(config(&s, Some(Layout::Scope), 30), Delivery::Lossy).unwrap();
     assert_eq!(collect(&mut h, 1), [frame("new")]);
     std::thread::sleep(Duration::from_millis(200));
-    assert!(h.frames.try_recv().is_err());
-    let mut h = redis::start(config(&s, Some(Layout::Scope), 180), 100).unwrap();
+    assert!(h.frames.try_recv().is_none());
+    let mut h = redis::start(config(&s, Some(Layout::Scope), 180), Delivery::Lossy).unwrap();
     assert_eq!(collect(&mut h, 2), [frame("old"), frame("new")]);
 }
 
@@ -301,8 +302,11 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
     for i in 0..5 {
         xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
     }
-    let mut h = redis::start(config(&s, Some(Layout::Scope), 30), 100).unwrap();
+    let mut h = redis::start(config(&s, Some(Layout::Scope), 30), Delivery::Lossy).unwrap();
     assert_eq!(collect(&mut h, 5), (0..5).map(frame).collect::<Vec<_>>());
+    // The stream is younger than --since: that window is the one gap so far.
+    let history_gaps = h.state.borrow().gaps.len();
+    assert_eq!(history_gaps, 1);
 
     // Restart: the reader reconnects and goes on after its last id; nothing retained is lost.
     let s = s.restart();
@@ -311,9 +315,10 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
         xadd(&mut c, &key, "*", &format!("E{i}"), "node-b", WS, &frame(i));
     }
     assert_eq!(collect(&mut h, 3), (5..8).map(frame).collect::<Vec<_>>());
-    assert!(
-        h.state.borrow().gaps.is_empty(),
-        "no gap: everything was still retained"
+    assert_eq!(
+        h.state.borrow().gaps.len(),
+        history_gaps,
+        "no new gap: everything was still retained"
     );
 
     // Restart again, and trim past the last id while the reader is away: a gap is marked.
@@ -330,7 +335,7 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
         .unwrap();
     assert_eq!(collect(&mut h, 3), (11..14).map(frame).collect::<Vec<_>>());
     let deadline = Instant::now() + Duration::from_secs(10);
-    while h.state.borrow().gaps.is_empty() {
+    while h.state.borrow().gaps.len() == history_gaps {
         assert!(Instant::now() < deadline, "no gap marked");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -344,7 +349,7 @@ fn the_reader_never_writes() {
     fill(&s, &key, &key);
     let mut c = s.conn();
     let before: i64 = ::redis::cmd("XLEN").arg(&key).query(&mut c).unwrap();
-    let mut h = redis::start(config(&s, None, 30), 10_000).unwrap();
+    let mut h = redis::start(config(&s, None, 30), Delivery::Lossy).unwrap();
     collect(&mut h, 10);
     let groups: Vec<::redis::Value> = ::redis::cmd("XINFO")
         .arg("GROUPS")
@@ -359,7 +364,9 @@ fn the_reader_never_writes() {
 #[test]
 fn a_missing_stream_is_a_clear_error() {
     let s = Server::start();
-    let err = redis::start(config(&s, None, 30), 10).err().unwrap();
+    let err = redis::start(config(&s, None, 30), Delivery::Lossy)
+        .err()
+        .unwrap();
     assert!(
         matches!(&err, failwatch::source::SourceError::Refused(m) if m.contains("no stream for workspace")),
         "{err}"
@@ -370,4 +377,231 @@ fn a_missing_stream_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no stream for workspace"));
+}
+
+fn failed(task: &str) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"{task}","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","retry_pending":false}}}}"#
+    )
+}
+
+#[test]
+fn when_both_layouts_exist_the_stream_with_the_newest_entry_is_followed() {
+    // A per-scope stream left from an earlier relay mode is never trimmed; it still EXISTS.
+    let s = Server::start();
+    let mut c = s.conn();
+    let stale = redis::stream_key(Layout::Scope, WS);
+    let live = redis::stream_key(Layout::Sharded { shards: 8 }, WS);
+    let hour_ago = now_ms() - 3600 * 1000;
+    xadd(
+        &mut c,
+        &stale,
+        &format!("{hour_ago}-0"),
+        "OLD",
+        "node-a",
+        WS,
+        &failed("old"),
+    );
+    xadd(&mut c, &live, "*", "NEW", "node-a", WS, &failed("new"));
+    let mut h = redis::start(config(&s, None, 180), Delivery::Lossy).unwrap();
+    assert_eq!(h.key, live);
+    assert_eq!(collect(&mut h, 1), [failed("new")]);
+}
+
+#[test]
+fn following_starts_at_the_streams_last_entry_not_at_dollar() {
+    // Entries added between the backfill and the first blocking read are not lost.
+    let s = Server::start();
+    let key = redis::stream_key(Layout::Scope, WS);
+    let mut c = s.conn();
+    let hour_ago = now_ms() - 3600 * 1000;
+    xadd(
+        &mut c,
+        &key,
+        &format!("{hour_ago}-0"),
+        "OLD",
+        "node-a",
+        WS,
+        &failed("old"),
+    );
+    let mut reader = redis::Reader::open(config(&s, Some(Layout::Scope), 5)).unwrap();
+    assert_eq!(reader.backfill(|_| {}).unwrap(), 0, "nothing in the window");
+    xadd(&mut c, &key, "*", "RACE", "node-a", WS, &failed("race"));
+    let mut got = Vec::new();
+    reader
+        .follow_once(|e| got.push(e.payload_json.clone().unwrap()))
+        .unwrap();
+    assert_eq!(got, [failed("race")]);
+}
+
+#[test]
+fn history_shorter_than_since_is_a_gap_in_the_status_and_in_tail() {
+    let s = Server::start();
+    let key = redis::stream_key(Layout::Scope, WS);
+    let mut c = s.conn();
+    // The oldest retained entry is 10 minutes old (upstream trims to about that); --since 2h.
+    let first = now_ms() - 10 * 60 * 1000;
+    xadd(
+        &mut c,
+        &key,
+        &format!("{first}-0"),
+        "FIRST",
+        "node-a",
+        WS,
+        &failed("t1"),
+    );
+    let h = redis::start(config(&s, Some(Layout::Scope), 120), Delivery::Lossy).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h.state.borrow().gaps.is_empty() {
+        assert!(Instant::now() < deadline, "no gap for the missing history");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let gap = h.state.borrow().gaps[0].clone();
+    assert_eq!(gap.to.unwrap().timestamp_millis(), first as i64);
+    let wanted_from = now_ms() as i64 - 120 * 60 * 1000;
+    assert!((gap.from.timestamp_millis() - wanted_from).abs() < 10_000);
+
+    let lines = tail_redis(&s, &["--since", "2h"], 1);
+    let gap: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert!(
+        gap["gap"]["why"].as_str().unwrap().contains("history"),
+        "{gap}"
+    );
+    let row: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(row["task_id"], "t1");
+}
+
+/// Run `tail --redis` until it printed `n` failures (then stop it); its stdout lines, gap
+/// lines included.
+fn tail_redis(s: &Server, extra: &[&str], n: usize) -> Vec<String> {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args([
+            "tail",
+            "--redis",
+            &s.url(),
+            "--workspace",
+            WS,
+            "--layout",
+            "scope",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        let mut failures = 0;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            failures += usize::from(!line.starts_with("{\"gap\""));
+            lines.push(line);
+            if failures == n {
+                break;
+            }
+        }
+        lines
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !reader.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    reader.join().unwrap()
+}
+
+#[test]
+fn a_large_backfill_through_tail_loses_nothing() {
+    // tail applies backpressure: every entry of a 200k-entry backfill is printed, even into a
+    // pipe read slower than Redis delivers.
+    const N: usize = 200_000;
+    let s = Server::start();
+    let key = redis::stream_key(Layout::Scope, WS);
+    let mut c = s.conn();
+    for chunk in (0..N).collect::<Vec<_>>().chunks(10_000) {
+        let mut pipe = ::redis::pipe();
+        for i in chunk {
+            pipe.cmd("XADD")
+                .arg(&key)
+                .arg("*")
+                .arg(&[
+                    "event_id",
+                    &format!("E{i:07}"),
+                    "scope",
+                    "workspace",
+                    "scope_id",
+                    WS,
+                ])
+                .arg(&["payload_json", &failed(&format!("t{i}"))])
+                .ignore();
+        }
+        let _: () = pipe.query(&mut c).unwrap();
+    }
+    let lines = tail_redis(&s, &["--since", "1h"], N);
+    let rows: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v.get("gap").is_none())
+        .collect();
+    assert_eq!(rows.len(), N, "every entry printed");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["task_id"], format!("t{i}"), "in order, none skipped");
+    }
+}
+
+#[test]
+fn an_entry_id_at_the_end_of_the_calendar_does_not_panic() {
+    let s = Server::start();
+    let key = redis::stream_key(Layout::Scope, WS);
+    let mut c = s.conn();
+    xadd(&mut c, &key, "*", "NOW", "node-a", WS, &failed("now"));
+    xadd(
+        &mut c,
+        &key,
+        "8210266876799999-1",
+        "END",
+        "node-a",
+        WS,
+        &failed("end"),
+    );
+    let lines = tail_redis(&s, &[], 2);
+    let tasks: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("gap").is_none())
+        .map(|v| v["task_id"].to_string())
+        .collect();
+    assert_eq!(tasks, ["\"now\"", "\"end\""]);
+}
+
+#[test]
+fn a_redis_password_never_shows_in_messages() {
+    let s = Server::start();
+    let mut c = s.conn();
+    let _: String = ::redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("rightPassw0rd")
+        .query(&mut c)
+        .unwrap();
+    let url = format!("redis://:Wr0ngPassw0rdValue@127.0.0.1:{}/", s.port);
+    let closed = format!("redis://:Wr0ngPassw0rdValue@127.0.0.1:{}/", {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    });
+    for url in [url, closed] {
+        let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+            .args(["tail", "--redis", &url, "--workspace", WS])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(!stderr.contains("Wr0ngPassw0rd"), "{stderr}");
+        assert!(stderr.contains("127.0.0.1"), "says where: {stderr}");
+    }
 }

@@ -5,18 +5,22 @@
 //! (`ws:scope:workspace:<id>:stream`) and the sharded relay (`ws:relay:shard:<n>`, FNV-1a over
 //! `scope \0 id`), where entries of other scopes are skipped. Entries are deduplicated by
 //! `event_id`; after a disconnect reading resumes after the last id seen, and a gap is marked
-//! when the stream was trimmed past it.
+//! when the stream was trimmed past it. When both layouts exist (a relay mode switched), the
+//! stream with the newest entry is the live one. Backfill says when the stream's retained
+//! history starts later than `--since` (upstream keeps about ten minutes); following starts at
+//! the stream's last id, never `$`, so nothing added between two reads is missed.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use redis::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::bounded::BoundedMap;
 use crate::protocol::Frame;
 use rand::SeedableRng;
 
+use super::channel::{self, Delivery, FrameRx};
 use super::status::{backoff, ConnState, Gap, Phase};
 use super::SourceError;
 
@@ -28,7 +32,7 @@ impl From<redis::RedisError> for SourceError {
             e.kind(),
             redis::ErrorKind::AuthenticationFailed | redis::ErrorKind::InvalidClientConfig
         );
-        let msg = crate::redact::redact(&e.to_string()).text;
+        let msg = crate::redact::redact_line(&e.to_string(), crate::redact::MAX_MESSAGE_CHARS);
         if refused {
             SourceError::Refused(msg)
         } else {
@@ -91,9 +95,11 @@ pub struct Entry {
 impl Entry {
     /// Milliseconds of the stream id (`<ms>-<seq>`).
     pub fn id_ms(&self) -> Option<i64> {
-        self.id.split('-').next()?.parse().ok()
+        id_ms(&self.id)
     }
 
+    /// When the event was published: `created_at`, else the stream id's time, else now (an id
+    /// past the calendar's end has no time).
     fn time(&self) -> DateTime<Utc> {
         self.created_at
             .as_deref()
@@ -102,6 +108,11 @@ impl Entry {
             .or_else(|| self.id_ms().and_then(DateTime::from_timestamp_millis))
             .unwrap_or_else(Utc::now)
     }
+}
+
+/// Milliseconds of a stream id (`<ms>-<seq>`).
+fn id_ms(id: &str) -> Option<i64> {
+    id.split('-').next()?.parse().ok()
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -214,16 +225,57 @@ impl Reader {
         }
     }
 
-    /// Backfill everything newer than `since`, in batches; `sink` gets each kept entry.
+    /// The stream's first (`-`) or last (`+`) entry.
+    fn edge(&mut self, newest: bool) -> Result<Option<Entry>, SourceError> {
+        let (cmd, a, b) = if newest {
+            ("XREVRANGE", "+", "-")
+        } else {
+            ("XRANGE", "-", "+")
+        };
+        let reply: Value = redis::cmd(cmd)
+            .arg(&self.key)
+            .arg(a)
+            .arg(b)
+            .arg("COUNT")
+            .arg(1)
+            .query(&mut self.conn)?;
+        Ok(parse_entries(&reply).into_iter().next())
+    }
+
+    /// When the stream's retained history starts later than `since` asked: the window
+    /// between is a gap (the server trimmed it, or nothing happened; the stream cannot say).
+    pub fn history_gap(&mut self) -> Result<Option<Gap>, SourceError> {
+        let now_ms = now_ms();
+        let start_ms =
+            now_ms.saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
+        let Some(first) = self.edge(false)? else {
+            return Ok(None);
+        };
+        Ok(match first.id_ms() {
+            Some(first_ms) if first_ms > start_ms && first_ms <= now_ms => {
+                let from = DateTime::from_timestamp_millis(start_ms).unwrap_or_default();
+                let to = DateTime::from_timestamp_millis(first_ms).unwrap_or_default();
+                Some(Gap {
+                    from,
+                    to: Some(to),
+                    why: format!(
+                        "the stream keeps history only from {} on, not the whole --since window",
+                        to.format("%H:%M:%S")
+                    ),
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// Backfill everything newer than `since`, in batches; `sink` gets each kept entry. Then
+    /// the reader stands at the stream's last entry, so following misses nothing.
     pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, SourceError> {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis() as u64;
-        let start_ms = now_ms.saturating_sub(self.config.since.as_millis() as u64);
-        let mut start = format!("{start_ms}-0");
+        let start_ms =
+            now_ms().saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
+        let mut start = format!("{}-0", start_ms.max(0));
         let mut n = 0;
-        loop {
+        let n = loop {
             let reply: Value = redis::cmd("XRANGE")
                 .arg(&self.key)
                 .arg(&start)
@@ -235,14 +287,19 @@ impl Reader {
             n += self.take(&entries, &mut sink);
             match entries.last() {
                 Some(last) if entries.len() == BATCH => start = format!("({}", last.id),
-                _ => return Ok(n),
+                _ => break n,
             }
+        };
+        if self.last_id.is_none() {
+            // Nothing in the window: follow from the newest entry there is (or the start).
+            self.last_id = Some(self.edge(true)?.map_or_else(|| "0-0".to_owned(), |e| e.id));
         }
+        Ok(n)
     }
 
     /// One blocking read of new entries after the last id seen.
     pub fn follow_once(&mut self, mut sink: impl FnMut(&Entry)) -> Result<usize, SourceError> {
-        let after = self.last_id.clone().unwrap_or_else(|| "$".to_owned());
+        let after = self.last_id.clone().unwrap_or_else(|| "0-0".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
             .arg(BATCH)
@@ -276,20 +333,14 @@ impl Reader {
         let Some(last) = self.last_id.clone() else {
             return Ok(None);
         };
-        let reply: Value = redis::cmd("XRANGE")
-            .arg(&self.key)
-            .arg("-")
-            .arg("+")
-            .arg("COUNT")
-            .arg(1)
-            .query(&mut self.conn)?;
-        let first = parse_entries(&reply).into_iter().next();
-        let last_ms = last.split('-').next().and_then(|m| m.parse::<i64>().ok());
+        let first = self.edge(false)?;
+        let last_ms = id_ms(&last);
         Ok(match (first, last_ms) {
             (Some(first), Some(last_ms)) if first.id_ms().is_some_and(|f| f > last_ms) => {
                 Some(Gap {
                     from: DateTime::from_timestamp_millis(last_ms).unwrap_or_default(),
-                    to: first.time(),
+                    to: Some(first.time()),
+                    why: "the stream was trimmed past the last entry read".into(),
                 })
             }
             _ => None,
@@ -311,25 +362,63 @@ fn connect(url: &str) -> Result<redis::Connection, SourceError> {
     Ok(conn)
 }
 
-/// The layout whose stream for this workspace exists.
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis()
+        .min(i64::MAX as u128) as i64
+}
+
+/// The layout whose stream for this workspace is alive: of the keys that exist, the one with
+/// the newest entry (a per-scope key left from an earlier relay mode is never trimmed and can
+/// outlive its use; the sharded one is what the server writes today).
 fn detect(
     conn: &mut redis::Connection,
     workspace: &str,
     shards: u32,
 ) -> Result<Layout, SourceError> {
-    for layout in [Layout::Scope, Layout::Sharded { shards }] {
-        let exists: i64 = redis::cmd("EXISTS")
+    let mut best: Option<(Layout, (i64, i64))> = None;
+    for layout in [Layout::Sharded { shards }, Layout::Scope] {
+        let reply: Value = redis::cmd("XREVRANGE")
             .arg(stream_key(layout, workspace))
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1)
             .query(conn)?;
-        if exists == 1 {
-            return Ok(layout);
+        let newest = parse_entries(&reply)
+            .into_iter()
+            .next()
+            .map(|e| stream_id(&e.id));
+        let exists = newest.is_some() || {
+            let n: i64 = redis::cmd("EXISTS")
+                .arg(stream_key(layout, workspace))
+                .query(conn)?;
+            n == 1
+        };
+        if !exists {
+            continue;
         }
+        let newest = newest.unwrap_or((-1, -1));
+        if best.is_none_or(|(_, b)| newest > b) {
+            best = Some((layout, newest));
+        }
+    }
+    if let Some((layout, _)) = best {
+        return Ok(layout);
     }
     Err(SourceError::Refused(format!(
         "no stream for workspace {workspace}: neither {} nor {} exists (give --layout, or check --shards)",
         stream_key(Layout::Scope, workspace),
         stream_key(Layout::Sharded { shards }, workspace)
     )))
+}
+
+/// A stream id as its two numbers, for ordering (`(-1, -1)` when unreadable).
+fn stream_id(id: &str) -> (i64, i64) {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    (ms.parse().unwrap_or(-1), seq.parse().unwrap_or(-1))
 }
 
 fn frame(e: &Entry) -> Option<Frame> {
@@ -340,16 +429,16 @@ fn frame(e: &Entry) -> Option<Frame> {
 }
 
 pub struct RedisHandle {
-    pub frames: mpsc::Receiver<Frame>,
+    pub frames: FrameRx,
     pub state: watch::Receiver<ConnState>,
     pub key: String,
 }
 
 /// Open (failing fast), then backfill and follow on a thread of its own; after an error,
 /// reconnect with the backoff every source shares.
-pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, SourceError> {
+pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, SourceError> {
     let mut reader = Reader::open(config)?;
-    let (tx, rx) = mpsc::channel(capacity);
+    let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let key = reader.key.clone();
     std::thread::Builder::new()
@@ -358,7 +447,7 @@ pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, Source
             let send = |e: &Entry, state: &watch::Sender<ConnState>| {
                 let Some(f) = frame(e) else { return };
                 let at = f.received_at;
-                let dropped = tx.try_send(f).is_err();
+                let dropped = !tx.deliver_blocking(f).unwrap_or(true);
                 state.send_modify(|s| {
                     s.received += 1;
                     s.last_frame_at = Some(at);
@@ -366,6 +455,10 @@ pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, Source
                 });
             };
             state_tx.send_modify(|s| s.phase = Phase::Backfilling);
+            match reader.history_gap() {
+                Ok(gap) => state_tx.send_modify(|s| gap.into_iter().for_each(|g| s.add_gap(g))),
+                Err(e) => tracing::warn!(error = %e, "could not read the stream's first entry"),
+            }
             if let Err(e) = reader.backfill(|e| send(e, &state_tx)) {
                 state_tx.send_modify(|s| s.phase = Phase::Failed(format!("backfill failed: {e}")));
                 return;
@@ -394,7 +487,7 @@ pub fn start(config: RedisConfig, capacity: usize) -> Result<RedisHandle, Source
                 std::thread::sleep(wait);
                 match reader.reconnect() {
                     Ok(gap) => state_tx.send_modify(|s| {
-                        s.gaps.extend(gap);
+                        gap.into_iter().for_each(|g| s.add_gap(g));
                         s.phase = Phase::Live { since: Utc::now() };
                     }),
                     Err(e) => tracing::warn!(error = %e, "redis reconnect failed"),
