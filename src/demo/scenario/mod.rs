@@ -84,7 +84,6 @@ pub fn scenario(seed: u64, family: Family, round: u64) -> Vec<ScriptedFrame> {
         family,
         fixed_from: if round == 0 { DEPLOY_MS } else { 0 },
         frames: Vec::new(),
-        ulid_seq: 0,
     };
 
     // Background: healthy traffic all along, with the usual trickle of failures.

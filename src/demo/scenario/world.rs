@@ -24,7 +24,6 @@ pub(super) struct World {
     /// The fork's frames have their post-PR #33 shapes from this story time on.
     pub(super) fixed_from: u64,
     pub(super) frames: Vec<(u64, Value)>,
-    pub(super) ulid_seq: u64,
 }
 
 impl World {
@@ -32,32 +31,15 @@ impl World {
         self.family == Family::Upstream || at >= self.fixed_from
     }
 
-    /// A frame as the server marshals it (sorted keys); upstream runs multi-node: `event_id`.
+    /// A frame as the server marshals it (sorted keys). The `event_id` a multi-node server adds
+    /// is stamped by whoever publishes the frame, at publish time.
     pub(super) fn push(&mut self, at: u64, event_type: &str, payload: Value, actor: (&str, &str)) {
         let mut frame = Map::new();
         frame.insert("actor_id".into(), json!(actor.1));
         frame.insert("actor_type".into(), json!(actor.0));
-        if self.family == Family::Upstream {
-            self.ulid_seq += 1;
-            frame.insert("event_id".into(), json!(self.ulid(at)));
-        }
         frame.insert("payload".into(), payload);
         frame.insert("type".into(), json!(event_type));
         self.frames.push((at.min(LENGTH_MS), Value::Object(frame)));
-    }
-
-    /// The ULID's time part is story time from a fixed epoch; enough for ordering and dedup.
-    pub(super) fn ulid(&mut self, at: u64) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        let ms = 1_795_600_000_000 + at;
-        let rand = (u128::from(self.ulid_seq) << 48) | u128::from(self.rng.random::<u32>());
-        let time = (0..10)
-            .rev()
-            .map(|i| ALPHABET[((ms >> (i * 5)) & 31) as usize]);
-        let tail = (0..16)
-            .rev()
-            .map(|i| ALPHABET[((rand >> (i * 5)) & 31) as usize]);
-        time.chain(tail).map(char::from).collect()
     }
 
     pub(super) fn system(&mut self, at: u64, event_type: &str, payload: Value) {

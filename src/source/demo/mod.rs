@@ -1,75 +1,210 @@
-//! The embedded demo server: a real WebSocket server on 127.0.0.1 that speaks the Multica
-//! handshake (workspace query, first-frame auth, `auth_ack`, `{"type":"ping"}` → `pong`) and
-//! broadcasts a seeded incident scenario on its own clock, looping, to every client.
+//! The embedded demo server: a real WebSocket server on 127.0.0.1 that behaves like Multica's
+//! hub (see [`client`]) and broadcasts a seeded incident scenario on its own clock, looping, to
+//! every client. The upstream demo runs as one node of a multi-node deployment: it stamps each
+//! frame with an `event_id` at publish time and restarts once a round, re-delivering what it
+//! published in the last moments to the clients that reconnect, as a restarted node does.
 
+mod client;
+
+use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
-use tokio::time::{sleep, timeout, Instant};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::tungstenite::Message;
+use chrono::Utc;
+use rand::Rng;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tokio::time::{sleep, Instant};
 
 use crate::demo::scenario::scenario;
+use crate::protocol::Ulid;
 use crate::routing::Family;
 
 /// The token the demo server accepts (it guards nothing: the server only serves generated data).
 pub const DEMO_TOKEN: &str = "demo";
 pub const DEMO_WORKSPACE: &str = "demo";
-/// Frames a slow client may fall behind before it is evicted, like the real server's send buffer.
-const CLIENT_BUFFER: usize = 256;
+
+/// The hub's limits, as the real server has them (tests shorten the times).
+#[derive(Clone, Copy, Debug)]
+pub struct HubLimits {
+    /// A client that sends no pong for this long is dropped.
+    pub read_deadline: Duration,
+    /// How often the hub pings (WebSocket ping frames).
+    pub ping_every: Duration,
+    /// Largest message a client may send; larger closes with 1009.
+    pub max_inbound: usize,
+    /// Frames a slow client may fall behind before it is evicted.
+    pub client_buffer: usize,
+    /// How far back a restarted node re-delivers.
+    pub replay_grace: Duration,
+    /// Clients that connect this soon after a restart get the re-delivery.
+    pub replay_window: Duration,
+}
+
+impl Default for HubLimits {
+    fn default() -> Self {
+        HubLimits {
+            read_deadline: Duration::from_secs(60),
+            ping_every: Duration::from_secs(54),
+            max_inbound: 64 * 1024,
+            client_buffer: 256,
+            replay_grace: Duration::from_secs(5 * 60),
+            replay_window: Duration::from_secs(10),
+        }
+    }
+}
 
 pub struct DemoServer {
     pub addr: SocketAddr,
     pub task: tokio::task::JoinHandle<()>,
+    node: Arc<Node>,
 }
 
 impl DemoServer {
     pub fn url(&self) -> String {
         format!("ws://{}/ws", self.addr)
     }
+
+    /// Restart the node: every client loses its connection at once (no close frame); those
+    /// that come back within the replay window get the recent frames again.
+    pub fn restart_node(&self) {
+        self.node.restart();
+    }
+
+    /// Publish one frame now (tests script the hub with it).
+    pub fn publish(&self, text: String) {
+        self.node.publish(text);
+    }
 }
 
-/// Bind and serve in the background.
+/// What every connection shares: the broadcast, the recent frames, the restart signal.
+struct Node {
+    tx: broadcast::Sender<String>,
+    recent: Mutex<VecDeque<(Instant, String)>>,
+    restarts: watch::Sender<Option<Instant>>,
+    stamp_ids: bool,
+    limits: HubLimits,
+}
+
+impl Node {
+    fn publish(&self, text: String) {
+        let text = if self.stamp_ids {
+            stamp_event_id(&text)
+        } else {
+            text
+        };
+        let now = Instant::now();
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            while recent
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > self.limits.replay_grace)
+            {
+                recent.pop_front();
+            }
+            recent.push_back((now, text.clone()));
+        }
+        // No subscribers is fine: events published while nobody listens are lost, as on the
+        // real server.
+        let _ = self.tx.send(text);
+    }
+
+    fn restart(&self) {
+        self.restarts.send_replace(Some(Instant::now()));
+    }
+
+    /// What a client connecting now is re-delivered (nothing unless the node just restarted).
+    fn replay_for_new_client(&self) -> Vec<String> {
+        let Some(at) = *self.restarts.borrow() else {
+            return Vec::new();
+        };
+        if at.elapsed() > self.limits.replay_window {
+            return Vec::new();
+        }
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .iter()
+            .filter(|(t, _)| *t <= at)
+            .map(|(_, text)| text.clone())
+            .collect()
+    }
+}
+
+/// Add an `event_id` ULID with the current time, keeping the server's sorted keys.
+fn stamp_event_id(text: &str) -> String {
+    let Ok(serde_json::Value::Object(mut frame)) = serde_json::from_str(text) else {
+        return text.to_owned();
+    };
+    let id = Ulid::new(Utc::now(), rand::rng().random::<u128>());
+    frame.insert("event_id".into(), serde_json::Value::String(id.to_string()));
+    serde_json::Value::Object(frame).to_string()
+}
+
+/// Bind and serve the scenario in the background, with the real hub's limits.
 pub async fn serve(port: u16, seed: u64, family: Family) -> std::io::Result<DemoServer> {
+    let server = serve_with(port, family == Family::Upstream, HubLimits::default()).await?;
+    let node = server.node.clone();
+    let player = tokio::spawn(play(node, seed, family));
+    let task = server.task;
+    let task = tokio::spawn(async move {
+        let _ = task.await;
+        player.abort();
+    });
+    Ok(DemoServer { task, ..server })
+}
+
+/// Bind and serve with these limits, publishing only what [`DemoServer::publish`] is given.
+pub async fn serve_with(
+    port: u16,
+    stamp_ids: bool,
+    limits: HubLimits,
+) -> std::io::Result<DemoServer> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
-    let (tx, _) = broadcast::channel::<String>(CLIENT_BUFFER);
-    let player = tokio::spawn(play(tx.clone(), seed, family));
+    let (tx, _) = broadcast::channel::<String>(limits.client_buffer);
+    let node = Arc::new(Node {
+        tx,
+        recent: Mutex::new(VecDeque::new()),
+        restarts: watch::channel(None).0,
+        stamp_ids,
+        limits,
+    });
+    let accepting = node.clone();
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, peer)) = listener.accept().await else {
                 continue;
             };
-            let rx = tx.subscribe();
+            let node = accepting.clone();
             tokio::spawn(async move {
-                if let Err(e) = client(stream, rx).await {
+                if let Err(e) = client::serve(stream, &node).await {
                     tracing::debug!(%peer, error = %e, "demo client ended");
                 }
             });
         }
     });
-    // The player lives as long as the server task; abort it with the server.
-    let task = tokio::spawn(async move {
-        let _ = task.await;
-        player.abort();
-    });
-    Ok(DemoServer { addr, task })
+    Ok(DemoServer { addr, task, node })
 }
 
+/// Story time at which the upstream node restarts, once a round.
+const RESTART_AT: Duration = Duration::from_secs(70);
+
 /// Broadcast the scenario on the server's clock, forever.
-async fn play(tx: broadcast::Sender<String>, seed: u64, family: Family) {
+async fn play(node: Arc<Node>, seed: u64, family: Family) {
     let mut round = 0u64;
     loop {
         let frames = scenario(seed, family, round);
         let start = Instant::now();
+        let mut restarted = family != Family::Upstream;
         for f in frames {
+            if !restarted && f.offset >= RESTART_AT {
+                tokio::time::sleep_until(start + wall_offset(RESTART_AT, round == 0)).await;
+                node.restart();
+                restarted = true;
+            }
             tokio::time::sleep_until(start + wall_offset(f.offset, round == 0)).await;
-            // No subscribers is fine: events published while nobody listens are lost, as on the real server.
-            let _ = tx.send(f.text);
+            node.publish(f.text);
         }
         sleep(Duration::from_secs(2)).await;
         round += 1;
@@ -88,82 +223,4 @@ fn wall_offset(story: Duration, first_round: bool) -> Duration {
         None => story / 20,
         Some(rest) => FAST_FORWARD / 20 + rest,
     }
-}
-
-async fn client(stream: TcpStream, mut events: broadcast::Receiver<String>) -> anyhow::Result<()> {
-    let mut ws = tokio_tungstenite::accept_hdr_async(stream, check).await?;
-    // First frame: auth, within 10 s.
-    let first = timeout(Duration::from_secs(10), ws.next()).await;
-    let token_ok = match first {
-        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<serde_json::Value>(t.as_str())
-            .ok()
-            .filter(|v| v["type"] == "auth")
-            .map(|v| v["payload"]["token"] == DEMO_TOKEN),
-        _ => None,
-    };
-    match token_ok {
-        Some(true) => ws.send(Message::text(r#"{"type":"auth_ack"}"#)).await?,
-        Some(false) => {
-            ws.send(Message::text(r#"{"error":"invalid token"}"#))
-                .await?;
-            return Ok(ws.close(None).await?);
-        }
-        None => {
-            ws.send(Message::text(
-                r#"{"error":"expected auth message as first frame"}"#,
-            ))
-            .await?;
-            return Ok(ws.close(None).await?);
-        }
-    }
-    let mut ping = tokio::time::interval(Duration::from_secs(54));
-    loop {
-        tokio::select! {
-            ev = events.recv() => match ev {
-                Ok(text) => ws.send(Message::text(text)).await?,
-                // Too slow: evicted, like the real server does.
-                Err(broadcast::error::RecvError::Lagged(_)) => return Ok(ws.close(None).await?),
-                Err(broadcast::error::RecvError::Closed) => return Ok(()),
-            },
-            msg = ws.next() => match msg {
-                Some(Ok(Message::Text(t))) if t.as_str().contains(r#""ping""#) => {
-                    ws.send(Message::text(r#"{"type":"pong"}"#)).await?
-                }
-                Some(Ok(Message::Close(_))) | None => return Ok(()),
-                Some(Err(e)) => return Err(e.into()),
-                _ => {}
-            },
-            _ = ping.tick() => ws.send(Message::Ping(Vec::new().into())).await?,
-        }
-    }
-}
-
-/// The upgrade check: path and workspace query, answered like the real server.
-// The callback's signature is fixed by tungstenite.
-#[allow(clippy::result_large_err)]
-fn check(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
-    if req.uri().path() != "/ws" {
-        return Err(refuse(StatusCode::NOT_FOUND, "not found"));
-    }
-    let query = req.uri().query().unwrap_or("");
-    let workspace = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "workspace_id" || *k == "workspace_slug");
-    match workspace {
-        None => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "workspace_id or workspace_slug required",
-        )),
-        Some(("workspace_slug", slug)) if slug != DEMO_WORKSPACE => {
-            Err(refuse(StatusCode::NOT_FOUND, "workspace not found"))
-        }
-        _ => Ok(resp),
-    }
-}
-
-fn refuse(status: StatusCode, message: &str) -> ErrorResponse {
-    let mut resp = ErrorResponse::new(Some(serde_json::json!({ "error": message }).to_string()));
-    *resp.status_mut() = status;
-    resp
 }
