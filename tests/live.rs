@@ -13,9 +13,9 @@ use failwatch::pipeline::Pipeline;
 use failwatch::source::demo;
 use failwatch::source::ws::{self, LiveConfig, Token};
 use failwatch::source::{Delivery, SourceError};
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message;
+use support::hub::{After, Conn};
+
+mod support;
 
 const SAMPLE: &str = include_str!("data/sample-capture.jsonl");
 
@@ -28,31 +28,16 @@ fn bin() -> Command {
     c
 }
 
-/// A scripted server: for connection number `n`, send `script(n)` after auth, then either drop
-/// the TCP connection abruptly (`drop_after`) or stay open.
+/// A scripted server: for connection number `n`, send `scripts[n].0` after auth, then drop the
+/// TCP connection abruptly (`.1`) or stay open.
 async fn scripted_server(scripts: Vec<(Vec<String>, bool)>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        for (frames, drop_after) in scripts {
-            let (stream, _) = listener.accept().await.unwrap();
-            let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
-            let auth = ws.next().await.unwrap().unwrap();
-            assert!(auth.to_text().unwrap().contains(r#""type":"auth""#));
-            ws.send(Message::text(r#"{"type":"auth_ack"}"#))
-                .await
-                .unwrap();
-            for f in frames {
-                ws.send(Message::text(f)).await.unwrap();
-            }
-            if drop_after {
-                drop(ws); // abrupt: no close frame
-            } else {
-                tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} });
-            }
-        }
-    });
-    format!("ws://{addr}/ws")
+    let conns = scripts
+        .into_iter()
+        .map(|(frames, drop_after)| {
+            Conn::Serve(frames, if drop_after { After::Drop } else { After::Stay })
+        })
+        .collect();
+    support::hub::scripted(conns).await
 }
 
 fn config(url: &str) -> LiveConfig {

@@ -1,7 +1,9 @@
 //! Writing captures: a header, then one flushed line per frame or gap. Unless raw capture was
 //! asked for, a frame keeps only what failwatch uses (no chat bodies, no dispatch prompts, no
-//! payloads of events it only counts), every string has its control characters removed, and the
-//! frame is redacted as one JSON text, so a secret under a key's name is masked too.
+//! payloads of events it only counts), a value under a secret's name (`password`, `*_token`, …)
+//! is masked whole, and every other string is cleaned and redacted on its own. Working on the
+//! parsed structure keeps the JSON intact: a rule that runs to the end of a line cannot eat
+//! the rest of the frame.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -80,11 +82,8 @@ pub fn recorded_frame(text: &str, raw: bool) -> Value {
     match parsed {
         Ok(mut v) => {
             keep_what_is_used(&mut v);
-            strip_strings(&mut v);
-            // The whole frame as one canonical JSON text (escapes like `\u002d` written out), so
-            // rules that need a key's name see it.
-            let masked = redact::redact(&v.to_string()).text;
-            serde_json::from_str(&masked).unwrap_or(Value::String(masked))
+            clean_strings(&mut v);
+            v
         }
         Err(_) => Value::String(redact::redact(&unescape(text)).text),
     }
@@ -184,15 +183,20 @@ fn prune_comment(payload: &mut Map<String, Value>) {
     });
 }
 
-fn strip_strings(v: &mut Value) {
+/// Mask values under secret names, clean and redact every other string.
+fn clean_strings(v: &mut Value) {
     match v {
-        Value::String(s) => {
-            if let (std::borrow::Cow::Owned(clean), _) = redact::strip_controls(s) {
-                *s = clean;
+        Value::String(s) => *s = redact::redact(s).text,
+        Value::Array(items) => items.iter_mut().for_each(clean_strings),
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if redact::is_secret_name(key) && !value.is_null() {
+                    *value = Value::String("[REDACTED CREDENTIAL]".into());
+                } else {
+                    clean_strings(value);
+                }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(strip_strings),
-        Value::Object(map) => map.values_mut().for_each(strip_strings),
         _ => {}
     }
 }

@@ -13,6 +13,7 @@ mod split;
 mod tests;
 
 pub use clean::{strip_controls, strip_line};
+pub use rules::is_secret_name;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;

@@ -26,6 +26,13 @@ const SECRET_ANCHORS: &[&str] = &[
     "credential",
 ];
 
+/// Whether a field of this name holds a secret (for structured data: a recording's JSON).
+pub fn is_secret_name(key: &str) -> bool {
+    static NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!("(?i)^{SECRET_NAME}$")).expect("valid regex"));
+    NAME.is_match(key)
+}
+
 pub(super) struct Rule {
     pub kind: SecretKind,
     pub re: Regex,

@@ -1,2 +1,5 @@
-//! Shared helpers of the integration tests.
+//! Shared helpers of the integration tests. Each test binary uses only part of them.
+#![allow(dead_code)]
+
+pub mod hub;
 pub mod sim;

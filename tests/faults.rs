@@ -1,0 +1,530 @@
+//! Real faults against the real binary: a proxy's 503 during a restart, an auth refusal on a
+//! reconnect, hostile server texts, credentials in URLs, a frame storm through `tail`, a hub
+//! killed and restarted while recording, and the demo hub behaving like Multica's (its limits,
+//! a node restart that re-delivers).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use failwatch::source::demo::{self, HubLimits};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use support::hub::{scripted, After, Conn};
+use tokio_tungstenite::tungstenite::Message;
+
+mod support;
+
+fn failed(task: &str) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"{task}","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","retry_pending":false}}}}"#
+    )
+}
+
+fn failures(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| failed(&format!("t{i}"))).collect()
+}
+
+/// Characters that must never reach an output raw: ESC, BEL, C1 controls, DEL, NUL, BS, CR,
+/// bidi overrides and isolates, and invisible format characters.
+fn forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{61c}' | '\u{feff}'
+        )
+}
+
+const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+const TOKEN: &str = "ghp_R4nd0mR4nd0mR4nd0mR4nd0mR4nd0m012345";
+const MUL: &str = "mul_0123456789abcdef0123456789abcdef01234567";
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(forbidden),
+        "{what} has a control or format character: {text:?}"
+    );
+    for secret in [TOKEN, MUL, "R4nd0mR4nd0m", "0123456789abcdef0123456789"] {
+        assert!(!text.contains(secret), "{what} shows a secret: {text:?}");
+    }
+}
+
+/// A running `failwatch tail --url`, its output read as it comes.
+struct Tail {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    failures: usize,
+    state: tempfile::TempDir,
+}
+
+impl Tail {
+    fn start(url: &str, extra: &[&str]) -> Tail {
+        let state = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+            .args(["tail", "--url", url, "--workspace", demo::DEMO_WORKSPACE])
+            .args(extra)
+            .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+            .env("XDG_STATE_HOME", state.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Tail {
+            child,
+            lines,
+            seen: Vec::new(),
+            failures: 0,
+            state,
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        self.failures += usize::from(!is_gap(&line));
+        self.seen.push(line);
+    }
+
+    /// Read until `n` failure lines were printed (gap lines are kept too).
+    fn wait_failures(&mut self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.failures < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.push(l),
+                Err(_) => panic!(
+                    "only {} of {n} failures: {:?}",
+                    self.failures,
+                    self.tail_of_seen()
+                ),
+            }
+        }
+    }
+
+    fn tail_of_seen(&self) -> &[String] {
+        &self.seen[self.seen.len().saturating_sub(5)..]
+    }
+
+    /// Read lines for a while (gap lines arrive with status changes).
+    fn drain_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d;
+        while let Ok(l) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.push(l);
+        }
+    }
+
+    fn still_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Ctrl-C, then wait for the end.
+    fn interrupt(self) -> Ended {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        self.finish()
+    }
+
+    /// Wait for the end: exit code, stderr, every stdout line, the log.
+    fn finish(mut self) -> Ended {
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        while let Ok(l) = self.lines.recv_timeout(Duration::from_millis(500)) {
+            self.push(l);
+        }
+        let log = std::fs::read_to_string(self.state.path().join("failwatch/failwatch.log"))
+            .unwrap_or_default();
+        Ended {
+            code: status.code(),
+            stderr,
+            lines: self.seen,
+            log,
+        }
+    }
+}
+
+struct Ended {
+    code: Option<i32>,
+    stderr: String,
+    lines: Vec<String>,
+    log: String,
+}
+
+fn is_gap(line: &str) -> bool {
+    line.starts_with(r#"{"gap""#)
+}
+
+fn task_ids(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| !is_gap(l))
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["task_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_503_during_a_restart_is_ridden_out_and_the_gap_is_a_line() {
+    let url = scripted(vec![
+        Conn::Serve(failures(0..3), After::Drop),
+        Conn::Http(503, "Service Unavailable", String::new()),
+        Conn::Http(
+            502,
+            "Bad Gateway",
+            r#"{"error":"upstream restarting"}"#.into(),
+        ),
+        Conn::Serve(failures(3..6), After::Stay),
+    ])
+    .await;
+    let mut tail = Tail::start(&url, &[]);
+    tail.wait_failures(6);
+    tail.drain_for(Duration::from_millis(300));
+    assert!(tail.still_running(), "a 503 is not the end");
+    let Ended {
+        code,
+        stderr,
+        lines,
+        ..
+    } = tail.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(task_ids(&lines), ["t0", "t1", "t2", "t3", "t4", "t5"]);
+    // The disconnect is said where it happened: opened after t2, closed before t3.
+    let t2 = lines
+        .iter()
+        .position(|l| l.contains(r#""task_id":"t2""#))
+        .unwrap();
+    let t3 = lines
+        .iter()
+        .position(|l| l.contains(r#""task_id":"t3""#))
+        .unwrap();
+    let gaps: Vec<Value> = lines[t2..t3]
+        .iter()
+        .filter(|l| is_gap(l))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!gaps.is_empty(), "{lines:?}");
+    let closed = gaps.last().unwrap();
+    assert!(
+        closed["gap"]["to"].is_string(),
+        "closed once back: {closed}"
+    );
+    assert!(closed["gap"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("disconnected"));
+    assert!(
+        stderr.contains("6 failures") && stderr.contains("1 gaps"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auth_refusal_on_reconnect_ends_tail_with_exit_3_and_the_cleaned_message() {
+    let url = scripted(vec![
+        Conn::Serve(failures(0..2), After::Drop),
+        Conn::AuthError(format!("token revoked {HOSTILE} {TOKEN} {MUL}")),
+    ])
+    .await;
+    let Ended {
+        code,
+        stderr,
+        lines,
+        log,
+    } = Tail::start(&url, &[]).finish();
+    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(task_ids(&lines), ["t0", "t1"]);
+    assert!(
+        lines.iter().any(|l| is_gap(l)),
+        "the open gap is said: {lines:?}"
+    );
+    assert!(stderr.contains("token revoked"), "{stderr}");
+    assert_clean("stderr", &stderr);
+    assert_clean("stdout", &lines.join("\n"));
+    assert!(log.contains("refused"), "{log}");
+    assert_clean("the log", &log);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_texts_at_startup_and_in_close_reasons_reach_no_output_raw() {
+    // At startup: the auth error goes to stderr.
+    let url = scripted(vec![Conn::AuthError(format!("denied {HOSTILE} {TOKEN}"))]).await;
+    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    assert_eq!(code, Some(3));
+    assert!(stderr.contains("denied"), "{stderr}");
+    assert_clean("stderr", &stderr);
+
+    // An HTTP body at startup.
+    let body = serde_json::json!({ "error": format!("boom {HOSTILE} {MUL}") }).to_string();
+    let url = scripted(vec![Conn::Http(401, "Unauthorized", body)]).await;
+    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    assert_eq!(code, Some(3), "401 is a refusal");
+    assert_clean("stderr", &stderr);
+
+    // A close reason goes to the log and into the gap's why.
+    let url = scripted(vec![
+        Conn::Serve(
+            failures(0..1),
+            After::Close(format!("bye {HOSTILE} {TOKEN}")),
+        ),
+        Conn::Serve(failures(1..2), After::Stay),
+    ])
+    .await;
+    let mut tail = Tail::start(&url, &[]);
+    tail.wait_failures(2);
+    tail.drain_for(Duration::from_millis(300));
+    let Ended {
+        stderr, lines, log, ..
+    } = tail.interrupt();
+    assert!(log.contains("connection lost"), "{log}");
+    assert_clean("the log", &log);
+    assert_clean("stdout", &lines.join("\n"));
+    assert_clean("stderr", &stderr);
+    let gap = lines.iter().find(|l| is_gap(l)).expect("a gap line");
+    assert!(gap.contains("bye"), "the reason is kept, cleaned: {gap}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_in_the_url_never_show_in_messages() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("ws://bob:UrlPw999@127.0.0.1:{port}/ws?access_token={MUL}");
+    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    assert_eq!(code, Some(3));
+    assert!(stderr.contains("127.0.0.1"), "says where: {stderr}");
+    assert!(!stderr.contains("UrlPw999"), "{stderr}");
+    assert_clean("stderr", &stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_storm_of_500k_frames_through_tail_loses_none() {
+    const N: usize = 500_000;
+    let url = scripted(vec![Conn::Serve(failures(0..N), After::Stay)]).await;
+    let mut tail = Tail::start(&url, &[]);
+    tail.wait_failures(N);
+    let Ended {
+        code,
+        stderr,
+        lines,
+        ..
+    } = tail.interrupt();
+    assert_eq!(code, Some(0));
+    let ids = task_ids(&lines);
+    assert_eq!(ids.len(), N);
+    assert!(
+        ids.iter().enumerate().all(|(i, id)| *id == format!("t{i}")),
+        "in order"
+    );
+    assert!(
+        stderr.contains(&format!("{N} frames, {N} failures; 0 dropped, 0 gaps")),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_killed_and_restarted_is_a_gap_in_tail_in_the_recording_and_in_its_replay() {
+    let url = scripted(vec![
+        Conn::Serve(failures(0..15), After::Drop),
+        Conn::Serve(failures(1000..1002), After::Stay),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.jsonl");
+    let mut tail = Tail::start(&url, &["--record", rec.to_str().unwrap()]);
+    tail.wait_failures(17);
+    tail.drain_for(Duration::from_millis(300));
+    let lines = tail.interrupt().lines;
+    let t14 = lines
+        .iter()
+        .position(|l| l.contains(r#""task_id":"t14""#))
+        .unwrap();
+    let t1000 = lines
+        .iter()
+        .position(|l| l.contains(r#""task_id":"t1000""#))
+        .unwrap();
+    assert!(lines[t14..t1000].iter().any(|l| is_gap(l)), "{lines:?}");
+
+    let recording = std::fs::read_to_string(&rec).unwrap();
+    assert_eq!(
+        recording.lines().filter(|l| l.contains(r#""gap""#)).count(),
+        1,
+        "{recording}"
+    );
+    let summary = run(&["summary", "--format", "json"], &rec);
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["gaps"].as_array().unwrap().len(), 1, "{summary}");
+    assert_eq!(summary["failures"], 17);
+    let text = run(&["tail", "--format", "text", "--lang", "en"], &rec);
+    let text: Vec<&str> = text.lines().collect();
+    assert_eq!(text.len(), 18, "17 failures and the gap: {text:?}");
+    assert!(text[15].starts_with("--- gap") && text[15].contains("events may be missing"));
+}
+
+fn run(args: &[&str], file: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn quick_limits() -> HubLimits {
+    HubLimits {
+        read_deadline: Duration::from_millis(600),
+        ping_every: Duration::from_millis(100),
+        ..HubLimits::default()
+    }
+}
+
+async fn connect_raw(
+    url: &str,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{url}?workspace_slug=demo"))
+        .await
+        .unwrap();
+    let auth = serde_json::json!({"type": "auth", "payload": {"token": token}}).to_string();
+    ws.send(Message::text(auth)).await.unwrap();
+    ws
+}
+
+#[tokio::test]
+async fn the_demo_hub_drops_a_client_that_never_answers_pings() {
+    let hub = demo::serve_with(0, false, quick_limits()).await.unwrap();
+    let mut ws = connect_raw(&hub.url(), demo::DEMO_TOKEN).await;
+    // Not reading means not answering pings: past the deadline the hub lets go.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut ended = false;
+    while let Ok(Some(msg)) = tokio::time::timeout(Duration::from_secs(2), ws.next()).await {
+        if msg.is_err() {
+            ended = true;
+            break;
+        }
+    }
+    assert!(
+        ended || ws.next().await.is_none(),
+        "the connection was dropped"
+    );
+
+    // A client that reads answers pings (tungstenite does) and stays.
+    let mut ws = connect_raw(&hub.url(), demo::DEMO_TOKEN).await;
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        match tokio::time::timeout(Duration::from_millis(200), ws.next()).await {
+            Ok(Some(Ok(_))) | Err(_) => {}
+            other => panic!("a reading client was dropped: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_hub_closes_1009_past_64_kib_and_drops_auth_failures_without_a_close_frame() {
+    let hub = demo::serve_with(0, false, HubLimits::default())
+        .await
+        .unwrap();
+    let mut ws = connect_raw(&hub.url(), demo::DEMO_TOKEN).await;
+    assert_eq!(
+        ws.next().await.unwrap().unwrap().to_text().unwrap(),
+        r#"{"type":"auth_ack"}"#
+    );
+    ws.send(Message::text("x".repeat(65 * 1024))).await.unwrap();
+    let close = loop {
+        match ws.next().await {
+            Some(Ok(Message::Close(c))) => break c,
+            Some(Ok(_)) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.unwrap().code), 1009);
+
+    let mut ws = connect_raw(&hub.url(), "wrong").await;
+    let first = ws.next().await.unwrap().unwrap();
+    assert!(first.to_text().unwrap().contains("invalid token"));
+    assert!(
+        !matches!(ws.next().await, Some(Ok(Message::Close(_)))),
+        "the hub sends no close frame after an auth failure"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_hub_evicts_a_client_256_frames_behind() {
+    let hub = demo::serve_with(0, false, HubLimits::default())
+        .await
+        .unwrap();
+    let mut ws = connect_raw(&hub.url(), demo::DEMO_TOKEN).await;
+    ws.next().await.unwrap().unwrap(); // auth_ack
+                                       // Big frames fill the socket buffers, so the client's queue at the hub backs up.
+    let pad = "p".repeat(32 * 1024);
+    for i in 0..2000 {
+        hub.publish(format!(r#"{{"type":"pong","i":{i},"pad":"{pad}"}}"#));
+        if i % 100 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    let mut got = 0;
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => got += 1,
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break true,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => break false,
+        }
+    };
+    assert!(closed, "evicted");
+    assert!(got < 2000, "{got} frames before eviction");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_restart_re_delivers_and_tail_counts_each_event_once() {
+    let hub = demo::serve_with(0, true, HubLimits::default())
+        .await
+        .unwrap();
+    let mut tail = Tail::start(&hub.url(), &[]);
+    // The tail connects; then five failures are published, stamped with event_ids.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    for f in failures(0..5) {
+        hub.publish(f);
+    }
+    tail.wait_failures(5);
+    hub.restart_node();
+    // Back within the replay window: the five are re-delivered (same event_ids), then one more.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    hub.publish(failed("t5"));
+    tail.wait_failures(6);
+    tail.drain_for(Duration::from_millis(500));
+    let Ended { stderr, lines, .. } = tail.interrupt();
+    assert_eq!(task_ids(&lines), ["t0", "t1", "t2", "t3", "t4", "t5"]);
+    assert!(lines.iter().any(|l| is_gap(l)), "{lines:?}");
+    assert!(stderr.contains("5 duplicates counted once"), "{stderr}");
+}
