@@ -66,7 +66,9 @@ fn config(url: &str) -> LiveConfig {
 }
 
 async fn raw(url: &str) -> f64 {
-    let mut h = ws::start(config(url), Delivery::Lossless, None).await.unwrap();
+    let mut h = ws::start(config(url), Delivery::Lossless, None)
+        .await
+        .unwrap();
     let t = Instant::now();
     let mut n = 0;
     while n < FRAMES {
@@ -81,7 +83,9 @@ async fn raw(url: &str) -> f64 {
 /// The dashboard's own path: the feed ingests in bounded batches, the app follows, and the
 /// screen is drawn at most ~30 times a second.
 async fn full(url: &str) -> (f64, usize, u64) {
-    let h = ws::start(config(url), Delivery::Lossless, None).await.unwrap();
+    let h = ws::start(config(url), Delivery::Lossless, None)
+        .await
+        .unwrap();
     let source = SourceHandle::from_parts(h.frames, h.state, "bench".into());
     let mut feed = Feed::live(Pipeline::new(200_000), source);
     let mut app = App::new(Lang::En);

@@ -72,7 +72,8 @@ impl Feed {
         Feed {
             pipeline,
             input,
-            label,
+            // A file name or URL is outside text too (a U+202E in a file name reorders the header).
+            label: crate::redact::redact_line(&label, crate::redact::MAX_MESSAGE_CHARS),
             status,
             events_per_s: 0.0,
             rate_window: (Instant::now(), frames),

@@ -61,7 +61,7 @@ impl CmdError {
     /// The lines `main` prints on standard error, with control characters removed: messages
     /// can carry a server's words.
     pub fn report(&self) -> String {
-        let clean = |s: &str| crate::redact::strip_controls(s).0.into_owned();
+        let clean = |s: &str| crate::redact::redact(s).text;
         let mut out = format!("failwatch: {}\n", clean(&self.message));
         if let Some(h) = &self.hint {
             out.push_str(&format!("  {}\n", clean(h)));

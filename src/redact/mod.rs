@@ -203,10 +203,30 @@ pub fn redact_capped(input: &str) -> (Redacted, usize) {
 /// One line from outside — an id, a reason code, a type name, a server's message, a URL — made
 /// safe for any output: single-line, at most `max_chars` characters, secrets masked.
 pub fn redact_line(input: &str, max_chars: usize) -> String {
-    let line = strip_line(input);
+    // Only a bounded head is cleaned and masked (enough to fill the line even after controls
+    // are removed), so a hostile megabyte-long id costs what a short one does.
+    let window = max_chars.saturating_mul(4).max(1024);
+    let (head, total_chars) = match input.char_indices().nth(window) {
+        None => (input, 0),
+        Some((i, _)) => (&input[..i], window + input[i..].chars().count()),
+    };
     // Mask before cutting, so a cut never leaves half a secret behind.
-    let masked = mask(line).0;
-    cap(&masked, max_chars).into_owned()
+    let masked = mask(strip_line(head)).0;
+    if total_chars == 0 {
+        return cap(&masked, max_chars).into_owned();
+    }
+    let shown = masked
+        .char_indices()
+        .nth(max_chars)
+        .map_or(masked.len(), |(i, _)| i);
+    // Counted in the input's characters: masks change lengths, the input's size does not.
+    let total = total_chars;
+    let kept = masked[..shown].chars().count();
+    format!(
+        "{}… [+{} chars, {total} total]",
+        &masked[..shown],
+        total.saturating_sub(kept)
+    )
 }
 
 /// Mask every secret of an already clean text; the hits per kind and how many were the server's

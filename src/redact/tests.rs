@@ -352,3 +352,22 @@ fn a_line_from_outside_is_single_line_capped_and_masked() {
     );
     assert!(!redact_line(&straddle, 128).contains("ghp_0123"));
 }
+
+#[test]
+fn a_huge_line_is_bounded_in_work_and_says_how_much_was_cut() {
+    let huge = format!(
+        "ghp_0123456789abcdefghijABCDEFGHIJ0123456789 {}",
+        "/home/u ".repeat(500_000)
+    );
+    let line = redact_line(&huge, 128);
+    assert!(
+        line.starts_with("[REDACTED GITHUB TOKEN] /home/****"),
+        "{line}"
+    );
+    assert!(line.ends_with(&format!("total]")), "{line}");
+    assert!(
+        line.contains(&format!("{} total", huge.chars().count())),
+        "{line}"
+    );
+    assert!(line.chars().count() < 200);
+}

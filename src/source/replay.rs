@@ -37,10 +37,21 @@ pub const SPEEDS: [f64; 10] = [
     1000.0,
     f64::INFINITY,
 ];
-/// Most frames ingested per tick at `max` speed, so input stays responsive.
+/// Most frames ingested per tick at `max` speed …
 const MAX_PER_TICK: usize = 50_000;
+/// … and for at most this long, so a key always takes effect promptly, however heavy the frames.
+const MAX_TICK_TIME: StdDuration = StdDuration::from_millis(25);
 /// A quiet stretch longer than this in the capture is skipped over at normal speeds.
 const MAX_IDLE: Duration = Duration::seconds(10);
+
+/// How much one call may ingest.
+#[derive(Clone, Copy)]
+enum Budget {
+    /// A playback tick: bounded in frames and time, so the keyboard is never kept waiting.
+    Tick,
+    /// A seek: everything up to its target.
+    ToTarget,
+}
 
 pub struct Replay {
     entries: Vec<Entry>,
@@ -161,13 +172,13 @@ impl Replay {
         }
         let speed = self.speed();
         if speed.is_infinite() {
-            return self.ingest_until(pipeline, MAX_PER_TICK, None);
+            return self.ingest_until(pipeline, Budget::Tick, None);
         }
         let (wall0, cap0) = match self.anchor {
             Some(a) => a,
             None => {
                 let Some(t) = self.next_time() else {
-                    return self.ingest_until(pipeline, MAX_PER_TICK, None);
+                    return self.ingest_until(pipeline, Budget::Tick, None);
                 };
                 self.anchor = Some((now, t));
                 (now, t)
@@ -179,10 +190,10 @@ impl Replay {
         if let Some(next) = self.next_time() {
             if next - horizon > MAX_IDLE {
                 self.anchor = Some((now, next));
-                return self.ingest_until(pipeline, MAX_PER_TICK, Some(next));
+                return self.ingest_until(pipeline, Budget::Tick, Some(next));
             }
         }
-        self.ingest_until(pipeline, MAX_PER_TICK, Some(horizon))
+        self.ingest_until(pipeline, Budget::Tick, Some(horizon))
     }
 
     /// Ingest exactly one frame (and any bad lines before it). Pauses playback.
@@ -206,7 +217,7 @@ impl Replay {
             pipeline.restart();
             self.pos = 0;
         }
-        self.ingest_until(pipeline, usize::MAX, Some(target));
+        self.ingest_until(pipeline, Budget::ToTarget, Some(target));
         self.anchor = None;
         // At max speed playback would run straight to the end again: stop where the user sought.
         if self.speed().is_infinite() {
@@ -225,11 +236,18 @@ impl Replay {
     fn ingest_until(
         &mut self,
         pipeline: &mut Pipeline,
-        max: usize,
+        budget: Budget,
         until: Option<DateTime<Utc>>,
     ) -> usize {
+        let (max, deadline) = match budget {
+            Budget::Tick => (MAX_PER_TICK, Some(Instant::now() + MAX_TICK_TIME)),
+            Budget::ToTarget => (usize::MAX, None),
+        };
         let mut n = 0;
         while n < max && !self.at_end() {
+            if n % 64 == 63 && deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
             if let (Some(limit), Some(at)) = (until, self.entries[self.pos].frame_time()) {
                 if at > limit {
                     break;
