@@ -212,6 +212,17 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_file_name_from_outside_is_cleaned_for_the_header() {
+        let replay = Replay::from_entries(Vec::new());
+        let feed = Feed::replay(
+            Pipeline::new(1),
+            replay,
+            "inc\u{202e}lsonj.\u{1b}]0;x\u{7}jsonl".into(),
+        );
+        assert_eq!(feed.label, "inclsonj.jsonl");
+    }
+
     #[tokio::test]
     async fn a_live_source_feeds_frames_and_status_copies() {
         let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);

@@ -214,6 +214,8 @@ async fn a_recording_keeps_no_secret_and_no_control_character() {
         .args(["tail", "--url", &url, "--workspace", "w", "--record"])
         .arg(&rec)
         .env("FAILWATCH_TOKEN", "t")
+        // The most verbose level: a wrong-typed field's value must not reach the log either.
+        .env("FAILWATCH_LOG", "trace")
         .env("XDG_STATE_HOME", state.path())
         .stdout(std::process::Stdio::null())
         .spawn()

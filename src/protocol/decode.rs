@@ -250,19 +250,14 @@ fn classify(e: &serde_json::Error) -> Rejection {
 /// a value from outside may be a secret) and without its position (noise in a per-frame line).
 fn field_error(msg: &str) -> String {
     let msg = msg.rfind(" at line ").map_or(msg, |i| &msg[..i]);
-    let mut out = String::with_capacity(msg.len());
-    let mut quoted = false;
-    for c in msg.chars() {
-        match (c, quoted) {
-            ('"', false) => {
-                quoted = true;
-                out.push_str("\"…\"");
-            }
-            ('"', true) => quoted = false,
-            (_, true) => {}
-            _ => out.push(c),
+    // A quoted value may hold quotes of its own: everything from the first quote to the last
+    // is the sender's text, and goes.
+    let out = match (msg.find('"'), msg.rfind('"')) {
+        (Some(first), Some(last)) if first < last => {
+            format!("{}\"…\"{}", &msg[..first], &msg[last + 1..])
         }
-    }
+        _ => msg.to_owned(),
+    };
     redact::redact_line(&out, redact::MAX_MESSAGE_CHARS)
 }
 

@@ -192,6 +192,52 @@ fn copy_and_export_ask_for_redacted_json() {
 }
 
 #[test]
+fn copy_and_export_of_a_hostile_failure_carry_nothing_raw_or_secret() {
+    let mut p = Pipeline::new(10);
+    let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let hostile = r"\u001b]52;c;cm0gLXJmIH4=\u0007\u009b2J\u202e\u200b\n";
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+    p.push_frame(at, &format!(
+        r#"{{"type":"task:queued","payload":{{"task_id":"t","chat_session_id":"s {hostile} {token}"}}}}"#
+    ));
+    p.push_frame(at, &format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"t","status":"failed","failure_reason":"r{hostile}","error":"e {hostile} {token}"}}}}"#
+    ));
+    let mut feed = feed_of(p);
+    let mut app = App::new(Lang::En);
+    app.sync(&feed);
+    let Some(Effect::Copy(copied)) = press(&mut app, &mut feed, KeyCode::Char('c')) else {
+        panic!()
+    };
+    let Some(Effect::Export(lines)) = press(&mut app, &mut feed, KeyCode::Char('e')) else {
+        panic!()
+    };
+    for text in std::iter::once(&copied).chain(&lines) {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let decoded = v.to_string() + &format!("{:?}", v);
+        assert!(
+            !text.contains("ghp_0123") && !decoded.contains("ghp_0123"),
+            "{text}"
+        );
+        // Ids and codes are single lines; an error text may keep its line breaks.
+        let fields = [
+            ("chat_session_id", false),
+            ("lost_chat_session_id", false),
+            ("reason", false),
+            ("error", true),
+        ];
+        for (field, multiline) in fields {
+            let Some(s) = v[field].as_str() else { continue };
+            let bad = |c: char| {
+                (c.is_control() && !(multiline && matches!(c, '\n' | '\t')))
+                    || matches!(c, '\u{202e}' | '\u{200b}')
+            };
+            assert!(!s.chars().any(bad), "{field}: {s:?}");
+        }
+    }
+}
+
+#[test]
 fn replay_keys_on_a_live_feed_say_so() {
     let (mut app, mut feed) = setup(3);
     assert!(press(&mut app, &mut feed, KeyCode::Char('p')).is_none());
