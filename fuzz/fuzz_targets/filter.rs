@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     for f in FRAMES {
         pipeline.push_frame(at, f);
     }
-    for now in [at, chrono::DateTime::<chrono::Utc>::MIN_UTC, chrono::DateTime::<chrono::Utc>::MAX_UTC] {
+    for now in [
+        at,
+        chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        chrono::DateTime::<chrono::Utc>::MAX_UTC,
+    ] {
         for i in 0..pipeline.store.view_len() {
             if let Some(f) = pipeline.store.view_get(i) {
                 let _ = filter.matches(f, now);
