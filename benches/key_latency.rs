@@ -46,8 +46,11 @@ fn tmux(args: &[&str]) -> String {
 /// (ms until `?` showed the help, ms until `q` ended the process)
 fn measure(binary: &str, url: &str, session: &str) -> (f64, f64) {
     let _ = tmux(&["kill-session", "-t", session]);
+    let dir = tempfile::tempdir().unwrap();
+    let done = dir.path().join("done");
     let cmd = format!(
-        "FAILWATCH_TOKEN=t {binary} live --url {url} --workspace w; tmux wait-for -S {session}-done"
+        "FAILWATCH_TOKEN=t {binary} live --url {url} --workspace w; touch {}",
+        done.display()
     );
     tmux(&[
         "new-session",
@@ -77,7 +80,9 @@ fn measure(binary: &str, url: &str, session: &str) -> (f64, f64) {
     std::thread::sleep(Duration::from_millis(300));
     let t = Instant::now();
     tmux(&["send-keys", "-t", session, "q"]);
-    tmux(&["wait-for", &format!("{session}-done")]);
+    while !done.exists() && t.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let quit = t.elapsed().as_secs_f64() * 1000.0;
     let _ = tmux(&["kill-session", "-t", session]);
     (help, quit)
