@@ -110,6 +110,17 @@ pub async fn tail_source(
     let mut gaps = GapReporter::default();
     loop {
         tokio::select! {
+            // Status first: a gap is written before the frames that follow it.
+            biased;
+            changed = source.status.changed(), if status_open => {
+                if changed.is_err() {
+                    status_open = false;
+                    continue;
+                }
+                if let Some(msg) = report_status(&source, &mut gaps, pipeline, out, format, lang)? {
+                    return Err(TailError::SourceFailed(msg));
+                }
+            }
             frame = source.frames.recv() => {
                 let Some(fr) = frame else { break };
                 pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
@@ -119,43 +130,43 @@ pub async fn tail_source(
                 });
                 std::mem::replace(&mut result, Ok(()))?;
             }
-            changed = source.status.changed(), if status_open => {
-                if changed.is_err() {
-                    status_open = false;
-                    continue;
-                }
-                let state = source.status.borrow_and_update().clone();
-                report_status(&state, &mut gaps, pipeline, out, format, lang)?;
-                if let Phase::Failed(msg) = &state.phase {
-                    return Err(TailError::SourceFailed(msg.clone()));
-                }
-            }
             _ = tokio::signal::ctrl_c() => break,
         }
     }
     // The reader is gone: what it said last (a refusal, a gap still open) is said too.
-    let state = source.status.borrow().clone();
-    report_status(&state, &mut gaps, pipeline, out, format, lang)?;
-    match state.phase {
-        Phase::Failed(msg) => Err(TailError::SourceFailed(msg)),
-        _ => Ok(()),
+    match report_status(&source, &mut gaps, pipeline, out, format, lang)? {
+        Some(msg) => Err(TailError::SourceFailed(msg)),
+        None => Ok(()),
     }
 }
 
+/// Write the gap lines the source's status calls for; the refusal, if it failed for good. The
+/// status changes with every frame: only its gaps and drops are looked at, without a copy.
 fn report_status(
-    state: &ConnState,
+    source: &SourceHandle,
     gaps: &mut GapReporter,
     pipeline: &mut Pipeline,
     out: &mut impl Write,
     format: TailFormat,
     lang: Lang,
-) -> io::Result<()> {
-    pipeline.store.ingest.source_dropped = state.dropped;
-    for gap in gaps.news(state, Utc::now()) {
-        pipeline.push_gap(&gap);
-        write_gap(out, &gap, format, lang)?;
+) -> io::Result<Option<String>> {
+    let (news, failed) = {
+        let state = source.status.borrow();
+        pipeline.store.ingest.source_dropped = state.dropped;
+        let failed = match &state.phase {
+            Phase::Failed(msg) => Some(msg.clone()),
+            _ => None,
+        };
+        (gaps.news(&state, Utc::now()), failed)
+    };
+    if !news.is_empty() {
+        for gap in &news {
+            pipeline.push_gap(gap);
+            write_gap(out, gap, format, lang)?;
+        }
+        out.flush()?;
     }
-    out.flush()
+    Ok(failed)
 }
 
 /// Which of a source's gaps `tail` has written: each is written when it opens and again when
@@ -171,7 +182,14 @@ impl GapReporter {
     /// The gap lines `state` calls for that were not written yet.
     pub fn news(&mut self, state: &ConnState, now: chrono::DateTime<Utc>) -> Vec<Gap> {
         let mut news = Vec::new();
-        for g in &state.gaps {
+        // Only the newest gaps can be unwritten: older ones were written closed.
+        let unwritten = state
+            .gaps
+            .iter()
+            .rev()
+            .take_while(|g| self.last.is_none_or(|(from, _)| g.from >= from))
+            .count();
+        for g in &state.gaps[state.gaps.len() - unwritten..] {
             let written = self.last.is_some_and(|(from, closed)| {
                 g.from < from || (g.from == from && (closed || g.to.is_none()))
             });
@@ -292,6 +310,31 @@ mod tests {
             rows[3]["error"],
             "Invalid API key [REDACTED API KEY] · Please run /login"
         );
+    }
+
+    #[test]
+    fn each_gap_is_written_when_it_opens_and_when_it_closes_and_drops_are_gaps_too() {
+        let t = |s: i64| chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap();
+        let gap = |from: i64, to: Option<i64>| Gap {
+            from: t(from),
+            to: to.map(t),
+            why: "disconnected".into(),
+        };
+        let mut state = ConnState::new();
+        let mut r = GapReporter::default();
+        assert!(r.news(&state, t(0)).is_empty());
+        state.add_gap(gap(10, None));
+        assert_eq!(r.news(&state, t(11)), [gap(10, None)], "open");
+        assert!(r.news(&state, t(12)).is_empty(), "once while open");
+        state.gaps[0].to = Some(t(15));
+        assert_eq!(r.news(&state, t(16)), [gap(10, Some(15))], "closed");
+        assert!(r.news(&state, t(17)).is_empty());
+        state.add_gap(gap(20, Some(21)));
+        state.dropped = 7;
+        let news = r.news(&state, t(30));
+        assert_eq!(news[0], gap(20, Some(21)));
+        assert!(news[1].why.starts_with("7 frames dropped"), "{news:?}");
+        assert!(r.news(&state, t(31)).is_empty());
     }
 
     #[test]

@@ -364,7 +364,7 @@ fn a_huge_line_is_bounded_in_work_and_says_how_much_was_cut() {
         line.starts_with("[REDACTED GITHUB TOKEN] /home/****"),
         "{line}"
     );
-    assert!(line.ends_with(&format!("total]")), "{line}");
+    assert!(line.ends_with("total]"), "{line}");
     assert!(
         line.contains(&format!("{} total", huge.chars().count())),
         "{line}"
