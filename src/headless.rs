@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::capture::{CaptureReader, Line};
 use crate::catalog::Lang;
@@ -29,10 +29,12 @@ pub fn ingest_capture(
     Ok(())
 }
 
-/// `summary`: aggregates over the capture (only failures matching `filter`, if any).
+/// `summary`: aggregates over the capture (only failures matching `filter`, if any); `now`
+/// anchors `since:` (the capture's own clock).
 pub fn summarize(
     input: impl BufRead,
     filter: &Filter,
+    now: DateTime<Utc>,
     mut pipeline: Pipeline,
 ) -> io::Result<(Pipeline, Aggregates)> {
     if filter.is_empty() {
@@ -42,7 +44,6 @@ pub fn summarize(
         return Ok((pipeline, agg));
     }
     let mut matching = Aggregates::default();
-    let now = Utc::now();
     ingest_capture(input, &mut pipeline, |u| {
         if filter.matches(&u.failure, now) {
             matching.add(&u.failure);
@@ -58,16 +59,16 @@ pub enum TailFormat {
 }
 
 /// `tail` over a capture: every failure that matches, in order, as it arrives, and every gap
-/// the recording marked, where it happened.
+/// the recording marked, where it happened. `now` anchors `since:` (the capture's own clock).
 pub fn tail_capture(
     input: impl BufRead,
     filter: &Filter,
+    now: DateTime<Utc>,
     format: TailFormat,
     lang: Lang,
     mut pipeline: Pipeline,
     out: &mut impl Write,
 ) -> io::Result<Pipeline> {
-    let now = Utc::now();
     let mut result = Ok(());
     let mut reader = CaptureReader::new(input);
     while let Some(line) = reader.next_line()? {
@@ -123,8 +124,10 @@ pub async fn tail_source(
             }
             frame = source.frames.recv() => {
                 let Some(fr) = frame else { break };
+                // `since:` follows the stream's own clock: the newest event seen.
+                let now = pipeline.store.now();
                 pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
-                    if result.is_ok() && filter.matches(&u.failure, Utc::now()) {
+                    if result.is_ok() && filter.matches(&u.failure, now.max(u.failure.at)) {
                         result = write_failure(out, &u.failure, format, lang).and_then(|_| out.flush());
                     }
                 });
@@ -279,6 +282,7 @@ mod tests {
         tail_capture(
             capture.as_bytes(),
             &Filter::default(),
+            Utc::now(),
             TailFormat::Jsonl,
             Lang::En,
             Pipeline::new(0),

@@ -227,8 +227,13 @@ fn scope_layout_from_two_nodes_gives_the_same_summary_as_the_capture() {
     let mut h = redis::start(config(&s, None, 30), Delivery::Lossy).unwrap();
     assert_eq!(h.key, format!("ws:scope:workspace:{WS}:stream"), "detected");
     let got = collect(&mut h, n);
-    let (replayed, agg) =
-        headless::summarize(SAMPLE.as_bytes(), &Filter::default(), Pipeline::new(0)).unwrap();
+    let (replayed, agg) = headless::summarize(
+        SAMPLE.as_bytes(),
+        &Filter::default(),
+        chrono::Utc::now(),
+        Pipeline::new(0),
+    )
+    .unwrap();
     let mut want =
         serde_json::from_str::<serde_json::Value>(&headless::summary_json(&replayed, &agg))
             .unwrap();

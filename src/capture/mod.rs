@@ -8,7 +8,9 @@ mod read;
 mod tests;
 mod write;
 
-pub use read::{parse_line, sniff_family, CaptureReader, MAX_LINE_BYTES};
+pub use read::{
+    end_time, family_told, frame_time, parse_line, sniff_family, CaptureReader, MAX_LINE_BYTES,
+};
 pub use write::{recorded_frame, CaptureWriter};
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -222,17 +222,41 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
 pub fn sniff_family(input: impl BufRead) -> io::Result<Option<crate::routing::Family>> {
     let mut reader = CaptureReader::new(input);
     while let Some(line) = reader.next_line()? {
-        let Line::Frame { text, .. } = line else {
-            continue;
-        };
-        if !text.contains("task:failed") {
-            continue;
-        }
-        if let Ok(crate::protocol::Event::TaskFailed(f)) = crate::protocol::decode(&text) {
-            if let Some(family) = crate::routing::Family::evidence(&f) {
-                return Ok(Some(family));
-            }
+        if let Some(family) = family_told(&line) {
+            return Ok(Some(family));
         }
     }
     Ok(None)
+}
+
+/// The server family one line tells, if it is a `task:failed` that says.
+pub fn family_told(line: &Line) -> Option<crate::routing::Family> {
+    let Line::Frame { text, .. } = line else {
+        return None;
+    };
+    if !text.contains("task:failed") {
+        return None;
+    }
+    match crate::protocol::decode(text) {
+        Ok(crate::protocol::Event::TaskFailed(f)) => crate::routing::Family::evidence(&f),
+        _ => None,
+    }
+}
+
+/// The time of a frame as ingest takes it: its `event_id`'s when it has one, else the line's.
+pub fn frame_time(line: &Line) -> Option<DateTime<Utc>> {
+    match line {
+        Line::Frame { at, text, .. } => Some(event_id_time(text).unwrap_or(*at)),
+        _ => None,
+    }
+}
+
+/// The newest frame time of a whole capture: the clock `since:` is measured from.
+pub fn end_time(input: impl BufRead) -> io::Result<Option<DateTime<Utc>>> {
+    let mut reader = CaptureReader::new(input);
+    let mut end = None;
+    while let Some(line) = reader.next_line()? {
+        end = end.max(frame_time(&line));
+    }
+    Ok(end)
 }

@@ -5,6 +5,7 @@ mod dashboard;
 mod demo;
 mod error;
 mod gen_corpus;
+mod input;
 mod live;
 mod logging;
 mod redis;

@@ -1,29 +1,32 @@
 //! `failwatch replay FILE`: the dashboard on a capture, loaded at once or played at a speed.
 
+use super::input::CaptureInput;
 use super::setup::{self, Routing};
 use super::{dashboard, CmdError};
 use crate::cli::{ReplayArgs, Speed};
 use crate::source::replay::Replay;
 
 pub fn run(args: ReplayArgs, routing: &Routing) -> Result<(), CmdError> {
-    let input = setup::open_input(&args.file)?;
-    let mut replay = Replay::load(input)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", args.file.display())))?;
+    let input = CaptureInput::open(&args.file, false)?;
+    let mut replay = Replay::load(input.reader()?)
+        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    if replay.frames() == 0 {
+        return Err(CmdError::input(format!(
+            "not a capture: {} holds no frame ({} lines, none a frame)",
+            input.name,
+            replay.len()
+        )));
+    }
     replay.set_speed(match args.speed {
         Speed::Factor(f) => Some(f),
         Speed::Max => None,
     });
     replay.looped = args.looped;
-    let name = args
-        .file
-        .file_name()
-        .map(|n| {
-            crate::redact::strip_controls(&n.to_string_lossy())
-                .0
-                .into_owned()
-        })
-        .unwrap_or_default();
-    let sniffed = routing.sniff(&args.file);
+    let name = match args.file.file_name() {
+        Some(n) if args.file.as_os_str() != "-" => n.to_string_lossy().into_owned(),
+        _ => input.name.clone(),
+    };
+    let sniffed = routing.sniffed(|| replay.sniff_family());
     setup::runtime()?.block_on(dashboard::replay(
         &args.dash, routing, replay, name, sniffed,
     ))

@@ -1,8 +1,6 @@
 //! What every command needs before it starts: the routing settings (server family, bindings)
 //! from the flags over the config file, the language, the filter, inputs and outputs.
 
-use std::fs::File;
-use std::io::{self, BufReader};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -45,21 +43,18 @@ impl Routing {
         })
     }
 
+    /// What a capture tells of its family, asked only when no setting decides it.
+    pub fn sniffed(&self, sniff: impl FnOnce() -> Option<Family>) -> Option<Family> {
+        if self.family.is_some() {
+            return None;
+        }
+        sniff()
+    }
+
     /// A pipeline routing as set, or as `sniffed` from a capture when nothing is set.
     pub fn pipeline(&self, capacity: usize, sniffed: Option<Family>) -> Pipeline {
         let family = self.family.or(sniffed.map(|f| (f, FamilySource::Detected)));
         Pipeline::with_enricher(capacity, Enricher::new(family, self.bindings.clone()))
-    }
-
-    /// The family a capture file tells, read ahead when no setting decides it.
-    pub fn sniff(&self, path: &Path) -> Option<Family> {
-        if self.family.is_some() || path.as_os_str() == "-" {
-            return None;
-        }
-        let file = File::open(path).ok()?;
-        crate::capture::sniff_family(BufReader::with_capacity(1 << 20, file))
-            .ok()
-            .flatten()
     }
 }
 
@@ -69,16 +64,6 @@ pub fn lang(view: &ViewArgs) -> Lang {
 
 pub fn filter(view: &ViewArgs) -> Result<Filter, CmdError> {
     Filter::parse(&view.filter).map_err(|e| CmdError::usage(format!("bad --filter: {e}")))
-}
-
-/// A capture to read, `-` for standard input.
-pub fn open_input(path: &Path) -> Result<Box<dyn io::BufRead>, CmdError> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(io::stdin().lock()));
-    }
-    File::open(path)
-        .map(|f| Box::new(BufReader::with_capacity(1 << 20, f)) as Box<dyn io::BufRead>)
-        .map_err(|e| CmdError::input(format!("cannot read {}: {e}", path.display())))
 }
 
 pub fn token(file: Option<&Path>) -> Result<Token, CmdError> {

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::input::CaptureInput;
 use super::setup::{self, Routing};
 use super::CmdError;
 use crate::cli::{SummaryArgs, SummaryFormat};
@@ -9,10 +10,13 @@ use crate::{headless, output};
 
 pub fn run(args: SummaryArgs, routing: &Routing) -> Result<(), CmdError> {
     let filter = setup::filter(&args.view)?;
-    let input = setup::open_input(&args.file)?;
-    let pipeline = routing.pipeline(0, routing.sniff(&args.file));
-    let (pipeline, agg) = headless::summarize(input, &filter, pipeline)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", args.file.display())))?;
+    let input = CaptureInput::open(&args.file, true)?;
+    let pipeline = routing.pipeline(0, routing.sniffed(|| input.sniff()));
+    // `since:` is measured from the capture's own clock, as in the dashboard.
+    let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
+    let (pipeline, agg) = headless::summarize(input.reader()?, &filter, now, pipeline)
+        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    not_a_capture(&pipeline, &input.name)?;
     let text = match args.format {
         SummaryFormat::Json => headless::summary_json(&pipeline, &agg),
         SummaryFormat::Table => output::summary_table(&pipeline, &agg, setup::lang(&args.view)),
@@ -20,4 +24,17 @@ pub fn run(args: SummaryArgs, routing: &Routing) -> Result<(), CmdError> {
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(())
+}
+
+/// A capture holds at least one frame; anything else was not one (exit 4, with what was seen).
+pub fn not_a_capture(pipeline: &crate::pipeline::Pipeline, name: &str) -> Result<(), CmdError> {
+    let i = &pipeline.store.ingest;
+    if i.frames > 0 {
+        return Ok(());
+    }
+    Err(CmdError::input(format!(
+        "not a capture: {name} holds no frame ({} lines that are not frames, {} blank)",
+        i.bad_lines, i.blank_lines
+    ))
+    .hint("a capture is JSON Lines of Multica frames, bare or as {\"at\":…,\"frame\":…} records (failwatch live --record writes one)"))
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::input::CaptureInput;
 use super::setup::{self, Routing};
 use super::{open_source, redis, CmdError};
 use crate::catalog::Lang;
@@ -62,20 +63,32 @@ fn capture(
     format: TailFormat,
     lang: Lang,
 ) -> Result<(), CmdError> {
-    let input = setup::open_input(file)?;
-    let pipeline = routing.pipeline(0, routing.sniff(file));
+    // `since:` is measured from the capture's own clock: its end must be known first.
+    let input = CaptureInput::open(file, filter.has_time_terms())?;
+    let pipeline = routing.pipeline(0, routing.sniffed(|| input.sniff()));
+    let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match headless::tail_capture(input, filter, format, lang, pipeline, &mut out) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            return Err(CmdError::input(e));
-        }
+    let result = headless::tail_capture(
+        input.reader()?,
+        filter,
+        now,
+        format,
+        lang,
+        pipeline,
+        &mut out,
+    );
+    let _ = out.flush();
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CmdError::input(format!(
+            "reading {} failed: {e}",
+            input.name
+        ))),
         Ok(pipeline) => {
             if headless::has_losses(&pipeline) {
                 eprintln!("failwatch: {}", headless::losses_line(&pipeline));
             }
+            super::summary::not_a_capture(&pipeline, &input.name)
         }
-        Err(_) => {}
     }
-    let _ = out.flush();
-    Ok(())
 }

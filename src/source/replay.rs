@@ -132,6 +132,21 @@ impl Replay {
         self.entries.len()
     }
 
+    /// How many of the lines are frames.
+    pub fn frames(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| matches!(e.line, Line::Frame { .. }))
+            .count()
+    }
+
+    /// The server family the capture's frames tell, from the first that says.
+    pub fn sniff_family(&self) -> Option<crate::routing::Family> {
+        self.entries
+            .iter()
+            .find_map(|e| crate::capture::family_told(&e.line))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -1,5 +1,5 @@
 //! Reasons panel: count, share and a per-minute sparkline per reason, most frequent first.
-//! Enter toggles a `reason:` filter term for the row under the cursor.
+//! Enter toggles the row's reason in the filter: the failures of any toggled reason are shown.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let s = strings(app.lang);
     let store = &feed.pipeline.store;
     let agg = &store.agg;
-    let filter = store.filter().source();
+    let toggled = store.filter().toggled_reasons();
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
     let reasons = agg.reasons_by_count();
@@ -27,10 +27,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let rows: Vec<Row> = visible_rows(&reasons, app.reason_cursor, area)
         .map(|(i, (code, stats))| {
             let d = catalog::describe(code, app.lang);
-            let active = !code.is_empty()
-                && filter
-                    .split_whitespace()
-                    .any(|t| t == format!("reason:{code}"));
+            let active = !code.is_empty() && toggled.iter().any(|t| t.as_str() == &***code);
             let mark = if active { "● " } else { "  " };
             let label = if d.known {
                 Span::styled(

@@ -1,0 +1,188 @@
+//! One term's test: what a `key:value` or a word checks of a failure.
+
+use aho_corasick::AhoCorasick;
+use chrono::Duration;
+use regex::Regex;
+
+use super::{glob, parse_duration, FilterError};
+use crate::catalog::{self, Lang};
+use crate::enrich::Failure;
+use crate::routing::{Outcome, Relay};
+
+#[derive(Debug, Clone)]
+pub enum ReasonPattern {
+    Agent,
+    Platform,
+    Unknown,
+    Glob(String),
+    /// A plain word: a prefix of the code (with or without `agent_error.`), or words of the
+    /// reason's label in either language.
+    Word(AhoCorasick, String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    /// Any of these patterns.
+    Reason(Vec<ReasonPattern>),
+    Outcome(Vec<Outcome>),
+    Relay(Vec<Relay>),
+    Session(Vec<String>),
+    Agent(Vec<String>),
+    Task(Vec<String>),
+    Since(Duration),
+    /// A bare word: the error text, the reason's code or its label.
+    Text(AhoCorasick),
+    Regex(Regex),
+}
+
+/// Keys a term may have.
+pub const KEYS: &str = "reason, outcome, relay, session, agent, task, since";
+
+pub fn parse(body: &str) -> Result<Test, FilterError> {
+    if body.len() >= 2 && body.starts_with('/') && body.ends_with('/') {
+        return Regex::new(&body[1..body.len() - 1])
+            .map(Test::Regex)
+            .map_err(|e| FilterError::BadRegex(regex_problem(&e)));
+    }
+    let Some((key, value)) = body
+        .split_once(':')
+        .filter(|(k, v)| is_key(k) && !v.starts_with('/'))
+    else {
+        return Ok(Test::Text(matcher(body)));
+    };
+    let key = key.to_ascii_lowercase();
+    if value.is_empty() {
+        return Err(FilterError::MissingValue(key));
+    }
+    // `key:a,b` means a or b.
+    let values: Vec<&str> = value.split(',').filter(|v| !v.is_empty()).collect();
+    if values.is_empty() {
+        return Err(FilterError::MissingValue(key));
+    }
+    let owned = || values.iter().map(|v| (*v).to_owned()).collect();
+    Ok(match key.as_str() {
+        "reason" => Test::Reason(values.iter().map(|v| reason(v)).collect::<Result<_, _>>()?),
+        "outcome" => {
+            let mut all = Vec::new();
+            for v in &values {
+                all.extend(outcomes(v)?);
+            }
+            Test::Outcome(all)
+        }
+        "relay" => Test::Relay(
+            values
+                .iter()
+                .map(|v| Relay::parse(v).ok_or_else(|| FilterError::UnknownRelay((*v).into())))
+                .collect::<Result<_, _>>()?,
+        ),
+        "session" => Test::Session(owned()),
+        "agent" => Test::Agent(owned()),
+        "task" => Test::Task(owned()),
+        "since" => Test::Since(
+            parse_duration(value).ok_or_else(|| FilterError::BadDuration(value.into()))?,
+        ),
+        _ => return Err(FilterError::UnknownKey(key)),
+    })
+}
+
+/// The regex crate's message without its repeated "error:" and with where it went wrong.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text.lines().last().unwrap_or("").trim();
+    let last = last.strip_prefix("error:").unwrap_or(last).trim();
+    // The caret line shows the position: give it as a column.
+    let column = text
+        .lines()
+        .find(|l| l.trim_start().starts_with('^'))
+        .and_then(|l| l.find('^'))
+        .map(|c| c.saturating_sub(4) + 1);
+    match column {
+        Some(c) => format!("{last} (at character {c})"),
+        None => last.to_owned(),
+    }
+}
+
+fn reason(v: &str) -> Result<ReasonPattern, FilterError> {
+    Ok(match v {
+        "agent" => ReasonPattern::Agent,
+        "platform" => ReasonPattern::Platform,
+        "unknown" => ReasonPattern::Unknown,
+        g if glob::is_glob(g) => {
+            if let Some(why) = glob::check(g) {
+                return Err(FilterError::BadGlob(g.into(), why));
+            }
+            // `reason:provider_*` is shorthand for the agent-side code's suffix.
+            if !g.contains('.') && !g.starts_with('*') {
+                ReasonPattern::Glob(format!("{{agent_error.,}}{g}"))
+            } else {
+                ReasonPattern::Glob(g.to_owned())
+            }
+        }
+        w => ReasonPattern::Word(matcher(w), w.to_ascii_lowercase()),
+    })
+}
+
+fn outcomes(v: &str) -> Result<Vec<Outcome>, FilterError> {
+    use Outcome::*;
+    Ok(match v.to_ascii_lowercase().as_str() {
+        "notified" => vec![
+            NotifiedDetail,
+            NotifiedCanned,
+            NotifiedReason,
+            NotifiedGeneric,
+        ],
+        "detail" | "notified_detail" => vec![NotifiedDetail],
+        "canned" | "notified_canned" => vec![NotifiedCanned],
+        "reason" | "notified_reason" => vec![NotifiedReason],
+        "generic" | "notified_generic" => vec![NotifiedGeneric],
+        "silent" => vec![Silent],
+        "dropped" | "lost" => vec![Dropped],
+        "not_chat" | "notchat" => vec![NotChat],
+        _ => return Err(FilterError::UnknownOutcome(v.into())),
+    })
+}
+
+/// Only words shaped like `key:` are keys (`http://x` and `12:03` stay text).
+fn is_key(k: &str) -> bool {
+    !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+fn matcher(needle: &str) -> AhoCorasick {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([needle])
+        .expect("a single literal pattern always builds")
+}
+
+/// The reason's label in both languages (a filter means the same whatever `--lang` says).
+fn labels(code: &str) -> [&'static str; 2] {
+    [Lang::En, Lang::Zh].map(|l| catalog::describe(code, l).texts.label)
+}
+
+pub fn reason_matches(p: &ReasonPattern, f: &Failure) -> bool {
+    let code = f.reason_code();
+    match p {
+        ReasonPattern::Agent => catalog::is_agent_side(code),
+        ReasonPattern::Platform => !code.is_empty() && !catalog::is_agent_side(code),
+        ReasonPattern::Unknown => !f.reason_known,
+        ReasonPattern::Glob(g) => glob::matches(g.as_bytes(), code.as_bytes()),
+        ReasonPattern::Word(ac, word) => {
+            let lower = code.to_ascii_lowercase();
+            let short = lower.strip_prefix("agent_error.").unwrap_or(&lower);
+            lower.starts_with(word.as_str())
+                || short.starts_with(word.as_str())
+                || (f.reason_known && labels(code).iter().any(|l| ac.is_match(l)))
+        }
+    }
+}
+
+pub fn text_matches(ac: &AhoCorasick, f: &Failure) -> bool {
+    let code = f.reason_code();
+    f.error().is_some_and(|e| ac.is_match(e))
+        || ac.is_match(code)
+        || (f.reason_known && labels(code).iter().any(|l| ac.is_match(l)))
+}
+
+pub fn prefix_of_any(value: Option<&str>, prefixes: &[String]) -> bool {
+    value.is_some_and(|v| prefixes.iter().any(|p| v.starts_with(p.as_str())))
+}

@@ -1,0 +1,203 @@
+use super::*;
+use crate::enrich::Enricher;
+use crate::protocol::decode;
+use crate::routing::{Family, FamilySource};
+
+fn failures() -> Vec<Failure> {
+    let mut e = Enricher::new(
+        Some((Family::Upstream, FamilySource::Flag)),
+        Default::default(),
+    );
+    let at = |s: i64| DateTime::from_timestamp(1_700_000_000 + s, 0).unwrap();
+    [
+        (0, r#"{"type":"task:queued","payload":{"task_id":"t1","chat_session_id":"s-lost"}}"#),
+        (10, r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"ag1","failure_reason":"runtime_offline"}}"#),
+        (20, r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"ag2","chat_session_id":"s-ok","failure_reason":"agent_error.provider_quota_limit","retry_pending":false,"error":"402 Insufficient balance"}}"#),
+        (30, r#"{"type":"task:failed","payload":{"task_id":"t3","agent_id":"ag1","issue_id":"i1","failure_reason":"agent_error.quantum_flux","retry_pending":true}}"#),
+        (40, r#"{"type":"task:failed","payload":{"task_id":"t4","agent_id":"ag2","chat_session_id":"s-ok","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":true}}"#),
+    ]
+    .iter()
+    .filter_map(|(s, l)| e.ingest(at(*s), &decode(l).unwrap()))
+    .map(|u| *u.failure)
+    .collect()
+}
+
+fn select(expr: &str) -> Vec<String> {
+    let f = Filter::parse(expr).unwrap();
+    let now = DateTime::from_timestamp(1_700_000_040, 0).unwrap();
+    failures()
+        .iter()
+        .filter(|x| f.matches(x, now))
+        .map(|x| x.task_id.as_deref().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn terms_select_what_they_say() {
+    assert_eq!(select(""), ["t1", "t2", "t3", "t4"]);
+    assert_eq!(select("reason:provider_*"), ["t2", "t4"]);
+    assert_eq!(select("reason:agent"), ["t2", "t3", "t4"]);
+    assert_eq!(select("reason:platform"), ["t1"]);
+    assert_eq!(select("reason:unknown"), ["t3"]);
+    assert_eq!(select("reason:runtime_offline"), ["t1"]);
+    assert_eq!(select("reason:*quota*"), ["t2"]);
+    assert_eq!(select("outcome:dropped"), ["t1"]);
+    assert_eq!(select("outcome:not_chat"), ["t3"]);
+    assert_eq!(select("relay:dingtalk outcome:silent"), ["t4"]);
+    assert_eq!(select("relay:dingtalk"), ["t2"]);
+    assert_eq!(select("session:s-"), ["t1", "t2", "t4"]);
+    assert_eq!(
+        select("agent:ag2 -reason:agent_error.provider_quota_limit"),
+        ["t4"]
+    );
+    assert_eq!(select("!agent:ag2"), ["t1", "t3"]);
+    assert_eq!(select("since:15s"), ["t3", "t4"]);
+    assert_eq!(select("BALANCE"), ["t2"]);
+    assert_eq!(select("/^402 [A-Z]/"), ["t2"]);
+    assert_eq!(select("-/^402 [A-Z]/ reason:agent"), ["t3", "t4"]);
+    assert_eq!(select("\"insufficient balance\""), ["t2"]);
+    assert_eq!(select("-balance reason:agent"), ["t3", "t4"]);
+}
+
+#[test]
+fn parse_errors_say_what_is_wrong() {
+    assert_eq!(
+        Filter::parse("colour:red").unwrap_err(),
+        FilterError::UnknownKey("colour".into())
+    );
+    assert_eq!(
+        Filter::parse("reason:").unwrap_err(),
+        FilterError::MissingValue("reason".into())
+    );
+    assert!(matches!(
+        Filter::parse("outcome:maybe"),
+        Err(FilterError::UnknownOutcome(_))
+    ));
+    assert!(matches!(
+        Filter::parse("relay:icq"),
+        Err(FilterError::UnknownRelay(_))
+    ));
+    assert!(matches!(
+        Filter::parse("since:5y"),
+        Err(FilterError::BadDuration(_))
+    ));
+    assert!(matches!(
+        Filter::parse("/[/"),
+        Err(FilterError::BadRegex(_))
+    ));
+    assert_eq!(
+        Filter::parse("\"open").unwrap_err(),
+        FilterError::UnclosedQuote
+    );
+    // Colons in text that do not look like keys are plain text.
+    assert!(Filter::parse("http://x 12:03").is_ok());
+}
+
+#[test]
+fn toggled_reasons_gather_in_one_term_and_any_of_them_matches() {
+    let f = Filter::parse("outcome:dropped").unwrap();
+    let one = f.toggle_reason("runtime_offline");
+    assert_eq!(one, "outcome:dropped reason:runtime_offline");
+    let two = Filter::parse(&one)
+        .unwrap()
+        .toggle_reason("agent_error.provider_quota_limit");
+    assert_eq!(
+        two,
+        "outcome:dropped reason:runtime_offline,agent_error.provider_quota_limit"
+    );
+    assert_eq!(
+        Filter::parse(&two).unwrap().toggled_reasons(),
+        ["runtime_offline", "agent_error.provider_quota_limit"]
+    );
+    // Two reasons toggled show the failures of either (the review's B1: it showed none).
+    let toggled = Filter::parse("").unwrap().toggle_reason("runtime_offline");
+    let toggled = Filter::parse(&toggled)
+        .unwrap()
+        .toggle_reason("agent_error.provider_quota_limit");
+    assert_eq!(select(&toggled), ["t1", "t2"]);
+    let back = Filter::parse(&two)
+        .unwrap()
+        .toggle_reason("runtime_offline");
+    assert_eq!(
+        back,
+        "outcome:dropped reason:agent_error.provider_quota_limit"
+    );
+    // A typed class or glob is not a toggle term: the toggle adds its own.
+    let typed = Filter::parse("reason:agent")
+        .unwrap()
+        .toggle_reason("timeout");
+    assert_eq!(typed, "reason:agent reason:timeout");
+}
+
+#[test]
+fn or_between_values_and_between_groups() {
+    assert_eq!(
+        select("reason:runtime_offline,agent_error.quantum_flux"),
+        ["t1", "t3"]
+    );
+    assert_eq!(select("outcome:dropped,not_chat"), ["t1", "t3"]);
+    assert_eq!(select("task:t1,t4"), ["t1", "t4"]);
+    assert_eq!(select("agent:ag1 reason:platform | BALANCE"), ["t1", "t2"]);
+    assert_eq!(select("task:t3 OR task:t4"), ["t3", "t4"]);
+    assert_eq!(
+        Filter::parse("task:t1 |").unwrap_err(),
+        FilterError::EmptyAlternative
+    );
+    assert_eq!(
+        Filter::parse("| task:t1").unwrap_err(),
+        FilterError::EmptyAlternative
+    );
+}
+
+#[test]
+fn prefixes_and_plain_words_match_as_people_type_them() {
+    // A prefix of the code, with or without `agent_error.`, needs no `*`.
+    assert_eq!(select("reason:runtime"), ["t1"]);
+    assert_eq!(select("reason:provider_quota"), ["t2"]);
+    assert_eq!(select("reason:agent_error.provider"), ["t2", "t4"]);
+    // Words of the label, in either language.
+    assert_eq!(select("reason:\"Runtime offline\""), ["t1"]);
+    assert_eq!(select("quota"), ["t2"], "a bare word finds the label");
+    let zh = crate::catalog::describe("runtime_offline", crate::catalog::Lang::Zh)
+        .texts
+        .label;
+    assert_eq!(select(zh), ["t1"]);
+    // And the code itself.
+    assert_eq!(select("quantum"), ["t3"]);
+}
+
+#[test]
+fn a_malformed_glob_or_regex_is_an_error_that_says_where() {
+    assert!(matches!(
+        Filter::parse("reason:["),
+        Err(FilterError::BadGlob(_, _))
+    ));
+    assert!(matches!(
+        Filter::parse("reason:{a,b"),
+        Err(FilterError::BadGlob(_, _))
+    ));
+    let e = Filter::parse("/a[b/").unwrap_err().to_string();
+    assert_eq!(e.matches("error").count(), 0, "{e}");
+    assert!(e.contains("at character"), "{e}");
+}
+
+#[test]
+fn durations() {
+    assert_eq!(parse_duration("90s"), Some(Duration::seconds(90)));
+    assert_eq!(parse_duration("15"), Some(Duration::minutes(15)));
+    assert_eq!(parse_duration("2h"), Some(Duration::hours(2)));
+    assert_eq!(parse_duration("m"), None);
+    assert_eq!(parse_duration("99999999999999999d"), None);
+}
+
+#[test]
+fn windows_past_the_calendar_match_everything_instead_of_panicking() {
+    // Durations chrono accepts but no date can be that far back from now.
+    for text in [
+        "since:100000000d",
+        "since:9223372036854775s",
+        "since:106751991167d",
+    ] {
+        assert_eq!(select(text), ["t1", "t2", "t3", "t4"], "{text}");
+    }
+}
