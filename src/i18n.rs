@@ -229,6 +229,7 @@ help_texts! {
     FilterClear: "clear the line", "清空整行";
     FilterCursor: "move the cursor", "移动光标";
     FilterEnds: "start / end of line", "行首 / 行尾";
+    FilterHistory: "earlier / later filters (kept across runs)", "更早 / 更晚的过滤（跨次运行保留）";
 }
 
 /// "exported 12 failures to /tmp/x.jsonl"

@@ -33,10 +33,13 @@ async fn run(dash: &DashboardArgs, mut feed: Feed) -> Result<(), CmdError> {
     feed.pipeline.store.set_filter(setup::filter(&dash.view)?);
     let mut app = App::new(setup::lang(&dash.view));
     app.ascii = dash.ascii;
-    crate::ui::run(app, feed, !dash.no_mouse)
+    app.filter_history = super::state::load_history();
+    let app = crate::ui::run(app, feed, !dash.no_mouse)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "dashboard failed");
             CmdError::failed(e)
-        })
+        })?;
+    super::state::save_history(&app.filter_history);
+    Ok(())
 }

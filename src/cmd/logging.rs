@@ -26,8 +26,5 @@ pub fn init(path: Option<&Path>) -> Option<()> {
 }
 
 fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("failwatch").join("failwatch.log"))
+    Some(super::state::dir()?.join("failwatch.log"))
 }

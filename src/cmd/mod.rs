@@ -11,6 +11,7 @@ mod logging;
 mod redis;
 mod replay;
 mod setup;
+mod state;
 mod summary;
 mod tail;
 

@@ -16,6 +16,10 @@ pub enum FilterEdit {
     Right,
     Home,
     End,
+    /// The filter applied before the one shown (history, newest first).
+    Older,
+    /// Back towards the newest, then to what was being typed.
+    Newer,
     /// Apply the typed filter.
     Apply,
     /// Leave without changing the active filter.
@@ -27,15 +31,76 @@ pub struct FilterEditor {
     text: String,
     /// Cursor position in chars (0 ..= len).
     cursor: usize,
+    /// Filters applied before, oldest first.
+    history: Vec<String>,
+    /// Which history entry is shown (index into `history`), if any.
+    browsing: Option<usize>,
+    /// What was typed before browsing began.
+    draft: String,
+}
+
+/// Filters remembered across runs.
+pub const HISTORY_LEN: usize = 100;
+
+/// Add an applied filter to a history (oldest first): moved to the end if it was there.
+pub fn remember(history: &mut Vec<String>, filter: &str) {
+    let filter = filter.trim();
+    if filter.is_empty() {
+        return;
+    }
+    history.retain(|h| h != filter);
+    history.push(filter.to_owned());
+    if history.len() > HISTORY_LEN {
+        history.remove(0);
+    }
 }
 
 impl FilterEditor {
     /// Start editing `text` with the cursor at its end.
     pub fn new(text: &str) -> FilterEditor {
+        FilterEditor::with_history(text, Vec::new())
+    }
+
+    /// Start editing `text`, with the filters applied before to go back to.
+    pub fn with_history(text: &str, history: Vec<String>) -> FilterEditor {
         FilterEditor {
             text: text.to_owned(),
             cursor: text.chars().count(),
+            history,
+            browsing: None,
+            draft: String::new(),
         }
+    }
+
+    fn show(&mut self, text: String) {
+        self.cursor = text.chars().count();
+        self.text = text;
+    }
+
+    fn browse(&mut self, older: bool) -> bool {
+        let next = match (self.browsing, older) {
+            (None, true) => self.history.len().checked_sub(1),
+            (None, false) => return false,
+            (Some(i), true) => Some(i.saturating_sub(1)),
+            (Some(i), false) if i + 1 < self.history.len() => Some(i + 1),
+            (Some(_), false) => None,
+        };
+        if self.browsing.is_none() {
+            self.draft = self.text.clone();
+        }
+        let before = self.text.clone();
+        match next {
+            Some(i) => {
+                self.browsing = Some(i);
+                self.show(self.history[i].clone());
+            }
+            None => {
+                self.browsing = None;
+                let draft = std::mem::take(&mut self.draft);
+                self.show(draft);
+            }
+        }
+        self.text != before
     }
 
     pub fn text(&self) -> &str {
@@ -109,6 +174,8 @@ impl FilterEditor {
                 self.cursor = len;
                 false
             }
+            FilterEdit::Older => self.browse(true),
+            FilterEdit::Newer => self.browse(false),
             _ => false,
         }
     }
@@ -158,6 +225,31 @@ mod tests {
         );
         assert_eq!(typed("会话 丢失", &[DeleteWord]), ("会话 ".into(), 3));
         assert_eq!(typed("abc", &[Clear, Insert('x')]), ("x".into(), 1));
+    }
+
+    #[test]
+    fn history_goes_back_and_returns_to_what_was_typed() {
+        let mut history = Vec::new();
+        for f in ["reason:a", "outcome:lost", "reason:a"] {
+            remember(&mut history, f);
+        }
+        assert_eq!(history, ["outcome:lost", "reason:a"], "moved to the newest");
+        let mut e = FilterEditor::with_history("typ", history);
+        assert!(e.edit(Older));
+        assert_eq!((e.text(), e.cursor()), ("reason:a", 8));
+        assert!(e.edit(Older));
+        assert_eq!(e.text(), "outcome:lost");
+        assert!(!e.edit(Older), "the oldest stays");
+        assert!(e.edit(Newer));
+        assert!(e.edit(Newer));
+        assert_eq!(e.text(), "typ", "back to the draft");
+        assert!(!e.edit(Newer));
+        let mut long = Vec::new();
+        for i in 0..150 {
+            remember(&mut long, &format!("task:{i}"));
+        }
+        assert_eq!(long.len(), HISTORY_LEN);
+        assert_eq!(long[0], "task:50");
     }
 
     #[test]

@@ -323,6 +323,16 @@ pub const FILTER: &[Binding] = &[
         Action::FilterEdit(FilterEdit::End),
         HelpId::FilterEnds,
     ),
+    bind(
+        &[code(KeyCode::Up), ctrl('p')],
+        Action::FilterEdit(FilterEdit::Older),
+        HelpId::FilterHistory,
+    ),
+    bind(
+        &[code(KeyCode::Down), ctrl('n')],
+        Action::FilterEdit(FilterEdit::Newer),
+        HelpId::FilterHistory,
+    ),
 ];
 
 /// The tables a mode consults, first match wins (so no key may be in two of them).

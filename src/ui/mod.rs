@@ -130,7 +130,8 @@ enum Msg {
 }
 
 /// Run the dashboard until the user quits.
-pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<()> {
+/// Run the dashboard until the user quits; the app as it was then (its history, settings).
+pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<App> {
     let mut term = terminal::TerminalGuard::enter(mouse)?;
     let theme = Theme::from_env();
     let size = term.size()?;
@@ -160,7 +161,7 @@ pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<()
         };
         dirty |= dispatch(msg, &mut app, &mut feed);
     }
-    Ok(())
+    Ok(app)
 }
 
 /// Hand one message to whom it concerns; true when the screen must be redrawn.

@@ -46,6 +46,8 @@ pub struct App {
     failures_at_pause: u64,
     /// The filter line while it is being edited.
     pub filter_editor: Option<FilterEditor>,
+    /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
+    pub filter_history: Vec<String>,
     pub filter_error: Option<String>,
     /// While editing: how many stored failures the typed filter would show.
     pub filter_preview: Option<usize>,
@@ -72,6 +74,7 @@ impl App {
             new_while_paused: 0,
             failures_at_pause: 0,
             filter_editor: None,
+            filter_history: Vec::new(),
             filter_error: None,
             filter_preview: None,
             reason_cursor: 0,
@@ -199,7 +202,10 @@ impl App {
                 }
             }
             Action::EditFilter => {
-                self.filter_editor = Some(FilterEditor::new(store.filter().source()));
+                self.filter_editor = Some(FilterEditor::with_history(
+                    store.filter().source(),
+                    self.filter_history.clone(),
+                ));
                 self.preview_filter(store);
             }
             Action::FilterEdit(e) => return self.edit_filter(store, e),
@@ -290,6 +296,7 @@ impl App {
         match e {
             FilterEdit::Apply => match Filter::parse(editor.text()) {
                 Ok(f) => {
+                    super::filter_edit::remember(&mut self.filter_history, f.source());
                     self.filter_editor = None;
                     self.filter_error = None;
                     return Some(Effect::SetFilter(f));

@@ -1,0 +1,41 @@
+//! What failwatch keeps between runs, in the state directory (`$XDG_STATE_HOME/failwatch`, else
+//! `~/.local/state/failwatch`): the log, the filter history, whether the first-run hint was seen.
+//! Reading never fails a command: a missing or unreadable file is an empty one.
+
+use std::path::PathBuf;
+
+pub fn dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("failwatch"))
+}
+
+fn history_path() -> Option<PathBuf> {
+    Some(dir()?.join("filter-history"))
+}
+
+/// Filters applied in earlier runs, oldest first; each cleaned as outside text.
+pub fn load_history() -> Vec<String> {
+    let Some(text) = history_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
+        return Vec::new();
+    };
+    let mut history = Vec::new();
+    for line in text.lines() {
+        let clean = crate::redact::strip_line(line);
+        crate::ui::filter_edit::remember(&mut history, &crate::redact::cap(&clean, 1000));
+    }
+    history
+}
+
+pub fn save_history(history: &[String]) {
+    let Some(path) = history_path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let mut text = history.join("\n");
+    text.push('\n');
+    if let Err(e) = std::fs::write(&path, text) {
+        tracing::warn!(error = %e, "could not save the filter history");
+    }
+}
