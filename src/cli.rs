@@ -12,7 +12,9 @@ use crate::routing::Family;
     name = "failwatch",
     version,
     about = "Watch Multica task failures live: why they fail, what each chat user was told, and who was never told.",
-    after_help = "With no subcommand, failwatch runs `demo`: an embedded demo server and the dashboard."
+    after_help = "With no subcommand, failwatch runs `demo`: an embedded demo server and the dashboard \
+(the demo's options are accepted here too: `failwatch --lang zh --tz Asia/Shanghai`).",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -24,6 +26,13 @@ pub struct Cli {
 
     #[command(flatten)]
     pub routing: RoutingArgs,
+
+    #[command(flatten)]
+    pub view: ViewArgs,
+
+    /// The bare command is the demo: its options.
+    #[command(flatten)]
+    pub bare: DemoArgs,
 }
 
 /// How failures are routed: the server family and the session bindings.
@@ -55,9 +64,35 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Print one record per task:failed, from a capture or a live server.
     Tail(TailArgs),
+    /// Print a shell completion script: `failwatch completions bash > /etc/bash_completion.d/failwatch`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `failwatch man | man -l -`.
+    Man,
+    /// The config file: where it is, and whether it is valid.
+    Config(ConfigArgs),
     /// Write a generated capture of realistic traffic to stdout (for benchmarks).
     #[command(hide = true)]
     GenCorpus(GenCorpusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum ConfigAction {
+    /// Print the config file's path (and whether it exists).
+    Path,
+    /// Read the config file and say what each setting is, or what is wrong (exit 2).
+    Check,
 }
 
 #[derive(Args, Debug)]
@@ -68,32 +103,37 @@ pub struct GenCorpusArgs {
     pub seed: u64,
 }
 
-#[derive(Args, Debug, Clone)]
+/// How things are shown and which failures: every command takes these.
+#[derive(Args, Debug, Clone, Default)]
 pub struct ViewArgs {
-    /// Language of every label: en or zh (default: from the locale).
-    #[arg(long, value_parser = parse_lang)]
+    /// Language of every label: en or zh (default: the config file's, else the locale).
+    #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
-    /// Filter expression, e.g. "reason:provider_* outcome:dropped" (see the help overlay).
-    #[arg(long, value_name = "EXPR", default_value = "")]
-    pub filter: String,
+    /// Which failures, e.g. "reason:provider_quota,runtime outcome:dropped | relay:lark".
+    /// Terms: reason:, outcome:, relay:, session:, agent:, task:, since:, words, /regex/; -term
+    /// negates; key:a,b and `|` mean or; @name is a filter saved in the config file.
+    #[arg(long, global = true, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Time zone for times shown to people: local (default; $TZ honoured), utc, or an IANA
+    /// name like Asia/Shanghai. JSON stays UTC.
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub tz: Option<crate::tz::Zone>,
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct DashboardArgs {
-    #[command(flatten)]
-    pub view: ViewArgs,
     /// How many failures the dashboard keeps (aggregates always count everything).
     #[arg(long, default_value_t = crate::store::DEFAULT_CAPACITY)]
     pub max_failures: usize,
-    /// Use ASCII marks instead of Unicode glyphs.
+    /// Draw with ASCII only: no box drawing, no symbols (serial consoles, old terminals).
     #[arg(long)]
     pub ascii: bool,
-    /// Disable mouse capture (lets the terminal select text).
+    /// Start without mouse capture, so the terminal selects text (`m` toggles it).
     #[arg(long)]
     pub no_mouse: bool,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub dash: DashboardArgs,
@@ -114,26 +154,15 @@ pub struct DemoArgs {
     pub record: Option<PathBuf>,
 }
 
-impl DemoArgs {
-    /// The bare `failwatch`: the demo with every default.
-    pub fn default_for_bare_command() -> DemoArgs {
-        #[derive(Parser)]
-        struct Wrapper {
-            #[command(flatten)]
-            demo: DemoArgs,
-        }
-        Wrapper::parse_from(["failwatch"]).demo
-    }
-}
-
 #[derive(Args, Debug, Clone)]
 pub struct ConnectArgs {
-    /// WebSocket URL of the server, e.g. wss://multica.example.com/ws
+    /// WebSocket URL of the server, e.g. wss://multica.example.com/ws (default: the config
+    /// file's `url`).
     #[arg(long, env = "FAILWATCH_URL")]
-    pub url: String,
-    /// Workspace id (UUID) or slug.
+    pub url: Option<String>,
+    /// Workspace id (UUID) or slug (default: the config file's `workspace`).
     #[arg(long, env = "FAILWATCH_WORKSPACE")]
-    pub workspace: String,
+    pub workspace: Option<String>,
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -176,12 +205,13 @@ pub struct RedisSourceArgs {
 
 #[derive(Args, Debug)]
 pub struct RedisArgs {
-    /// redis://[user:pass@]host:port[/db] or rediss://…; password also from $FAILWATCH_REDIS_PASSWORD.
+    /// redis://[user:pass@]host:port[/db] or rediss://…; password also from $FAILWATCH_REDIS_PASSWORD
+    /// (default: the config file's `redis`).
     #[arg(long, env = "FAILWATCH_REDIS_URL")]
-    pub url: String,
-    /// Workspace id (UUID).
+    pub url: Option<String>,
+    /// Workspace id (UUID) (default: the config file's `workspace`).
     #[arg(long, env = "FAILWATCH_WORKSPACE")]
-    pub workspace: String,
+    pub workspace: Option<String>,
     #[command(flatten)]
     pub source: RedisSourceArgs,
     #[command(flatten)]
@@ -190,6 +220,7 @@ pub struct RedisArgs {
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
+    /// The capture to replay (- for standard input).
     pub file: PathBuf,
     #[command(flatten)]
     pub dash: DashboardArgs,
@@ -221,11 +252,10 @@ pub enum TailFormatArg {
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
+    /// The capture to summarise (- for standard input).
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
-    #[command(flatten)]
-    pub view: ViewArgs,
 }
 
 #[derive(Args, Debug)]
@@ -238,10 +268,12 @@ pub struct TailArgs {
     /// Redis URL of the server's relay streams (with --workspace).
     #[arg(long, conflicts_with = "file")]
     pub redis: Option<String>,
-    #[arg(long)]
+    /// Workspace id (UUID) or slug (for --url), or id (for --redis).
+    #[arg(long, env = "FAILWATCH_WORKSPACE")]
     pub workspace: Option<String>,
     #[command(flatten)]
     pub redis_source: RedisSourceArgs,
+    /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE", requires = "url")]
     pub token_file: Option<PathBuf>,
     /// With --url: also write a capture of what was received (redacted unless --record-raw).
@@ -252,8 +284,6 @@ pub struct TailArgs {
     pub record_raw: bool,
     #[arg(long, value_enum, default_value_t = TailFormatArg::Jsonl)]
     pub format: TailFormatArg,
-    #[command(flatten)]
-    pub view: ViewArgs,
 }
 
 fn parse_family(s: &str) -> Result<Family, String> {

@@ -1,11 +1,31 @@
 //! The config file (`$XDG_CONFIG_HOME/failwatch/config.toml`, or `--config FILE`), merged under
-//! the command-line flags. Keys other commands own are left alone.
+//! the command-line flags:
+//!
+//! ```toml
+//! server = "octo"                      # upstream | octo
+//! url = "wss://multica.example.com/ws" # live and tail --url
+//! redis = "redis://redis.internal:6379/0"
+//! workspace = "my-team"
+//! lang = "zh"                          # en | zh
+//! tz = "Asia/Shanghai"                 # local | utc | an IANA name
+//! theme = "mono"                       # color | mono
+//! bindings = "bindings.toml"           # relative to this file
+//! [filters]                            # saved filters, used as @name
+//! lost = "outcome:dropped"
+//! [keys]                               # extra keys for actions
+//! quit = "x"
+//! [sessions]                           # bindings, inline
+//! "<chat session id>" = ["octo", "lark"]
+//! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::catalog::Lang;
 use crate::routing::{Bindings, Family};
+use crate::tz::Zone;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -18,23 +38,55 @@ pub enum ConfigError {
     Parse { path: String, message: String },
 }
 
+/// How colours are used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ThemeChoice {
+    #[default]
+    Color,
+    /// No colour: bold and reverse video only (also what `NO_COLOR` asks).
+    Mono,
+}
+
 /// What the config file says (every key optional).
 #[derive(Debug, Default)]
 pub struct Config {
     /// Where it was read from, if a file was read.
     pub path: Option<PathBuf>,
-    /// `server = "upstream" | "octo"`.
     pub server: Option<Family>,
+    pub url: Option<String>,
+    pub redis: Option<String>,
+    pub workspace: Option<String>,
+    pub lang: Option<Lang>,
+    pub tz: Option<Zone>,
+    pub theme: Option<ThemeChoice>,
     /// `bindings = "FILE"`: a bindings file, relative to the config file.
     pub bindings_file: Option<PathBuf>,
     /// The `[sessions]` table, inline.
     pub bindings: Bindings,
+    /// `[filters]`: saved filters by name.
+    pub filters: BTreeMap<String, String>,
+    /// `[keys]`: action name → key.
+    pub keys: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Raw {
     server: Option<String>,
+    url: Option<String>,
+    redis: Option<String>,
+    workspace: Option<String>,
+    lang: Option<String>,
+    tz: Option<String>,
+    theme: Option<String>,
     bindings: Option<PathBuf>,
+    #[serde(default)]
+    filters: BTreeMap<String, String>,
+    #[serde(default)]
+    keys: BTreeMap<String, String>,
+    /// Read by [`Bindings::parse`]; named here so an unknown key is still an error.
+    #[serde(default, rename = "sessions")]
+    _sessions: Option<toml::Table>,
 }
 
 impl Config {
@@ -80,11 +132,35 @@ impl Config {
                 Family::parse(&s).ok_or_else(|| format!("unknown server `{s}` (upstream or octo)"))
             })
             .transpose()?;
+        let lang = raw
+            .lang
+            .map(|l| Lang::parse(&l).ok_or_else(|| format!("unknown lang `{l}` (en or zh)")))
+            .transpose()?;
+        let tz = raw.tz.map(|z| z.parse::<Zone>()).transpose()?;
+        let theme = raw
+            .theme
+            .map(|t| match t.as_str() {
+                "color" | "colour" => Ok(ThemeChoice::Color),
+                "mono" => Ok(ThemeChoice::Mono),
+                _ => Err(format!("unknown theme `{t}` (color or mono)")),
+            })
+            .transpose()?;
+        for (name, expr) in &raw.filters {
+            crate::filter::Filter::parse(expr).map_err(|e| format!("[filters] {name}: {e}"))?;
+        }
         Ok(Config {
             path: None,
             server,
+            url: raw.url,
+            redis: raw.redis,
+            workspace: raw.workspace,
+            lang,
+            tz,
+            theme,
             bindings_file: raw.bindings,
             bindings: Bindings::parse(text)?,
+            filters: raw.filters,
+            keys: raw.keys,
         })
     }
 }
@@ -95,17 +171,35 @@ mod tests {
     use crate::routing::Relay;
 
     #[test]
-    fn server_bindings_file_and_inline_sessions() {
+    fn every_key_and_the_inline_sessions() {
         let c = Config::parse(
-            "server = \"octo\"\nbindings = \"bindings.toml\"\nlang = \"zh\"\n[sessions]\n\"s1\" = [\"octo\"]\n",
+            "server = \"octo\"\nbindings = \"bindings.toml\"\nlang = \"zh\"\ntz = \"Asia/Shanghai\"\n\
+             url = \"wss://h/ws\"\nworkspace = \"team\"\ntheme = \"mono\"\n\
+             [filters]\nlost = \"outcome:dropped\"\n[keys]\nquit = \"x\"\n[sessions]\n\"s1\" = [\"octo\"]\n",
         )
         .unwrap();
         assert_eq!(c.server, Some(Family::Octo));
         assert_eq!(c.bindings_file.as_deref(), Some(Path::new("bindings.toml")));
         assert_eq!(c.bindings.bound("s1", Relay::Octo), Some(true));
+        assert_eq!(c.lang, Some(Lang::Zh));
+        assert_eq!(c.tz, Some("Asia/Shanghai".parse().unwrap()));
+        assert_eq!(c.theme, Some(ThemeChoice::Mono));
+        assert_eq!(c.filters["lost"], "outcome:dropped");
+        assert_eq!(c.keys["quit"], "x");
         assert!(Config::parse("server = \"fork\"")
             .unwrap_err()
             .contains("upstream or octo"));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        assert!(Config::parse("colour = 1").unwrap_err().contains("colour"));
+        assert!(Config::parse("tz = \"Mars/Base\"")
+            .unwrap_err()
+            .contains("Mars/Base"));
+        assert!(Config::parse("[filters]\nx = \"reason:[\"")
+            .unwrap_err()
+            .contains("[filters] x"));
     }
 
     #[test]

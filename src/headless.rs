@@ -6,10 +6,9 @@ use std::io::{self, BufRead, Write};
 use chrono::{DateTime, Utc};
 
 use crate::capture::{CaptureReader, Line};
-use crate::catalog::Lang;
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
-use crate::output;
+use crate::output::{self, Locale};
 use crate::pipeline::Pipeline;
 use crate::protocol::Gap;
 use crate::source::status::{ConnState, Phase};
@@ -65,7 +64,7 @@ pub fn tail_capture(
     filter: &Filter,
     now: DateTime<Utc>,
     format: TailFormat,
-    lang: Lang,
+    locale: Locale,
     mut pipeline: Pipeline,
     out: &mut impl Write,
 ) -> io::Result<Pipeline> {
@@ -73,11 +72,11 @@ pub fn tail_capture(
     let mut reader = CaptureReader::new(input);
     while let Some(line) = reader.next_line()? {
         if let Line::Gap(gap) = &line {
-            write_gap(out, gap, format, lang)?;
+            write_gap(out, gap, format, locale)?;
         }
         pipeline.push_line(&line, reader.line_no, |u| {
             if result.is_ok() && filter.matches(&u.failure, now) {
-                result = write_failure(out, &u.failure, format, lang);
+                result = write_failure(out, &u.failure, format, locale);
             }
         });
         std::mem::replace(&mut result, Ok(()))?;
@@ -103,7 +102,7 @@ pub async fn tail_source(
     pipeline: &mut Pipeline,
     filter: &Filter,
     format: TailFormat,
-    lang: Lang,
+    locale: Locale,
     out: &mut impl Write,
 ) -> Result<(), TailError> {
     let mut result = Ok(());
@@ -118,7 +117,7 @@ pub async fn tail_source(
                     status_open = false;
                     continue;
                 }
-                if let Some(msg) = report_status(&source, &mut gaps, pipeline, out, format, lang)? {
+                if let Some(msg) = report_status(&source, &mut gaps, pipeline, out, format, locale)? {
                     return Err(TailError::SourceFailed(msg));
                 }
             }
@@ -128,7 +127,7 @@ pub async fn tail_source(
                 let now = pipeline.store.now();
                 pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
                     if result.is_ok() && filter.matches(&u.failure, now.max(u.failure.at)) {
-                        result = write_failure(out, &u.failure, format, lang).and_then(|_| out.flush());
+                        result = write_failure(out, &u.failure, format, locale).and_then(|_| out.flush());
                     }
                 });
                 std::mem::replace(&mut result, Ok(()))?;
@@ -137,7 +136,7 @@ pub async fn tail_source(
         }
     }
     // The reader is gone: what it said last (a refusal, a gap still open) is said too.
-    match report_status(&source, &mut gaps, pipeline, out, format, lang)? {
+    match report_status(&source, &mut gaps, pipeline, out, format, locale)? {
         Some(msg) => Err(TailError::SourceFailed(msg)),
         None => Ok(()),
     }
@@ -151,7 +150,7 @@ fn report_status(
     pipeline: &mut Pipeline,
     out: &mut impl Write,
     format: TailFormat,
-    lang: Lang,
+    locale: Locale,
 ) -> io::Result<Option<String>> {
     let (news, failed) = {
         let state = source.status.borrow();
@@ -165,7 +164,7 @@ fn report_status(
     if !news.is_empty() {
         for gap in &news {
             pipeline.push_gap(gap);
-            write_gap(out, gap, format, lang)?;
+            write_gap(out, gap, format, locale)?;
         }
         out.flush()?;
     }
@@ -218,11 +217,11 @@ pub fn write_failure(
     out: &mut impl Write,
     f: &Failure,
     format: TailFormat,
-    lang: Lang,
+    locale: Locale,
 ) -> io::Result<()> {
     match format {
-        TailFormat::Jsonl => writeln!(out, "{}", output::failure_line(f, lang)),
-        TailFormat::Text => writeln!(out, "{}", output::failure_text(f, lang)),
+        TailFormat::Jsonl => writeln!(out, "{}", output::failure_line(f, locale.lang)),
+        TailFormat::Text => writeln!(out, "{}", output::failure_text(f, locale)),
     }
 }
 
@@ -231,11 +230,11 @@ pub fn write_gap(
     out: &mut impl Write,
     gap: &Gap,
     format: TailFormat,
-    lang: Lang,
+    locale: Locale,
 ) -> io::Result<()> {
     match format {
         TailFormat::Jsonl => writeln!(out, "{}", output::gap_line(gap)),
-        TailFormat::Text => writeln!(out, "{}", output::gap_text(gap, lang)),
+        TailFormat::Text => writeln!(out, "{}", output::gap_text(gap, locale)),
     }
 }
 
@@ -284,7 +283,7 @@ mod tests {
             &Filter::default(),
             Utc::now(),
             TailFormat::Jsonl,
-            Lang::En,
+            Locale::new(crate::catalog::Lang::En, crate::tz::Zone::Utc),
             Pipeline::new(0),
             &mut out,
         )
@@ -348,7 +347,10 @@ mod tests {
         p.push_frame_with(
             Utc::now(),
             r#"{"type":"task:failed","payload":{"task_id":"t","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"agent_error.process_failure","error":"cannot open /home/bob/.env"}}"#,
-            |u| rows.push(output::failure_text(&u.failure, Lang::En)),
+            |u| {
+                let en = Locale::new(crate::catalog::Lang::En, crate::tz::Zone::Utc);
+                rows.push(output::failure_text(&u.failure, en))
+            },
         );
         assert!(rows[0].contains("LEAKED:1"), "{}", rows[0]);
         assert!(rows[0].contains("octo:notified_detail"), "{}", rows[0]);

@@ -39,7 +39,7 @@ strings! {
     target: "Where", "会话/Issue";
     error: "Error", "错误";
     count: "Count", "次数";
-    per_min: "Last 30 min", "近 30 分钟";
+    last_minutes: "last {} min", "近 {} 分钟";
     session: "Session", "会话";
     generic: "Generic", "通用";
     silent: "Silent", "静默";
@@ -54,9 +54,9 @@ strings! {
     paused: "PAUSED", "已暂停";
     new_rows: "new", "条新";
     events_per_s: "ev/s", "事件/秒";
-    failures_per_min: "fail/min", "失败/分";
+    failures_per_min: "fail/min (5-min avg)", "失败/分（5 分钟均值）";
     lost: "lost notifications", "丢失的通知";
-    rejected: "rejected", "被拒";
+    skipped: "skipped", "已跳过";
     evicted: "evicted", "已淘汰";
     frames_dropped: "frames dropped (slow consumer)", "帧被丢弃（消费过慢）";
     server_assumed: "assumed, no frame has told yet", "推定，尚无帧能说明";
@@ -64,7 +64,11 @@ strings! {
     leaked: "leaked to chat", "泄露到聊天";
     replay: "REPLAY", "回放";
     speed: "speed", "速度";
-    replay_done: "end of capture", "回放结束";
+    replay_done: "end of capture", "已到结尾";
+    playing: "playing", "播放中";
+    scrolled: "SCROLLED", "已滚动";
+    matching: "match the filter", "条符合过滤";
+    synthetic_times: "times are synthetic (no timestamps in the capture)", "时间为合成（抓包中无时间戳）";
     // Connection states.
     connecting: "connecting", "连接中";
     attempt: "attempt", "第几次";
@@ -87,11 +91,16 @@ strings! {
     shown: "shown", "显示";
     of: "of", "/";
     last_problem: "last skipped", "最近跳过";
-    help_hint: "? help", "? 帮助";
-    filter_hint: "/ filter", "/ 过滤";
-    filter_keys: "enter ↵  esc ✗  ctrl-u clear  ctrl-w word", "enter ↵  esc ✗  ctrl-u 清空  ctrl-w 删词";
+    hints_failures: "enter detail · y copy · / filter · n next lost · r reasons · s sessions · ? help · q quit", "enter 详情 · y 复制 · / 过滤 · n 下一个丢失 · r 原因 · s 会话 · ? 帮助 · q 退出";
+    hints_reasons: "enter toggle reason · c copy code · esc back · ? help · q quit", "enter 切换原因 · c 复制代码 · esc 返回 · ? 帮助 · q 退出";
+    hints_sessions: "enter filter this session · c copy id · y copy… · esc back · ? help · q quit", "enter 只看此会话 · c 复制 id · y 复制… · esc 返回 · ? 帮助 · q 退出";
+    hints_detail: "←/→ previous/next failure · j/k scroll · y copy… · esc close", "←/→ 上一个/下一个失败 · j/k 滚动 · y 复制… · esc 关闭";
+    hints_help: "j/k scroll · g/G top/end · esc close", "j/k 滚动 · g/G 顶部/末尾 · esc 关闭";
+    hints_copy: "press a key to copy · esc cancel", "按键复制 · esc 取消";
+    first_run: "New here? enter opens a failure · n jumps to the next lost notification · r reasons · / filter · ? every key", "初次使用？enter 打开失败 · n 跳到下一个丢失的通知 · r 原因 · / 过滤 · ? 全部按键";
+    filter_keys: "enter apply · esc cancel · ↑/↓ history · ctrl-u clear · ctrl-w word", "enter 应用 · esc 取消 · ↑/↓ 历史 · ctrl-u 清空 · ctrl-w 删词";
     no_failures: "No failures yet.", "暂无失败。";
-    no_match: "No failure matches the filter (esc clears it).", "没有匹配过滤条件的失败（esc 清除过滤）。";
+    no_match: "No failure matches the filter: / edits it, esc in the failures list clears it.", "没有匹配过滤条件的失败：/ 编辑过滤，在失败列表中按 esc 清除。";
     // Detail view.
     unknown_reason: "unknown reason", "未知原因";
     meaning: "Meaning", "含义";
@@ -104,6 +113,7 @@ strings! {
     yes: "yes", "是";
     no: "no", "否";
     masked: "secrets masked", "个密钥已遮蔽";
+    masked_one: "secret masked", "个密钥已遮蔽";
     no_error_text: "(no error text on the wire)", "（线上无错误文本）";
     origin_event: "from the event's error field", "来自事件的 error 字段";
     origin_error_message: "from the event's error_message field", "来自事件的 error_message 字段";
@@ -126,20 +136,28 @@ strings! {
     attempt_retry: "retry pending", "等待重试";
     // Help overlay.
     help_marks: "marks", "标记";
-    help_filter: "filter: reason:provider_* reason:agent outcome:dropped outcome:canned relay:lark session:<id> agent:<id> since:15m word /regex/ -term", "过滤：reason:provider_* reason:agent outcome:dropped outcome:canned relay:lark session:<id> agent:<id> since:15m 词 /正则/ -排除";
+    help_filter: "filter language", "过滤语法";
+    help_filter_lines: "reason:runtime  a code's prefix, or words of its label (reason:\"Runtime offline\")\nreason:provider_*  a glob; reason:agent, reason:platform, reason:unknown are classes\noutcome:dropped  notified, detail, canned, reason, generic, silent, dropped, not_chat\nrelay:lark  session:<prefix>  agent:<prefix>  task:<prefix>  since:15m (from the newest event)\nquota  a word: in the error, the reason's code or its label   /^402/  a regex on the error\n-term or !term  not      key:a,b  a or b      A B | C  (A and B) or C      @name  a saved filter", "reason:runtime  代码前缀，或其说明中的词（reason:\"运行时离线\"）\nreason:provider_*  通配；reason:agent、reason:platform、reason:unknown 为类别\noutcome:dropped  notified、detail、canned、reason、generic、silent、dropped、not_chat\nrelay:lark  session:<前缀>  agent:<前缀>  task:<前缀>  since:15m（自最新事件起）\nquota  一个词：匹配错误、原因代码或其说明   /^402/  对错误的正则\n-词 或 !词  排除      key:a,b  a 或 b      A B | C  （A 且 B）或 C      @名称  已保存的过滤";
+    help_legend: "what the marks mean", "标记含义";
+    help_legend_lines: "c:1a2b3c4d  a chat task, its session    i:9f8e7d6c  an issue task, its issue\n✗1a2b3c4d  a chat task whose session was lost: nobody was told\n● in the reasons panel  a reason toggled into the filter (enter)\n⋯ ── disconnected ──  a gap: events may be missing there\n(no text on the wire)  the frame carried no error text: see the detail view", "c:1a2b3c4d  聊天任务及其会话    i:9f8e7d6c  议题任务及其议题\n✗1a2b3c4d  会话已丢失的聊天任务：无人被告知\n原因面板中的 ●  已加入过滤的原因（enter）\n⋯ ── 连接中断 ──  缺口：该处可能缺失事件\n（帧中无错误文本）  帧未携带错误文本：见详情视图";
     help_keys_normal: "failures", "失败列表";
     help_keys_panels: "reasons and sessions panels", "原因与会话面板";
     help_keys_detail: "detail and help views", "详情与帮助视图";
     help_keys_filter: "editing the filter", "编辑过滤";
     help_keys_everywhere: "everywhere", "任何时候";
+    help_keys_copy: "the copy menu (y)", "复制菜单（y）";
     // Status messages.
     nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
     not_a_replay: "replay controls work in `failwatch replay`", "回放控制只在 `failwatch replay` 中可用";
     no_more_lost: "no more lost notifications in this direction", "这个方向上没有更多丢失的通知";
     copied: "copied", "已复制";
     bytes: "bytes", "字节";
-    via_osc52: "via OSC 52", "经 OSC 52";
-    tmux_passthrough: "(tmux passthrough)", "（tmux 透传）";
+    via_osc52: "to the terminal's clipboard (OSC 52: the terminal must allow it)", "到终端剪贴板（OSC 52：需终端允许）";
+    to_tmux_buffer: "to the tmux buffer (paste: prefix ]) and, through tmux, the clipboard", "到 tmux 缓冲区（粘贴：前缀键 ]），并经 tmux 到剪贴板";
+    sent: "sent", "已发送";
+    mouse_on: "mouse captured (m: let the terminal select text)", "已捕获鼠标（m：让终端选中文字）";
+    mouse_off: "mouse free: select text with it (m: capture again)", "鼠标已释放：可选中文字（m：重新捕获）";
+    copy_title: "Copy", "复制";
     copy_failed: "copy failed", "复制失败";
     copy_too_big: "not copied: over the clipboard limit; use export (e)", "未复制：超过剪贴板上限；请用导出（e）";
     exported: "exported", "已导出";
@@ -147,6 +165,10 @@ strings! {
     export_failed: "export failed", "导出失败";
     // summary --format table.
     t_server: "server", "服务端";
+    t_covered: "covered", "覆盖时段";
+    t_per_minute: "failures per minute", "每分钟失败";
+    t_minute: "minute", "分钟";
+    t_minutes_beyond: "failures in minutes past the table's limit", "超出表格上限的分钟内的失败";
     t_frames: "frames", "帧";
     t_failures: "failures", "失败";
     t_bad_lines: "bad lines", "坏行";
@@ -213,7 +235,14 @@ help_texts! {
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";
     Lang: "switch language en ↔ zh", "切换语言 en ↔ zh";
     Help: "this help", "本帮助";
-    Copy: "copy the selected failure (JSON, redacted) via OSC 52", "复制选中的失败（JSON，已脱敏），经 OSC 52";
+    Copy: "copy the selected failure as JSON (redacted)", "复制选中的失败（JSON，已脱敏）";
+    CopyMenu: "copy…: error text, task id, session id, reason code, JSON, lost sessions", "复制…：错误文本、任务 id、会话 id、原因代码、JSON、丢失的会话";
+    CopyError: "copy the error text", "复制错误文本";
+    CopyTask: "copy the task id", "复制任务 id";
+    CopySession: "copy the session id", "复制会话 id";
+    CopyReason: "copy the reason code", "复制原因代码";
+    CopyLost: "copy every session never told, one per line", "复制所有未获通知的会话（每行一个）";
+    Mouse: "mouse capture on / off (off: select text with the mouse)", "鼠标捕获开 / 关（关：可用鼠标选中文字）";
     Export: "export the filtered view to failwatch-export-….jsonl", "导出当前过滤结果到 failwatch-export-….jsonl";
     ReplaySpeed: "replay: faster / slower", "回放：加速 / 减速";
     ReplayPause: "replay: pause / play", "回放：暂停 / 播放";

@@ -22,4 +22,5 @@ pub mod redact;
 pub mod routing;
 pub mod source;
 pub mod store;
+pub mod tz;
 pub mod ui;

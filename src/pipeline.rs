@@ -85,6 +85,7 @@ impl Pipeline {
         on_update: &mut impl FnMut(&Update),
     ) -> Option<Event> {
         self.store.ingest.count_type(event.type_name());
+        self.store.ingest.saw(at);
         if let Some(update) = self.enricher.ingest(at, &event) {
             if update.failure.text_cut() {
                 self.store.ingest.texts_cut += 1;

@@ -16,6 +16,8 @@ fn data(name: &str) -> String {
 fn check(golden: &str, args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
         .args(args)
+        // Times people read follow the zone; the files are written in UTC.
+        .env("TZ", "UTC")
         .env(
             "XDG_STATE_HOME",
             std::env::temp_dir().join("failwatch-test-state"),

@@ -85,7 +85,7 @@ async fn reconnects_after_an_abrupt_drop_marks_the_gap_and_loses_nothing_sent_af
     assert!(failwatch::ui::header::describe(
         &state,
         chrono::Utc::now(),
-        failwatch::catalog::Lang::En
+        failwatch::output::Locale::new(failwatch::catalog::Lang::En, failwatch::tz::Zone::Utc)
     )
     .contains("events may be missing"));
     handle.task.abort();

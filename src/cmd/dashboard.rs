@@ -1,7 +1,7 @@
 //! Running the dashboard on a feed: the view state from the flags, the filter applied, the
 //! terminal taken and given back.
 
-use super::setup::{self, Routing};
+use super::setup::Settings;
 use super::CmdError;
 use crate::cli::DashboardArgs;
 use crate::feed::Feed;
@@ -12,34 +12,43 @@ use crate::ui::app::App;
 
 pub async fn live(
     dash: &DashboardArgs,
+    settings: &Settings,
     pipeline: Pipeline,
     source: SourceHandle,
 ) -> Result<(), CmdError> {
-    run(dash, Feed::live(pipeline, source)).await
+    run(dash, settings, Feed::live(pipeline, source)).await
 }
 
 pub async fn replay(
     dash: &DashboardArgs,
-    routing: &Routing,
+    settings: &Settings,
     replay: Replay,
     label: String,
     sniffed: Option<crate::routing::Family>,
 ) -> Result<(), CmdError> {
-    let pipeline = routing.pipeline(dash.max_failures, sniffed);
-    run(dash, Feed::replay(pipeline, replay, label)).await
+    let pipeline = settings.routing.pipeline(dash.max_failures, sniffed);
+    run(dash, settings, Feed::replay(pipeline, replay, label)).await
 }
 
-async fn run(dash: &DashboardArgs, mut feed: Feed) -> Result<(), CmdError> {
-    feed.pipeline.store.set_filter(setup::filter(&dash.view)?);
-    let mut app = App::new(setup::lang(&dash.view));
+async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Result<(), CmdError> {
+    feed.pipeline.store.set_filter(settings.filter.clone());
+    let mut app = App::new(settings.lang);
     app.ascii = dash.ascii;
+    app.tz = settings.tz;
+    app.saved_filters = settings.saved_filters.clone();
     app.filter_history = super::state::load_history();
-    let app = crate::ui::run(app, feed, !dash.no_mouse)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "dashboard failed");
-            CmdError::failed(e)
-        })?;
+    app.first_run = super::state::first_run();
+    app.mouse = !dash.no_mouse;
+    app.extra_keys = settings.extra_keys.clone();
+    let theme = match settings.theme {
+        crate::config::ThemeChoice::Mono => crate::ui::theme::Theme::plain(),
+        crate::config::ThemeChoice::Color => crate::ui::theme::Theme::from_env(),
+    };
+    let app = crate::ui::run(app, feed, theme).await.map_err(|e| {
+        tracing::error!(error = %e, "dashboard failed");
+        CmdError::failed(e)
+    })?;
     super::state::save_history(&app.filter_history);
+    super::state::mark_seen();
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::setup::{self, Routing};
+use super::setup::{self, Settings};
 use super::{dashboard, open_source, CmdError};
 use crate::cli::DemoArgs;
 use crate::enrich::Enricher;
@@ -15,8 +15,8 @@ use crate::source::ws::{LiveConfig, Token};
 use crate::source::Delivery;
 use crate::source::SourceSpec;
 
-pub fn run(args: DemoArgs, routing: &Routing) -> Result<(), CmdError> {
-    let family = routing.family.map_or(Family::Octo, |(f, _)| f);
+pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
+    let family = settings.routing.family.map_or(Family::Octo, |(f, _)| f);
     if args.print_bindings {
         print!(
             "{}",
@@ -68,10 +68,13 @@ pub fn run(args: DemoArgs, routing: &Routing) -> Result<(), CmdError> {
         // The demo knows its server: its family, and which relay each session is bound to (the
         // user's own bindings, if any, win).
         let mut bindings = crate::demo::scenario::bindings(args.seed, family);
-        bindings.merge((*routing.bindings).clone());
-        let family = routing.family.unwrap_or((family, FamilySource::Flag));
+        bindings.merge((*settings.routing.bindings).clone());
+        let family = settings
+            .routing
+            .family
+            .unwrap_or((family, FamilySource::Flag));
         let enricher = Enricher::new(Some(family), Arc::new(bindings));
         let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
-        dashboard::live(&args.dash, pipeline, source).await
+        dashboard::live(&args.dash, settings, pipeline, source).await
     })
 }

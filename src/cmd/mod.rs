@@ -8,6 +8,7 @@ mod gen_corpus;
 mod input;
 mod live;
 mod logging;
+mod meta;
 mod redis;
 mod replay;
 mod setup;
@@ -17,23 +18,30 @@ mod tail;
 
 pub use error::{CmdError, Exit};
 
-use crate::cli::{Cli, Command, DemoArgs};
+use crate::cli::{Cli, Command};
 use crate::source::{self, Delivery, SourceError, SourceHandle, SourceSpec};
-use setup::Routing;
+use setup::Settings;
 
 /// Run one command line.
 pub fn run(cli: Cli) -> Result<(), CmdError> {
     let _log = logging::init(cli.log.as_deref());
-    let routing = Routing::load(&cli.routing)?;
+    match &cli.command {
+        Some(Command::Completions(args)) => return meta::completions(args.shell),
+        Some(Command::Man) => return meta::man(),
+        Some(Command::Config(args)) => return meta::config(args.action, &cli),
+        _ => {}
+    }
+    let settings = Settings::load(&cli)?;
     match cli.command {
-        Some(Command::Summary(args)) => summary::run(args, &routing),
-        Some(Command::Tail(args)) => tail::run(args, &routing),
-        Some(Command::Replay(args)) => replay::run(args, &routing),
-        Some(Command::Demo(args)) => demo::run(args, &routing),
-        Some(Command::Live(args)) => live::run(args, &routing),
-        Some(Command::Redis(args)) => redis::run(args, &routing),
+        Some(Command::Summary(args)) => summary::run(args, &settings),
+        Some(Command::Tail(args)) => tail::run(args, &settings),
+        Some(Command::Replay(args)) => replay::run(args, &settings),
+        Some(Command::Demo(args)) => demo::run(args, &settings),
+        Some(Command::Live(args)) => live::run(args, &settings),
+        Some(Command::Redis(args)) => redis::run(args, &settings),
         Some(Command::GenCorpus(args)) => gen_corpus::run(args),
-        None => demo::run(DemoArgs::default_for_bare_command(), &routing),
+        Some(Command::Completions(_) | Command::Man | Command::Config(_)) => Ok(()),
+        None => demo::run(cli.bare, &settings),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `failwatch redis`: the dashboard on the server's Redis relay streams (and the Redis options
 //! `tail --redis` shares).
 
-use super::setup::{self, Routing};
+use super::setup::{self, Settings};
 use super::{dashboard, open_source, CmdError};
 use crate::cli::{LayoutArg, RedisArgs, RedisSourceArgs};
 use crate::source::redis::{Layout, RedisConfig};
@@ -27,13 +27,16 @@ pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<Redi
     })
 }
 
-pub fn run(args: RedisArgs, routing: &Routing) -> Result<(), CmdError> {
-    let config = config(&args.url, &args.workspace, &args.source)?;
+pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
+    let url = Settings::required(args.url.as_ref(), &settings.redis, "redis")?;
+    let workspace = Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace")?;
+    let config = config(&url, &workspace, &args.source)?;
     setup::runtime()?.block_on(async {
         let source = open_source(SourceSpec::Redis(config), Delivery::Lossy).await?;
         dashboard::live(
             &args.dash,
-            routing.pipeline(args.dash.max_failures, None),
+            settings,
+            settings.routing.pipeline(args.dash.max_failures, None),
             source,
         )
         .await

@@ -1,12 +1,12 @@
 //! `failwatch replay FILE`: the dashboard on a capture, loaded at once or played at a speed.
 
 use super::input::CaptureInput;
-use super::setup::{self, Routing};
+use super::setup::{self, Settings};
 use super::{dashboard, CmdError};
 use crate::cli::{ReplayArgs, Speed};
 use crate::source::replay::Replay;
 
-pub fn run(args: ReplayArgs, routing: &Routing) -> Result<(), CmdError> {
+pub fn run(args: ReplayArgs, settings: &Settings) -> Result<(), CmdError> {
     let input = CaptureInput::open(&args.file, false)?;
     let mut replay = Replay::load(input.reader()?)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
@@ -26,8 +26,8 @@ pub fn run(args: ReplayArgs, routing: &Routing) -> Result<(), CmdError> {
         Some(n) if args.file.as_os_str() != "-" => n.to_string_lossy().into_owned(),
         _ => input.name.clone(),
     };
-    let sniffed = routing.sniffed(|| replay.sniff_family());
+    let sniffed = settings.routing.sniffed(|| replay.sniff_family());
     setup::runtime()?.block_on(dashboard::replay(
-        &args.dash, routing, replay, name, sniffed,
+        &args.dash, settings, replay, name, sniffed,
     ))
 }

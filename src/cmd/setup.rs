@@ -1,5 +1,6 @@
-//! What every command needs before it starts: the routing settings (server family, bindings)
-//! from the flags over the config file, the language, the filter, inputs and outputs.
+//! What every command needs before it starts, the flags over the config file: the routing
+//! settings (server family, bindings), how things are shown (language, zone, theme, keys), the
+//! filter, connection defaults, inputs and outputs.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,8 +8,8 @@ use std::sync::Arc;
 use super::CmdError;
 use crate::capture::CaptureWriter;
 use crate::catalog::Lang;
-use crate::cli::{RoutingArgs, ViewArgs};
-use crate::config::Config;
+use crate::cli::{Cli, RoutingArgs};
+use crate::config::{Config, ThemeChoice};
 use crate::enrich::Enricher;
 use crate::filter::Filter;
 use crate::pipeline::Pipeline;
@@ -22,15 +23,71 @@ pub struct Routing {
     pub bindings: Arc<Bindings>,
 }
 
+/// Everything a command is set up with.
+pub struct Settings {
+    pub routing: Routing,
+    pub lang: Lang,
+    pub tz: crate::tz::Zone,
+    /// The `--filter` given (or empty), parsed with the saved filters.
+    pub filter: Filter,
+    pub saved_filters: Arc<std::collections::BTreeMap<String, String>>,
+    pub theme: ThemeChoice,
+    /// `[keys]`: extra keys for named actions.
+    pub extra_keys: Vec<(crate::ui::keymap::Key, crate::ui::action::Action)>,
+    /// Connection defaults from the config file.
+    pub url: Option<String>,
+    pub redis: Option<String>,
+    pub workspace: Option<String>,
+}
+
+impl Settings {
+    pub fn load(cli: &Cli) -> Result<Settings, CmdError> {
+        let config = Config::load(cli.routing.config.as_deref()).map_err(CmdError::usage)?;
+        let routing = Routing::from(&cli.routing, &config)?;
+        let saved_filters = Arc::new(config.filters.clone());
+        let filter = Filter::parse_saved(cli.view.filter.as_deref().unwrap_or(""), &saved_filters)
+            .map_err(|e| CmdError::usage(format!("bad --filter: {e}")))?;
+        Ok(Settings {
+            routing,
+            lang: cli
+                .view
+                .lang
+                .or(config.lang)
+                .unwrap_or_else(Lang::from_locale_env),
+            tz: cli.view.tz.or(config.tz).unwrap_or_default(),
+            filter,
+            saved_filters,
+            theme: config.theme.unwrap_or_default(),
+            extra_keys: crate::ui::keymap::extra_keys(&config.keys)
+                .map_err(|e| CmdError::usage(format!("config file: {e}")))?,
+            url: config.url,
+            redis: config.redis,
+            workspace: config.workspace,
+        })
+    }
+
+    /// A flag's value, else the config file's, else a usage error naming both.
+    pub fn required(
+        flag: Option<&String>,
+        config: &Option<String>,
+        name: &str,
+    ) -> Result<String, CmdError> {
+        flag.or(config.as_ref()).cloned().ok_or_else(|| {
+            CmdError::usage(format!(
+                "no {name}: give --{name}, or set `{name}` in the config file"
+            ))
+        })
+    }
+}
+
 impl Routing {
-    pub fn load(args: &RoutingArgs) -> Result<Routing, CmdError> {
-        let config = Config::load(args.config.as_deref()).map_err(CmdError::usage)?;
+    fn from(args: &RoutingArgs, config: &Config) -> Result<Routing, CmdError> {
         let family = match (args.server, config.server) {
             (Some(f), _) => Some((f, FamilySource::Flag)),
             (None, Some(f)) => Some((f, FamilySource::Config)),
             (None, None) => None,
         };
-        let mut bindings = config.bindings;
+        let mut bindings = config.bindings.clone();
         for file in [config.bindings_file.as_deref(), args.bindings.as_deref()]
             .into_iter()
             .flatten()
@@ -56,14 +113,6 @@ impl Routing {
         let family = self.family.or(sniffed.map(|f| (f, FamilySource::Detected)));
         Pipeline::with_enricher(capacity, Enricher::new(family, self.bindings.clone()))
     }
-}
-
-pub fn lang(view: &ViewArgs) -> Lang {
-    view.lang.unwrap_or_else(Lang::from_locale_env)
-}
-
-pub fn filter(view: &ViewArgs) -> Result<Filter, CmdError> {
-    Filter::parse(&view.filter).map_err(|e| CmdError::usage(format!("bad --filter: {e}")))
 }
 
 pub fn token(file: Option<&Path>) -> Result<Token, CmdError> {

@@ -39,3 +39,20 @@ pub fn save_history(history: &[String]) {
         tracing::warn!(error = %e, "could not save the filter history");
     }
 }
+
+fn seen_path() -> Option<PathBuf> {
+    Some(dir()?.join("seen"))
+}
+
+/// Whether the dashboard was never run here before (it then shows where to start).
+pub fn first_run() -> bool {
+    seen_path().is_some_and(|p| !p.exists())
+}
+
+pub fn mark_seen() {
+    let Some(path) = seen_path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, "");
+}

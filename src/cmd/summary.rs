@@ -3,15 +3,17 @@
 use std::io::Write;
 
 use super::input::CaptureInput;
-use super::setup::{self, Routing};
+use super::setup::Settings;
 use super::CmdError;
 use crate::cli::{SummaryArgs, SummaryFormat};
 use crate::{headless, output};
 
-pub fn run(args: SummaryArgs, routing: &Routing) -> Result<(), CmdError> {
-    let filter = setup::filter(&args.view)?;
+pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
+    let filter = settings.filter.clone();
     let input = CaptureInput::open(&args.file, true)?;
-    let pipeline = routing.pipeline(0, routing.sniffed(|| input.sniff()));
+    let pipeline = settings
+        .routing
+        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
     // `since:` is measured from the capture's own clock, as in the dashboard.
     let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
     let (pipeline, agg) = headless::summarize(input.reader()?, &filter, now, pipeline)
@@ -19,7 +21,11 @@ pub fn run(args: SummaryArgs, routing: &Routing) -> Result<(), CmdError> {
     not_a_capture(&pipeline, &input.name)?;
     let text = match args.format {
         SummaryFormat::Json => headless::summary_json(&pipeline, &agg),
-        SummaryFormat::Table => output::summary_table(&pipeline, &agg, setup::lang(&args.view)),
+        SummaryFormat::Table => output::summary_table(
+            &pipeline,
+            &agg,
+            output::Locale::new(settings.lang, settings.tz),
+        ),
     };
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

@@ -4,9 +4,8 @@
 use std::io::{self, Write};
 
 use super::input::CaptureInput;
-use super::setup::{self, Routing};
+use super::setup::{self, Settings};
 use super::{open_source, redis, CmdError};
-use crate::catalog::Lang;
 use crate::cli::{TailArgs, TailFormatArg};
 use crate::filter::Filter;
 use crate::headless::{self, TailError, TailFormat};
@@ -14,27 +13,32 @@ use crate::source::ws::LiveConfig;
 use crate::source::Delivery;
 use crate::source::SourceSpec;
 
-pub fn run(args: TailArgs, routing: &Routing) -> Result<(), CmdError> {
-    let filter = setup::filter(&args.view)?;
-    let lang = setup::lang(&args.view);
+pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
+    let filter = settings.filter.clone();
+    let lang = crate::output::Locale::new(settings.lang, settings.tz);
     let format = match args.format {
         TailFormatArg::Jsonl => TailFormat::Jsonl,
         TailFormatArg::Text => TailFormat::Text,
     };
-    let spec = match (&args.file, &args.url, &args.redis, &args.workspace) {
-        (Some(file), _, _, _) => return capture(file, routing, &filter, format, lang),
-        (None, _, Some(url), Some(workspace)) => {
-            SourceSpec::Redis(redis::config(url, workspace, &args.redis_source)?)
+    if let Some(file) = &args.file {
+        return capture(file, settings, &filter, format, lang);
+    }
+    let workspace =
+        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
+    // A live source: the flags', else the config file's WebSocket URL, else its Redis URL.
+    let spec = match (&args.url, &args.redis, &settings.url, &settings.redis) {
+        (_, Some(url), _, _) | (None, None, None, Some(url)) => {
+            SourceSpec::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
         }
-        (None, Some(url), None, Some(workspace)) => SourceSpec::WebSocket {
+        (Some(url), None, _, _) | (None, None, Some(url), _) => SourceSpec::WebSocket {
             config: LiveConfig {
                 url: url.clone(),
-                workspace: workspace.clone(),
+                workspace: workspace()?,
                 token: setup::token(args.token_file.as_deref())?,
             },
             record: setup::recorder(args.record.as_deref(), url, args.record_raw)?,
         },
-        _ => {
+        (None, None, None, None) => {
             return Err(CmdError::usage(
                 "tail needs a capture FILE, or --url (or --redis) and --workspace",
             ))
@@ -43,7 +47,7 @@ pub fn run(args: TailArgs, routing: &Routing) -> Result<(), CmdError> {
     setup::runtime()?.block_on(async {
         let source = open_source(spec, Delivery::Lossless).await?;
         let mut out = io::stdout().lock();
-        let mut pipeline = routing.pipeline(0, None);
+        let mut pipeline = settings.routing.pipeline(0, None);
         let result =
             headless::tail_source(source, &mut pipeline, &filter, format, lang, &mut out).await;
         eprintln!("failwatch: {}", headless::losses_line(&pipeline));
@@ -58,14 +62,16 @@ pub fn run(args: TailArgs, routing: &Routing) -> Result<(), CmdError> {
 
 fn capture(
     file: &std::path::Path,
-    routing: &Routing,
+    settings: &Settings,
     filter: &Filter,
     format: TailFormat,
-    lang: Lang,
+    lang: crate::output::Locale,
 ) -> Result<(), CmdError> {
     // `since:` is measured from the capture's own clock: its end must be known first.
     let input = CaptureInput::open(file, filter.has_time_terms())?;
-    let pipeline = routing.pipeline(0, routing.sniffed(|| input.sniff()));
+    let pipeline = settings
+        .routing
+        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
     let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let result = headless::tail_capture(

@@ -43,6 +43,8 @@ pub enum FilterError {
     UnclosedQuote,
     #[error("`|` needs terms on both sides")]
     EmptyAlternative,
+    #[error("no saved filter `@{0}` (saved filters are the config file's [filters])")]
+    UnknownSaved(String),
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +151,33 @@ impl Filter {
             source: source.trim().to_owned(),
             groups,
         })
+    }
+
+    /// Parse with `@name` standing for a saved filter (the config file's `[filters]`). The
+    /// source keeps the `@name`.
+    pub fn parse_saved(
+        source: &str,
+        saved: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Filter, FilterError> {
+        if !source.contains('@') {
+            return Filter::parse(source);
+        }
+        let mut expanded = Vec::new();
+        for word in split_terms(source)? {
+            match word.strip_prefix('@') {
+                Some(name) if !name.is_empty() => expanded.push(
+                    saved
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| FilterError::UnknownSaved(name.to_owned()))?,
+                ),
+                _ if word.contains(' ') => expanded.push(format!("\"{word}\"")),
+                _ => expanded.push(word),
+            }
+        }
+        let mut filter = Filter::parse(&expanded.join(" "))?;
+        filter.source = source.trim().to_owned();
+        Ok(filter)
     }
 
     pub fn source(&self) -> &str {

@@ -201,3 +201,22 @@ fn windows_past_the_calendar_match_everything_instead_of_panicking() {
         assert_eq!(select(text), ["t1", "t2", "t3", "t4"], "{text}");
     }
 }
+
+#[test]
+fn saved_filters_are_named_with_an_at() {
+    let saved: std::collections::BTreeMap<String, String> =
+        [("lost".to_owned(), "outcome:dropped".to_owned())].into();
+    let f = Filter::parse_saved("@lost | task:t3", &saved).unwrap();
+    assert_eq!(f.source(), "@lost | task:t3");
+    let now = DateTime::from_timestamp(1_700_000_040, 0).unwrap();
+    let picked: Vec<_> = failures()
+        .iter()
+        .filter(|x| f.matches(x, now))
+        .map(|x| x.task_id.as_deref().unwrap().to_owned())
+        .collect();
+    assert_eq!(picked, ["t1", "t3"]);
+    assert_eq!(
+        Filter::parse_saved("@nope", &saved).unwrap_err(),
+        FilterError::UnknownSaved("nope".into())
+    );
+}

@@ -13,6 +13,20 @@ pub use text::{failure_text, gap_span, gap_text};
 use crate::catalog::Lang;
 use crate::enrich::Failure;
 
+/// How people read an output: its language, and the zone its times are shown in (JSON is
+/// always UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Locale {
+    pub lang: Lang,
+    pub tz: crate::tz::Zone,
+}
+
+impl Locale {
+    pub fn new(lang: Lang, tz: crate::tz::Zone) -> Locale {
+        Locale { lang, tz }
+    }
+}
+
 /// One failure as a JSON line (the `tail --format jsonl` row, also copied and exported).
 pub fn failure_line(f: &Failure, lang: Lang) -> String {
     serde_json::to_string(&FailureRecord::of(f, lang)).unwrap_or_default()

@@ -113,6 +113,9 @@ pub struct SummaryRecord<'a> {
     pub gaps_forgotten: u64,
     pub leaked_to_chat: Leaks,
     pub masked_secrets: u64,
+    /// Failures in each minute that had any, oldest first.
+    pub per_minute: Vec<MinuteRecord>,
+    pub per_minute_beyond: u64,
     pub rejected_frames: &'a BTreeMap<&'static str, u64>,
     pub routing: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
     pub server: &'static str,
@@ -125,8 +128,22 @@ pub struct SummaryRecord<'a> {
     pub synthetic_times: u64,
     /// Error texts too large to keep whole.
     pub texts_cut: u64,
+    /// The span of event times the input covers.
+    pub time_range: Option<TimeRange>,
     pub unknown_reasons: Vec<&'a str>,
     pub withheld: u64,
+}
+
+#[derive(Serialize)]
+pub struct MinuteRecord {
+    pub failures: u64,
+    pub minute: String,
+}
+
+#[derive(Serialize)]
+pub struct TimeRange {
+    pub from: String,
+    pub to: String,
 }
 
 /// A window in which events may be missing (also `tail --format jsonl`'s `{"gap": …}` line).
@@ -230,6 +247,17 @@ impl<'a> SummaryRecord<'a> {
                 secrets: agg.leaked_secrets,
             },
             masked_secrets: agg.masked_secrets,
+            per_minute: agg
+                .by_minute
+                .iter()
+                .filter_map(|(&m, &n)| {
+                    Some(MinuteRecord {
+                        failures: n,
+                        minute: format_time(chrono::DateTime::from_timestamp(m * 60, 0)?),
+                    })
+                })
+                .collect(),
+            per_minute_beyond: agg.minutes_beyond,
             rejected_frames: &ingest.rejected,
             routing,
             server: family.name(),
@@ -239,6 +267,13 @@ impl<'a> SummaryRecord<'a> {
             source_dropped: ingest.source_dropped,
             synthetic_times: ingest.synthetic_times,
             texts_cut: ingest.texts_cut,
+            time_range: ingest
+                .first_at
+                .zip(ingest.last_at)
+                .map(|(from, to)| TimeRange {
+                    from: format_time(from),
+                    to: format_time(to),
+                }),
             unknown_reasons: agg.unknown_reasons().into_iter().map(|s| &**s).collect(),
             withheld: agg.withheld,
         }

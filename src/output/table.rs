@@ -2,29 +2,41 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use super::reason_key;
-use crate::catalog::{self, Lang};
+use super::{reason_key, Locale};
+use crate::catalog;
 use crate::i18n::strings;
 use crate::pipeline::Pipeline;
 use crate::routing::Outcome;
 use crate::store::Aggregates;
 
-pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> String {
+pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
+    let lang = locale.lang;
     let s = strings(lang);
     let ingest = &pipeline.store.ingest;
     let (family, source) = pipeline.enricher.family();
     let pct = |n: u64| 100.0 * n as f64 / agg.failures.max(1) as f64;
     let mut out = format!("{}: {} ({})\n", s.t_server, family.name(), source.name());
+    if let (Some(from), Some(to)) = (ingest.first_at, ingest.last_at) {
+        out.push_str(&format!(
+            "{}: {} – {} ({})\n",
+            s.t_covered,
+            locale.tz.date_time(from),
+            locale.tz.date_time(to),
+            duration(to - from)
+        ));
+    }
     out.push_str(&format!(
-        "{}: {}   {}: {}   {}: {}   {}: {}\n",
+        "{}: {}   {}: {}   {}: {} ({} {}, {} {})\n",
         s.t_frames,
         ingest.frames,
         s.t_failures,
         agg.failures,
-        s.t_bad_lines,
+        s.skipped,
+        ingest.bad_lines + ingest.rejected_total(),
         ingest.bad_lines,
-        s.t_rejected,
+        s.t_bad_lines,
         ingest.rejected_total(),
+        s.t_rejected,
     ));
     out.push_str(&format!(
         "{}: {}   {}: {}   {}: {}   {}: {}\n",
@@ -37,7 +49,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         s.t_synthetic_times,
         ingest.synthetic_times,
     ));
-    out.push_str(&gaps(ingest, lang));
+    out.push_str(&gaps(ingest, locale));
     out.push('\n');
     let mut rows = vec![[s.t_count, "%", s.t_reason_code, s.t_label].map(str::to_owned)];
     for (code, stats) in agg.reasons_by_count() {
@@ -82,12 +94,57 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, lang: Lang) -> Strin
         s.t_secrets,
     ));
     out.push_str(&listed(s.t_unknown_reasons, &agg.unknown_reasons()));
+    out.push('\n');
+    out.push_str(&per_minute(agg, locale));
+    out
+}
+
+/// `1h 03m`, `3m 12s`, `45s`.
+fn duration(d: chrono::TimeDelta) -> String {
+    let secs = d.num_seconds().max(0);
+    match (secs / 3600, secs % 3600 / 60, secs % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, _) => format!("{h}h {m:02}m"),
+    }
+}
+
+/// Failures per minute, every minute that had any, with a bar scaled to the busiest.
+fn per_minute(agg: &Aggregates, locale: Locale) -> String {
+    let s = strings(locale.lang);
+    let mut out = format!("{}:\n", s.t_per_minute);
+    let max = agg.by_minute.values().copied().max().unwrap_or(0).max(1);
+    let mut rows = vec![[
+        s.t_minute.to_owned(),
+        s.t_failures.to_owned(),
+        String::new(),
+    ]];
+    for (&minute, &n) in &agg.by_minute {
+        let Some(t) = chrono::DateTime::from_timestamp(minute * 60, 0) else {
+            continue;
+        };
+        let bar = "#".repeat(((n * 40).div_ceil(max)) as usize);
+        rows.push([locale.tz.minute(t), n.to_string(), bar]);
+    }
+    if rows.len() == 1 {
+        out.push_str("  -\n");
+        return out;
+    }
+    for line in table(&rows, &[false, true, false]).lines() {
+        out.push_str(&format!("  {}\n", line.trim_end()));
+    }
+    if agg.minutes_beyond > 0 {
+        out.push_str(&format!(
+            "  (+{} {})\n",
+            agg.minutes_beyond, s.t_minutes_beyond
+        ));
+    }
     out
 }
 
 /// `gaps (n): from–to why; …`, every gap on its own line (`gaps (0): -` when none).
-fn gaps(ingest: &crate::store::IngestStats, lang: Lang) -> String {
-    let s = strings(lang);
+fn gaps(ingest: &crate::store::IngestStats, locale: Locale) -> String {
+    let s = strings(locale.lang);
     let n = ingest.gaps.len() as u64 + ingest.gaps_forgotten;
     let mut out = format!("{} ({n}):", s.t_gaps);
     if n == 0 {
@@ -99,10 +156,10 @@ fn gaps(ingest: &crate::store::IngestStats, lang: Lang) -> String {
     }
     for g in &ingest.gaps {
         let to =
-            g.to.map_or_else(|| s.now.to_owned(), crate::capture::format_time);
+            g.to.map_or_else(|| s.now.to_owned(), |t| locale.tz.date_time(t));
         out.push_str(&format!(
-            "  {}–{to} {}\n",
-            crate::capture::format_time(g.from),
+            "  {} – {to} {}\n",
+            locale.tz.date_time(g.from),
             g.why
         ));
     }

@@ -1,37 +1,38 @@
 //! `tail --format text`: one line per failure, for a person watching a terminal.
 
-use super::reason_key;
-use crate::capture::format_time;
-use crate::catalog::{self, Lang};
+use super::{reason_key, Locale};
+use crate::catalog;
 use crate::enrich::{ErrorOrigin, Failure};
 use crate::i18n::strings;
 use crate::protocol::Gap;
 use crate::routing::WITHHELD;
 
-/// `12:03:10–12:03:41`, or `12:03:10–now` while the gap is open.
-pub fn gap_span(g: &Gap, lang: Lang) -> String {
+/// `12:03:10–12:03:41`, or `12:03:10–now` while the gap is open (in the zone people read).
+pub fn gap_span(g: &Gap, locale: Locale) -> String {
     let to = match g.to {
-        Some(t) => t.format("%H:%M:%S").to_string(),
-        None => strings(lang).now.to_owned(),
+        Some(t) => locale.tz.time_of_day(t),
+        None => strings(locale.lang).now.to_owned(),
     };
-    format!("{}–{to}", g.from.format("%H:%M:%S"))
+    format!("{}–{to}", locale.tz.time_of_day(g.from))
 }
 
 /// One `tail --format text` line for a gap.
-pub fn gap_text(g: &Gap, lang: Lang) -> String {
-    let s = strings(lang);
-    let to = g.to.map_or_else(|| s.now.to_owned(), format_time);
+pub fn gap_text(g: &Gap, locale: Locale) -> String {
+    let s = strings(locale.lang);
+    let to =
+        g.to.map_or_else(|| s.now.to_owned(), |t| locale.tz.rfc3339(t));
     format!(
         "--- {} {}–{to}: {}; {} ---",
         s.gap,
-        format_time(g.from),
+        locale.tz.rfc3339(g.from),
         g.why,
         s.events_may_be_missing
     )
 }
 
 /// One `tail --format text` line.
-pub fn failure_text(f: &Failure, lang: Lang) -> String {
+pub fn failure_text(f: &Failure, locale: Locale) -> String {
+    let lang = locale.lang;
     let d = catalog::describe(f.reason_code(), lang);
     let marks: String = f
         .routes
@@ -57,7 +58,7 @@ pub fn failure_text(f: &Failure, lang: Lang) -> String {
     };
     format!(
         "{} {} {} [{}] {} {}{leak} | {}",
-        format_time(f.at),
+        locale.tz.rfc3339(f.at),
         f.family.name(),
         reason_key(f.reason_code()),
         d.texts.label,

@@ -25,6 +25,7 @@ impl Entry {
     }
 }
 
+/// The steps `+` and `-` move through; `--speed` may be any positive factor between them.
 pub const SPEEDS: [f64; 10] = [
     0.25,
     0.5,
@@ -56,7 +57,8 @@ enum Budget {
 pub struct Replay {
     entries: Vec<Entry>,
     pos: usize,
-    speed_index: usize,
+    /// Capture seconds per wall second; infinite: as fast as it goes.
+    speed: f64,
     pub paused: bool,
     pub looped: bool,
     /// Playback clock: capture time `anchor.1` corresponds to wall time `anchor.0`.
@@ -87,7 +89,7 @@ impl Replay {
         Replay {
             entries,
             pos: 0,
-            speed_index: 2,
+            speed: 1.0,
             paused: false,
             looped: false,
             anchor: None,
@@ -96,26 +98,36 @@ impl Replay {
         }
     }
 
+    /// Play at exactly this factor (`None`: as fast as it goes).
     pub fn set_speed(&mut self, factor: Option<f64>) {
-        let target = factor.unwrap_or(f64::INFINITY);
-        self.speed_index = SPEEDS
-            .iter()
-            .position(|&s| s >= target)
-            .unwrap_or(SPEEDS.len() - 1);
+        self.speed = factor
+            .filter(|f| f.is_finite() && *f > 0.0)
+            .unwrap_or(f64::INFINITY);
         self.anchor = None;
     }
 
     pub fn speed(&self) -> f64 {
-        SPEEDS[self.speed_index]
+        self.speed
     }
 
+    /// The next step up from the current speed, whatever it is.
     pub fn faster(&mut self) {
-        self.speed_index = (self.speed_index + 1).min(SPEEDS.len() - 1);
+        self.speed = SPEEDS
+            .iter()
+            .copied()
+            .find(|&s| s > self.speed)
+            .unwrap_or(f64::INFINITY);
         self.anchor = None;
     }
 
+    /// The next step down.
     pub fn slower(&mut self) {
-        self.speed_index = self.speed_index.saturating_sub(1);
+        self.speed = SPEEDS
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| s < self.speed)
+            .unwrap_or(SPEEDS[0]);
         self.anchor = None;
     }
 
@@ -211,17 +223,14 @@ impl Replay {
         self.ingest_until(pipeline, Budget::Tick, Some(horizon))
     }
 
-    /// Ingest exactly one frame (and any bad lines before it). Pauses playback.
+    /// Play up to and including the next failure (the events before it too). Pauses playback.
     pub fn step(&mut self, pipeline: &mut Pipeline) -> usize {
         self.paused = true;
+        let before = pipeline.store.agg.failures;
         let mut n = 0;
-        while !self.at_end() {
-            let is_frame = self.entries[self.pos].frame_time().is_some();
+        while !self.at_end() && pipeline.store.agg.failures == before {
             self.ingest_one(pipeline);
             n += 1;
-            if is_frame {
-                break;
-            }
         }
         n
     }
@@ -351,13 +360,34 @@ mod tests {
     }
 
     #[test]
+    fn speed_is_exactly_what_was_asked_and_steps_from_there() {
+        let mut r = Replay::load(capture().as_bytes()).unwrap();
+        r.set_speed(Some(3.0));
+        assert_eq!(r.speed(), 3.0, "not rounded to a preset");
+        let mut p = Pipeline::new(100);
+        let t0 = Instant::now();
+        r.tick(t0, &mut p);
+        // 5 s of wall time at 3x = 15 s of capture: the frames at 0, 5, 10 and 15 s.
+        r.tick(t0 + StdDuration::from_secs(5), &mut p);
+        assert_eq!(p.store.agg.failures, 4);
+        r.faster();
+        assert_eq!(r.speed(), 5.0);
+        r.set_speed(Some(3.0));
+        r.slower();
+        assert_eq!(r.speed(), 2.0);
+        r.set_speed(Some(1000.0));
+        r.faster();
+        assert!(r.speed().is_infinite());
+    }
+
+    #[test]
     fn step_and_seek_back_and_forth_give_the_same_state() {
         let mut r = Replay::load(capture().as_bytes()).unwrap();
         let mut p = Pipeline::new(100);
         r.step(&mut p);
         r.step(&mut p);
         assert!(r.paused);
-        assert_eq!(p.store.agg.failures, 2);
+        assert_eq!(p.store.agg.failures, 2, "one failure per step");
         r.seek_by(&mut p, Duration::seconds(20));
         assert_eq!(p.store.agg.failures, 6);
         r.seek_by(&mut p, Duration::seconds(-20));

@@ -146,7 +146,14 @@ pub struct Aggregates {
     /// Failures that sent a chat user a secret our rules mask, and how many secrets in all.
     pub leaking_failures: u64,
     pub leaked_secrets: u64,
+    /// Failures per minute over everything seen (minute since the epoch → count), for the
+    /// summary's table; at most [`MAX_MINUTES`] minutes, the rest counted in `minutes_beyond`.
+    pub by_minute: BTreeMap<i64, u64>,
+    pub minutes_beyond: u64,
 }
+
+/// Distinct minutes the per-minute table keeps (about ten weeks).
+pub const MAX_MINUTES: usize = 100_000;
 
 fn bump(slot: &mut u64, delta: i64) {
     *slot = slot.saturating_add_signed(delta);
@@ -163,6 +170,12 @@ impl Aggregates {
         r.last_at = Some(r.last_at.map_or(f.at, |l| l.max(f.at)));
         r.per_minute.add(f.at);
         self.per_minute.add(f.at);
+        let minute = f.at.timestamp().div_euclid(60);
+        if self.by_minute.len() < MAX_MINUTES || self.by_minute.contains_key(&minute) {
+            *self.by_minute.entry(minute).or_default() += 1;
+        } else {
+            self.minutes_beyond += 1;
+        }
         if f.is_dropped() {
             self.dropped += 1;
         }
@@ -280,6 +293,9 @@ pub struct IngestStats {
     pub texts_cut: u64,
     /// Bare frames with no time of their own: placed after the one before.
     pub synthetic_times: u64,
+    /// The earliest and latest event times seen: the span a capture covers.
+    pub first_at: Option<DateTime<Utc>>,
+    pub last_at: Option<DateTime<Utc>>,
     /// Windows in which events may be missing, oldest first (the newest [`MAX_GAPS`]).
     pub gaps: Vec<crate::protocol::Gap>,
     /// Gaps older than the kept ones.
@@ -310,6 +326,12 @@ impl IngestStats {
             OTHER_TYPES
         };
         *self.by_type.entry(key.to_owned()).or_default() += 1;
+    }
+
+    /// An event happened at `at`: widen the span covered.
+    pub fn saw(&mut self, at: DateTime<Utc>) {
+        self.first_at = Some(self.first_at.map_or(at, |t| t.min(at)));
+        self.last_at = Some(self.last_at.map_or(at, |t| t.max(at)));
     }
 
     /// A gap opened or closed: a gap with the same start is updated in place.

@@ -25,6 +25,8 @@ pub struct Store {
     evicted: u64,
     /// Bytes of error text held by the ring.
     text_bytes: usize,
+    /// Failures that matched the filter when they arrived (the view's "new" count).
+    matched_total: u64,
     pub agg: Aggregates,
     pub ingest: IngestStats,
     filter: Filter,
@@ -42,6 +44,7 @@ impl Store {
             capacity,
             evicted: 0,
             text_bytes: 0,
+            matched_total: 0,
             agg: Aggregates::default(),
             ingest: IngestStats::default(),
             filter: Filter::default(),
@@ -79,9 +82,15 @@ impl Store {
         }
         if self.filter.matches(&f, self.now()) {
             self.view.push_back(f.seq);
+            self.matched_total += 1;
         }
         self.text_bytes += bytes;
         self.ring.push_back(f);
+    }
+
+    /// Failures that matched the filter when they arrived, since it was set.
+    pub fn matched_total(&self) -> u64 {
+        self.matched_total
     }
 
     fn evict_oldest(&mut self) {
@@ -117,6 +126,7 @@ impl Store {
     pub fn set_filter(&mut self, filter: Filter) {
         self.filter = filter;
         self.rebuild_view();
+        self.matched_total = self.view.len() as u64;
     }
 
     /// Re-evaluate the view (needed when `since:` windows move).

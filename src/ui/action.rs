@@ -15,6 +15,24 @@ pub enum Overlay {
     None,
     Detail,
     Help,
+    /// What to copy (over the detail view or a panel).
+    Copy,
+}
+
+/// Things the copy menu offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyTarget {
+    /// The selected failure's error text.
+    Error,
+    TaskId,
+    /// The session of the selected failure, or the one under the sessions cursor.
+    SessionId,
+    /// The selected failure as a JSON line.
+    Json,
+    /// The reason code under the reasons cursor (or of the selected failure).
+    ReasonCode,
+    /// Every session whose user was never told, one per line.
+    LostSessions,
 }
 
 /// What the user means; keys and the mouse map to these.
@@ -45,6 +63,12 @@ pub enum Action {
     NextLost(bool),
     Replay(ReplayCmd),
     Copy,
+    /// Choose what to copy of the focused thing.
+    CopyMenu,
+    /// Copy one thing chosen in the copy menu.
+    CopyWhat(CopyTarget),
+    /// Capture the mouse, or let the terminal select text.
+    ToggleMouse,
     Export,
     Click(u16, u16),
 }

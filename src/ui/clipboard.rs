@@ -1,5 +1,9 @@
-//! Copy and export that work on a remote on-call box: OSC 52 (wrapped for tmux and screen) and
-//! JSON Lines files in the `tail` schema. Everything copied or exported is already redacted.
+//! Copy and export that work on a remote on-call box, and say truthfully whether they did. In
+//! tmux the text goes into a tmux buffer (`load-buffer -w`, which tmux also forwards to the
+//! outer terminal's clipboard unless its `set-clipboard` is off): that always works and can be
+//! pasted with prefix `]`. Elsewhere OSC 52 asks the terminal (wrapped for screen); whether the
+//! terminal allows it cannot be known, and the message says so. Exports are JSON Lines files in
+//! the `tail` schema. Everything copied or exported is already redacted.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -26,31 +30,54 @@ pub fn osc52(text: &str, tmux: bool, screen: bool) -> String {
     }
 }
 
-/// Send `text` to the clipboard; returns a status line saying how.
+/// Put `text` into a tmux buffer (and, through tmux, the clipboard).
+fn tmux_load_buffer(text: &str) -> io::Result<()> {
+    use std::process::{Command, Stdio};
+    let run = |args: &[&str]| -> io::Result<bool> {
+        let mut child = Command::new("tmux")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(text.as_bytes())?;
+        }
+        Ok(child.wait()?.success())
+    };
+    // `-w` (tmux 3.2+) also sets the clipboard; older tmux only has the buffer.
+    if run(&["load-buffer", "-w", "-"])? || run(&["load-buffer", "-"])? {
+        Ok(())
+    } else {
+        Err(io::Error::other("tmux load-buffer failed"))
+    }
+}
+
+/// Send `text` to the clipboard; returns a status line saying where it went.
 pub fn copy(text: &str, lang: Lang) -> String {
     let s = strings(lang);
     if text.len() > MAX_COPY_BYTES {
         return format!("{} ({} {})", s.copy_too_big, text.len(), s.bytes);
     }
-    let tmux = std::env::var_os("TMUX").is_some();
-    let screen = std::env::var("TERM").is_ok_and(|t| t.starts_with("screen")) && !tmux;
+    if std::env::var_os("TMUX").is_some() {
+        return match tmux_load_buffer(text) {
+            Ok(()) => format!(
+                "{} {} {} {}",
+                s.copied,
+                text.len(),
+                s.bytes,
+                s.to_tmux_buffer
+            ),
+            Err(e) => format!("{}: {e}", s.copy_failed),
+        };
+    }
+    let screen = std::env::var("TERM").is_ok_and(|t| t.starts_with("screen"));
     let mut out = io::stdout();
     match out
-        .write_all(osc52(text, tmux, screen).as_bytes())
+        .write_all(osc52(text, false, screen).as_bytes())
         .and_then(|_| out.flush())
     {
-        Ok(()) => format!(
-            "{} {} {} {}{}",
-            s.copied,
-            text.len(),
-            s.bytes,
-            s.via_osc52,
-            if tmux {
-                format!(" {}", s.tmux_passthrough)
-            } else {
-                String::new()
-            }
-        ),
+        Ok(()) => format!("{} {} {} {}", s.sent, text.len(), s.bytes, s.via_osc52),
         Err(e) => format!("{}: {e}", s.copy_failed),
     }
 }

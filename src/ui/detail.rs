@@ -5,35 +5,66 @@
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
 use super::layout::centered;
+use super::scroll_view;
 use super::theme::Theme;
-use super::{block, time_of_day};
-use crate::capture::format_time;
 use crate::catalog;
 use crate::enrich::{ErrorOrigin, Failure, Told};
 use crate::feed::Feed;
 use crate::i18n::{strings, Strings};
 use crate::routing::{AttemptEnd, Chains};
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+/// Where the detail overlay goes on a screen of `size`.
+pub fn area(size: Rect) -> Rect {
+    centered(size, 90, 90)
+}
+
+/// The selected failure's detail wrapped to its overlay (empty when nothing is selected).
+pub fn wrapped(app: &App, feed: &Feed, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store.get(s)) else {
+        return Vec::new();
+    };
+    let (width, _) = scroll_view::inner(area(app.size));
+    let owned = lines(failure, app, feed, theme)
+        .into_iter()
+        .map(owned_line)
+        .collect();
+    scroll_view::wrap(owned, width, None)
+}
+
+fn owned_line(line: Line<'_>) -> Line<'static> {
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect::<Vec<_>>(),
+    )
+    .style(line.style)
+}
+
+pub fn render(f: &mut Frame, size: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let Some(failure) = app.selected.and_then(|s| feed.pipeline.store.get(s)) else {
         return;
     };
-    let area = centered(area, 90, 90);
     let s = strings(app.lang);
-    let lines = lines(failure, app, feed, theme);
-    let title = format!(" {} · {} ", s.detail, failure.reason_code());
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block(title, true, theme))
-            .wrap(Wrap { trim: false })
-            .scroll((app.detail_scroll, 0)),
-        area,
+    let position = feed.pipeline.store.view_position(failure.seq);
+    let title = format!(
+        "{} · {} · {}/{} (←/→)",
+        s.detail,
+        failure.reason_code(),
+        position + 1,
+        feed.pipeline.store.view_len()
+    );
+    scroll_view::render(
+        f,
+        area(size),
+        &title,
+        wrapped(app, feed, theme),
+        usize::from(app.detail_scroll),
+        theme,
     );
 }
 
@@ -65,7 +96,8 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
             } else {
                 format!("  ({})  ", failure.reason_code())
             }),
-            Span::styled(other.texts.label, theme.dim()),
+            // The other language's name, unless the screen must stay ASCII.
+            Span::styled(if app.ascii { "" } else { other.texts.label }, theme.dim()),
             if d.known || d.missing {
                 Span::raw("")
             } else {
@@ -75,7 +107,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
         Line::from(vec![key(s.meaning), Span::raw(d.texts.meaning)]),
         Line::from(vec![key(s.action), Span::raw(d.texts.action)]),
         Line::default(),
-        Line::from(vec![key(s.time), Span::raw(format_time(failure.at))]),
+        Line::from(vec![key(s.time), Span::raw(app.tz.date_time(failure.at))]),
         Line::from(vec![key(s.era), Span::raw(failure.era.label(app.lang))]),
         Line::from(vec![
             key(s.task),
@@ -155,8 +187,13 @@ fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line
         ));
     }
     if failure.masked() > 0 {
+        let what = if failure.masked() == 1 {
+            s.masked_one
+        } else {
+            s.masked
+        };
         head.push(Span::styled(
-            format!("[{} {}] ", failure.masked(), s.masked),
+            format!("[{} {what}] ", failure.masked()),
             theme.warn(),
         ));
     }
@@ -202,10 +239,10 @@ fn attempt_lines<'a>(task: &str, chains: &Chains, app: &App, theme: &Theme) -> V
         let end = match &a.end {
             None => s.attempt_running.to_owned(),
             Some(AttemptEnd::Completed(at)) => {
-                format!("{} {}", time_of_day(*at), s.attempt_completed)
+                format!("{} {}", app.tz.time_of_day(*at), s.attempt_completed)
             }
             Some(AttemptEnd::Cancelled(at)) => {
-                format!("{} {}", time_of_day(*at), s.attempt_cancelled)
+                format!("{} {}", app.tz.time_of_day(*at), s.attempt_cancelled)
             }
             Some(AttemptEnd::Failed {
                 reason,
@@ -220,7 +257,7 @@ fn attempt_lines<'a>(task: &str, chains: &Chains, app: &App, theme: &Theme) -> V
                 } else {
                     String::new()
                 };
-                format!("{} {label}{retry}", time_of_day(*at))
+                format!("{} {label}{retry}", app.tz.time_of_day(*at))
             }
         };
         out.push(Line::from(format!(

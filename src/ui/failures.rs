@@ -7,14 +7,57 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
+use super::text::{fit, widest};
 use super::theme::Theme;
-use super::{block, short_id, time_of_day};
+use super::{block, short_id};
 use crate::catalog;
 use crate::enrich::{Failure, Told};
 use crate::feed::Feed;
 use crate::i18n::strings;
 use crate::routing::{Route, Why};
 use crate::source::status::Gap;
+
+/// Column widths of the table for the rows shown: the error gets what is left once the
+/// reason's label is whole; the code and agent columns appear only when they fit whole and the
+/// error keeps a comfortable width.
+struct Columns {
+    reason: usize,
+    code: Option<usize>,
+    agent: Option<usize>,
+    relays: usize,
+    error: usize,
+}
+
+const TIME: usize = 8;
+const WHERE: usize = 10;
+/// Below this the error column takes nothing more from the reason label.
+const ERROR_MIN: usize = 16;
+/// The code and agent columns need the error to keep at least this much.
+const ERROR_COMFORT: usize = 50;
+
+impl Columns {
+    fn new(inner: usize, labels: usize, codes: usize, relays: usize) -> Columns {
+        let relays = relays.max(2);
+        // Five columns, four gaps.
+        let fixed = TIME + WHERE + relays + 4;
+        let room = inner.saturating_sub(fixed);
+        let reason = labels
+            .clamp(8, 40)
+            .min(room.saturating_sub(ERROR_MIN).max(8));
+        let mut error = room.saturating_sub(reason);
+        let code = (codes > 0 && error > ERROR_COMFORT + codes).then_some(codes);
+        error -= code.map_or(0, |c| c + 1);
+        let agent = (error >= ERROR_COMFORT + 40 + 9).then_some(8);
+        error -= agent.map_or(0, |a| a + 1);
+        Columns {
+            reason,
+            code,
+            agent,
+            relays,
+            error,
+        }
+    }
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -34,24 +77,43 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     };
     let block = block(title, app.focus == Panel::Failures, theme);
     let rows_visible = usize::from(area.height.saturating_sub(3));
-    let wide = area.width >= 120;
     let offset = app
         .offset
         .min(store.view_len().saturating_sub(rows_visible));
+    let shown: Vec<&Failure> = store.view_range(offset, rows_visible).collect();
+    if shown.is_empty() {
+        let text = if filtered && store.stored() > 0 {
+            s.no_match
+        } else {
+            s.no_failures
+        };
+        let msg = ratatui::widgets::Paragraph::new(format!(" {text}")).block(block);
+        f.render_widget(msg, area);
+        return;
+    }
+    let family = feed.pipeline.enricher.family().0;
+    let relays: String = family.relays().iter().map(|r| r.letter()).collect();
+    let labels: Vec<String> = shown.iter().map(|f| reason_label(f, app.lang).0).collect();
+    let cols = Columns::new(
+        usize::from(area.width.saturating_sub(2)),
+        widest(labels.iter().map(String::as_str).chain([s.reason])),
+        widest(shown.iter().map(|f| f.reason_code())),
+        relays.len(),
+    );
     let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);
     let mut rows: Vec<Row> = Vec::with_capacity(rows_visible + 2);
     let mut selected_row = None;
     let mut prev_at = None;
-    for failure in store.view_range(offset, rows_visible) {
+    for failure in shown {
         // A disconnect between two rows is shown where it happened: events may be missing there.
         for g in gaps
             .iter()
             .filter(|g| prev_at.is_some_and(|p| g.from >= p) && g.from < failure.at)
         {
-            rows.push(gap_row(g, app.lang, theme, wide));
+            rows.push(gap_row(g, app, theme, &cols));
         }
         prev_at = Some(failure.at);
-        let row = row(failure, app, theme, wide);
+        let row = row(failure, app, theme, &cols);
         if Some(failure.seq) == app.selected {
             selected_row = Some(rows.len());
             rows.push(row.style(theme.selected()));
@@ -69,43 +131,24 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             _ => rows.truncate(rows_visible),
         }
     }
-    if rows.is_empty() {
-        let text = if filtered && store.stored() > 0 {
-            s.no_match
-        } else {
-            s.no_failures
-        };
-        let msg = ratatui::widgets::Paragraph::new(format!(" {text}")).block(block);
-        f.render_widget(msg, area);
-        return;
+    let len = |n: usize| Constraint::Length(n as u16);
+    let mut widths = vec![len(TIME), len(cols.reason)];
+    let time_header = format!("{} {}", s.time, app.tz.abbrev(store.now()));
+    let mut header = vec![fit(&time_header, TIME), fit(s.reason, cols.reason)];
+    if let Some(w) = cols.code {
+        widths.push(len(w));
+        header.push(fit(s.code, w));
     }
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(if wide { 26 } else { 22 }),
-    ];
-    let mut header = vec![s.time, s.reason];
-    if wide {
-        widths.push(Constraint::Length(30));
-        header.push(s.code);
-        widths.push(Constraint::Length(8));
-        header.push(s.agent);
+    if let Some(w) = cols.agent {
+        widths.push(len(w));
+        header.push(fit(s.agent, w));
     }
-    let relays: String = feed
-        .pipeline
-        .enricher
-        .family()
-        .0
-        .relays()
-        .iter()
-        .map(|r| r.letter())
-        .collect();
     widths.extend([
-        Constraint::Length(10),
-        Constraint::Length(relays.len().max(2) as u16),
-        Constraint::Min(10),
+        len(WHERE),
+        len(cols.relays),
+        Constraint::Min(cols.error as u16),
     ]);
-    let mut header: Vec<String> = header.into_iter().map(str::to_owned).collect();
-    header.extend([s.target.to_owned(), relays, s.error.to_owned()]);
+    header.extend([fit(s.target, WHERE), relays, s.error.to_owned()]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .block(block)
@@ -113,15 +156,31 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     f.render_widget(table, area);
 }
 
-fn gap_row(g: &Gap, lang: crate::catalog::Lang, theme: &Theme, wide: bool) -> Row<'static> {
-    let s = strings(lang);
-    let (what, missing) = (s.disconnected_row, s.events_may_be_missing);
-    let span = format!("{} {missing} ({})", crate::output::gap_span(g, lang), g.why);
-    let blanks = if wide { 5 } else { 3 };
-    let cells = [Cell::from("⋯"), Cell::from(what)]
-        .into_iter()
-        .chain((0..blanks).map(|_| Cell::from("")))
-        .chain([Cell::from(span)]);
+/// A reason as the table names it, and whether it is known (unknown ones show their code).
+fn reason_label(f: &Failure, lang: crate::catalog::Lang) -> (String, bool) {
+    let d = catalog::describe(f.reason_code(), lang);
+    if d.known || d.missing {
+        (d.texts.label.to_owned(), true)
+    } else {
+        (format!("⚠ {}", f.reason_code()), false)
+    }
+}
+
+fn gap_row(g: &Gap, app: &App, theme: &Theme, cols: &Columns) -> Row<'static> {
+    let s = strings(app.lang);
+    let span = format!(
+        "{} {} ({})",
+        crate::output::gap_span(g, crate::output::Locale::new(app.lang, app.tz)),
+        s.events_may_be_missing,
+        g.why
+    );
+    let mut cells = vec![
+        Cell::from(app.tz.time_of_day(g.from)),
+        Cell::from(fit(s.disconnected_row, cols.reason)),
+    ];
+    let blanks = 2 + usize::from(cols.code.is_some()) + usize::from(cols.agent.is_some());
+    cells.extend((0..blanks).map(|_| Cell::from("")));
+    cells.push(Cell::from(fit(&span, cols.error)));
     Row::new(cells).style(theme.alert())
 }
 
@@ -136,17 +195,17 @@ pub fn route_mark(r: &Route, ascii: bool) -> char {
     }
 }
 
-fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
+fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> {
     let d = catalog::describe(f.reason_code(), app.lang);
-    let reason_style = theme.reason(d.kind == catalog::ReasonKind::Agent);
-    let label = if d.known {
-        Span::styled(d.texts.label, reason_style)
+    let (label, known) = reason_label(f, app.lang);
+    let style = if !known {
+        theme.warn()
     } else if d.missing {
-        Span::styled(d.texts.label, theme.dim())
+        theme.dim()
     } else {
-        // Unknown reasons: show the code itself, flagged.
-        Span::styled(format!("⚠ {}", f.reason_code()), theme.warn())
+        theme.reason(d.kind == catalog::ReasonKind::Agent)
     };
+    let label = Span::styled(fit(&label, cols.reason), style);
     let target = match (&f.session, &f.issue_id) {
         (Some(sid), _) if f.session_lost => {
             Span::styled(format!("✗{}", short_id(sid)), theme.alert())
@@ -166,14 +225,23 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, wide: bool) -> Row<'a> {
         })
         .collect();
     let s = strings(app.lang);
+    // No blank cell without a word: say why there is no text.
     let error = match (f.error(), f.told) {
-        (Some(e), _) => Span::raw(e.replace(['\n', '\t'], " ")),
-        (None, Told::Withheld { .. }) => Span::styled(s.withheld, theme.dim()),
-        _ => Span::raw(""),
+        (Some(e), _) => Span::raw(fit(&e.replace(['\n', '\t'], " "), cols.error)),
+        (None, Told::Withheld { .. }) => Span::styled(fit(s.withheld, cols.error), theme.dim()),
+        _ => Span::styled(fit(s.no_error_text, cols.error), theme.dim()),
     };
-    let mut cells = vec![Cell::from(time_of_day(f.at)), Cell::from(Line::from(label))];
-    if wide {
-        cells.push(Cell::from(Span::styled(f.reason_code(), theme.dim())));
+    let mut cells = vec![
+        Cell::from(app.tz.time_of_day(f.at)),
+        Cell::from(Line::from(label)),
+    ];
+    if let Some(w) = cols.code {
+        cells.push(Cell::from(Span::styled(
+            fit(f.reason_code(), w),
+            theme.dim(),
+        )));
+    }
+    if cols.agent.is_some() {
         cells.push(Cell::from(
             f.agent_id.as_deref().map(short_id).unwrap_or("-"),
         ));

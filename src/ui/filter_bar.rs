@@ -1,15 +1,32 @@
-//! The bottom line: the filter being edited (with its parse error in place), or the active filter,
-//! how many rows it shows, and the latest status or problem.
+//! The bottom line: the filter being edited (with its parse error in place), or the active filter
+//! and how many rows it shows, a fresh status or problem, and the keys of the focused panel (or,
+//! on a first run, where to start).
+
+use std::time::Duration;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, Overlay, Panel};
 use super::theme::Theme;
 use crate::feed::Feed;
-use crate::i18n::strings;
+use crate::i18n::{strings, Strings};
+
+/// A problem (a skipped line or frame) is shown this long after it happened.
+const PROBLEM_SHOWN: Duration = Duration::from_secs(10);
+
+fn hints(app: &App, s: &Strings) -> &'static str {
+    match (app.overlay, app.focus) {
+        (Overlay::Copy, _) => s.hints_copy,
+        (Overlay::Detail, _) => s.hints_detail,
+        (Overlay::Help, _) => s.hints_help,
+        (Overlay::None, Panel::Failures) => s.hints_failures,
+        (Overlay::None, Panel::Reasons) => s.hints_reasons,
+        (Overlay::None, Panel::Sessions) => s.hints_sessions,
+    }
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -59,18 +76,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             if let Some(e) = &app.filter_error {
                 spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
             }
+            let problem = store
+                .ingest
+                .last_problem
+                .as_ref()
+                .filter(|_| app.problem_age().is_some_and(|age| age < PROBLEM_SHOWN));
             if let Some(msg) = &app.status {
-                spans.push(Span::styled(format!("{msg} "), theme.warn()));
-            } else if let Some(problem) = &store.ingest.last_problem {
+                spans.push(Span::styled(format!("{msg} · "), theme.warn()));
+            } else if let Some(problem) = problem {
                 spans.push(Span::styled(
-                    format!("{}: {problem} ", s.last_problem),
+                    format!("{}: {problem} · ", s.last_problem),
                     theme.dim(),
                 ));
             }
-            spans.push(Span::styled(
-                format!("· {} · {} · q", s.help_hint, s.filter_hint),
-                theme.dim(),
-            ));
+            let hint = if app.first_run {
+                s.first_run
+            } else {
+                hints(app, s)
+            };
+            spans.push(Span::styled(hint, theme.dim()));
             vec![Line::from(spans)]
         }
     };

@@ -9,16 +9,15 @@ use chrono::{DateTime, Utc};
 
 use super::app::App;
 use super::theme::Theme;
-use crate::capture::format_time;
-use crate::catalog::Lang;
 use crate::feed::Feed;
 use crate::i18n::strings;
+use crate::output::Locale;
 use crate::routing::FamilySource;
 use crate::source::status::{ConnState, Phase};
 
 /// The connection's state in one line: the phase, the age of the last frame, the gaps.
-pub fn describe(state: &ConnState, now: DateTime<Utc>, lang: Lang) -> String {
-    let s = strings(lang);
+pub fn describe(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String {
+    let s = strings(locale.lang);
     let age = state
         .last_frame_at
         .map(|t| {
@@ -35,7 +34,7 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, lang: Lang) -> String {
             " · {} {} {}: {}",
             state.gaps.len(),
             s.gaps,
-            crate::output::gap_span(g, lang),
+            crate::output::gap_span(g, locale),
             s.events_may_be_missing
         ),
         None => String::new(),
@@ -63,28 +62,13 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, lang: Lang) -> String {
     format!("{phase}{gaps}")
 }
 
+/// The first line leads with what matters most when the terminal is narrow: the state of the
+/// source (or of playback), then where it comes from, then the server family.
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = &feed.pipeline.store;
     let (family, source) = feed.pipeline.enricher.family();
-    let mut first = vec![
-        Span::styled("failwatch ", theme.title()),
-        Span::raw(format!("· {} ", feed.label)),
-        match source {
-            FamilySource::Assumed => Span::styled(
-                format!("· {}? ({}) ", family.name(), s.server_assumed),
-                theme.warn(),
-            ),
-            _ => Span::raw(format!("· {} ", family.name())),
-        },
-    ];
-    let conflicts = feed.pipeline.enricher.family_conflicts();
-    if conflicts > 0 {
-        first.push(Span::styled(
-            format!("· {conflicts} {} ", s.server_conflicts),
-            theme.warn(),
-        ));
-    }
+    let mut first = vec![Span::styled("failwatch ", theme.title())];
     match feed.replay_state() {
         Some(r) => {
             let pct = if r.is_empty() {
@@ -102,21 +86,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             } else if r.paused {
                 s.paused.to_owned()
             } else {
-                format!("{} {speed}", s.speed)
+                format!("{} {speed}", s.playing)
             };
             let time = r
                 .current_time()
-                .map(format_time)
+                .map(|t| app.tz.date_time(t))
                 .unwrap_or_else(|| "-".into());
-            first.push(Span::styled(format!("· {} ", s.replay), theme.warn()));
-            first.push(Span::raw(format!("{state} · {time} ({pct}%) ")));
+            first.push(Span::styled(
+                format!("· {} {state} ", s.replay),
+                theme.warn(),
+            ));
+            first.push(Span::raw(format!("· {time} ({pct}%) ")));
             let bar_width = usize::from(area.width)
                 .saturating_sub(first.iter().map(|s| s.width()).sum::<usize>() + 2)
-                .min(30);
+                .min(20);
             if bar_width >= 5 {
                 let filled = bar_width * pct / 100;
                 first.push(Span::styled("█".repeat(filled), theme.good()));
                 first.push(Span::styled("░".repeat(bar_width - filled), theme.dim()));
+                first.push(Span::raw(" "));
             }
         }
         None => {
@@ -127,24 +115,51 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                     _ => theme.alert(),
                 };
                 first.push(Span::styled(
-                    format!("· {}", describe(state, Utc::now(), app.lang)),
+                    format!(
+                        "· {} ",
+                        describe(state, Utc::now(), Locale::new(app.lang, app.tz))
+                    ),
                     style,
                 ));
             }
         }
+    }
+    first.push(Span::raw(format!("· {} ", feed.label)));
+    first.push(match source {
+        FamilySource::Assumed => Span::styled(
+            format!("· {}? ({}) ", family.name(), s.server_assumed),
+            theme.warn(),
+        ),
+        _ => Span::raw(format!("· {} ", family.name())),
+    });
+    let conflicts = feed.pipeline.enricher.family_conflicts();
+    if conflicts > 0 {
+        first.push(Span::styled(
+            format!("· {conflicts} {} ", s.server_conflicts),
+            theme.warn(),
+        ));
     }
     let now = store.now();
     let per_min = store.agg.per_minute.last(5, now).iter().sum::<u64>() as f64 / 5.0;
     let follow = if app.follow {
         Span::styled(format!("{} ", s.following), theme.good())
     } else {
+        // In a replay, space pauses playback: the view not following is "scrolled", not paused.
+        let word = if feed.replay_state().is_some() {
+            s.scrolled
+        } else {
+            s.paused
+        };
         Span::styled(
-            format!("{} +{} {} ", s.paused, app.new_while_paused, s.new_rows),
+            format!(
+                "{word} +{} {} ({} {}) ",
+                app.new_while_paused, s.new_rows, app.new_matching, s.matching
+            ),
             theme.warn(),
         )
     };
     let lost = store.agg.dropped;
-    let rejected = store.ingest.rejected_total() + store.ingest.bad_lines;
+    let skipped = store.ingest.rejected_total() + store.ingest.bad_lines;
     let mut second = vec![
         follow,
         Span::raw(format!(
@@ -163,14 +178,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             theme.alert(),
         ));
     }
-    second.extend([Span::styled(
-        format!("· {} {} ", rejected, s.rejected),
-        if rejected > 0 {
+    second.push(Span::styled(
+        format!("· {skipped} {} ", s.skipped),
+        if skipped > 0 {
             theme.warn()
         } else {
             theme.dim()
         },
-    )]);
+    ));
     if store.evicted() > 0 {
         second.push(Span::styled(
             format!("· {} {} ", store.evicted(), s.evicted),
@@ -182,6 +197,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         second.push(Span::styled(
             format!("· {dropped} {} ", s.frames_dropped),
             theme.alert(),
+        ));
+    }
+    if store.ingest.synthetic_times > 0 {
+        second.push(Span::styled(
+            format!("· {} ", s.synthetic_times),
+            theme.warn(),
         ));
     }
     f.render_widget(

@@ -1,18 +1,23 @@
 //! The help overlay, generated from the key tables: every binding of every mode, in the current
-//! language, then the marks of the failures table and the filter language.
+//! language, then what every mark means, the filter language and the saved filters. It scrolls,
+//! wraps with the key column kept, and stops at its end.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::app::App;
-use super::block;
 use super::keymap::{help_lines, help_sections, HelpSection};
 use super::layout::centered;
+use super::scroll_view;
 use super::theme::Theme;
 use crate::i18n::{strings, Strings};
 use crate::routing::{Family, Outcome};
+
+/// Width of the key column (right-aligned by display width) and the gap after it.
+const KEY_COLUMN: usize = 18;
+const INDENT: usize = KEY_COLUMN + 2;
 
 fn heading(s: &Strings, section: HelpSection) -> &'static str {
     match section {
@@ -20,11 +25,18 @@ fn heading(s: &Strings, section: HelpSection) -> &'static str {
         HelpSection::Panels => s.help_keys_panels,
         HelpSection::Detail => s.help_keys_detail,
         HelpSection::Filter => s.help_keys_filter,
+        HelpSection::Copy => s.help_keys_copy,
         HelpSection::Everywhere => s.help_keys_everywhere,
     }
 }
 
-/// Every help line, in order (also what the tests read).
+/// `text` right-aligned in the key column by its display width (CJK counts two).
+fn key_column(text: &str) -> String {
+    let pad = KEY_COLUMN.saturating_sub(text.width());
+    format!("{}{text}  ", " ".repeat(pad))
+}
+
+/// Every help line, unwrapped, in order (also what the tests read).
 pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
     let s = strings(app.lang);
     let mut lines = Vec::new();
@@ -49,12 +61,21 @@ pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
                 continue;
             }
             shown.extend(fresh.iter().map(|k| (k.to_string(), id)));
-            let keys = fresh.join(" ");
             lines.push(Line::from(vec![
-                Span::styled(format!("{keys:>18}  "), theme.title()),
+                Span::styled(key_column(&fresh.join(" ")), theme.title()),
                 Span::raw(id.text(app.lang)),
             ]));
         }
+    }
+    for (key, action) in &app.extra_keys {
+        let name = super::keymap::NAMED_ACTIONS
+            .iter()
+            .find(|(_, a)| a == action)
+            .map_or("", |(n, _)| n);
+        lines.push(Line::from(vec![
+            Span::styled(key_column(&key.label()), theme.title()),
+            Span::raw(format!("{name} (config)")),
+        ]));
     }
     lines.push(Line::default());
     lines.push(Line::styled(s.help_marks, theme.title()));
@@ -64,32 +85,58 @@ pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
         .map(|r| format!("{} {}", r.letter(), r.name()))
         .collect();
     lines.push(Line::from(format!(
-        "{:>18}  {}",
-        family.name(),
+        "{}{}",
+        key_column(family.name()),
         relays.join("  ")
     )));
     for o in Outcome::ALL {
         let g = if app.ascii { o.ascii() } else { o.glyph() };
         lines.push(Line::from(vec![
-            Span::styled(format!("{g:>18}  "), theme.outcome(o)),
+            Span::styled(key_column(&g.to_string()), theme.outcome(o)),
             Span::raw(o.label(app.lang)),
         ]));
     }
-    lines.push(Line::from(format!("{:>18}  {}", "_", s.bound_no)));
+    lines.push(Line::from(format!("{}{}", key_column("_"), s.bound_no)));
     lines.push(Line::default());
-    lines.push(Line::from(s.help_filter));
+    lines.push(Line::styled(s.help_legend, theme.title()));
+    lines.extend(
+        s.help_legend_lines
+            .lines()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    lines.push(Line::default());
+    lines.push(Line::styled(s.help_filter, theme.title()));
+    lines.extend(
+        s.help_filter_lines
+            .lines()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    for (name, expr) in app.saved_filters.iter() {
+        lines.push(Line::from(format!("  @{name} = {expr}")));
+    }
     lines
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, family: Family, theme: &Theme) {
+/// Where the help overlay goes on a screen of `size`.
+pub fn area(size: Rect) -> Rect {
+    centered(size, 80, 90)
+}
+
+/// The help wrapped to its overlay: what is drawn, and what scrolling is measured against.
+pub fn wrapped(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
+    let (width, _) = scroll_view::inner(area(app.size));
+    scroll_view::wrap(lines(app, family, theme), width, Some(INDENT))
+}
+
+pub fn render(f: &mut Frame, size: Rect, app: &App, family: Family, theme: &Theme) {
     let s = strings(app.lang);
-    let area = centered(area, 80, 90);
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines(app, family, theme))
-            .wrap(Wrap { trim: false })
-            .scroll((app.help_scroll, 0))
-            .block(block(format!(" {} ", s.help), true, theme)),
-        area,
+    let lines = wrapped(app, family, theme);
+    scroll_view::render(
+        f,
+        area(size),
+        s.help,
+        lines,
+        usize::from(app.help_scroll),
+        theme,
     );
 }

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Panel};
+use super::action::{Action, CopyTarget, Panel};
 use super::filter_edit::FilterEdit;
 use crate::feed::ReplayCmd;
 use crate::i18n::HelpId;
@@ -71,6 +71,67 @@ impl Key {
     }
 }
 
+/// A key as the config file writes it: `x`, `ctrl-x`, `F2`, `esc`, `enter`, `tab`, `space`.
+pub fn parse_key(text: &str) -> Option<Key> {
+    let (ctrl, name) = match text.strip_prefix("ctrl-") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let code = match name {
+        "space" => KeyCode::Char(' '),
+        "esc" => KeyCode::Esc,
+        "enter" => KeyCode::Enter,
+        "tab" => KeyCode::Tab,
+        f if f.len() >= 2 && f.starts_with('F') => KeyCode::F(f[1..].parse().ok()?),
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
+        _ => return None,
+    };
+    Some(Key { code, ctrl })
+}
+
+/// Actions the config file's `[keys]` may give extra keys to, by name.
+pub const NAMED_ACTIONS: &[(&str, Action)] = &[
+    ("quit", Action::Quit),
+    ("help", Action::ToggleHelp),
+    ("filter", Action::EditFilter),
+    ("clear_filter", Action::ClearFilter),
+    ("pause", Action::TogglePause),
+    ("detail", Action::OpenDetail),
+    ("copy", Action::Copy),
+    ("copy_menu", Action::CopyMenu),
+    ("export", Action::Export),
+    ("next_lost", Action::NextLost(true)),
+    ("prev_lost", Action::NextLost(false)),
+    ("reasons", Action::Focus(Panel::Reasons)),
+    ("sessions", Action::Focus(Panel::Sessions)),
+    ("lang", Action::ToggleLang),
+    ("mouse", Action::ToggleMouse),
+    ("top", Action::Top),
+    ("bottom", Action::Bottom),
+];
+
+/// The config file's `[keys]` as bindings, or what is wrong with them.
+pub fn extra_keys<'a>(
+    keys: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Result<Vec<(Key, Action)>, String> {
+    keys.into_iter()
+        .map(|(name, key)| {
+            let action = NAMED_ACTIONS
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, a)| *a)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = NAMED_ACTIONS.iter().map(|(n, _)| *n).collect();
+                    format!("[keys] unknown action `{name}` ({})", names.join(", "))
+                })?;
+            let key = parse_key(key).ok_or_else(|| {
+                format!("[keys] {name}: `{key}` is not a key (x, ctrl-x, F2, esc)")
+            })?;
+            Ok((key, action))
+        })
+        .collect()
+}
+
 /// One binding: its keys, what they do, and how help says it.
 #[derive(Debug, PartialEq)]
 pub struct Binding {
@@ -92,16 +153,18 @@ pub enum Mode {
     Detail,
     Help,
     FilterEdit,
+    Copy,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Failures,
         Mode::Reasons,
         Mode::Sessions,
         Mode::Detail,
         Mode::Help,
         Mode::FilterEdit,
+        Mode::Copy,
     ];
 }
 
@@ -146,7 +209,8 @@ pub const FAILURES: &[Binding] = &[
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('n')], Action::NextLost(true), HelpId::NextLost),
     bind(&[ch('N')], Action::NextLost(false), HelpId::NextLost),
-    bind(&[ch('c'), ch('y')], Action::Copy, HelpId::Copy),
+    bind(&[ch('c')], Action::Copy, HelpId::Copy),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
     bind(&[ch('e')], Action::Export, HelpId::Export),
 ];
 
@@ -158,6 +222,8 @@ pub const REASONS: &[Binding] = &[
     ),
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+    bind(&[ch('c')], Action::Copy, HelpId::CopyReason),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
 ];
 
 pub const SESSIONS: &[Binding] = &[
@@ -168,6 +234,8 @@ pub const SESSIONS: &[Binding] = &[
     ),
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+    bind(&[ch('c')], Action::Copy, HelpId::CopySession),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
 ];
 
 pub const DETAIL: &[Binding] = &[
@@ -196,6 +264,8 @@ pub const DETAIL: &[Binding] = &[
         Action::Scroll(-10),
         HelpId::Scroll,
     ),
+    bind(&[ch('g'), code(KeyCode::Home)], Action::Top, HelpId::Ends),
+    bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
     bind(
         &[code(KeyCode::Right)],
         Action::DetailStep(1),
@@ -206,7 +276,43 @@ pub const DETAIL: &[Binding] = &[
         Action::DetailStep(-1),
         HelpId::DetailNext,
     ),
-    bind(&[ch('c'), ch('y')], Action::Copy, HelpId::Copy),
+    bind(&[ch('c')], Action::Copy, HelpId::Copy),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+];
+
+/// The copy menu: one key per thing to copy.
+pub const COPY: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), ch('y'), ch('q')],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
+    ),
+    bind(
+        &[ch('e')],
+        Action::CopyWhat(CopyTarget::Error),
+        HelpId::CopyError,
+    ),
+    bind(
+        &[ch('t')],
+        Action::CopyWhat(CopyTarget::TaskId),
+        HelpId::CopyTask,
+    ),
+    bind(
+        &[ch('s')],
+        Action::CopyWhat(CopyTarget::SessionId),
+        HelpId::CopySession,
+    ),
+    bind(
+        &[ch('r')],
+        Action::CopyWhat(CopyTarget::ReasonCode),
+        HelpId::CopyReason,
+    ),
+    bind(&[ch('j')], Action::CopyWhat(CopyTarget::Json), HelpId::Copy),
+    bind(
+        &[ch('l')],
+        Action::CopyWhat(CopyTarget::LostSessions),
+        HelpId::CopyLost,
+    ),
 ];
 
 pub const HELP: &[Binding] = &[
@@ -225,6 +331,18 @@ pub const HELP: &[Binding] = &[
         Action::Scroll(-1),
         HelpId::Scroll,
     ),
+    bind(
+        &[code(KeyCode::PageDown), ch(' ')],
+        Action::Scroll(10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageUp)],
+        Action::Scroll(-10),
+        HelpId::Scroll,
+    ),
+    bind(&[ch('g'), code(KeyCode::Home)], Action::Top, HelpId::Ends),
+    bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
 ];
 
 /// Keys that work in every mode but filter editing.
@@ -236,6 +354,7 @@ pub const EVERYWHERE: &[Binding] = &[
         HelpId::Help,
     ),
     bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+    bind(&[ch('m')], Action::ToggleMouse, HelpId::Mouse),
     bind(&[code(KeyCode::Tab)], Action::NextPanel, HelpId::NextPanel),
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
@@ -344,6 +463,7 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
         Mode::Detail => &[DETAIL, EVERYWHERE],
         Mode::Help => &[HELP, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
+        Mode::Copy => &[COPY],
     }
 }
 
@@ -375,6 +495,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (DETAIL, HelpSection::Detail),
         (HELP, HelpSection::Detail),
         (FILTER, HelpSection::Filter),
+        (COPY, HelpSection::Copy),
         (EVERYWHERE, HelpSection::Everywhere),
     ]
 }
@@ -385,6 +506,7 @@ pub enum HelpSection {
     Panels,
     Detail,
     Filter,
+    Copy,
     Everywhere,
 }
 

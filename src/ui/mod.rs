@@ -4,7 +4,9 @@
 
 pub mod action;
 pub mod app;
+pub mod ascii;
 pub mod clipboard;
+pub mod copy_menu;
 pub mod detail;
 pub mod failures;
 pub mod filter_bar;
@@ -14,13 +16,14 @@ pub mod help;
 pub mod keymap;
 pub mod layout;
 pub mod reasons;
+pub mod scroll_view;
 pub mod sessions;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
@@ -53,7 +56,16 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
     match app.overlay {
         Overlay::Detail => detail::render(f, size, app, feed, theme),
         Overlay::Help => help::render(f, size, app, feed.pipeline.enricher.family().0, theme),
+        Overlay::Copy => {
+            if app.copy_over() == Overlay::Detail {
+                detail::render(f, size, app, feed, theme);
+            }
+            copy_menu::render(f, size, app, feed, theme);
+        }
         Overlay::None => {}
+    }
+    if app.ascii {
+        ascii::fold_buffer(f.buffer_mut());
     }
 }
 
@@ -102,10 +114,6 @@ pub(crate) fn short_id(id: &str) -> &str {
     }
 }
 
-pub(crate) fn time_of_day(t: DateTime<Utc>) -> String {
-    t.format("%H:%M:%S").to_string()
-}
-
 /// Counts as block characters, scaled to the largest; zero stays blank.
 pub(crate) fn sparkline(counts: &[u64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -129,11 +137,11 @@ enum Msg {
     Tick,
 }
 
-/// Run the dashboard until the user quits.
 /// Run the dashboard until the user quits; the app as it was then (its history, settings).
-pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<App> {
+/// `app.mouse` says whether the mouse starts captured.
+pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<App> {
+    let mut mouse = app.mouse;
     let mut term = terminal::TerminalGuard::enter(mouse)?;
-    let theme = Theme::from_env();
     let size = term.size()?;
     app.size = Rect::new(0, 0, size.width, size.height);
     app.sync(&feed);
@@ -160,6 +168,10 @@ pub async fn run(mut app: App, mut feed: Feed, mouse: bool) -> anyhow::Result<Ap
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed);
+        if app.mouse != mouse {
+            term.set_mouse(app.mouse)?;
+            mouse = app.mouse;
+        }
     }
     Ok(app)
 }
@@ -204,6 +216,9 @@ fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
     let s = strings(app.lang);
     match app.act(action, feed) {
         Some(Effect::Copy(text)) => app.status = Some(clipboard::copy(&text, app.lang)),
+        Some(Effect::Mouse(on)) => {
+            app.status = Some(if on { s.mouse_on } else { s.mouse_off }.to_owned())
+        }
         Some(Effect::Export(lines)) => {
             let dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
             app.status = Some(match clipboard::export(&dir, lines.into_iter()) {

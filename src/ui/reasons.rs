@@ -1,19 +1,27 @@
 //! Reasons panel: count, share and a per-minute sparkline per reason, most frequent first.
 //! Enter toggles the row's reason in the filter: the failures of any toggled reason are shown.
+//! Counts keep every digit; labels are whole when there is room and end in `…` when cut; the
+//! sparkline takes what is left and its header says how many minutes it draws.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Panel};
+use super::text::{fit, right, widest};
 use super::theme::Theme;
 use super::{block, cursor_row, sparkline, visible_rows};
 use crate::catalog;
 use crate::feed::Feed;
 use crate::i18n::strings;
 
-pub const SPARK_MINUTES: usize = 30;
+/// The longest sparkline drawn, in minutes (one cell each).
+pub const MAX_SPARK_MINUTES: usize = 60;
+/// Below this many cells the sparkline is left out.
+const MIN_SPARK: usize = 6;
+const PCT: usize = 4;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -23,47 +31,89 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
     let reasons = agg.reasons_by_count();
-    let spark_width = if area.width >= 70 { SPARK_MINUTES } else { 12 };
-    let rows: Vec<Row> = visible_rows(&reasons, app.reason_cursor, area)
-        .map(|(i, (code, stats))| {
+    let visible: Vec<_> = visible_rows(&reasons, app.reason_cursor, area).collect();
+    let labels: Vec<(String, bool, bool)> = visible
+        .iter()
+        .map(|(_, (code, _))| {
             let d = catalog::describe(code, app.lang);
             let active = !code.is_empty() && toggled.iter().any(|t| t.as_str() == &***code);
             let mark = if active { "● " } else { "  " };
-            let label = if d.known {
-                Span::styled(
-                    format!("{mark}{}", d.texts.label),
-                    theme.reason(d.kind == catalog::ReasonKind::Agent),
-                )
-            } else if d.missing {
-                Span::styled(format!("{mark}{}", d.texts.label), theme.dim())
+            let text = if d.known || d.missing {
+                format!("{mark}{}", d.texts.label)
             } else {
-                Span::styled(format!("{mark}⚠ {code}"), theme.warn())
+                format!("{mark}⚠ {code}")
+            };
+            (text, d.known, d.missing)
+        })
+        .collect();
+    let count_w = widest(
+        visible
+            .iter()
+            .map(|(_, (_, st))| st.count.to_string())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .chain([s.count]),
+    );
+    let inner = usize::from(area.width.saturating_sub(2));
+    let label_want = widest(labels.iter().map(|(t, _, _)| t.as_str()).chain([s.reason]));
+    // Count, share, label and sparkline: three gaps.
+    let room = inner.saturating_sub(count_w + PCT + 3);
+    let label_w = label_want
+        .min(room.saturating_sub(MIN_SPARK))
+        .max(8.min(room));
+    let spark_w = room.saturating_sub(label_w).min(MAX_SPARK_MINUTES);
+    let spark_w = if spark_w >= MIN_SPARK { spark_w } else { 0 };
+    // A label cut short of a usable sparkline gets the spare cells back.
+    let label_w = room.saturating_sub(spark_w).max(label_w.min(room));
+    let rows: Vec<Row> = visible
+        .iter()
+        .zip(&labels)
+        .map(|((i, (code, stats)), (label, known, missing))| {
+            let style = if *known {
+                theme.reason(catalog::describe(code, app.lang).kind == catalog::ReasonKind::Agent)
+            } else if *missing {
+                theme.dim()
+            } else {
+                theme.warn()
             };
             let pct = 100.0 * stats.count as f64 / agg.failures.max(1) as f64;
-            let spark = sparkline(&stats.per_minute.last(spark_width, now));
-            let row = Row::new(vec![
-                Cell::from(stats.count.to_string()),
-                Cell::from(format!("{pct:>3.0}%")),
-                Cell::from(label),
-                Cell::from(Span::styled(spark, theme.good())),
-            ]);
-            cursor_row(row, focused && i == app.reason_cursor, theme)
+            let mut cells = vec![
+                Cell::from(right(&stats.count.to_string(), count_w)),
+                Cell::from(right(&format!("{pct:.0}%"), PCT)),
+                Cell::from(Span::styled(fit(label, label_w), style)),
+            ];
+            if spark_w > 0 {
+                let spark = sparkline(&stats.per_minute.last(spark_w, now));
+                cells.push(Cell::from(Span::styled(spark, theme.good())));
+            }
+            cursor_row(Row::new(cells), focused && *i == app.reason_cursor, theme)
         })
         .collect();
     let title = format!(" {} · {} ", s.reasons, reasons.len());
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(6),
-            Constraint::Length(4),
-            Constraint::Min(12),
-            Constraint::Length(spark_width as u16),
-        ],
-    )
-    .header(
-        ratatui::widgets::Row::new(vec![s.count, "%", s.reason, s.per_min]).style(theme.title()),
-    )
-    .block(block(title, focused, theme))
-    .column_spacing(1);
+    let mut widths = vec![
+        Constraint::Length(count_w as u16),
+        Constraint::Length(PCT as u16),
+        Constraint::Length(label_w as u16),
+    ];
+    let mut header = vec![
+        right(s.count, count_w),
+        right("%", PCT),
+        format!("  {}", fit(s.reason, label_w.saturating_sub(2))),
+    ];
+    if spark_w > 0 {
+        widths.push(Constraint::Length(spark_w as u16));
+        // `last 30 min`, or as much of the count as fits: the header must say its window.
+        let long = s.last_minutes.replace("{}", &spark_w.to_string());
+        header.push(if long.width() <= spark_w {
+            long
+        } else {
+            format!("{spark_w}m")
+        });
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .block(block(title, focused, theme))
+        .column_spacing(1);
     f.render_widget(table, area);
 }

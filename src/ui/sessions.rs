@@ -6,8 +6,9 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
+use super::text::{fit, right, widest};
 use super::theme::Theme;
-use super::{block, cursor_row, short_id, time_of_day, visible_rows};
+use super::{block, cursor_row, visible_rows};
 use crate::feed::Feed;
 use crate::i18n::strings;
 
@@ -16,19 +17,75 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let focused = app.focus == Panel::Sessions;
     let sessions = feed.pipeline.store.agg.sessions_by_urgency();
     let bindings = feed.pipeline.enricher.bindings();
-    let count = |n: u64, style: ratatui::style::Style| {
+    let visible: Vec<_> = visible_rows(&sessions, app.session_cursor, area).collect();
+    let headers = [
+        s.session,
+        "#",
+        s.bound,
+        s.col_detail,
+        s.col_canned,
+        s.generic,
+        s.col_untold,
+        s.dropped,
+        s.last_failure,
+    ];
+    // Each count column as wide as its header or its widest number: no digit is ever cut.
+    let numbers: Vec<[String; 6]> = visible
+        .iter()
+        .map(|(_, (_, st))| {
+            [
+                st.failures.to_string(),
+                st.detail.to_string(),
+                (st.canned + st.reason).to_string(),
+                st.generic.to_string(),
+                st.untold.to_string(),
+                format!("✗{}", st.dropped),
+            ]
+        })
+        .collect();
+    let col = |i: usize, h: &str| widest(numbers.iter().map(|n| n[i].as_str()).chain([h]));
+    let widths_n = [
+        col(0, headers[1]),
+        widest([headers[2], "olt"]),
+        col(1, headers[3]),
+        col(2, headers[4]),
+        col(3, headers[5]),
+        col(4, headers[6]),
+        col(5, headers[7]),
+        widest([headers[8], "00:00:00"]),
+    ];
+    let inner = usize::from(area.width.saturating_sub(2));
+    // Narrow panels drop the least urgent columns first; the id, the count, what was never told
+    // and what was lost stay.
+    let mut shown = [true; 8];
+    for drop in [4, 3, 2, 1, 7] {
+        let fixed: usize = (0..8).filter(|&c| shown[c]).map(|c| widths_n[c] + 1).sum();
+        if inner >= fixed + 8 {
+            break;
+        }
+        shown[drop] = false;
+    }
+    let fixed: usize = (0..8).filter(|&c| shown[c]).map(|c| widths_n[c] + 1).sum();
+    // The id gets what is left, up to a whole UUID, and never fewer than 8 characters.
+    let id_w = inner.saturating_sub(fixed).clamp(8, 36);
+    let count = |n: u64, w: usize, style: ratatui::style::Style| {
+        let text = right(&n.to_string(), w);
         if n > 0 {
-            Span::styled(n.to_string(), style)
+            Span::styled(text, style)
         } else {
-            Span::styled("0", theme.dim())
+            Span::styled(text, theme.dim())
         }
     };
-    let rows: Vec<Row> = visible_rows(&sessions, app.session_cursor, area)
+    let rows: Vec<Row> = visible
+        .iter()
         .map(|(i, (id, st))| {
             let lost = if st.dropped > 0 {
-                Span::styled(format!("✗{}", st.dropped), theme.alert())
+                Span::styled(
+                    right(&format!("✗{}", st.dropped), widths_n[6]),
+                    theme.alert(),
+                )
             } else {
-                Span::styled("0", theme.dim())
+                Span::styled(right("0", widths_n[6]), theme.dim())
             };
             // Without a binding the counts are what the user would have learned if bound.
             let known = st.binding_is_known();
@@ -38,18 +95,34 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 Some(set) => Span::raw(set.iter().map(|r| r.letter()).collect::<String>()),
                 None => Span::styled("?", theme.dim()),
             };
-            let row = Row::new(vec![
-                Cell::from(short_id(id)),
-                Cell::from(st.failures.to_string()),
+            let cells = [
+                Cell::from(right(&st.failures.to_string(), widths_n[0])),
                 Cell::from(bound),
-                Cell::from(count(st.detail, maybe(theme.good()))),
-                Cell::from(count(st.canned + st.reason, maybe(theme.warn()))),
-                Cell::from(count(st.generic, maybe(theme.warn()))),
-                Cell::from(count(st.untold, maybe(theme.alert()))),
+                Cell::from(count(st.detail, widths_n[2], maybe(theme.good()))),
+                Cell::from(count(
+                    st.canned + st.reason,
+                    widths_n[3],
+                    maybe(theme.warn()),
+                )),
+                Cell::from(count(st.generic, widths_n[4], maybe(theme.warn()))),
+                Cell::from(count(st.untold, widths_n[5], maybe(theme.alert()))),
                 Cell::from(lost),
-                Cell::from(st.last_at.map(time_of_day).unwrap_or_default()),
-            ]);
-            cursor_row(row, focused && i == app.session_cursor, theme)
+                Cell::from(
+                    st.last_at
+                        .map(|t| app.tz.time_of_day(t))
+                        .unwrap_or_default(),
+                ),
+            ];
+            let row = Row::new(
+                std::iter::once(Cell::from(fit(id, id_w))).chain(
+                    cells
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(c, _)| shown[*c])
+                        .map(|(_, cell)| cell),
+                ),
+            );
+            cursor_row(row, focused && *i == app.session_cursor, theme)
         })
         .collect();
     let lost_sessions = sessions.iter().filter(|(_, s)| s.dropped > 0).count();
@@ -59,35 +132,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         sessions.len(),
         lost_sessions
     );
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(4),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(4),
-            Constraint::Min(8),
-        ],
-    )
-    .header(
-        Row::new(vec![
-            s.session,
-            "#",
-            s.bound,
-            s.col_detail,
-            s.col_canned,
-            s.generic,
-            s.col_untold,
-            s.dropped,
-            s.last_failure,
-        ])
-        .style(theme.title()),
-    )
-    .block(block(title, focused, theme))
-    .column_spacing(1);
+    let mut widths = vec![Constraint::Length(id_w as u16)];
+    let mut header = vec![fit(headers[0], id_w)];
+    for (i, h) in headers[1..].iter().enumerate().filter(|(c, _)| shown[*c]) {
+        widths.push(Constraint::Length(widths_n[i] as u16));
+        // Numbers are right-aligned: so are their headers.
+        header.push(if matches!(i, 0 | 2..=6) {
+            right(h, widths_n[i])
+        } else {
+            h.to_string()
+        });
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .block(block(title, focused, theme))
+        .column_spacing(1);
     f.render_widget(table, area);
 }

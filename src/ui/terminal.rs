@@ -46,6 +46,20 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Capture the mouse, or give it back so the terminal can select text.
+    pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        let mut out = io::stdout();
+        if on {
+            execute!(out, EnableMouseCapture)?;
+        } else {
+            execute!(out, DisableMouseCapture)?;
+        }
+        MOUSE.store(on, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 impl std::ops::Deref for TerminalGuard {
     type Target = Terminal<CrosstermBackend<Stdout>>;
     fn deref(&self) -> &Self::Target {

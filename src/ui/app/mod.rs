@@ -2,6 +2,7 @@
 //! The feed owns the data; [`App::apply`] reads it and returns what must change outside the
 //! view (the filter, replay, the clipboard, a file) as an [`Effect`].
 
+mod copy;
 mod nav;
 #[cfg(test)]
 mod tests;
@@ -9,7 +10,7 @@ mod tests;
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-pub use super::action::{Action, Overlay, Panel};
+pub use super::action::{Action, CopyTarget, Overlay, Panel};
 use super::filter_edit::{FilterEdit, FilterEditor};
 use super::keymap::{self, Mode};
 use super::layout::Areas;
@@ -28,22 +29,36 @@ pub enum Effect {
     Copy(String),
     /// Write these lines (the filtered view, `tail` schema) to a file.
     Export(Vec<String>),
+    /// Capture the mouse (true) or give it back to the terminal for selecting text.
+    Mouse(bool),
 }
 
 pub struct App {
     pub lang: Lang,
+    /// The zone times are shown in.
+    pub tz: crate::tz::Zone,
+    /// Filters saved in the config file, used as `@name` in the filter line.
+    pub saved_filters: std::sync::Arc<std::collections::BTreeMap<String, String>>,
     pub ascii: bool,
+    /// Whether the mouse is captured (off: the terminal selects text).
+    pub mouse: bool,
+    /// Extra keys from the config file, looked up before the tables.
+    pub extra_keys: Vec<(super::keymap::Key, Action)>,
     pub focus: Panel,
     pub overlay: Overlay,
+    /// The overlay to return to when the copy menu closes.
+    copy_over: Overlay,
     /// Follow new failures (the newest row stays selected) unless paused.
     pub follow: bool,
     /// Selected failure by sequence number: stable while rows arrive.
     pub selected: Option<u64>,
     /// First visible row of the failures table (view index).
     pub offset: usize,
-    /// Failures that arrived while paused.
+    /// Failures that arrived while paused, and how many of them match the filter.
     pub new_while_paused: u64,
+    pub new_matching: u64,
     failures_at_pause: u64,
+    matching_at_pause: u64,
     /// The filter line while it is being edited.
     pub filter_editor: Option<FilterEditor>,
     /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
@@ -56,6 +71,10 @@ pub struct App {
     pub detail_scroll: u16,
     pub help_scroll: u16,
     pub status: Option<String>,
+    /// Show where to start instead of the usual key hints (until the first key).
+    pub first_run: bool,
+    /// How many lines and frames had been skipped, and when that last changed.
+    problems: (u64, Option<std::time::Instant>),
     pub quit: bool,
     /// Terminal size, kept for paging and mouse hit-testing.
     pub size: Rect,
@@ -65,14 +84,21 @@ impl App {
     pub fn new(lang: Lang) -> App {
         App {
             lang,
+            tz: crate::tz::Zone::Utc,
+            saved_filters: Default::default(),
             ascii: false,
+            mouse: true,
+            extra_keys: Vec::new(),
             focus: Panel::Failures,
             overlay: Overlay::None,
+            copy_over: Overlay::None,
             follow: true,
             selected: None,
             offset: 0,
             new_while_paused: 0,
+            new_matching: 0,
             failures_at_pause: 0,
+            matching_at_pause: 0,
             filter_editor: None,
             filter_history: Vec::new(),
             filter_error: None,
@@ -82,9 +108,16 @@ impl App {
             detail_scroll: 0,
             help_scroll: 0,
             status: None,
+            first_run: false,
+            problems: (0, None),
             quit: false,
             size: Rect::new(0, 0, 80, 24),
         }
+    }
+
+    /// What the copy menu was opened over.
+    pub fn copy_over(&self) -> Overlay {
+        self.copy_over
     }
 
     pub fn areas(&self) -> Areas {
@@ -97,6 +130,7 @@ impl App {
             return Mode::FilterEdit;
         }
         match (self.overlay, self.focus) {
+            (Overlay::Copy, _) => Mode::Copy,
             (Overlay::Detail, _) => Mode::Detail,
             (Overlay::Help, _) => Mode::Help,
             (Overlay::None, Panel::Failures) => Mode::Failures,
@@ -106,7 +140,14 @@ impl App {
     }
 
     pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
-        keymap::lookup(self.mode(), &key)
+        let mode = self.mode();
+        if !matches!(mode, Mode::FilterEdit | Mode::Copy) {
+            let pressed = keymap::Key::of(&key);
+            if let Some((_, action)) = self.extra_keys.iter().find(|(k, _)| *k == pressed) {
+                return Some(*action);
+            }
+        }
+        keymap::lookup(mode, &key)
     }
 
     pub fn action_for_mouse(&self, m: MouseEvent) -> Option<Action> {
@@ -146,8 +187,13 @@ impl App {
     pub fn apply(&mut self, action: Action, feed: &Feed) -> Option<Effect> {
         let store = &feed.pipeline.store;
         self.status = None;
+        self.first_run = false;
         match action {
             Action::Quit => self.quit = true,
+            // In a replay, space pauses playback (as in lnav); live, it holds the view.
+            Action::TogglePause if feed.replay_state().is_some() => {
+                return Some(Effect::Replay(ReplayCmd::TogglePause))
+            }
             Action::TogglePause => {
                 if self.follow {
                     self.pause(store);
@@ -157,6 +203,8 @@ impl App {
             }
             Action::Move(d) => self.move_by(store, d),
             Action::Page(d) => self.move_by(store, d * self.page_len() as isize),
+            Action::Top if self.overlay != Overlay::None => self.scroll_to(feed, 0),
+            Action::Bottom if self.overlay != Overlay::None => self.scroll_to(feed, usize::MAX),
             Action::Top => self.move_to(store, 0),
             Action::Bottom => match self.focus {
                 Panel::Failures => self.resume(store),
@@ -168,13 +216,18 @@ impl App {
                     self.detail_scroll = 0;
                 }
             }
-            Action::CloseOverlay => self.overlay = Overlay::None,
+            Action::CloseOverlay => {
+                self.overlay = match self.overlay {
+                    Overlay::Copy => self.copy_over,
+                    _ => Overlay::None,
+                }
+            }
             Action::Scroll(d) => {
-                let scroll = match self.overlay {
-                    Overlay::Help => &mut self.help_scroll,
-                    _ => &mut self.detail_scroll,
-                };
-                *scroll = scroll.saturating_add_signed(d as i16);
+                let now = usize::from(match self.overlay {
+                    Overlay::Help => self.help_scroll,
+                    _ => self.detail_scroll,
+                });
+                self.scroll_to(feed, now.saturating_add_signed(d));
             }
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
@@ -232,10 +285,27 @@ impl App {
             }
             Action::NextLost(forward) => self.jump_to_lost(store, forward),
             Action::Replay(cmd) => return Some(Effect::Replay(cmd)),
-            Action::Copy => match self.selected.and_then(|s| store.get(s)) {
-                Some(f) => return Some(Effect::Copy(crate::output::failure_line(f, self.lang))),
+            Action::Copy => match self.copy_focused(store) {
+                Some(text) => return Some(Effect::Copy(text)),
                 None => self.status = Some(strings(self.lang).nothing_selected.into()),
             },
+            Action::CopyMenu => {
+                if self.overlay != Overlay::Copy {
+                    self.copy_over = self.overlay;
+                    self.overlay = Overlay::Copy;
+                }
+            }
+            Action::CopyWhat(target) => {
+                self.overlay = self.copy_over;
+                match self.copy_text(store, target) {
+                    Some(text) => return Some(Effect::Copy(text)),
+                    None => self.status = Some(strings(self.lang).nothing_selected.into()),
+                }
+            }
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                return Some(Effect::Mouse(self.mouse));
+            }
             Action::Export => {
                 let lines = store
                     .view_iter()
@@ -248,12 +318,43 @@ impl App {
         None
     }
 
+    /// Scroll the open overlay to `row`, never past the end of its content.
+    fn scroll_to(&mut self, feed: &Feed, row: usize) {
+        let theme = super::theme::Theme::plain();
+        let (content, area) = match self.overlay {
+            Overlay::Help => (
+                super::help::wrapped(self, feed.pipeline.enricher.family().0, &theme).len(),
+                super::help::area(self.size),
+            ),
+            Overlay::Detail => (
+                super::detail::wrapped(self, feed, &theme).len(),
+                super::detail::area(self.size),
+            ),
+            _ => return,
+        };
+        let max = super::scroll_view::max_scroll(content, super::scroll_view::inner(area).1);
+        let row = u16::try_from(row.min(max)).unwrap_or(u16::MAX);
+        match self.overlay {
+            Overlay::Help => self.help_scroll = row,
+            _ => self.detail_scroll = row,
+        }
+    }
+
     /// After frames arrived, a resize or a rebuild: keep following, count what arrived while paused.
     pub fn sync(&mut self, feed: &Feed) {
         self.sync_store(&feed.pipeline.store);
     }
 
+    /// How long ago a line or frame was last skipped.
+    pub fn problem_age(&self) -> Option<std::time::Duration> {
+        self.problems.1.map(|t| t.elapsed())
+    }
+
     fn sync_store(&mut self, store: &Store) {
+        let skipped = store.ingest.bad_lines + store.ingest.rejected_total();
+        if skipped != self.problems.0 {
+            self.problems = (skipped, Some(std::time::Instant::now()));
+        }
         if self.follow {
             self.selected = store
                 .view_len()
@@ -263,6 +364,7 @@ impl App {
             self.offset = store.view_len().saturating_sub(self.table_rows());
         } else {
             self.new_while_paused = store.agg.failures.saturating_sub(self.failures_at_pause);
+            self.new_matching = store.matched_total().saturating_sub(self.matching_at_pause);
         }
     }
 
@@ -278,8 +380,12 @@ impl App {
         self.clamp(store);
     }
 
+    fn parse_filter(&self, source: &str) -> Result<Filter, crate::filter::FilterError> {
+        Filter::parse_saved(source, &self.saved_filters)
+    }
+
     fn filter_effect(&mut self, source: &str) -> Option<Effect> {
-        match Filter::parse(source) {
+        match self.parse_filter(source) {
             Ok(f) => {
                 self.filter_error = None;
                 Some(Effect::SetFilter(f))
@@ -294,7 +400,7 @@ impl App {
     fn edit_filter(&mut self, store: &Store, e: FilterEdit) -> Option<Effect> {
         let editor = self.filter_editor.as_mut()?;
         match e {
-            FilterEdit::Apply => match Filter::parse(editor.text()) {
+            FilterEdit::Apply => match Filter::parse_saved(editor.text(), &self.saved_filters) {
                 Ok(f) => {
                     super::filter_edit::remember(&mut self.filter_history, f.source());
                     self.filter_editor = None;
@@ -322,7 +428,7 @@ impl App {
         let Some(editor) = &self.filter_editor else {
             return;
         };
-        match Filter::parse(editor.text()) {
+        match self.parse_filter(editor.text()) {
             Ok(f) => {
                 self.filter_error = None;
                 self.filter_preview = Some(store.count_matching(&f));

@@ -16,12 +16,15 @@ impl App {
     pub(super) fn pause(&mut self, store: &Store) {
         self.follow = false;
         self.failures_at_pause = store.agg.failures;
+        self.matching_at_pause = store.matched_total();
         self.new_while_paused = 0;
+        self.new_matching = 0;
     }
 
     pub(super) fn resume(&mut self, store: &Store) {
         self.follow = true;
         self.new_while_paused = 0;
+        self.new_matching = 0;
         self.sync_store(store);
     }
 

@@ -63,9 +63,21 @@ fn follows_the_newest_until_scrolled_up() {
     assert_eq!(app.selected, Some(50));
 }
 
+/// The same failures behind a live source (frames arrive on a channel nobody feeds).
+fn live(feed: Feed) -> Feed {
+    let (_tx, rx) = crate::source::channel::channel(1, crate::source::Delivery::Lossy);
+    let (_status_tx, status_rx) =
+        tokio::sync::watch::channel(crate::source::status::ConnState::new());
+    let handle = crate::source::SourceHandle::from_parts(rx, status_rx, "live".into());
+    let mut live = Feed::live(feed.pipeline, handle);
+    live.status = None;
+    live
+}
+
 #[test]
-fn space_toggles_pause_and_g_goes_to_top() {
-    let (mut app, mut feed) = setup(10);
+fn space_holds_a_live_view_and_g_goes_to_top() {
+    let (mut app, feed) = setup(10);
+    let mut feed = live(feed);
     press(&mut app, &mut feed, KeyCode::Char(' '));
     assert!(!app.follow);
     press(&mut app, &mut feed, KeyCode::Char('g'));
@@ -74,6 +86,17 @@ fn space_toggles_pause_and_g_goes_to_top() {
     press(&mut app, &mut feed, KeyCode::Char(' '));
     assert!(app.follow);
     assert_eq!(app.selected, Some(9));
+}
+
+#[test]
+fn space_pauses_playback_in_a_replay() {
+    let (mut app, mut feed) = setup(10);
+    assert!(!feed.replay_state().unwrap().paused);
+    press(&mut app, &mut feed, KeyCode::Char(' '));
+    assert!(feed.replay_state().unwrap().paused, "playback, as in lnav");
+    assert!(app.follow, "one pause state: the view still follows");
+    press(&mut app, &mut feed, KeyCode::Char(' '));
+    assert!(!feed.replay_state().unwrap().paused);
 }
 
 #[test]

@@ -1,0 +1,67 @@
+//! What copying takes: the focused thing as its most useful text (`c`), or the one thing chosen
+//! in the copy menu (`y`). Every text is already redacted and clean: it comes from the store.
+
+use super::{App, CopyTarget, Panel};
+use crate::store::Store;
+
+impl App {
+    /// `c`: the selected failure as JSON, the reason code, or the session id, by focus.
+    pub(super) fn copy_focused(&self, store: &Store) -> Option<String> {
+        match self.focus {
+            Panel::Failures => self.copy_text(store, CopyTarget::Json),
+            Panel::Reasons => self.copy_text(store, CopyTarget::ReasonCode),
+            Panel::Sessions => self.copy_text(store, CopyTarget::SessionId),
+        }
+    }
+
+    /// The text of one copy-menu choice, if there is one.
+    pub(super) fn copy_text(&self, store: &Store, target: CopyTarget) -> Option<String> {
+        let failure = self.selected.and_then(|s| store.get(s));
+        match target {
+            CopyTarget::Error => failure?.error().map(str::to_owned),
+            CopyTarget::TaskId => failure?.task_id.as_deref().map(str::to_owned),
+            CopyTarget::Json => Some(crate::output::failure_line(failure?, self.lang)),
+            CopyTarget::SessionId => match self.focus {
+                Panel::Sessions => store
+                    .agg
+                    .sessions_by_urgency()
+                    .get(self.session_cursor)
+                    .map(|(id, _)| id.to_string()),
+                _ => failure?.session.as_deref().map(str::to_owned),
+            },
+            CopyTarget::ReasonCode => match self.focus {
+                Panel::Reasons => store
+                    .agg
+                    .reasons_by_count()
+                    .get(self.reason_cursor)
+                    .map(|(code, _)| code.to_string())
+                    .filter(|c| !c.is_empty()),
+                _ => Some(failure?.reason_code().to_owned()).filter(|c| !c.is_empty()),
+            },
+            CopyTarget::LostSessions => {
+                let lost = store.agg.dropped_sessions();
+                (!lost.is_empty()).then(|| {
+                    lost.iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+        }
+    }
+
+    /// The copy menu's choices that have something to copy now, with their keys.
+    pub fn copy_choices(&self, store: &Store) -> Vec<(char, CopyTarget)> {
+        [
+            ('e', CopyTarget::Error),
+            ('t', CopyTarget::TaskId),
+            ('s', CopyTarget::SessionId),
+            ('r', CopyTarget::ReasonCode),
+            ('j', CopyTarget::Json),
+            ('l', CopyTarget::LostSessions),
+        ]
+        .into_iter()
+        .filter(|(_, t)| self.copy_text(store, *t).is_some())
+        .collect()
+    }
+}
