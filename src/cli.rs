@@ -131,6 +131,10 @@ pub struct DashboardArgs {
     /// Start without mouse capture, so the terminal selects text (`m` toggles it).
     #[arg(long)]
     pub no_mouse: bool,
+    /// Where `e` exports: a directory (a new file named by the time) or a file (default: the
+    /// current directory). The path can be changed before each export.
+    #[arg(long, value_name = "PATH")]
+    pub export: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -150,6 +150,7 @@ strings! {
     nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
     not_a_replay: "replay controls work in `failwatch replay`", "回放控制只在 `failwatch replay` 中可用";
     no_more_lost: "no more lost notifications in this direction", "这个方向上没有更多丢失的通知";
+    lost_position: "lost notification", "丢失的通知";
     copied: "copied", "已复制";
     bytes: "bytes", "字节";
     via_osc52: "to the terminal's clipboard (OSC 52: the terminal must allow it)", "到终端剪贴板（OSC 52：需终端允许）";
@@ -162,7 +163,9 @@ strings! {
     copy_too_big: "not copied: over the clipboard limit; use export (e)", "未复制：超过剪贴板上限；请用导出（e）";
     exported: "exported", "已导出";
     failures_to: "failures to", "条失败到";
-    export_failed: "export failed", "导出失败";
+    export_failed: "export failed:", "导出失败：";
+    export_to: "export to:", "导出到：";
+    export_keys: "enter write the filtered view there · esc cancel", "enter 写入当前过滤结果 · esc 取消";
     // summary --format table.
     t_server: "server", "服务端";
     t_covered: "covered", "覆盖时段";
@@ -243,7 +246,7 @@ help_texts! {
     CopyReason: "copy the reason code", "复制原因代码";
     CopyLost: "copy every session never told, one per line", "复制所有未获通知的会话（每行一个）";
     Mouse: "mouse capture on / off (off: select text with the mouse)", "鼠标捕获开 / 关（关：可用鼠标选中文字）";
-    Export: "export the filtered view to failwatch-export-….jsonl", "导出当前过滤结果到 failwatch-export-….jsonl";
+    Export: "export the filtered view as JSON Lines (choose the file; --export sets where)", "以 JSON Lines 导出当前过滤结果（可选文件；--export 设定位置）";
     ReplaySpeed: "replay: faster / slower", "回放：加速 / 减速";
     ReplayPause: "replay: pause / play", "回放：暂停 / 播放";
     ReplayStep: "replay: step one event", "回放：单步一个事件";

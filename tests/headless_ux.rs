@@ -85,3 +85,121 @@ fn a_file_that_is_not_a_capture_is_an_error() {
         assert!(err.contains("not a capture"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_dashboard_without_a_terminal_says_so_and_points_at_tail() {
+    for args in [
+        vec!["replay", INCIDENT],
+        vec![],
+        vec!["--lang", "zh", "--tz", "utc"],
+    ] {
+        let out = failwatch(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("needs a terminal") && err.contains("failwatch tail"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn completions_man_page_and_config_check() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = failwatch(&["completions", shell], None);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("summary") && text.contains("filter"),
+            "{shell}"
+        );
+    }
+    let man = failwatch(&["man"], None);
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH failwatch"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("tail"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "server = \"octo\"\ntz = \"Asia/Shanghai\"\nurl = \"wss://u:pw@h/ws\"\n[filters]\nlost = \"outcome:dropped\"\n[keys]\nquit = \"x\"\n",
+    )
+    .unwrap();
+    let config = path.to_str().unwrap();
+    let out = failwatch(&["config", "check", "--config", config], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("ok") && text.contains("@lost") && text.contains("Asia/Shanghai"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(":pw@"),
+        "credentials in a config URL are not printed: {text}"
+    );
+    // A saved filter works headless too.
+    let out = failwatch(
+        &[
+            "summary", INCIDENT, "--config", config, "--filter", "@lost", "--format", "json",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (bad, says) in [
+        ("colour = \"red\"\n", "colour"),
+        ("[keys]\nfly = \"f\"\n", "fly"),
+        ("[filters]\nx = \"reason:[\"\n", "[filters] x"),
+    ] {
+        std::fs::write(&path, bad).unwrap();
+        let out = failwatch(&["config", "check", "--config", config], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{bad}");
+    }
+    let out = failwatch(&["config", "path", "--config", config], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("config.toml (exists)"));
+}
+
+#[test]
+fn text_times_follow_the_zone_and_json_stays_utc() {
+    let text = failwatch(
+        &[
+            "tail",
+            INCIDENT,
+            "--format",
+            "text",
+            "--tz",
+            "Asia/Shanghai",
+        ],
+        None,
+    );
+    let first = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(first.contains("+08:00"), "{first}");
+    let json = failwatch(&["tail", INCIDENT, "--tz", "Asia/Shanghai"], None);
+    let v: Value = serde_json::from_str(
+        String::from_utf8_lossy(&json.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(v["at"].as_str().unwrap().ends_with('Z'));
+    let bad = failwatch(&["tail", INCIDENT, "--tz", "Mars/Base"], None);
+    assert_eq!(bad.status.code(), Some(2));
+}

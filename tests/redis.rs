@@ -615,3 +615,23 @@ fn a_redis_password_never_shows_in_messages() {
         assert!(stderr.contains("127.0.0.1"), "says where: {stderr}");
     }
 }
+
+#[test]
+fn a_layout_given_by_hand_whose_stream_is_missing_is_reported_not_waited_on() {
+    let s = Server::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args([
+            "tail",
+            "--redis",
+            &s.url(),
+            "--workspace",
+            WS,
+            "--layout",
+            "sharded",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no stream ws:relay:shard:"), "{err}");
+}

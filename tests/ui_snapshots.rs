@@ -266,3 +266,33 @@ fn no_secret_or_control_character_reaches_the_screen() {
         }
     }
 }
+
+/// The main view at the sizes on-call terminals have: the error column gets the spare width,
+/// reason labels are whole where there is room, and nothing is cut without an ellipsis.
+#[test]
+fn main_view_at_common_sizes() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        both_languages("main_at", width, height, &[]);
+    }
+    for lang in [Lang::En, Lang::Zh] {
+        let wide = screen(&app(lang, 200, 50));
+        let narrow = screen(&app(lang, 80, 24));
+        // The widest failure row's error text: longer at 200 than at 80 columns.
+        let error_width = |s: &str| {
+            s.lines()
+                .filter(|l| l.contains("claude exited with status 1"))
+                .map(|l| l.split("claude exited").nth(1).unwrap_or("").width())
+                .max()
+                .unwrap_or(0)
+        };
+        assert!(error_width(&wide) > error_width(&narrow) + 60, "{wide}");
+        // Every reason label on the wide screen is whole.
+        for code in ["agent_error.provider_quota_limit", "runtime_recovery"] {
+            let label = failwatch::catalog::describe(code, lang).texts.label;
+            assert!(wide.contains(label), "{label} cut at 200 columns:\n{wide}");
+        }
+    }
+    // At 80 columns a cut label ends with an ellipsis, never mid-word without one.
+    let narrow = screen(&app(Lang::En, 80, 24));
+    assert!(!narrow.contains("Provider quota exhaust "), "{narrow}");
+}

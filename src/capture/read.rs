@@ -164,8 +164,10 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             started_at: record.started_at.as_deref().and_then(parse_time),
         });
     }
+    // Frames with no time of their own are placed after the one before, from the Unix epoch
+    // when nothing came before: plainly not a real time, and the same on every run.
     let paced = || {
-        last_at.map_or_else(Utc::now, |t| {
+        last_at.map_or(DateTime::UNIX_EPOCH, |t| {
             t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
                 .unwrap_or(t)
         })

@@ -39,6 +39,9 @@ async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Resul
     app.filter_history = super::state::load_history();
     app.first_run = super::state::first_run();
     app.mouse = !dash.no_mouse;
+    if let Some(path) = &dash.export {
+        app.export_to = path.clone();
+    }
     app.extra_keys = settings.extra_keys.clone();
     let theme = match settings.theme {
         crate::config::ThemeChoice::Mono => crate::ui::theme::Theme::plain(),

@@ -32,6 +32,15 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
         _ => {}
     }
     let settings = Settings::load(&cli)?;
+    let dashboard = match &cli.command {
+        Some(Command::Live(_) | Command::Redis(_) | Command::Replay(_)) => true,
+        Some(Command::Demo(a)) => !a.serve_only && !a.print_bindings,
+        None => !cli.bare.serve_only && !cli.bare.print_bindings,
+        _ => false,
+    };
+    if dashboard {
+        setup::need_terminal()?;
+    }
     match cli.command {
         Some(Command::Summary(args)) => summary::run(args, &settings),
         Some(Command::Tail(args)) => tail::run(args, &settings),

@@ -115,6 +115,16 @@ impl Routing {
     }
 }
 
+/// The dashboard draws on a terminal: without one, say so and point at the headless commands.
+pub fn need_terminal() -> Result<(), CmdError> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(CmdError::usage("the dashboard needs a terminal (standard input and output are not one)")
+        .hint("for scripts and pipes use `failwatch tail` (one record per failure) or `failwatch summary`"))
+}
+
 pub fn token(file: Option<&Path>) -> Result<Token, CmdError> {
     Token::load(file).map_err(CmdError::usage)
 }

@@ -192,6 +192,15 @@ impl Reader {
             None => detect(&mut conn, &config.workspace, config.shards)?,
         };
         let key = stream_key(layout, &config.workspace);
+        // A layout given by hand is checked too: following a key that does not exist would wait
+        // forever in silence.
+        let exists: i64 = redis::cmd("EXISTS").arg(&key).query(&mut conn)?;
+        if exists == 0 {
+            return Err(SourceError::Refused(format!(
+                "no stream {key} for workspace {} (check --layout, --shards and the workspace id)",
+                config.workspace
+            )));
+        }
         Ok(Reader {
             config,
             key,

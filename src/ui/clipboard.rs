@@ -6,7 +6,7 @@
 //! the `tail` schema. Everything copied or exported is already redacted.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 
@@ -82,21 +82,16 @@ pub fn copy(text: &str, lang: Lang) -> String {
     }
 }
 
-/// Write lines to a new file named after the time in `dir`; returns its path.
-pub fn export(dir: &Path, lines: impl Iterator<Item = String>) -> io::Result<(PathBuf, usize)> {
-    let name = format!(
-        "failwatch-export-{}.jsonl",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
-    );
-    let path = dir.join(name);
-    let mut out = io::BufWriter::new(std::fs::File::create(&path)?);
+/// Write lines to `path` (created or replaced); how many.
+pub fn export(path: &Path, lines: impl Iterator<Item = String>) -> io::Result<usize> {
+    let mut out = io::BufWriter::new(std::fs::File::create(path)?);
     let mut n = 0;
     for line in lines {
         writeln!(out, "{line}")?;
         n += 1;
     }
     out.flush()?;
-    Ok((path, n))
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -116,8 +111,9 @@ mod tests {
     #[test]
     fn export_writes_one_line_per_item() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, n) = export(
-            dir.path(),
+        let path = dir.path().join("x.jsonl");
+        let n = export(
+            &path,
             ["{\"a\":1}".to_owned(), "{\"a\":2}".to_owned()].into_iter(),
         )
         .unwrap();

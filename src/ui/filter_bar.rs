@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::{App, Overlay, Panel};
+use super::filter_edit::FilterEditor;
 use super::theme::Theme;
 use crate::feed::Feed;
 use crate::i18n::{strings, Strings};
@@ -31,6 +32,12 @@ fn hints(app: &App, s: &Strings) -> &'static str {
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = &feed.pipeline.store;
+    if let Some(editor) = &app.export_editor {
+        let line = editor_line(s.export_to, editor, theme);
+        let hint = Line::styled(format!("  {}", s.export_keys), theme.dim());
+        f.render_widget(Paragraph::new(vec![line, hint]), area);
+        return;
+    }
     let lines = match &app.filter_editor {
         Some(editor) => {
             let second = match &app.filter_error {
@@ -43,20 +50,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                     Line::styled(format!("{preview}  {}", s.filter_keys), theme.dim())
                 }
             };
-            let text = editor.text();
-            let at = text
-                .char_indices()
-                .nth(editor.cursor())
-                .map_or(text.len(), |(i, _)| i);
-            vec![
-                Line::from(vec![
-                    Span::styled("/ ", theme.title()),
-                    Span::raw(&text[..at]),
-                    Span::styled("▏", theme.title()),
-                    Span::raw(&text[at..]),
-                ]),
-                second,
-            ]
+            vec![editor_line("/", editor, theme), second]
         }
         None => {
             let mut spans = Vec::new();
@@ -99,4 +93,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         }
     };
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A line being typed, with its cursor.
+fn editor_line<'a>(prompt: &str, editor: &'a FilterEditor, theme: &Theme) -> Line<'a> {
+    let text = editor.text();
+    let at = text
+        .char_indices()
+        .nth(editor.cursor())
+        .map_or(text.len(), |(i, _)| i);
+    Line::from(vec![
+        Span::styled(format!("{prompt} "), theme.title()),
+        Span::raw(&text[..at]),
+        Span::styled("▏", theme.title()),
+        Span::raw(&text[at..]),
+    ])
 }

@@ -47,7 +47,7 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
         f.render_widget(Paragraph::new("terminal too small"), size);
         return;
     }
-    let areas = layout::Areas::new(size, app.filter_editor.is_some());
+    let areas = layout::Areas::new(size, app.editing());
     header::render(f, areas.header, app, feed, theme);
     failures::render(f, areas.failures, app, feed, theme);
     reasons::render(f, areas.reasons, app, feed, theme);
@@ -219,11 +219,11 @@ fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
         Some(Effect::Mouse(on)) => {
             app.status = Some(if on { s.mouse_on } else { s.mouse_off }.to_owned())
         }
-        Some(Effect::Export(lines)) => {
-            let dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
-            app.status = Some(match clipboard::export(&dir, lines.into_iter()) {
-                Ok((path, n)) => i18n::exported(app.lang, n, &path.display().to_string()),
-                Err(e) => format!("{}: {e}", s.export_failed),
+        Some(Effect::Export { path, lines }) => {
+            let shown = crate::redact::redact_line(&path.display().to_string(), 200);
+            app.status = Some(match clipboard::export(&path, lines.into_iter()) {
+                Ok(n) => i18n::exported(app.lang, n, &shown),
+                Err(e) => format!("{} {shown}: {e}", s.export_failed),
             });
         }
         _ => {}

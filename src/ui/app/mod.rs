@@ -27,8 +27,11 @@ pub enum Effect {
     Replay(ReplayCmd),
     /// Put this (redacted) text on the clipboard.
     Copy(String),
-    /// Write these lines (the filtered view, `tail` schema) to a file.
-    Export(Vec<String>),
+    /// Write these lines (the filtered view, `tail` schema) to this file.
+    Export {
+        path: std::path::PathBuf,
+        lines: Vec<String>,
+    },
     /// Capture the mouse (true) or give it back to the terminal for selecting text.
     Mouse(bool),
 }
@@ -61,6 +64,10 @@ pub struct App {
     matching_at_pause: u64,
     /// The filter line while it is being edited.
     pub filter_editor: Option<FilterEditor>,
+    /// The export path while it is being chosen.
+    pub export_editor: Option<FilterEditor>,
+    /// Where exports go: a directory (a new file named by the time) or a file.
+    pub export_to: std::path::PathBuf,
     /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
     pub filter_history: Vec<String>,
     pub filter_error: Option<String>,
@@ -100,6 +107,8 @@ impl App {
             failures_at_pause: 0,
             matching_at_pause: 0,
             filter_editor: None,
+            export_editor: None,
+            export_to: std::path::PathBuf::from("."),
             filter_history: Vec::new(),
             filter_error: None,
             filter_preview: None,
@@ -121,12 +130,17 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        Areas::new(self.size, self.filter_editor.is_some())
+        Areas::new(self.size, self.editing())
+    }
+
+    /// A line is being edited (the filter, or the export path).
+    pub fn editing(&self) -> bool {
+        self.filter_editor.is_some() || self.export_editor.is_some()
     }
 
     /// Where keys go now.
     pub fn mode(&self) -> Mode {
-        if self.filter_editor.is_some() {
+        if self.editing() {
             return Mode::FilterEdit;
         }
         match (self.overlay, self.focus) {
@@ -307,11 +321,15 @@ impl App {
                 return Some(Effect::Mouse(self.mouse));
             }
             Action::Export => {
-                let lines = store
-                    .view_iter()
-                    .map(|f| crate::output::failure_line(f, self.lang))
-                    .collect();
-                return Some(Effect::Export(lines));
+                let path = if self.export_to.is_dir() {
+                    self.export_to.join(format!(
+                        "failwatch-export-{}.jsonl",
+                        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+                    ))
+                } else {
+                    self.export_to.clone()
+                };
+                self.export_editor = Some(FilterEditor::new(&path.display().to_string()));
             }
             Action::Click(x, y) => self.click(store, x, y),
         }
@@ -397,7 +415,31 @@ impl App {
         }
     }
 
+    /// The export path line: enter writes the filtered view there.
+    fn edit_export(&mut self, store: &Store, e: FilterEdit) -> Option<Effect> {
+        let editor = self.export_editor.as_mut()?;
+        match e {
+            FilterEdit::Apply => {
+                let path = std::path::PathBuf::from(editor.text().trim());
+                self.export_editor = None;
+                let lines = store
+                    .view_iter()
+                    .map(|f| crate::output::failure_line(f, self.lang))
+                    .collect();
+                return Some(Effect::Export { path, lines });
+            }
+            FilterEdit::Cancel => self.export_editor = None,
+            edit => {
+                editor.edit(edit);
+            }
+        }
+        None
+    }
+
     fn edit_filter(&mut self, store: &Store, e: FilterEdit) -> Option<Effect> {
+        if self.export_editor.is_some() {
+            return self.edit_export(store, e);
+        }
         let editor = self.filter_editor.as_mut()?;
         match e {
             FilterEdit::Apply => match Filter::parse_saved(editor.text(), &self.saved_filters) {

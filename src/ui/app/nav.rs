@@ -122,16 +122,21 @@ impl App {
         } else {
             (0..start).rev().find(lost)
         };
-        match found.and_then(|i| store.view_get(i)).map(|f| f.seq) {
-            Some(seq) => {
+        let s = strings(self.lang);
+        match found {
+            Some(i) => {
                 self.focus = Panel::Failures;
                 if self.follow {
                     self.pause(store);
                 }
-                self.selected = Some(seq);
+                self.selected = store.view_get(i).map(|f| f.seq);
                 self.clamp(store);
+                // Where this one stands among all of them: "lost notification 3 of 31".
+                let before = (0..i).filter(lost).count();
+                let total = before + 1 + (i + 1..len).filter(lost).count();
+                self.status = Some(format!("{} {} / {total}", s.lost_position, before + 1));
             }
-            None => self.status = Some(strings(self.lang).no_more_lost.into()),
+            None => self.status = Some(s.no_more_lost.into()),
         }
     }
 

@@ -208,9 +208,17 @@ fn copy_and_export_ask_for_redacted_json() {
     feed.pipeline
         .store
         .set_filter(Filter::parse("reason:timeout").unwrap());
-    let Some(Effect::Export(lines)) = press(&mut app, &mut feed, KeyCode::Char('e')) else {
+    // `e` asks where; enter writes there.
+    app.export_to = std::path::PathBuf::from("/tmp/some-export.jsonl");
+    assert!(press(&mut app, &mut feed, KeyCode::Char('e')).is_none());
+    assert_eq!(
+        app.export_editor.as_ref().unwrap().text(),
+        "/tmp/some-export.jsonl"
+    );
+    let Some(Effect::Export { path, lines }) = press(&mut app, &mut feed, KeyCode::Enter) else {
         panic!()
     };
+    assert_eq!(path, std::path::PathBuf::from("/tmp/some-export.jsonl"));
     assert_eq!(lines.len(), 2, "the filtered view, not the visible window");
 }
 
@@ -232,7 +240,8 @@ fn copy_and_export_of_a_hostile_failure_carry_nothing_raw_or_secret() {
     let Some(Effect::Copy(copied)) = press(&mut app, &mut feed, KeyCode::Char('c')) else {
         panic!()
     };
-    let Some(Effect::Export(lines)) = press(&mut app, &mut feed, KeyCode::Char('e')) else {
+    press(&mut app, &mut feed, KeyCode::Char('e'));
+    let Some(Effect::Export { lines, .. }) = press(&mut app, &mut feed, KeyCode::Enter) else {
         panic!()
     };
     for text in std::iter::once(&copied).chain(&lines) {
