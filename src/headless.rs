@@ -242,6 +242,7 @@ pub fn write_gap(
 pub fn has_losses(pipeline: &Pipeline) -> bool {
     let i = &pipeline.store.ingest;
     i.source_dropped + i.bad_lines + i.rejected_total() + i.texts_cut + i.gaps_forgotten > 0
+        || i.synthetic_times > 0
         || !i.gaps.is_empty()
 }
 
@@ -249,7 +250,7 @@ pub fn has_losses(pipeline: &Pipeline) -> bool {
 pub fn losses_line(pipeline: &Pipeline) -> String {
     let i = &pipeline.store.ingest;
     format!(
-        "{} frames, {} failures; {} dropped, {} gaps, {} bad lines, {} rejected frames, {} duplicates counted once, {} texts cut",
+        "{} frames, {} failures; {} dropped, {} gaps, {} bad lines, {} rejected frames, {} duplicates counted once, {} texts cut, {} frames without a time",
         i.frames,
         pipeline.store.agg.failures,
         i.source_dropped,
@@ -258,6 +259,7 @@ pub fn losses_line(pipeline: &Pipeline) -> String {
         i.rejected_total(),
         i.duplicates,
         i.texts_cut,
+        i.synthetic_times,
     )
 }
 

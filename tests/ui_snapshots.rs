@@ -296,3 +296,22 @@ fn main_view_at_common_sizes() {
     let narrow = screen(&app(Lang::En, 80, 24));
     assert!(!narrow.contains("Provider quota exhaust "), "{narrow}");
 }
+
+/// `--ascii`: not one box-drawing character or symbol on any screen, overlays included.
+#[test]
+fn ascii_mode_draws_nothing_but_ascii() {
+    let mut dash = app(Lang::En, 120, 40);
+    dash.app.ascii = true;
+    let check = |dash: &Dash, what: &str| {
+        let s = screen(dash);
+        let odd: String = s.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(odd.is_empty(), "{what}: {odd:?} in\n{s}");
+    };
+    check(&dash, "main view");
+    dash.act(Action::Top);
+    dash.act(Action::OpenDetail);
+    check(&dash, "detail");
+    dash.act(Action::CloseOverlay);
+    dash.act(Action::ToggleHelp);
+    check(&dash, "help");
+}

@@ -89,6 +89,33 @@ fn space_holds_a_live_view_and_g_goes_to_top() {
 }
 
 #[test]
+fn new_rows_while_paused_say_how_many_match_the_filter() {
+    let (mut app, mut feed) = setup(10);
+    feed.pipeline
+        .store
+        .set_filter(Filter::parse("reason:timeout").unwrap());
+    app.sync(&feed);
+    press(&mut app, &mut feed, KeyCode::Char('k'));
+    assert!(!app.follow);
+    let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    for (i, reason) in [
+        "timeout",
+        "agent_error.provider_network",
+        "agent_error.provider_network",
+    ]
+    .iter()
+    .enumerate()
+    {
+        feed.pipeline.push_frame(
+            at,
+            &format!(r#"{{"type":"task:failed","payload":{{"task_id":"n{i}","failure_reason":"{reason}"}}}}"#),
+        );
+    }
+    app.sync(&feed);
+    assert_eq!((app.new_while_paused, app.new_matching), (3, 1));
+}
+
+#[test]
 fn space_pauses_playback_in_a_replay() {
     let (mut app, mut feed) = setup(10);
     assert!(!feed.replay_state().unwrap().paused);
