@@ -53,23 +53,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             vec![editor_line("/", editor, theme), second]
         }
         None => {
+            // What just happened comes first: it answers the key the user pressed.
             let mut spans = Vec::new();
-            if !store.filter().is_empty() {
-                spans.push(Span::styled(
-                    format!("{}: {} ", s.filter, store.filter().source()),
-                    theme.warn(),
-                ));
-                spans.push(Span::raw(format!(
-                    "({} {} {} {}) ",
-                    store.view_len(),
-                    s.shown,
-                    s.of,
-                    store.stored()
-                )));
-            }
-            if let Some(e) = &app.filter_error {
-                spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
-            }
             let problem = store
                 .ingest
                 .last_problem
@@ -82,6 +67,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                     format!("{}: {problem} · ", s.last_problem),
                     theme.dim(),
                 ));
+            }
+            if let Some(e) = &app.filter_error {
+                spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
+            }
+            if !store.filter().is_empty() {
+                spans.push(Span::styled(
+                    format!("{}: {} ", s.filter, store.filter().source()),
+                    theme.warn(),
+                ));
+                spans.push(Span::raw(format!(
+                    "({} {} {} {}) · ",
+                    store.view_len(),
+                    s.shown,
+                    s.of,
+                    store.stored()
+                )));
             }
             let hint = if app.first_run {
                 s.first_run
