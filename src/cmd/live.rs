@@ -19,8 +19,12 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
         url: url.clone(),
     };
     let record = setup::recorder(args.record.as_deref(), &url, args.record_raw)?;
+    let workspace = config.workspace.clone();
     setup::runtime()?.block_on(async {
-        let source = open_source(SourceSpec::WebSocket { config, record }, Delivery::Lossy).await?;
+        let mut source =
+            open_source(SourceSpec::WebSocket { config, record }, Delivery::Lossy).await?;
+        // The header names the workspace as well as the server.
+        source.label = format!("{workspace} @ {}", source.label);
         dashboard::live(
             &args.dash,
             settings,
