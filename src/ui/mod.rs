@@ -194,6 +194,8 @@ fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed) -> bool {
         Msg::Term(TermEvent::Resize(w, h)) => {
             app.size = Rect::new(0, 0, w, h);
             app.sync(feed);
+            let max = overlay_max_scroll(app, feed);
+            app.clamp_overlay_scroll(max);
             true
         }
         Msg::Term(_) => false,
@@ -211,10 +213,30 @@ fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed) -> bool {
     }
 }
 
+/// How far the open overlay may scroll: its content measured at the current size.
+pub fn overlay_max_scroll(app: &App, feed: &Feed) -> usize {
+    let theme = Theme::plain();
+    let (content, area) = match app.overlay {
+        Overlay::Help => (
+            help::wrapped(app, feed.pipeline.enricher.family().0, &theme).len(),
+            help::area(app.size),
+        ),
+        Overlay::Detail => (
+            detail::wrapped(app, feed, &theme).len(),
+            detail::area(app.size),
+        ),
+        _ => return 0,
+    };
+    scroll_view::max_scroll(content, scroll_view::inner(area).1)
+}
+
 /// An action, then what it asks of the outside world (clipboard, files).
-fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
+pub fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
     let s = strings(app.lang);
-    match app.act(action, feed) {
+    let effect = app.act(action, feed);
+    let max = overlay_max_scroll(app, feed);
+    app.clamp_overlay_scroll(max);
+    match effect {
         Some(Effect::Copy(text)) => app.status = Some(clipboard::copy(&text, app.lang)),
         Some(Effect::Mouse(on)) => {
             app.status = Some(if on { s.mouse_on } else { s.mouse_off }.to_owned())

@@ -217,8 +217,8 @@ impl App {
             }
             Action::Move(d) => self.move_by(store, d),
             Action::Page(d) => self.move_by(store, d * self.page_len() as isize),
-            Action::Top if self.overlay != Overlay::None => self.scroll_to(feed, 0),
-            Action::Bottom if self.overlay != Overlay::None => self.scroll_to(feed, usize::MAX),
+            Action::Top if self.overlay != Overlay::None => self.scroll_to(0),
+            Action::Bottom if self.overlay != Overlay::None => self.scroll_to(usize::MAX),
             Action::Top => self.move_to(store, 0),
             Action::Bottom => match self.focus {
                 Panel::Failures => self.resume(store),
@@ -241,7 +241,7 @@ impl App {
                     Overlay::Help => self.help_scroll,
                     _ => self.detail_scroll,
                 });
-                self.scroll_to(feed, now.saturating_add_signed(d));
+                self.scroll_to(now.saturating_add_signed(d));
             }
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
@@ -336,25 +336,24 @@ impl App {
         None
     }
 
-    /// Scroll the open overlay to `row`, never past the end of its content.
-    fn scroll_to(&mut self, feed: &Feed, row: usize) {
-        let theme = super::theme::Theme::plain();
-        let (content, area) = match self.overlay {
-            Overlay::Help => (
-                super::help::wrapped(self, feed.pipeline.enricher.family().0, &theme).len(),
-                super::help::area(self.size),
-            ),
-            Overlay::Detail => (
-                super::detail::wrapped(self, feed, &theme).len(),
-                super::detail::area(self.size),
-            ),
-            _ => return,
-        };
-        let max = super::scroll_view::max_scroll(content, super::scroll_view::inner(area).1);
-        let row = u16::try_from(row.min(max)).unwrap_or(u16::MAX);
+    /// Scroll the open overlay to `row`; the caller, which can measure the overlay's content,
+    /// holds it to the end with [`App::clamp_overlay_scroll`].
+    fn scroll_to(&mut self, row: usize) {
+        let row = u16::try_from(row).unwrap_or(u16::MAX);
         match self.overlay {
             Overlay::Help => self.help_scroll = row,
-            _ => self.detail_scroll = row,
+            Overlay::Detail => self.detail_scroll = row,
+            _ => {}
+        }
+    }
+
+    /// Keep the open overlay's scroll within its content (`max`: the last row it may start at).
+    pub fn clamp_overlay_scroll(&mut self, max: usize) {
+        let max = u16::try_from(max).unwrap_or(u16::MAX);
+        match self.overlay {
+            Overlay::Help => self.help_scroll = self.help_scroll.min(max),
+            Overlay::Detail => self.detail_scroll = self.detail_scroll.min(max),
+            _ => {}
         }
     }
 
