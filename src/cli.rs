@@ -158,6 +158,21 @@ pub struct DemoArgs {
     pub record: Option<PathBuf>,
 }
 
+/// The server's REST API, asked for error texts the WebSocket withholds.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ApiArgs {
+    /// The REST API's base URL (default: the config file's `api`, else derived from --url:
+    /// wss://host/ws → https://host). It reads failed tasks with the same token.
+    #[arg(long, value_name = "URL")]
+    pub api: Option<String>,
+    /// Do not ask the REST API (the withheld texts stay withheld).
+    #[arg(long, conflicts_with = "api")]
+    pub no_api: bool,
+    /// Requests per second to the API, at most.
+    #[arg(long, value_name = "N", default_value_t = crate::api::ApiConfig::DEFAULT_BUDGET)]
+    pub api_budget: f64,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ConnectArgs {
     /// WebSocket URL of the server, e.g. wss://multica.example.com/ws (default: the config
@@ -170,6 +185,8 @@ pub struct ConnectArgs {
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 #[derive(Args, Debug)]
@@ -288,6 +305,12 @@ pub struct TailArgs {
     pub record_raw: bool,
     #[arg(long, value_enum, default_value_t = TailFormatArg::Jsonl)]
     pub format: TailFormatArg,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// How long a row whose text the wire withheld waits for the API before it is printed as it
+    /// is (e.g. 3s, 500ms is written 1s).
+    #[arg(long, value_name = "DURATION", default_value = "3s")]
+    pub api_wait: String,
 }
 
 fn parse_family(s: &str) -> Result<Family, String> {

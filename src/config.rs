@@ -5,6 +5,7 @@
 //! server = "octo"                      # upstream | octo
 //! url = "wss://multica.example.com/ws" # live and tail --url
 //! redis = "redis://redis.internal:6379/0"
+//! api = "https://multica.example.com"  # or "off"; default: derived from url
 //! workspace = "my-team"
 //! lang = "zh"                          # en | zh
 //! tz = "Asia/Shanghai"                 # local | utc | an IANA name
@@ -55,6 +56,8 @@ pub struct Config {
     pub server: Option<Family>,
     pub url: Option<String>,
     pub redis: Option<String>,
+    /// `api = "URL"`, or `api = "off"` (`Some(None)`).
+    pub api: Option<Option<String>>,
     pub workspace: Option<String>,
     pub lang: Option<Lang>,
     pub tz: Option<Zone>,
@@ -75,6 +78,7 @@ struct Raw {
     server: Option<String>,
     url: Option<String>,
     redis: Option<String>,
+    api: Option<String>,
     workspace: Option<String>,
     lang: Option<String>,
     tz: Option<String>,
@@ -153,6 +157,7 @@ impl Config {
             server,
             url: raw.url,
             redis: raw.redis,
+            api: raw.api.map(|a| (a != "off").then_some(a)),
             workspace: raw.workspace,
             lang,
             tz,

@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::api::{ApiHandle, ApiStatus};
+use crate::enrich::Recovery;
 use crate::pipeline::Pipeline;
 use crate::source::replay::Replay;
 use crate::source::status::ConnState;
@@ -25,6 +27,8 @@ pub enum Input {
 pub enum FeedEvent {
     /// Frames were ingested.
     Ingested(usize),
+    /// The API gave a withheld text back (or gave up on one).
+    Recovered,
     /// The source's status changed.
     Status,
     /// The live source is gone for good.
@@ -54,6 +58,10 @@ pub struct Feed {
     rate_window: (Instant, u64),
     ended: bool,
     status_open: bool,
+    /// The REST API client recovering withheld texts, if one runs.
+    api: Option<ApiHandle>,
+    /// Its status, as of its last change.
+    pub api_status: Option<ApiStatus>,
 }
 
 impl Feed {
@@ -79,7 +87,17 @@ impl Feed {
             rate_window: (Instant::now(), frames),
             ended: false,
             status_open: true,
+            api: None,
+            api_status: None,
         }
+    }
+
+    /// Recover withheld texts through this API client.
+    pub fn with_api(mut self, api: ApiHandle) -> Feed {
+        self.api_status = Some(api.status.borrow().clone());
+        self.pipeline.recover = true;
+        self.api = Some(api);
+        self
     }
 
     pub fn replay_state(&self) -> Option<&Replay> {
@@ -108,8 +126,26 @@ impl Feed {
                             self.pipeline.push_frame(f.received_at, &f.text);
                             n += 1;
                         }
+                        let lookups = self.pipeline.take_lookups();
+                        if let Some(api) = &self.api {
+                            for req in lookups {
+                                if api.requests.try_send(req.clone()).is_err() {
+                                    self.pipeline.apply_recovery(&crate::api::queue_full(&req));
+                                }
+                            }
+                        }
                         return FeedEvent::Ingested(n);
                     }
+                    Some(ev) = next_api(&mut self.api) => match ev {
+                        ApiEvent::Recovered(rec) => {
+                            self.pipeline.apply_recovery(&rec);
+                            return FeedEvent::Recovered;
+                        }
+                        ApiEvent::Status(status) => {
+                            self.api_status = Some(status);
+                            return FeedEvent::Status;
+                        }
+                    },
                     changed = source.status.changed(), if self.status_open => {
                         if changed.is_err() {
                             // The reader is gone; frames it left may still be queued.
@@ -177,6 +213,25 @@ impl Feed {
             }
         }
         Ok(())
+    }
+}
+
+enum ApiEvent {
+    Recovered(Recovery),
+    Status(ApiStatus),
+}
+
+/// The API client's next answer or status change; never, without one.
+async fn next_api(api: &mut Option<ApiHandle>) -> Option<ApiEvent> {
+    let Some(api) = api else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        Some(r) = api.results.recv() => Some(ApiEvent::Recovered(r)),
+        Ok(()) = api.status.changed() => {
+            Some(ApiEvent::Status(api.status.borrow_and_update().clone()))
+        }
+        else => std::future::pending().await,
     }
 }
 

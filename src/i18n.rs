@@ -68,6 +68,15 @@ strings! {
     playing: "playing", "播放中";
     scrolled: "SCROLLED", "已滚动";
     matching: "match the filter", "条符合过滤";
+    api_recovered: "texts recovered", "条文本已取回";
+    api_waiting: "waiting", "等待中";
+    api_paused_until: "paused until", "暂停至";
+    api_off: "not asked", "不再询问";
+    lookup_pending: "asking the server's API for the withheld text…", "正在向服务端 API 取回被隐去的文本…";
+    lookup_failed: "the API could not give the text back", "API 未能取回文本";
+    lookup_done: "from", "来自";
+    server_attempt: "Server attempt", "服务端尝试";
+    retry_of_task: "retry of", "重试自";
     synthetic_times: "times are synthetic (no timestamps in the capture)", "时间为合成（抓包中无时间戳）";
     // Connection states.
     connecting: "connecting", "连接中";
@@ -120,6 +129,7 @@ strings! {
     origin_comment: "from the server's system comment on the issue", "来自服务端在 Issue 上的系统评论";
     origin_canned: "the server's fixed sentence for this reason", "服务端针对此原因的固定句子";
     origin_withheld: "withheld: the relays had it, the server stripped it from the wire", "被隐去：中继拿到了它，服务端从线上删除了它";
+    origin_api: "withheld on the wire, recovered from the server's REST API", "线上被隐去，已从服务端 REST API 取回";
     withheld: "[error withheld by the server]", "[错误文本被服务器隐去]";
     withheld_one_of: "one of Multica's fixed sentences", "Multica 的固定句子之一";
     canned_note: "a fixed English sentence of Multica's: the user learned only the reason", "Multica 的固定英文句子：用户只得知了原因";

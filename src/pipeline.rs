@@ -4,17 +4,27 @@ use chrono::{DateTime, Utc};
 
 use crate::bounded::BoundedMap;
 use crate::capture::Line;
-use crate::enrich::{Enricher, Update};
+use crate::enrich::{Enricher, Failure, Lookup, LookupRequest, Recovery, Update};
 use crate::protocol::{decode_with_id, Event, Gap, Ulid};
 use crate::store::Store;
 
 /// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
 const RECENT_EVENT_IDS: usize = 100_000;
 
+/// Failures waiting for the REST API to give their withheld text back.
+const AWAITING: usize = 10_000;
+
 pub struct Pipeline {
     pub enricher: Enricher,
     pub store: Store,
     recent_ids: BoundedMap<Ulid, ()>,
+    /// Ask the REST API for withheld texts (a live source with an API): lookups pile up in
+    /// `lookups` for whoever sends them.
+    pub recover: bool,
+    lookups: Vec<LookupRequest>,
+    /// A copy of each failure whose text may still be recovered (from the API, or a capture's
+    /// recovered record): the store may not hold it (headless keeps none).
+    awaiting: BoundedMap<std::sync::Arc<str>, Failure>,
 }
 
 impl Pipeline {
@@ -28,6 +38,9 @@ impl Pipeline {
             enricher,
             store: Store::new(capacity),
             recent_ids: BoundedMap::new(RECENT_EVENT_IDS),
+            recover: false,
+            lookups: Vec::new(),
+            awaiting: BoundedMap::new(AWAITING),
         }
     }
 
@@ -36,7 +49,9 @@ impl Pipeline {
     pub fn restart(&mut self) {
         let filter = self.store.filter().clone();
         let capacity = self.store.capacity();
+        let recover = self.recover;
         *self = Pipeline::with_enricher(capacity, self.enricher.fresh());
+        self.recover = recover;
         self.store.set_filter(filter);
     }
 
@@ -86,7 +101,16 @@ impl Pipeline {
     ) -> Option<Event> {
         self.store.ingest.count_type(event.type_name());
         self.store.ingest.saw(at);
-        if let Some(update) = self.enricher.ingest(at, &event) {
+        if let Some(mut update) = self.enricher.ingest(at, &event) {
+            if update.failure.needs_lookup() {
+                if self.recover {
+                    update.failure.lookup = Lookup::Pending;
+                    self.lookups.extend(update.failure.lookup_request());
+                }
+                if let Some(task) = update.failure.task_id.clone() {
+                    self.awaiting.insert(task, (*update.failure).clone());
+                }
+            }
             if update.failure.text_cut() {
                 self.store.ingest.texts_cut += 1;
             }
@@ -99,6 +123,30 @@ impl Pipeline {
             self.store.apply(update);
         }
         Some(event)
+    }
+
+    /// The lookups ingest asked for since the last call.
+    pub fn take_lookups(&mut self) -> Vec<LookupRequest> {
+        std::mem::take(&mut self.lookups)
+    }
+
+    /// The REST API's answer for a failure: its text and attempts taken in, routes and counts
+    /// derived again. The failure as it is now, if it was still waiting.
+    pub fn apply_recovery(&mut self, r: &Recovery) -> Option<Update> {
+        let mut failure = self.awaiting.remove(&r.task_id)?;
+        let (family, _) = self.enricher.family();
+        let bindings = self.enricher.bindings().clone();
+        self.store.agg.count_derived(&failure, -1);
+        failure.apply_recovery(&r.outcome, family, &bindings);
+        self.store.agg.count_derived(&failure, 1);
+        if r.outcome.as_ref().is_ok_and(|x| x.error.is_some()) {
+            self.store.ingest.recovered += 1;
+        }
+        self.store.replace(&failure);
+        Some(Update {
+            failure: Box::new(failure),
+            family_changed: false,
+        })
     }
 
     /// A window in which events may be missing (a source's disconnect, a capture's gap record).
@@ -121,6 +169,11 @@ impl Pipeline {
                 self.push_frame_with(*at, text, &mut on_update);
             }
             Line::Gap(gap) => self.push_gap(gap),
+            Line::Recovered(r) => {
+                if let Some(u) = self.apply_recovery(r) {
+                    on_update(&u);
+                }
+            }
             Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
             Line::Blank => self.store.ingest.blank_lines += 1,
             Line::Header(_) => {}

@@ -65,6 +65,8 @@ impl Tail {
         let state = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
             .args(["tail", "--url", url, "--workspace", demo::DEMO_WORKSPACE])
+            // These servers speak WebSocket only; the REST API has its own tests.
+            .arg("--no-api")
             .args(extra)
             .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
             .env("XDG_STATE_HOME", state.path())

@@ -211,7 +211,15 @@ async fn a_recording_keeps_no_secret_and_no_control_character() {
     let rec = dir.path().join("rec.jsonl");
     let state = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(["tail", "--url", &url, "--workspace", "w", "--record"])
+        .args([
+            "tail",
+            "--url",
+            &url,
+            "--workspace",
+            "w",
+            "--no-api",
+            "--record",
+        ])
         .arg(&rec)
         .env("FAILWATCH_TOKEN", "t")
         // The most verbose level: a wrong-typed field's value must not reach the log either.

@@ -1,5 +1,5 @@
-//! Capture files: JSON Lines of `{"at": …, "frame": …}` and `{"at": …, "gap": …}` records after an
-//! optional header, or bare frames one per line. The reader never fails on content and never
+//! Capture files: JSON Lines of `{"at": …, "frame": …}`, `{"at": …, "gap": …}` and
+//! `{"at": …, "recovered": …}` records after an optional header, or bare frames one per line. The reader never fails on content and never
 //! reads a line whole past a bound: bad lines come back as [`Line::Bad`]. The writer keeps only
 //! what failwatch uses and redacts it as a whole, unless raw capture was asked for.
 
@@ -12,6 +12,9 @@ pub use read::{
     end_time, family_told, frame_time, parse_line, sniff_family, CaptureReader, MAX_LINE_BYTES,
 };
 pub use write::{recorded_frame, CaptureWriter};
+
+/// A recording written by the source (frames, gaps) and the API client (recovered texts).
+pub type SharedRecorder = std::sync::Arc<std::sync::Mutex<CaptureWriter>>;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -38,6 +41,8 @@ pub enum Line {
     },
     /// A window in which the recorder may have missed events.
     Gap(Gap),
+    /// A text the wire withheld, recovered from the REST API while recording.
+    Recovered(crate::enrich::Recovery),
     Blank,
     Bad(String),
 }

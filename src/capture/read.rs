@@ -21,6 +21,8 @@ struct Record<'a> {
     #[serde(borrow)]
     frame: Option<&'a RawValue>,
     gap: Option<GapRecord<'a>>,
+    #[serde(borrow)]
+    recovered: Option<RecoveredRecord<'a>>,
     failwatch_capture: Option<serde::de::IgnoredAny>,
     #[serde(borrow)]
     source: Option<Cow<'a, str>>,
@@ -36,6 +38,45 @@ struct GapRecord<'a> {
     to: Option<Cow<'a, str>>,
     #[serde(borrow)]
     why: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct RecoveredRecord<'a> {
+    #[serde(borrow)]
+    task_id: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow, default)]
+    error: Option<Cow<'a, str>>,
+    #[serde(default)]
+    attempt: Option<u32>,
+    #[serde(default)]
+    max_attempts: Option<u32>,
+    #[serde(borrow, default)]
+    parent_task_id: Option<Cow<'a, str>>,
+}
+
+/// A recovered record as ingest takes it: every string cleaned and redacted again (a capture
+/// is outside text like any other).
+fn recovery(r: RecoveredRecord<'_>) -> Option<crate::enrich::Recovery> {
+    use crate::enrich::{ApiAttempt, ApiSource, Recovered, Recovery, SeenText};
+    let id = |s: &str| std::sync::Arc::<str>::from(redact::redact_id(s).as_ref());
+    Some(Recovery {
+        task_id: id(&r.task_id),
+        outcome: Ok(Recovered {
+            source: ApiSource::parse(&r.source)?,
+            error: r.error.as_deref().map(SeenText::new),
+            attempt: r.attempt.map(|attempt| ApiAttempt {
+                attempt,
+                max_attempts: r.max_attempts.unwrap_or(0),
+                parent_task_id: r
+                    .parent_task_id
+                    .as_deref()
+                    .filter(|p| !p.is_empty())
+                    .map(id),
+            }),
+        }),
+    })
 }
 
 /// Reads a capture line by line, assigning times to bare frames.
@@ -172,6 +213,12 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
                 .unwrap_or(t)
         })
     };
+    if let Some(r) = record.recovered {
+        return match recovery(r) {
+            Some(r) => Line::Recovered(r),
+            None => bad("recovered record from an unknown source"),
+        };
+    }
     if let Some(gap) = record.gap {
         let Some(from) = gap.from.as_deref().and_then(parse_time) else {
             return bad("gap record without a time");

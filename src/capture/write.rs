@@ -58,6 +58,30 @@ impl CaptureWriter {
         self.line(&record)
     }
 
+    /// Append a text the REST API gave back, redacted, so a replay shows it without the server.
+    pub fn write_recovery(
+        &mut self,
+        at: DateTime<Utc>,
+        r: &crate::enrich::Recovery,
+    ) -> io::Result<()> {
+        let Ok(found) = &r.outcome else {
+            return Ok(());
+        };
+        let attempt = found.attempt.as_ref();
+        let record = serde_json::json!({
+            "at": format_time(at),
+            "recovered": {
+                "task_id": &*r.task_id,
+                "source": found.source.name(),
+                "error": found.error.as_ref().map(|t| &*t.text),
+                "attempt": attempt.map(|a| a.attempt),
+                "max_attempts": attempt.map(|a| a.max_attempts),
+                "parent_task_id": attempt.and_then(|a| a.parent_task_id.as_deref()),
+            },
+        });
+        self.line(&record)
+    }
+
     fn line(&mut self, record: &Value) -> io::Result<()> {
         writeln!(self.out, "{record}")?;
         self.out.flush()?;
@@ -67,6 +91,11 @@ impl CaptureWriter {
 
     /// Flush and sync to disk.
     pub fn finish(mut self) -> io::Result<()> {
+        self.sync()
+    }
+
+    /// Flush and sync to disk, and go on writing.
+    pub fn sync(&mut self) -> io::Result<()> {
         self.out.flush()?;
         self.out.get_ref().sync_all()
     }

@@ -15,8 +15,14 @@ pub async fn live(
     settings: &Settings,
     pipeline: Pipeline,
     source: SourceHandle,
+    api: Option<crate::api::ApiHandle>,
 ) -> Result<(), CmdError> {
-    run(dash, settings, Feed::live(pipeline, source)).await
+    let feed = Feed::live(pipeline, source);
+    let feed = match api {
+        Some(api) => feed.with_api(api),
+        None => feed,
+    };
+    run(dash, settings, feed).await
 }
 
 pub async fn replay(

@@ -62,9 +62,24 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
             token: Token::new(server::DEMO_TOKEN),
         };
         let record = setup::recorder(args.record.as_deref(), &demo.url(), false)?;
-        let mut source =
-            open_source(SourceSpec::WebSocket { config, record }, Delivery::Lossy).await?;
+        // The demo serves the REST API on the same port, as the server does.
+        let api = crate::api::ApiConfig {
+            base: demo.api_url(),
+            workspace: server::DEMO_WORKSPACE.into(),
+            token: config.token.clone(),
+            budget: crate::api::ApiConfig::DEFAULT_BUDGET,
+            concurrency: crate::api::ApiConfig::DEFAULT_CONCURRENCY,
+        };
+        let mut source = open_source(
+            SourceSpec::WebSocket {
+                config,
+                record: record.clone(),
+            },
+            Delivery::Lossy,
+        )
+        .await?;
         source.label = format!("demo {}", source.label);
+        let api = setup::start_api(Some(api), record);
         // The demo knows its server: its family, and which relay each session is bound to (the
         // user's own bindings, if any, win).
         let mut bindings = crate::demo::scenario::bindings(args.seed, family);
@@ -75,6 +90,6 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
             .unwrap_or((family, FamilySource::Flag));
         let enricher = Enricher::new(Some(family), Arc::new(bindings));
         let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
-        dashboard::live(&args.dash, settings, pipeline, source).await
+        dashboard::live(&args.dash, settings, pipeline, source, api).await
     })
 }

@@ -20,16 +20,25 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
     };
     let record = setup::recorder(args.record.as_deref(), &url, args.record_raw)?;
     let workspace = config.workspace.clone();
+    let api = setup::api_config(&args.connect.api, settings, &url, &workspace, &config.token);
     setup::runtime()?.block_on(async {
-        let mut source =
-            open_source(SourceSpec::WebSocket { config, record }, Delivery::Lossy).await?;
+        let mut source = open_source(
+            SourceSpec::WebSocket {
+                config,
+                record: record.clone(),
+            },
+            Delivery::Lossy,
+        )
+        .await?;
         // The header names the workspace as well as the server.
         source.label = format!("{workspace} @ {}", source.label);
+        let api = setup::start_api(api, record);
         dashboard::live(
             &args.dash,
             settings,
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
+            api,
         )
         .await
     })

@@ -38,6 +38,7 @@ pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
             settings,
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
+            None,
         )
         .await
     })

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::CmdError;
-use crate::capture::CaptureWriter;
+use crate::capture::{CaptureWriter, SharedRecorder};
 use crate::catalog::Lang;
 use crate::cli::{Cli, RoutingArgs};
 use crate::config::{Config, ThemeChoice};
@@ -36,6 +36,7 @@ pub struct Settings {
     pub extra_keys: Vec<(crate::ui::keymap::Key, crate::ui::action::Action)>,
     /// Connection defaults from the config file.
     pub url: Option<String>,
+    pub api: Option<Option<String>>,
     pub redis: Option<String>,
     pub workspace: Option<String>,
 }
@@ -61,6 +62,7 @@ impl Settings {
             extra_keys: crate::ui::keymap::extra_keys(&config.keys)
                 .map_err(|e| CmdError::usage(format!("config file: {e}")))?,
             url: config.url,
+            api: config.api,
             redis: config.redis,
             workspace: config.workspace,
         })
@@ -115,6 +117,47 @@ impl Routing {
     }
 }
 
+/// The REST API client for a live WebSocket source, unless turned off (or not derivable).
+pub fn api_config(
+    args: &crate::cli::ApiArgs,
+    settings: &Settings,
+    ws_url: &str,
+    workspace: &str,
+    token: &Token,
+) -> Option<crate::api::ApiConfig> {
+    if args.no_api || matches!(settings.api, Some(None)) {
+        return None;
+    }
+    let base = args
+        .api
+        .clone()
+        .or_else(|| settings.api.clone().flatten())
+        .or_else(|| crate::api::base_from_ws(ws_url))?;
+    Some(crate::api::ApiConfig {
+        base,
+        workspace: workspace.to_owned(),
+        token: token.clone(),
+        budget: args.api_budget,
+        concurrency: crate::api::ApiConfig::DEFAULT_CONCURRENCY,
+    })
+}
+
+/// Start the API client (on the current runtime); a client that cannot start is said and left out.
+pub fn start_api(
+    config: Option<crate::api::ApiConfig>,
+    recorder: Option<SharedRecorder>,
+) -> Option<crate::api::ApiHandle> {
+    let config = config?;
+    match crate::api::start(config, recorder) {
+        Ok(api) => Some(api),
+        Err(e) => {
+            tracing::warn!(error = %e, "the REST API client could not start");
+            eprintln!("failwatch: not asking the REST API: {e}");
+            None
+        }
+    }
+}
+
 /// The dashboard draws on a terminal: without one, say so and point at the headless commands.
 pub fn need_terminal() -> Result<(), CmdError> {
     use std::io::IsTerminal;
@@ -133,9 +176,10 @@ pub fn recorder(
     path: Option<&Path>,
     source: &str,
     raw: bool,
-) -> Result<Option<CaptureWriter>, CmdError> {
+) -> Result<Option<SharedRecorder>, CmdError> {
     path.map(|p| {
         CaptureWriter::create(p, source, raw)
+            .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)))
             .map_err(|e| CmdError::input(format!("cannot write {}: {e}", p.display())))
     })
     .transpose()

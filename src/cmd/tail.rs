@@ -7,37 +7,50 @@ use super::input::CaptureInput;
 use super::setup::{self, Settings};
 use super::{open_source, redis, CmdError};
 use crate::cli::{TailArgs, TailFormatArg};
-use crate::filter::Filter;
-use crate::headless::{self, TailError, TailFormat};
+use crate::headless::{self, TailError, TailFormat, TailSpec};
 use crate::source::ws::LiveConfig;
 use crate::source::Delivery;
 use crate::source::SourceSpec;
 
 pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
     let filter = settings.filter.clone();
-    let lang = crate::output::Locale::new(settings.lang, settings.tz);
-    let format = match args.format {
-        TailFormatArg::Jsonl => TailFormat::Jsonl,
-        TailFormatArg::Text => TailFormat::Text,
+    let hold = crate::filter::parse_duration(&args.api_wait)
+        .and_then(|d| d.to_std().ok())
+        .ok_or_else(|| CmdError::usage(format!("bad --api-wait `{}` (e.g. 3s)", args.api_wait)))?;
+    let spec = TailSpec {
+        filter: &filter,
+        format: match args.format {
+            TailFormatArg::Jsonl => TailFormat::Jsonl,
+            TailFormatArg::Text => TailFormat::Text,
+        },
+        locale: crate::output::Locale::new(settings.lang, settings.tz),
+        hold,
     };
     if let Some(file) = &args.file {
-        return capture(file, settings, &filter, format, lang);
+        return capture(file, settings, spec);
     }
     let workspace =
         || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
     // A live source: the flags', else the config file's WebSocket URL, else its Redis URL.
-    let spec = match (&args.url, &args.redis, &settings.url, &settings.redis) {
+    let mut api = None;
+    let mut record = None;
+    let source = match (&args.url, &args.redis, &settings.url, &settings.redis) {
         (_, Some(url), _, _) | (None, None, None, Some(url)) => {
             SourceSpec::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
         }
-        (Some(url), None, _, _) | (None, None, Some(url), _) => SourceSpec::WebSocket {
-            config: LiveConfig {
+        (Some(url), None, _, _) | (None, None, Some(url), _) => {
+            let config = LiveConfig {
                 url: url.clone(),
                 workspace: workspace()?,
                 token: setup::token(args.token_file.as_deref())?,
-            },
-            record: setup::recorder(args.record.as_deref(), url, args.record_raw)?,
-        },
+            };
+            api = setup::api_config(&args.api, settings, url, &config.workspace, &config.token);
+            record = setup::recorder(args.record.as_deref(), url, args.record_raw)?;
+            SourceSpec::WebSocket {
+                config,
+                record: record.clone(),
+            }
+        }
         (None, None, None, None) => {
             return Err(CmdError::usage(
                 "tail needs a capture FILE, or --url (or --redis) and --workspace",
@@ -45,11 +58,11 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         }
     };
     setup::runtime()?.block_on(async {
-        let source = open_source(spec, Delivery::Lossless).await?;
+        let source = open_source(source, Delivery::Lossless).await?;
+        let api = setup::start_api(api, record);
         let mut out = io::stdout().lock();
         let mut pipeline = settings.routing.pipeline(0, None);
-        let result =
-            headless::tail_source(source, &mut pipeline, &filter, format, lang, &mut out).await;
+        let result = headless::tail_source(source, api, &mut pipeline, spec, &mut out).await;
         eprintln!("failwatch: {}", headless::losses_line(&pipeline));
         match result {
             Ok(()) => Ok(()),
@@ -60,13 +73,8 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
     })
 }
 
-fn capture(
-    file: &std::path::Path,
-    settings: &Settings,
-    filter: &Filter,
-    format: TailFormat,
-    lang: crate::output::Locale,
-) -> Result<(), CmdError> {
+fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Result<(), CmdError> {
+    let filter = spec.filter;
     // `since:` is measured from the capture's own clock: its end must be known first.
     let input = CaptureInput::open(file, filter.has_time_terms())?;
     let pipeline = settings
@@ -74,15 +82,7 @@ fn capture(
         .pipeline(0, settings.routing.sniffed(|| input.sniff()));
     let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let result = headless::tail_capture(
-        input.reader()?,
-        filter,
-        now,
-        format,
-        lang,
-        pipeline,
-        &mut out,
-    );
+    let result = headless::tail_capture(input.reader()?, spec, now, pipeline, &mut out);
     let _ = out.flush();
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

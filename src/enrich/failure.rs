@@ -26,6 +26,89 @@ pub enum ErrorOrigin {
     Canned,
     /// The relays had a text but the server stripped it from the wire.
     Withheld,
+    /// Withheld on the wire, recovered from the server's REST API.
+    Api,
+}
+
+/// Which REST endpoint a recovered text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiSource {
+    /// `GET /api/issues/{id}/task-runs`: the raw task row.
+    IssueRuns,
+    /// `GET /api/agents/{id}/tasks`: the raw task row.
+    AgentTasks,
+    /// `GET /api/chat/sessions/{id}/messages`: the failure message (server-redacted).
+    ChatMessages,
+}
+
+impl ApiSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiSource::IssueRuns => "issue_runs",
+            ApiSource::AgentTasks => "agent_tasks",
+            ApiSource::ChatMessages => "chat_messages",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApiSource> {
+        [
+            ApiSource::IssueRuns,
+            ApiSource::AgentTasks,
+            ApiSource::ChatMessages,
+        ]
+        .into_iter()
+        .find(|a| a.name() == s)
+    }
+}
+
+/// What the server's task row adds: the retry chain as the server keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiAttempt {
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub parent_task_id: Option<Arc<str>>,
+}
+
+/// A withheld text to ask the REST API for: which endpoints can answer for this task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupRequest {
+    pub task_id: Arc<str>,
+    pub issue_id: Option<Arc<str>>,
+    pub agent_id: Option<Arc<str>>,
+    pub session: Option<Arc<str>>,
+    /// When the failure happened: an answer read before it may predate the row.
+    pub at: DateTime<Utc>,
+}
+
+/// The API's answer for one task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovery {
+    pub task_id: Arc<str>,
+    pub outcome: Result<Recovered, Box<str>>,
+}
+
+/// What an endpoint gave back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    pub source: ApiSource,
+    /// The error text, redacted with our rules (`None`: the server has none).
+    pub error: Option<SeenText>,
+    pub attempt: Option<ApiAttempt>,
+}
+
+/// Where recovering a withheld text stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Lookup {
+    /// Nothing to recover, or no API to ask.
+    #[default]
+    None,
+    /// Asked; no answer yet.
+    Pending,
+    /// Answered from this endpoint (the text may still be empty: the server had none).
+    Done(ApiSource),
+    /// Given up on, and why (for the detail view).
+    Failed(Box<str>),
 }
 
 /// A string from outside after our redaction, with what the redaction found in it.
@@ -62,6 +145,8 @@ pub struct Evidence {
     pub alias: Option<SeenText>,
     /// The system comment's content.
     pub comment: Option<SeenText>,
+    /// The text the wire withheld, recovered from the REST API (redacted with our rules).
+    pub api: Option<SeenText>,
 }
 
 /// What the relays had as `error` in-process, as far as failwatch can tell.
@@ -106,6 +191,10 @@ pub struct Failure {
     /// The task this one retries, and which attempt it is (1 = first).
     pub retry_of: Option<Arc<str>>,
     pub attempt: u32,
+    /// Recovering the withheld text from the REST API.
+    pub lookup: Lookup,
+    /// The server's own attempt count and parent task, when the API told.
+    pub api_attempt: Option<ApiAttempt>,
 }
 
 impl Failure {
@@ -119,6 +208,7 @@ impl Failure {
             ErrorOrigin::ErrorMessage => self.evidence.alias.as_ref().map(|t| &*t.text),
             ErrorOrigin::Comment => self.evidence.comment.as_ref().map(|t| &*t.text),
             ErrorOrigin::Canned => self.rebuilt,
+            ErrorOrigin::Api => self.evidence.api.as_ref().map(|t| &*t.text),
             ErrorOrigin::Withheld => None,
         }?;
         Some((text, origin))
@@ -150,14 +240,56 @@ impl Failure {
             ErrorOrigin::Event => self.evidence.error.as_ref(),
             ErrorOrigin::ErrorMessage => self.evidence.alias.as_ref(),
             ErrorOrigin::Comment => self.evidence.comment.as_ref(),
+            ErrorOrigin::Api => self.evidence.api.as_ref(),
             _ => None,
         }
+    }
+
+    /// What to ask the REST API for this failure.
+    pub fn lookup_request(&self) -> Option<LookupRequest> {
+        Some(LookupRequest {
+            task_id: self.task_id.clone()?,
+            issue_id: self.issue_id.clone(),
+            agent_id: self.agent_id.clone(),
+            session: self.session.clone(),
+            at: self.at,
+        })
+    }
+
+    /// Take the API's answer in, and derive again what follows from it.
+    pub fn apply_recovery(
+        &mut self,
+        outcome: &Result<Recovered, Box<str>>,
+        family: Family,
+        bindings: &Bindings,
+    ) {
+        match outcome {
+            Ok(r) => {
+                self.lookup = Lookup::Done(r.source);
+                if let Some(a) = &r.attempt {
+                    self.api_attempt = Some(a.clone());
+                }
+                if let Some(text) = r.error.as_ref().filter(|t| !t.text.is_empty()) {
+                    self.evidence.api = Some(text.clone());
+                }
+            }
+            Err(why) => self.lookup = Lookup::Failed(why.clone()),
+        }
+        self.derive(family, bindings);
+    }
+
+    /// The wire withheld a text the relays had, and the REST API may have it.
+    pub fn needs_lookup(&self) -> bool {
+        matches!(self.told, Told::Withheld { .. })
+            && self.evidence.api.is_none()
+            && self.task_id.is_some()
+            && matches!(self.lookup, Lookup::None)
     }
 
     /// An error text was too large and was cut.
     pub fn text_cut(&self) -> bool {
         let e = &self.evidence;
-        [&e.error, &e.alias, &e.comment]
+        [&e.error, &e.alias, &e.comment, &e.api]
             .into_iter()
             .flatten()
             .any(|t| t.cut > 0)
@@ -166,7 +298,7 @@ impl Failure {
     /// Bytes of error text this failure holds (what the store's byte budget counts).
     pub fn text_bytes(&self) -> usize {
         let e = &self.evidence;
-        [&e.error, &e.alias, &e.comment]
+        [&e.error, &e.alias, &e.comment, &e.api]
             .into_iter()
             .flatten()
             .map(|t| t.text.len())
@@ -182,7 +314,7 @@ impl Failure {
         let error = match self.told {
             Told::Withheld { .. } => InProcess::Withheld,
             Told::Known {
-                origin: ErrorOrigin::Comment | ErrorOrigin::Canned,
+                origin: ErrorOrigin::Comment | ErrorOrigin::Canned | ErrorOrigin::Api,
                 ..
             } => self
                 .error_text()
@@ -265,13 +397,18 @@ impl Failure {
                         canned: true,
                     }
                 }
+                // The server posts the system comment whenever an issue task's failure has a
+                // text: an issue task without one had none.
+                canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
+                // The wire withheld it; the REST API may have given it back.
+                _ if self.evidence.api.is_some() => {
+                    let api = self.evidence.api.as_ref().map_or("", |t| &t.text);
+                    known(ErrorOrigin::Api, api)
+                }
                 canned::Reconstructed::OneOf(forms) => Told::Withheld {
                     canned: true,
                     forms,
                 },
-                // The server posts the system comment whenever an issue task's failure has a
-                // text: an issue task without one had none.
-                canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
                 canned::Reconstructed::Unknown => Told::Withheld {
                     canned: false,
                     forms: &[],
@@ -294,9 +431,14 @@ impl Failure {
             return 0;
         }
         match self.error_text() {
-            Some((_, ErrorOrigin::Event | ErrorOrigin::ErrorMessage | ErrorOrigin::Comment)) => {
-                self.shown().map_or(0, |t| t.beyond_server)
-            }
+            // A recovered text is raw: what our rules mask beyond the server's, the relays sent.
+            Some((
+                _,
+                ErrorOrigin::Event
+                | ErrorOrigin::ErrorMessage
+                | ErrorOrigin::Comment
+                | ErrorOrigin::Api,
+            )) => self.shown().map_or(0, |t| t.beyond_server),
             _ => 0,
         }
     }

@@ -4,7 +4,10 @@
 
 mod failure;
 
-pub use failure::{ErrorOrigin, Evidence, Failure, SeenText, Told};
+pub use failure::{
+    ApiAttempt, ApiSource, ErrorOrigin, Evidence, Failure, Lookup, LookupRequest, Recovered,
+    Recovery, SeenText, Told,
+};
 
 use std::sync::Arc;
 
@@ -149,6 +152,7 @@ impl Enricher {
                 error: f.error.as_deref().map(SeenText::new),
                 alias: f.error_message.as_deref().map(SeenText::new),
                 comment,
+                api: None,
             },
             told: Told::Absent,
             rebuilt: None,
@@ -156,6 +160,8 @@ impl Enricher {
             leaked_to_chat: 0,
             retry_of,
             attempt,
+            lookup: Lookup::None,
+            api_attempt: None,
         };
         failure.derive(family, &self.bindings);
         failure

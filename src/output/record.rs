@@ -26,6 +26,8 @@ pub struct FailureRecord<'a> {
     pub error_origin: Option<ErrorOrigin>,
     pub issue_id: Option<&'a str>,
     pub leaked_to_chat: u32,
+    /// Why the REST API could not give a withheld text back (null: not asked, or it did).
+    pub lookup_error: Option<&'a str>,
     pub lost_chat_session_id: Option<&'a str>,
     pub masked_secrets: u32,
     pub reason: Option<&'a str>,
@@ -34,11 +36,22 @@ pub struct FailureRecord<'a> {
     pub reason_known: bool,
     pub reason_meaning: &'static str,
     pub reason_text: &'static str,
+    /// Which REST endpoint gave a withheld text back (with `error_origin: api`).
+    pub recovered_from: Option<&'static str>,
     pub retry_of: Option<&'a str>,
     pub retry_pending: Option<bool>,
     pub routes: Vec<RouteRecord>,
     pub server: &'static str,
+    /// The server's attempt count and parent task, when the API told them.
+    pub server_attempt: Option<ServerAttempt<'a>>,
     pub task_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct ServerAttempt<'a> {
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub parent_task_id: Option<&'a str>,
 }
 
 /// What one relay did.
@@ -77,6 +90,10 @@ impl<'a> FailureRecord<'a> {
             error_origin: f.error_origin(),
             issue_id: f.issue_id.as_deref(),
             leaked_to_chat: f.leaked_to_chat,
+            lookup_error: match &f.lookup {
+                crate::enrich::Lookup::Failed(why) => Some(why),
+                _ => None,
+            },
             lost_chat_session_id: session.filter(|_| f.session_lost),
             masked_secrets: f.masked(),
             reason: f.reason.as_deref(),
@@ -85,10 +102,21 @@ impl<'a> FailureRecord<'a> {
             reason_known: f.reason_known,
             reason_meaning: d.texts.meaning,
             reason_text: d.texts.label,
+            recovered_from: match f.lookup {
+                crate::enrich::Lookup::Done(source) if f.evidence.api.is_some() => {
+                    Some(source.name())
+                }
+                _ => None,
+            },
             retry_of: f.retry_of.as_deref(),
             retry_pending: f.retry_pending,
             routes,
             server: f.family.name(),
+            server_attempt: f.api_attempt.as_ref().map(|a| ServerAttempt {
+                attempt: a.attempt,
+                max_attempts: a.max_attempts,
+                parent_task_id: a.parent_task_id.as_deref(),
+            }),
             task_id: f.task_id.as_deref(),
         }
     }

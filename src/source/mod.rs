@@ -10,7 +10,7 @@ pub mod ws;
 
 use tokio::sync::watch;
 
-use crate::capture::CaptureWriter;
+use crate::capture::SharedRecorder;
 pub use channel::{Delivery, FrameRx};
 use status::ConnState;
 
@@ -19,7 +19,7 @@ pub enum SourceSpec {
     /// A Multica server's realtime WebSocket (the embedded demo's too), optionally recorded.
     WebSocket {
         config: ws::LiveConfig,
-        record: Option<CaptureWriter>,
+        record: Option<SharedRecorder>,
     },
     /// The server's Redis relay streams, with backfill.
     Redis(redis::RedisConfig),

@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::channel::{self, Delivery, FrameRx, FrameTx};
 use super::status::{backoff, ConnState, Gap, Phase, STABLE_AFTER};
 use super::SourceError;
-use crate::capture::CaptureWriter;
+use crate::capture::SharedRecorder;
 use crate::protocol::{decode, Control, Event, Frame};
 use crate::redact;
 
@@ -60,6 +60,13 @@ impl Token {
             return Err("the token is empty".into());
         }
         Ok(token)
+    }
+}
+
+impl Token {
+    /// The token itself, for an `Authorization` header; never for a message or a log.
+    pub fn secret(&self) -> &str {
+        &self.0
     }
 }
 
@@ -103,7 +110,7 @@ impl LiveConfig {
     }
 }
 
-fn looks_like_uuid(s: &str) -> bool {
+pub fn looks_like_uuid(s: &str) -> bool {
     s.len() == 36
         && s.chars().enumerate().all(|(i, c)| {
             if [8, 13, 18, 23].contains(&i) {
@@ -125,7 +132,7 @@ pub struct LiveHandle {
 pub async fn start(
     config: LiveConfig,
     delivery: Delivery,
-    mut recorder: Option<CaptureWriter>,
+    mut recorder: Option<SharedRecorder>,
 ) -> Result<LiveHandle, SourceError> {
     let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
@@ -163,7 +170,7 @@ pub async fn start(
             });
             record_gap(&mut recorder, closed.as_ref());
             let started = Instant::now();
-            let reason = read(socket, &tx, &state_tx, recorder.as_mut()).await;
+            let reason = read(socket, &tx, &state_tx, &mut recorder).await;
             if tx.is_closed() {
                 state_tx.send_modify(|s| s.phase = Phase::Stopped);
                 break;
@@ -193,8 +200,8 @@ pub async fn start(
             .filter(|g| g.to.is_none())
             .cloned();
         record_gap(&mut recorder, open.as_ref());
-        if let Some(r) = recorder {
-            let _ = r.finish();
+        if let Some(Ok(mut w)) = recorder.as_ref().map(|r| r.lock()) {
+            let _ = w.sync();
         }
     });
     Ok(LiveHandle {
@@ -204,11 +211,22 @@ pub async fn start(
     })
 }
 
-fn record_gap(recorder: &mut Option<CaptureWriter>, gap: Option<&Gap>) {
-    let (Some(r), Some(gap)) = (recorder.as_mut(), gap) else {
-        return;
+fn record_gap(recorder: &mut Option<SharedRecorder>, gap: Option<&Gap>) {
+    let Some(gap) = gap else { return };
+    record(recorder, |w| w.write_gap(gap));
+}
+
+/// Write to the recording, if there is one; a failed write stops recording (said in the log).
+fn record(
+    recorder: &mut Option<SharedRecorder>,
+    write: impl FnOnce(&mut crate::capture::CaptureWriter) -> std::io::Result<()>,
+) {
+    let Some(r) = recorder.as_ref() else { return };
+    let result = match r.lock() {
+        Ok(mut w) => write(&mut w),
+        Err(_) => Err(std::io::Error::other("the recording's lock was poisoned")),
     };
-    if let Err(e) = r.write_gap(gap) {
+    if let Err(e) = result {
         tracing::error!(error = %e, "recording failed; recording stops");
         *recorder = None;
     }
@@ -246,7 +264,7 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// rustls needs a process-wide crypto provider before the first `wss://` handshake.
-fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -351,7 +369,7 @@ async fn read(
     mut socket: Socket,
     tx: &FrameTx,
     state: &watch::Sender<ConnState>,
-    mut recorder: Option<&mut CaptureWriter>,
+    recorder: &mut Option<SharedRecorder>,
 ) -> String {
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut last_heard = Instant::now();
@@ -375,12 +393,7 @@ async fn read(
                     _ => continue, // ping/pong: tungstenite answers pings itself
                 };
                 let now = Utc::now();
-                if let Some(r) = recorder.as_deref_mut() {
-                    if let Err(e) = r.write(now, &text) {
-                        tracing::error!(error = %e, "recording failed; recording stops");
-                        recorder = None;
-                    }
-                }
+                record(recorder, |w| w.write(now, &text));
                 let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
                     return "stopped".into();
                 };

@@ -291,6 +291,8 @@ pub struct IngestStats {
     pub duplicates: u64,
     /// Error texts too large to keep whole: cut.
     pub texts_cut: u64,
+    /// Withheld texts recovered from the REST API.
+    pub recovered: u64,
     /// Bare frames with no time of their own: placed after the one before.
     pub synthetic_times: u64,
     /// The earliest and latest event times seen: the span a capture covers.

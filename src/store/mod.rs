@@ -88,6 +88,19 @@ impl Store {
         self.ring.push_back(f);
     }
 
+    /// Put an updated failure in place of the one with its sequence number (a recovered text);
+    /// the view follows if the filter now says otherwise.
+    pub fn replace(&mut self, failure: &Failure) {
+        let Some(i) = self.index_of(failure.seq) else {
+            return;
+        };
+        self.text_bytes = self.text_bytes - self.ring[i].text_bytes() + failure.text_bytes();
+        self.ring[i] = failure.clone();
+        if !self.filter.is_empty() {
+            self.rebuild_view();
+        }
+    }
+
     /// Failures that matched the filter when they arrived, since it was set.
     pub fn matched_total(&self) -> u64 {
         self.matched_total

@@ -12,7 +12,7 @@ use super::layout::centered;
 use super::scroll_view;
 use super::theme::Theme;
 use crate::catalog;
-use crate::enrich::{ErrorOrigin, Failure, Told};
+use crate::enrich::{ApiSource, ErrorOrigin, Failure, Lookup, Told};
 use crate::feed::Feed;
 use crate::i18n::{strings, Strings};
 use crate::routing::{AttemptEnd, Chains};
@@ -75,6 +75,7 @@ fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
         ErrorOrigin::Comment => s.origin_comment,
         ErrorOrigin::Canned => s.origin_canned,
         ErrorOrigin::Withheld => s.origin_withheld,
+        ErrorOrigin::Api => s.origin_api,
     }
 }
 
@@ -137,6 +138,13 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
         None => "-",
     };
     out.push(Line::from(vec![key(s.retry_pending), Span::raw(retry)]));
+    if let Some(a) = &failure.api_attempt {
+        let mut text = format!("{} / {}", a.attempt, a.max_attempts);
+        if let Some(parent) = &a.parent_task_id {
+            text.push_str(&format!("  ({} {parent})", s.retry_of_task));
+        }
+        out.push(Line::from(vec![key(s.server_attempt), Span::raw(text)]));
+    }
     out.push(Line::default());
     out.extend(error_lines(failure, s, theme));
     out.push(Line::default());
@@ -198,6 +206,18 @@ fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line
         ));
     }
     let mut out = vec![Line::from(head)];
+    match &failure.lookup {
+        Lookup::Pending => out.push(Line::styled(format!("  {}", s.lookup_pending), theme.dim())),
+        Lookup::Failed(why) => out.push(Line::styled(
+            format!("  {}: {why}", s.lookup_failed),
+            theme.warn(),
+        )),
+        Lookup::Done(source) if failure.evidence.api.is_some() => out.push(Line::styled(
+            format!("  ({} GET {})", s.lookup_done, source_path(*source)),
+            theme.dim(),
+        )),
+        _ => {}
+    }
     match (failure.error(), failure.told) {
         (Some(e), _) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),
         (None, Told::Withheld { forms, .. }) => {
@@ -225,6 +245,14 @@ fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line
         ));
     }
     out
+}
+
+fn source_path(source: ApiSource) -> &'static str {
+    match source {
+        ApiSource::IssueRuns => "/api/issues/{id}/task-runs",
+        ApiSource::AgentTasks => "/api/agents/{id}/tasks",
+        ApiSource::ChatMessages => "/api/chat/sessions/{id}/messages",
+    }
 }
 
 fn attempt_lines<'a>(task: &str, chains: &Chains, app: &App, theme: &Theme) -> Vec<Line<'a>> {

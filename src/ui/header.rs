@@ -199,6 +199,33 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             theme.alert(),
         ));
     }
+    if let Some(api) = &feed.api_status {
+        let (text, style) = match &api.state {
+            crate::api::ApiState::Ok => (
+                format!(
+                    "· API {} {}, {} {} ",
+                    api.recovered, s.api_recovered, api.waiting, s.api_waiting
+                ),
+                if api.notes.is_empty() {
+                    theme.dim()
+                } else {
+                    theme.warn()
+                },
+            ),
+            crate::api::ApiState::CircuitOpen { until, why } => (
+                format!(
+                    "· API {} {} ({why}) ",
+                    s.api_paused_until,
+                    app.tz.time_of_day(*until)
+                ),
+                theme.alert(),
+            ),
+            crate::api::ApiState::Refused(why) => {
+                (format!("· API {}: {why} ", s.api_off), theme.alert())
+            }
+        };
+        second.push(Span::styled(text, style));
+    }
     if store.ingest.synthetic_times > 0 {
         second.push(Span::styled(
             format!("· {} ", s.synthetic_times),

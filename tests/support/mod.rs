@@ -1,5 +1,6 @@
 //! Shared helpers of the integration tests. Each test binary uses only part of them.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod hub;
 pub mod sim;

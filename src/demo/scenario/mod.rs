@@ -18,11 +18,22 @@ use super::{error_for, uuid};
 use crate::routing::{Bindings, Family};
 use world::{Task, World};
 
-/// One frame of the scenario: when (offset from the start) and the exact frame text.
+/// One frame of the scenario: when (offset from the start) and the exact frame text; a
+/// `task:failed` frame also carries the task's REST row, visible from then on.
 #[derive(Clone, Debug)]
 pub struct ScriptedFrame {
     pub offset: Duration,
     pub text: String,
+    pub row: Option<DemoRow>,
+}
+
+/// A failed task as the REST API shows it.
+#[derive(Clone, Debug)]
+pub struct DemoRow {
+    /// `AgentTaskResponse`, raw `error` included.
+    pub row: Value,
+    /// The server wrote a failure message in the chat (terminal chat failures with a text).
+    pub chat_message: bool,
 }
 
 const LENGTH_MS: u64 = 180_000;
@@ -84,6 +95,8 @@ pub fn scenario(seed: u64, family: Family, round: u64) -> Vec<ScriptedFrame> {
         family,
         fixed_from: if round == 0 { DEPLOY_MS } else { 0 },
         frames: Vec::new(),
+        rows: Default::default(),
+        parents: Default::default(),
     };
 
     // Background: healthy traffic all along, with the usual trickle of failures.
@@ -274,11 +287,23 @@ pub fn scenario(seed: u64, family: Family, round: u64) -> Vec<ScriptedFrame> {
 
     let mut frames = w.frames;
     frames.sort_by_key(|(at, _)| *at);
+    let mut rows = w.rows;
     frames
         .into_iter()
-        .map(|(at, v)| ScriptedFrame {
-            offset: Duration::from_millis(at),
-            text: v.to_string(),
+        .map(|(at, v)| {
+            let row = (v["type"] == "task:failed")
+                .then(|| {
+                    v["payload"]["task_id"]
+                        .as_str()
+                        .and_then(|t| rows.remove(t))
+                })
+                .flatten()
+                .map(|(row, chat_message)| DemoRow { row, chat_message });
+            ScriptedFrame {
+                offset: Duration::from_millis(at),
+                text: v.to_string(),
+                row,
+            }
         })
         .collect()
 }

@@ -24,6 +24,11 @@ pub(super) struct World {
     /// The fork's frames have their post-PR #33 shapes from this story time on.
     pub(super) fixed_from: u64,
     pub(super) frames: Vec<(u64, Value)>,
+    /// The REST view of each failed task (`AgentTaskResponse`), by task id, and whether the
+    /// server wrote a chat failure message for it.
+    pub(super) rows: std::collections::HashMap<String, (Value, bool)>,
+    /// Retry children: their parent and attempt number.
+    pub(super) parents: std::collections::HashMap<String, (String, u32)>,
 }
 
 impl World {
@@ -114,6 +119,42 @@ impl World {
         );
     }
 
+    /// The task row as the server's REST API returns it: raw `error`, `failure_reason`, the
+    /// attempts and the parent of a retry child, in the struct's key order.
+    fn row(&self, at: u64, t: &Task, reason: &str, error: &str) -> Value {
+        let (parent, attempt) = self
+            .parents
+            .get(&t.id)
+            .map_or((None, 1), |(p, a)| (Some(p.clone()), *a));
+        let time = |ms: u64| {
+            chrono::DateTime::from_timestamp_millis(1_795_600_000_000 + ms as i64)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        };
+        let mut row = json!({
+            "id": t.id, "agent_id": t.agent, "runtime_id": t.runtime,
+            "issue_id": t.issue.clone().unwrap_or_default(),
+            "workspace_id": "00000000-0000-4000-8000-00000000d3d0", "status": "failed", "priority": 0,
+            "dispatched_at": time(at.saturating_sub(3000)), "started_at": time(at.saturating_sub(2500)),
+            "completed_at": time(at), "result": null, "error": error, "failure_reason": reason,
+            "attempt": attempt, "max_attempts": 2,
+        });
+        if let Some(p) = parent {
+            row["parent_task_id"] = json!(p);
+        }
+        row["created_at"] = json!(time(at.saturating_sub(3500)));
+        row["delivered_comment_ids"] = json!([]);
+        if let Some(s) = &t.session {
+            row["chat_session_id"] = json!(s);
+        }
+        row["kind"] = json!(if t.session.is_some() {
+            "chat"
+        } else {
+            "comment"
+        });
+        row["attribution"] = json!({"source": "direct_human", "precise": true});
+        row
+    }
+
     /// The daemon reports a failure (the server's FailTask). `retry` is the child the server
     /// queues in the same call, if it retries.
     pub(super) fn daemon_fail(
@@ -125,8 +166,15 @@ impl World {
         retry: Option<&Task>,
     ) {
         if let Some(c) = retry {
+            let attempt = self.parents.get(&t.id).map_or(1, |(_, a)| *a);
+            self.parents
+                .insert(c.id.clone(), (t.id.clone(), attempt + 1));
             self.queued(at, c);
         }
+        // A terminal chat failure with a text also gets a failure message in the chat.
+        let chat_message = t.session.is_some() && retry.is_none() && !error.is_empty();
+        let row = self.row(at, t, reason, error);
+        self.rows.insert(t.id.clone(), (row, chat_message));
         let fixed = self.fixed(at);
         // The agent's system comment on the issue, for a final failure with a text.
         if t.issue.is_some() && retry.is_none() && !error.is_empty() {
@@ -166,6 +214,8 @@ impl World {
         text: &str,
         retry_pending: bool,
     ) {
+        let row = self.row(at, t, reason, text);
+        self.rows.insert(t.id.clone(), (row, false));
         let mut p = World::payload(t, Some("failed"));
         p.insert("failure_reason".into(), json!(reason));
         match self.family {

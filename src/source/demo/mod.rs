@@ -4,6 +4,7 @@
 //! frame with an `event_id` at publish time and restarts once a round, re-delivering what it
 //! published in the last moments to the clients that reconnect, as a restarted node does.
 
+mod api;
 mod client;
 
 use std::collections::VecDeque;
@@ -66,6 +67,16 @@ impl DemoServer {
         format!("ws://{}/ws", self.addr)
     }
 
+    /// The REST API's base URL (the same port, as on the server).
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Make a failed task's REST row visible (tests script the hub with it).
+    pub fn add_row(&self, row: crate::demo::scenario::DemoRow) {
+        self.node.rows.add(row);
+    }
+
     /// Restart the node: every client loses its connection at once (no close frame); those
     /// that come back within the replay window get the recent frames again.
     pub fn restart_node(&self) {
@@ -85,6 +96,8 @@ struct Node {
     restarts: watch::Sender<Option<Instant>>,
     stamp_ids: bool,
     limits: HubLimits,
+    /// Failed tasks' REST rows, visible once their frame is published.
+    rows: Arc<api::Rows>,
 }
 
 impl Node {
@@ -169,6 +182,7 @@ pub async fn serve_with(
         restarts: watch::channel(None).0,
         stamp_ids,
         limits,
+        rows: Arc::new(api::Rows::default()),
     });
     let accepting = node.clone();
     let task = tokio::spawn(async move {
@@ -178,13 +192,39 @@ pub async fn serve_with(
             };
             let node = accepting.clone();
             tokio::spawn(async move {
-                if let Err(e) = client::serve(stream, &node).await {
+                // One port for both, as on the server: REST requests, and the WebSocket.
+                if is_rest(&stream).await {
+                    let rows = node.rows.clone();
+                    let service =
+                        hyper::service::service_fn(move |req| api::serve(req, rows.clone()));
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    if let Err(e) = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await
+                    {
+                        tracing::debug!(%peer, error = %e, "demo API connection ended");
+                    }
+                } else if let Err(e) = client::serve(stream, &node).await {
                     tracing::debug!(%peer, error = %e, "demo client ended");
                 }
             });
         }
     });
     Ok(DemoServer { addr, task, node })
+}
+
+/// Whether a new connection asks for the REST API (`GET /api/…`) rather than the WebSocket.
+async fn is_rest(stream: &tokio::net::TcpStream) -> bool {
+    let mut buf = [0u8; 9];
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match stream.peek(&mut buf).await {
+            Ok(n) if n >= buf.len() => return &buf == b"GET /api/",
+            Ok(0) | Err(_) => return false,
+            Ok(_) if Instant::now() >= deadline => return false,
+            Ok(_) => sleep(Duration::from_millis(5)).await,
+        }
+    }
 }
 
 /// Story time at which the upstream node restarts, once a round.
@@ -204,6 +244,9 @@ async fn play(node: Arc<Node>, seed: u64, family: Family) {
                 restarted = true;
             }
             tokio::time::sleep_until(start + wall_offset(f.offset, round == 0)).await;
+            if let Some(row) = f.row {
+                node.rows.add(row);
+            }
             node.publish(f.text);
         }
         sleep(Duration::from_secs(2)).await;

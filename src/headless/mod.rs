@@ -5,6 +5,8 @@ use std::io::{self, BufRead, Write};
 
 use chrono::{DateTime, Utc};
 
+mod hold;
+
 use crate::capture::{CaptureReader, Line};
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
@@ -14,6 +16,7 @@ use crate::protocol::Gap;
 use crate::source::status::{ConnState, Phase};
 use crate::source::SourceHandle;
 use crate::store::Aggregates;
+use hold::Hold;
 
 /// Read a whole capture through the pipeline; `on_update` sees every update.
 pub fn ingest_capture(
@@ -57,30 +60,98 @@ pub enum TailFormat {
     Text,
 }
 
-/// `tail` over a capture: every failure that matches, in order, as it arrives, and every gap
-/// the recording marked, where it happened. `now` anchors `since:` (the capture's own clock).
+/// How `tail` writes: which failures, in which format and language, and how long a row may wait
+/// for the REST API's answer.
+#[derive(Clone, Copy)]
+pub struct TailSpec<'a> {
+    pub filter: &'a Filter,
+    pub format: TailFormat,
+    pub locale: Locale,
+    pub hold: std::time::Duration,
+}
+
+/// Rows on their way out: held for their lookups, filtered, written in arrival order.
+struct Writer<'a, W: Write> {
+    spec: TailSpec<'a>,
+    out: &'a mut W,
+    hold: Hold,
+}
+
+impl<'a, W: Write> Writer<'a, W> {
+    fn new(spec: TailSpec<'a>, out: &'a mut W) -> Self {
+        Writer {
+            hold: Hold::new(spec.hold),
+            spec,
+            out,
+        }
+    }
+
+    /// Write what may go out at `clock`; `since:` measured from `now`.
+    fn release(&mut self, clock: DateTime<Utc>, now: DateTime<Utc>) -> io::Result<()> {
+        for f in self.hold.release(clock) {
+            self.write(&f, now)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, f: &Failure, now: DateTime<Utc>) -> io::Result<()> {
+        if self.spec.filter.matches(f, now.max(f.at)) {
+            write_failure(self.out, f, self.spec.format, self.spec.locale)?;
+        }
+        Ok(())
+    }
+
+    /// A gap goes where it happened: after every row before it.
+    fn gap(&mut self, gap: &Gap, now: DateTime<Utc>) -> io::Result<()> {
+        for f in self.hold.drain() {
+            self.write(&f, now)?;
+        }
+        write_gap(self.out, gap, self.spec.format, self.spec.locale)
+    }
+
+    fn finish(&mut self, now: DateTime<Utc>) -> io::Result<()> {
+        for f in self.hold.drain() {
+            self.write(&f, now)?;
+        }
+        self.out.flush()
+    }
+}
+
+/// `tail` over a capture: every failure that matches, in order, and every gap the recording
+/// marked, where it happened. A withheld text's row waits (in capture time) for the recovered
+/// record the recording may hold. `now` anchors `since:` (the capture's own clock).
 pub fn tail_capture(
     input: impl BufRead,
-    filter: &Filter,
+    spec: TailSpec,
     now: DateTime<Utc>,
-    format: TailFormat,
-    locale: Locale,
     mut pipeline: Pipeline,
     out: &mut impl Write,
 ) -> io::Result<Pipeline> {
-    let mut result = Ok(());
+    let mut w = Writer::new(spec, out);
     let mut reader = CaptureReader::new(input);
+    pipeline.recover = true;
+    let mut clock = DateTime::<Utc>::MIN_UTC;
     while let Some(line) = reader.next_line()? {
+        let _ = pipeline.take_lookups();
         if let Line::Gap(gap) = &line {
-            write_gap(out, gap, format, locale)?;
+            w.gap(gap, now)?;
         }
+        clock = clock.max(crate::capture::frame_time(&line).unwrap_or(clock));
+        let recovered = matches!(line, Line::Recovered(_));
+        let mut updates = Vec::new();
         pipeline.push_line(&line, reader.line_no, |u| {
-            if result.is_ok() && filter.matches(&u.failure, now) {
-                result = write_failure(out, &u.failure, format, locale);
-            }
+            updates.push((*u.failure).clone())
         });
-        std::mem::replace(&mut result, Ok(()))?;
+        for f in updates {
+            if recovered {
+                w.hold.update(&f);
+            } else {
+                w.hold.push(f, clock);
+            }
+        }
+        w.release(clock, now)?;
     }
+    w.finish(now)?;
     Ok(pipeline)
 }
 
@@ -94,21 +165,29 @@ pub enum TailError {
     Io(#[from] io::Error),
 }
 
-/// `tail` of a live source: each matching failure as it arrives, and each gap (a disconnect, a
-/// trimmed history, frames dropped) as it opens and when it closes, until the source ends,
-/// fails for good, or the user interrupts. The pipeline keeps the counts for the caller.
+/// `tail` of a live source: each matching failure as it arrives (a withheld text's row held
+/// until the API answers or the bound passes), and each gap (a disconnect, a trimmed history,
+/// frames dropped) as it opens and when it closes, until the source ends, fails for good, or
+/// the user interrupts. The pipeline keeps the counts for the caller.
 pub async fn tail_source(
     mut source: SourceHandle,
+    mut api: Option<crate::api::ApiHandle>,
     pipeline: &mut Pipeline,
-    filter: &Filter,
-    format: TailFormat,
-    locale: Locale,
+    spec: TailSpec<'_>,
     out: &mut impl Write,
 ) -> Result<(), TailError> {
-    let mut result = Ok(());
+    let mut w = Writer::new(spec, out);
     let mut status_open = true;
     let mut gaps = GapReporter::default();
+    pipeline.recover = api.is_some();
     loop {
+        // `since:` follows the stream's own clock: the newest event seen.
+        let now = pipeline.store.now();
+        let deadline = w
+            .hold
+            .next_deadline()
+            .and_then(|d| (d - Utc::now()).to_std().ok())
+            .unwrap_or(std::time::Duration::from_secs(3600));
         tokio::select! {
             // Status first: a gap is written before the frames that follow it.
             biased;
@@ -117,26 +196,46 @@ pub async fn tail_source(
                     status_open = false;
                     continue;
                 }
-                if let Some(msg) = report_status(&source, &mut gaps, pipeline, out, format, locale)? {
+                if let Some(msg) = report_status(&source, &mut gaps, pipeline, &mut w, now)? {
+                    w.finish(now)?;
                     return Err(TailError::SourceFailed(msg));
+                }
+            }
+            Some(rec) = async { api.as_mut()?.results.recv().await }, if api.is_some() => {
+                if let Some(u) = pipeline.apply_recovery(&rec) {
+                    w.hold.update(&u.failure);
                 }
             }
             frame = source.frames.recv() => {
                 let Some(fr) = frame else { break };
-                // `since:` follows the stream's own clock: the newest event seen.
-                let now = pipeline.store.now();
+                let mut updates = Vec::new();
                 pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
-                    if result.is_ok() && filter.matches(&u.failure, now.max(u.failure.at)) {
-                        result = write_failure(out, &u.failure, format, locale).and_then(|_| out.flush());
-                    }
+                    updates.push((*u.failure).clone())
                 });
-                std::mem::replace(&mut result, Ok(()))?;
+                for f in updates {
+                    w.hold.push(f, Utc::now());
+                }
+                for req in pipeline.take_lookups() {
+                    let sent = api.as_ref().is_some_and(|a| a.requests.try_send(req.clone()).is_ok());
+                    if !sent {
+                        if let Some(u) = pipeline.apply_recovery(&crate::api::queue_full(&req)) {
+                            w.hold.update(&u.failure);
+                        }
+                    }
+                }
             }
+            _ = tokio::time::sleep(deadline), if !w.hold.is_empty() => {}
             _ = tokio::signal::ctrl_c() => break,
         }
+        w.release(Utc::now(), now)?;
+        w.out.flush()?;
     }
+    let now = pipeline.store.now();
     // The reader is gone: what it said last (a refusal, a gap still open) is said too.
-    match report_status(&source, &mut gaps, pipeline, out, format, locale)? {
+    let failed = report_status(&source, &mut gaps, pipeline, &mut w, now)?;
+    w.finish(now)?;
+    drop(api);
+    match failed {
         Some(msg) => Err(TailError::SourceFailed(msg)),
         None => Ok(()),
     }
@@ -144,13 +243,12 @@ pub async fn tail_source(
 
 /// Write the gap lines the source's status calls for; the refusal, if it failed for good. The
 /// status changes with every frame: only its gaps and drops are looked at, without a copy.
-fn report_status(
+fn report_status<W: Write>(
     source: &SourceHandle,
     gaps: &mut GapReporter,
     pipeline: &mut Pipeline,
-    out: &mut impl Write,
-    format: TailFormat,
-    locale: Locale,
+    w: &mut Writer<'_, W>,
+    now: DateTime<Utc>,
 ) -> io::Result<Option<String>> {
     let (news, failed) = {
         let state = source.status.borrow();
@@ -164,9 +262,9 @@ fn report_status(
     if !news.is_empty() {
         for gap in &news {
             pipeline.push_gap(gap);
-            write_gap(out, gap, format, locale)?;
+            w.gap(gap, now)?;
         }
-        out.flush()?;
+        w.out.flush()?;
     }
     Ok(failed)
 }
@@ -276,16 +374,20 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const UPSTREAM: &str = include_str!("../tests/data/upstream-frames.jsonl");
+    const UPSTREAM: &str = include_str!("../../tests/data/upstream-frames.jsonl");
 
     fn tail_rows(capture: &str) -> Vec<Value> {
         let mut out = Vec::new();
+        let spec = TailSpec {
+            filter: &Filter::default(),
+            format: TailFormat::Jsonl,
+            locale: Locale::new(crate::catalog::Lang::En, crate::tz::Zone::Utc),
+            hold: std::time::Duration::from_secs(3),
+        };
         tail_capture(
             capture.as_bytes(),
-            &Filter::default(),
+            spec,
             Utc::now(),
-            TailFormat::Jsonl,
-            Locale::new(crate::catalog::Lang::En, crate::tz::Zone::Utc),
             Pipeline::new(0),
             &mut out,
         )

@@ -1,0 +1,127 @@
+//! Recovering what the wire withholds from the server's REST API: a failure's error text and the
+//! server's retry chain, for each failure whose text the relays had but the frame did not carry.
+//!
+//! Built for a server under incident. One task asks, apart from ingestion: lookups come in on a
+//! channel, answers go out on another, and nothing waits on the server. Per failure the endpoint
+//! the token may read is chosen (an issue's runs; else the agent's tasks; else, for the chat's
+//! creator, the chat's messages), a 403 moves to the next, and rows are matched by task id only.
+//! Lookups that need the same endpoint share one request; answers are cached; requests are
+//! bounded in number at once and per second; 429 and 5xx back off (honouring `Retry-After`) and
+//! a run of them opens a circuit that stops asking for a while, said in the header. Problems of
+//! the token (401, not a member, a 403 on an agent) are explained once.
+
+mod http;
+pub mod model;
+mod scheduler;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, watch};
+
+pub use http::{base_from_ws, Http, HttpError};
+
+use crate::capture::SharedRecorder;
+use crate::enrich::{LookupRequest, Recovery};
+use crate::source::ws::Token;
+
+/// How the client asks.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// `https://host` (the realtime WebSocket's host), or `--api`.
+    pub base: String,
+    pub workspace: String,
+    pub token: Token,
+    /// Requests per second, at most.
+    pub budget: f64,
+    /// Requests in flight, at most.
+    pub concurrency: usize,
+}
+
+impl ApiConfig {
+    pub const DEFAULT_BUDGET: f64 = 5.0;
+    pub const DEFAULT_CONCURRENCY: usize = 4;
+}
+
+/// Where asking stands, for the header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ApiState {
+    #[default]
+    Ok,
+    /// Too many failures in a row: no request until then.
+    CircuitOpen { until: DateTime<Utc>, why: String },
+    /// The API will not answer this token (401, not a member): nothing more is asked.
+    Refused(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApiStatus {
+    /// The API's address, credentials removed.
+    pub base: String,
+    pub state: ApiState,
+    /// Requests sent, texts recovered, lookups given up on, lookups waiting.
+    pub requests: u64,
+    pub recovered: u64,
+    pub failed: u64,
+    pub waiting: usize,
+    /// What the token may not read, each said once.
+    pub notes: Vec<String>,
+}
+
+/// A running client: lookups in, recoveries out, and its status.
+pub struct ApiHandle {
+    pub requests: mpsc::Sender<LookupRequest>,
+    pub results: mpsc::Receiver<Recovery>,
+    pub status: watch::Receiver<ApiStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ApiHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Lookups queued for the client; a flood past this is failed at once rather than held.
+pub const MAX_QUEUED: usize = 10_000;
+
+/// Start the client on the current runtime. `recorder` receives each recovered text (redacted).
+pub fn start(config: ApiConfig, recorder: Option<SharedRecorder>) -> Result<ApiHandle, String> {
+    let http = Http::new(&config.base, &config.workspace, &config.token)?;
+    let (req_tx, req_rx) = mpsc::channel(MAX_QUEUED);
+    let (res_tx, res_rx) = mpsc::channel(MAX_QUEUED);
+    let base = crate::redact::redact_line(&config.base, crate::redact::MAX_MESSAGE_CHARS);
+    let (status_tx, status_rx) = watch::channel(ApiStatus {
+        base,
+        ..ApiStatus::default()
+    });
+    let scheduler = scheduler::Scheduler::new(
+        http,
+        scheduler::Limits {
+            budget: config.budget.max(0.1),
+            concurrency: config.concurrency.max(1),
+        },
+        res_tx,
+        status_tx,
+        recorder,
+    );
+    let task = tokio::spawn(scheduler.run(req_rx));
+    Ok(ApiHandle {
+        requests: req_tx,
+        results: res_rx,
+        status: status_rx,
+        task,
+    })
+}
+
+/// A lookup that could not even be queued, answered at once.
+pub fn queue_full(req: &LookupRequest) -> Recovery {
+    Recovery {
+        task_id: Arc::clone(&req.task_id),
+        outcome: Err("too many lookups waiting for the API: not asked".into()),
+    }
+}
+
+/// How long `tail` holds a row for its lookup by default.
+pub const DEFAULT_HOLD: Duration = Duration::from_secs(3);

@@ -1,0 +1,588 @@
+//! The one task that talks to the API: which endpoint each lookup needs, one request per
+//! endpoint however many lookups wait on it, a per-second budget and a bound on requests at once,
+//! a cache, backoff and a circuit, and the answers matched back to their tasks.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::http::{Http, HttpError};
+use super::model::{ChatMessage, TaskRow};
+use super::{ApiState, ApiStatus, MAX_QUEUED};
+use crate::capture::SharedRecorder;
+use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, SeenText};
+
+pub struct Limits {
+    pub budget: f64,
+    pub concurrency: usize,
+}
+
+/// An endpoint that can answer for a task.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Issue(Arc<str>),
+    Agent(Arc<str>),
+    Session(Arc<str>),
+}
+
+impl Key {
+    fn source(&self) -> ApiSource {
+        match self {
+            Key::Issue(_) => ApiSource::IssueRuns,
+            Key::Agent(_) => ApiSource::AgentTasks,
+            Key::Session(_) => ApiSource::ChatMessages,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Answer {
+    Rows(Arc<Vec<TaskRow>>),
+    Messages(Arc<Vec<ChatMessage>>),
+}
+
+struct Cached {
+    fetched: DateTime<Utc>,
+    answer: Answer,
+}
+
+struct Pending {
+    req: LookupRequest,
+    key: Key,
+    /// Times the answer did not list the task yet.
+    misses: u8,
+    since: Instant,
+}
+
+/// How one endpoint's failed requests stand: all of them (for the backoff), and those made
+/// while the circuit was closed (for giving up: an outage is not the endpoint's fault).
+#[derive(Default)]
+struct Tries {
+    all: u32,
+    strikes: u32,
+}
+
+/// A run of failed requests this long opens the circuit …
+const CIRCUIT_AFTER: u32 = 5;
+/// … for this long the first time, twice as long each time the probe after it fails too, …
+const CIRCUIT_FIRST: Duration = Duration::from_secs(5);
+/// … up to this.
+const CIRCUIT_LONGEST: Duration = Duration::from_secs(60);
+/// An endpoint that fails this many times while the server otherwise answers is given up on …
+const MAX_STRIKES: u32 = 5;
+/// … and any lookup this old is (an outage keeps lookups waiting, not forever).
+const GIVE_UP_AFTER: Duration = Duration::from_secs(600);
+/// An answer that does not list the task yet is asked again once, after this.
+const MISS_RETRY: Duration = Duration::from_secs(2);
+/// Answers kept; past this the cache starts over (a busy agent's list is large).
+const CACHE_ENTRIES: usize = 256;
+
+type Done = (Key, Result<Answer, HttpError>);
+
+pub struct Scheduler {
+    http: Http,
+    limits: Limits,
+    results: mpsc::Sender<Recovery>,
+    status: watch::Sender<ApiStatus>,
+    recorder: Option<SharedRecorder>,
+    waiting: HashMap<Arc<str>, Pending>,
+    queue: VecDeque<(Key, Instant)>,
+    queued: HashSet<Key>,
+    in_flight: HashSet<Key>,
+    cache: HashMap<Key, Cached>,
+    tries: HashMap<Key, Tries>,
+    forbidden: HashSet<Key>,
+    tokens: f64,
+    refilled: Instant,
+    failures_in_a_row: u32,
+    circuit_until: Option<Instant>,
+    /// Times the circuit opened since the last success.
+    openings: u32,
+    /// A `Retry-After` holds every request, not only the one it answered.
+    paused_until: Option<Instant>,
+    refused: Option<String>,
+}
+
+impl Scheduler {
+    pub fn new(
+        http: Http,
+        limits: Limits,
+        results: mpsc::Sender<Recovery>,
+        status: watch::Sender<ApiStatus>,
+        recorder: Option<SharedRecorder>,
+    ) -> Scheduler {
+        Scheduler {
+            tokens: 1.0,
+            http,
+            limits,
+            results,
+            status,
+            recorder,
+            waiting: HashMap::new(),
+            queue: VecDeque::new(),
+            queued: HashSet::new(),
+            in_flight: HashSet::new(),
+            cache: HashMap::new(),
+            tries: HashMap::new(),
+            forbidden: HashSet::new(),
+            refilled: Instant::now(),
+            failures_in_a_row: 0,
+            circuit_until: None,
+            openings: 0,
+            paused_until: None,
+            refused: None,
+        }
+    }
+
+    pub async fn run(mut self, mut requests: mpsc::Receiver<LookupRequest>) {
+        let mut flights: JoinSet<Done> = JoinSet::new();
+        let mut open = true;
+        loop {
+            self.dispatch(&mut flights);
+            self.publish();
+            if !open && self.waiting.is_empty() && flights.is_empty() {
+                return;
+            }
+            let wake = self.next_wake();
+            tokio::select! {
+                req = requests.recv(), if open => match req {
+                    Some(req) => self.ask(req).await,
+                    None => open = false,
+                },
+                Some(done) = flights.join_next(), if !flights.is_empty() => {
+                    if let Ok((key, result)) = done {
+                        self.in_flight.remove(&key);
+                        self.answered(key, result).await;
+                    }
+                }
+                _ = tokio::time::sleep_until(wake) => {}
+            }
+        }
+    }
+
+    /// When something may be sent next: a queued retry's time, a token, the circuit's end.
+    fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        let mut wake = now + Duration::from_secs(1);
+        if let Some((_, at)) = self.queue.iter().min_by_key(|(_, at)| *at) {
+            wake = wake.min((*at).max(now + Duration::from_millis(5)));
+        }
+        for until in [self.circuit_until, self.paused_until]
+            .into_iter()
+            .flatten()
+        {
+            wake = wake.min(until.max(now + Duration::from_millis(5)));
+        }
+        wake
+    }
+
+    /// A new lookup: answered from the cache, queued on its endpoint, or failed at once.
+    async fn ask(&mut self, req: LookupRequest) {
+        if self.waiting.contains_key(&req.task_id) {
+            return;
+        }
+        if let Some(why) = &self.refused {
+            let why = why.clone();
+            return self.give(&req.task_id, Err(why.into())).await;
+        }
+        if self.waiting.len() >= MAX_QUEUED {
+            return self
+                .give(
+                    &req.task_id,
+                    Err("too many lookups waiting for the API".into()),
+                )
+                .await;
+        }
+        let Some(key) = self.first_key(&req, None) else {
+            return self.give(&req.task_id, Err(no_endpoint(&req).into())).await;
+        };
+        let task = Arc::clone(&req.task_id);
+        self.waiting.insert(
+            Arc::clone(&task),
+            Pending {
+                req,
+                key: key.clone(),
+                misses: 0,
+                since: Instant::now(),
+            },
+        );
+        // An answer read after the failure happened already holds its row.
+        let fresh = self
+            .cache
+            .get(&key)
+            .filter(|c| c.fetched >= self.waiting[&task].req.at)
+            .map(|c| c.answer.clone());
+        match fresh {
+            Some(answer) => self.resolve(&task, &key, &answer).await,
+            None => self.enqueue(key, Instant::now()),
+        }
+    }
+
+    /// The endpoint to try for a lookup: its issue's runs, else its agent's tasks, else its
+    /// chat's messages; never one that refused this token; `after` skips those tried before.
+    fn first_key(&self, req: &LookupRequest, after: Option<&Key>) -> Option<Key> {
+        let mut keys = Vec::new();
+        if let Some(i) = &req.issue_id {
+            keys.push(Key::Issue(Arc::clone(i)));
+        } else {
+            keys.extend(req.agent_id.as_ref().map(|a| Key::Agent(Arc::clone(a))));
+            keys.extend(req.session.as_ref().map(|s| Key::Session(Arc::clone(s))));
+        }
+        let start = after
+            .and_then(|k| keys.iter().position(|x| x == k))
+            .map_or(0, |i| i + 1);
+        keys.into_iter()
+            .skip(start)
+            .find(|k| !self.forbidden.contains(k))
+    }
+
+    fn enqueue(&mut self, key: Key, at: Instant) {
+        if self.in_flight.contains(&key) {
+            // The answer on its way was asked before this lookup: ask again after it.
+            self.queued.insert(key.clone());
+            self.queue.push_back((key, at));
+            return;
+        }
+        if self.queued.insert(key.clone()) {
+            self.queue.push_back((key, at));
+        }
+    }
+
+    fn circuit_closed(&mut self, now: Instant) -> bool {
+        match self.circuit_until {
+            Some(until) if now < until => false,
+            // Half-open: one request at a time until one succeeds.
+            Some(_) => self.in_flight.is_empty(),
+            None => true,
+        }
+    }
+
+    /// Send what the budget, the bound and the circuit allow.
+    fn dispatch(&mut self, flights: &mut JoinSet<Done>) {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.refilled).as_secs_f64();
+        // A bucket of one: requests are spaced by 1/budget, so no second ever holds more.
+        self.tokens = (self.tokens + elapsed * self.limits.budget).min(1.0);
+        self.refilled = now;
+        let paused = self.paused_until.is_some_and(|p| now < p);
+        while self.refused.is_none()
+            && !paused
+            && self.in_flight.len() < self.limits.concurrency
+            && self.tokens >= 1.0
+            && self.circuit_closed(now)
+        {
+            let Some(i) = self
+                .queue
+                .iter()
+                .position(|(k, at)| *at <= now && !self.in_flight.contains(k))
+            else {
+                break;
+            };
+            let (key, _) = self.queue.remove(i).unwrap_or_else(|| unreachable!());
+            self.queued.remove(&key);
+            if !self.waiting.values().any(|p| p.key == key) {
+                continue;
+            }
+            self.tokens -= 1.0;
+            self.in_flight.insert(key.clone());
+            self.status.send_modify(|s| s.requests += 1);
+            let http = self.http.clone();
+            flights.spawn(async move {
+                let result = match &key {
+                    Key::Issue(i) => http.issue_runs(i).await.map(|r| Answer::Rows(Arc::new(r))),
+                    Key::Agent(a) => http.agent_tasks(a).await.map(|r| Answer::Rows(Arc::new(r))),
+                    Key::Session(s) => http
+                        .session_messages(s)
+                        .await
+                        .map(|m| Answer::Messages(Arc::new(m))),
+                };
+                (key, result)
+            });
+            if self.circuit_until.is_some() {
+                break;
+            }
+        }
+    }
+
+    async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
+        match result {
+            Ok(answer) => {
+                self.failures_in_a_row = 0;
+                self.circuit_until = None;
+                self.openings = 0;
+                self.tries.remove(&key);
+                if self.cache.len() >= CACHE_ENTRIES {
+                    self.cache.clear();
+                }
+                self.cache.insert(
+                    key.clone(),
+                    Cached {
+                        fetched: Utc::now(),
+                        answer: answer.clone(),
+                    },
+                );
+                for task in self.waiting_on(&key) {
+                    self.resolve(&task, &key, &answer).await;
+                }
+            }
+            Err(HttpError::Status {
+                status: 401,
+                message,
+                ..
+            }) => {
+                let why = format!(
+                    "the API refused the token (HTTP 401: {message}): the WebSocket's token must be a member's PAT or session token"
+                );
+                self.refuse(why).await;
+            }
+            Err(HttpError::Status {
+                status: 404,
+                message,
+                ..
+            }) if message == "workspace not found" => {
+                let why = "the token's user is not a member of this workspace (HTTP 404 workspace not found)".to_owned();
+                self.refuse(why).await;
+            }
+            Err(HttpError::Status {
+                status: 403,
+                message,
+                ..
+            }) => {
+                self.forbidden.insert(key.clone());
+                let note = match &key {
+                    Key::Agent(_) => format!(
+                        "agents' task lists: 403 ({message}); only their owners, workspace owners or admins and members they are shared with may read them — their chats' messages are asked instead"
+                    ),
+                    Key::Session(_) => format!(
+                        "chat messages: 403 ({message}); only a chat's creator may read them"
+                    ),
+                    Key::Issue(_) => format!("issue runs: 403 ({message})"),
+                };
+                self.note(note);
+                for task in self.waiting_on(&key) {
+                    self.next_endpoint(&task, &key, &format!("HTTP 403: {message}"))
+                        .await;
+                }
+            }
+            Err(HttpError::Status {
+                status: 404 | 400 | 402,
+                message,
+                ..
+            }) => {
+                for task in self.waiting_on(&key) {
+                    self.next_endpoint(&task, &key, &message).await;
+                }
+            }
+            Err(e) => self.retry_later(key, e).await,
+        }
+    }
+
+    /// A 429, a 5xx, no answer: ask this endpoint again later (a `Retry-After` holds every
+    /// request); too many in a row open the circuit.
+    async fn retry_later(&mut self, key: Key, e: HttpError) {
+        let now = Instant::now();
+        self.failures_in_a_row += 1;
+        let retry_after = match &e {
+            HttpError::Status { retry_after, .. } => *retry_after,
+            HttpError::Transport(_) => None,
+        };
+        if let Some(wait) = retry_after {
+            self.paused_until = self.paused_until.max(Some(now + wait));
+        }
+        if self.failures_in_a_row >= CIRCUIT_AFTER {
+            self.open_circuit(now, retry_after, &e);
+        }
+        let outage = self.circuit_until.is_some();
+        let tries = self.tries.entry(key.clone()).or_default();
+        tries.all += 1;
+        tries.strikes += u32::from(!outage);
+        let (all, strikes) = (tries.all, tries.strikes);
+        if strikes >= MAX_STRIKES {
+            self.tries.remove(&key);
+            let why = format!("the API did not answer after {all} tries ({e})");
+            for task in self.waiting_on(&key) {
+                self.give(&task, Err(why.clone().into())).await;
+            }
+            return;
+        }
+        let why = format!("the API did not answer for 10 minutes ({e})");
+        for task in self.waiting_on(&key) {
+            let old = self.waiting.get(&task).map(|p| now.duration_since(p.since));
+            if old.is_some_and(|age| age >= GIVE_UP_AFTER) {
+                self.give(&task, Err(why.clone().into())).await;
+            }
+        }
+        if self.waiting_on(&key).is_empty() {
+            self.tries.remove(&key);
+            return;
+        }
+        let backoff = Duration::from_millis(500u64 << all.min(6));
+        self.enqueue(key, now + retry_after.unwrap_or(backoff));
+    }
+
+    /// Stop asking for a while: 5 s, doubled each time the probe after it fails, at most 60 s
+    /// (longer only if the server's `Retry-After` says so).
+    fn open_circuit(&mut self, now: Instant, retry_after: Option<Duration>, e: &HttpError) {
+        let open_for = CIRCUIT_FIRST
+            .saturating_mul(1 << self.openings.min(8))
+            .min(CIRCUIT_LONGEST)
+            .max(retry_after.unwrap_or_default());
+        self.openings += 1;
+        self.circuit_until = Some(now + open_for);
+        let until = Utc::now() + chrono::Duration::from_std(open_for).unwrap_or_default();
+        let why = e.to_string();
+        tracing::warn!(%why, seconds = open_for.as_secs(), "API circuit open");
+        self.status
+            .send_modify(|s| s.state = ApiState::CircuitOpen { until, why });
+    }
+
+    fn waiting_on(&self, key: &Key) -> Vec<Arc<str>> {
+        self.waiting
+            .iter()
+            .filter(|(_, p)| p.key == *key)
+            .map(|(t, _)| Arc::clone(t))
+            .collect()
+    }
+
+    /// Match the answer to one waiting task, by its id.
+    async fn resolve(&mut self, task: &Arc<str>, key: &Key, answer: &Answer) {
+        let found = match answer {
+            Answer::Rows(rows) => rows.iter().find(|r| *r.id == **task).map(|row| Recovered {
+                source: key.source(),
+                error: row
+                    .error
+                    .as_deref()
+                    .filter(|e| !e.is_empty())
+                    .map(SeenText::new),
+                attempt: Some(ApiAttempt {
+                    attempt: row.attempt,
+                    max_attempts: row.max_attempts,
+                    parent_task_id: row
+                        .parent_task_id
+                        .as_deref()
+                        .filter(|p| !p.is_empty())
+                        .map(|p| Arc::from(crate::redact::redact_id(p).as_ref())),
+                }),
+            }),
+            Answer::Messages(messages) => messages
+                .iter()
+                .find(|m| {
+                    m.role == "assistant"
+                        && m.failure_reason.is_some()
+                        && m.task_id.as_deref() == Some(&**task)
+                })
+                .map(|m| Recovered {
+                    source: ApiSource::ChatMessages,
+                    error: Some(SeenText::new(&m.content)).filter(|t| !t.text.is_empty()),
+                    attempt: None,
+                }),
+        };
+        match found {
+            Some(found) => self.give(task, Ok(found)).await,
+            None => {
+                let Some(p) = self.waiting.get_mut(task) else {
+                    return;
+                };
+                // The row is committed before the frame is sent, but a replica may lag: once more.
+                if p.misses == 0 {
+                    p.misses = 1;
+                    self.enqueue(key.clone(), Instant::now() + MISS_RETRY);
+                    return;
+                }
+                let why = match key {
+                    Key::Session(_) => "the chat has no failure message for this task (the server writes none for failures its sweepers find)",
+                    Key::Agent(_) => "the agent's task list does not have this task",
+                    Key::Issue(_) => "the issue's runs do not have this task",
+                };
+                self.next_endpoint(task, key, why).await;
+            }
+        }
+    }
+
+    /// Try the task's next endpoint, or give up saying why.
+    async fn next_endpoint(&mut self, task: &Arc<str>, tried: &Key, why: &str) {
+        let next = self
+            .waiting
+            .get(task)
+            .and_then(|p| self.first_key(&p.req, Some(tried)));
+        match next {
+            Some(key) => {
+                if let Some(p) = self.waiting.get_mut(task) {
+                    p.key = key.clone();
+                    p.misses = 0;
+                }
+                self.enqueue(key, Instant::now());
+            }
+            None => self.give(task, Err(why.into())).await,
+        }
+    }
+
+    /// Nothing more will be asked: fail every lookup with `why`.
+    async fn refuse(&mut self, why: String) {
+        tracing::warn!(%why, "API refused");
+        self.refused = Some(why.clone());
+        self.status
+            .send_modify(|s| s.state = ApiState::Refused(why.clone()));
+        let all: Vec<Arc<str>> = self.waiting.keys().cloned().collect();
+        for task in all {
+            self.give(&task, Err(why.clone().into())).await;
+        }
+        self.queue.clear();
+        self.queued.clear();
+    }
+
+    fn note(&mut self, note: String) {
+        self.status.send_modify(|s| {
+            if !s.notes.contains(&note) {
+                s.notes.push(note);
+            }
+        });
+    }
+
+    /// Hand an answer out (and to the recording), and forget the lookup.
+    async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, Box<str>>) {
+        self.waiting.remove(task);
+        let recovery = Recovery {
+            task_id: Arc::clone(task),
+            outcome,
+        };
+        match &recovery.outcome {
+            Ok(r) if r.error.is_some() => self.status.send_modify(|s| s.recovered += 1),
+            Ok(_) => {}
+            Err(_) => self.status.send_modify(|s| s.failed += 1),
+        }
+        if let Some(rec) = &self.recorder {
+            if let Ok(mut w) = rec.lock() {
+                if let Err(e) = w.write_recovery(Utc::now(), &recovery) {
+                    tracing::error!(error = %e, "recording a recovered text failed");
+                }
+            }
+        }
+        let _ = self.results.send(recovery).await;
+    }
+
+    fn publish(&mut self) {
+        let waiting = self.waiting.len();
+        // The circuit closes on a success, not on a clock: until then the header says it is open.
+        let closed = self.circuit_until.is_none();
+        self.status.send_modify(|s| {
+            s.waiting = waiting;
+            if matches!(s.state, ApiState::CircuitOpen { .. }) && closed {
+                s.state = ApiState::Ok;
+            }
+        });
+    }
+}
+
+fn no_endpoint(req: &LookupRequest) -> String {
+    if req.issue_id.is_none() && req.agent_id.is_none() && req.session.is_none() {
+        "the event names no issue, agent or chat to ask about".to_owned()
+    } else {
+        "no endpoint this token may read answers for this task".to_owned()
+    }
+}
