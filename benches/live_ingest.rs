@@ -1,6 +1,8 @@
 //! Sustained ingest over loopback WebSocket: the full pipeline (decode, redact, route, store) with
 //! the dashboard's render loop running headless, beside the raw receive rate of the same client in
-//! the same run. `cargo bench --bench live_ingest`.
+//! the same run; then an upstream stream whose failure texts are withheld, with the REST API
+//! client off and on (asking a real HTTP server on loopback), interleaved, best of 3.
+//! `cargo bench --bench live_ingest`.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +20,54 @@ use ratatui::Terminal;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "../tests/support/api.rs"]
+#[allow(dead_code)]
+mod api_server;
+
 const FRAMES: usize = 300_000;
+const AGENTS: usize = 40;
+
+/// Upstream frames: chat tasks queued, then failed without their text (the wire withholds it).
+fn withheld_frames() -> Vec<String> {
+    (0..FRAMES)
+        .map(|i| match i % 3 {
+            0 => format!(r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#, i % AGENTS, i % 500),
+            1 => format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{}","agent_id":"a{}","chat_session_id":"s{}","issue_id":"","failure_reason":"agent_error.process_failure","retry_pending":false,"status":"failed"}},"actor_id":"","actor_type":"system"}}"#, i - 1, (i - 1) % AGENTS, (i - 1) % 500),
+            _ => format!(r#"{{"type":"issue:updated","payload":{{"issue":{{"id":"i{i}","title":"Fix flaky test"}}}},"actor_id":"m","actor_type":"member"}}"#),
+        })
+        .collect()
+}
+
+/// The agents' task lists, as the server answers them: every failed task with its raw text.
+async fn api() -> api_server::ApiServer {
+    let lists: Vec<String> = (0..AGENTS)
+        .map(|a| {
+            let rows: Vec<serde_json::Value> = (0..FRAMES)
+                .filter(|i| i % 3 == 0 && i % AGENTS == a)
+                .map(|i| serde_json::json!({"id": format!("t{i}"), "agent_id": format!("a{a}"), "status": "failed",
+                    "error": format!("exit 1: token=abc{i} failed"), "failure_reason": "agent_error.process_failure",
+                    "attempt": 1, "max_attempts": 1}))
+                .collect();
+            serde_json::to_string(&rows).unwrap()
+        })
+        .collect();
+    api_server::ApiServer::start(move |path, _| {
+        let a = path
+            .strip_prefix("/api/agents/a")
+            .and_then(|p| p.strip_suffix("/tasks"))
+            .and_then(|n| n.parse::<usize>().ok());
+        match a.and_then(|a| lists.get(a)) {
+            Some(body) => api_server::Answer {
+                status: 200,
+                headers: Vec::new(),
+                body: body.clone(),
+                delay: Duration::ZERO,
+            },
+            None => api_server::Answer::error(404, "agent not found"),
+        }
+    })
+    .await
+}
 
 fn frames() -> Vec<String> {
     (0..FRAMES)
@@ -82,12 +131,26 @@ async fn raw(url: &str) -> f64 {
 
 /// The dashboard's own path: the feed ingests in bounded batches, the app follows, and the
 /// screen is drawn at most ~30 times a second.
-async fn full(url: &str) -> (f64, usize, u64) {
+async fn full(url: &str, api: Option<&str>) -> (f64, usize, u64, u64) {
     let h = ws::start(config(url), Delivery::Lossless, None)
         .await
         .unwrap();
     let source = SourceHandle::from_parts(h.frames, h.state, "bench".into());
     let mut feed = Feed::live(Pipeline::new(200_000), source);
+    if let Some(base) = api {
+        let client = failwatch::api::start(
+            failwatch::api::ApiConfig {
+                base: base.into(),
+                workspace: "w".into(),
+                token: Token::new("t"),
+                budget: failwatch::api::ApiConfig::DEFAULT_BUDGET,
+                concurrency: failwatch::api::ApiConfig::DEFAULT_CONCURRENCY,
+            },
+            None,
+        )
+        .unwrap();
+        feed = feed.with_api(client);
+    }
     let mut app = App::new(Lang::En);
     app.size = Rect::new(0, 0, 160, 48);
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -108,8 +171,9 @@ async fn full(url: &str) -> (f64, usize, u64) {
     }
     let rate = feed.pipeline.store.ingest.frames as f64 / t.elapsed().as_secs_f64();
     let dropped = feed.status.as_ref().map_or(0, |s| s.dropped);
+    let recovered = feed.pipeline.store.ingest.recovered;
     h.task.abort();
-    (rate, draws, dropped)
+    (rate, draws, dropped, recovered)
 }
 
 fn main() {
@@ -124,7 +188,7 @@ fn main() {
         let frames = std::sync::Arc::new(frames());
         let url = blaster(frames).await;
         let raw_rate = raw(&url).await;
-        let (full_rate, draws, dropped) = full(&url).await;
+        let (full_rate, draws, dropped, _) = full(&url, None).await;
         println!("== live ingest over loopback WebSocket, {FRAMES} frames (1/3 task:failed) ==");
         println!(
             "raw receive (same client, frames only): {:.0} frames/s",
@@ -135,5 +199,21 @@ fn main() {
             full_rate
         );
         println!("full / raw = {:.2} (target >= 0.5)", full_rate / raw_rate);
+
+        let url = blaster(std::sync::Arc::new(withheld_frames())).await;
+        let server = api().await;
+        let (mut off, mut on) = (0f64, 0f64);
+        let mut recovered = 0;
+        for _ in 0..3 {
+            off = off.max(full(&url, None).await.0);
+            let (rate, _, _, texts) = full(&url, Some(&server.url)).await;
+            on = on.max(rate);
+            recovered += texts;
+        }
+        let requests = server.requests().len();
+        println!("== the same, upstream frames with withheld texts ({} failures), best of 3 interleaved ==", FRAMES / 3);
+        println!("REST API off: {off:.0} frames/s");
+        println!("REST API on:  {on:.0} frames/s ({requests} requests, {recovered} texts recovered during the runs)");
+        println!("on / off = {:.3} (target >= 0.95)", on / off);
     });
 }

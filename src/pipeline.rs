@@ -176,7 +176,8 @@ impl Pipeline {
             }
             Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
             Line::Blank => self.store.ingest.blank_lines += 1,
-            Line::Header(_) => {}
+            // A recording made with the API holds each lookup's end: wait for it.
+            Line::Header(h) => self.recover |= h.api,
         }
     }
 

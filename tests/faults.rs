@@ -3,16 +3,16 @@
 //! killed and restarted while recording, and the demo hub behaving like Multica's (its limits,
 //! a node restart that re-delivers).
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use failwatch::source::demo::{self, HubLimits};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use support::hub::{scripted, After, Conn};
+use support::secrets::forbidden;
+use support::tail::{is_gap, Ended, Tail};
 use tokio_tungstenite::tungstenite::Message;
 
 mod support;
@@ -25,16 +25,6 @@ fn failed(task: &str) -> String {
 
 fn failures(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|i| failed(&format!("t{i}"))).collect()
-}
-
-/// Characters that must never reach an output raw: ESC, BEL, C1 controls, DEL, NUL, BS, CR,
-/// bidi overrides and isolates, and invisible format characters.
-fn forbidden(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{61c}' | '\u{feff}'
-        )
 }
 
 const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
@@ -51,128 +41,13 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-/// A running `failwatch tail --url`, its output read as it comes.
-struct Tail {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-    failures: usize,
-    state: tempfile::TempDir,
-}
-
-impl Tail {
-    fn start(url: &str, extra: &[&str]) -> Tail {
-        let state = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-            .args(["tail", "--url", url, "--workspace", demo::DEMO_WORKSPACE])
-            // These servers speak WebSocket only; the REST API has its own tests.
-            .arg("--no-api")
-            .args(extra)
-            .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
-            .env("XDG_STATE_HOME", state.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Tail {
-            child,
-            lines,
-            seen: Vec::new(),
-            failures: 0,
-            state,
-        }
-    }
-
-    fn push(&mut self, line: String) {
-        self.failures += usize::from(!is_gap(&line));
-        self.seen.push(line);
-    }
-
-    /// Read until `n` failure lines were printed (gap lines are kept too).
-    fn wait_failures(&mut self, n: usize) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while self.failures < n {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => self.push(l),
-                Err(_) => panic!(
-                    "only {} of {n} failures: {:?}",
-                    self.failures,
-                    self.tail_of_seen()
-                ),
-            }
-        }
-    }
-
-    fn tail_of_seen(&self) -> &[String] {
-        &self.seen[self.seen.len().saturating_sub(5)..]
-    }
-
-    /// Read lines for a while (gap lines arrive with status changes).
-    fn drain_for(&mut self, d: Duration) {
-        let deadline = Instant::now() + d;
-        while let Ok(l) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            self.push(l);
-        }
-    }
-
-    fn still_running(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    /// Ctrl-C, then wait for the end.
-    fn interrupt(self) -> Ended {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        self.finish()
-    }
-
-    /// Wait for the end: exit code, stderr, every stdout line, the log.
-    fn finish(mut self) -> Ended {
-        let status = self.child.wait().unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_millis(500)) {
-            self.push(l);
-        }
-        let log = std::fs::read_to_string(self.state.path().join("failwatch/failwatch.log"))
-            .unwrap_or_default();
-        Ended {
-            code: status.code(),
-            stderr,
-            lines: self.seen,
-            log,
-        }
-    }
-}
-
-struct Ended {
-    code: Option<i32>,
-    stderr: String,
-    lines: Vec<String>,
-    log: String,
-}
-
-fn is_gap(line: &str) -> bool {
-    line.starts_with(r#"{"gap""#)
+/// `failwatch tail --url URL` with the demo's workspace and token.
+fn start(url: &str, extra: &[&str]) -> Tail {
+    let mut args = vec!["tail", "--url", url, "--workspace", demo::DEMO_WORKSPACE];
+    // These servers speak WebSocket only; the REST API has its own tests.
+    args.push("--no-api");
+    args.extend(extra);
+    Tail::spawn(&args, demo::DEMO_TOKEN)
 }
 
 fn task_ids(lines: &[String]) -> Vec<String> {
@@ -201,7 +76,7 @@ async fn a_503_during_a_restart_is_ridden_out_and_the_gap_is_a_line() {
         Conn::Serve(failures(3..6), After::Stay),
     ])
     .await;
-    let mut tail = Tail::start(&url, &[]);
+    let mut tail = start(&url, &[]);
     tail.wait_failures(6);
     tail.drain_for(Duration::from_millis(300));
     assert!(tail.still_running(), "a 503 is not the end");
@@ -255,7 +130,7 @@ async fn an_auth_refusal_on_reconnect_ends_tail_with_exit_3_and_the_cleaned_mess
         stderr,
         lines,
         log,
-    } = Tail::start(&url, &[]).finish();
+    } = start(&url, &[]).finish();
     assert_eq!(code, Some(3), "{stderr}");
     assert_eq!(task_ids(&lines), ["t0", "t1"]);
     assert!(
@@ -273,7 +148,7 @@ async fn an_auth_refusal_on_reconnect_ends_tail_with_exit_3_and_the_cleaned_mess
 async fn server_texts_at_startup_and_in_close_reasons_reach_no_output_raw() {
     // At startup: the auth error goes to stderr.
     let url = scripted(vec![Conn::AuthError(format!("denied {HOSTILE} {TOKEN}"))]).await;
-    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    let Ended { code, stderr, .. } = start(&url, &[]).finish();
     assert_eq!(code, Some(3));
     assert!(stderr.contains("denied"), "{stderr}");
     assert_clean("stderr", &stderr);
@@ -281,7 +156,7 @@ async fn server_texts_at_startup_and_in_close_reasons_reach_no_output_raw() {
     // An HTTP body at startup.
     let body = serde_json::json!({ "error": format!("boom {HOSTILE} {MUL}") }).to_string();
     let url = scripted(vec![Conn::Http(401, "Unauthorized", body)]).await;
-    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    let Ended { code, stderr, .. } = start(&url, &[]).finish();
     assert_eq!(code, Some(3), "401 is a refusal");
     assert_clean("stderr", &stderr);
 
@@ -294,7 +169,7 @@ async fn server_texts_at_startup_and_in_close_reasons_reach_no_output_raw() {
         Conn::Serve(failures(1..2), After::Stay),
     ])
     .await;
-    let mut tail = Tail::start(&url, &[]);
+    let mut tail = start(&url, &[]);
     tail.wait_failures(2);
     tail.drain_for(Duration::from_millis(300));
     let Ended {
@@ -316,7 +191,7 @@ async fn credentials_in_the_url_never_show_in_messages() {
         .unwrap()
         .port();
     let url = format!("ws://bob:UrlPw999@127.0.0.1:{port}/ws?access_token={MUL}");
-    let Ended { code, stderr, .. } = Tail::start(&url, &[]).finish();
+    let Ended { code, stderr, .. } = start(&url, &[]).finish();
     assert_eq!(code, Some(3));
     assert!(stderr.contains("127.0.0.1"), "says where: {stderr}");
     assert!(!stderr.contains("UrlPw999"), "{stderr}");
@@ -327,7 +202,7 @@ async fn credentials_in_the_url_never_show_in_messages() {
 async fn a_storm_of_500k_frames_through_tail_loses_none() {
     const N: usize = 500_000;
     let url = scripted(vec![Conn::Serve(failures(0..N), After::Stay)]).await;
-    let mut tail = Tail::start(&url, &[]);
+    let mut tail = start(&url, &[]);
     tail.wait_failures(N);
     let Ended {
         code,
@@ -357,7 +232,7 @@ async fn a_hub_killed_and_restarted_is_a_gap_in_tail_in_the_recording_and_in_its
     .await;
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("rec.jsonl");
-    let mut tail = Tail::start(&url, &["--record", rec.to_str().unwrap()]);
+    let mut tail = start(&url, &["--record", rec.to_str().unwrap()]);
     tail.wait_failures(17);
     tail.drain_for(Duration::from_millis(300));
     let lines = tail.interrupt().lines;
@@ -512,7 +387,7 @@ async fn a_node_restart_re_delivers_and_tail_counts_each_event_once() {
     let hub = demo::serve_with(0, true, HubLimits::default())
         .await
         .unwrap();
-    let mut tail = Tail::start(&hub.url(), &[]);
+    let mut tail = start(&hub.url(), &[]);
     // The tail connects; then five failures are published, stamped with event_ids.
     tokio::time::sleep(Duration::from_millis(800)).await;
     for f in failures(0..5) {

@@ -171,7 +171,7 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
     let url = scripted_server(vec![(frames, false)]).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rec.jsonl");
-    let rec = CaptureWriter::create(&path, &url, false).unwrap();
+    let rec = CaptureWriter::create(&path, &url, false, false).unwrap();
     let rec = std::sync::Arc::new(std::sync::Mutex::new(rec));
     let mut handle = ws::start(config(&url), Delivery::Lossy, Some(rec))
         .await

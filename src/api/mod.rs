@@ -77,6 +77,19 @@ pub struct ApiHandle {
     task: tokio::task::JoinHandle<()>,
 }
 
+impl ApiHandle {
+    /// Its channels, each borrowed on its own (to wait on several at once).
+    pub fn parts(
+        &mut self,
+    ) -> (
+        &mpsc::Sender<LookupRequest>,
+        &mut mpsc::Receiver<Recovery>,
+        &mut watch::Receiver<ApiStatus>,
+    ) {
+        (&self.requests, &mut self.results, &mut self.status)
+    }
+}
+
 impl Drop for ApiHandle {
     fn drop(&mut self) {
         self.task.abort();
@@ -122,6 +135,9 @@ pub fn queue_full(req: &LookupRequest) -> Recovery {
         outcome: Err("too many lookups waiting for the API: not asked".into()),
     }
 }
+
+/// A lookup ends by then: answered, or given up on (and said so).
+pub const LOOKUP_LIFETIME: Duration = Duration::from_secs(600);
 
 /// How long `tail` holds a row for its lookup by default.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(3);

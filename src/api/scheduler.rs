@@ -75,8 +75,8 @@ const CIRCUIT_FIRST: Duration = Duration::from_secs(5);
 const CIRCUIT_LONGEST: Duration = Duration::from_secs(60);
 /// An endpoint that fails this many times while the server otherwise answers is given up on …
 const MAX_STRIKES: u32 = 5;
-/// … and any lookup this old is (an outage keeps lookups waiting, not forever).
-const GIVE_UP_AFTER: Duration = Duration::from_secs(600);
+/// … and any lookup older than `LOOKUP_LIFETIME` is (an outage keeps lookups waiting, not forever).
+const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
 /// An answer that does not list the task yet is asked again once, after this.
 const MISS_RETRY: Duration = Duration::from_secs(2);
 /// Answers kept; past this the cache starts over (a busy agent's list is large).

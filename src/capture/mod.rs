@@ -28,6 +28,8 @@ pub const BARE_FRAME_PACE_MS: i64 = 100;
 pub struct Header {
     pub source: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
+    /// Recorded while asking the REST API (its answers follow as recovered records).
+    pub api: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -28,6 +28,9 @@ struct Record<'a> {
     source: Option<Cow<'a, str>>,
     #[serde(borrow)]
     started_at: Option<Cow<'a, str>>,
+    /// The recorder asked the REST API: each withheld text's lookup ends in a recovered record.
+    #[serde(default)]
+    api: bool,
 }
 
 #[derive(Deserialize)]
@@ -44,8 +47,11 @@ struct GapRecord<'a> {
 struct RecoveredRecord<'a> {
     #[serde(borrow)]
     task_id: Cow<'a, str>,
-    #[serde(borrow)]
-    source: Cow<'a, str>,
+    #[serde(borrow, default)]
+    source: Option<Cow<'a, str>>,
+    /// Why the lookup gave up (instead of `source` and the rest).
+    #[serde(borrow, default)]
+    failed: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     error: Option<Cow<'a, str>>,
     #[serde(default)]
@@ -61,10 +67,16 @@ struct RecoveredRecord<'a> {
 fn recovery(r: RecoveredRecord<'_>) -> Option<crate::enrich::Recovery> {
     use crate::enrich::{ApiAttempt, ApiSource, Recovered, Recovery, SeenText};
     let id = |s: &str| std::sync::Arc::<str>::from(redact::redact_id(s).as_ref());
+    if let Some(why) = &r.failed {
+        return Some(Recovery {
+            task_id: id(&r.task_id),
+            outcome: Err(redact::redact_line(why, redact::MAX_MESSAGE_CHARS).into()),
+        });
+    }
     Some(Recovery {
         task_id: id(&r.task_id),
         outcome: Ok(Recovered {
-            source: ApiSource::parse(&r.source)?,
+            source: ApiSource::parse(r.source.as_deref()?)?,
             error: r.error.as_deref().map(SeenText::new),
             attempt: r.attempt.map(|attempt| ApiAttempt {
                 attempt,
@@ -203,6 +215,7 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
                 .source
                 .map(|s| redact::redact_line(&s, redact::MAX_MESSAGE_CHARS)),
             started_at: record.started_at.as_deref().and_then(parse_time),
+            api: record.api,
         });
     }
     // Frames with no time of their own are placed after the one before, from the Unix epoch
@@ -216,7 +229,7 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
     if let Some(r) = record.recovered {
         return match recovery(r) {
             Some(r) => Line::Recovered(r),
-            None => bad("recovered record from an unknown source"),
+            None => bad("recovered record without a known source or a failure"),
         };
     }
     if let Some(gap) = record.gap {

@@ -23,7 +23,8 @@ fn reads_header_records_bare_frames_and_bad_lines() {
         vec![
             Line::Header(Header {
                 source: Some("ws://x".into()),
-                started_at: Some(t("2026-11-20T03:14:00Z"))
+                started_at: Some(t("2026-11-20T03:14:00Z")),
+                api: false,
             }),
             Line::Frame {
                 at: t("2026-11-20T03:14:01.500Z"),
@@ -65,7 +66,7 @@ fn writer_redacts_by_default_and_round_trips() {
         r#"{{"type":"task:failed","payload":{{"task_id":"t","error":"token {secret} \u001b[2J"}}}}"#
     );
     let at = parse_time("2026-11-20T03:14:01.5Z").unwrap();
-    let mut w = CaptureWriter::create(&path, "ws://h/ws", false).unwrap();
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false, false).unwrap();
     w.write(at, &frame).unwrap();
     w.write(at, "plain text frame").unwrap();
     w.finish().unwrap();
@@ -87,7 +88,7 @@ fn writer_redacts_by_default_and_round_trips() {
     assert!(matches!(&got[2], Line::Frame { text, .. } if text == "plain text frame"));
 
     let raw_path = dir.path().join("raw.jsonl");
-    let mut w = CaptureWriter::create(&raw_path, "ws://h/ws", true).unwrap();
+    let mut w = CaptureWriter::create(&raw_path, "ws://h/ws", true, false).unwrap();
     w.write(at, &frame).unwrap();
     w.finish().unwrap();
     assert!(std::fs::read_to_string(&raw_path).unwrap().contains(secret));
@@ -117,7 +118,7 @@ fn gap_records_round_trip_and_their_reason_is_cleaned() {
     let path = dir.path().join("g.jsonl");
     let from = parse_time("2026-11-20T03:14:00Z").unwrap();
     let to = parse_time("2026-11-20T03:14:09Z").unwrap();
-    let mut w = CaptureWriter::create(&path, "ws://h/ws", false).unwrap();
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false, false).unwrap();
     w.write_gap(&Gap {
         from,
         to: Some(to),
@@ -190,4 +191,49 @@ fn a_recording_keeps_only_what_is_used_and_masks_secrets_under_key_names() {
         !v.contains("hp_0123456789abcdefghij"),
         "escaped secret still masked: {v}"
     );
+}
+
+#[test]
+fn recovered_texts_and_failed_lookups_round_trip_and_the_header_says_the_api_was_asked() {
+    use crate::enrich::{ApiAttempt, ApiSource, Recovered, Recovery, SeenText};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.jsonl");
+    let at = parse_time("2026-11-20T03:14:00Z").unwrap();
+    let found = Recovery {
+        task_id: "t1".into(),
+        outcome: Ok(Recovered {
+            source: ApiSource::IssueRuns,
+            error: Some(SeenText::new("exit 137 with password=hunter2hunter2")),
+            attempt: Some(ApiAttempt {
+                attempt: 2,
+                max_attempts: 2,
+                parent_task_id: Some("t0".into()),
+            }),
+        }),
+    };
+    let failed = Recovery {
+        task_id: "t2".into(),
+        outcome: Err("HTTP 403: not your chat session \u{1b}[2J".into()),
+    };
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false, true).unwrap();
+    w.write_recovery(at, &found).unwrap();
+    w.write_recovery(at, &failed).unwrap();
+    w.finish().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("hunter2"), "recorded redacted: {text}");
+    let got = lines(&text);
+    assert!(matches!(&got[0], Line::Header(h) if h.api));
+    let Line::Recovered(r) = &got[1] else {
+        panic!("{:?}", got[1])
+    };
+    let Ok(rec) = &r.outcome else { panic!() };
+    assert_eq!((&*r.task_id, rec.source), ("t1", ApiSource::IssueRuns));
+    assert!(rec.error.as_ref().unwrap().text.starts_with("exit 137"));
+    assert_eq!(rec.attempt, found.outcome.as_ref().unwrap().attempt);
+    let Line::Recovered(r) = &got[2] else {
+        panic!("{:?}", got[2])
+    };
+    assert_eq!(&*r.task_id, "t2");
+    let why = r.outcome.as_ref().unwrap_err();
+    assert!(why.contains("not your chat session") && !why.contains('\u{1b}'));
 }

@@ -24,7 +24,8 @@ pub struct CaptureWriter {
 }
 
 impl CaptureWriter {
-    pub fn create(path: &Path, source: &str, raw: bool) -> io::Result<CaptureWriter> {
+    /// `api`: the run asks the REST API, so each withheld text's lookup will be recorded.
+    pub fn create(path: &Path, source: &str, raw: bool, api: bool) -> io::Result<CaptureWriter> {
         let file = File::create(path)?;
         let mut w = CaptureWriter {
             out: BufWriter::new(file),
@@ -36,6 +37,7 @@ impl CaptureWriter {
             "source": redact::redact_line(source, redact::MAX_MESSAGE_CHARS),
             "started_at": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
             "redacted": !raw,
+            "api": api,
         });
         writeln!(w.out, "{header}")?;
         w.out.flush()?;
@@ -58,14 +60,22 @@ impl CaptureWriter {
         self.line(&record)
     }
 
-    /// Append a text the REST API gave back, redacted, so a replay shows it without the server.
+    /// Append a text the REST API gave back, redacted, so a replay shows it without the server;
+    /// or why it could not, so a replay need not wait for it.
     pub fn write_recovery(
         &mut self,
         at: DateTime<Utc>,
         r: &crate::enrich::Recovery,
     ) -> io::Result<()> {
-        let Ok(found) = &r.outcome else {
-            return Ok(());
+        let found = match &r.outcome {
+            Ok(found) => found,
+            Err(why) => {
+                let record = serde_json::json!({
+                    "at": format_time(at),
+                    "recovered": {"task_id": &*r.task_id, "failed": &**why},
+                });
+                return self.line(&record);
+            }
         };
         let attempt = found.attempt.as_ref();
         let record = serde_json::json!({

@@ -61,7 +61,7 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
             workspace: server::DEMO_WORKSPACE.into(),
             token: Token::new(server::DEMO_TOKEN),
         };
-        let record = setup::recorder(args.record.as_deref(), &demo.url(), false)?;
+        let record = setup::recorder(args.record.as_deref(), &demo.url(), false, true)?;
         // The demo serves the REST API on the same port, as the server does.
         let api = crate::api::ApiConfig {
             base: demo.api_url(),

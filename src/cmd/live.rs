@@ -18,9 +18,9 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
         token: setup::token(args.connect.token_file.as_deref())?,
         url: url.clone(),
     };
-    let record = setup::recorder(args.record.as_deref(), &url, args.record_raw)?;
     let workspace = config.workspace.clone();
     let api = setup::api_config(&args.connect.api, settings, &url, &workspace, &config.token);
+    let record = setup::recorder(args.record.as_deref(), &url, args.record_raw, api.is_some())?;
     setup::runtime()?.block_on(async {
         let mut source = open_source(
             SourceSpec::WebSocket {

@@ -176,9 +176,10 @@ pub fn recorder(
     path: Option<&Path>,
     source: &str,
     raw: bool,
+    api: bool,
 ) -> Result<Option<SharedRecorder>, CmdError> {
     path.map(|p| {
-        CaptureWriter::create(p, source, raw)
+        CaptureWriter::create(p, source, raw, api)
             .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)))
             .map_err(|e| CmdError::input(format!("cannot write {}: {e}", p.display())))
     })

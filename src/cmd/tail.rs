@@ -27,7 +27,10 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         hold,
     };
     if let Some(file) = &args.file {
-        return capture(file, settings, spec);
+        // A recording holds each lookup's end: a row waits for it (in capture time), not the
+        // live bound, so a replay prints what the live run learnt however slowly it came.
+        let hold = crate::api::LOOKUP_LIFETIME + std::time::Duration::from_secs(60);
+        return capture(file, settings, TailSpec { hold, ..spec });
     }
     let workspace =
         || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
@@ -45,7 +48,7 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
                 token: setup::token(args.token_file.as_deref())?,
             };
             api = setup::api_config(&args.api, settings, url, &config.workspace, &config.token);
-            record = setup::recorder(args.record.as_deref(), url, args.record_raw)?;
+            record = setup::recorder(args.record.as_deref(), url, args.record_raw, api.is_some())?;
             SourceSpec::WebSocket {
                 config,
                 record: record.clone(),

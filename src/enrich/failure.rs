@@ -280,10 +280,20 @@ impl Failure {
 
     /// The wire withheld a text the relays had, and the REST API may have it.
     pub fn needs_lookup(&self) -> bool {
-        matches!(self.told, Told::Withheld { .. })
+        (matches!(self.told, Told::Withheld { .. }) || self.issue_comment_missing())
             && self.evidence.api.is_none()
             && self.task_id.is_some()
             && matches!(self.lookup, Lookup::None)
+    }
+
+    /// An upstream issue task failed for good with no system comment seen: it had no text, or
+    /// the comment was missed (a reconnect, a trimmed history). Only the REST API can tell.
+    fn issue_comment_missing(&self) -> bool {
+        matches!(self.told, Told::Absent)
+            && self.issue_id.is_some()
+            && self.era == Era::UpstreamModern
+            && self.retry_pending == Some(false)
+            && self.evidence.comment.is_none()
     }
 
     /// An error text was too large and was cut.
@@ -397,14 +407,15 @@ impl Failure {
                         canned: true,
                     }
                 }
-                // The server posts the system comment whenever an issue task's failure has a
-                // text: an issue task without one had none.
-                canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
-                // The wire withheld it; the REST API may have given it back.
+                // The wire withheld it, or its comment was missed; the REST API gave it back.
                 _ if self.evidence.api.is_some() => {
                     let api = self.evidence.api.as_ref().map_or("", |t| &t.text);
                     known(ErrorOrigin::Api, api)
                 }
+                // The server posts the system comment whenever an issue task's failure has a
+                // text: an issue task without one had none (unless the comment was missed: the
+                // REST API is asked to make sure).
+                canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
                 canned::Reconstructed::OneOf(forms) => Told::Withheld {
                     canned: true,
                     forms,

@@ -5,6 +5,7 @@ use std::io::{self, BufRead, Write};
 
 use chrono::{DateTime, Utc};
 
+mod api_notes;
 mod hold;
 
 use crate::capture::{CaptureReader, Line};
@@ -129,7 +130,6 @@ pub fn tail_capture(
 ) -> io::Result<Pipeline> {
     let mut w = Writer::new(spec, out);
     let mut reader = CaptureReader::new(input);
-    pipeline.recover = true;
     let mut clock = DateTime::<Utc>::MIN_UTC;
     while let Some(line) = reader.next_line()? {
         let _ = pipeline.take_lookups();
@@ -179,7 +179,12 @@ pub async fn tail_source(
     let mut w = Writer::new(spec, out);
     let mut status_open = true;
     let mut gaps = GapReporter::default();
+    let mut api_notes = api_notes::ApiNotes::default();
     pipeline.recover = api.is_some();
+    let (lookups, mut results, mut api_status) = match api.as_mut().map(|a| a.parts()) {
+        Some((l, r, s)) => (Some(l), Some(r), Some(s)),
+        None => (None, None, None),
+    };
     loop {
         // `since:` follows the stream's own clock: the newest event seen.
         let now = pipeline.store.now();
@@ -201,7 +206,14 @@ pub async fn tail_source(
                     return Err(TailError::SourceFailed(msg));
                 }
             }
-            Some(rec) = async { api.as_mut()?.results.recv().await }, if api.is_some() => {
+            Some(()) = async { api_status.as_mut()?.changed().await.ok() }, if api_status.is_some() => {
+                if let Some(s) = &api_status {
+                    for line in api_notes.news(&s.borrow()) {
+                        eprintln!("failwatch: {line}");
+                    }
+                }
+            }
+            Some(rec) = async { results.as_mut()?.recv().await }, if results.is_some() => {
                 if let Some(u) = pipeline.apply_recovery(&rec) {
                     w.hold.update(&u.failure);
                 }
@@ -216,7 +228,7 @@ pub async fn tail_source(
                     w.hold.push(f, Utc::now());
                 }
                 for req in pipeline.take_lookups() {
-                    let sent = api.as_ref().is_some_and(|a| a.requests.try_send(req.clone()).is_ok());
+                    let sent = lookups.is_some_and(|l| l.try_send(req.clone()).is_ok());
                     if !sent {
                         if let Some(u) = pipeline.apply_recovery(&crate::api::queue_full(&req)) {
                             w.hold.update(&u.failure);
@@ -234,7 +246,12 @@ pub async fn tail_source(
     // The reader is gone: what it said last (a refusal, a gap still open) is said too.
     let failed = report_status(&source, &mut gaps, pipeline, &mut w, now)?;
     w.finish(now)?;
-    drop(api);
+    if let Some(a) = api {
+        eprintln!(
+            "failwatch: {}",
+            api_notes::ApiNotes::closing(&a.status.borrow())
+        );
+    }
     match failed {
         Some(msg) => Err(TailError::SourceFailed(msg)),
         None => Ok(()),

@@ -252,6 +252,10 @@ fn mask(clean: Cow<'_, str>) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
         }
         let mut n = 0u32;
         let replaced = rule.re.replace_all(&text, |caps: &Captures| {
+            // A value already masked stays as it is: redacting twice gives what once did.
+            if rule.kind == SecretKind::KeyValue && already_masked(&caps[0]) {
+                return caps[0].to_owned();
+            }
             n += 1;
             let mut out = String::new();
             caps.expand(rule.replacement, &mut out);
@@ -270,6 +274,15 @@ fn mask(clean: Cow<'_, str>) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
     }
     hits.sort();
     (text, hits, beyond_server)
+}
+
+/// `name=[REDACTED…]`, `name: [REDACTED…]`: a key-value match whose value is a placeholder.
+fn already_masked(matched: &str) -> bool {
+    matched.find(['=', ':']).is_some_and(|i| {
+        matched[i + 1..]
+            .trim_start_matches([' ', '"', '\''])
+            .starts_with("[REDACTED")
+    })
 }
 
 /// The server's rules, one regex after another over the whole text, as the server applies them

@@ -314,6 +314,19 @@ fn every_planted_secret_class_is_masked() {
 }
 
 #[test]
+fn redacting_twice_gives_what_once_did() {
+    // A recording holds redacted texts and a replay redacts them again: the two must agree.
+    for (input, _) in PLANTED {
+        let once = redact(input).text;
+        assert_eq!(redact(&once).text, once, "{input:?}");
+    }
+    for secret in SERVER_SECRETS {
+        let once = redact(&format!("failed: {secret} end")).text;
+        assert_eq!(redact(&once).text, once, "{secret:?}");
+    }
+}
+
+#[test]
 fn a_secret_far_into_a_long_text_is_masked() {
     let long = format!(
         "{} ghp_0123456789abcdefghijABCDEFGHIJ0123456789",

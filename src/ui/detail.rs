@@ -146,7 +146,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
         out.push(Line::from(vec![key(s.server_attempt), Span::raw(text)]));
     }
     out.push(Line::default());
-    out.extend(error_lines(failure, s, theme));
+    out.extend(error_lines(failure, feed.api_status.as_ref(), s, theme));
     out.push(Line::default());
     out.push(Line::styled(s.what_users_saw, theme.title()));
     for r in failure.routes.iter() {
@@ -186,7 +186,12 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
     out
 }
 
-fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line<'a>> {
+fn error_lines<'a>(
+    failure: &'a Failure,
+    api: Option<&crate::api::ApiStatus>,
+    s: &Strings,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let mut head = vec![Span::styled(format!("{}: ", s.error), theme.title())];
     if let Some(origin) = failure.error_origin() {
         head.push(Span::styled(
@@ -217,6 +222,12 @@ fn error_lines<'a>(failure: &'a Failure, s: &Strings, theme: &Theme) -> Vec<Line
             theme.dim(),
         )),
         _ => {}
+    }
+    // What the token may not read, said once by the client, shown where it matters.
+    if let (false, Some(api)) = (matches!(failure.lookup, Lookup::None), api) {
+        for note in &api.notes {
+            out.push(Line::styled(format!("  API: {note}"), theme.dim()));
+        }
     }
     match (failure.error(), failure.told) {
         (Some(e), _) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),

@@ -3,4 +3,6 @@
 
 pub mod api;
 pub mod hub;
+pub mod secrets;
 pub mod sim;
+pub mod tail;
