@@ -127,18 +127,23 @@ impl Feed {
                             n += 1;
                         }
                         let lookups = self.pipeline.take_lookups();
-                        if let Some(api) = &self.api {
-                            for req in lookups {
-                                if api.requests.try_send(req.clone()).is_err() {
-                                    self.pipeline.apply_recovery(&crate::api::queue_full(&req));
-                                }
-                            }
+                        let client = self.api.as_ref().map(|a| &a.requests);
+                        for r in crate::api::send_lookups(client, lookups) {
+                            self.pipeline.apply_recovery(&r);
                         }
                         return FeedEvent::Ingested(n);
                     }
                     Some(ev) = next_api(&mut self.api) => match ev {
-                        ApiEvent::Recovered(rec) => {
-                            self.pipeline.apply_recovery(&rec);
+                        ApiEvent::Recovered(batch) => {
+                            // Answers come in runs (an agent's list serves many): one event each run.
+                            for r in &batch {
+                                self.pipeline.apply_recovery(r);
+                            }
+                            if let Some(api) = &mut self.api {
+                                if api.status.has_changed().unwrap_or(false) {
+                                    self.api_status = Some(api.status.borrow_and_update().clone());
+                                }
+                            }
                             return FeedEvent::Recovered;
                         }
                         ApiEvent::Status(status) => {
@@ -217,7 +222,7 @@ impl Feed {
 }
 
 enum ApiEvent {
-    Recovered(Recovery),
+    Recovered(Vec<Recovery>),
     Status(ApiStatus),
 }
 

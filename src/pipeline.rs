@@ -12,7 +12,14 @@ use crate::store::Store;
 const RECENT_EVENT_IDS: usize = 100_000;
 
 /// Failures waiting for the REST API to give their withheld text back.
-const AWAITING: usize = 10_000;
+const AWAITING: usize = crate::api::MAX_QUEUED;
+const TOO_MANY_WAITING: &str = "too many lookups waiting for the API: not asked";
+
+/// A failure waiting for the REST API: where it is kept.
+enum Awaiting {
+    Stored(u64),
+    Copy(Box<Failure>),
+}
 
 pub struct Pipeline {
     pub enricher: Enricher,
@@ -24,7 +31,9 @@ pub struct Pipeline {
     lookups: Vec<LookupRequest>,
     /// A copy of each failure whose text may still be recovered (from the API, or a capture's
     /// recovered record): the store may not hold it (headless keeps none).
-    awaiting: BoundedMap<std::sync::Arc<str>, Failure>,
+    awaiting: BoundedMap<std::sync::Arc<str>, Awaiting>,
+    /// The last failure amended outside the store (headless keeps none).
+    amended: Option<Box<Failure>>,
 }
 
 impl Pipeline {
@@ -41,6 +50,7 @@ impl Pipeline {
             recover: false,
             lookups: Vec::new(),
             awaiting: BoundedMap::new(AWAITING),
+            amended: None,
         }
     }
 
@@ -102,13 +112,20 @@ impl Pipeline {
         self.store.ingest.count_type(event.type_name());
         self.store.ingest.saw(at);
         if let Some(mut update) = self.enricher.ingest(at, &event) {
-            if update.failure.needs_lookup() {
-                if self.recover {
-                    update.failure.lookup = Lookup::Pending;
-                    self.lookups.extend(update.failure.lookup_request());
-                }
+            if self.recover && update.failure.needs_lookup() && self.awaiting.len() >= AWAITING {
+                // A flood: said on the failure, not asked (and never left waiting forever).
+                update.failure.lookup = Lookup::Failed(TOO_MANY_WAITING.into());
+            } else if self.recover && update.failure.needs_lookup() {
+                update.failure.lookup = Lookup::Pending;
+                self.lookups.extend(update.failure.lookup_request());
                 if let Some(task) = update.failure.task_id.clone() {
-                    self.awaiting.insert(task, (*update.failure).clone());
+                    // The store keeps the failure to amend; without a store, a copy waits.
+                    let waiting = if self.store.capacity() > 0 {
+                        Awaiting::Stored(update.failure.seq)
+                    } else {
+                        Awaiting::Copy(update.failure.clone())
+                    };
+                    self.awaiting.insert(task, waiting);
                 }
             }
             if update.failure.text_cut() {
@@ -131,22 +148,26 @@ impl Pipeline {
     }
 
     /// The REST API's answer for a failure: its text and attempts taken in, routes and counts
-    /// derived again. The failure as it is now, if it was still waiting.
-    pub fn apply_recovery(&mut self, r: &Recovery) -> Option<Update> {
-        let mut failure = self.awaiting.remove(&r.task_id)?;
-        let (family, _) = self.enricher.family();
-        let bindings = self.enricher.bindings().clone();
-        self.store.agg.count_derived(&failure, -1);
-        failure.apply_recovery(&r.outcome, family, &bindings);
-        self.store.agg.count_derived(&failure, 1);
+    /// derived again. The failure as it is now, if it was still waiting (and not yet evicted).
+    pub fn apply_recovery(&mut self, r: &Recovery) -> Option<&Failure> {
+        let waiting = self.awaiting.remove(&r.task_id)?;
         if r.outcome.as_ref().is_ok_and(|x| x.error.is_some()) {
             self.store.ingest.recovered += 1;
         }
-        self.store.replace(&failure);
-        Some(Update {
-            failure: Box::new(failure),
-            family_changed: false,
-        })
+        let (family, _) = self.enricher.family();
+        let bindings = self.enricher.bindings();
+        match waiting {
+            Awaiting::Stored(seq) => self
+                .store
+                .amend(seq, |f| f.apply_recovery(&r.outcome, family, bindings)),
+            Awaiting::Copy(mut f) => {
+                self.store.agg.count_derived(&f, -1);
+                f.apply_recovery(&r.outcome, family, bindings);
+                self.store.agg.count_derived(&f, 1);
+                self.amended = Some(f);
+                self.amended.as_deref()
+            }
+        }
     }
 
     /// A window in which events may be missing (a source's disconnect, a capture's gap record).
@@ -170,9 +191,7 @@ impl Pipeline {
             }
             Line::Gap(gap) => self.push_gap(gap),
             Line::Recovered(r) => {
-                if let Some(u) = self.apply_recovery(r) {
-                    on_update(&u);
-                }
+                self.apply_recovery(r);
             }
             Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
             Line::Blank => self.store.ingest.blank_lines += 1,
@@ -250,5 +269,58 @@ mod tests {
         );
         assert_eq!(agg.routing[Relay::Lark.index()].iter().sum::<u64>(), 2);
         assert_eq!(agg.sessions["s"].generic + agg.sessions["s"].canned, 2);
+    }
+
+    fn withheld_chat_failure(task: &str) -> String {
+        format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"{task}","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"agent_error.process_failure","retry_pending":false}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_recovered_text_amends_the_stored_failure_its_routes_its_counts_and_the_view() {
+        use crate::enrich::{ApiSource, ErrorOrigin, Recovered, Recovery, SeenText};
+        for stored in [100, 0] {
+            let mut p = Pipeline::new(stored);
+            p.recover = true;
+            p.store
+                .set_filter(crate::filter::Filter::parse("exit").unwrap());
+            p.push_frame(Utc::now(), &withheld_chat_failure("t1"));
+            let asked = p.take_lookups();
+            assert_eq!(asked.len(), 1);
+            assert_eq!((p.store.agg.withheld, p.store.view_len()), (1, 0));
+            let r = Recovery {
+                task_id: asked[0].task_id.clone(),
+                outcome: Ok(Recovered {
+                    source: ApiSource::AgentTasks,
+                    error: Some(SeenText::new("exit 137")),
+                    attempt: None,
+                }),
+            };
+            let f = p.apply_recovery(&r).expect("the failure was waiting");
+            assert_eq!(f.error_origin(), Some(ErrorOrigin::Api));
+            assert!(f
+                .route_text(Relay::Lark)
+                .is_some_and(|t| t.render("").contains("exit 137")));
+            assert_eq!(p.store.agg.withheld, 0, "counted as told now");
+            assert_eq!(p.store.ingest.recovered, 1);
+            // Only a store that keeps failures has a view to move into.
+            assert_eq!(p.store.view_len(), usize::from(stored > 0));
+            assert!(p.apply_recovery(&r).is_none(), "answered once");
+        }
+    }
+
+    #[test]
+    fn a_flood_past_the_waiting_bound_is_marked_not_asked_never_left_waiting() {
+        let mut p = Pipeline::new(0);
+        p.recover = true;
+        let mut last = None;
+        for i in 0..=AWAITING {
+            p.push_frame_with(Utc::now(), &withheld_chat_failure(&format!("t{i}")), |u| {
+                last = Some(u.failure.lookup.clone())
+            });
+        }
+        assert_eq!(p.take_lookups().len(), AWAITING);
+        assert_eq!(last, Some(Lookup::Failed(TOO_MANY_WAITING.into())));
     }
 }

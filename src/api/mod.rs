@@ -71,10 +71,12 @@ pub struct ApiStatus {
 
 /// A running client: lookups in, recoveries out, and its status.
 pub struct ApiHandle {
-    pub requests: mpsc::Sender<LookupRequest>,
-    pub results: mpsc::Receiver<Recovery>,
+    /// Lookups go in and answers come out in batches: a flood costs a message per batch.
+    pub requests: mpsc::Sender<Vec<LookupRequest>>,
+    pub results: mpsc::Receiver<Vec<Recovery>>,
     pub status: watch::Receiver<ApiStatus>,
-    task: tokio::task::JoinHandle<()>,
+    /// Dropped with the handle: the client's thread stops.
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl ApiHandle {
@@ -82,28 +84,24 @@ impl ApiHandle {
     pub fn parts(
         &mut self,
     ) -> (
-        &mpsc::Sender<LookupRequest>,
-        &mut mpsc::Receiver<Recovery>,
+        &mpsc::Sender<Vec<LookupRequest>>,
+        &mut mpsc::Receiver<Vec<Recovery>>,
         &mut watch::Receiver<ApiStatus>,
     ) {
         (&self.requests, &mut self.results, &mut self.status)
     }
 }
 
-impl Drop for ApiHandle {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 /// Lookups queued for the client; a flood past this is failed at once rather than held.
 pub const MAX_QUEUED: usize = 10_000;
+/// Batches in flight each way.
+const BATCHES: usize = 1024;
 
-/// Start the client on the current runtime. `recorder` receives each recovered text (redacted).
+/// Start the client on a thread of its own. `recorder` receives each recovered text (redacted).
 pub fn start(config: ApiConfig, recorder: Option<SharedRecorder>) -> Result<ApiHandle, String> {
     let http = Http::new(&config.base, &config.workspace, &config.token)?;
-    let (req_tx, req_rx) = mpsc::channel(MAX_QUEUED);
-    let (res_tx, res_rx) = mpsc::channel(MAX_QUEUED);
+    let (req_tx, req_rx) = mpsc::channel(BATCHES);
+    let (res_tx, res_rx) = mpsc::channel(BATCHES);
     let base = crate::redact::redact_line(&config.base, crate::redact::MAX_MESSAGE_CHARS);
     let (status_tx, status_rx) = watch::channel(ApiStatus {
         base,
@@ -119,21 +117,52 @@ pub fn start(config: ApiConfig, recorder: Option<SharedRecorder>) -> Result<ApiH
         status_tx,
         recorder,
     );
-    let task = tokio::spawn(scheduler.run(req_rx));
+    // Its own thread and runtime: answers to parse and lookups to match never take a turn
+    // from ingestion's tasks, however many there are.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the API client: {e}"))?;
+    std::thread::Builder::new()
+        .name("failwatch-api".into())
+        .spawn(move || {
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = scheduler.run(req_rx) => {}
+                    _ = stopped => {}
+                }
+            })
+        })
+        .map_err(|e| format!("cannot start the API client: {e}"))?;
     Ok(ApiHandle {
         requests: req_tx,
         results: res_rx,
         status: status_rx,
-        task,
+        _stop: stop,
     })
 }
 
-/// A lookup that could not even be queued, answered at once.
-pub fn queue_full(req: &LookupRequest) -> Recovery {
-    Recovery {
-        task_id: Arc::clone(&req.task_id),
-        outcome: Err("too many lookups waiting for the API: not asked".into()),
+/// Hand lookups to the client; those it cannot take now are answered at once, as failed.
+pub fn send_lookups(
+    client: Option<&mpsc::Sender<Vec<LookupRequest>>>,
+    lookups: Vec<LookupRequest>,
+) -> Vec<Recovery> {
+    if lookups.is_empty() {
+        return Vec::new();
     }
+    let refused = match client.map(|c| c.try_send(lookups)) {
+        Some(Ok(())) => return Vec::new(),
+        Some(Err(e)) => e.into_inner(),
+        None => return Vec::new(),
+    };
+    refused
+        .iter()
+        .map(|req| Recovery {
+            task_id: Arc::clone(&req.task_id),
+            outcome: Err("too many lookups waiting for the API: not asked".into()),
+        })
+        .collect()
 }
 
 /// A lookup ends by then: answered, or given up on (and said so).

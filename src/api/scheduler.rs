@@ -79,6 +79,8 @@ const MAX_STRIKES: u32 = 5;
 const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
 /// An answer that does not list the task yet is asked again once, after this.
 const MISS_RETRY: Duration = Duration::from_secs(2);
+/// Counts reach the header at most this often.
+const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 /// Answers kept; past this the cache starts over (a busy agent's list is large).
 const CACHE_ENTRIES: usize = 256;
 
@@ -87,7 +89,9 @@ type Done = (Key, Result<Answer, HttpError>);
 pub struct Scheduler {
     http: Http,
     limits: Limits,
-    results: mpsc::Sender<Recovery>,
+    results: mpsc::Sender<Vec<Recovery>>,
+    /// Answers given since the last batch went out.
+    outbox: Vec<Recovery>,
     status: watch::Sender<ApiStatus>,
     recorder: Option<SharedRecorder>,
     waiting: HashMap<Arc<str>, Pending>,
@@ -105,6 +109,9 @@ pub struct Scheduler {
     openings: u32,
     /// A `Retry-After` holds every request, not only the one it answered.
     paused_until: Option<Instant>,
+    /// When the readers were last woken, and whether counts moved since.
+    published: Instant,
+    counts_moved: bool,
     refused: Option<String>,
 }
 
@@ -112,7 +119,7 @@ impl Scheduler {
     pub fn new(
         http: Http,
         limits: Limits,
-        results: mpsc::Sender<Recovery>,
+        results: mpsc::Sender<Vec<Recovery>>,
         status: watch::Sender<ApiStatus>,
         recorder: Option<SharedRecorder>,
     ) -> Scheduler {
@@ -121,6 +128,7 @@ impl Scheduler {
             http,
             limits,
             results,
+            outbox: Vec::new(),
             status,
             recorder,
             waiting: HashMap::new(),
@@ -135,14 +143,22 @@ impl Scheduler {
             circuit_until: None,
             openings: 0,
             paused_until: None,
+            published: Instant::now(),
+            counts_moved: false,
             refused: None,
         }
     }
 
-    pub async fn run(mut self, mut requests: mpsc::Receiver<LookupRequest>) {
+    pub async fn run(mut self, mut requests: mpsc::Receiver<Vec<LookupRequest>>) {
         let mut flights: JoinSet<Done> = JoinSet::new();
         let mut open = true;
         loop {
+            if !self.outbox.is_empty() {
+                let batch = std::mem::take(&mut self.outbox);
+                if self.results.send(batch).await.is_err() {
+                    return;
+                }
+            }
             self.dispatch(&mut flights);
             self.publish();
             if !open && self.waiting.is_empty() && flights.is_empty() {
@@ -150,8 +166,12 @@ impl Scheduler {
             }
             let wake = self.next_wake();
             tokio::select! {
-                req = requests.recv(), if open => match req {
-                    Some(req) => self.ask(req).await,
+                batch = requests.recv(), if open => match batch {
+                    Some(batch) => {
+                        for req in batch {
+                            self.ask(req).await;
+                        }
+                    }
                     None => open = false,
                 },
                 Some(done) = flights.join_next(), if !flights.is_empty() => {
@@ -290,7 +310,7 @@ impl Scheduler {
             }
             self.tokens -= 1.0;
             self.in_flight.insert(key.clone());
-            self.status.send_modify(|s| s.requests += 1);
+            self.count(|s| s.requests += 1);
             let http = self.http.clone();
             flights.spawn(async move {
                 let result = match &key {
@@ -552,9 +572,9 @@ impl Scheduler {
             outcome,
         };
         match &recovery.outcome {
-            Ok(r) if r.error.is_some() => self.status.send_modify(|s| s.recovered += 1),
+            Ok(r) if r.error.is_some() => self.count(|s| s.recovered += 1),
             Ok(_) => {}
-            Err(_) => self.status.send_modify(|s| s.failed += 1),
+            Err(_) => self.count(|s| s.failed += 1),
         }
         if let Some(rec) = &self.recorder {
             if let Ok(mut w) = rec.lock() {
@@ -563,19 +583,41 @@ impl Scheduler {
                 }
             }
         }
-        let _ = self.results.send(recovery).await;
+        self.outbox.push(recovery);
+    }
+
+    /// Change a count without waking the readers: `publish` does, at most every `PUBLISH_EVERY`.
+    fn count(&mut self, change: impl FnOnce(&mut ApiStatus)) {
+        self.status.send_if_modified(|s| {
+            change(s);
+            false
+        });
+        self.counts_moved = true;
     }
 
     fn publish(&mut self) {
         let waiting = self.waiting.len();
         // The circuit closes on a success, not on a clock: until then the header says it is open.
         let closed = self.circuit_until.is_none();
-        self.status.send_modify(|s| {
-            s.waiting = waiting;
-            if matches!(s.state, ApiState::CircuitOpen { .. }) && closed {
+        let due = self.published.elapsed() >= PUBLISH_EVERY;
+        let mut counts_moved = self.counts_moved;
+        let woke = self.status.send_if_modified(|s| {
+            let reopened = matches!(s.state, ApiState::CircuitOpen { .. }) && closed;
+            if reopened {
                 s.state = ApiState::Ok;
             }
+            counts_moved |= s.waiting != waiting;
+            s.waiting = waiting;
+            // A flood of lookups moves the counts on every step: the readers hear of it a few
+            // times a second, and of a state change at once.
+            reopened || (due && counts_moved)
         });
+        if woke {
+            self.published = Instant::now();
+            self.counts_moved = false;
+        } else {
+            self.counts_moved = counts_moved;
+        }
     }
 }
 

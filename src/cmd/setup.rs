@@ -142,7 +142,7 @@ pub fn api_config(
     })
 }
 
-/// Start the API client (on the current runtime); a client that cannot start is said and left out.
+/// Start the API client (on a thread of its own); a client that cannot start is said and left out.
 pub fn start_api(
     config: Option<crate::api::ApiConfig>,
     recorder: Option<SharedRecorder>,

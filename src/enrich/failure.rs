@@ -273,7 +273,8 @@ impl Failure {
                     self.evidence.api = Some(text.clone());
                 }
             }
-            Err(why) => self.lookup = Lookup::Failed(why.clone()),
+            // Nothing was learnt: the text and the routes stay as they are.
+            Err(why) => return self.lookup = Lookup::Failed(why.clone()),
         }
         self.derive(family, bindings);
     }

@@ -137,15 +137,16 @@ pub fn tail_capture(
             w.gap(gap, now)?;
         }
         clock = clock.max(crate::capture::frame_time(&line).unwrap_or(clock));
-        let recovered = matches!(line, Line::Recovered(_));
-        let mut updates = Vec::new();
-        pipeline.push_line(&line, reader.line_no, |u| {
-            updates.push((*u.failure).clone())
-        });
-        for f in updates {
-            if recovered {
-                w.hold.update(&f);
-            } else {
+        if let Line::Recovered(r) = &line {
+            if let Some(f) = pipeline.apply_recovery(r) {
+                w.hold.update(f);
+            }
+        } else {
+            let mut updates = Vec::new();
+            pipeline.push_line(&line, reader.line_no, |u| {
+                updates.push((*u.failure).clone())
+            });
+            for f in updates {
                 w.hold.push(f, clock);
             }
         }
@@ -213,9 +214,11 @@ pub async fn tail_source(
                     }
                 }
             }
-            Some(rec) = async { results.as_mut()?.recv().await }, if results.is_some() => {
-                if let Some(u) = pipeline.apply_recovery(&rec) {
-                    w.hold.update(&u.failure);
+            Some(batch) = async { results.as_mut()?.recv().await }, if results.is_some() => {
+                for r in &batch {
+                    if let Some(f) = pipeline.apply_recovery(r) {
+                        w.hold.update(f);
+                    }
                 }
             }
             frame = source.frames.recv() => {
@@ -227,12 +230,9 @@ pub async fn tail_source(
                 for f in updates {
                     w.hold.push(f, Utc::now());
                 }
-                for req in pipeline.take_lookups() {
-                    let sent = lookups.is_some_and(|l| l.try_send(req.clone()).is_ok());
-                    if !sent {
-                        if let Some(u) = pipeline.apply_recovery(&crate::api::queue_full(&req)) {
-                            w.hold.update(&u.failure);
-                        }
+                for r in crate::api::send_lookups(lookups, pipeline.take_lookups()) {
+                    if let Some(f) = pipeline.apply_recovery(&r) {
+                        w.hold.update(f);
                     }
                 }
             }

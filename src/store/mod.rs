@@ -88,17 +88,29 @@ impl Store {
         self.ring.push_back(f);
     }
 
-    /// Put an updated failure in place of the one with its sequence number (a recovered text);
-    /// the view follows if the filter now says otherwise.
-    pub fn replace(&mut self, failure: &Failure) {
-        let Some(i) = self.index_of(failure.seq) else {
-            return;
-        };
-        self.text_bytes = self.text_bytes - self.ring[i].text_bytes() + failure.text_bytes();
-        self.ring[i] = failure.clone();
+    /// Change a stored failure in place (an answer from the REST API): its counts, its bytes
+    /// and its place in the view follow. The failure as it is now; `None` once evicted.
+    pub fn amend(&mut self, seq: u64, change: impl FnOnce(&mut Failure)) -> Option<&Failure> {
+        let i = self.index_of(seq)?;
+        let now = self.now();
+        let f = &mut self.ring[i];
+        let bytes = f.text_bytes();
+        self.agg.count_derived(f, -1);
+        change(f);
+        self.agg.count_derived(f, 1);
+        self.text_bytes = self.text_bytes - bytes + f.text_bytes();
         if !self.filter.is_empty() {
-            self.rebuild_view();
+            // Only this failure may have moved in or out of the view.
+            let shown = self.filter.matches(f, now);
+            match (self.view.binary_search(&seq), shown) {
+                (Ok(at), false) => {
+                    self.view.remove(at);
+                }
+                (Err(at), true) => self.view.insert(at, seq),
+                _ => {}
+            }
         }
+        self.ring.get(i)
     }
 
     /// Failures that matched the filter when they arrived, since it was set.
