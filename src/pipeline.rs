@@ -80,9 +80,19 @@ impl Pipeline {
         text: &str,
         mut on_update: impl FnMut(&Update),
     ) -> Option<Event> {
+        self.push_decoded(at, decode_with_id(text), &mut on_update)
+    }
+
+    /// Ingest one frame decoded elsewhere (a reader thread): the same as `push_frame_with`.
+    pub fn push_decoded(
+        &mut self,
+        at: DateTime<Utc>,
+        decoded: Result<(Event, Option<crate::protocol::Ulid>), crate::protocol::Rejection>,
+        mut on_update: impl FnMut(&Update),
+    ) -> Option<Event> {
         let stats = &mut self.store.ingest;
         stats.frames += 1;
-        let event = match decode_with_id(text) {
+        let event = match decoded {
             Ok((e, None)) => e,
             Ok((e, Some(id))) => {
                 if self.recent_ids.get(&id).is_some() {
@@ -197,6 +207,29 @@ impl Pipeline {
             Line::Blank => self.store.ingest.blank_lines += 1,
             // A recording made with the API holds each lookup's end: wait for it.
             Line::Header(h) => self.recover |= h.api,
+        }
+    }
+
+    /// One line from the parallel reader: the same as `push_line` of that line.
+    pub fn push_item(
+        &mut self,
+        line_no: u64,
+        item: crate::capture::parallel::Item,
+        mut on_update: impl FnMut(&Update),
+    ) {
+        use crate::capture::parallel::Item;
+        match item {
+            Item::Frame {
+                at,
+                synthetic,
+                decoded,
+            } => {
+                if synthetic {
+                    self.store.ingest.synthetic_times += 1;
+                }
+                self.push_decoded(at, decoded, &mut on_update);
+            }
+            Item::Other(line) => self.push_line(&line, line_no, on_update),
         }
     }
 

@@ -39,7 +39,12 @@ fn failwatch(args: &[&str], stdin: Option<&[u8]>) -> Output {
 fn dashboard_count(filter: &str) -> usize {
     let text = std::fs::read(INCIDENT).unwrap();
     let mut p = Pipeline::new(1_000_000);
-    failwatch::headless::ingest_capture(&text[..], &mut p, |_| {}).unwrap();
+    failwatch::headless::ingest_capture(
+        failwatch::headless::Capture::Mapped(&text[..]),
+        &mut p,
+        |_| {},
+    )
+    .unwrap();
     p.store.set_filter(Filter::parse(filter).unwrap());
     p.store.view_len()
 }

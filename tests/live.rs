@@ -186,7 +186,9 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
     }
     handle.task.abort();
     let (replayed, agg) = headless::summarize(
-        BufReader::new(std::fs::File::open(&path).unwrap()),
+        headless::Capture::Stream(Box::new(BufReader::new(
+            std::fs::File::open(&path).unwrap(),
+        ))),
         &Filter::default(),
         chrono::Utc::now(),
         Pipeline::new(0),

@@ -231,7 +231,7 @@ fn scope_layout_from_two_nodes_gives_the_same_summary_as_the_capture() {
     assert_eq!(h.key, format!("ws:scope:workspace:{WS}:stream"), "detected");
     let got = collect(&mut h, n);
     let (replayed, agg) = headless::summarize(
-        SAMPLE.as_bytes(),
+        headless::Capture::Mapped(SAMPLE.as_bytes()),
         &Filter::default(),
         chrono::Utc::now(),
         Pipeline::new(0),

@@ -3,6 +3,7 @@
 //! reads a line whole past a bound: bad lines come back as [`Line::Bad`]. The writer keeps only
 //! what failwatch uses and redacts it as a whole, unless raw capture was asked for.
 
+pub mod parallel;
 mod read;
 #[cfg(test)]
 mod tests;

@@ -60,6 +60,30 @@ impl CaptureInput {
         }
     }
 
+    /// The file mapped in memory, to be read on every core (`None` for standard input read
+    /// once, or a file that cannot be mapped: it is read as a stream).
+    pub fn map(&self) -> Option<memmap2::Mmap> {
+        let file = File::open(self.path.as_ref()?).ok()?;
+        // SAFETY: the map is only read. A capture still being written may grow meanwhile (the
+        // map keeps the length it had); one truncated meanwhile would fault, as with any tool
+        // that maps its input (ripgrep does the same); recorders only append.
+        let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Some(map)
+    }
+
+    /// A whole-file read: mapped when it can be, else a stream.
+    pub fn capture<'a>(
+        &self,
+        map: Option<&'a memmap2::Mmap>,
+    ) -> Result<crate::headless::Capture<'a>, CmdError> {
+        Ok(match map {
+            Some(m) => crate::headless::Capture::Mapped(m),
+            None => crate::headless::Capture::Stream(self.reader()?),
+        })
+    }
+
     /// The family the capture's frames tell (an extra read; `None` for standard input read once).
     pub fn sniff(&self) -> Option<Family> {
         self.path.as_ref()?;

@@ -16,7 +16,8 @@ pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
         .pipeline(0, settings.routing.sniffed(|| input.sniff()));
     // `since:` is measured from the capture's own clock, as in the dashboard.
     let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
-    let (pipeline, agg) = headless::summarize(input.reader()?, &filter, now, pipeline)
+    let map = input.map();
+    let (pipeline, agg) = headless::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     not_a_capture(&pipeline, &input.name)?;
     let text = match args.format {

@@ -19,15 +19,34 @@ use crate::source::SourceHandle;
 use crate::store::Aggregates;
 use hold::Hold;
 
+/// A capture to read whole: a stream, or a file mapped in memory (read on every core).
+pub enum Capture<'a> {
+    Stream(Box<dyn BufRead + 'a>),
+    Mapped(&'a [u8]),
+}
+
 /// Read a whole capture through the pipeline; `on_update` sees every update.
 pub fn ingest_capture(
-    input: impl BufRead,
+    input: Capture<'_>,
     pipeline: &mut Pipeline,
     mut on_update: impl FnMut(&Update),
 ) -> io::Result<()> {
-    let mut reader = CaptureReader::new(input);
-    while let Some(line) = reader.next_line()? {
-        pipeline.push_line(&line, reader.line_no, &mut on_update);
+    match input {
+        Capture::Stream(input) => {
+            let mut reader = CaptureReader::new(input);
+            while let Some(line) = reader.next_line()? {
+                pipeline.push_line(&line, reader.line_no, &mut on_update);
+            }
+        }
+        Capture::Mapped(bytes) => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            crate::capture::parallel::for_each_line(
+                bytes,
+                crate::capture::parallel::CHUNK_BYTES,
+                threads,
+                |line_no, item| pipeline.push_item(line_no, item, &mut on_update),
+            );
+        }
     }
     Ok(())
 }
@@ -35,7 +54,7 @@ pub fn ingest_capture(
 /// `summary`: aggregates over the capture (only failures matching `filter`, if any); `now`
 /// anchors `since:` (the capture's own clock).
 pub fn summarize(
-    input: impl BufRead,
+    input: Capture<'_>,
     filter: &Filter,
     now: DateTime<Utc>,
     mut pipeline: Pipeline,

@@ -1,0 +1,200 @@
+//! Reading a capture file on every core: the file is mapped, cut at line ends into chunks, and
+//! reader threads classify and decode each chunk's lines while the calling thread ingests the
+//! chunks before them, in order. What each line becomes is exactly what [`CaptureReader`] and
+//! the pipeline's own decode make of it: the same line numbers, the same times for frames that
+//! carry none, the same rejections. Only ingestion (correlation, routing, counts) stays on one
+//! thread, so a lost session across a chunk boundary is found as in one pass.
+//!
+//! [`CaptureReader`]: super::CaptureReader
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{parse_line, Header, Line, BARE_FRAME_PACE_MS, MAX_LINE_BYTES};
+use crate::protocol::{decode_with_id, Event, Rejection, Ulid};
+
+/// A frame's decode, done on a reader thread.
+pub type Decoded = Result<(Event, Option<Ulid>), Rejection>;
+
+/// One line, ready to ingest.
+pub enum Item {
+    Frame {
+        at: DateTime<Utc>,
+        synthetic: bool,
+        decoded: Decoded,
+    },
+    Other(Line),
+}
+
+/// A line as a reader thread leaves it: a frame without its own time waits for the time of the
+/// line before it, known only in order.
+enum Prepared {
+    Frame {
+        at: Option<DateTime<Utc>>,
+        decoded: Decoded,
+    },
+    Other(Line),
+}
+
+/// Chunks this large are handed to reader threads …
+pub const CHUNK_BYTES: usize = 1 << 20;
+/// … at most this many ahead of ingestion (bounding the memory decoded events take).
+const AHEAD: usize = 8;
+
+/// Every line of `bytes` in order, as `(line number, item)`, read on up to `threads` threads in
+/// chunks of about `chunk_bytes`.
+pub fn for_each_line(
+    bytes: &[u8],
+    chunk_bytes: usize,
+    threads: usize,
+    mut each: impl FnMut(u64, Item),
+) {
+    let chunks = cut(bytes, chunk_bytes.max(1));
+    let mut order = Order::default();
+    if threads <= 1 || chunks.len() <= 1 {
+        for c in &chunks {
+            prepare_chunk(c, bytes.len(), &mut |p| order.hand(p, &mut each));
+        }
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let consumed = (Mutex::new(0usize), Condvar::new());
+    let (senders, receivers): (Vec<_>, Vec<_>) = chunks
+        .iter()
+        .map(|_| mpsc::sync_channel::<Vec<Prepared>>(1))
+        .unzip();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(chunk) = chunks.get(i) else { return };
+                {
+                    let (done, moved) = &consumed;
+                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *done + AHEAD {
+                        done = moved.wait(done).unwrap_or_else(|e| e.into_inner());
+                    }
+                }
+                let mut out = Vec::new();
+                prepare_chunk(chunk, bytes.len(), &mut |p| out.push(p));
+                // The receiver lives until every chunk is taken in.
+                let _ = senders[i].send(out);
+            });
+        }
+        for (i, rx) in receivers.iter().enumerate() {
+            let Ok(prepared) = rx.recv() else { break };
+            for p in prepared {
+                order.hand(p, &mut each);
+            }
+            let (done, moved) = &consumed;
+            *done.lock().unwrap_or_else(|e| e.into_inner()) = i + 1;
+            moved.notify_all();
+        }
+    });
+}
+
+/// A chunk of the file: its bytes and where they start.
+struct Chunk<'a> {
+    bytes: &'a [u8],
+    end_offset: usize,
+}
+
+/// Cut at the first line end after each `chunk_bytes`.
+fn cut(bytes: &[u8], chunk_bytes: usize) -> Vec<Chunk<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let want = start + chunk_bytes;
+        let end = match bytes
+            .get(want..)
+            .and_then(|tail| memchr::memchr(b'\n', tail))
+        {
+            Some(i) => want + i + 1,
+            None => bytes.len(),
+        };
+        out.push(Chunk {
+            bytes: &bytes[start..end],
+            end_offset: end,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Classify and decode each line of a chunk, as the reader and the pipeline would.
+fn prepare_chunk(chunk: &Chunk<'_>, file_len: usize, out: &mut impl FnMut(Prepared)) {
+    let mut rest = chunk.bytes;
+    while !rest.is_empty() {
+        let (line, complete) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..=i], true),
+            // Only the file's last line may end without a newline.
+            None => (rest, chunk.end_offset < file_len),
+        };
+        rest = &rest[line.len()..];
+        out(prepare(line, complete));
+    }
+}
+
+fn prepare(line: &[u8], complete: bool) -> Prepared {
+    if line.len() > MAX_LINE_BYTES {
+        return Prepared::Other(Line::Bad(format!(
+            "line of {} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped",
+            line.len()
+        )));
+    }
+    match parse_line(line, complete, None) {
+        Line::Frame {
+            at,
+            text,
+            synthetic,
+        } => Prepared::Frame {
+            at: (!synthetic).then_some(at),
+            decoded: decode_with_id(&text),
+        },
+        other => Prepared::Other(other),
+    }
+}
+
+/// What only order knows: line numbers, and the time of a frame that has none (the line before
+/// it plus a fixed pace, as the reader assigns it).
+#[derive(Default)]
+struct Order {
+    line_no: u64,
+    last_at: Option<DateTime<Utc>>,
+}
+
+impl Order {
+    fn hand(&mut self, p: Prepared, each: &mut impl FnMut(u64, Item)) {
+        self.line_no += 1;
+        let item = match p {
+            Prepared::Frame { at, decoded } => {
+                let synthetic = at.is_none();
+                let at = at.unwrap_or_else(|| {
+                    self.last_at.map_or(DateTime::UNIX_EPOCH, |t| {
+                        t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
+                            .unwrap_or(t)
+                    })
+                });
+                self.last_at = Some(at);
+                Item::Frame {
+                    at,
+                    synthetic,
+                    decoded,
+                }
+            }
+            Prepared::Other(line) => {
+                if let Line::Header(Header {
+                    started_at: Some(t),
+                    ..
+                }) = &line
+                {
+                    self.last_at = self.last_at.or(Some(*t));
+                }
+                Item::Other(line)
+            }
+        };
+        each(self.line_no, item);
+    }
+}
