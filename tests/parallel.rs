@@ -63,7 +63,8 @@ fn in_parallel(bytes: &[u8], chunk: usize, threads: usize) -> (String, Vec<Strin
         parallel::for_each_line(bytes, chunk, threads, |line_no, item| {
             p.push_item(line_no, item, |u| {
                 out(serde_json::to_string(&FailureRecord::of(&u.failure, Lang::En)).unwrap())
-            })
+            });
+            true
         })
     })
 }
@@ -121,4 +122,30 @@ fn summarize_of_a_mapped_file_matches_the_stream_with_a_filter_too() {
         headless::summary_json(&p2, &a2)
     );
     assert!(a1.failures > 0, "the filter keeps some");
+}
+
+#[test]
+fn tail_of_a_mapped_file_prints_what_the_stream_prints() {
+    use failwatch::headless::{TailFormat, TailSpec};
+    use failwatch::output::Locale;
+    for (server, seed) in [(Server::Upstream, 11), (Server::Octo, 12)] {
+        let bytes = spoilt(server, seed);
+        let filter = Filter::default();
+        let now = chrono::Utc::now();
+        for format in [TailFormat::Jsonl, TailFormat::Text] {
+            let spec = TailSpec {
+                filter: &filter,
+                format,
+                locale: Locale::new(Lang::En, failwatch::tz::Zone::Utc),
+                hold: std::time::Duration::from_secs(660),
+            };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let streamed = Capture::Stream(Box::new(&bytes[..]));
+            headless::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
+            headless::tail_capture(Capture::Mapped(&bytes), spec, now, Pipeline::new(0), &mut b)
+                .unwrap();
+            assert!(a.len() > 1000, "{server:?} printed rows");
+            assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+        }
+    }
 }

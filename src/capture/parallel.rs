@@ -28,6 +28,24 @@ pub enum Item {
     Other(Line),
 }
 
+impl From<Line> for Item {
+    /// A line read one at a time, decoded here.
+    fn from(line: Line) -> Item {
+        match line {
+            Line::Frame {
+                at,
+                text,
+                synthetic,
+            } => Item::Frame {
+                at,
+                synthetic,
+                decoded: decode_with_id(&text),
+            },
+            other => Item::Other(other),
+        }
+    }
+}
+
 /// A line as a reader thread leaves it: a frame without its own time waits for the time of the
 /// line before it, known only in order.
 enum Prepared {
@@ -44,21 +62,26 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 const AHEAD: usize = 8;
 
 /// Every line of `bytes` in order, as `(line number, item)`, read on up to `threads` threads in
-/// chunks of about `chunk_bytes`.
+/// chunks of about `chunk_bytes`, until `each` says to stop (`false`).
 pub fn for_each_line(
     bytes: &[u8],
     chunk_bytes: usize,
     threads: usize,
-    mut each: impl FnMut(u64, Item),
+    mut each: impl FnMut(u64, Item) -> bool,
 ) {
     let chunks = cut(bytes, chunk_bytes.max(1));
     let mut order = Order::default();
     if threads <= 1 || chunks.len() <= 1 {
         for c in &chunks {
-            prepare_chunk(c, bytes.len(), &mut |p| order.hand(p, &mut each));
+            let mut lines = Vec::new();
+            prepare_chunk(c, bytes.len(), &mut |p| lines.push(p));
+            if !lines.into_iter().all(|p| order.hand(p, &mut each)) {
+                return;
+            }
         }
         return;
     }
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     let consumed = (Mutex::new(0usize), Condvar::new());
     let (senders, receivers): (Vec<_>, Vec<_>) = chunks
@@ -70,6 +93,9 @@ pub fn for_each_line(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(chunk) = chunks.get(i) else { return };
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
                 {
                     let (done, moved) = &consumed;
                     let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
@@ -85,12 +111,18 @@ pub fn for_each_line(
         }
         for (i, rx) in receivers.iter().enumerate() {
             let Ok(prepared) = rx.recv() else { break };
-            for p in prepared {
-                order.hand(p, &mut each);
+            let go_on = prepared.into_iter().all(|p| order.hand(p, &mut each));
+            if !go_on {
+                stop.store(true, Ordering::Relaxed);
             }
+            // Stopping: every waiting reader is let go, to find the stop and return.
             let (done, moved) = &consumed;
-            *done.lock().unwrap_or_else(|e| e.into_inner()) = i + 1;
+            *done.lock().unwrap_or_else(|e| e.into_inner()) =
+                if go_on { i + 1 } else { usize::MAX / 2 };
             moved.notify_all();
+            if !go_on {
+                break;
+            }
         }
     });
 }
@@ -166,7 +198,7 @@ struct Order {
 }
 
 impl Order {
-    fn hand(&mut self, p: Prepared, each: &mut impl FnMut(u64, Item)) {
+    fn hand(&mut self, p: Prepared, each: &mut impl FnMut(u64, Item) -> bool) -> bool {
         self.line_no += 1;
         let item = match p {
             Prepared::Frame { at, decoded } => {
@@ -195,6 +227,6 @@ impl Order {
                 Item::Other(line)
             }
         };
-        each(self.line_no, item);
+        each(self.line_no, item)
     }
 }

@@ -83,9 +83,15 @@ fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Resul
     let pipeline = settings
         .routing
         .pipeline(0, settings.routing.sniffed(|| input.sniff()));
-    let now = input.end_time()?.unwrap_or_else(chrono::Utc::now);
+    let now = match filter.has_time_terms() {
+        true => input.end_time()?,
+        false => None,
+    }
+    .unwrap_or_else(chrono::Utc::now);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let result = headless::tail_capture(input.reader()?, spec, now, pipeline, &mut out);
+    let map = input.map();
+    let result =
+        headless::tail_capture(input.capture(map.as_ref())?, spec, now, pipeline, &mut out);
     let _ = out.flush();
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

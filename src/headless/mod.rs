@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 mod api_notes;
 mod hold;
 
+use crate::capture::parallel::{self, Item};
 use crate::capture::{CaptureReader, Line};
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
@@ -40,12 +41,10 @@ pub fn ingest_capture(
         }
         Capture::Mapped(bytes) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            crate::capture::parallel::for_each_line(
-                bytes,
-                crate::capture::parallel::CHUNK_BYTES,
-                threads,
-                |line_no, item| pipeline.push_item(line_no, item, &mut on_update),
-            );
+            parallel::for_each_line(bytes, parallel::CHUNK_BYTES, threads, |line_no, item| {
+                pipeline.push_item(line_no, item, &mut on_update);
+                true
+            });
         }
     }
     Ok(())
@@ -141,38 +140,71 @@ impl<'a, W: Write> Writer<'a, W> {
 /// marked, where it happened. A withheld text's row waits (in capture time) for the recovered
 /// record the recording may hold. `now` anchors `since:` (the capture's own clock).
 pub fn tail_capture(
-    input: impl BufRead,
+    input: Capture<'_>,
     spec: TailSpec,
     now: DateTime<Utc>,
     mut pipeline: Pipeline,
     out: &mut impl Write,
 ) -> io::Result<Pipeline> {
     let mut w = Writer::new(spec, out);
-    let mut reader = CaptureReader::new(input);
     let mut clock = DateTime::<Utc>::MIN_UTC;
-    while let Some(line) = reader.next_line()? {
-        let _ = pipeline.take_lookups();
-        if let Line::Gap(gap) = &line {
-            w.gap(gap, now)?;
-        }
-        clock = clock.max(crate::capture::frame_time(&line).unwrap_or(clock));
-        if let Line::Recovered(r) = &line {
-            if let Some(f) = pipeline.apply_recovery(r) {
-                w.hold.update(f);
+    match input {
+        Capture::Stream(input) => {
+            let mut reader = CaptureReader::new(input);
+            while let Some(line) = reader.next_line()? {
+                let item = Item::from(line);
+                tail_item(&mut w, &mut pipeline, &mut clock, now, reader.line_no, item)?;
             }
-        } else {
-            let mut updates = Vec::new();
-            pipeline.push_line(&line, reader.line_no, |u| {
-                updates.push((*u.failure).clone())
+        }
+        Capture::Mapped(bytes) => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let mut failed = Ok(());
+            parallel::for_each_line(bytes, parallel::CHUNK_BYTES, threads, |line_no, item| {
+                failed = tail_item(&mut w, &mut pipeline, &mut clock, now, line_no, item);
+                failed.is_ok()
             });
-            for f in updates {
-                w.hold.push(f, clock);
-            }
+            failed?;
         }
-        w.release(clock, now)?;
     }
     w.finish(now)?;
     Ok(pipeline)
+}
+
+/// One capture line through `tail`: the clock moves on, a gap is written where it happened, a
+/// recovered text reaches the row held for it, and rows go out as their hold allows.
+fn tail_item<W: Write>(
+    w: &mut Writer<'_, W>,
+    pipeline: &mut Pipeline,
+    clock: &mut DateTime<Utc>,
+    now: DateTime<Utc>,
+    line_no: u64,
+    item: Item,
+) -> io::Result<()> {
+    let _ = pipeline.take_lookups();
+    let at = match &item {
+        // An `event_id`'s time is the event's time, as the reader's `frame_time` says.
+        Item::Frame { at, decoded, .. } => Some(match decoded {
+            Ok((_, Some(id))) => id.time().unwrap_or(*at),
+            _ => *at,
+        }),
+        Item::Other(line) => crate::capture::frame_time(line),
+    };
+    if let Item::Other(Line::Gap(gap)) = &item {
+        w.gap(gap, now)?;
+    }
+    *clock = (*clock).max(at.unwrap_or(*clock));
+    if let Item::Other(Line::Recovered(r)) = &item {
+        if let Some(f) = pipeline.apply_recovery(r) {
+            w.hold.update(f);
+        }
+    } else {
+        let mut updates = Vec::new();
+        pipeline.push_item(line_no, item, |u| updates.push((*u.failure).clone()));
+        for f in updates {
+            w.hold.push(f, *clock);
+        }
+    }
+    w.release(*clock, now)
 }
 
 /// Why a live `tail` stopped early.
@@ -421,7 +453,7 @@ mod tests {
             hold: std::time::Duration::from_secs(3),
         };
         tail_capture(
-            capture.as_bytes(),
+            Capture::Mapped(capture.as_bytes()),
             spec,
             Utc::now(),
             Pipeline::new(0),
