@@ -234,8 +234,34 @@ fn ids(p: &TaskPayload) -> TaskIds {
 /// treated as absent.
 fn code(s: Str<'_>) -> Option<String> {
     let s = s.filter(|s| !s.trim().is_empty())?;
-    let clean = redact::redact_id(&s);
-    (!clean.trim().is_empty()).then(|| clean.into_owned())
+    let plain_id = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if plain_id || s.len() > MEMO_CODE_BYTES {
+        let clean = redact::redact_id(&s);
+        return (!clean.trim().is_empty()).then(|| clean.into_owned());
+    }
+    // Reasons, statuses, roles: a few dozen words, each cleaned once per thread.
+    CODES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(done) = memo.get(&*s) {
+            return done.clone();
+        }
+        let clean = redact::redact_id(&s);
+        let done = (!clean.trim().is_empty()).then(|| clean.into_owned());
+        if memo.len() >= MEMO_CODES {
+            memo.clear();
+        }
+        memo.insert(s.as_ref().into(), done.clone());
+        done
+    })
+}
+
+/// Codes up to this long are remembered, this many at a time.
+const MEMO_CODE_BYTES: usize = 64;
+const MEMO_CODES: usize = 1024;
+
+thread_local! {
+    static CODES: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<String>>> =
+        std::cell::RefCell::default();
 }
 
 fn classify(e: &serde_json::Error) -> Rejection {
