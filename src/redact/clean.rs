@@ -35,20 +35,57 @@ pub(super) fn is_stripped(c: char) -> bool {
 }
 
 /// UTF-8 lead bytes of every character [`is_stripped`] removes: text without any has nothing
-/// to strip (CJK text and ordinary punctuation never use them).
-fn suspicious(b: &u8) -> bool {
-    (*b < 0x20 && *b != b'\n' && *b != b'\t')
-        || matches!(
-            *b,
-            0x7f | 0xc2 | 0xd8 | 0xdb | 0xdc | 0xe0 | 0xe1 | 0xe2 | 0xef | 0xf0 | 0xf3
-        )
+/// to strip (CJK text and ordinary punctuation never use them). Branch-free, so a scan over
+/// many bytes is vectorized.
+fn suspicious(b: u8) -> bool {
+    (b < 0x20 && b != b'\n' && b != b'\t')
+        | (b == 0x7f)
+        | (b == 0xc2)
+        | (b == 0xd8)
+        | (b == 0xdb)
+        | (b == 0xdc)
+        | (b == 0xe0)
+        | (b == 0xe1)
+        | (b == 0xe2)
+        | (b == 0xef)
+        | (b == 0xf0)
+        | (b == 0xf3)
+}
+
+/// Where the next suspicious byte at or after `from` is, a block of bytes at a time.
+fn next_suspicious(bytes: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut at = from;
+    while at < bytes.len() {
+        let block = &bytes[at..bytes.len().min(at + BLOCK)];
+        if block.iter().fold(false, |any, &b| any | suspicious(b)) {
+            return block.iter().position(|&b| suspicious(b)).map(|i| at + i);
+        }
+        at += BLOCK;
+    }
+    None
+}
+
+/// Whether [`strip_controls`] has anything to remove: only the characters starting at a
+/// suspicious byte are decoded and checked.
+pub(super) fn has_stripped(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    let mut from = 0;
+    while let Some(i) = next_suspicious(bytes, from) {
+        // A suspicious byte is ASCII or a lead byte: a character starts there.
+        if input[i..].chars().next().is_some_and(is_stripped) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 /// Remove terminal control sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character ESC
 /// sequences), every other C0 and C1 control except newline and tab, DEL, and invisible format
 /// characters. Returns the text and how many were removed.
 pub fn strip_controls(input: &str) -> (Cow<'_, str>, u32) {
-    if !input.as_bytes().iter().any(suspicious) || !input.chars().any(is_stripped) {
+    if !has_stripped(input) {
         return (Cow::Borrowed(input), 0);
     }
     let mut out = String::with_capacity(input.len());
