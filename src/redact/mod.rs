@@ -7,6 +7,7 @@
 //! text with no anchor (most error text) is returned without running a single regex.
 
 mod clean;
+mod memo;
 mod rules;
 mod split;
 #[cfg(test)]
@@ -136,6 +137,11 @@ static ANCHORS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
 /// Free text from outside: controls and invisible characters removed, every secret masked.
 /// Never panics.
 pub fn redact(input: &str) -> Redacted {
+    memo::memoized(input, redact_fresh)
+}
+
+/// [`redact`] without the memo.
+fn redact_fresh(input: &str) -> Redacted {
     let (clean, controls_removed) = strip_controls(input);
     let (text, mut hits, mut beyond_server) = mask(clean);
     let (text, hits) = match split::join_split_tokens(&text, |s| {
