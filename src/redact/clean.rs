@@ -52,14 +52,15 @@ fn suspicious(b: u8) -> bool {
         | (b == 0xf3)
 }
 
-/// Where the next suspicious byte at or after `from` is, a block of bytes at a time.
-fn next_suspicious(bytes: &[u8], from: usize) -> Option<usize> {
+/// Where the next byte at or after `from` meeting `pred` is, a block of bytes at a time (a
+/// branch-free `pred` makes the scan of a block vectorized).
+pub(super) fn next_where(bytes: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> Option<usize> {
     const BLOCK: usize = 32;
     let mut at = from;
     while at < bytes.len() {
         let block = &bytes[at..bytes.len().min(at + BLOCK)];
-        if block.iter().fold(false, |any, &b| any | suspicious(b)) {
-            return block.iter().position(|&b| suspicious(b)).map(|i| at + i);
+        if block.iter().fold(false, |any, &b| any | pred(b)) {
+            return block.iter().position(|&b| pred(b)).map(|i| at + i);
         }
         at += BLOCK;
     }
@@ -71,7 +72,7 @@ fn next_suspicious(bytes: &[u8], from: usize) -> Option<usize> {
 pub(super) fn has_stripped(input: &str) -> bool {
     let bytes = input.as_bytes();
     let mut from = 0;
-    while let Some(i) = next_suspicious(bytes, from) {
+    while let Some(i) = next_where(bytes, from, suspicious) {
         // A suspicious byte is ASCII or a lead byte: a character starts there.
         if input[i..].chars().next().is_some_and(is_stripped) {
             return true;

@@ -427,3 +427,77 @@ fn the_memo_is_exact_and_bounded() {
     }
     assert!(super::memo::len() <= 4096);
 }
+
+/// Pieces of text around the anchors and gates of the rules, to build random texts from.
+const PIECES: &[&str] = &[
+    " ",
+    "\n",
+    "=",
+    ": ",
+    "\"",
+    "\\\"",
+    "%3D",
+    "%3A",
+    ".",
+    "-",
+    "_",
+    "/",
+    "@",
+    "://",
+    "x",
+    "token",
+    "TOKEN",
+    "tokens",
+    "api-key",
+    "x-api-key",
+    "ApiKey",
+    "secret",
+    "secret_access_key",
+    "password",
+    "pwd",
+    "credentials",
+    "db_url",
+    "key",
+    "abc123def456ghi",
+    "hunter2",
+    "eyJhbGciOiJIUzI1",
+    "eyJzdWIiOiIxMjM0",
+    "ey",
+    "they",
+    "AKIAABCDEFGHIJKLMNOP",
+    "Bearer",
+    "ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+    "postgres",
+    "sk-",
+    "abcdefghijklmnopqrstu",
+    "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY01",
+    "/home/",
+    "mul_",
+    "-----BEGIN",
+    "PRIVATE KEY-----",
+];
+
+proptest! {
+    #[test]
+    fn the_prefilter_never_skips_a_rule_that_matches(
+        picks in prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..24),
+    ) {
+        let text = picks.concat();
+        let all = u64::MAX >> (64 - RULES.len());
+        let fast = mask(Cow::Borrowed(&text));
+        let slow = mask_rules(Cow::Borrowed(&text), all);
+        prop_assert_eq!(fast, slow);
+    }
+}
+
+#[test]
+fn a_name_spelt_with_a_kelvin_sign_is_masked_as_the_rules_say() {
+    // `(?i)` matches the Kelvin sign for `k`: the name gate lets such text through.
+    let text = "tokens: to\u{212a}en=abc123";
+    let all = u64::MAX >> (64 - RULES.len());
+    assert_eq!(
+        mask(Cow::Borrowed(text)),
+        mask_rules(Cow::Borrowed(text), all)
+    );
+    assert!(!redact(text).text.contains("abc123"));
+}

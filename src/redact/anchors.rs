@@ -1,0 +1,167 @@
+//! Which rules can match a text at all: each rule lists literal anchors of which one must occur
+//! (in any ASCII case). Found with one SIMD literal search over a lowercased copy of the text.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use aho_corasick::packed::{self, MatchKind, Searcher};
+use aho_corasick::Span;
+
+use super::clean::next_where;
+use super::rules::{Gate, RULES};
+
+/// Anchors shorter than this (`ey`, of the JWT rules) would make nearly every byte a candidate
+/// of the SIMD search; they are searched for separately, as written (their rules are
+/// case-sensitive).
+const SHORT: usize = 3;
+
+struct Anchors {
+    /// The long anchors, lowercase; leftmost-longest, so of the anchors starting at one place
+    /// the longest is reported, and its prefixes are counted through `unlocks`.
+    searcher: Searcher,
+    /// Per long anchor: the rules it unlocks, its prefixes' too (bit i = rule i).
+    unlocks: Vec<u64>,
+    /// The short anchors and the rules each unlocks.
+    short: Vec<(&'static str, u64)>,
+    /// The rules behind each gate.
+    gated: [(Gate, u64); 2],
+}
+
+static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
+    assert!(RULES.len() <= 64, "rule set is tracked in a u64");
+    let mut long: Vec<(String, u64)> = Vec::new();
+    let mut short: Vec<(&'static str, u64)> = Vec::new();
+    for (i, rule) in RULES.iter().enumerate() {
+        for anchor in rule.anchors {
+            if anchor.len() < SHORT {
+                assert!(
+                    !rule.re.as_str().contains("(?i)"),
+                    "a short anchor's rule must be case-sensitive"
+                );
+                add(&mut short, *anchor, i);
+            } else {
+                add(&mut long, anchor.to_ascii_lowercase(), i);
+            }
+        }
+    }
+    let unlocks = long
+        .iter()
+        .map(|(a, _)| {
+            long.iter()
+                .filter(|(p, _)| a.starts_with(p.as_str()))
+                .fold(0, |bits, (_, rules)| bits | rules)
+        })
+        .collect();
+    let searcher = packed::Config::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .builder()
+        .extend(long.iter().map(|(a, _)| a))
+        .build()
+        .expect("anchors fit the literal searcher");
+    let gated = [Gate::NamedValue, Gate::JwtStart].map(|gate| {
+        let rules = RULES.iter().enumerate().filter(|(_, r)| r.gate == gate);
+        (gate, rules.fold(0, |bits, (i, _)| bits | 1 << i))
+    });
+    Anchors {
+        searcher,
+        unlocks,
+        short,
+        gated,
+    }
+});
+
+/// Record that `anchor` unlocks rule `rule`.
+fn add<A: PartialEq>(anchors: &mut Vec<(A, u64)>, anchor: A, rule: usize) {
+    match anchors.iter_mut().find(|(a, _)| *a == anchor) {
+        Some((_, rules)) => *rules |= 1 << rule,
+        None => anchors.push((anchor, 1 << rule)),
+    }
+}
+
+thread_local! {
+    /// The lowercased copy, reused from text to text.
+    static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The rules that may match `text` (bit i = rule i): every rule with an anchor in it.
+pub(super) fn candidates(text: &str) -> u64 {
+    let anchors = &*ANCHORS;
+    let mut wanted = anchors
+        .short
+        .iter()
+        .filter(|(a, _)| text.contains(a))
+        .fold(0, |bits, (_, rules)| bits | rules);
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend_from_slice(text.as_bytes());
+        lower.make_ascii_lowercase();
+        let mut at = 0;
+        while let Some(m) = anchors
+            .searcher
+            .find_in(&lower[..], Span::from(at..lower.len()))
+        {
+            wanted |= anchors.unlocks[m.pattern().as_usize()];
+            // Anchors may overlap: the next one can start right after this one's start.
+            at = m.start() + 1;
+        }
+    });
+    for (gate, rules) in anchors.gated {
+        if wanted & rules != 0 && !opens(gate, text) {
+            wanted &= !rules;
+        }
+    }
+    wanted
+}
+
+/// Last words of a secret's name, lowercase, in every rule gated by [`Gate::NamedValue`].
+const NAME_ENDS: &[&[u8]] = &[
+    b"key",
+    b"secret",
+    b"token",
+    b"url",
+    b"password",
+    b"passwd",
+    b"pwd",
+    b"credential",
+    b"credentials",
+];
+
+/// Whether `text` holds what `gate` asks for.
+fn opens(gate: Gate, text: &str) -> bool {
+    match gate {
+        Gate::None => true,
+        Gate::NamedValue => has_named_value(text),
+        Gate::JwtStart => has_jwt_start(text),
+    }
+}
+
+fn has_named_value(text: &str) -> bool {
+    // Under `(?i)` the Kelvin sign matches `k` and the long s matches `s`: names spelt with
+    // them are not looked for here, so their text passes.
+    if text.contains('\u{212a}') || text.contains('\u{17f}') {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    let separator = |b: u8| (b == b'=') | (b == b':') | (b == b'"') | (b == b'\\') | (b == b'%');
+    let mut from = 0;
+    while let Some(i) = next_where(bytes, from, separator) {
+        let name = bytes[..i].trim_ascii_end();
+        let named = NAME_ENDS.iter().any(|end| {
+            name.len() >= end.len() && name[name.len() - end.len()..].eq_ignore_ascii_case(end)
+        });
+        if named {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
+}
+
+fn has_jwt_start(text: &str) -> bool {
+    let token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    text.match_indices("ey").any(|(i, _)| {
+        text.as_bytes()
+            .get(i + 2..i + 12)
+            .is_some_and(|rest| rest.iter().all(token))
+    })
+}
