@@ -7,7 +7,6 @@ use std::sync::LazyLock;
 use aho_corasick::packed::{self, MatchKind, Searcher};
 use aho_corasick::Span;
 
-use super::clean::next_where;
 use super::rules::{Gate, RULES};
 
 /// Anchors shorter than this (`ey`, of the JWT rules) would make nearly every byte a candidate
@@ -83,14 +82,17 @@ thread_local! {
     static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The rules that may match `text` (bit i = rule i): every rule with an anchor in it.
+/// The rules that may match `text` (bit i = rule i): every rule with an anchor in it, less the
+/// gated rules whose gate is shut.
 pub(super) fn candidates(text: &str) -> u64 {
     let anchors = &*ANCHORS;
+    let [(_, named), (_, jwt)] = anchors.gated;
     let mut wanted = anchors
         .short
         .iter()
         .filter(|(a, _)| text.contains(a))
         .fold(0, |bits, (_, rules)| bits | rules);
+    let mut named_open = false;
     LOWER.with_borrow_mut(|lower| {
         lower.clear();
         lower.extend_from_slice(text.as_bytes());
@@ -100,61 +102,34 @@ pub(super) fn candidates(text: &str) -> u64 {
             .searcher
             .find_in(&lower[..], Span::from(at..lower.len()))
         {
-            wanted |= anchors.unlocks[m.pattern().as_usize()];
+            let rules = anchors.unlocks[m.pattern().as_usize()];
+            wanted |= rules;
+            if rules & named != 0 && !named_open {
+                named_open = value_follows(&lower[m.start()..]);
+            }
             // Anchors may overlap: the next one can start right after this one's start.
             at = m.start() + 1;
         }
     });
-    for (gate, rules) in anchors.gated {
-        if wanted & rules != 0 && !opens(gate, text) {
-            wanted &= !rules;
-        }
+    // Under `(?i)` the Kelvin sign matches `k` and the long s matches `s`: names spelt with them
+    // hold no anchor, so such text opens the gate.
+    if wanted & named != 0 && !named_open && !text.contains(['\u{212a}', '\u{17f}']) {
+        wanted &= !named;
+    }
+    if wanted & jwt != 0 && !has_jwt_start(text) {
+        wanted &= !jwt;
     }
     wanted
 }
 
-/// Last words of a secret's name, lowercase, in every rule gated by [`Gate::NamedValue`].
-const NAME_ENDS: &[&[u8]] = &[
-    b"key",
-    b"secret",
-    b"token",
-    b"url",
-    b"password",
-    b"passwd",
-    b"pwd",
-    b"credential",
-    b"credentials",
-];
-
-/// Whether `text` holds what `gate` asks for.
-fn opens(gate: Gate, text: &str) -> bool {
-    match gate {
-        Gate::None => true,
-        Gate::NamedValue => has_named_value(text),
-        Gate::JwtStart => has_jwt_start(text),
-    }
-}
-
-fn has_named_value(text: &str) -> bool {
-    // Under `(?i)` the Kelvin sign matches `k` and the long s matches `s`: names spelt with
-    // them are not looked for here, so their text passes.
-    if text.contains('\u{212a}') || text.contains('\u{17f}') {
-        return true;
-    }
-    let bytes = text.as_bytes();
-    let separator = |b: u8| (b == b'=') | (b == b':') | (b == b'"') | (b == b'\\') | (b == b'%');
-    let mut from = 0;
-    while let Some(i) = next_where(bytes, from, separator) {
-        let name = bytes[..i].trim_ascii_end();
-        let named = NAME_ENDS.iter().any(|end| {
-            name.len() >= end.len() && name[name.len() - end.len()..].eq_ignore_ascii_case(end)
-        });
-        if named {
-            return true;
-        }
-        from = i + 1;
-    }
-    false
+/// Whether a name starting at the start of `from` is followed by a value's separator.
+fn value_follows(from: &[u8]) -> bool {
+    let name = from
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+        .unwrap_or(from.len());
+    let rest = from[name..].trim_ascii_start();
+    matches!(rest.first(), Some(b'=' | b':' | b'"' | b'\\' | b'%'))
 }
 
 fn has_jwt_start(text: &str) -> bool {

@@ -21,8 +21,10 @@ const SECRET_ANCHORS: &[&str] = &[
     "apikey",
     "access_key",
     "access-key",
+    "accesskey",
     "private_key",
     "private-key",
+    "privatekey",
     "credential",
 ];
 

@@ -491,6 +491,12 @@ proptest! {
 }
 
 #[test]
+fn names_without_a_separator_in_them_are_masked() {
+    masked("accesskey=AbC123xyz", "AbC123xyz", "[REDACTED]");
+    masked("PrivateKey: AbC123xyz", "AbC123xyz", "[REDACTED]");
+}
+
+#[test]
 fn a_name_spelt_with_a_kelvin_sign_is_masked_as_the_rules_say() {
     // `(?i)` matches the Kelvin sign for `k`: the name gate lets such text through.
     let text = "tokens: to\u{212a}en=abc123";
