@@ -35,8 +35,7 @@ pub(super) fn is_stripped(c: char) -> bool {
 }
 
 /// UTF-8 lead bytes of every character [`is_stripped`] removes: text without any has nothing
-/// to strip (CJK text and ordinary punctuation never use them). Branch-free, so a scan over
-/// many bytes is vectorized.
+/// to strip (CJK text and ordinary punctuation never use them).
 fn suspicious(b: u8) -> bool {
     (b < 0x20 && b != b'\n' && b != b'\t')
         | (b == 0x7f)
@@ -52,34 +51,25 @@ fn suspicious(b: u8) -> bool {
         | (b == 0xf3)
 }
 
-/// Where the next byte at or after `from` meeting `pred` is, a block of bytes at a time (a
-/// branch-free `pred` makes the scan of a block vectorized).
-pub(super) fn next_where(bytes: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> Option<usize> {
-    const BLOCK: usize = 32;
-    let mut at = from;
-    while at < bytes.len() {
-        let block = &bytes[at..bytes.len().min(at + BLOCK)];
-        if block.iter().fold(false, |any, &b| any | pred(b)) {
-            return block.iter().position(|&b| pred(b)).map(|i| at + i);
-        }
-        at += BLOCK;
-    }
-    None
+/// Neither printable ASCII nor a newline or tab: the only bytes worth a closer look.
+fn unusual(b: u8) -> bool {
+    (b.wrapping_sub(0x20) >= 0x5f) & (b != b'\n') & (b != b'\t')
 }
 
-/// Whether [`strip_controls`] has anything to remove: only the characters starting at a
-/// suspicious byte are decoded and checked.
+/// Whether [`strip_controls`] has anything to remove. Blocks of printable ASCII (most text)
+/// are passed over a block at a time (the branch-free test is vectorized); in the others only
+/// the characters starting at a suspicious byte are decoded and checked.
 pub(super) fn has_stripped(input: &str) -> bool {
+    const BLOCK: usize = 32;
     let bytes = input.as_bytes();
-    let mut from = 0;
-    while let Some(i) = next_where(bytes, from, suspicious) {
-        // A suspicious byte is ASCII or a lead byte: a character starts there.
-        if input[i..].chars().next().is_some_and(is_stripped) {
-            return true;
-        }
-        from = i + 1;
-    }
-    false
+    (0..bytes.len()).step_by(BLOCK).any(|at| {
+        let block = &bytes[at..bytes.len().min(at + BLOCK)];
+        block.iter().fold(false, |any, &b| any | unusual(b))
+            && block.iter().enumerate().any(|(i, &b)| {
+                // A suspicious byte is ASCII or a lead byte: a character starts there.
+                suspicious(b) && input[at + i..].chars().next().is_some_and(is_stripped)
+            })
+    })
 }
 
 /// Remove terminal control sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-character ESC

@@ -50,9 +50,10 @@ pub(super) fn memoized(input: &str, compute: impl FnOnce(&str) -> Redacted) -> R
 fn sample_hash(input: &str) -> u64 {
     const END: usize = 128;
     let bytes = input.as_bytes();
-    let head = &bytes[..bytes.len().min(END)];
-    let tail = &bytes[bytes.len().saturating_sub(END)..];
-    FxBuildHasher.hash_one((bytes.len(), head, tail))
+    if bytes.len() <= 2 * END {
+        return FxBuildHasher.hash_one(bytes);
+    }
+    FxBuildHasher.hash_one((bytes.len(), &bytes[..END], &bytes[bytes.len() - END..]))
 }
 
 impl Memo {
