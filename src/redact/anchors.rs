@@ -9,9 +9,8 @@ use aho_corasick::Span;
 
 use super::rules::{Gate, RULES};
 
-/// Anchors shorter than this (`ey`, of the JWT rules) would make nearly every byte a candidate
-/// of the SIMD search; they are searched for separately, as written (their rules are
-/// case-sensitive).
+/// Anchors shorter than this would make nearly every byte a candidate of the SIMD search. The
+/// one there is, `ey` of the (case-sensitive) JWT rules, is left to their gate, which holds it.
 const SHORT: usize = 3;
 
 struct Anchors {
@@ -20,8 +19,6 @@ struct Anchors {
     searcher: Searcher,
     /// Per long anchor: the rules it unlocks, its prefixes' too (bit i = rule i).
     unlocks: Vec<u64>,
-    /// The short anchors and the rules each unlocks.
-    short: Vec<(&'static str, u64)>,
     /// The rules behind each gate.
     gated: [(Gate, u64); 2],
 }
@@ -29,15 +26,13 @@ struct Anchors {
 static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
     assert!(RULES.len() <= 64, "rule set is tracked in a u64");
     let mut long: Vec<(String, u64)> = Vec::new();
-    let mut short: Vec<(&'static str, u64)> = Vec::new();
     for (i, rule) in RULES.iter().enumerate() {
         for anchor in rule.anchors {
             if anchor.len() < SHORT {
                 assert!(
-                    !rule.re.as_str().contains("(?i)"),
-                    "a short anchor's rule must be case-sensitive"
+                    *anchor == "ey" && rule.gate == Gate::JwtStart,
+                    "only the JWT gate stands for a short anchor"
                 );
-                add(&mut short, *anchor, i);
             } else {
                 add(&mut long, anchor.to_ascii_lowercase(), i);
             }
@@ -64,13 +59,12 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
     Anchors {
         searcher,
         unlocks,
-        short,
         gated,
     }
 });
 
 /// Record that `anchor` unlocks rule `rule`.
-fn add<A: PartialEq>(anchors: &mut Vec<(A, u64)>, anchor: A, rule: usize) {
+fn add(anchors: &mut Vec<(String, u64)>, anchor: String, rule: usize) {
     match anchors.iter_mut().find(|(a, _)| *a == anchor) {
         Some((_, rules)) => *rules |= 1 << rule,
         None => anchors.push((anchor, 1 << rule)),
@@ -87,11 +81,7 @@ thread_local! {
 pub(super) fn candidates(text: &str) -> u64 {
     let anchors = &*ANCHORS;
     let [(_, named), (_, jwt)] = anchors.gated;
-    let mut wanted = anchors
-        .short
-        .iter()
-        .filter(|(a, _)| text.contains(a))
-        .fold(0, |bits, (_, rules)| bits | rules);
+    let mut wanted = if has_jwt_start(text) { jwt } else { 0 };
     let mut named_open = false;
     LOWER.with_borrow_mut(|lower| {
         lower.clear();
@@ -116,9 +106,6 @@ pub(super) fn candidates(text: &str) -> u64 {
     if wanted & named != 0 && !named_open && !text.contains(['\u{212a}', '\u{17f}']) {
         wanted &= !named;
     }
-    if wanted & jwt != 0 && !has_jwt_start(text) {
-        wanted &= !jwt;
-    }
     wanted
 }
 
@@ -134,9 +121,11 @@ fn value_follows(from: &[u8]) -> bool {
 
 fn has_jwt_start(text: &str) -> bool {
     let token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
-    text.match_indices("ey").any(|(i, _)| {
-        text.as_bytes()
-            .get(i + 2..i + 12)
-            .is_some_and(|rest| rest.iter().all(token))
-    })
+    // `contains` is the quick scan; most text has no `ey`.
+    text.contains("ey")
+        && text.match_indices("ey").any(|(i, _)| {
+            text.as_bytes()
+                .get(i + 2..i + 12)
+                .is_some_and(|rest| rest.iter().all(token))
+        })
 }
