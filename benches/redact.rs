@@ -8,7 +8,9 @@ use criterion::{criterion_group, Criterion, Throughput};
 use failwatch::redact::{redact, server_rules_sequential, strip_controls};
 
 /// A deterministic mix like real failure text: mostly plain, ~10 % with a secret, some long tails.
-fn corpus(n: usize, tails: bool) -> Vec<String> {
+/// Texts repeat as they do in an incident; with `distinct: Some(run)` each is numbered (and the
+/// numbers differ per run) so none repeats.
+fn corpus(n: usize, tails: bool, distinct: Option<usize>) -> Vec<String> {
     let plain = [
         "claude exited with status 1",
         "429 Too Many Requests: rate_limit_error",
@@ -36,11 +38,14 @@ fn corpus(n: usize, tails: bool) -> Vec<String> {
         state
     };
     (0..n)
-        .map(|_| {
+        .map(|n| {
             let r = next();
             let mut s = plain[(r % plain.len() as u64) as usize].to_owned();
             if r % 10 == 0 {
                 s = format!("{s} {}", secrets[((r >> 8) % secrets.len() as u64) as usize]);
+            }
+            if let Some(run) = distinct {
+                s.push_str(&format!(" (run {run}.{n})"));
             }
             if tails && r % 17 == 0 {
                 // A long log tail, as process failures carry.
@@ -53,53 +58,67 @@ fn corpus(n: usize, tails: bool) -> Vec<String> {
         .collect()
 }
 
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+fn best_of<F: FnMut(usize)>(runs: usize, mut f: F) -> Duration {
     (0..runs)
-        .map(|_| {
+        .map(|run| {
             let t = Instant::now();
-            f();
+            f(run);
             t.elapsed()
         })
         .min()
         .unwrap()
 }
 
+const RUNS: usize = 9;
+
 fn figures() {
     for (name, tails) in [
         ("one-line error texts", false),
-        ("with 6% carrying a 3.6 KB log tail", true),
+        ("6% carrying a 3.6 KB log tail", true),
     ] {
-        let texts = corpus(10_000, tails);
-        let bytes: usize = texts.iter().map(String::len).sum();
-        let ours = best_of(5, || texts.iter().for_each(|t| drop(black_box(redact(t)))));
-        let server = best_of(5, || {
-            texts
-                .iter()
-                .for_each(|t| drop(black_box(server_rules_sequential(t))))
-        });
-        // Identical masking on the server's rules: compare where no gap rule applies.
-        let differing = texts
-            .iter()
-            .filter(|t| {
-                let (clean, _) = strip_controls(t);
-                let r = redact(t);
-                r.text != server_rules_sequential(&clean)
-                    && r.hits.iter().all(|(k, _)| !k.is_gap_rule())
-            })
-            .count();
-        println!(
-            "redact, {} texts, {name} ({:.2} MB): ours {:.2} ms, server rules one after another {:.2} ms, speedup {:.1}x (target >= 3x); outputs differing on server-rule texts: {differing}",
-            texts.len(),
-            bytes as f64 / 1e6,
-            ours.as_secs_f64() * 1e3,
-            server.as_secs_f64() * 1e3,
-            server.as_secs_f64() / ours.as_secs_f64()
-        );
+        for distinct in [false, true] {
+            // A corpus per run: distinct texts never repeat, not even from one run to the next.
+            let runs: Vec<Vec<String>> = (0..RUNS)
+                .map(|run| corpus(10_000, tails, distinct.then_some(run)))
+                .collect();
+            let bytes: usize = runs[0].iter().map(String::len).sum();
+            let ours = best_of(RUNS, |run| {
+                runs[run].iter().for_each(|t| drop(black_box(redact(t))))
+            });
+            let server = best_of(RUNS, |run| {
+                runs[run]
+                    .iter()
+                    .for_each(|t| drop(black_box(server_rules_sequential(t))))
+            });
+            println!(
+                "{name}, {} ({} texts, {:.2} MB): redact {:.2} ms, server rules one after another {:.2} ms, speedup {:.1}x (target >= 3x); outputs differing on server-rule texts: {}",
+                if distinct { "all distinct" } else { "repeating" },
+                runs[0].len(),
+                bytes as f64 / 1e6,
+                ours.as_secs_f64() * 1e3,
+                server.as_secs_f64() * 1e3,
+                server.as_secs_f64() / ours.as_secs_f64(),
+                differing(&runs[0])
+            );
+        }
     }
 }
 
+/// Identical masking on the server's rules: texts where no gap rule applies and ours differs.
+fn differing(texts: &[String]) -> usize {
+    texts
+        .iter()
+        .filter(|t| {
+            let (clean, _) = strip_controls(t);
+            let r = redact(t);
+            r.text != server_rules_sequential(&clean)
+                && r.hits.iter().all(|(k, _)| !k.is_gap_rule())
+        })
+        .count()
+}
+
 fn bench(c: &mut Criterion) {
-    let texts = corpus(2_000, true);
+    let texts = corpus(2_000, true, None);
     let mut g = c.benchmark_group("redact");
     g.throughput(Throughput::Elements(texts.len() as u64));
     g.bench_function("ours", |b| {

@@ -3,10 +3,12 @@
 //! (same patterns, placeholders and order) plus the gaps it leaves ([`rules`]), then secrets split
 //! across a line break ([`split`]); lines from outside are also made single-line and capped.
 //!
-//! Fast path: one Aho–Corasick pass over literal anchors decides which rules can match at all;
+//! Fast path: one literal search for anchors decides which rules can match at all;
 //! text with no anchor (most error text) is returned without running a single regex.
 
+mod anchors;
 mod clean;
+mod memo;
 mod rules;
 mod split;
 #[cfg(test)]
@@ -16,9 +18,7 @@ pub use clean::{strip_controls, strip_line};
 pub use rules::is_secret_name;
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Captures;
 
 use rules::RULES;
@@ -107,35 +107,14 @@ impl Redacted {
     }
 }
 
-/// Every rule's anchors in one automaton, and for each anchor the rules it unlocks.
-static ANCHORS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
-    assert!(RULES.len() <= 64, "rule set is tracked in a u64");
-    let mut literals: Vec<&'static str> = Vec::new();
-    let mut owners: Vec<Vec<usize>> = Vec::new();
-    for (i, r) in RULES.iter().enumerate() {
-        for a in r.anchors {
-            match literals.iter().position(|l| l == a) {
-                Some(p) => owners[p].push(i),
-                None => {
-                    literals.push(a);
-                    owners.push(vec![i]);
-                }
-            }
-        }
-    }
-    // A full DFA: a few hundred KB, and the fastest scan for this many short anchors.
-    let ac = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&literals)
-        .expect("anchors build");
-    (ac, owners)
-});
-
 /// Free text from outside: controls and invisible characters removed, every secret masked.
 /// Never panics.
 pub fn redact(input: &str) -> Redacted {
+    memo::memoized(input, redact_fresh)
+}
+
+/// [`redact`] without the memo.
+fn redact_fresh(input: &str) -> Redacted {
     let (clean, controls_removed) = strip_controls(input);
     let (text, mut hits, mut beyond_server) = mask(clean);
     let (text, hits) = match split::join_split_tokens(&text, |s| {
@@ -232,14 +211,12 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
 /// Mask every secret of an already clean text; the hits per kind and how many were the server's
 /// gaps.
 fn mask(clean: Cow<'_, str>) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
-    let (ac, owners) = &*ANCHORS;
-    // Bit i set = rule i may match. Overlapping search: every anchor occurrence counts.
-    let mut wanted = 0u64;
-    for m in ac.find_overlapping_iter(clean.as_ref()) {
-        for &rule in &owners[m.pattern().as_usize()] {
-            wanted |= 1 << rule;
-        }
-    }
+    let wanted = anchors::candidates(&clean);
+    mask_rules(clean, wanted)
+}
+
+/// [`mask`] with the rules of `wanted` only (bit i = rule i).
+fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
     let mut text = clean;
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
     let mut beyond_server = 0u32;

@@ -21,8 +21,10 @@ const SECRET_ANCHORS: &[&str] = &[
     "apikey",
     "access_key",
     "access-key",
+    "accesskey",
     "private_key",
     "private-key",
+    "privatekey",
     "credential",
 ];
 
@@ -41,6 +43,26 @@ pub(super) struct Rule {
     pub anchors: &'static [&'static str],
     /// One of the server's own rules (the benchmark peer applies only these).
     pub server: bool,
+    /// A further cheap condition every match needs.
+    pub gate: Gate,
+}
+
+/// A condition a rule's every match needs beyond an anchor, checked before the rule is run.
+/// Each holds of the text before any rule ran, since no replacement creates what it looks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Gate {
+    None,
+    /// A secret's name (its last word: `key`, `token`, `url` …) then, past ASCII spaces, one of
+    /// `=`, `:`, `"`, `\`, `%`.
+    NamedValue,
+    /// `ey` then ten characters of `[A-Za-z0-9_-]`: a JWT's start.
+    JwtStart,
+}
+
+impl Rule {
+    fn gated(self, gate: Gate) -> Rule {
+        Rule { gate, ..self }
+    }
 }
 
 // Go's RE2 `\b` and `\s` are ASCII; spell them so here for identical matching.
@@ -63,6 +85,7 @@ fn rule(
         replacement,
         anchors,
         server,
+        gate: Gate::None,
     }
 }
 
@@ -83,7 +106,8 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "[REDACTED AWS SECRET]",
             &["secret"],
             true,
-        ),
+        )
+        .gated(Gate::NamedValue),
         rule(
             PrivateKey,
             r"(?s)-----BEGIN[A-Z\s]*PRIVATE KEY-----.*?-----END[A-Z\s]*PRIVATE KEY-----",
@@ -153,7 +177,8 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "[REDACTED JWT]",
             &["ey"],
             true,
-        ),
+        )
+        .gated(Gate::JwtStart),
         rule(
             Bearer,
             r"(?i)\bBearer\s+[A-Za-z0-9\-._~+/]+=*\b",
@@ -185,7 +210,8 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
                 "password",
             ],
             true,
-        ),
+        )
+        .gated(Gate::NamedValue),
         // The server's gaps. Multica's own tokens.
         rule(
             MulticaToken,
@@ -217,7 +243,8 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "[REDACTED JWT]",
             &["ey"],
             false,
-        ),
+        )
+        .gated(Gate::JwtStart),
         // Credentials in a URL of any scheme, also JSON-escaped (`:\/\/`) or percent-encoded:
         // `user:pass@` (an empty user, `/` in the password, `@` in the user), or a long
         // token-only user.
@@ -301,28 +328,32 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r#""$1": "[REDACTED]""#,
             SECRET_ANCHORS,
             false,
-        ),
+        )
+        .gated(Gate::NamedValue),
         rule(
             KeyValue,
             &format!(r#"(?i)\\"({SECRET_NAME})\\"\s*:\s*\\"(?:[^"\\]|\\[^"])*\\""#),
             r#"\"$1\": \"[REDACTED]\""#,
             SECRET_ANCHORS,
             false,
-        ),
+        )
+        .gated(Gate::NamedValue),
         rule(
             KeyValue,
             &format!(r#"(?i)\b({SECRET_NAME})(?:%3D|%22%3A%22|%3A)[^\s&"]+"#),
             "$1=[REDACTED]",
             SECRET_ANCHORS,
             false,
-        ),
+        )
+        .gated(Gate::NamedValue),
         rule(
             KeyValue,
             &format!(r#"(?i)\b({SECRET_NAME}|x-api-key|api-key)\s*[=:]\s*["']?[^\s"',;&]+"#),
             "$1: [REDACTED]",
             SECRET_ANCHORS,
             false,
-        ),
+        )
+        .gated(Gate::NamedValue),
         rule(
             BasicAuth,
             r"(?i)\bBasic\s+[A-Za-z0-9+/]{16,}={0,2}",

@@ -384,3 +384,126 @@ fn a_huge_line_is_bounded_in_work_and_says_how_much_was_cut() {
     );
     assert!(line.chars().count() < 200);
 }
+
+/// Characters around the edges of what the stripper removes, to mix into random text.
+const EDGE_CHARS: &str = "\u{0}\u{1b}\u{7f}\u{80}\u{9f}\u{a0}\u{ad}\u{ae}\u{600}\u{606}\u{61c}\u{6dd}\u{70f}\u{8e2}\u{180e}\u{200a}\u{200b}\u{2027}\u{202f}\u{2065}\u{2070}\u{feff}\u{fff8}\u{fffc}\u{110bd}\u{13430}\u{1bca3}\u{1d17a}\u{e0001}\u{e0020}\u{e007f}\u{e0100}，中é\n\t";
+
+proptest! {
+    #[test]
+    fn the_fast_control_check_agrees_with_the_slow_one(
+        picks in prop::collection::vec((any::<prop::sample::Index>(), "[a-z \\PC]{0,40}"), 0..8),
+    ) {
+        let edge: Vec<char> = EDGE_CHARS.chars().collect();
+        let text: String = picks
+            .iter()
+            .map(|(i, s)| format!("{s}{}", edge[i.index(edge.len())]))
+            .collect();
+        let slow = text.chars().any(is_stripped);
+        prop_assert_eq!(super::clean::has_stripped(&text), slow);
+        let (clean, removed) = strip_controls(&text);
+        prop_assert_eq!(matches!(clean, Cow::Borrowed(_)), !slow);
+        prop_assert_eq!(removed > 0, slow);
+    }
+
+    #[test]
+    fn the_memo_gives_what_a_fresh_redaction_does(s in "\\PC{0,60}|[\\x00-\\x{ff}]{0,64}") {
+        let fresh = redact_fresh(&s);
+        prop_assert_eq!(&redact(&s), &fresh);
+        prop_assert_eq!(&redact(&s), &fresh);
+    }
+}
+
+#[test]
+fn the_memo_is_exact_and_bounded() {
+    let a = "push with ghp_0123456789abcdefghijABCDEFGHIJ0123456789 failed";
+    let first = redact(a);
+    assert_eq!(redact(a), first);
+    assert_eq!(redact_fresh(a), first);
+    // Texts that differ in one byte are different keys.
+    assert_eq!(redact("task timed out").text, "task timed out");
+    assert_eq!(redact("task timed ou7").text, "task timed ou7");
+    for i in 0..10_000 {
+        redact(&format!("task {i} timed out"));
+    }
+    assert!(super::memo::len() <= 4096);
+}
+
+/// Pieces of text around the anchors and gates of the rules, to build random texts from.
+const PIECES: &[&str] = &[
+    " ",
+    "\n",
+    "=",
+    ": ",
+    "\"",
+    "\\\"",
+    "%3D",
+    "%3A",
+    ".",
+    "-",
+    "_",
+    "/",
+    "@",
+    "://",
+    "x",
+    "token",
+    "TOKEN",
+    "tokens",
+    "api-key",
+    "x-api-key",
+    "ApiKey",
+    "secret",
+    "secret_access_key",
+    "password",
+    "pwd",
+    "credentials",
+    "db_url",
+    "key",
+    "abc123def456ghi",
+    "hunter2",
+    "eyJhbGciOiJIUzI1",
+    "eyJzdWIiOiIxMjM0",
+    "ey",
+    "they",
+    "AKIAABCDEFGHIJKLMNOP",
+    "Bearer",
+    "ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+    "postgres",
+    "sk-",
+    "abcdefghijklmnopqrstu",
+    "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY01",
+    "/home/",
+    "mul_",
+    "-----BEGIN",
+    "PRIVATE KEY-----",
+];
+
+proptest! {
+    #[test]
+    fn the_prefilter_never_skips_a_rule_that_matches(
+        picks in prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..24),
+    ) {
+        let text = picks.concat();
+        let all = u64::MAX >> (64 - RULES.len());
+        let fast = mask(Cow::Borrowed(&text));
+        let slow = mask_rules(Cow::Borrowed(&text), all);
+        prop_assert_eq!(fast, slow);
+    }
+}
+
+#[test]
+fn names_without_a_separator_in_them_are_masked() {
+    masked("accesskey=AbC123xyz", "AbC123xyz", "[REDACTED]");
+    masked("PrivateKey: AbC123xyz", "AbC123xyz", "[REDACTED]");
+}
+
+#[test]
+fn a_name_spelt_with_a_kelvin_sign_is_masked_as_the_rules_say() {
+    // `(?i)` matches the Kelvin sign for `k`: the name gate lets such text through.
+    let text = "tokens: to\u{212a}en=abc123";
+    let all = u64::MAX >> (64 - RULES.len());
+    assert_eq!(
+        mask(Cow::Borrowed(text)),
+        mask_rules(Cow::Borrowed(text), all)
+    );
+    assert!(!redact(text).text.contains("abc123"));
+}
