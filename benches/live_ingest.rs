@@ -115,7 +115,7 @@ fn config(url: &str) -> LiveConfig {
 }
 
 async fn raw(url: &str) -> f64 {
-    let mut h = ws::start_reading(config(url), Delivery::Lossless, None, ws::Reading::Raw)
+    let mut h = ws::start(config(url), Delivery::Lossless, None)
         .await
         .unwrap();
     let t = Instant::now();

@@ -119,11 +119,11 @@ impl Feed {
                             return FeedEvent::Ended;
                         };
                         let started = Instant::now();
-                        self.pipeline.push(first, |_| {});
+                        self.pipeline.push_frame(first.received_at, &first.text);
                         let mut n = 1;
                         while n < MAX_BATCH && started.elapsed() < MAX_BATCH_TIME {
                             let Some(f) = source.frames.try_recv() else { break };
-                            self.pipeline.push(f, |_| {});
+                            self.pipeline.push_frame(f.received_at, &f.text);
                             n += 1;
                         }
                         let lookups = self.pipeline.take_lookups();
@@ -298,9 +298,12 @@ mod tests {
         assert_eq!(feed.status.as_ref().unwrap().phase, Phase::Stopped);
         for i in 0..3 {
             let text = format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}"}}}}"#);
-            tx.deliver(crate::protocol::Frame::new(chrono::Utc::now(), text))
-                .await
-                .unwrap();
+            tx.deliver(crate::protocol::Frame {
+                received_at: chrono::Utc::now(),
+                text,
+            })
+            .await
+            .unwrap();
         }
         assert_eq!(feed.next().await, FeedEvent::Ingested(3));
         assert_eq!(feed.control(ReplayCmd::Step), Err(NotReplay));

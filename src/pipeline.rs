@@ -83,14 +83,6 @@ impl Pipeline {
         self.push_decoded(at, decode_with_id(text), &mut on_update)
     }
 
-    /// Ingest one frame as a source delivers it: decoded by its reader, or not yet.
-    pub fn push(&mut self, frame: crate::protocol::Frame, on_update: impl FnMut(&Update)) {
-        match frame.decoded {
-            Some(decoded) => self.push_decoded(frame.received_at, *decoded, on_update),
-            None => self.push_frame_with(frame.received_at, &frame.text, on_update),
-        };
-    }
-
     /// Ingest one frame decoded elsewhere (a reader thread): the same as `push_frame_with`.
     pub fn push_decoded(
         &mut self,

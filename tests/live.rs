@@ -132,9 +132,8 @@ async fn malformed_and_oversized_frames_are_counted_not_fatal() {
 
 #[tokio::test]
 async fn a_consumer_that_never_reads_does_not_stall_the_reader() {
-    // Frames of exactly 256 KiB, decoded by the reader: each holds its text and at most as much
-    // again decoded, so the channel's 64 MiB hold 128 of them; the rest are dropped and
-    // counted, and the reader keeps reading.
+    // Frames of exactly 256 KiB: the channel's 64 MiB hold 256 of them; the rest are dropped
+    // and counted, and the reader keeps reading.
     let padded = |i: usize| {
         let head = format!(r#"{{"type":"pong","i":{i},"pad":""#);
         format!("{head}{}\"}}", "x".repeat(256 * 1024 - head.len() - 2))
@@ -153,7 +152,7 @@ async fn a_consumer_that_never_reads_does_not_stall_the_reader() {
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(handle.state.borrow().dropped, 1000 - 128);
+    assert_eq!(handle.state.borrow().dropped, 1000 - 256);
     handle.task.abort();
 }
 

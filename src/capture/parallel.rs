@@ -13,8 +13,10 @@ use std::sync::{mpsc, Condvar, Mutex};
 use chrono::{DateTime, Duration, Utc};
 
 use super::{parse_line, Header, Line, BARE_FRAME_PACE_MS, MAX_LINE_BYTES};
-use crate::protocol::decode_with_id;
-pub use crate::protocol::Decoded;
+use crate::protocol::{decode_with_id, Event, Rejection, Ulid};
+
+/// A frame's decode, done on a reader thread.
+pub type Decoded = Result<(Event, Option<Ulid>), Rejection>;
 
 /// One line, ready to ingest.
 pub enum Item {

@@ -275,7 +275,7 @@ pub async fn tail_source(
             frame = source.frames.recv() => {
                 let Some(fr) = frame else { break };
                 let mut updates = Vec::new();
-                pipeline.push(fr, |u| {
+                pipeline.push_frame_with(fr.received_at, &fr.text, |u| {
                     updates.push((*u.failure).clone())
                 });
                 for f in updates {

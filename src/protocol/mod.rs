@@ -26,38 +26,6 @@ pub struct Gap {
 pub struct Frame {
     pub received_at: DateTime<Utc>,
     pub text: String,
-    /// Decoded by the reader that received it, on its own thread, so ingestion need not;
-    /// `None`: ingestion decodes it.
-    pub decoded: Option<Box<Decoded>>,
-}
-
-/// A frame's decode: its event and `event_id`, or why it was rejected.
-pub type Decoded = Result<(Event, Option<Ulid>), Rejection>;
-
-impl Frame {
-    pub fn new(received_at: DateTime<Utc>, text: String) -> Frame {
-        Frame {
-            received_at,
-            text,
-            decoded: None,
-        }
-    }
-
-    /// A frame decoded where it is read.
-    pub fn decoded(received_at: DateTime<Utc>, text: String) -> Frame {
-        let decoded = Some(Box::new(decode_with_id(&text)));
-        Frame {
-            received_at,
-            text,
-            decoded,
-        }
-    }
-
-    /// What the frame holds in memory: its text, and at most as much again decoded (a decoded
-    /// event keeps a subset of the text's strings).
-    pub fn held_bytes(&self) -> usize {
-        self.text.len() * (1 + usize::from(self.decoded.is_some()))
-    }
 }
 
 /// Identifiers shared by every task lifecycle payload. Empty strings are normalised to `None`.

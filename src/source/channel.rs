@@ -99,7 +99,7 @@ impl FrameTx {
     /// behind (lossy only).
     pub async fn deliver(&self, mut frame: Frame) -> Result<bool, Closed> {
         cut_oversize(&mut frame);
-        let n = frame.held_bytes();
+        let n = frame.text.len();
         match self.delivery {
             Delivery::Lossy => Ok(self.try_queue(frame, n)?),
             Delivery::Lossless => {
@@ -124,7 +124,7 @@ impl FrameTx {
     /// [`deliver`](Self::deliver) from a plain thread (the Redis reader).
     pub fn deliver_blocking(&self, mut frame: Frame) -> Result<bool, Closed> {
         cut_oversize(&mut frame);
-        let n = frame.held_bytes();
+        let n = frame.text.len();
         match self.delivery {
             Delivery::Lossy => Ok(self.try_queue(frame, n)?),
             Delivery::Lossless => {
@@ -168,13 +168,13 @@ impl FrameTx {
 impl FrameRx {
     pub async fn recv(&mut self) -> Option<Frame> {
         let f = self.rx.recv().await?;
-        self.budget.release(f.held_bytes());
+        self.budget.release(f.text.len());
         Some(f)
     }
 
     pub fn try_recv(&mut self) -> Option<Frame> {
         let f = self.rx.try_recv().ok()?;
-        self.budget.release(f.held_bytes());
+        self.budget.release(f.text.len());
         Some(f)
     }
 }
@@ -184,7 +184,10 @@ mod tests {
     use super::*;
 
     fn frame(bytes: usize) -> Frame {
-        Frame::new(chrono::Utc::now(), "x".repeat(bytes))
+        Frame {
+            received_at: chrono::Utc::now(),
+            text: "x".repeat(bytes),
+        }
     }
 
     #[tokio::test]
@@ -222,7 +225,10 @@ mod tests {
         let (tx, mut rx) = channel(4, Delivery::Lossless);
         let producer = tokio::spawn(async move {
             for i in 0..1000 {
-                let f = Frame::new(chrono::Utc::now(), i.to_string());
+                let f = Frame {
+                    received_at: chrono::Utc::now(),
+                    text: i.to_string(),
+                };
                 assert!(tx.deliver(f).await.unwrap());
             }
         });

@@ -430,9 +430,11 @@ fn stream_id(id: &str) -> (i64, i64) {
     (ms.parse().unwrap_or(-1), seq.parse().unwrap_or(-1))
 }
 
-/// An entry's frame, decoded here on the reader's thread.
 fn frame(e: &Entry) -> Option<Frame> {
-    Some(Frame::decoded(e.time(), e.payload_json.clone()?))
+    Some(Frame {
+        received_at: e.time(),
+        text: e.payload_json.clone()?,
+    })
 }
 
 pub struct RedisHandle {

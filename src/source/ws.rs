@@ -127,31 +127,12 @@ pub struct LiveHandle {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// What the reader does with a frame besides passing it on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reading {
-    /// Decode it on the reader's task, beside ingestion (the normal way).
-    Decoded,
-    /// Nothing: the bare receive rate, for measuring.
-    Raw,
-}
-
 /// Connect once (so a wrong URL, token or workspace fails fast with the server's message), then
-/// keep reading in the background, reconnecting as needed. Frames come decoded.
+/// keep reading in the background, reconnecting as needed.
 pub async fn start(
     config: LiveConfig,
     delivery: Delivery,
-    recorder: Option<SharedRecorder>,
-) -> Result<LiveHandle, SourceError> {
-    start_reading(config, delivery, recorder, Reading::Decoded).await
-}
-
-/// [`start`], saying what the reader does with each frame.
-pub async fn start_reading(
-    config: LiveConfig,
-    delivery: Delivery,
     mut recorder: Option<SharedRecorder>,
-    reading: Reading,
 ) -> Result<LiveHandle, SourceError> {
     let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
@@ -189,7 +170,7 @@ pub async fn start_reading(
             });
             record_gap(&mut recorder, closed.as_ref());
             let started = Instant::now();
-            let reason = read(socket, &tx, &state_tx, &mut recorder, reading).await;
+            let reason = read(socket, &tx, &state_tx, &mut recorder).await;
             if tx.is_closed() {
                 state_tx.send_modify(|s| s.phase = Phase::Stopped);
                 break;
@@ -389,7 +370,6 @@ async fn read(
     tx: &FrameTx,
     state: &watch::Sender<ConnState>,
     recorder: &mut Option<SharedRecorder>,
-    reading: Reading,
 ) -> String {
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut last_heard = Instant::now();
@@ -414,11 +394,7 @@ async fn read(
                 };
                 let now = Utc::now();
                 record(recorder, |w| w.write(now, &text));
-                let frame = match reading {
-                    Reading::Decoded => Frame::decoded(now, text),
-                    Reading::Raw => Frame::new(now, text),
-                };
-                let Ok(delivered) = tx.deliver(frame).await else {
+                let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
                     return "stopped".into();
                 };
                 let dropped = !delivered;
