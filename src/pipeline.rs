@@ -11,8 +11,9 @@ use crate::store::Store;
 /// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
 const RECENT_EVENT_IDS: usize = 100_000;
 
-/// Failures waiting for the REST API to give their withheld text back.
-const AWAITING: usize = crate::api::MAX_QUEUED;
+/// Failures waiting for the REST API to give their withheld text back, at most (the client
+/// queues as many lookups).
+pub const AWAITING: usize = 10_000;
 const TOO_MANY_WAITING: &str = "too many lookups waiting for the API: not asked";
 
 /// A failure waiting for the REST API: where it is kept.

@@ -93,7 +93,7 @@ impl ApiHandle {
 }
 
 /// Lookups queued for the client; a flood past this is failed at once rather than held.
-pub const MAX_QUEUED: usize = 10_000;
+pub const MAX_QUEUED: usize = crate::pipeline::AWAITING;
 /// Batches in flight each way.
 const BATCHES: usize = 1024;
 
