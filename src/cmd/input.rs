@@ -92,6 +92,16 @@ impl CaptureInput {
             .flatten()
     }
 
+    /// The clock `filter`'s `since:` is measured from: the capture's newest frame time, read
+    /// (an extra pass) only when the filter has `since:`; the wall clock otherwise.
+    pub fn clock(&self, filter: &crate::filter::Filter) -> Result<DateTime<Utc>, CmdError> {
+        let end = match filter.has_time_terms() {
+            true => self.end_time()?,
+            false => None,
+        };
+        Ok(end.unwrap_or_else(Utc::now))
+    }
+
     /// The capture's own clock: its newest frame time (an extra read).
     pub fn end_time(&self) -> Result<Option<DateTime<Utc>>, CmdError> {
         if self.path.is_none() {

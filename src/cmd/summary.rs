@@ -14,13 +14,8 @@ pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
     let pipeline = settings
         .routing
         .pipeline(0, settings.routing.sniffed(|| input.sniff()));
-    // `since:` is measured from the capture's own clock, as in the dashboard (an extra read,
-    // only for a filter that has `since:`).
-    let now = match filter.has_time_terms() {
-        true => input.end_time()?,
-        false => None,
-    }
-    .unwrap_or_else(chrono::Utc::now);
+    // `since:` is measured from the capture's own clock, as in the dashboard.
+    let now = input.clock(&filter)?;
     let map = input.map();
     let (pipeline, agg) = headless::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;

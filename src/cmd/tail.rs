@@ -83,11 +83,7 @@ fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Resul
     let pipeline = settings
         .routing
         .pipeline(0, settings.routing.sniffed(|| input.sniff()));
-    let now = match filter.has_time_terms() {
-        true => input.end_time()?,
-        false => None,
-    }
-    .unwrap_or_else(chrono::Utc::now);
+    let now = input.clock(filter)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let map = input.map();
     let result =
