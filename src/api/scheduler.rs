@@ -1,6 +1,7 @@
 //! The one task that talks to the API: which endpoint each lookup needs, one request per
 //! endpoint however many lookups wait on it, a per-second budget and a bound on requests at once,
-//! a cache, backoff and a circuit, and the answers matched back to their tasks.
+//! a cache and backoff (the circuit and `Retry-After` are the breaker's), and the answers matched
+//! back to their tasks.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::breaker::Breaker;
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
 use super::{ApiState, ApiStatus, MAX_QUEUED};
@@ -67,12 +69,6 @@ struct Tries {
     strikes: u32,
 }
 
-/// A run of failed requests this long opens the circuit …
-const CIRCUIT_AFTER: u32 = 5;
-/// … for this long the first time, twice as long each time the probe after it fails too, …
-const CIRCUIT_FIRST: Duration = Duration::from_secs(5);
-/// … up to this.
-const CIRCUIT_LONGEST: Duration = Duration::from_secs(60);
 /// An endpoint that fails this many times while the server otherwise answers is given up on …
 const MAX_STRIKES: u32 = 5;
 /// … and any lookup older than `LOOKUP_LIFETIME` is (an outage keeps lookups waiting, not forever).
@@ -103,12 +99,7 @@ pub struct Scheduler {
     forbidden: HashSet<Key>,
     tokens: f64,
     refilled: Instant,
-    failures_in_a_row: u32,
-    circuit_until: Option<Instant>,
-    /// Times the circuit opened since the last success.
-    openings: u32,
-    /// A `Retry-After` holds every request, not only the one it answered.
-    paused_until: Option<Instant>,
+    breaker: Breaker,
     /// When the readers were last woken, and whether counts moved since.
     published: Instant,
     counts_moved: bool,
@@ -139,10 +130,7 @@ impl Scheduler {
             tries: HashMap::new(),
             forbidden: HashSet::new(),
             refilled: Instant::now(),
-            failures_in_a_row: 0,
-            circuit_until: None,
-            openings: 0,
-            paused_until: None,
+            breaker: Breaker::default(),
             published: Instant::now(),
             counts_moved: false,
             refused: None,
@@ -192,10 +180,7 @@ impl Scheduler {
         if let Some((_, at)) = self.queue.iter().min_by_key(|(_, at)| *at) {
             wake = wake.min((*at).max(now + Duration::from_millis(5)));
         }
-        for until in [self.circuit_until, self.paused_until]
-            .into_iter()
-            .flatten()
-        {
+        for until in self.breaker.held_until() {
             wake = wake.min(until.max(now + Duration::from_millis(5)));
         }
         wake
@@ -273,15 +258,6 @@ impl Scheduler {
         }
     }
 
-    fn circuit_closed(&mut self, now: Instant) -> bool {
-        match self.circuit_until {
-            Some(until) if now < until => false,
-            // Half-open: one request at a time until one succeeds.
-            Some(_) => self.in_flight.is_empty(),
-            None => true,
-        }
-    }
-
     /// Send what the budget, the bound and the circuit allow.
     fn dispatch(&mut self, flights: &mut JoinSet<Done>) {
         let now = Instant::now();
@@ -289,12 +265,10 @@ impl Scheduler {
         // A bucket of one: requests are spaced by 1/budget, so no second ever holds more.
         self.tokens = (self.tokens + elapsed * self.limits.budget).min(1.0);
         self.refilled = now;
-        let paused = self.paused_until.is_some_and(|p| now < p);
         while self.refused.is_none()
-            && !paused
             && self.in_flight.len() < self.limits.concurrency
             && self.tokens >= 1.0
-            && self.circuit_closed(now)
+            && self.breaker.allows(now, self.in_flight.is_empty())
         {
             let Some(i) = self
                 .queue
@@ -323,7 +297,7 @@ impl Scheduler {
                 };
                 (key, result)
             });
-            if self.circuit_until.is_some() {
+            if self.breaker.one_at_a_time() {
                 break;
             }
         }
@@ -332,9 +306,7 @@ impl Scheduler {
     async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
         match result {
             Ok(answer) => {
-                self.failures_in_a_row = 0;
-                self.circuit_until = None;
-                self.openings = 0;
+                self.breaker.success();
                 self.tries.remove(&key);
                 if self.cache.len() >= CACHE_ENTRIES {
                     self.cache.clear();
@@ -406,18 +378,14 @@ impl Scheduler {
     /// request); too many in a row open the circuit.
     async fn retry_later(&mut self, key: Key, e: HttpError) {
         let now = Instant::now();
-        self.failures_in_a_row += 1;
         let retry_after = match &e {
             HttpError::Status { retry_after, .. } => *retry_after,
             HttpError::Transport(_) => None,
         };
-        if let Some(wait) = retry_after {
-            self.paused_until = self.paused_until.max(Some(now + wait));
+        if let Some(open_for) = self.breaker.failure(now, retry_after) {
+            self.say_circuit_open(open_for, &e);
         }
-        if self.failures_in_a_row >= CIRCUIT_AFTER {
-            self.open_circuit(now, retry_after, &e);
-        }
-        let outage = self.circuit_until.is_some();
+        let outage = self.breaker.outage();
         let tries = self.tries.entry(key.clone()).or_default();
         tries.all += 1;
         tries.strikes += u32::from(!outage);
@@ -445,15 +413,8 @@ impl Scheduler {
         self.enqueue(key, now + retry_after.unwrap_or(backoff));
     }
 
-    /// Stop asking for a while: 5 s, doubled each time the probe after it fails, at most 60 s
-    /// (longer only if the server's `Retry-After` says so).
-    fn open_circuit(&mut self, now: Instant, retry_after: Option<Duration>, e: &HttpError) {
-        let open_for = CIRCUIT_FIRST
-            .saturating_mul(1 << self.openings.min(8))
-            .min(CIRCUIT_LONGEST)
-            .max(retry_after.unwrap_or_default());
-        self.openings += 1;
-        self.circuit_until = Some(now + open_for);
+    /// The circuit opened for `open_for`: the header and `tail` say until when, and why.
+    fn say_circuit_open(&mut self, open_for: Duration, e: &HttpError) {
         let until = Utc::now() + chrono::Duration::from_std(open_for).unwrap_or_default();
         let why = e.to_string();
         tracing::warn!(%why, seconds = open_for.as_secs(), "API circuit open");
@@ -598,7 +559,7 @@ impl Scheduler {
     fn publish(&mut self) {
         let waiting = self.waiting.len();
         // The circuit closes on a success, not on a clock: until then the header says it is open.
-        let closed = self.circuit_until.is_none();
+        let closed = !self.breaker.outage();
         let due = self.published.elapsed() >= PUBLISH_EVERY;
         let mut counts_moved = self.counts_moved;
         let woke = self.status.send_if_modified(|s| {
