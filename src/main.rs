@@ -15,3 +15,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Reader threads allocate the events the ingesting thread frees: mimalloc takes that in its
+/// stride, where the system allocator spends a fifth of a capture's reading on it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -334,15 +334,18 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
     // Restart again, and trim past the last id while the reader is away: a gap is marked.
     let s = s.restart();
     let mut c = s.conn();
+    // In one transaction: a reader already back must not take entries before the trim.
+    let _: () = ::redis::cmd("MULTI").query(&mut c).unwrap();
     for i in 8..14 {
         xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
     }
-    let _: i64 = ::redis::cmd("XTRIM")
+    let _: ::redis::Value = ::redis::cmd("XTRIM")
         .arg(&key)
         .arg("MAXLEN")
         .arg(3)
         .query(&mut c)
         .unwrap();
+    let _: ::redis::Value = ::redis::cmd("EXEC").query(&mut c).unwrap();
     assert_eq!(collect(&mut h, 3), (11..14).map(frame).collect::<Vec<_>>());
     let deadline = Instant::now() + Duration::from_secs(10);
     while h.state.borrow().gaps.len() == history_gaps {
