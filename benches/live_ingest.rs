@@ -138,17 +138,8 @@ async fn full(url: &str, api: Option<&str>) -> (f64, usize, u64, u64) {
     let source = SourceHandle::from_parts(h.frames, h.state, "bench".into());
     let mut feed = Feed::live(Pipeline::new(200_000), source);
     if let Some(base) = api {
-        let client = failwatch::api::start(
-            failwatch::api::ApiConfig {
-                base: base.into(),
-                workspace: "w".into(),
-                token: Token::new("t"),
-                budget: failwatch::api::ApiConfig::DEFAULT_BUDGET,
-                concurrency: failwatch::api::ApiConfig::DEFAULT_CONCURRENCY,
-            },
-            None,
-        )
-        .unwrap();
+        let config = failwatch::api::ApiConfig::new(base.into(), "w".into(), Token::new("t"));
+        let client = failwatch::api::start(config, None).unwrap();
         feed = feed.with_api(client);
     }
     let mut app = App::new(Lang::En);

@@ -43,6 +43,17 @@ pub struct ApiConfig {
 impl ApiConfig {
     pub const DEFAULT_BUDGET: f64 = 5.0;
     pub const DEFAULT_CONCURRENCY: usize = 4;
+
+    /// Asking `base` for `workspace` with `token`, at the default budget and concurrency.
+    pub fn new(base: String, workspace: String, token: Token) -> ApiConfig {
+        ApiConfig {
+            base,
+            workspace,
+            token,
+            budget: Self::DEFAULT_BUDGET,
+            concurrency: Self::DEFAULT_CONCURRENCY,
+        }
+    }
 }
 
 /// Where asking stands, for the header.

@@ -10,9 +10,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
-use super::{parse_line, Header, Line, BARE_FRAME_PACE_MS, MAX_LINE_BYTES};
+use super::read::{overlong_line, paced_after};
+use super::{parse_line, Header, Line, MAX_LINE_BYTES};
 use crate::protocol::{decode_with_id, Event, Rejection, Ulid};
 
 /// A frame's decode, done on a reader thread.
@@ -171,10 +172,7 @@ fn prepare_chunk(chunk: &Chunk<'_>, file_len: usize, out: &mut impl FnMut(Prepar
 
 fn prepare(line: &[u8], complete: bool) -> Prepared {
     if line.len() > MAX_LINE_BYTES {
-        return Prepared::Other(Line::Bad(format!(
-            "line of {} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped",
-            line.len()
-        )));
+        return Prepared::Other(overlong_line(line.len()));
     }
     match parse_line(line, complete, None) {
         Line::Frame {
@@ -203,12 +201,7 @@ impl Order {
         let item = match p {
             Prepared::Frame { at, decoded } => {
                 let synthetic = at.is_none();
-                let at = at.unwrap_or_else(|| {
-                    self.last_at.map_or(DateTime::UNIX_EPOCH, |t| {
-                        t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
-                            .unwrap_or(t)
-                    })
-                });
+                let at = at.unwrap_or_else(|| paced_after(self.last_at));
                 self.last_at = Some(at);
                 Item::Frame {
                     at,

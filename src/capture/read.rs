@@ -118,9 +118,7 @@ impl<R: BufRead> CaptureReader<R> {
         }
         self.line_no += 1;
         if overlong > 0 {
-            return Ok(Some(Line::Bad(format!(
-                "line of {overlong} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped"
-            ))));
+            return Ok(Some(overlong_line(overlong)));
         }
         let line = parse_line(&self.buf, complete, self.last_at);
         match &line {
@@ -180,6 +178,22 @@ fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
     Ulid::parse(id)?.time()
 }
 
+/// A line past [`MAX_LINE_BYTES`] (`bytes` long, its newline included): skipped, and said.
+pub(super) fn overlong_line(bytes: usize) -> Line {
+    Line::Bad(format!(
+        "line of {bytes} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped"
+    ))
+}
+
+/// The time of a frame with none of its own: after the one before, from the Unix epoch when
+/// nothing came before (plainly not a real time, and the same on every run).
+pub(super) fn paced_after(last_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    last_at.map_or(DateTime::UNIX_EPOCH, |t| {
+        t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
+            .unwrap_or(t)
+    })
+}
+
 /// Classify one line (`complete` = it ended with a newline).
 pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) -> Line {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -218,14 +232,7 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             api: record.api,
         });
     }
-    // Frames with no time of their own are placed after the one before, from the Unix epoch
-    // when nothing came before: plainly not a real time, and the same on every run.
-    let paced = || {
-        last_at.map_or(DateTime::UNIX_EPOCH, |t| {
-            t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
-                .unwrap_or(t)
-        })
-    };
+    let paced = || paced_after(last_at);
     if let Some(r) = record.recovered {
         return match recovery(r) {
             Some(r) => Line::Recovered(r),

@@ -63,13 +63,11 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         };
         let record = setup::recorder(args.record.as_deref(), &demo.url(), false, true)?;
         // The demo serves the REST API on the same port, as the server does.
-        let api = crate::api::ApiConfig {
-            base: demo.api_url(),
-            workspace: server::DEMO_WORKSPACE.into(),
-            token: config.token.clone(),
-            budget: crate::api::ApiConfig::DEFAULT_BUDGET,
-            concurrency: crate::api::ApiConfig::DEFAULT_CONCURRENCY,
-        };
+        let api = crate::api::ApiConfig::new(
+            demo.api_url(),
+            server::DEMO_WORKSPACE.into(),
+            config.token.clone(),
+        );
         let mut source = open_source(
             SourceSpec::WebSocket {
                 config,

@@ -134,11 +134,8 @@ pub fn api_config(
         .or_else(|| settings.api.clone().flatten())
         .or_else(|| crate::api::base_from_ws(ws_url))?;
     Some(crate::api::ApiConfig {
-        base,
-        workspace: workspace.to_owned(),
-        token: token.clone(),
         budget: args.api_budget,
-        concurrency: crate::api::ApiConfig::DEFAULT_CONCURRENCY,
+        ..crate::api::ApiConfig::new(base, workspace.to_owned(), token.clone())
     })
 }
 

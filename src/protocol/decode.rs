@@ -234,10 +234,14 @@ fn ids(p: &TaskPayload) -> TaskIds {
 /// treated as absent.
 fn code(s: Str<'_>) -> Option<String> {
     let s = s.filter(|s| !s.trim().is_empty())?;
+    let clean = |s: &str| {
+        let clean = redact::redact_id(s);
+        (!clean.trim().is_empty()).then(|| clean.into_owned())
+    };
+    // Ids take the hex fast path inside `redact_id`; only words are worth remembering.
     let plain_id = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
     if plain_id || s.len() > MEMO_CODE_BYTES {
-        let clean = redact::redact_id(&s);
-        return (!clean.trim().is_empty()).then(|| clean.into_owned());
+        return clean(&s);
     }
     // Reasons, statuses, roles: a few dozen words, each cleaned once per thread.
     CODES.with(|memo| {
@@ -245,8 +249,7 @@ fn code(s: Str<'_>) -> Option<String> {
         if let Some(done) = memo.get(&*s) {
             return done.clone();
         }
-        let clean = redact::redact_id(&s);
-        let done = (!clean.trim().is_empty()).then(|| clean.into_owned());
+        let done = clean(&s);
         if memo.len() >= MEMO_CODES {
             memo.clear();
         }
