@@ -51,9 +51,36 @@ pub enum Line {
 }
 
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(t) = millis_utc(s) {
+        return Some(t);
+    }
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The one form failwatch writes, `YYYY-MM-DDTHH:MM:SS.mmmZ`, read without the general parser
+/// (`None` for anything else, leap seconds included, which the general parser reads).
+fn millis_utc(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'.' || b[23] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let (hour, min, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if sec > 59 {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_hms_milli_opt(hour, min, sec, num(20, 23)?)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// RFC 3339, UTC, milliseconds: the one time format of every output.

@@ -216,6 +216,18 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             Err(_) => bad("not JSON"),
         };
     }
+    if let Some((recorded, frame)) = plain_frame(text) {
+        return frame_line(recorded, frame.to_owned(), last_at);
+    }
+    parse_record(text, bad, last_at)
+}
+
+/// A line that is a JSON object, as serde reads it: the exact reading of every shape.
+pub(super) fn parse_record(
+    text: &str,
+    bad: impl Fn(&str) -> Line,
+    last_at: Option<DateTime<Utc>>,
+) -> Line {
     let record: Record = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(e) if e.to_string().starts_with("recursion limit") => {
@@ -232,7 +244,6 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             api: record.api,
         });
     }
-    let paced = || paced_after(last_at);
     if let Some(r) = record.recovered {
         return match recovery(r) {
             Some(r) => Line::Recovered(r),
@@ -254,7 +265,6 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
     }
     match record.frame {
         Some(frame) => {
-            let recorded = record.at.as_deref().and_then(parse_time);
             let raw = frame.get();
             // A frame that was not JSON on the wire is recorded as a JSON string.
             let text = if raw.starts_with('"') {
@@ -262,28 +272,74 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             } else {
                 raw.to_owned()
             };
-            let (at, synthetic) = match recorded.or_else(|| event_id_time(&text)) {
-                Some(t) => (t, false),
-                None => (paced(), true),
-            };
-            Line::Frame {
-                at,
-                text,
-                synthetic,
-            }
+            frame_line(record.at.as_deref().and_then(parse_time), text, last_at)
         }
-        None => {
-            let (at, synthetic) = match event_id_time(text) {
-                Some(t) => (t, false),
-                None => (paced(), true),
-            };
-            Line::Frame {
-                at,
-                text: text.to_owned(),
-                synthetic,
-            }
-        }
+        None => frame_line(None, text.to_owned(), last_at),
     }
+}
+
+pub(super) fn frame_line(
+    recorded: Option<DateTime<Utc>>,
+    text: String,
+    last_at: Option<DateTime<Utc>>,
+) -> Line {
+    let (at, synthetic) = match own_time(recorded, &text) {
+        Some(t) => (t, false),
+        None => (paced_after(last_at), true),
+    };
+    Line::Frame {
+        at,
+        text,
+        synthetic,
+    }
+}
+
+/// A frame's own time: its record's, else its `event_id`'s.
+fn own_time(recorded: Option<DateTime<Utc>>, text: &str) -> Option<DateTime<Utc>> {
+    recorded.or_else(|| event_id_time(text))
+}
+
+/// A frame line in the common shape — a record of `at` and an object `frame`, or a bare frame
+/// object — read in one borrowed pass: the record's time and the frame's text. `None` for any
+/// other line (a header, a gap, a recovered text, a frame recorded as a string, anything odd),
+/// which serde's reading of [`Record`] decides.
+pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
+    use crate::protocol::scan::{self, Val};
+    let [at, frame, gap, recovered, header, source, started_at, api] = scan::object(
+        text,
+        [
+            "at",
+            "frame",
+            "gap",
+            "recovered",
+            "failwatch_capture",
+            "source",
+            "started_at",
+            "api",
+        ],
+    )?;
+    let other_record = [gap, recovered, header, source, started_at, api];
+    if other_record.iter().any(|v| *v != Val::Absent) {
+        return None;
+    }
+    let at = at.opt_str()?;
+    match frame {
+        Val::Object(frame) => Some((at.as_deref().and_then(parse_time), frame)),
+        Val::Absent => Some((None, text)),
+        _ => None,
+    }
+}
+
+/// A line holding a frame in the common shape, read without copying it: the frame's own time
+/// (`None`: it has none, and is paced) and its text. `None` for any other line: ask
+/// [`parse_line`].
+pub(super) fn borrowed_frame(bytes: &[u8]) -> Option<(Option<DateTime<Utc>>, &str)> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if !text.starts_with('{') {
+        return None;
+    }
+    let (recorded, frame) = plain_frame(text)?;
+    Some((own_time(recorded, frame), frame))
 }
 
 /// The server family a capture's frames tell, from its first `task:failed` that says (read up to

@@ -237,3 +237,68 @@ fn recovered_texts_and_failed_lookups_round_trip_and_the_header_says_the_api_was
     let why = r.outcome.as_ref().unwrap_err();
     assert!(why.contains("not your chat session") && !why.contains('\u{1b}'));
 }
+
+/// The one-pass reading of frame lines gives what serde's reading of the record gives, on the
+/// fixture captures and on mangled copies of their lines; other lines are left to serde.
+#[test]
+fn fast_frame_lines_read_as_serde_reads_them() {
+    let capture = [
+        include_str!("../../tests/data/upstream-incident.jsonl"),
+        include_str!("../../tests/data/sample-capture.jsonl"),
+        include_str!("../../tests/data/upstream-frames.jsonl"),
+    ]
+    .concat();
+    let last_at = parse_time("2026-11-20T03:14:00Z");
+    let bad = |why: &str| Line::Bad(why.to_owned());
+    let mut fast = 0;
+    for line in capture.lines().take(300) {
+        let mut texts = vec![line.to_owned()];
+        for (i, _) in line.char_indices().step_by(7) {
+            for with in ["\"at\":1,", "\"gap\":{},", "\"frame\":\"x\",", "\\\\", " "] {
+                texts.push(format!("{}{}{}", &line[..i], with, &line[i..]));
+            }
+        }
+        for text in &texts {
+            let Some((recorded, frame)) = read::plain_frame(text) else {
+                continue;
+            };
+            fast += 1;
+            assert_eq!(
+                read::frame_line(recorded, frame.to_owned(), last_at),
+                read::parse_record(text, bad, last_at),
+                "{text}"
+            );
+        }
+    }
+    assert!(
+        fast > 1000,
+        "frame lines take the one-pass reading ({fast})"
+    );
+}
+
+#[test]
+fn the_written_time_form_reads_as_rfc3339_does() {
+    for s in [
+        "2026-11-20T03:14:01.500Z",
+        "2024-02-29T23:59:59.999Z",
+        "1970-01-01T00:00:00.000Z",
+    ] {
+        let general = DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(super::millis_utc(s), Some(general), "{s}");
+    }
+    for s in [
+        "2026-02-30T03:14:01.500Z",
+        "2026-11-20T24:14:01.500Z",
+        "2026-11-20T03:14:60.500Z",
+        "2026-11-20T03:14:01.50Z",
+        "2026-11-20 03:14:01.500Z",
+        "2026-11-20T03:14:01.500+",
+        "+026-11-20T03:14:01.500Z",
+    ] {
+        assert_eq!(super::millis_utc(s), None, "{s}");
+    }
+    assert!(
+        parse_time("2026-11-20T03:14:60.500Z").is_some(),
+        "leap second, read by chrono"
+    );
+}

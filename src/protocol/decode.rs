@@ -8,6 +8,8 @@ use serde_json::value::RawValue;
 
 use crate::redact;
 
+mod fast;
+
 use super::{
     ChatDone, ChatMessage, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds,
     TaskStage, Ulid,
@@ -102,6 +104,14 @@ pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(Rejection::TooLarge);
     }
+    match fast::decode(text) {
+        Some(done) => Ok(done),
+        None => decode_serde(text),
+    }
+}
+
+/// The exact reading, for every shape (and the only one that rejects).
+fn decode_serde(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') {
         // Valid JSON that is not an object (arrays, strings, numbers) is reported as such.
@@ -113,8 +123,12 @@ pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
         );
     }
     let env: Envelope = serde_json::from_str(trimmed).map_err(|e| classify(&e))?;
-    let id = env.event_id.as_deref().and_then(Ulid::parse);
+    let id = event_id(env.event_id.as_deref());
     event_of(env).map(|event| (event, id))
+}
+
+fn event_id(id: Option<&str>) -> Option<Ulid> {
+    id.and_then(Ulid::parse)
 }
 
 fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
@@ -129,51 +143,10 @@ fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
     };
     let event_type = event_type.as_ref();
     match event_type {
-        "task:failed" => {
-            let p: TaskPayload = payload(event_type, env.payload)?;
-            Ok(Event::TaskFailed(TaskFailed {
-                ids: ids(&p),
-                status: code(p.status),
-                failure_reason: code(p.failure_reason),
-                retry_pending: p.retry_pending,
-                // Kept exactly as sent, empty included: the relays test `!= ""` without
-                // trimming, and Lark reads a present-but-empty `error` without falling back.
-                error: p.error.map(Cow::into_owned),
-                error_message: p.error_message.map(Cow::into_owned),
-            }))
-        }
-        "chat:message" => {
-            let p: ChatPayload = payload(event_type, env.payload)?;
-            Ok(Event::ChatMessage(ChatMessage {
-                chat_session_id: code(p.chat_session_id),
-                message_id: code(p.message_id),
-                role: code(p.role),
-                content: p.content.map(Cow::into_owned),
-                task_id: code(p.task_id),
-            }))
-        }
-        "chat:done" => {
-            let p: ChatPayload = payload(event_type, env.payload)?;
-            Ok(Event::ChatDone(ChatDone {
-                chat_session_id: code(p.chat_session_id),
-                task_id: code(p.task_id),
-                content: p.content.map(Cow::into_owned),
-            }))
-        }
-        "comment:created" => {
-            let p: CommentPayload = payload(event_type, env.payload)?;
-            let c = p.comment;
-            Ok(Event::Comment(match c {
-                Some(c) => Comment {
-                    source_task_id: code(c.source_task_id),
-                    kind: code(c.kind),
-                    author_type: code(c.author_type),
-                    issue_id: code(c.issue_id),
-                    content: c.content.map(Cow::into_owned),
-                },
-                None => Comment::default(),
-            }))
-        }
+        "task:failed" => Ok(task_failed(payload(event_type, env.payload)?)),
+        "chat:message" => Ok(chat_message(payload(event_type, env.payload)?)),
+        "chat:done" => Ok(chat_done(payload(event_type, env.payload)?)),
+        "comment:created" => Ok(comment(payload(event_type, env.payload)?)),
         "auth_ack" => Ok(Event::Control(Control::AuthAck)),
         "pong" => Ok(Event::Control(Control::Pong)),
         "subscribe_ack" => Ok(Event::Control(Control::SubscribeAck)),
@@ -186,20 +159,67 @@ fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
             Ok(Event::Control(Control::SubscribeError(error)))
         }
         other => match TaskStage::from_type(other) {
-            Some(stage) => {
-                let p: TaskPayload = payload(other, env.payload)?;
-                Ok(Event::Task(TaskEvent {
-                    stage,
-                    ids: ids(&p),
-                    status: code(p.status),
-                }))
-            }
-            None => Ok(Event::Other(redact::redact_line(
-                other,
-                redact::MAX_TYPE_CHARS,
-            ))),
+            Some(stage) => Ok(task_event(stage, payload(other, env.payload)?)),
+            None => Ok(other_event(other)),
         },
     }
+}
+
+fn task_failed(p: TaskPayload<'_>) -> Event {
+    Event::TaskFailed(TaskFailed {
+        ids: ids(&p),
+        status: code(p.status),
+        failure_reason: code(p.failure_reason),
+        retry_pending: p.retry_pending,
+        // Kept exactly as sent, empty included: the relays test `!= ""` without
+        // trimming, and Lark reads a present-but-empty `error` without falling back.
+        error: p.error.map(Cow::into_owned),
+        error_message: p.error_message.map(Cow::into_owned),
+    })
+}
+
+fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event {
+    Event::Task(TaskEvent {
+        stage,
+        ids: ids(&p),
+        status: code(p.status),
+    })
+}
+
+fn chat_message(p: ChatPayload<'_>) -> Event {
+    Event::ChatMessage(ChatMessage {
+        chat_session_id: code(p.chat_session_id),
+        message_id: code(p.message_id),
+        role: code(p.role),
+        content: p.content.map(Cow::into_owned),
+        task_id: code(p.task_id),
+    })
+}
+
+fn chat_done(p: ChatPayload<'_>) -> Event {
+    Event::ChatDone(ChatDone {
+        chat_session_id: code(p.chat_session_id),
+        task_id: code(p.task_id),
+        content: p.content.map(Cow::into_owned),
+    })
+}
+
+fn comment(p: CommentPayload<'_>) -> Event {
+    Event::Comment(match p.comment {
+        Some(c) => Comment {
+            source_task_id: code(c.source_task_id),
+            kind: code(c.kind),
+            author_type: code(c.author_type),
+            issue_id: code(c.issue_id),
+            content: c.content.map(Cow::into_owned),
+        },
+        None => Comment::default(),
+    })
+}
+
+/// A type failwatch does not read: counted by its (cleaned) name.
+fn other_event(event_type: &str) -> Event {
+    Event::Other(redact::redact_line(event_type, redact::MAX_TYPE_CHARS))
 }
 
 fn payload<'a, T: Deserialize<'a>>(
@@ -233,14 +253,18 @@ fn ids(p: &TaskPayload) -> TaskIds {
 /// removed, one line, capped, secrets masked). Empty or blank strings carry no information:
 /// treated as absent.
 fn code(s: Str<'_>) -> Option<String> {
-    let s = s.filter(|s| !s.trim().is_empty())?;
+    let s = s?;
+    // Ids take a one-pass check: plain hex and dashes need no cleaning (as in `redact_id`).
+    if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && is_plain_id(&s) {
+        return Some(s.into_owned());
+    }
+    let s = Some(s).filter(|s| !s.trim().is_empty())?;
     let clean = |s: &str| {
         let clean = redact::redact_id(s);
         (!clean.trim().is_empty()).then(|| clean.into_owned())
     };
-    // Ids take the hex fast path inside `redact_id`; only words are worth remembering.
-    let plain_id = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-    if plain_id || s.len() > MEMO_CODE_BYTES {
+    // Only words are worth remembering.
+    if s.len() > MEMO_CODE_BYTES {
         return clean(&s);
     }
     // Reasons, statuses, roles: a few dozen words, each cleaned once per thread.
@@ -256,6 +280,10 @@ fn code(s: Str<'_>) -> Option<String> {
         memo.insert(s.as_ref().into(), done.clone());
         done
     })
+}
+
+fn is_plain_id(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// Codes up to this long are remembered, this many at a time.
@@ -467,6 +495,33 @@ mod tests {
         assert_eq!(f.ids.issue_id.as_deref(), Some(""));
         assert!(f.ids.has_chat_issue_id());
         assert_eq!(f.error.as_deref(), Some("line1\nline2 \u{1b}[31mred"));
+    }
+
+    /// The fast path reads every fixture frame, and mangled copies of them, as serde does, or
+    /// leaves them to serde.
+    #[test]
+    fn fast_path_reads_as_serde_does() {
+        let mut read_fast = 0;
+        let fixtures = UPSTREAM.lines().chain(OCTO.lines());
+        for line in fixtures {
+            let mut texts = vec![line.to_owned()];
+            for (i, _) in line.char_indices().step_by(3) {
+                texts.push(line[..i].to_owned());
+                for with in ["\\n", "\\\"", "1", "null", "{}", "\"x\"", ",", "\\u00e9"] {
+                    texts.push(format!("{}{}{}", &line[..i], with, &line[i..]));
+                }
+            }
+            for text in &texts {
+                if let Some(fast) = fast::decode(text) {
+                    read_fast += 1;
+                    assert_eq!(Ok(fast), decode_serde(text), "{text}");
+                }
+            }
+        }
+        assert!(
+            read_fast > 100,
+            "the fast path reads the common frames ({read_fast})"
+        );
     }
 
     #[test]

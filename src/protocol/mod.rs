@@ -4,6 +4,7 @@
 //! so callers can count and show what they skipped.
 
 mod decode;
+pub(crate) mod scan;
 mod ulid;
 
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};

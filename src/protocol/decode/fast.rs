@@ -1,0 +1,124 @@
+//! The common frames read in one borrowed pass ([`scan`]), turned into events by the same
+//! conversions as serde's reading. Anything else — a rejection, a control frame, an odd shape —
+//! is `None`, and serde's reading decides, so rejections keep their kinds.
+
+use super::{
+    chat_done, chat_message, comment, event_id, other_event, task_event, task_failed, ChatPayload,
+    CommentFields, CommentPayload, TaskPayload,
+};
+use crate::protocol::scan::{self, Val};
+use crate::protocol::{Event, TaskStage, Ulid};
+
+pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
+    let [event_type, id, payload, error] =
+        scan::object(text, ["type", "event_id", "payload", "error"])?;
+    let Val::Str(event_type) = event_type else {
+        return None;
+    };
+    let id = id.opt_str()?;
+    error.opt_str()?;
+    let event = match event_type.as_ref() {
+        "task:failed" => task_failed(task_payload(payload)?),
+        "chat:message" => chat_message(chat_payload(payload)?),
+        "chat:done" => chat_done(chat_payload(payload)?),
+        "comment:created" => comment(comment_payload(payload)?),
+        other => match TaskStage::from_type(other) {
+            Some(stage) => task_event(stage, task_payload(payload)?),
+            // Control frames are few: serde reads them.
+            None if is_control(other) => return None,
+            None => other_event(other),
+        },
+    };
+    Some((event, event_id(id.as_deref())))
+}
+
+fn is_control(event_type: &str) -> bool {
+    matches!(
+        event_type,
+        "auth_ack" | "pong" | "subscribe_ack" | "unsubscribe_ack" | "subscribe_error"
+    )
+}
+
+fn object(payload: Val<'_>) -> Option<&str> {
+    match payload {
+        Val::Object(text) => Some(text),
+        _ => None,
+    }
+}
+
+fn task_payload(payload: Val<'_>) -> Option<TaskPayload<'_>> {
+    let [task_id, agent_id, issue_id, chat_session_id, status, failure_reason, retry_pending, error, error_message] =
+        scan::object(
+            object(payload)?,
+            [
+                "task_id",
+                "agent_id",
+                "issue_id",
+                "chat_session_id",
+                "status",
+                "failure_reason",
+                "retry_pending",
+                "error",
+                "error_message",
+            ],
+        )?;
+    Some(TaskPayload {
+        task_id: task_id.opt_str()?,
+        agent_id: agent_id.opt_str()?,
+        issue_id: issue_id.opt_str()?,
+        chat_session_id: chat_session_id.opt_str()?,
+        status: status.opt_str()?,
+        failure_reason: failure_reason.opt_str()?,
+        retry_pending: retry_pending.opt_bool()?,
+        error: error.opt_str()?,
+        error_message: error_message.opt_str()?,
+    })
+}
+
+fn chat_payload(payload: Val<'_>) -> Option<ChatPayload<'_>> {
+    let [chat_session_id, task_id, message_id, role, content] = scan::object(
+        object(payload)?,
+        [
+            "chat_session_id",
+            "task_id",
+            "message_id",
+            "role",
+            "content",
+        ],
+    )?;
+    Some(ChatPayload {
+        chat_session_id: chat_session_id.opt_str()?,
+        task_id: task_id.opt_str()?,
+        message_id: message_id.opt_str()?,
+        role: role.opt_str()?,
+        content: content.opt_str()?,
+    })
+}
+
+fn comment_payload(payload: Val<'_>) -> Option<CommentPayload<'_>> {
+    let [c] = scan::object(object(payload)?, ["comment"])?;
+    let comment = match c {
+        Val::Absent | Val::Null => None,
+        Val::Object(text) => {
+            let [source_task_id, kind, author_type, issue_id, content] = scan::object(
+                text,
+                [
+                    "source_task_id",
+                    "type",
+                    "author_type",
+                    "issue_id",
+                    "content",
+                ],
+            )?;
+            Some(CommentFields {
+                source_task_id: source_task_id.opt_str()?,
+                kind: kind.opt_str()?,
+                author_type: author_type.opt_str()?,
+                issue_id: issue_id.opt_str()?,
+                content: content.opt_str()?,
+            })
+        }
+        _ => return None,
+    };
+    Some(CommentPayload { comment })
+}

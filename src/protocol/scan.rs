@@ -1,0 +1,444 @@
+//! A validating one-pass reader for the JSON objects failwatch knows: named fields come back
+//! borrowed from the text (a string is copied only when it holds escapes), every other value is
+//! skipped while still being checked. It is the fast path in front of serde: anything it is not
+//! sure about — a malformed value, a duplicate or escaped field name, deep nesting — makes it
+//! answer `None`, and the caller asks serde, whose answer (and rejection kind) stands. So it
+//! must never accept a text serde would refuse, and never read one differently.
+
+use std::borrow::Cow;
+
+/// A named field's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Val<'a> {
+    Absent,
+    Null,
+    Bool(bool),
+    Str(Cow<'a, str>),
+    /// A nested object, as its exact text (like serde's `RawValue`).
+    Object(&'a str),
+    /// A number or an array: valid, but not a shape any named field takes.
+    Other,
+}
+
+impl<'a> Val<'a> {
+    /// A field read as `Option<string>`: `Some(None)` when absent or null, `None` when it holds
+    /// anything but a string (serde would refuse it).
+    pub fn opt_str(self) -> Option<Option<Cow<'a, str>>> {
+        match self {
+            Val::Absent | Val::Null => Some(None),
+            Val::Str(s) => Some(Some(s)),
+            _ => None,
+        }
+    }
+
+    /// A field read as `Option<bool>`, likewise.
+    pub fn opt_bool(&self) -> Option<Option<bool>> {
+        match self {
+            Val::Absent | Val::Null => Some(None),
+            Val::Bool(b) => Some(Some(*b)),
+            _ => None,
+        }
+    }
+}
+
+/// Nesting deeper than this is left to serde (whose own limit is 128).
+const MAX_DEPTH: usize = 64;
+
+/// The fields `names` of the JSON object that is all of `text` (surrounding JSON whitespace
+/// allowed), or `None` when the text is not plainly such an object.
+pub fn object<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Val<'a>; N]> {
+    let mut c = Cursor {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    c.skip_ws();
+    let fields = c.fields(&names)?;
+    c.skip_ws();
+    (c.at == c.bytes.len()).then_some(fields)
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek()? == b).then(|| self.at += 1)
+    }
+
+    /// An object at the cursor, keeping the named fields.
+    fn fields<const N: usize>(&mut self, names: &[&str; N]) -> Option<[Val<'a>; N]> {
+        let mut out = std::array::from_fn(|_| Val::Absent);
+        self.eat(b'{')?;
+        self.skip_ws();
+        if self.eat(b'}').is_some() {
+            return Some(out);
+        }
+        loop {
+            let (key, escaped) = self.string_span()?;
+            self.skip_ws();
+            self.eat(b':')?;
+            self.skip_ws();
+            match names.iter().position(|n| n.as_bytes() == key.as_bytes()) {
+                // An escaped name could spell a named field: serde's reading decides.
+                _ if escaped => return None,
+                Some(i) => {
+                    if out[i] != Val::Absent {
+                        return None; // serde refuses a duplicate field
+                    }
+                    out[i] = self.named_value()?;
+                }
+                None => self.skip_value(1)?,
+            }
+            self.skip_ws();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    self.skip_ws();
+                }
+                b'}' => {
+                    self.at += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn named_value(&mut self) -> Option<Val<'a>> {
+        Some(match self.peek()? {
+            b'"' => {
+                let (raw, escaped) = self.string_span()?;
+                Val::Str(if escaped {
+                    Cow::Owned(unescape(raw)?)
+                } else {
+                    Cow::Borrowed(raw)
+                })
+            }
+            b'{' => {
+                let start = self.at;
+                self.skip_value(1)?;
+                Val::Object(&self.text[start..self.at])
+            }
+            b'n' => self.literal("null", Val::Null)?,
+            b't' => self.literal("true", Val::Bool(true))?,
+            b'f' => self.literal("false", Val::Bool(false))?,
+            _ => {
+                self.skip_value(1)?;
+                Val::Other
+            }
+        })
+    }
+
+    fn literal(&mut self, word: &str, val: Val<'a>) -> Option<Val<'a>> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word.as_bytes()).then(|| {
+            self.at = end;
+            val
+        })
+    }
+
+    /// A string at the cursor: its raw text between the quotes, and whether it holds escapes.
+    /// Refuses what serde refuses: control characters, unknown escapes, a missing end.
+    fn string_span(&mut self) -> Option<(&'a str, bool)> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            let i = memchr::memchr2(b'"', b'\\', &self.bytes[self.at..])?;
+            let end = self.at + i;
+            if self.bytes[self.at..end].iter().any(|&b| b < 0x20) {
+                return None;
+            }
+            if self.bytes[end] == b'"' {
+                self.at = end + 1;
+                return Some((&self.text[start..end], escaped));
+            }
+            escaped = true;
+            self.at = end + 1;
+            match self.peek()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                b'u' => {
+                    let hex = self.bytes.get(self.at + 1..self.at + 5)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    self.at += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skip one value, checking it.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.string_span().map(|_| ()),
+            b'{' => {
+                self.at += 1;
+                self.skip_ws();
+                if self.eat(b'}').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.string_span()?;
+                    self.skip_ws();
+                    self.eat(b':')?;
+                    self.skip_ws();
+                    self.skip_value(depth + 1)?;
+                    self.skip_ws();
+                    match self.peek()? {
+                        b',' => {
+                            self.at += 1;
+                            self.skip_ws();
+                        }
+                        b'}' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.at += 1;
+                self.skip_ws();
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.skip_ws();
+                    match self.peek()? {
+                        b',' => {
+                            self.at += 1;
+                            self.skip_ws();
+                        }
+                        b']' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'n' => self.literal("null", Val::Null).map(|_| ()),
+            b't' => self.literal("true", Val::Null).map(|_| ()),
+            b'f' => self.literal("false", Val::Null).map(|_| ()),
+            _ => self.number(),
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as JSON (and serde) define it.
+    fn number(&mut self) -> Option<()> {
+        let _ = self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() {
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.digits();
+        (self.at > start).then_some(())
+    }
+}
+
+/// The text of a string holding escapes (already checked by [`Cursor::string_span`]); `None` for
+/// a `\u` escape that is not a whole character (a lone surrogate), left to serde.
+fn unescape(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let b = rest.as_bytes();
+        let (ch, used) = match b[i + 1] {
+            b'"' => ('"', 2),
+            b'\\' => ('\\', 2),
+            b'/' => ('/', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'n' => ('\n', 2),
+            b'r' => ('\r', 2),
+            b't' => ('\t', 2),
+            _ => {
+                let hi = hex4(rest.get(i + 2..i + 6)?)?;
+                if (0xD800..0xDC00).contains(&hi) {
+                    let lo = rest
+                        .get(i + 6..i + 8)
+                        .filter(|s| *s == "\\u")
+                        .and_then(|_| hex4(rest.get(i + 8..i + 12)?))
+                        .filter(|lo| (0xDC00..0xE000).contains(lo))?;
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    (char::from_u32(c)?, 12)
+                } else {
+                    (char::from_u32(hi)?, 6)
+                }
+            }
+        };
+        out.push(ch);
+        rest = &rest[i + used..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn hex4(s: &str) -> Option<u32> {
+    u32::from_str_radix(s, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde reads for the same fields, for comparison.
+    #[derive(serde::Deserialize, Debug)]
+    struct Fields<'a> {
+        #[serde(borrow)]
+        a: Option<Cow<'a, str>>,
+        b: Option<bool>,
+        #[serde(borrow)]
+        c: Option<&'a serde_json::value::RawValue>,
+    }
+
+    fn both(text: &str) -> (Option<[Val<'_>; 3]>, Result<Fields<'_>, serde_json::Error>) {
+        (
+            object(text, ["a", "b", "c"]),
+            serde_json::from_str::<Fields>(text),
+        )
+    }
+
+    /// Whenever the scanner answers, serde agrees on every field.
+    fn agrees(text: &str) -> bool {
+        let (fast, serde) = both(text);
+        let Some([a, b, c]) = fast else { return false };
+        let serde =
+            serde.unwrap_or_else(|e| panic!("scanner accepted what serde refuses: {text}: {e}"));
+        let c = match c {
+            Val::Absent | Val::Null => None,
+            Val::Object(o) => Some(o),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(a.opt_str(), Some(serde.a), "{text}");
+        assert_eq!(b.opt_bool(), Some(serde.b), "{text}");
+        assert_eq!(c, serde.c.map(|r| r.get()), "{text}");
+        true
+    }
+
+    #[test]
+    fn reads_what_serde_reads() {
+        for text in [
+            r#"{"a":"x","b":true,"c":{"d":[1,-2.5e+3,null,{"e":"\u00e9"}]}}"#,
+            r#" { "a" : "tab\there \"q\" \u00e9 \ud83d\ude00 \/" , "z":[[],{}], "b":false } "#,
+            r#"{"a":null,"b":null,"c":null,"x":0,"y":-0.0,"w":1E9}"#,
+            r#"{}"#,
+            r#"{"c":{},"a":""}"#,
+        ] {
+            assert!(agrees(text), "scanner refused a plain object: {text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_serde_refuses_or_reads_otherwise() {
+        for text in [
+            r#"{"a":"x""#,
+            r#"{"a":"x",}"#,
+            r#"{"a":"x"} x"#,
+            r#"{"a":"x","a":"y"}"#,
+            r#"{"\u0061":"x"}"#,
+            r#"{"a\u0031":"x","a":"y"}"#,
+            "{\"a\":\"con\u{1}trol\"}",
+            r#"{"x":01}"#,
+            r#"{"x":1.}"#,
+            r#"{"x":.5}"#,
+            r#"{"x":-}"#,
+            r#"{"x":1e}"#,
+            r#"{"x":tru}"#,
+            r#"{"x":"\q"}"#,
+            r#"{"x":"\u12"}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\udc00\ud800"}"#,
+            r#"{"a":1}"#,
+            r#"{"b":"yes"}"#,
+            r#"{"x":[1,]}"#,
+            r#"{"x":[1 2]}"#,
+            r#"[1]"#,
+            "",
+        ] {
+            let (fast, serde) = both(text);
+            // A field of the wrong type is found when the caller reads it as its type.
+            let typed = fast.and_then(|[a, b, _]| Some((a.opt_str()?, b.opt_bool()?)));
+            assert!(
+                typed.is_none(),
+                "scanner should leave {text:?} to serde ({serde:?})"
+            );
+        }
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(object(&deep, ["a"]).is_none(), "deep nesting is serde's");
+        let fine = format!("{{\"x\":{}{}}}", "[".repeat(60), "]".repeat(60));
+        assert!(object(&fine, ["a"]).is_some());
+    }
+
+    #[test]
+    fn never_accepts_what_serde_refuses_on_mangled_inputs() {
+        let base = r#"{"a":"va\"l\u00e9","b":true,"c":{"d":[1,2.5,{"e":null}],"f":"g"},"h":-1e-3}"#;
+        let mut accepted = 0;
+        // Every truncation and every single-byte change of a known-good object.
+        for cut in 0..base.len() {
+            let t = &base[..cut];
+            if both(t).0.is_some() {
+                agrees(t);
+            }
+        }
+        for i in 0..base.len() {
+            for b in [
+                b'"', b'\\', b'{', b'}', b'[', b']', b',', b':', b' ', b'0', b'x', 1u8,
+            ] {
+                let mut bytes = base.as_bytes().to_vec();
+                bytes[i] = b;
+                let Ok(t) = std::str::from_utf8(&bytes) else {
+                    continue;
+                };
+                if agrees(t) {
+                    accepted += 1;
+                }
+            }
+        }
+        assert!(accepted > 0, "some changes keep the object valid");
+    }
+}
