@@ -28,6 +28,9 @@ strings! {
     // Panels and columns.
     failures: "Failures", "失败";
     reasons: "Reasons", "原因";
+    groups: "Groups", "分组";
+    group_kind: "kind of failure", "失败类型";
+    group_no_text: "(no error text)", "（无错误文本）";
     sessions: "Chat sessions", "聊天会话";
     detail: "Failure detail", "失败详情";
     help: "Keys", "按键";
@@ -102,6 +105,7 @@ strings! {
     last_problem: "last skipped", "最近跳过";
     hints_failures: "enter detail · y copy · / filter · n next lost · r reasons · s sessions · ? help · q quit", "enter 详情 · y 复制 · / 过滤 · n 下一个丢失 · r 原因 · s 会话 · ? 帮助 · q 退出";
     hints_reasons: "enter toggle reason · c copy code · esc back · ? help · q quit", "enter 切换原因 · c 复制代码 · esc 返回 · ? 帮助 · q 退出";
+    hints_groups: "enter filter this group · c copy id · r reasons · esc back · ? help · q quit", "enter 只看此分组 · c 复制 id · r 原因 · esc 返回 · ? 帮助 · q 退出";
     hints_sessions: "enter filter this session · c copy id · y copy… · esc back · ? help · q quit", "enter 只看此会话 · c 复制 id · y 复制… · esc 返回 · ? 帮助 · q 退出";
     hints_detail: "←/→ previous/next failure · j/k scroll · y copy… · esc close", "←/→ 上一个/下一个失败 · j/k 滚动 · y 复制… · esc 关闭";
     hints_help: "j/k scroll · g/G top/end · esc close", "j/k 滚动 · g/G 顶部/末尾 · esc 关闭";
@@ -147,7 +151,7 @@ strings! {
     // Help overlay.
     help_marks: "marks", "标记";
     help_filter: "filter language", "过滤语法";
-    help_filter_lines: "reason:runtime  a code's prefix, or words of its label (reason:\"Runtime offline\")\nreason:provider_*  a glob; reason:agent, reason:platform, reason:unknown are classes\noutcome:dropped  notified, detail, canned, reason, generic, silent, dropped, not_chat\nrelay:lark  session:<prefix>  agent:<prefix>  task:<prefix>  since:15m (from the newest event)\nquota  a word: in the error, the reason's code or its label   /^402/  a regex on the error\n-term or !term  not      key:a,b  a or b      A B | C  (A and B) or C      @name  a saved filter", "reason:runtime  代码前缀，或其说明中的词（reason:\"运行时离线\"）\nreason:provider_*  通配；reason:agent、reason:platform、reason:unknown 为类别\noutcome:dropped  notified、detail、canned、reason、generic、silent、dropped、not_chat\nrelay:lark  session:<前缀>  agent:<前缀>  task:<前缀>  since:15m（自最新事件起）\nquota  一个词：匹配错误、原因代码或其说明   /^402/  对错误的正则\n-词 或 !词  排除      key:a,b  a 或 b      A B | C  （A 且 B）或 C      @名称  已保存的过滤";
+    help_filter_lines: "reason:runtime  a code's prefix, or words of its label (reason:\"Runtime offline\")\nreason:provider_*  a glob; reason:agent, reason:platform, reason:unknown are classes\noutcome:dropped  notified, detail, canned, reason, generic, silent, dropped, not_chat\nrelay:lark  session:<prefix>  agent:<prefix>  task:<prefix>  group:<id>  since:15m (from the newest event)\nquota  a word: in the error, the reason's code or its label   /^402/  a regex on the error\n-term or !term  not      key:a,b  a or b      A B | C  (A and B) or C      @name  a saved filter", "reason:runtime  代码前缀，或其说明中的词（reason:\"运行时离线\"）\nreason:provider_*  通配；reason:agent、reason:platform、reason:unknown 为类别\noutcome:dropped  notified、detail、canned、reason、generic、silent、dropped、not_chat\nrelay:lark  session:<前缀>  agent:<前缀>  task:<前缀>  group:<编号>  since:15m（自最新事件起）\nquota  一个词：匹配错误、原因代码或其说明   /^402/  对错误的正则\n-词 或 !词  排除      key:a,b  a 或 b      A B | C  （A 且 B）或 C      @名称  已保存的过滤";
     help_legend: "what the marks mean", "标记含义";
     help_legend_lines: "c:1a2b3c4d  a chat task, its session    i:9f8e7d6c  an issue task, its issue\n✗1a2b3c4d  a chat task whose session was lost: nobody was told\n● in the reasons panel  a reason toggled into the filter (enter)\n⋯ ── disconnected ──  a gap: events may be missing there\n(no text on the wire)  the frame carried no error text: see the detail view", "c:1a2b3c4d  聊天任务及其会话    i:9f8e7d6c  议题任务及其议题\n✗1a2b3c4d  会话已丢失的聊天任务：无人被告知\n原因面板中的 ●  已加入过滤的原因（enter）\n⋯ ── 连接中断 ──  缺口：该处可能缺失事件\n（帧中无错误文本）  帧未携带错误文本：见详情视图";
     help_keys_normal: "failures", "失败列表";
@@ -244,6 +248,9 @@ help_texts! {
     Sessions: "sessions panel", "会话面板";
     ToggleReason: "toggle a filter on this reason", "切换对该原因的过滤";
     FilterSession: "show this session's failures", "只看该会话的失败";
+    Groups: "failure groups panel (in place of the reasons)", "失败分组面板（替代原因面板）";
+    FilterGroup: "show this group's failures", "只看该分组的失败";
+    CopyGroup: "copy the group id", "复制分组 id";
     Unfocus: "back to the failures", "回到失败列表";
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";
     Lang: "switch language en ↔ zh", "切换语言 en ↔ zh";

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod enrich;
 pub mod feed;
 pub mod filter;
+pub mod groups;
 pub mod headless;
 pub mod i18n;
 pub mod output;

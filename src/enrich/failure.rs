@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::groups::Group;
 use crate::redact;
 use crate::routing::{
     self, canned, Bindings, ChatSession, Era, Facts, Family, InProcess, Outcome, Relay, Route,
@@ -195,6 +196,8 @@ pub struct Failure {
     pub lookup: Lookup,
     /// The server's own attempt count and parent task, when the API told.
     pub api_attempt: Option<ApiAttempt>,
+    /// The group of failures that read the same (reason and error template).
+    pub group: Group,
 }
 
 impl Failure {
@@ -383,6 +386,15 @@ impl Failure {
         self.told = self.what_was_told();
         self.routes = routing::route_all(&self.facts(), bindings);
         self.leaked_to_chat = self.leaks();
+        self.group = Group::of(self.reason_code(), self.group_text());
+    }
+
+    /// The words a failure is grouped by: its error, a mark for a withheld one, or none.
+    fn group_text(&self) -> Option<&str> {
+        match self.told {
+            Told::Withheld { .. } => Some(crate::groups::WITHHELD),
+            _ => self.error(),
+        }
     }
 
     fn what_was_told(&mut self) -> Told {

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::catalog;
+use crate::groups::Group;
 use crate::protocol::{Event, TaskFailed};
 use crate::routing::{
     Bindings, Chains, CommentMemory, Correlator, Era, Family, FamilySource, FamilyTracker, Routes,
@@ -162,6 +163,7 @@ impl Enricher {
             attempt,
             lookup: Lookup::None,
             api_attempt: None,
+            group: Group::default(),
         };
         failure.derive(family, &self.bindings);
         failure

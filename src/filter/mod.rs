@@ -102,6 +102,7 @@ impl Group {
             Test::Session(p) => prefix_of_any(f.session.as_deref(), p),
             Test::Agent(p) => prefix_of_any(f.agent_id.as_deref(), p),
             Test::Task(p) => prefix_of_any(f.task_id.as_deref(), p),
+            Test::Group(p) => p.iter().any(|p| f.group.id.has_prefix(p)),
             // A window reaching past the calendar's start holds every failure.
             Test::Since(d) => now.checked_sub_signed(*d).is_none_or(|start| f.at >= start),
             Test::Text(ac) => text_matches(ac, f),

@@ -29,6 +29,8 @@ pub enum Test {
     Session(Vec<String>),
     Agent(Vec<String>),
     Task(Vec<String>),
+    /// Failure groups, by a prefix of their id.
+    Group(Vec<String>),
     Since(Duration),
     /// A bare word: the error text, the reason's code or its label.
     Text(AhoCorasick),
@@ -36,7 +38,7 @@ pub enum Test {
 }
 
 /// Keys a term may have.
-pub const KEYS: &str = "reason, outcome, relay, session, agent, task, since";
+pub const KEYS: &str = "reason, outcome, relay, session, agent, task, group, since";
 
 pub fn parse(body: &str) -> Result<Test, FilterError> {
     if body.len() >= 2 && body.starts_with('/') && body.ends_with('/') {
@@ -78,6 +80,7 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
         "session" => Test::Session(owned()),
         "agent" => Test::Agent(owned()),
         "task" => Test::Task(owned()),
+        "group" => Test::Group(values.iter().map(|v| v.to_ascii_lowercase()).collect()),
         "since" => Test::Since(
             parse_duration(value).ok_or_else(|| FilterError::BadDuration(value.into()))?,
         ),

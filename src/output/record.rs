@@ -24,6 +24,9 @@ pub struct FailureRecord<'a> {
     pub error: Option<&'a str>,
     pub error_canned: bool,
     pub error_origin: Option<ErrorOrigin>,
+    /// The failure's group (reason and error template): the same id in every run.
+    pub group: String,
+    pub group_template: &'a str,
     pub issue_id: Option<&'a str>,
     pub leaked_to_chat: u32,
     /// Why the REST API could not give a withheld text back (null: not asked, or it did).
@@ -88,6 +91,8 @@ impl<'a> FailureRecord<'a> {
             error: f.error(),
             error_canned: f.canned(),
             error_origin: f.error_origin(),
+            group: f.group.id.to_string(),
+            group_template: &f.group.template,
             issue_id: f.issue_id.as_deref(),
             leaked_to_chat: f.leaked_to_chat,
             lookup_error: match &f.lookup {
@@ -139,6 +144,10 @@ pub struct SummaryRecord<'a> {
     /// Windows in which events may be missing; `gaps_forgotten` older ones are not listed.
     pub gaps: Vec<GapRecord<'a>>,
     pub gaps_forgotten: u64,
+    /// Failure groups, most failures first.
+    pub groups: Vec<GroupRecord<'a>>,
+    /// Failures of groups past the number counted one by one.
+    pub groups_beyond: u64,
     pub leaked_to_chat: Leaks,
     pub masked_secrets: u64,
     /// Failures in each minute that had any, oldest first.
@@ -160,6 +169,47 @@ pub struct SummaryRecord<'a> {
     pub time_range: Option<TimeRange>,
     pub unknown_reasons: Vec<&'a str>,
     pub withheld: u64,
+}
+
+/// One failure group, as `summary` prints it.
+#[derive(Serialize)]
+pub struct GroupRecord<'a> {
+    pub badges: Vec<&'static str>,
+    pub count: u64,
+    pub first_seen: String,
+    pub id: String,
+    pub last_seen: String,
+    pub reason: Option<&'a str>,
+    pub sessions: usize,
+    /// Of all failures, this group's part (0–1).
+    pub share: f64,
+    pub template: &'a str,
+}
+
+impl<'a> GroupRecord<'a> {
+    pub fn of(
+        id: crate::groups::GroupId,
+        g: &'a crate::store::GroupStats,
+        failures: u64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> GroupRecord<'a> {
+        GroupRecord {
+            badges: g.badges(now).iter().map(|b| b.name()).collect(),
+            count: g.count,
+            first_seen: format_time(g.first_at),
+            id: id.to_string(),
+            last_seen: format_time(g.last_at),
+            reason: Some(&*g.reason).filter(|r| !r.is_empty()),
+            sessions: g.sessions(),
+            share: if failures == 0 {
+                0.0
+            } else {
+                // Four decimals: enough to read, stable in goldens.
+                (g.count as f64 / failures as f64 * 10_000.0).round() / 10_000.0
+            },
+            template: &g.template,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -270,6 +320,13 @@ impl<'a> SummaryRecord<'a> {
             frames: ingest.frames,
             gaps: ingest.gaps.iter().map(GapRecord::of).collect(),
             gaps_forgotten: ingest.gaps_forgotten,
+            groups: agg
+                .groups
+                .by_count()
+                .into_iter()
+                .map(|(id, g)| GroupRecord::of(*id, g, agg.failures, pipeline.store.now()))
+                .collect(),
+            groups_beyond: agg.groups.beyond,
             leaked_to_chat: Leaks {
                 failures: agg.leaking_failures,
                 secrets: agg.leaked_secrets,

@@ -35,6 +35,14 @@ impl MinuteSeries {
         }
     }
 
+    /// Take one failure back out (it moved to another group).
+    pub fn remove(&mut self, at: DateTime<Utc>) {
+        let minute = at.timestamp().div_euclid(60);
+        if let Some((_, n)) = self.buckets.iter_mut().rev().find(|(m, _)| *m == minute) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
     /// Counts for the `n` minutes ending at `now`'s minute, oldest first (zeros where quiet).
     pub fn last(&self, n: usize, now: DateTime<Utc>) -> Vec<u64> {
         let end = now.timestamp().div_euclid(60);
@@ -150,6 +158,8 @@ pub struct Aggregates {
     /// summary's table; at most [`MAX_MINUTES`] minutes, the rest counted in `minutes_beyond`.
     pub by_minute: BTreeMap<i64, u64>,
     pub minutes_beyond: u64,
+    /// Failures by group (reason and error template).
+    pub groups: super::Groups,
 }
 
 /// Distinct minutes the per-minute table keeps (about ten weeks).
@@ -192,6 +202,8 @@ impl Aggregates {
 
     /// Add (`delta` 1) or take back (-1) what depends on the family and the bindings.
     pub fn count_derived(&mut self, f: &Failure, delta: i64) {
+        // A text recovered later can move a failure to another group: counted with what derives.
+        self.groups.count(f, delta);
         for r in f.routes.iter() {
             bump(&mut self.routing[r.relay.index()][r.outcome.index()], delta);
         }

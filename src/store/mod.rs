@@ -1,9 +1,11 @@
 //! The bounded ring of enriched failures, aggregates kept exact over everything ever seen, and the
 //! filtered view (updated on append, rebuilt when the filter changes).
 
-mod aggregates;
+pub(crate) mod aggregates;
+mod groups;
 
 pub use aggregates::{Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats};
+pub use groups::{GroupStats, Groups, MAX_GROUPS};
 
 use std::collections::VecDeque;
 

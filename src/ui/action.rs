@@ -7,6 +7,8 @@ use crate::feed::ReplayCmd;
 pub enum Panel {
     Failures,
     Reasons,
+    /// Failure groups: shown where the reasons are, one or the other.
+    Groups,
     Sessions,
 }
 
@@ -52,6 +54,7 @@ pub enum Action {
     DetailStep(isize),
     ToggleReason,
     FilterSession,
+    FilterGroup,
     Unfocus,
     ClearFilter,
     EditFilter,

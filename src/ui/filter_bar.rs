@@ -25,6 +25,7 @@ fn hints(app: &App, s: &Strings) -> &'static str {
         (Overlay::Help, _) => s.hints_help,
         (Overlay::None, Panel::Failures) => s.hints_failures,
         (Overlay::None, Panel::Reasons) => s.hints_reasons,
+        (Overlay::None, Panel::Groups) => s.hints_groups,
         (Overlay::None, Panel::Sessions) => s.hints_sessions,
     }
 }

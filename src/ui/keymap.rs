@@ -104,6 +104,7 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("prev_lost", Action::NextLost(false)),
     ("reasons", Action::Focus(Panel::Reasons)),
     ("sessions", Action::Focus(Panel::Sessions)),
+    ("groups", Action::Focus(Panel::Groups)),
     ("lang", Action::ToggleLang),
     ("mouse", Action::ToggleMouse),
     ("top", Action::Top),
@@ -149,6 +150,7 @@ const fn bind(keys: &'static [Key], action: Action, help: HelpId) -> Binding {
 pub enum Mode {
     Failures,
     Reasons,
+    Groups,
     Sessions,
     Detail,
     Help,
@@ -157,9 +159,10 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Failures,
         Mode::Reasons,
+        Mode::Groups,
         Mode::Sessions,
         Mode::Detail,
         Mode::Help,
@@ -223,6 +226,18 @@ pub const REASONS: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopyReason),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+];
+
+pub const GROUPS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Enter)],
+        Action::FilterGroup,
+        HelpId::FilterGroup,
+    ),
+    bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
+    bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+    bind(&[ch('c')], Action::Copy, HelpId::CopyGroup),
     bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
 ];
 
@@ -358,6 +373,7 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[code(KeyCode::Tab)], Action::NextPanel, HelpId::NextPanel),
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
+    bind(&[ch('f')], Action::Focus(Panel::Groups), HelpId::Groups),
     bind(
         &[ch('+'), ch('=')],
         Action::Replay(ReplayCmd::Faster),
@@ -459,6 +475,7 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
     match mode {
         Mode::Failures => &[FAILURES, NAVIGATION, EVERYWHERE],
         Mode::Reasons => &[REASONS, NAVIGATION, EVERYWHERE],
+        Mode::Groups => &[GROUPS, NAVIGATION, EVERYWHERE],
         Mode::Sessions => &[SESSIONS, NAVIGATION, EVERYWHERE],
         Mode::Detail => &[DETAIL, EVERYWHERE],
         Mode::Help => &[HELP, EVERYWHERE],
@@ -491,6 +508,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (FAILURES, HelpSection::Failures),
         (NAVIGATION, HelpSection::Failures),
         (REASONS, HelpSection::Panels),
+        (GROUPS, HelpSection::Panels),
         (SESSIONS, HelpSection::Panels),
         (DETAIL, HelpSection::Detail),
         (HELP, HelpSection::Detail),

@@ -11,6 +11,7 @@ pub mod detail;
 pub mod failures;
 pub mod filter_bar;
 pub mod filter_edit;
+pub mod groups;
 pub mod header;
 pub mod help;
 pub mod keymap;
@@ -34,6 +35,7 @@ use ratatui::Frame;
 
 use crate::feed::{Feed, FeedEvent};
 use crate::i18n::{self, strings};
+use action::Panel;
 use app::{App, Effect, Overlay};
 use theme::Theme;
 
@@ -50,7 +52,10 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
     let areas = layout::Areas::new(size, app.editing());
     header::render(f, areas.header, app, feed, theme);
     failures::render(f, areas.failures, app, feed, theme);
-    reasons::render(f, areas.reasons, app, feed, theme);
+    match app.side {
+        Panel::Groups => groups::render(f, areas.reasons, app, feed, theme),
+        _ => reasons::render(f, areas.reasons, app, feed, theme),
+    }
     sessions::render(f, areas.sessions, app, feed, theme);
     filter_bar::render(f, areas.footer, app, feed, theme);
     match app.overlay {

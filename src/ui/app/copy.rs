@@ -10,6 +10,12 @@ impl App {
         match self.focus {
             Panel::Failures => self.copy_text(store, CopyTarget::Json),
             Panel::Reasons => self.copy_text(store, CopyTarget::ReasonCode),
+            Panel::Groups => store
+                .agg
+                .groups
+                .by_count()
+                .get(self.group_cursor)
+                .map(|(id, _)| id.to_string()),
             Panel::Sessions => self.copy_text(store, CopyTarget::SessionId),
         }
     }

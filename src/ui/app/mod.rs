@@ -74,6 +74,9 @@ pub struct App {
     /// While editing: how many stored failures the typed filter would show.
     pub filter_preview: Option<usize>,
     pub reason_cursor: usize,
+    pub group_cursor: usize,
+    /// What the side panel above the sessions shows: reasons or groups.
+    pub side: Panel,
     pub session_cursor: usize,
     pub detail_scroll: u16,
     pub help_scroll: u16,
@@ -113,6 +116,8 @@ impl App {
             filter_error: None,
             filter_preview: None,
             reason_cursor: 0,
+            group_cursor: 0,
+            side: Panel::Reasons,
             session_cursor: 0,
             detail_scroll: 0,
             help_scroll: 0,
@@ -149,6 +154,7 @@ impl App {
             (Overlay::Help, _) => Mode::Help,
             (Overlay::None, Panel::Failures) => Mode::Failures,
             (Overlay::None, Panel::Reasons) => Mode::Reasons,
+            (Overlay::None, Panel::Groups) => Mode::Groups,
             (Overlay::None, Panel::Sessions) => Mode::Sessions,
         }
     }
@@ -262,6 +268,14 @@ impl App {
                     return self.filter_effect(&format!("session:{id}"));
                 }
             }
+            Action::FilterGroup => {
+                let groups = store.agg.groups.by_count();
+                let id = groups.get(self.group_cursor).map(|(id, _)| id.to_string());
+                if let Some(id) = id {
+                    self.focus = Panel::Failures;
+                    return self.filter_effect(&format!("group:{id}"));
+                }
+            }
             Action::Unfocus => self.focus = Panel::Failures,
             Action::ClearFilter => {
                 if !store.filter().is_empty() {
@@ -278,13 +292,16 @@ impl App {
             Action::FilterEdit(e) => return self.edit_filter(store, e),
             Action::NextPanel => {
                 self.focus = match self.focus {
-                    Panel::Failures => Panel::Reasons,
-                    Panel::Reasons => Panel::Sessions,
+                    Panel::Failures => self.side,
+                    Panel::Reasons | Panel::Groups => Panel::Sessions,
                     Panel::Sessions => Panel::Failures,
                 };
                 self.overlay = Overlay::None;
             }
             Action::Focus(p) => {
+                if matches!(p, Panel::Reasons | Panel::Groups) {
+                    self.side = p;
+                }
                 self.focus = if self.focus == p { Panel::Failures } else { p };
                 self.overlay = Overlay::None;
             }

@@ -45,6 +45,7 @@ impl App {
         let current = match self.focus {
             Panel::Failures => self.selected_index(store).unwrap_or(store.view_len()),
             Panel::Reasons => self.reason_cursor,
+            Panel::Groups => self.group_cursor,
             Panel::Sessions => self.session_cursor,
         };
         self.move_to(store, current.saturating_add_signed(delta));
@@ -72,6 +73,10 @@ impl App {
             Panel::Reasons => {
                 let n = store.agg.by_reason.len();
                 self.reason_cursor = index.min(n.saturating_sub(1));
+            }
+            Panel::Groups => {
+                let n = store.agg.groups.by_count().len();
+                self.group_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Sessions => {
                 let n = store.agg.sessions.len();
@@ -159,7 +164,7 @@ impl App {
                 }
             }
         } else if areas.reasons.contains(p) {
-            self.focus = Panel::Reasons;
+            self.focus = self.side;
             if y >= areas.reasons.y + 2 {
                 self.move_to(store, usize::from(y - areas.reasons.y - 2));
             }

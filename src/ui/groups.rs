@@ -1,0 +1,102 @@
+//! Groups panel: failures that read the same (one reason, one error template), most frequent
+//! first, with count, share, sessions affected, badges (new, regressed, escalating) and the last
+//! minutes as a sparkline. Enter filters the failures to the group (`group:<id>`).
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Panel};
+use super::reasons::MAX_SPARK_MINUTES;
+use super::text::{fit, right, widest};
+use super::theme::Theme;
+use super::{block, cursor_row, sparkline, visible_rows};
+use crate::feed::Feed;
+use crate::groups::Badge;
+use crate::i18n::strings;
+
+const PCT: usize = 4;
+const SPARK: usize = 12;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = &feed.pipeline.store;
+    let agg = &store.agg;
+    let now = store.now();
+    let focused = app.focus == Panel::Groups;
+    let groups = agg.groups.by_count();
+    let visible: Vec<_> = visible_rows(&groups, app.group_cursor, area).collect();
+    let counts: Vec<String> = visible
+        .iter()
+        .map(|(_, (_, g))| g.count.to_string())
+        .collect();
+    let count_w = widest(counts.iter().map(String::as_str).chain([s.count]));
+    let inner = usize::from(area.width.saturating_sub(2));
+    let room = inner.saturating_sub(count_w + PCT + 3);
+    let spark_w = if room >= 40 {
+        SPARK.min(MAX_SPARK_MINUTES)
+    } else {
+        0
+    };
+    let label_w = room.saturating_sub(spark_w);
+    let rows: Vec<Row> = visible
+        .iter()
+        .zip(&counts)
+        .map(|((i, (_, g)), count)| {
+            let badges = g.badges(now);
+            let mut spans: Vec<Span> = badges
+                .iter()
+                .map(|b| {
+                    let style = match b {
+                        Badge::New | Badge::Regressed => theme.warn(),
+                        Badge::Escalating => theme.alert(),
+                    };
+                    Span::styled(format!("{} ", b.name()), style)
+                })
+                .collect();
+            let reason = crate::catalog::describe(&g.reason, app.lang).texts.label;
+            let template = if g.template.is_empty() {
+                s.group_no_text
+            } else {
+                &g.template
+            };
+            let used: usize = spans.iter().map(|sp| sp.content.chars().count()).sum();
+            spans.push(Span::styled(format!("{reason}: "), theme.dim()));
+            let left = label_w.saturating_sub(used + reason.width() + 2);
+            spans.push(Span::raw(fit(template, left)));
+            let pct = 100.0 * g.count as f64 / agg.failures.max(1) as f64;
+            let mut cells = vec![
+                Cell::from(right(count, count_w)),
+                Cell::from(right(&format!("{pct:.0}%"), PCT)),
+                Cell::from(Line::from(spans)),
+            ];
+            if spark_w > 0 {
+                let spark = sparkline(&g.per_minute.last(spark_w, now));
+                cells.push(Cell::from(Span::styled(spark, theme.good())));
+            }
+            cursor_row(Row::new(cells), focused && *i == app.group_cursor, theme)
+        })
+        .collect();
+    let title = format!(" {} · {} ", s.groups, groups.len());
+    let mut widths = vec![
+        Constraint::Length(count_w as u16),
+        Constraint::Length(PCT as u16),
+        Constraint::Length(label_w as u16),
+    ];
+    let mut header = vec![
+        right(s.count, count_w),
+        right("%", PCT),
+        fit(s.group_kind, label_w),
+    ];
+    if spark_w > 0 {
+        widths.push(Constraint::Length(spark_w as u16));
+        header.push(format!("{spark_w}m"));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title()))
+        .block(block(title, focused, theme))
+        .column_spacing(1);
+    f.render_widget(table, area);
+}
