@@ -69,8 +69,7 @@ fn c_len(s: &str) -> usize {
 /// the bytes to keep as they are (a plain word, or the punctuation before a variable part).
 fn classify(word: &str) -> (Option<&'static str>, usize) {
     // Trailing punctuation stays: `after 30s.` → `after <duration>.`
-    let core =
-        word.trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | ')' | ']' | '}'));
+    let core = word.trim_end_matches(['.', ',', ';', ':', ')', ']', '}']);
     if core.contains("://") {
         return (Some("<url>"), core.len());
     }
@@ -90,9 +89,7 @@ fn classify(word: &str) -> (Option<&'static str>, usize) {
             return (None, i + 1);
         }
     }
-    let placeholder = if is_uuid(core) {
-        "<id>"
-    } else if is_ulid(core) {
+    let placeholder = if is_uuid(core) || is_ulid(core) {
         "<id>"
     } else if is_duration(core) {
         "<duration>"
