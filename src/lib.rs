@@ -16,6 +16,7 @@ pub mod feed;
 pub mod filter;
 pub mod headless;
 pub mod i18n;
+pub mod metrics;
 pub mod output;
 pub mod pipeline;
 pub mod protocol;
