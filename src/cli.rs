@@ -156,6 +156,9 @@ pub struct DemoArgs {
     /// Write a capture of what was received.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["serve_only", "print_bindings"])]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// The server's REST API, asked for error texts the WebSocket withholds.
@@ -201,6 +204,9 @@ pub struct LiveArgs {
     /// Record frames unredacted (they may contain secrets).
     #[arg(long, requires = "record")]
     pub record_raw: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -237,6 +243,9 @@ pub struct RedisArgs {
     pub source: RedisSourceArgs,
     #[command(flatten)]
     pub dash: DashboardArgs,
+    /// Serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 #[derive(Args, Debug)]

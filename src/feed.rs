@@ -6,10 +6,14 @@ use std::time::{Duration, Instant};
 
 use crate::api::{ApiHandle, ApiStatus};
 use crate::enrich::Recovery;
+use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::pipeline::Pipeline;
 use crate::source::replay::Replay;
 use crate::source::status::ConnState;
 use crate::source::SourceHandle;
+
+/// Metrics are published at most this often while frames flow (and at the next tick after).
+const METRICS_EVERY: Duration = Duration::from_millis(250);
 
 /// At most this many frames are ingested in one batch …
 const MAX_BATCH: usize = 20_000;
@@ -62,6 +66,8 @@ pub struct Feed {
     api: Option<ApiHandle>,
     /// Its status, as of its last change.
     pub api_status: Option<ApiStatus>,
+    /// Where snapshots for `--metrics` go, when last sent, and whether there is news since.
+    metrics: Option<(Metrics, Instant, bool)>,
 }
 
 impl Feed {
@@ -89,6 +95,26 @@ impl Feed {
             status_open: true,
             api: None,
             api_status: None,
+            metrics: None,
+        }
+    }
+
+    /// Publish snapshots of the counts to these metrics as frames are ingested.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Feed {
+        metrics.publish(&MetricsSnapshot::of(&self.pipeline, self.status.as_ref()));
+        self.metrics = Some((metrics, Instant::now(), false));
+        self
+    }
+
+    /// Publish a snapshot if there is news and one is due at `now` (or `force`).
+    fn publish_metrics(&mut self, force: bool, now: Instant) {
+        let Some((metrics, last, stale)) = &mut self.metrics else {
+            return;
+        };
+        if *stale && (force || now.saturating_duration_since(*last) >= METRICS_EVERY) {
+            metrics.publish(&MetricsSnapshot::of(&self.pipeline, self.status.as_ref()));
+            *last = now;
+            *stale = false;
         }
     }
 
@@ -110,6 +136,16 @@ impl Feed {
     /// Wait for the next change: a batch of frames, a status change, or a replay frame due.
     /// Cancel-safe: dropped unfinished, it loses nothing.
     pub async fn next(&mut self) -> FeedEvent {
+        let event = self.ingest().await;
+        if let Some((_, _, stale)) = &mut self.metrics {
+            *stale = true;
+        }
+        // A frame burst is published at most every METRICS_EVERY; a state change at once.
+        self.publish_metrics(!matches!(event, FeedEvent::Ingested(_)), Instant::now());
+        event
+    }
+
+    async fn ingest(&mut self) -> FeedEvent {
         match &mut self.input {
             Input::Live(source) if !self.ended => loop {
                 tokio::select! {
@@ -178,8 +214,10 @@ impl Feed {
         }
     }
 
-    /// Once a second: the rate, and views whose `since:` window moves with the clock.
+    /// Once a second: the rate, views whose `since:` window moves with the clock, and metrics
+    /// held back during a burst.
     pub fn tick(&mut self, now: Instant) -> bool {
+        self.publish_metrics(false, now);
         let elapsed = now.saturating_duration_since(self.rate_window.0);
         if elapsed < Duration::from_secs(1) {
             return false;
@@ -310,5 +348,36 @@ mod tests {
         drop(tx);
         drop(status_tx);
         assert_eq!(feed.next().await, FeedEvent::Ended);
+    }
+
+    #[tokio::test]
+    async fn metrics_follow_a_status_change_at_once_and_a_burst_by_the_next_tick() {
+        let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
+        let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
+        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        let metrics = Metrics::default();
+        let mut feed = Feed::live(Pipeline::new(10), handle).with_metrics(metrics.clone());
+        let has = |line: &str| metrics.render().lines().any(|l| l == line);
+        assert!(has(r#"failwatch_connection_state{state="connecting"} 1"#));
+        status_tx.send_modify(|s| {
+            s.phase = Phase::Live {
+                since: chrono::Utc::now(),
+            }
+        });
+        assert_eq!(feed.next().await, FeedEvent::Status);
+        assert!(has(r#"failwatch_connection_state{state="live"} 1"#));
+        let text =
+            r#"{"type":"task:failed","payload":{"task_id":"t1","failure_reason":"timeout"}}"#;
+        tx.deliver(crate::protocol::Frame {
+            received_at: chrono::Utc::now(),
+            text: text.into(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(feed.next().await, FeedEvent::Ingested(1));
+        // Just published (the status): the burst waits for the tick.
+        assert!(!has(r#"failwatch_failures_total{reason="timeout"} 1"#));
+        feed.tick(Instant::now() + Duration::from_secs(1));
+        assert!(has(r#"failwatch_failures_total{reason="timeout"} 1"#));
     }
 }

@@ -17,6 +17,7 @@ pub mod filter;
 pub mod groups;
 pub mod headless;
 pub mod i18n;
+pub mod metrics;
 pub mod output;
 pub mod pipeline;
 pub mod protocol;

@@ -16,12 +16,15 @@ pub async fn live(
     pipeline: Pipeline,
     source: SourceHandle,
     api: Option<crate::api::ApiHandle>,
+    metrics: Option<crate::metrics::Metrics>,
 ) -> Result<(), CmdError> {
-    let feed = Feed::live(pipeline, source);
-    let feed = match api {
-        Some(api) => feed.with_api(api),
-        None => feed,
-    };
+    let mut feed = Feed::live(pipeline, source);
+    if let Some(api) = api {
+        feed = feed.with_api(api);
+    }
+    if let Some(metrics) = metrics {
+        feed = feed.with_metrics(metrics);
+    }
     run(dash, settings, feed).await
 }
 

@@ -25,6 +25,7 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         return Ok(());
     }
     setup::runtime()?.block_on(async {
+        let metrics = setup::metrics(args.metrics).await?;
         let demo = server::serve(args.port, args.seed, family)
             .await
             .map_err(|e| {
@@ -88,6 +89,7 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
             .unwrap_or((family, FamilySource::Flag));
         let enricher = Enricher::new(Some(family), Arc::new(bindings));
         let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
-        dashboard::live(&args.dash, settings, pipeline, source, api).await
+        let publish = metrics.as_ref().map(|(m, _)| m.clone());
+        dashboard::live(&args.dash, settings, pipeline, source, api, publish).await
     })
 }

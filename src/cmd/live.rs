@@ -22,6 +22,7 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
     let api = setup::api_config(&args.connect.api, settings, &url, &workspace, &config.token);
     let record = setup::recorder(args.record.as_deref(), &url, args.record_raw, api.is_some())?;
     setup::runtime()?.block_on(async {
+        let metrics = setup::metrics(args.metrics).await?;
         let mut source = open_source(
             SourceSpec::WebSocket {
                 config,
@@ -39,6 +40,7 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
             api,
+            metrics.as_ref().map(|(m, _)| m.clone()),
         )
         .await
     })

@@ -32,6 +32,7 @@ pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
     let workspace = Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace")?;
     let config = config(&url, &workspace, &args.source)?;
     setup::runtime()?.block_on(async {
+        let metrics = setup::metrics(args.metrics).await?;
         let source = open_source(SourceSpec::Redis(config), Delivery::Lossy).await?;
         dashboard::live(
             &args.dash,
@@ -39,6 +40,7 @@ pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
             None,
+            metrics.as_ref().map(|(m, _)| m.clone()),
         )
         .await
     })

@@ -189,3 +189,21 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
         .build()
         .map_err(|e| CmdError::failed(format!("cannot start: {e}")))
 }
+
+/// Start serving `--metrics` (before the source, so a taken address fails first): the metrics
+/// to publish to, and the server, which stops when dropped.
+pub async fn metrics(
+    addr: Option<std::net::SocketAddr>,
+) -> Result<Option<(crate::metrics::Metrics, crate::metrics::Server)>, CmdError> {
+    let Some(addr) = addr else { return Ok(None) };
+    let metrics = crate::metrics::Metrics::default();
+    let server = crate::metrics::serve(addr, metrics.clone())
+        .await
+        .map_err(|e| {
+            CmdError::usage(format!("cannot serve metrics on {addr}: {e}")).hint(
+                "give --metrics another address or port (is another failwatch serving there?)",
+            )
+        })?;
+    tracing::info!(addr = %server.addr(), "serving metrics");
+    Ok(Some((metrics, server)))
+}

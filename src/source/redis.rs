@@ -486,13 +486,7 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
                 attempt += 1;
                 let wait = backoff(attempt, &mut rng);
                 let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                state_tx.send_modify(|s| {
-                    s.phase = Phase::Reconnecting {
-                        attempt,
-                        at,
-                        error: err.to_string(),
-                    }
-                });
+                state_tx.send_modify(|s| s.reconnecting(attempt, at, err.to_string()));
                 std::thread::sleep(wait);
                 match reader.reconnect() {
                     Ok(gap) => state_tx.send_modify(|s| {

@@ -43,6 +43,10 @@ pub struct ConnState {
     /// Frames the consumer was too slow to take.
     pub dropped: u64,
     pub received: u64,
+    /// Gaps ever opened (`gaps` keeps only the newest).
+    pub gaps_total: u64,
+    /// Times the connection was lost or could not be made and another attempt was scheduled.
+    pub reconnects: u64,
 }
 
 impl Default for ConnState {
@@ -59,6 +63,8 @@ impl ConnState {
             gaps: Vec::new(),
             dropped: 0,
             received: 0,
+            gaps_total: 0,
+            reconnects: 0,
         }
     }
 }
@@ -68,10 +74,17 @@ pub const MAX_GAPS: usize = 1000;
 
 impl ConnState {
     pub fn add_gap(&mut self, gap: Gap) {
+        self.gaps_total += 1;
         if self.gaps.len() == MAX_GAPS {
             self.gaps.remove(0);
         }
         self.gaps.push(gap);
+    }
+
+    /// Waiting to try again (after `error`) until `at`.
+    pub fn reconnecting(&mut self, attempt: u32, at: DateTime<Utc>, error: String) {
+        self.reconnects += 1;
+        self.phase = Phase::Reconnecting { attempt, at, error };
     }
 }
 
@@ -86,6 +99,26 @@ pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gaps_and_reconnects_are_counted_past_the_gaps_kept() {
+        let mut s = ConnState::new();
+        for _ in 0..MAX_GAPS + 3 {
+            s.add_gap(Gap {
+                from: Utc::now(),
+                to: None,
+                why: "x".into(),
+            });
+        }
+        assert_eq!(
+            (s.gaps.len(), s.gaps_total),
+            (MAX_GAPS, MAX_GAPS as u64 + 3)
+        );
+        s.reconnecting(1, Utc::now(), "reset".into());
+        s.reconnecting(2, Utc::now(), "reset".into());
+        assert_eq!(s.reconnects, 2);
+        assert!(matches!(s.phase, Phase::Reconnecting { attempt: 2, .. }));
+    }
 
     #[test]
     fn backoff_is_capped_and_jittered() {

@@ -251,7 +251,7 @@ async fn wait_backoff(
 ) {
     let delay = backoff(attempt, rng);
     let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-    state.send_modify(|s| s.phase = Phase::Reconnecting { attempt, at, error });
+    state.send_modify(|s| s.reconnecting(attempt, at, error));
     sleep(delay).await;
     state.send_modify(|s| {
         s.phase = Phase::Connecting {

@@ -6,3 +6,4 @@ pub mod hub;
 pub mod secrets;
 pub mod sim;
 pub mod tail;
+pub mod tmux;

@@ -1,0 +1,246 @@
+//! `--metrics ADDR` end to end: the real binary on a terminal (tmux), scraped over HTTP, its
+//! exposition checked by Prometheus's own `promtool`.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use failwatch::source::demo;
+use support::tmux::{dashboard, Tmux};
+
+mod support;
+
+/// Every family a live source's exposition has once frames came in.
+const FAMILIES: [&str; 12] = [
+    "failwatch_failures_total",
+    "failwatch_notifications_total",
+    "failwatch_lost_notifications_total",
+    "failwatch_chat_leaks_total",
+    "failwatch_frames_total",
+    "failwatch_frames_rejected_total",
+    "failwatch_frames_dropped_total",
+    "failwatch_duplicate_frames_total",
+    "failwatch_gaps_total",
+    "failwatch_reconnects_total",
+    "failwatch_connection_state",
+    "failwatch_last_frame_age_seconds",
+];
+
+/// A port nothing listens on (free when asked; the binary binds it right after).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET `path`: the status line and the body; `None` while nothing accepts.
+fn get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_owned(), body.to_owned()))
+}
+
+/// Sample lines by series (`name{labels}` → value).
+fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (series, value) = l.rsplit_once(' ').unwrap();
+            (series.to_owned(), value.parse().unwrap())
+        })
+        .collect()
+}
+
+fn sum(s: &BTreeMap<String, f64>, family: &str) -> f64 {
+    s.iter()
+        .filter(|(k, _)| *k == family || k.starts_with(&format!("{family}{{")))
+        .map(|(_, v)| v)
+        .sum()
+}
+
+/// Scrape until `done` holds of the samples (20 s at most).
+fn scrape_until(port: u16, what: &str, done: impl Fn(&BTreeMap<String, f64>) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Some((status, body)) = get(port, "/metrics") {
+            assert_eq!(status, "HTTP/1.1 200 OK");
+            if done(&samples(&body)) {
+                return body;
+            }
+            last = body;
+        }
+        sleep(Duration::from_millis(200));
+    }
+    panic!("timed out waiting for {what}; last scrape:\n{last}");
+}
+
+/// `promtool check metrics` on the text: it must be installed (Debian's `prometheus` package,
+/// which .ci/run installs) and find nothing wrong.
+fn promtool_accepts(text: &str) {
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = child.unwrap_or_else(|e| {
+        panic!("promtool is needed to check the exposition ({e}): apt-get install prometheus")
+    });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool rejected the exposition:\n{}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_demo_serves_metrics_that_promtool_accepts_and_failures_grow_per_reason() {
+    let port = free_port();
+    let tmux = Tmux::start(&dashboard(&format!(
+        "demo --lang en --metrics 127.0.0.1:{port}"
+    )));
+    let first = scrape_until(port, "failures of two reasons", |s| {
+        s.keys()
+            .filter(|k| k.starts_with("failwatch_failures_total{reason="))
+            .count()
+            >= 2
+    });
+    for family in FAMILIES {
+        assert!(
+            first.contains(&format!("# TYPE {family} ")),
+            "{family} missing:\n{first}"
+        );
+        assert!(first.contains(&format!("# HELP {family} ")), "{family}");
+    }
+    let before = sum(&samples(&first), "failwatch_failures_total");
+    let s = samples(&first);
+    assert_eq!(s[r#"failwatch_connection_state{state="live"}"#], 1.0);
+    assert_eq!(sum(&s, "failwatch_connection_state"), 1.0);
+    assert!(sum(&s, "failwatch_frames_total") >= before);
+    promtool_accepts(&first);
+    // The demo's incident goes on: more failures, and no series ever goes down.
+    let later = scrape_until(port, "more failures", |s| {
+        sum(s, "failwatch_failures_total") > before
+    });
+    for (series, v) in samples(&first) {
+        if series.starts_with("failwatch_") && series.contains("_total") {
+            let now = samples(&later).get(&series).copied().unwrap_or(0.0);
+            assert!(now >= v, "{series} went down: {v} → {now}");
+        }
+    }
+    promtool_accepts(&later);
+    let (status, _) = get(port, "/").unwrap();
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    let (status, _) = get(port, "/metrics/x").unwrap();
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    tmux.send(&["q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
+    assert!(
+        get(port, "/metrics").is_none(),
+        "the server stops with the dashboard"
+    );
+}
+
+#[test]
+fn a_taken_metrics_address_exits_2_before_the_dashboard_starts() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let tmux = Tmux::start(&dashboard(&format!("demo --metrics 127.0.0.1:{port}")));
+    let screen = tmux.wait_for("FAILWATCH-EXITED-");
+    assert!(screen.contains("FAILWATCH-EXITED-2"), "{screen}");
+    assert!(
+        screen.contains(&format!("cannot serve metrics on 127.0.0.1:{port}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("give --metrics another address"),
+        "{screen}"
+    );
+    assert!(!screen.contains("panicked"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twice() {
+    let server = demo::serve_with(0, true, demo::HubLimits::default())
+        .await
+        .unwrap();
+    let port = free_port();
+    let _tmux = Tmux::start(
+        &dashboard(&format!(
+            "live --url {} --workspace {} --no-api --metrics 127.0.0.1:{port}",
+            server.url(),
+            demo::DEMO_WORKSPACE
+        ))
+        .replace(
+            "env ",
+            &format!("env FAILWATCH_TOKEN={} ", demo::DEMO_TOKEN),
+        ),
+    );
+    let scrape = move |what: &'static str, done: fn(&BTreeMap<String, f64>) -> bool| {
+        tokio::task::spawn_blocking(move || scrape_until(port, what, done))
+    };
+    scrape("the live state", |s| {
+        s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
+    })
+    .await
+    .unwrap();
+    let failed = |task: &str, reason: &str| {
+        format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"{reason}"}}}}"#
+        )
+    };
+    server.publish(failed("t1", "timeout"));
+    server.publish(failed("t2", "timeout"));
+    server.publish(failed("t3", ""));
+    scrape("three failures", |s| {
+        s.get(r#"failwatch_failures_total{reason="timeout"}"#) == Some(&2.0)
+            && s.get(r#"failwatch_failures_total{reason="none"}"#) == Some(&1.0)
+    })
+    .await
+    .unwrap();
+    // Every client is cut off; the source reconnects and the node delivers its recent frames
+    // again, which are counted once.
+    server.restart_node();
+    scrape("a reconnect and its gap", |s| {
+        s.get("failwatch_reconnects_total") >= Some(&1.0)
+            && s.get("failwatch_gaps_total") >= Some(&1.0)
+            && s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
+    })
+    .await
+    .unwrap();
+    server.publish(failed("t4", "timeout"));
+    let body = scrape("the failure after the reconnect", |s| {
+        s.get(r#"failwatch_failures_total{reason="timeout"}"#) == Some(&3.0)
+    })
+    .await
+    .unwrap();
+    let s = samples(&body);
+    assert_eq!(sum(&s, "failwatch_failures_total"), 4.0, "{body}");
+    assert_eq!(
+        s["failwatch_duplicate_frames_total"], 3.0,
+        "the three frames delivered again: {body}"
+    );
+    promtool_accepts(&body);
+}
