@@ -64,6 +64,9 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Print one record per task:failed, from a capture or a live server.
     Tail(TailArgs),
+    /// Compare two captures: reasons and failure groups that appeared, vanished, grew or shrank
+    /// (by rate per hour of each capture's span), routing that moved, lost notifications.
+    Diff(DiffArgs),
     /// Print a shell completion script: `failwatch completions bash > /etc/bash_completion.d/failwatch`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `failwatch man | man -l -`.
@@ -284,6 +287,16 @@ pub enum TailFormatArg {
 pub struct SummaryArgs {
     /// The capture to summarise (- for standard input).
     pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The capture before (e.g. before a deploy).
+    pub before: PathBuf,
+    /// The capture after.
+    pub after: PathBuf,
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
 }

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod demo;
+mod diff;
 mod error;
 mod gen_corpus;
 mod input;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
     }
     match cli.command {
         Some(Command::Summary(args)) => summary::run(args, &settings),
+        Some(Command::Diff(args)) => diff::run(args, &settings),
         Some(Command::Tail(args)) => tail::run(args, &settings),
         Some(Command::Replay(args)) => replay::run(args, &settings),
         Some(Command::Demo(args)) => demo::run(args, &settings),

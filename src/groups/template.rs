@@ -86,6 +86,13 @@ fn classify(word: &str) -> (Option<&'static str>, usize) {
     // `key=value` and `key:value` keep the key.
     if let Some(i) = core.find(['=', ':']) {
         if i > 0 && i + 1 < core.len() {
+            if core.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                return (None, i + 1);
+            }
+            // Not a key: `10.0.0.7:443` is two values.
+            if let (Some(p), _) = classify(&core[..i]) {
+                return (Some(p), i);
+            }
             return (None, i + 1);
         }
     }
@@ -246,6 +253,10 @@ mod tests {
             "open <path>: file exists"
         );
         assert_eq!(template("retry=3 of 5"), "retry=<n> of <n>");
+        assert_eq!(
+            template("dial tcp 10.0.0.7:443: i/o timeout"),
+            "dial tcp <n>:<n>: i/o timeout"
+        );
         assert_eq!(template("said \"no\"  twice"), "said <quoted> twice");
         assert_eq!(template("   "), "");
         assert_eq!(template("Invalid API key"), "Invalid API key");

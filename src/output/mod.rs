@@ -2,6 +2,7 @@
 //! as typed records (`record`), the `tail` text line (`text`) and the summary table (`table`).
 //! Headless commands and the dashboard's copy and export all use these.
 
+pub mod diff;
 mod record;
 mod table;
 mod text;

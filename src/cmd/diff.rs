@@ -1,0 +1,56 @@
+//! `failwatch diff BEFORE AFTER`: two captures read whole, then compared.
+
+use std::io::Write;
+
+use super::input::CaptureInput;
+use super::setup::Settings;
+use super::summary::not_a_capture;
+use super::CmdError;
+use crate::cli::{DiffArgs, SummaryFormat};
+use crate::output::diff::{compare, diff_table, Side};
+use crate::pipeline::Pipeline;
+use crate::store::Aggregates;
+use crate::{filter::Filter, headless};
+
+pub fn run(args: DiffArgs, settings: &Settings) -> Result<(), CmdError> {
+    let before = read(&args.before, settings)?;
+    let after = read(&args.after, settings)?;
+    let (b, a) = (side(&before), side(&after));
+    let d = compare(&b, &a);
+    let text = match args.format {
+        SummaryFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&d).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+        SummaryFormat::Table => diff_table(&d),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(())
+}
+
+fn side(read: &(String, Pipeline, Aggregates)) -> Side<'_> {
+    Side {
+        name: &read.0,
+        pipeline: &read.1,
+        agg: &read.2,
+    }
+}
+
+/// One capture, every failure counted (each capture's server family told by its own frames).
+fn read(
+    path: &std::path::Path,
+    settings: &Settings,
+) -> Result<(String, Pipeline, Aggregates), CmdError> {
+    let input = CaptureInput::open(path, true)?;
+    let pipeline = settings
+        .routing
+        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
+    let filter = Filter::default();
+    let now = input.clock(&filter)?;
+    let map = input.map();
+    let (pipeline, agg) = headless::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
+        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    not_a_capture(&pipeline, &input.name)?;
+    Ok((input.name.clone(), pipeline, agg))
+}

@@ -1,0 +1,148 @@
+//! `failwatch diff` on two generated captures with a known change: after the "deploy" one kind
+//! of failure is gone, one is new, one doubled its rate over a capture half as long, and a
+//! sweeper's failures lost their chat session.
+
+use std::io::Write;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+/// A fork capture: `(minute, reason, error, with_session)` per failure, each task queued in its
+/// chat session first (so a failure without its session is a lost notification).
+fn capture(failures: &[(u32, &str, &str, bool)]) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    for (n, (minute, reason, error, with_session)) in failures.iter().enumerate() {
+        let task = format!("00000000-0000-4000-8000-{n:012x}");
+        let session = format!("5e550000-0000-4000-8000-{:012x}", n % 4);
+        let at = |s: u32| format!("2026-11-25T08:{minute:02}:{s:02}.000Z");
+        let queued = json!({"type": "task:queued", "payload": {
+            "task_id": task, "chat_session_id": session, "issue_id": ""}});
+        let mut payload = json!({"task_id": task, "issue_id": "", "status": "failed",
+            "failure_reason": reason, "error": error});
+        if *with_session {
+            payload["chat_session_id"] = json!(session);
+        }
+        let failed = json!({"type": "task:failed", "payload": payload});
+        writeln!(f, "{}", json!({"at": at(1), "frame": queued})).unwrap();
+        writeln!(f, "{}", json!({"at": at(2), "frame": failed})).unwrap();
+    }
+    f
+}
+
+const CRASH: &str = "claude exited with status 1: open /srv/a/.git/index.lock: file exists";
+const QUOTA: &str = "402 insufficient_balance: credit balance is too low";
+const AUTH: &str = "401 invalid x-api-key";
+const SWEPT: &str = "task timed out";
+
+#[test]
+fn diff_names_what_appeared_vanished_and_grew() {
+    // Before: 40 minutes; 4 crashes, 4 quota failures, 2 sweeper timeouts with their session.
+    let mut before = Vec::new();
+    for m in 0..4 {
+        before.push((m * 10, "agent_error", CRASH, true));
+        before.push((m * 10 + 5, "agent_error.provider_quota_limit", QUOTA, true));
+    }
+    before.push((1, "timeout", SWEPT, true));
+    before.push((39, "timeout", SWEPT, true));
+    // After: 20 minutes; 4 crashes (twice the rate), no quota, 3 auth failures (new), and the
+    // sweeper's timeouts arrive without their session.
+    let mut after = Vec::new();
+    for m in 0..4 {
+        after.push((
+            m * 5,
+            "agent_error",
+            CRASH.replace("/srv/a", "/srv/b").leak() as &str,
+            true,
+        ));
+    }
+    for m in [2, 9, 19] {
+        after.push((m, "agent_error.provider_auth_or_access", AUTH, true));
+    }
+    after.push((3, "timeout", SWEPT, false));
+    after.push((19, "timeout", SWEPT, false));
+    let (b, a) = (capture(&before), capture(&after));
+    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args(["diff", "--format", "json"])
+        .arg(b.path())
+        .arg(a.path())
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("failwatch-diff-config"),
+        )
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("failwatch-diff-state"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = |code: &str| {
+        (
+            d["reasons"][code]["before"].clone(),
+            d["reasons"][code]["after"].clone(),
+            d["reasons"][code]["change"].clone(),
+        )
+    };
+    assert_eq!(
+        reason("agent_error"),
+        (json!(4), json!(4), json!("grew")),
+        "same count, half the time"
+    );
+    assert_eq!(
+        reason("agent_error.provider_quota_limit"),
+        (json!(4), json!(0), json!("vanished"))
+    );
+    assert_eq!(
+        reason("agent_error.provider_auth_or_access"),
+        (json!(0), json!(3), json!("appeared"))
+    );
+    let groups = d["groups"].as_array().unwrap();
+    let group = |reason: &str| {
+        groups
+            .iter()
+            .find(|g| g["reason"] == reason)
+            .unwrap_or_else(|| panic!("no group of {reason} in {groups:#?}"))
+    };
+    // The crash's path changed but its kind did not: one group, before and after.
+    let crash = group("agent_error");
+    assert_eq!(
+        (crash["before"].clone(), crash["after"].clone()),
+        (json!(4), json!(4))
+    );
+    assert_eq!(
+        crash["template"],
+        "claude exited with status <n>: open <path>: file exists"
+    );
+    assert_eq!(
+        group("agent_error.provider_auth_or_access")["change"],
+        "appeared"
+    );
+    assert_eq!(
+        groups[0]["change"], "appeared",
+        "appeared groups come first"
+    );
+    assert_eq!(d["lost"], json!({"before": 0, "after": 2}));
+    assert_eq!(d["before"]["failures"], 10);
+    assert_eq!(d["after"]["failures"], 9);
+    assert_eq!(
+        d["routing"]["octo"]["dropped"],
+        json!({"before": 0, "after": 2})
+    );
+
+    let table = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .arg("diff")
+        .arg(b.path())
+        .arg(a.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("appeared") && table.contains("lost notifications: 0 → 2"),
+        "{table}"
+    );
+}
