@@ -64,6 +64,9 @@ pub enum Command {
     Summary(SummaryArgs),
     /// Print one record per task:failed, from a capture or a live server.
     Tail(TailArgs),
+    /// Run the config file's [[alerts]] rules headless on a capture or a live source: print what
+    /// fired and exit 5 (0 when a capture ends with nothing fired).
+    Watch(WatchArgs),
     /// Compare two captures: reasons and failure groups that appeared, vanished, grew or shrank
     /// (by rate per hour of each capture's span), routing that moved, lost notifications.
     Diff(DiffArgs),
@@ -289,6 +292,32 @@ pub struct SummaryArgs {
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// A capture file (or - for standard input). Omit it and give --url or --redis to watch live.
+    pub file: Option<PathBuf>,
+    /// WebSocket URL of a live server (with --workspace; token from $FAILWATCH_TOKEN or --token-file).
+    #[arg(long, conflicts_with_all = ["file", "redis"])]
+    pub url: Option<String>,
+    /// Redis URL of the server's relay streams (with --workspace).
+    #[arg(long, conflicts_with = "file")]
+    pub redis: Option<String>,
+    /// Workspace id (UUID) or slug (for --url), or id (for --redis).
+    #[arg(long, env = "FAILWATCH_WORKSPACE")]
+    pub workspace: Option<String>,
+    #[command(flatten)]
+    pub redis_source: RedisSourceArgs,
+    /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub token_file: Option<PathBuf>,
+    /// How each alert is printed: a line of text, or a JSON object.
+    #[arg(long, value_enum, default_value_t = TailFormatArg::Text)]
+    pub format: TailFormatArg,
+    /// Serve Prometheus metrics at http://ADDR/metrics while watching a live source.
+    #[arg(long, value_name = "ADDR", conflicts_with = "file")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 #[derive(Args, Debug)]

@@ -17,6 +17,11 @@
 //! quit = "x"
 //! [sessions]                           # bindings, inline
 //! "<chat session id>" = ["octo", "lark"]
+//! [[alerts]]                           # alert rules (see `alerts::AlertRule`)
+//! name = "timeouts piling up"
+//! filter = "reason:timeout"
+//! count = 5
+//! window = "10m"
 //! ```
 
 use std::collections::BTreeMap;
@@ -70,6 +75,8 @@ pub struct Config {
     pub filters: BTreeMap<String, String>,
     /// `[keys]`: action name → key.
     pub keys: BTreeMap<String, String>,
+    /// `[[alerts]]`: alert rules.
+    pub alerts: Vec<crate::alerts::AlertRule>,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +95,8 @@ struct Raw {
     filters: BTreeMap<String, String>,
     #[serde(default)]
     keys: BTreeMap<String, String>,
+    #[serde(default)]
+    alerts: Vec<crate::alerts::RawRule>,
     /// Read by [`Bindings::parse`]; named here so an unknown key is still an error.
     #[serde(default, rename = "sessions")]
     _sessions: Option<toml::Table>,
@@ -152,7 +161,13 @@ impl Config {
         for (name, expr) in &raw.filters {
             crate::filter::Filter::parse(expr).map_err(|e| format!("[filters] {name}: {e}"))?;
         }
+        let alerts = raw
+            .alerts
+            .iter()
+            .map(|r| crate::alerts::AlertRule::new(r, &raw.filters))
+            .collect::<Result<_, _>>()?;
         Ok(Config {
+            alerts,
             path: None,
             server,
             url: raw.url,

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::alerts::Fired;
 use crate::api::{ApiHandle, ApiStatus};
 use crate::enrich::Recovery;
 use crate::metrics::{Metrics, MetricsSnapshot};
@@ -68,7 +69,19 @@ pub struct Feed {
     pub api_status: Option<ApiStatus>,
     /// Where snapshots for `--metrics` go, when last sent, and whether there is news since.
     metrics: Option<(Metrics, Instant, bool)>,
+    alerts: AlertLog,
 }
+
+/// Alerts the pipeline fired: the latest (for the header), the count, the ones not yet announced.
+#[derive(Default)]
+struct AlertLog {
+    latest: Option<Fired>,
+    total: u64,
+    new: Vec<Fired>,
+}
+
+/// Alerts not yet announced, at most (a flood rings once per batch anyway).
+const NEW_ALERTS_KEPT: usize = 20;
 
 impl Feed {
     pub fn live(pipeline: Pipeline, source: SourceHandle) -> Feed {
@@ -96,7 +109,18 @@ impl Feed {
             api: None,
             api_status: None,
             metrics: None,
+            alerts: AlertLog::default(),
         }
+    }
+
+    /// The latest alert fired, and how many fired in all.
+    pub fn latest_alert(&self) -> Option<(&Fired, u64)> {
+        self.alerts.latest.as_ref().map(|f| (f, self.alerts.total))
+    }
+
+    /// Alerts fired since the last call, for the bell and the desktop notification.
+    pub fn take_new_alerts(&mut self) -> Vec<Fired> {
+        std::mem::take(&mut self.alerts.new)
     }
 
     /// Publish snapshots of the counts to these metrics as frames are ingested.
@@ -137,6 +161,14 @@ impl Feed {
     /// Cancel-safe: dropped unfinished, it loses nothing.
     pub async fn next(&mut self) -> FeedEvent {
         let event = self.ingest().await;
+        let fired = self.pipeline.take_fired();
+        if let Some(last) = fired.last() {
+            self.alerts.total += fired.len() as u64;
+            self.alerts.latest = Some(last.clone());
+            self.alerts.new.extend(fired);
+            let over = self.alerts.new.len().saturating_sub(NEW_ALERTS_KEPT);
+            self.alerts.new.drain(..over);
+        }
         if let Some((_, _, stale)) = &mut self.metrics {
             *stale = true;
         }

@@ -29,6 +29,8 @@ strings! {
     failures: "Failures", "失败";
     reasons: "Reasons", "原因";
     groups: "Groups", "分组";
+    alerts_unseen: "new alerts", "条新告警";
+    acknowledge: "acknowledge", "确认";
     group_kind: "kind of failure", "失败类型";
     group_no_text: "(no error text)", "（无错误文本）";
     sessions: "Chat sessions", "聊天会话";
@@ -249,6 +251,7 @@ help_texts! {
     ToggleReason: "toggle a filter on this reason", "切换对该原因的过滤";
     FilterSession: "show this session's failures", "只看该会话的失败";
     Groups: "failure groups panel (in place of the reasons)", "失败分组面板（替代原因面板）";
+    AckAlerts: "acknowledge the alerts (hide the banner)", "确认告警（隐藏横幅）";
     FilterGroup: "show this group's failures", "只看该分组的失败";
     CopyGroup: "copy the group id", "复制分组 id";
     Unfocus: "back to the failures", "回到失败列表";

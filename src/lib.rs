@@ -3,6 +3,7 @@
 //! Data flows one way: source → decode ([`protocol`]) → enrich ([`enrich`]: redact, localize,
 //! route, correlate) → [`store`] → views (TUI or headless).
 
+pub mod alerts;
 pub mod api;
 pub mod bounded;
 pub mod capture;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::alerts::{AlertEngine, Fired};
 use crate::bounded::BoundedMap;
 use crate::capture::Line;
 use crate::enrich::{Enricher, Failure, Lookup, LookupRequest, Recovery, Update};
@@ -35,7 +36,14 @@ pub struct Pipeline {
     awaiting: BoundedMap<std::sync::Arc<str>, Awaiting>,
     /// The last failure amended outside the store (headless keeps none).
     amended: Option<Box<Failure>>,
+    /// Alert rules, evaluated on every failure as it is ingested.
+    pub alerts: Option<AlertEngine>,
+    /// Alerts fired and not yet taken ([`Pipeline::take_fired`]), at most [`FIRED_KEPT`].
+    fired: Vec<Fired>,
 }
+
+/// Fired alerts kept until taken; past it the oldest go (their count stays in the engine).
+const FIRED_KEPT: usize = 1_000;
 
 impl Pipeline {
     pub fn new(capacity: usize) -> Pipeline {
@@ -52,7 +60,14 @@ impl Pipeline {
             lookups: Vec::new(),
             awaiting: BoundedMap::new(AWAITING),
             amended: None,
+            alerts: None,
+            fired: Vec::new(),
         }
+    }
+
+    /// The alerts fired since the last call.
+    pub fn take_fired(&mut self) -> Vec<Fired> {
+        std::mem::take(&mut self.fired)
     }
 
     /// Start over empty (a replay seeking back or looping): same capacity, filter, family
@@ -61,8 +76,10 @@ impl Pipeline {
         let filter = self.store.filter().clone();
         let capacity = self.store.capacity();
         let recover = self.recover;
+        let alerts = self.alerts.as_ref().map(AlertEngine::fresh);
         *self = Pipeline::with_enricher(capacity, self.enricher.fresh());
         self.recover = recover;
+        self.alerts = alerts;
         self.store.set_filter(filter);
     }
 
@@ -148,6 +165,14 @@ impl Pipeline {
                 self.store.reroute(family, self.enricher.bindings());
             }
             on_update(&update);
+            if let Some(engine) = &mut self.alerts {
+                // Event time only: an empty store's clock would be the wall clock.
+                let now = self.store.ingest.last_at.unwrap_or(at).max(at);
+                let fired = engine.observe(&update.failure, now);
+                self.fired.extend(fired);
+                let over = self.fired.len().saturating_sub(FIRED_KEPT);
+                self.fired.drain(..over);
+            }
             self.store.apply(update);
         }
         Some(event)

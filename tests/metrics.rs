@@ -244,3 +244,76 @@ async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twic
     );
     promtool_accepts(&body);
 }
+
+/// `watch` on a live server: metrics served while it waits, the first alert printed, exit 5.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
+    let server = demo::serve_with(0, true, demo::HubLimits::default())
+        .await
+        .unwrap();
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("config.toml");
+    std::fs::write(
+        &rules,
+        "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 2\nwindow = \"10m\"\n",
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args([
+            "watch",
+            "--url",
+            &server.url(),
+            "--workspace",
+            demo::DEMO_WORKSPACE,
+        ])
+        .arg("--config")
+        .arg(&rules)
+        .args(["--metrics", &format!("127.0.0.1:{port}")])
+        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+        .env("XDG_STATE_HOME", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        scrape_until(port, "the live state", |s| {
+            s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
+        })
+    })
+    .await
+    .unwrap();
+    let failed = |task: &str, reason: &str| {
+        format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"{reason}"}}}}"#
+        )
+    };
+    server.publish(failed("t1", "timeout"));
+    let body = tokio::task::spawn_blocking(move || {
+        scrape_until(port, "one failure", |s| {
+            s.get(r#"failwatch_failures_total{reason="timeout"}"#) == Some(&1.0)
+        })
+    })
+    .await
+    .unwrap();
+    promtool_accepts(&body);
+    server.publish(failed("t2", "agent_error"));
+    server.publish(failed("t3", "timeout"));
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("ALERT ")
+            && stdout.contains(" timeouts: 2 matching failures within 10m"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}

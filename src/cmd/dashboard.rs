@@ -41,6 +41,7 @@ pub async fn replay(
 
 async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Result<(), CmdError> {
     feed.pipeline.store.set_filter(settings.filter.clone());
+    feed.pipeline.alerts = settings.alert_engine();
     let mut app = App::new(settings.lang);
     app.ascii = dash.ascii;
     app.tz = settings.tz;

@@ -14,6 +14,8 @@ pub enum Exit {
     Connect = 3,
     /// The input could not be read.
     Input = 4,
+    /// `watch`: an alert rule fired.
+    Alert = 5,
 }
 
 #[derive(Debug)]
@@ -43,6 +45,10 @@ impl CmdError {
 
     pub fn input(message: impl fmt::Display) -> CmdError {
         CmdError::new(Exit::Input, message)
+    }
+
+    pub fn alert(message: impl fmt::Display) -> CmdError {
+        CmdError::new(Exit::Alert, message)
     }
 
     pub fn failed(message: impl fmt::Display) -> CmdError {

@@ -16,6 +16,7 @@ mod setup;
 mod state;
 mod summary;
 mod tail;
+mod watch;
 
 pub use error::{CmdError, Exit};
 
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
     match cli.command {
         Some(Command::Summary(args)) => summary::run(args, &settings),
         Some(Command::Diff(args)) => diff::run(args, &settings),
+        Some(Command::Watch(args)) => watch::run(args, &settings),
         Some(Command::Tail(args)) => tail::run(args, &settings),
         Some(Command::Replay(args)) => replay::run(args, &settings),
         Some(Command::Demo(args)) => demo::run(args, &settings),

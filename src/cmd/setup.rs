@@ -39,6 +39,8 @@ pub struct Settings {
     pub api: Option<Option<String>>,
     pub redis: Option<String>,
     pub workspace: Option<String>,
+    /// `[[alerts]]` from the config file.
+    pub alerts: Vec<crate::alerts::AlertRule>,
 }
 
 impl Settings {
@@ -65,7 +67,13 @@ impl Settings {
             api: config.api,
             redis: config.redis,
             workspace: config.workspace,
+            alerts: config.alerts,
         })
+    }
+
+    /// The config file's alert rules, ready to run (`None` when there are none).
+    pub fn alert_engine(&self) -> Option<crate::alerts::AlertEngine> {
+        (!self.alerts.is_empty()).then(|| crate::alerts::AlertEngine::new(self.alerts.clone()))
     }
 
     /// A flag's value, else the config file's, else a usage error naming both.

@@ -30,19 +30,40 @@ pub enum Capture<'a> {
 pub fn ingest_capture(
     input: Capture<'_>,
     pipeline: &mut Pipeline,
+    on_update: impl FnMut(&Update),
+) -> io::Result<()> {
+    ingest(input, pipeline, on_update, |_| {})
+}
+
+/// Read a whole capture through the pipeline; `after_line` sees the pipeline after each line
+/// (to take what it fired, in order).
+pub fn ingest_capture_with(
+    input: Capture<'_>,
+    pipeline: &mut Pipeline,
+    after_line: impl FnMut(&mut Pipeline),
+) -> io::Result<()> {
+    ingest(input, pipeline, |_| {}, after_line)
+}
+
+fn ingest(
+    input: Capture<'_>,
+    pipeline: &mut Pipeline,
     mut on_update: impl FnMut(&Update),
+    mut after_line: impl FnMut(&mut Pipeline),
 ) -> io::Result<()> {
     match input {
         Capture::Stream(input) => {
             let mut reader = CaptureReader::new(input);
             while let Some(line) = reader.next_line()? {
                 pipeline.push_line(&line, reader.line_no, &mut on_update);
+                after_line(pipeline);
             }
         }
         Capture::Mapped(bytes) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             parallel::for_each_line(bytes, parallel::CHUNK_BYTES, threads, |line_no, item| {
                 pipeline.push_item(line_no, item, &mut on_update);
+                after_line(pipeline);
                 true
             });
         }

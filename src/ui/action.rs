@@ -55,6 +55,8 @@ pub enum Action {
     ToggleReason,
     FilterSession,
     FilterGroup,
+    /// Hide the alert banner (until the next alert).
+    AckAlerts,
     Unfocus,
     ClearFilter,
     EditFilter,

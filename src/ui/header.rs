@@ -232,8 +232,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             theme.warn(),
         ));
     }
-    f.render_widget(
-        Paragraph::new(vec![Line::from(first), Line::from(second)]),
-        area,
-    );
+    let mut lines = vec![Line::from(first), Line::from(second)];
+    if app.banner {
+        if let Some((alert, total)) = feed.latest_alert() {
+            let unseen = total.saturating_sub(app.alerts_seen);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " ALERT · {unseen} {} · a {} · {}: {} ",
+                    s.alerts_unseen, s.acknowledge, alert.rule, alert.what
+                ),
+                theme
+                    .alert()
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            )));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }

@@ -105,6 +105,7 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("reasons", Action::Focus(Panel::Reasons)),
     ("sessions", Action::Focus(Panel::Sessions)),
     ("groups", Action::Focus(Panel::Groups)),
+    ("ack_alerts", Action::AckAlerts),
     ("lang", Action::ToggleLang),
     ("mouse", Action::ToggleMouse),
     ("top", Action::Top),
@@ -374,6 +375,7 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
     bind(&[ch('f')], Action::Focus(Panel::Groups), HelpId::Groups),
+    bind(&[ch('a')], Action::AckAlerts, HelpId::AckAlerts),
     bind(
         &[ch('+'), ch('=')],
         Action::Replay(ReplayCmd::Faster),

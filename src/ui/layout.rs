@@ -12,10 +12,11 @@ pub struct Areas {
 }
 
 impl Areas {
-    pub fn new(size: Rect, editing_filter: bool) -> Areas {
+    /// `banner`: an alert fired and is not acknowledged, a header line of its own.
+    pub fn new(size: Rect, editing_filter: bool, banner: bool) -> Areas {
         let footer_height = if editing_filter { 2 } else { 1 };
         let [header, body, footer] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(if banner { 3 } else { 2 }),
             Constraint::Min(3),
             Constraint::Length(footer_height),
         ])
@@ -63,7 +64,7 @@ mod tests {
     #[test]
     fn panels_tile_the_screen_at_any_size() {
         for (w, h) in [(80, 24), (200, 60), (20, 5), (1, 1), (0, 0)] {
-            let a = Areas::new(Rect::new(0, 0, w, h), true);
+            let a = Areas::new(Rect::new(0, 0, w, h), true, w % 2 == 0);
             for r in [a.header, a.failures, a.reasons, a.sessions, a.footer] {
                 assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
             }

@@ -49,7 +49,7 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
         f.render_widget(Paragraph::new("terminal too small"), size);
         return;
     }
-    let areas = layout::Areas::new(size, app.editing());
+    let areas = layout::Areas::new(size, app.editing(), app.banner);
     header::render(f, areas.header, app, feed, theme);
     failures::render(f, areas.failures, app, feed, theme);
     match app.side {
@@ -151,6 +151,8 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
     app.size = Rect::new(0, 0, size.width, size.height);
     app.sync(&feed);
     let mut keys = EventStream::new();
+    let notifier = crate::alerts::Notifier::detect(|k| std::env::var(k).ok());
+    let in_tmux = std::env::var_os("TMUX").is_some();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     while !app.quit {
@@ -173,12 +175,34 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed);
+        announce(&feed.take_new_alerts(), notifier, in_tmux)?;
         if app.mouse != mouse {
             term.set_mouse(app.mouse)?;
             mouse = app.mouse;
         }
     }
     Ok(app)
+}
+
+/// Ring the bell and ask the terminal for a desktop notification of the alerts that fired (one
+/// for a batch: a flood rings once).
+fn announce(
+    fired: &[crate::alerts::Fired],
+    notifier: crate::alerts::Notifier,
+    in_tmux: bool,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let Some(last) = fired.last() else {
+        return Ok(());
+    };
+    let title = match fired.len() {
+        1 => format!("failwatch: {}", last.rule),
+        n => format!("failwatch: {n} alerts, the last {}", last.rule),
+    };
+    let bytes = crate::alerts::notification(notifier, in_tmux, &title, &last.what);
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes.as_bytes())?;
+    out.flush()
 }
 
 /// Hand one message to whom it concerns; true when the screen must be redrawn.

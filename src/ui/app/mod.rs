@@ -75,6 +75,9 @@ pub struct App {
     pub filter_preview: Option<usize>,
     pub reason_cursor: usize,
     pub group_cursor: usize,
+    /// Alerts fired that the user has seen (acknowledged); the banner shows while more fired.
+    pub alerts_seen: u64,
+    pub banner: bool,
     /// What the side panel above the sessions shows: reasons or groups.
     pub side: Panel,
     pub session_cursor: usize,
@@ -117,6 +120,8 @@ impl App {
             filter_preview: None,
             reason_cursor: 0,
             group_cursor: 0,
+            alerts_seen: 0,
+            banner: false,
             side: Panel::Reasons,
             session_cursor: 0,
             detail_scroll: 0,
@@ -135,7 +140,7 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        Areas::new(self.size, self.editing())
+        Areas::new(self.size, self.editing(), self.banner)
     }
 
     /// A line is being edited (the filter, or the export path).
@@ -276,6 +281,10 @@ impl App {
                     return self.filter_effect(&format!("group:{id}"));
                 }
             }
+            Action::AckAlerts => {
+                self.alerts_seen = feed.latest_alert().map_or(0, |(_, total)| total);
+                self.banner = false;
+            }
             Action::Unfocus => self.focus = Panel::Failures,
             Action::ClearFilter => {
                 if !store.filter().is_empty() {
@@ -376,6 +385,9 @@ impl App {
 
     /// After frames arrived, a resize or a rebuild: keep following, count what arrived while paused.
     pub fn sync(&mut self, feed: &Feed) {
+        self.banner = feed
+            .latest_alert()
+            .is_some_and(|(_, total)| total > self.alerts_seen);
         self.sync_store(&feed.pipeline.store);
     }
 

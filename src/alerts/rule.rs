@@ -1,0 +1,158 @@
+//! An alert rule as the config file's `[[alerts]]` tables declare it:
+//!
+//! ```toml
+//! [[alerts]]
+//! name = "timeouts piling up"
+//! filter = "reason:timeout"        # the filter language; empty or absent: every failure
+//! count = 5                        # at least 5 matching failures …
+//! window = "10m"                   # … within 10 minutes (event time)
+//!
+//! [[alerts]]
+//! name = "a new kind of failure"
+//! new_group = true                 # a matching failure opens a group never seen in this run
+//!
+//! [[alerts]]
+//! name = "a user was never told"
+//! lost = true                      # a matching failure lost its chat session
+//! ```
+
+use chrono::Duration;
+use serde::Deserialize;
+
+use crate::filter::Filter;
+
+#[derive(Clone, Debug)]
+pub struct AlertRule {
+    pub name: String,
+    pub filter: Filter,
+    pub condition: Condition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// At least `count` matching failures within `window`.
+    Count { count: u32, window: Duration },
+    /// A matching failure in a group not seen before in this run.
+    NewGroup,
+    /// A matching failure whose chat session was lost (the user was never told).
+    Lost,
+}
+
+/// One `[[alerts]]` table as written.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub name: String,
+    #[serde(default)]
+    pub filter: String,
+    pub count: Option<u32>,
+    pub window: Option<String>,
+    #[serde(default)]
+    pub new_group: bool,
+    #[serde(default)]
+    pub lost: bool,
+}
+
+impl AlertRule {
+    /// A rule from its table, `@name` filters resolved against `saved`; the error says what is
+    /// wrong in the words of the config file.
+    pub fn new(
+        raw: &RawRule,
+        saved: &std::collections::BTreeMap<String, String>,
+    ) -> Result<AlertRule, String> {
+        let name = crate::redact::redact_line(raw.name.trim(), 80);
+        if name.is_empty() {
+            return Err("[[alerts]]: every rule needs a name".into());
+        }
+        let filter =
+            Filter::parse_saved(&raw.filter, saved).map_err(|e| format!("alert `{name}`: {e}"))?;
+        let condition = match (raw.count, &raw.window, raw.new_group, raw.lost) {
+            (Some(count), Some(window), false, false) if count > 0 => {
+                let window = crate::filter::parse_duration(window)
+                    .filter(|w| *w > Duration::zero())
+                    .ok_or_else(|| {
+                        format!("alert `{name}`: bad window `{window}` (e.g. \"10m\", \"1h\")")
+                    })?;
+                Condition::Count { count, window }
+            }
+            (Some(0), ..) => return Err(format!("alert `{name}`: count must be at least 1")),
+            (Some(_), None, ..) => {
+                return Err(format!("alert `{name}`: count needs a window (e.g. window = \"10m\")"))
+            }
+            (None, Some(_), ..) => {
+                return Err(format!("alert `{name}`: window needs a count (e.g. count = 5)"))
+            }
+            (None, None, true, false) => Condition::NewGroup,
+            (None, None, false, true) => Condition::Lost,
+            (None, None, false, false) => {
+                return Err(format!(
+                    "alert `{name}`: say when it fires: count and window, new_group = true, or lost = true"
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "alert `{name}`: one condition per rule (count and window, new_group or lost)"
+                ))
+            }
+        };
+        Ok(AlertRule {
+            name,
+            filter,
+            condition,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(toml_text: &str) -> Result<AlertRule, String> {
+        let raw: RawRule = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        AlertRule::new(&raw, &Default::default())
+    }
+
+    #[test]
+    fn each_condition_reads_and_mistakes_are_named() {
+        let r =
+            rule("name = \"t\"\nfilter = \"reason:timeout\"\ncount = 5\nwindow = \"10m\"").unwrap();
+        assert_eq!(
+            r.condition,
+            Condition::Count {
+                count: 5,
+                window: Duration::minutes(10)
+            }
+        );
+        assert_eq!(
+            rule("name = \"n\"\nnew_group = true").unwrap().condition,
+            Condition::NewGroup
+        );
+        assert_eq!(
+            rule("name = \"l\"\nlost = true").unwrap().condition,
+            Condition::Lost
+        );
+        for (text, says) in [
+            ("name = \"x\"", "say when it fires"),
+            ("name = \"x\"\ncount = 5", "needs a window"),
+            ("name = \"x\"\nwindow = \"5m\"", "needs a count"),
+            ("name = \"x\"\ncount = 5\nwindow = \"soon\"", "bad window"),
+            ("name = \"x\"\ncount = 0\nwindow = \"5m\"", "at least 1"),
+            (
+                "name = \"x\"\nlost = true\nnew_group = true",
+                "one condition",
+            ),
+            (
+                "name = \"x\"\nlost = true\nfilter = \"colour:red\"",
+                "alert `x`",
+            ),
+            ("name = \" \"\nlost = true", "needs a name"),
+        ] {
+            let e = rule(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        assert!(
+            rule("name = \"x\"\nlost = true\nsound = \"loud\"").is_err(),
+            "unknown keys"
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! `failwatch watch`: the config file's alert rules, headless. Each alert that fires is printed
+//! (text or JSON) as it fires. On a capture the whole file is read, and the exit code says
+//! whether anything fired (5) or not (0); on a live source the first alert ends the run with 5,
+//! for runbooks and cron.
+
+use std::io::{self, Write};
+
+use super::input::CaptureInput;
+use super::setup::{self, Settings};
+use super::{open_source, redis, CmdError};
+use crate::alerts::{AlertEngine, Fired};
+use crate::capture::format_time;
+use crate::cli::{TailFormatArg, WatchArgs};
+use crate::headless;
+use crate::metrics::MetricsSnapshot;
+use crate::source::status::Phase;
+use crate::source::ws::LiveConfig;
+use crate::source::{Delivery, SourceSpec};
+
+pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
+    let Some(engine) = settings.alert_engine() else {
+        return Err(CmdError::usage("watch has no alert rule to run").hint(
+            "add [[alerts]] tables to the config file (failwatch config shows where it is; --config FILE picks another)",
+        ));
+    };
+    let json = args.format == TailFormatArg::Jsonl;
+    if let Some(file) = &args.file {
+        return capture(file, settings, engine, json);
+    }
+    let workspace =
+        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
+    let spec = match (&args.url, &args.redis, &settings.url, &settings.redis) {
+        (_, Some(url), _, _) | (None, None, None, Some(url)) => {
+            SourceSpec::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
+        }
+        (Some(url), None, _, _) | (None, None, Some(url), _) => SourceSpec::WebSocket {
+            config: LiveConfig {
+                url: url.clone(),
+                workspace: workspace()?,
+                token: setup::token(args.token_file.as_deref())?,
+            },
+            record: None,
+        },
+        (None, None, None, None) => {
+            return Err(CmdError::usage(
+                "watch needs a capture FILE, or --url (or --redis) and --workspace",
+            ))
+        }
+    };
+    setup::runtime()?.block_on(async {
+        let metrics = setup::metrics(args.metrics).await?;
+        let mut source = open_source(spec, Delivery::Lossless).await?;
+        let mut pipeline = settings.routing.pipeline(0, None);
+        pipeline.alerts = Some(engine);
+        let mut status_open = true;
+        let mut published = std::time::Instant::now();
+        loop {
+            if let Some((m, _)) = &metrics {
+                // A burst is published at most every quarter second.
+                if published.elapsed() >= std::time::Duration::from_millis(250) {
+                    m.publish(&MetricsSnapshot::of(&pipeline, Some(&source.status.borrow())));
+                    published = std::time::Instant::now();
+                }
+            }
+            tokio::select! {
+                frame = source.frames.recv() => {
+                    let Some(fr) = frame else { break };
+                    pipeline.push_frame(fr.received_at, &fr.text);
+                    let fired = pipeline.take_fired();
+                    if !fired.is_empty() {
+                        print(&fired, json);
+                        return Err(fired_error(fired.len() as u64));
+                    }
+                }
+                changed = source.status.changed(), if status_open => {
+                    if changed.is_err() {
+                        status_open = false;
+                        continue;
+                    }
+                    if let Phase::Failed(msg) = &source.status.borrow().phase {
+                        return Err(CmdError::connect(msg.clone()));
+                    }
+                }
+                // Quiet: what a burst left unpublished goes out within a second.
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)), if metrics.is_some() => {}
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+        if let Phase::Failed(msg) = &source.status.borrow().phase {
+            return Err(CmdError::connect(msg.clone()));
+        }
+        eprintln!(
+            "failwatch: no alert fired; {}",
+            headless::losses_line(&pipeline)
+        );
+        Ok(())
+    })
+}
+
+fn capture(
+    file: &std::path::Path,
+    settings: &Settings,
+    engine: AlertEngine,
+    json: bool,
+) -> Result<(), CmdError> {
+    let input = CaptureInput::open(file, false)?;
+    let mut pipeline = settings
+        .routing
+        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
+    pipeline.alerts = Some(engine);
+    let map = input.map();
+    let mut fired = 0u64;
+    let mut collect = |pipeline: &mut crate::pipeline::Pipeline| {
+        let now = pipeline.take_fired();
+        fired += now.len() as u64;
+        print(&now, json);
+    };
+    headless::ingest_capture_with(input.capture(map.as_ref())?, &mut pipeline, &mut collect)
+        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    super::summary::not_a_capture(&pipeline, &input.name)?;
+    if headless::has_losses(&pipeline) {
+        eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+    }
+    match fired {
+        0 => {
+            eprintln!(
+                "failwatch: no alert fired ({} failures read)",
+                pipeline.store.agg.failures
+            );
+            Ok(())
+        }
+        n => Err(fired_error(n)),
+    }
+}
+
+fn fired_error(n: u64) -> CmdError {
+    CmdError::alert(if n == 1 {
+        "1 alert fired".to_owned()
+    } else {
+        format!("{n} alerts fired")
+    })
+}
+
+/// One line per alert: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at", "what"}`.
+fn print(fired: &[Fired], json: bool) {
+    let mut out = io::stdout().lock();
+    for f in fired {
+        let line = if json {
+            serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what})
+                .to_string()
+        } else {
+            format!("ALERT {} {}: {}", format_time(f.at), f.rule, f.what)
+        };
+        // A closed pipe is not worth a second error: the exit code still says it.
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+}

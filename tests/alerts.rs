@@ -1,0 +1,188 @@
+//! Alert rules from the config file, as the README documents them: a count rule fires once when
+//! its window holds enough matching failures and again only after the count fell below it; a
+//! new-group rule once per group; a lost rule for each failure that lost its chat session.
+//! `watch` prints each and exits 5 (0 when a capture ends with nothing fired); the dashboard
+//! shows a banner until `a`.
+
+use std::io::Write;
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use support::tmux::{dashboard, Tmux};
+
+mod support;
+
+/// A fork capture: `(second, reason, error, with_session)` per failure, each task queued in its
+/// chat session first (so a failure without its session is a lost notification).
+fn capture(failures: &[(u32, &str, &str, bool)]) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    for (n, (second, reason, error, with_session)) in failures.iter().enumerate() {
+        let task = format!("00000000-0000-4000-8000-{n:012x}");
+        let session = format!("5e550000-0000-4000-8000-{:012x}", n % 4);
+        let at = |s: u32| {
+            let t = second * 10 + s;
+            format!(
+                "2026-11-25T08:{:02}:{:02}.{:03}Z",
+                t / 600,
+                (t / 10) % 60,
+                (t % 10) * 100
+            )
+        };
+        let queued = json!({"type": "task:queued", "payload": {
+            "task_id": task, "chat_session_id": session, "issue_id": ""}});
+        let mut payload = json!({"task_id": task, "issue_id": "", "status": "failed",
+            "failure_reason": reason, "error": error});
+        if *with_session {
+            payload["chat_session_id"] = json!(session);
+        }
+        writeln!(f, "{}", json!({"at": at(1), "frame": queued})).unwrap();
+        writeln!(
+            f,
+            "{}",
+            json!({"at": at(2), "frame": {"type": "task:failed", "payload": payload}})
+        )
+        .unwrap();
+    }
+    f
+}
+
+fn config(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn watch(
+    config: &tempfile::NamedTempFile,
+    capture: &tempfile::NamedTempFile,
+) -> (i32, Vec<Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .args(["watch", "--format", "jsonl", "--config"])
+        .arg(config.path())
+        .arg(capture.path())
+        .output()
+        .unwrap();
+    let alerts = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code().unwrap(),
+        alerts,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const TIMEOUT: &str = "claude timed out after 30m0s";
+const CRASH: &str = "claude exited with status 1";
+
+#[test]
+fn a_count_rule_fires_once_per_episode_and_watch_exits_5() {
+    let rules = config(
+        "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 3\nwindow = \"1m\"\n",
+    );
+    // Seconds 0, 10, 20: three within a minute, fires. 25: still an episode, no second alert.
+    // Then quiet past a minute (the window empties), and three again at 200–220: fires again.
+    let mut failures = vec![
+        (0, "timeout", TIMEOUT, true),
+        (10, "timeout", TIMEOUT, true),
+    ];
+    failures.push((15, "agent_error", CRASH, true));
+    failures.extend([
+        (20, "timeout", TIMEOUT, true),
+        (25, "timeout", TIMEOUT, true),
+    ]);
+    failures.extend([
+        (200, "timeout", TIMEOUT, true),
+        (210, "timeout", TIMEOUT, true),
+    ]);
+    failures.push((220, "timeout", TIMEOUT, true));
+    let (code, alerts, stderr) = watch(&rules, &capture(&failures));
+    assert_eq!(code, 5, "{stderr}");
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    assert_eq!(alerts[0]["alert"], "timeouts");
+    assert_eq!(alerts[0]["at"], "2026-11-25T08:00:20.200Z");
+    assert!(alerts[0]["what"]
+        .as_str()
+        .unwrap()
+        .starts_with("3 matching failures within 1m"));
+    assert_eq!(alerts[1]["at"], "2026-11-25T08:03:40.200Z");
+    assert!(stderr.contains("2 alerts fired"), "{stderr}");
+
+    // Two within the window are not three: nothing fires, and the exit code is 0.
+    let quiet = capture(&[
+        (0, "timeout", TIMEOUT, true),
+        (50, "timeout", TIMEOUT, true),
+        (200, "timeout", TIMEOUT, true),
+    ]);
+    let (code, alerts, stderr) = watch(&rules, &quiet);
+    assert_eq!((code, alerts.len()), (0, 0), "{stderr}");
+    assert!(stderr.contains("no alert fired"), "{stderr}");
+}
+
+#[test]
+fn new_group_and_lost_rules() {
+    let rules = config(
+        "[[alerts]]\nname = \"new kind\"\nnew_group = true\nfilter = \"reason:agent_error\"\n\
+         [[alerts]]\nname = \"never told\"\nlost = true\n",
+    );
+    let failures = [
+        (0, "agent_error", CRASH, true),
+        (1, "agent_error", "claude exited with status 2", true), // same group: no alert
+        (2, "agent_error", "401 invalid x-api-key", true),       // a new group
+        (3, "timeout", TIMEOUT, true),                           // not matched by the filter
+        (4, "timeout", "task timed out", false),                 // lost its session
+    ];
+    let (code, alerts, _) = watch(&rules, &capture(&failures));
+    assert_eq!(code, 5);
+    let names: Vec<&str> = alerts
+        .iter()
+        .map(|a| a["alert"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["new kind", "new kind", "never told"], "{alerts:#?}");
+    assert!(alerts[2]["what"]
+        .as_str()
+        .unwrap()
+        .starts_with("lost notification: timeout"));
+}
+
+#[test]
+fn a_rule_without_a_condition_is_a_usage_error_naming_it() {
+    let rules = config("[[alerts]]\nname = \"vague\"\nfilter = \"reason:timeout\"\n");
+    let (code, _, stderr) = watch(&rules, &capture(&[(0, "timeout", TIMEOUT, true)]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("alert `vague`") && stderr.contains("say when it fires"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_dashboard_shows_a_banner_until_it_is_acknowledged() {
+    let rules = config("[[alerts]]\nname = \"never told\"\nlost = true\n");
+    let cap = capture(&[
+        (0, "timeout", TIMEOUT, true),
+        (5, "timeout", "task timed out", false),
+    ]);
+    let t = Tmux::start(&dashboard(&format!(
+        "replay --speed max --config {} {}",
+        rules.path().display(),
+        cap.path().display()
+    )));
+    let screen = t.wait_for("ALERT");
+    assert!(
+        screen.contains("never told: lost notification: timeout"),
+        "{screen}"
+    );
+    assert!(screen.contains("1 new alerts"), "{screen}");
+    t.send(&["a"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.screen().contains("ALERT") {
+        assert!(std::time::Instant::now() < deadline, "{}", t.screen());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    t.send(&["q"]);
+    t.wait_for("FAILWATCH-EXITED-0");
+}
