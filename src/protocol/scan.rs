@@ -46,6 +46,7 @@ const MAX_DEPTH: usize = 64;
 
 /// The fields `names` of the JSON object that is all of `text` (surrounding JSON whitespace
 /// allowed), or `None` when the text is not plainly such an object.
+#[inline]
 pub fn object<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Val<'a>; N]> {
     let mut c = Cursor {
         text,

@@ -23,7 +23,9 @@ pub struct GroupStats {
     pub last_at: DateTime<Utc>,
     /// The last failure that came after [`QUIET`] or more of silence.
     pub returned_at: Option<DateTime<Utc>>,
-    sessions: FxHashMap<Arc<str>, u32>,
+    /// Failures per session, by a 64-bit hash of the session id: no id copied per failure, and
+    /// two sessions sharing a hash would take billions of them.
+    sessions: FxHashMap<u64, u32>,
     pub per_minute: MinuteSeries,
 }
 
@@ -80,10 +82,11 @@ impl Groups {
             g.per_minute.remove(f.at);
         }
         if let Some(s) = &f.session {
-            let n = g.sessions.entry(s.clone()).or_default();
+            let key = session_key(s);
+            let n = g.sessions.entry(key).or_default();
             *n = n.saturating_add_signed(delta as i32);
             if *n == 0 {
-                g.sessions.remove(s);
+                g.sessions.remove(&key);
             }
         }
     }
@@ -94,4 +97,11 @@ impl Groups {
         v.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
         v
     }
+}
+
+fn session_key(session: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(session.as_bytes());
+    h.finish()
 }
