@@ -33,6 +33,9 @@ strings! {
     acknowledge: "acknowledge", "确认";
     group_kind: "kind of failure", "失败类型";
     group_no_text: "(no error text)", "（无错误文本）";
+    group_sessions: "Sess", "会话";
+    group_last: "Last", "最近";
+    group_first: "First", "首次";
     sessions: "Chat sessions", "聊天会话";
     detail: "Failure detail", "失败详情";
     help: "Keys", "按键";

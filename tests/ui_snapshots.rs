@@ -315,3 +315,12 @@ fn ascii_mode_draws_nothing_but_ascii() {
     dash.act(Action::ToggleHelp);
     check(&dash, "help");
 }
+
+/// The groups panel in the reasons panel's place: counts, sessions, last seen, badges, the
+/// reason and the template; narrower, the optional columns give way to the template.
+#[test]
+fn groups_panel() {
+    use failwatch::ui::action::Panel;
+    both_languages("groups", 160, 40, &[Action::Focus(Panel::Groups)]);
+    both_languages("groups", 80, 24, &[Action::Focus(Panel::Groups)]);
+}

@@ -9,7 +9,6 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Panel};
-use super::reasons::MAX_SPARK_MINUTES;
 use super::text::{fit, right, widest};
 use super::theme::Theme;
 use super::{block, cursor_row, sparkline, visible_rows};
@@ -19,6 +18,11 @@ use crate::i18n::strings;
 
 const PCT: usize = 4;
 const SPARK: usize = 12;
+/// Sessions affected: up to four digits.
+const SESSIONS: usize = 4;
+/// `HH:MM:SS`.
+const TIME: usize = 8;
+const MIN_LABEL: usize = 24;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -34,13 +38,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         .collect();
     let count_w = widest(counts.iter().map(String::as_str).chain([s.count]));
     let inner = usize::from(area.width.saturating_sub(2));
-    let room = inner.saturating_sub(count_w + PCT + 3);
-    let spark_w = if room >= 40 {
-        SPARK.min(MAX_SPARK_MINUTES)
-    } else {
-        0
+    // Count and share always; then, as room allows: sessions, last seen, the sparkline, first
+    // seen. The kind of failure keeps at least MIN_LABEL cells.
+    let mut room = inner.saturating_sub(count_w + PCT + 2);
+    let mut take = |w: usize| {
+        let fits = room >= w + 1 + MIN_LABEL;
+        if fits {
+            room -= w + 1;
+        }
+        fits
     };
-    let label_w = room.saturating_sub(spark_w);
+    let show_sessions = take(SESSIONS);
+    let show_last = take(TIME);
+    let spark_w = if take(SPARK) { SPARK } else { 0 };
+    let show_first = take(TIME);
+    let label_w = room;
     let rows: Vec<Row> = visible
         .iter()
         .zip(&counts)
@@ -62,7 +74,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             } else {
                 &g.template
             };
-            let used: usize = spans.iter().map(|sp| sp.content.chars().count()).sum();
+            let used: usize = spans.iter().map(|sp| sp.content.width()).sum();
             spans.push(Span::styled(format!("{reason}: "), theme.dim()));
             let left = label_w.saturating_sub(used + reason.width() + 2);
             spans.push(Span::raw(fit(template, left)));
@@ -70,8 +82,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             let mut cells = vec![
                 Cell::from(right(count, count_w)),
                 Cell::from(right(&format!("{pct:.0}%"), PCT)),
-                Cell::from(Line::from(spans)),
             ];
+            if show_sessions {
+                cells.push(Cell::from(right(&g.sessions().to_string(), SESSIONS)));
+            }
+            if show_last {
+                cells.push(Cell::from(app.tz.time_of_day(g.last_at)));
+            }
+            if show_first {
+                cells.push(Cell::from(Span::styled(app.tz.time_of_day(g.first_at), theme.dim())));
+            }
+            cells.push(Cell::from(Line::from(spans)));
             if spark_w > 0 {
                 let spark = sparkline(&g.per_minute.last(spark_w, now));
                 cells.push(Cell::from(Span::styled(spark, theme.good())));
@@ -83,13 +104,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let mut widths = vec![
         Constraint::Length(count_w as u16),
         Constraint::Length(PCT as u16),
-        Constraint::Length(label_w as u16),
     ];
-    let mut header = vec![
-        right(s.count, count_w),
-        right("%", PCT),
-        fit(s.group_kind, label_w),
+    let mut header = vec![right(s.count, count_w), right("%", PCT)];
+    let columns = [
+        (show_sessions, SESSIONS, right(s.group_sessions, SESSIONS)),
+        (show_last, TIME, fit(s.group_last, TIME)),
+        (show_first, TIME, fit(s.group_first, TIME)),
     ];
+    for (shown, w, title) in columns {
+        if shown {
+            widths.push(Constraint::Length(w as u16));
+            header.push(title);
+        }
+    }
+    widths.push(Constraint::Length(label_w as u16));
+    header.push(fit(s.group_kind, label_w));
     if spark_w > 0 {
         widths.push(Constraint::Length(spark_w as u16));
         header.push(format!("{spark_w}m"));
