@@ -34,6 +34,9 @@ strings! {
     group_kind: "kind of failure", "失败类型";
     group_no_text: "(no error text)", "（无错误文本）";
     group_sessions: "Sess", "会话";
+    t_group: "group", "分组";
+    t_group_kind: "kind of failure (reason: error template)", "失败类型（原因：错误模板）";
+    t_more_groups: "more groups (summary --format json lists every one)", "个分组未列出（summary --format json 列出全部）";
     group_last: "Last", "最近";
     group_first: "First", "首次";
     sessions: "Chat sessions", "聊天会话";

@@ -68,6 +68,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     }
     out.push_str(&table(&rows, &[true, true, false, false]));
     out.push('\n');
+    out.push_str(&top_groups(pipeline, agg, locale));
     let mut rows = vec![std::iter::once(s.t_relay.to_owned())
         .chain(Outcome::ALL.iter().map(|o| o.label(lang).to_owned()))
         .collect::<Vec<_>>()];
@@ -96,6 +97,43 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     out.push_str(&listed(s.t_unknown_reasons, &agg.unknown_reasons()));
     out.push('\n');
     out.push_str(&per_minute(agg, locale));
+    out
+}
+
+/// The groups with the most failures: count, sessions, badges, id, reason and template.
+fn top_groups(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
+    const SHOWN: usize = 10;
+    let s = strings(locale.lang);
+    let groups = agg.groups.by_count();
+    if groups.is_empty() {
+        return String::new();
+    }
+    let now = pipeline.store.now();
+    let mut rows =
+        vec![[s.t_count, s.group_sessions, s.t_group, s.t_group_kind].map(str::to_owned)];
+    for (id, g) in groups.iter().take(SHOWN) {
+        let badges: Vec<&str> = g.badges(now).iter().map(|b| b.name()).collect();
+        let template = if g.template.is_empty() {
+            s.group_no_text
+        } else {
+            &g.template
+        };
+        let mut kind = format!("{}: {template}", reason_key(&g.reason));
+        if !badges.is_empty() {
+            kind = format!("[{}] {kind}", badges.join(", "));
+        }
+        rows.push([
+            g.count.to_string(),
+            g.sessions().to_string(),
+            id.to_string(),
+            kind,
+        ]);
+    }
+    let mut out = table(&rows, &[true, true, false, false]);
+    if groups.len() > SHOWN {
+        out.push_str(&format!("… {} {}\n", groups.len() - SHOWN, s.t_more_groups));
+    }
+    out.push('\n');
     out
 }
 

@@ -90,7 +90,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 cells.push(Cell::from(app.tz.time_of_day(g.last_at)));
             }
             if show_first {
-                cells.push(Cell::from(Span::styled(app.tz.time_of_day(g.first_at), theme.dim())));
+                cells.push(Cell::from(Span::styled(
+                    app.tz.time_of_day(g.first_at),
+                    theme.dim(),
+                )));
             }
             cells.push(Cell::from(Line::from(spans)));
             if spark_w > 0 {
