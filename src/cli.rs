@@ -294,10 +294,10 @@ pub struct SummaryArgs {
     pub format: SummaryFormat,
 }
 
+/// A live source for a headless command (instead of a capture FILE): the flags', else the
+/// config file's WebSocket URL, else its Redis URL.
 #[derive(Args, Debug)]
-pub struct WatchArgs {
-    /// A capture file (or - for standard input). Omit it and give --url or --redis to watch live.
-    pub file: Option<PathBuf>,
+pub struct HeadlessSourceArgs {
     /// WebSocket URL of a live server (with --workspace; token from $FAILWATCH_TOKEN or --token-file).
     #[arg(long, conflicts_with_all = ["file", "redis"])]
     pub url: Option<String>,
@@ -312,6 +312,14 @@ pub struct WatchArgs {
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE", requires = "url")]
     pub token_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// A capture file (or - for standard input). Omit it and give --url or --redis to watch live.
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: HeadlessSourceArgs,
     /// How each alert is printed: a line of text, or a JSON object.
     #[arg(long, value_enum, default_value_t = TailFormatArg::Text)]
     pub format: TailFormatArg,
@@ -334,20 +342,8 @@ pub struct DiffArgs {
 pub struct TailArgs {
     /// A capture file (or - for standard input). Omit it and give --url to tail a live server.
     pub file: Option<PathBuf>,
-    /// WebSocket URL of a live server (with --workspace; token from $FAILWATCH_TOKEN or --token-file).
-    #[arg(long, conflicts_with_all = ["file", "redis"])]
-    pub url: Option<String>,
-    /// Redis URL of the server's relay streams (with --workspace).
-    #[arg(long, conflicts_with = "file")]
-    pub redis: Option<String>,
-    /// Workspace id (UUID) or slug (for --url), or id (for --redis).
-    #[arg(long, env = "FAILWATCH_WORKSPACE")]
-    pub workspace: Option<String>,
     #[command(flatten)]
-    pub redis_source: RedisSourceArgs,
-    /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
-    #[arg(long, value_name = "FILE", requires = "url")]
-    pub token_file: Option<PathBuf>,
+    pub source: HeadlessSourceArgs,
     /// With --url: also write a capture of what was received (redacted unless --record-raw).
     #[arg(long, value_name = "FILE", requires = "url")]
     pub record: Option<PathBuf>,

@@ -7,45 +7,12 @@
 use std::io::Write;
 use std::process::Command;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use support::fork::capture;
 use support::tmux::{dashboard, Tmux};
 
 mod support;
-
-/// A fork capture: `(second, reason, error, with_session)` per failure, each task queued in its
-/// chat session first (so a failure without its session is a lost notification).
-fn capture(failures: &[(u32, &str, &str, bool)]) -> tempfile::NamedTempFile {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
-    for (n, (second, reason, error, with_session)) in failures.iter().enumerate() {
-        let task = format!("00000000-0000-4000-8000-{n:012x}");
-        let session = format!("5e550000-0000-4000-8000-{:012x}", n % 4);
-        let at = |s: u32| {
-            let t = second * 10 + s;
-            format!(
-                "2026-11-25T08:{:02}:{:02}.{:03}Z",
-                t / 600,
-                (t / 10) % 60,
-                (t % 10) * 100
-            )
-        };
-        let queued = json!({"type": "task:queued", "payload": {
-            "task_id": task, "chat_session_id": session, "issue_id": ""}});
-        let mut payload = json!({"task_id": task, "issue_id": "", "status": "failed",
-            "failure_reason": reason, "error": error});
-        if *with_session {
-            payload["chat_session_id"] = json!(session);
-        }
-        writeln!(f, "{}", json!({"at": at(1), "frame": queued})).unwrap();
-        writeln!(
-            f,
-            "{}",
-            json!({"at": at(2), "frame": {"type": "task:failed", "payload": payload}})
-        )
-        .unwrap();
-    }
-    f
-}
 
 fn config(text: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::NamedTempFile::new().unwrap();

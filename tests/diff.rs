@@ -2,31 +2,19 @@
 //! of failure is gone, one is new, one doubled its rate over a capture half as long, and a
 //! sweeper's failures lost their chat session.
 
-use std::io::Write;
 use std::process::Command;
 
 use serde_json::{json, Value};
 
-/// A fork capture: `(minute, reason, error, with_session)` per failure, each task queued in its
-/// chat session first (so a failure without its session is a lost notification).
+mod support;
+
+/// A fork capture of `(minute, reason, error, with_session)` failures.
 fn capture(failures: &[(u32, &str, &str, bool)]) -> tempfile::NamedTempFile {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
-    for (n, (minute, reason, error, with_session)) in failures.iter().enumerate() {
-        let task = format!("00000000-0000-4000-8000-{n:012x}");
-        let session = format!("5e550000-0000-4000-8000-{:012x}", n % 4);
-        let at = |s: u32| format!("2026-11-25T08:{minute:02}:{s:02}.000Z");
-        let queued = json!({"type": "task:queued", "payload": {
-            "task_id": task, "chat_session_id": session, "issue_id": ""}});
-        let mut payload = json!({"task_id": task, "issue_id": "", "status": "failed",
-            "failure_reason": reason, "error": error});
-        if *with_session {
-            payload["chat_session_id"] = json!(session);
-        }
-        let failed = json!({"type": "task:failed", "payload": payload});
-        writeln!(f, "{}", json!({"at": at(1), "frame": queued})).unwrap();
-        writeln!(f, "{}", json!({"at": at(2), "frame": failed})).unwrap();
-    }
-    f
+    let in_seconds: Vec<_> = failures
+        .iter()
+        .map(|&(m, r, e, s)| (m * 60, r, e, s))
+        .collect();
+    support::fork::capture(&in_seconds)
 }
 
 const CRASH: &str = "claude exited with status 1: open /srv/a/.git/index.lock: file exists";

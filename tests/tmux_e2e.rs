@@ -1,6 +1,5 @@
 //! End to end, as a person would: the real binary in tmux, keys sent, the screen read back.
 
-use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -9,104 +8,9 @@ const SAMPLE: &str = concat!(
     "/tests/data/sample-capture.jsonl"
 );
 
-struct Tmux {
-    socket: String,
-}
+use support::tmux::{dashboard, Tmux};
 
-/// The binary with a fixed zone and its own state directory (no history, no first-run hint
-/// from earlier runs), then a marker with its exit code.
-fn dashboard(args: &str) -> String {
-    let state = std::env::temp_dir().join(format!("failwatch-e2e-state-{}", std::process::id()));
-    std::fs::create_dir_all(state.join("failwatch")).unwrap();
-    std::fs::write(state.join("failwatch/seen"), "").unwrap();
-    format!(
-        "env TZ=UTC XDG_STATE_HOME={} {} {args}; echo FAILWATCH-EXITED-$?; sleep 30",
-        state.display(),
-        env!("CARGO_BIN_EXE_failwatch"),
-    )
-}
-
-impl Tmux {
-    fn start(cmd: &str) -> Tmux {
-        Tmux::sized(cmd, 120, 40)
-    }
-
-    fn sized(cmd: &str, width: u16, height: u16) -> Tmux {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let socket = format!("failwatch-e2e-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                "-s",
-                "fw",
-            ])
-            .arg(cmd)
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux must be installed (.ci/run installs it)");
-        assert!(status.success());
-        Tmux { socket }
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", "fw"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "fw"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The tmux paste buffer (what a copy put there).
-    fn buffer(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "show-buffer"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what:?}; screen:\n{s}"
-            );
-            sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+mod support;
 
 #[test]
 fn filter_by_reason_open_detail_and_quit() {

@@ -183,17 +183,7 @@ fn keep_what_is_used(v: &mut Value) {
         "status",
     ];
     let keep: &[&str] = match kind.as_str() {
-        "task:failed" => &[
-            "task_id",
-            "agent_id",
-            "issue_id",
-            "chat_session_id",
-            "status",
-            "failure_reason",
-            "retry_pending",
-            "error",
-            "error_message",
-        ],
+        "task:failed" => &crate::protocol::TASK_FAILED_FIELDS,
         k if k.starts_with("task:") => &IDS,
         "chat:message" => &["chat_session_id", "task_id", "message_id", "role"],
         "chat:done" => &["chat_session_id", "task_id", "message_id"],

@@ -80,3 +80,34 @@ async fn open_source(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandl
         CmdError::connect(format!("{what}: {e}")).hint(hint)
     })
 }
+
+/// The live source a headless command (`tail`, `watch`) asked for, before it is opened.
+pub enum HeadlessSource {
+    Redis(source::redis::RedisConfig),
+    /// The WebSocket, with its URL as given (for the REST API and the recording).
+    WebSocket(source::ws::LiveConfig),
+}
+
+/// `--url` or `--redis` (with `--workspace`), else the config file's; `None` when neither says.
+fn headless_source(
+    args: &crate::cli::HeadlessSourceArgs,
+    settings: &Settings,
+) -> Result<Option<HeadlessSource>, CmdError> {
+    let workspace =
+        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
+    Ok(Some(
+        match (&args.url, &args.redis, &settings.url, &settings.redis) {
+            (_, Some(url), _, _) | (None, None, None, Some(url)) => {
+                HeadlessSource::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
+            }
+            (Some(url), None, _, _) | (None, None, Some(url), _) => {
+                HeadlessSource::WebSocket(source::ws::LiveConfig {
+                    url: url.clone(),
+                    workspace: workspace()?,
+                    token: setup::token(args.token_file.as_deref())?,
+                })
+            }
+            (None, None, None, None) => return Ok(None),
+        },
+    ))
+}

@@ -5,10 +5,9 @@ use std::io::{self, Write};
 
 use super::input::CaptureInput;
 use super::setup::{self, Settings};
-use super::{open_source, redis, CmdError};
+use super::{headless_source, open_source, CmdError, HeadlessSource};
 use crate::cli::{TailArgs, TailFormatArg};
 use crate::headless::{self, TailError, TailFormat, TailSpec};
-use crate::source::ws::LiveConfig;
 use crate::source::Delivery;
 use crate::source::SourceSpec;
 
@@ -32,21 +31,12 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         let hold = crate::api::LOOKUP_LIFETIME + std::time::Duration::from_secs(60);
         return capture(file, settings, TailSpec { hold, ..spec });
     }
-    let workspace =
-        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
-    // A live source: the flags', else the config file's WebSocket URL, else its Redis URL.
     let mut api = None;
     let mut record = None;
-    let source = match (&args.url, &args.redis, &settings.url, &settings.redis) {
-        (_, Some(url), _, _) | (None, None, None, Some(url)) => {
-            SourceSpec::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
-        }
-        (Some(url), None, _, _) | (None, None, Some(url), _) => {
-            let config = LiveConfig {
-                url: url.clone(),
-                workspace: workspace()?,
-                token: setup::token(args.token_file.as_deref())?,
-            };
+    let source = match headless_source(&args.source, settings)? {
+        Some(HeadlessSource::Redis(config)) => SourceSpec::Redis(config),
+        Some(HeadlessSource::WebSocket(config)) => {
+            let url = &config.url;
             api = setup::api_config(&args.api, settings, url, &config.workspace, &config.token);
             record = setup::recorder(args.record.as_deref(), url, args.record_raw, api.is_some())?;
             SourceSpec::WebSocket {
@@ -54,7 +44,7 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
                 record: record.clone(),
             }
         }
-        (None, None, None, None) => {
+        None => {
             return Err(CmdError::usage(
                 "tail needs a capture FILE, or --url (or --redis) and --workspace",
             ))

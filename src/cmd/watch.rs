@@ -7,14 +7,13 @@ use std::io::{self, Write};
 
 use super::input::CaptureInput;
 use super::setup::{self, Settings};
-use super::{open_source, redis, CmdError};
+use super::{headless_source, open_source, CmdError, HeadlessSource};
 use crate::alerts::{AlertEngine, Fired};
 use crate::capture::format_time;
 use crate::cli::{TailFormatArg, WatchArgs};
 use crate::headless;
 use crate::metrics::MetricsSnapshot;
 use crate::source::status::Phase;
-use crate::source::ws::LiveConfig;
 use crate::source::{Delivery, SourceSpec};
 
 pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
@@ -27,21 +26,13 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
     if let Some(file) = &args.file {
         return capture(file, settings, engine, json);
     }
-    let workspace =
-        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
-    let spec = match (&args.url, &args.redis, &settings.url, &settings.redis) {
-        (_, Some(url), _, _) | (None, None, None, Some(url)) => {
-            SourceSpec::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
-        }
-        (Some(url), None, _, _) | (None, None, Some(url), _) => SourceSpec::WebSocket {
-            config: LiveConfig {
-                url: url.clone(),
-                workspace: workspace()?,
-                token: setup::token(args.token_file.as_deref())?,
-            },
+    let spec = match headless_source(&args.source, settings)? {
+        Some(HeadlessSource::Redis(config)) => SourceSpec::Redis(config),
+        Some(HeadlessSource::WebSocket(config)) => SourceSpec::WebSocket {
+            config,
             record: None,
         },
-        (None, None, None, None) => {
+        None => {
             return Err(CmdError::usage(
                 "watch needs a capture FILE, or --url (or --redis) and --workspace",
             ))

@@ -98,7 +98,7 @@ fn classify(word: &str) -> (Option<&'static str>, usize) {
     }
     let placeholder = if is_uuid(core) || is_ulid(core) {
         "<id>"
-    } else if is_duration(core) {
+    } else if crate::routing::canned::is_go_duration(core) {
         "<duration>"
     } else if is_number(core) {
         "<n>"
@@ -135,28 +135,6 @@ fn is_ulid(w: &str) -> bool {
         && w.bytes()
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         && w.bytes().any(|c| c.is_ascii_digit())
-}
-
-/// `30s`, `1.5s`, `250ms`, `5m0s`, `1h2m3s`, `2h`, `10µs`, `3d`.
-fn is_duration(w: &str) -> bool {
-    let mut rest = w;
-    let mut parts = 0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return false;
-        }
-        rest = &rest[digits..];
-        let unit = ["ms", "µs", "us", "ns", "h", "m", "s", "d"]
-            .into_iter()
-            .find(|u| rest.starts_with(u));
-        let Some(unit) = unit else { return false };
-        rest = &rest[unit.len()..];
-        parts += 1;
-    }
-    parts > 0
 }
 
 /// `42`, `-1`, `3.14`, `1e9`, `12,345`, `80%`, `4096MB`, `v2`-style words are not numbers.

@@ -8,6 +8,19 @@ pub(crate) mod scan;
 mod ulid;
 
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
+
+/// The `task:failed` payload fields failwatch reads (and a recording keeps).
+pub const TASK_FAILED_FIELDS: [&str; 9] = [
+    "task_id",
+    "agent_id",
+    "issue_id",
+    "chat_session_id",
+    "status",
+    "failure_reason",
+    "retry_pending",
+    "error",
+    "error_message",
+];
 pub use ulid::Ulid;
 
 use chrono::{DateTime, Utc};

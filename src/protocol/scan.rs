@@ -54,7 +54,7 @@ pub fn object<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Va
         at: 0,
     };
     c.skip_ws();
-    let fields = c.fields(&names)?;
+    let fields = c.fields(&names, 1)?;
     c.skip_ws();
     (c.at == c.bytes.len()).then_some(fields)
 }
@@ -80,8 +80,8 @@ impl<'a> Cursor<'a> {
         (self.peek()? == b).then(|| self.at += 1)
     }
 
-    /// An object at the cursor, keeping the named fields.
-    fn fields<const N: usize>(&mut self, names: &[&str; N]) -> Option<[Val<'a>; N]> {
+    /// An object at the cursor (nested `depth` deep), keeping the named fields.
+    fn fields<const N: usize>(&mut self, names: &[&str; N], depth: usize) -> Option<[Val<'a>; N]> {
         let mut out = std::array::from_fn(|_| Val::Absent);
         self.eat(b'{')?;
         self.skip_ws();
@@ -95,14 +95,14 @@ impl<'a> Cursor<'a> {
             self.skip_ws();
             match names.iter().position(|n| n.as_bytes() == key.as_bytes()) {
                 // An escaped name could spell a named field: serde's reading decides.
-                _ if escaped => return None,
+                _ if escaped && N > 0 => return None,
                 Some(i) => {
                     if out[i] != Val::Absent {
                         return None; // serde refuses a duplicate field
                     }
                     out[i] = self.named_value()?;
                 }
-                None => self.skip_value(1)?,
+                None => self.skip_value(depth)?,
             }
             self.skip_ws();
             match self.peek()? {
@@ -191,32 +191,7 @@ impl<'a> Cursor<'a> {
         }
         match self.peek()? {
             b'"' => self.string_span().map(|_| ()),
-            b'{' => {
-                self.at += 1;
-                self.skip_ws();
-                if self.eat(b'}').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.string_span()?;
-                    self.skip_ws();
-                    self.eat(b':')?;
-                    self.skip_ws();
-                    self.skip_value(depth + 1)?;
-                    self.skip_ws();
-                    match self.peek()? {
-                        b',' => {
-                            self.at += 1;
-                            self.skip_ws();
-                        }
-                        b'}' => {
-                            self.at += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
+            b'{' => self.fields(&[], depth + 1).map(|_: [Val; 0]| ()),
             b'[' => {
                 self.at += 1;
                 self.skip_ws();

@@ -49,7 +49,7 @@ fn is_timeout_sentence(t: &str) -> bool {
 }
 
 /// `2h0m0s`, `90s`, `1.5s`, `300ms`: digits and dots followed by units, nothing else.
-fn is_go_duration(s: &str) -> bool {
+pub(crate) fn is_go_duration(s: &str) -> bool {
     let mut saw_digit = false;
     let mut saw_unit = false;
     let mut rest = s;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod fork;
 pub mod hub;
 pub mod secrets;
 pub mod sim;

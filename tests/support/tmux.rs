@@ -23,18 +23,38 @@ pub fn dashboard(args: &str) -> String {
 
 impl Tmux {
     pub fn start(cmd: &str) -> Tmux {
+        Tmux::sized(cmd, 120, 40)
+    }
+
+    pub fn sized(cmd: &str, width: u16, height: u16) -> Tmux {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let socket = format!("failwatch-tmux-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "120", "-y", "40", "-s", "fw"])
+            .args([
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "-s",
+                "fw",
+            ])
             .arg(cmd)
             .env("TERM", "xterm-256color")
             .status()
             .expect("tmux must be installed (.ci/run installs it)");
         assert!(status.success());
         Tmux { socket }
+    }
+
+    /// The tmux paste buffer (what a copy put there).
+    pub fn buffer(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "show-buffer"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn screen(&self) -> String {

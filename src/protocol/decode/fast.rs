@@ -7,7 +7,7 @@ use super::{
     CommentFields, CommentPayload, TaskPayload,
 };
 use crate::protocol::scan::{self, Val};
-use crate::protocol::{Event, TaskStage, Ulid};
+use crate::protocol::{Event, TaskStage, Ulid, TASK_FAILED_FIELDS};
 
 pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
     let [event_type, id, payload, error] =
@@ -48,20 +48,7 @@ fn object(payload: Val<'_>) -> Option<&str> {
 
 fn task_payload(payload: Val<'_>) -> Option<TaskPayload<'_>> {
     let [task_id, agent_id, issue_id, chat_session_id, status, failure_reason, retry_pending, error, error_message] =
-        scan::object(
-            object(payload)?,
-            [
-                "task_id",
-                "agent_id",
-                "issue_id",
-                "chat_session_id",
-                "status",
-                "failure_reason",
-                "retry_pending",
-                "error",
-                "error_message",
-            ],
-        )?;
+        scan::object(object(payload)?, TASK_FAILED_FIELDS)?;
     Some(TaskPayload {
         task_id: task_id.opt_str()?,
         agent_id: agent_id.opt_str()?,
