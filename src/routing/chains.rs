@@ -57,6 +57,8 @@ pub struct Attempt {
 struct Queued {
     task: Arc<str>,
     key: Box<str>,
+    /// The key's hash: a failure looks through every recent queued task, and most keys differ.
+    hash: u64,
     at: DateTime<Utc>,
 }
 
@@ -97,6 +99,11 @@ fn key(ids: &TaskIds, session: Option<&str>) -> Option<Box<str>> {
     Some(format!("{agent}\u{0}{scope}").into())
 }
 
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
+}
+
 impl Chains {
     pub fn observe_task(&mut self, at: DateTime<Utc>, t: &TaskEvent) {
         let Some(task) = t.ids.task_id.as_deref() else {
@@ -115,6 +122,7 @@ impl Chains {
                 }
                 self.recent_queued.push_back(Queued {
                     task: Arc::from(task),
+                    hash: key_hash(&key),
                     key,
                     at,
                 });
@@ -155,8 +163,12 @@ impl Chains {
         };
         if retried && self.child_of.get(&*task).is_none() {
             if let Some(key) = key(&f.ids, session) {
+                let hash = key_hash(&key);
                 let found = self.recent_queued.iter().rposition(|q| {
-                    q.key == key && q.task != task && (at - q.at) <= IMMEDIATE_WINDOW
+                    q.hash == hash
+                        && q.key == key
+                        && q.task != task
+                        && (at - q.at) <= IMMEDIATE_WINDOW
                 });
                 match found.and_then(|i| self.recent_queued.remove(i)) {
                     Some(q) => self.link(task.clone(), q.task),

@@ -100,8 +100,6 @@ impl Groups {
 }
 
 fn session_key(session: &str) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    h.write(session.as_bytes());
-    h.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(session)
 }
