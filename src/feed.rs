@@ -72,16 +72,13 @@ pub struct Feed {
     alerts: AlertLog,
 }
 
-/// Alerts the pipeline fired: the latest (for the header), the count, the ones not yet announced.
+/// Alerts the pipeline fired: the latest (for the header), how many, how many announced.
 #[derive(Default)]
 struct AlertLog {
     latest: Option<Fired>,
     total: u64,
-    new: Vec<Fired>,
+    announced: u64,
 }
-
-/// Alerts not yet announced, at most (a flood rings once per batch anyway).
-const NEW_ALERTS_KEPT: usize = 20;
 
 impl Feed {
     pub fn live(pipeline: Pipeline, source: SourceHandle) -> Feed {
@@ -118,9 +115,13 @@ impl Feed {
         self.alerts.latest.as_ref().map(|f| (f, self.alerts.total))
     }
 
-    /// Alerts fired since the last call, for the bell and the desktop notification.
-    pub fn take_new_alerts(&mut self) -> Vec<Fired> {
-        std::mem::take(&mut self.alerts.new)
+    /// The latest alert and how many fired since the last call, for the bell and the desktop
+    /// notification (one for a batch: a flood rings once).
+    pub fn take_new_alerts(&mut self) -> Option<(Fired, u64)> {
+        let new = self.alerts.total - self.alerts.announced;
+        self.alerts.announced = self.alerts.total;
+        let latest = self.alerts.latest.clone().filter(|_| new > 0)?;
+        Some((latest, new))
     }
 
     /// Publish snapshots of the counts to these metrics as frames are ingested.
@@ -165,9 +166,6 @@ impl Feed {
         if let Some(last) = fired.last() {
             self.alerts.total += fired.len() as u64;
             self.alerts.latest = Some(last.clone());
-            self.alerts.new.extend(fired);
-            let over = self.alerts.new.len().saturating_sub(NEW_ALERTS_KEPT);
-            self.alerts.new.drain(..over);
         }
         if let Some((_, _, stale)) = &mut self.metrics {
             *stale = true;

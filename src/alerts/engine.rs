@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashSet;
 
 use super::rule::{AlertRule, Condition};
@@ -26,9 +26,56 @@ pub struct Fired {
 #[derive(Debug)]
 struct RuleState {
     rule: AlertRule,
+    window: Window,
+    groups: FxHashSet<GroupId>,
+}
+
+/// A count rule's memory: the newest `count` matching times in its window, oldest first (no
+/// more are needed to know whether `count` fall in it), and whether an episode is on.
+#[derive(Debug, Default)]
+struct Window {
     times: VecDeque<DateTime<Utc>>,
     firing: bool,
-    groups: FxHashSet<GroupId>,
+}
+
+impl Window {
+    /// Forget the times the window has left behind at `now`; the episode ends when fewer than
+    /// `count` remain.
+    fn expire(&mut self, now: DateTime<Utc>, count: usize, window: Duration) {
+        if let Some(cutoff) = now.checked_sub_signed(window) {
+            while self.times.front().is_some_and(|t| *t <= cutoff) {
+                self.times.pop_front();
+            }
+        }
+        self.firing &= self.times.len() >= count;
+    }
+
+    /// A matching failure at `at` (`now`: the newest event time): true when it starts an
+    /// episode. A late one already outside the window counts for nothing.
+    fn add(
+        &mut self,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        count: usize,
+        window: Duration,
+    ) -> bool {
+        self.expire(now, count, window);
+        if now
+            .checked_sub_signed(window)
+            .is_some_and(|cutoff| at <= cutoff)
+        {
+            return false;
+        }
+        let pos = self.times.partition_point(|t| *t <= at);
+        self.times.insert(pos, at);
+        while self.times.len() > count {
+            self.times.pop_front();
+        }
+        let enough = self.times.len() >= count;
+        let starts = enough && !self.firing;
+        self.firing = enough;
+        starts
+    }
 }
 
 #[derive(Debug, Default)]
@@ -45,8 +92,7 @@ impl AlertEngine {
                 .into_iter()
                 .map(|rule| RuleState {
                     rule,
-                    times: VecDeque::new(),
-                    firing: false,
+                    window: Window::default(),
                     groups: FxHashSet::default(),
                 })
                 .collect(),
@@ -69,23 +115,15 @@ impl AlertEngine {
         for s in &mut self.rules {
             if !s.rule.filter.matches(f, now) {
                 if let Condition::Count { count, window } = s.rule.condition {
-                    // The episode ends when the window no longer holds enough.
-                    expire(&mut s.times, now - window);
-                    s.firing &= s.times.len() >= count as usize;
+                    s.window.expire(now, count as usize, window);
                 }
                 continue;
             }
             let what = match s.rule.condition {
                 Condition::Count { count, window } => {
-                    s.times.push_back(f.at);
-                    expire(&mut s.times, f.at.max(now) - window);
-                    let enough = s.times.len() >= count as usize;
-                    let fire = enough && !s.firing;
-                    s.firing = enough;
-                    fire.then(|| {
+                    s.window.add(f.at, now, count as usize, window).then(|| {
                         format!(
-                            "{} matching failures within {}; the last: {}",
-                            s.times.len(),
+                            "{count} matching failures within {}; the last: {}",
                             window_text(window),
                             describe(f)
                         )
@@ -117,7 +155,7 @@ impl AlertEngine {
 }
 
 /// A window as written in a rule: `10m`, `1h`, `90s`.
-fn window_text(d: chrono::Duration) -> String {
+fn window_text(d: Duration) -> String {
     let s = d.num_seconds();
     if s % 3600 == 0 {
         format!("{}h", s / 3600)
@@ -128,28 +166,75 @@ fn window_text(d: chrono::Duration) -> String {
     }
 }
 
-fn expire(times: &mut VecDeque<DateTime<Utc>>, before: DateTime<Utc>) {
-    while times.front().is_some_and(|t| *t <= before) {
-        times.pop_front();
-    }
-}
-
 /// A failure in a few words (every part already safe to show).
 fn describe(f: &Failure) -> String {
     let reason = f.reason.as_deref().unwrap_or("no reason");
-    let task = f.task_id.as_deref().map_or("?", |t| &t[..t.len().min(8)]);
+    let task = f.task_id.as_deref().map_or("?", |t| head(t, 8));
     let mut s = format!("{reason} (task {task}");
     if let Some(session) = &f.session {
-        s.push_str(&format!(", session {}", &session[..session.len().min(8)]));
+        s.push_str(&format!(", session {}", head(session, 8)));
     }
     s.push(')');
     if !f.group.template.is_empty() {
-        let t = &f.group.template;
-        let cut = (0..=t.len().min(80))
-            .rev()
-            .find(|&i| t.is_char_boundary(i))
-            .unwrap_or(0);
-        s.push_str(&format!(": {}", &t[..cut]));
+        s.push_str(&format!(": {}", head(&f.group.template, 80)));
     }
     s
+}
+
+/// The first `chars` characters of `s` (ids from outside need not be ASCII).
+fn head(s: &str, chars: usize) -> &str {
+    s.char_indices().nth(chars).map_or(s, |(i, _)| &s[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(minute: i64, second: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000 + minute * 60 + second, 0).unwrap()
+    }
+
+    #[test]
+    fn a_window_fires_once_per_episode_even_when_it_emptied_between_failures() {
+        let (count, window) = (3, Duration::minutes(10));
+        let mut w = Window::default();
+        let mut add = |at| w.add(at, at, count, window);
+        // The third starts an episode; at 3:00 the window still holds three: the same one.
+        let first: Vec<bool> = [t(0, 0), t(1, 0), t(2, 0), t(3, 0)].map(&mut add).into();
+        assert_eq!(first, [false, false, true, false]);
+        // By 12:30 only 3:00 is left in it (the rest left at 11:00–12:00, with no failure to
+        // see it go): the episode ended, and three in the window again start another.
+        let second: Vec<bool> = [t(12, 30), t(12, 40)].map(&mut add).into();
+        assert_eq!(second, [false, true]);
+        assert!(w.times.len() <= count, "no more than the count is kept");
+    }
+
+    #[test]
+    fn a_late_failure_outside_the_window_counts_for_nothing_and_huge_windows_hold() {
+        let mut w = Window::default();
+        assert!(!w.add(t(120, 0), t(120, 0), 2, Duration::minutes(10)));
+        assert!(
+            !w.add(t(0, 0), t(120, 0), 2, Duration::minutes(10)),
+            "two hours late"
+        );
+        assert!(
+            w.add(t(115, 0), t(120, 0), 2, Duration::minutes(10)),
+            "late but inside"
+        );
+        let mut huge = Window::default();
+        let forever = Duration::days(36_500);
+        assert!(huge.add(
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MIN_UTC,
+            1,
+            forever
+        ));
+    }
+
+    #[test]
+    fn heads_cut_at_characters() {
+        assert_eq!(head("aéééééééééé", 8), "aééééééé");
+        assert_eq!(head("s会话会话", 8), "s会话会话");
+        assert_eq!(head("", 8), "");
+    }
 }

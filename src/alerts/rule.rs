@@ -38,6 +38,14 @@ pub enum Condition {
     Lost,
 }
 
+/// A count rule keeps this many failure times at most …
+pub const MAX_COUNT: u32 = 100_000;
+
+/// … within a window of at most 30 days.
+fn max_window() -> Duration {
+    Duration::days(30)
+}
+
 /// One `[[alerts]]` table as written.
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
@@ -67,15 +75,21 @@ impl AlertRule {
         let filter =
             Filter::parse_saved(&raw.filter, saved).map_err(|e| format!("alert `{name}`: {e}"))?;
         let condition = match (raw.count, &raw.window, raw.new_group, raw.lost) {
-            (Some(count), Some(window), false, false) if count > 0 => {
+            (Some(count), Some(window), false, false) if (1..=MAX_COUNT).contains(&count) => {
                 let window = crate::filter::parse_duration(window)
-                    .filter(|w| *w > Duration::zero())
+                    .filter(|w| *w > Duration::zero() && *w <= max_window())
                     .ok_or_else(|| {
-                        format!("alert `{name}`: bad window `{window}` (e.g. \"10m\", \"1h\")")
+                        format!(
+                            "alert `{name}`: bad window `{window}` (e.g. \"10m\", \"1h\"; at most 30d)"
+                        )
                     })?;
                 Condition::Count { count, window }
             }
-            (Some(0), ..) => return Err(format!("alert `{name}`: count must be at least 1")),
+            (Some(_), Some(_), false, false) => {
+                return Err(format!(
+                    "alert `{name}`: count must be from 1 to {MAX_COUNT}"
+                ))
+            }
             (Some(_), None, ..) => {
                 return Err(format!("alert `{name}`: count needs a window (e.g. window = \"10m\")"))
             }
@@ -136,7 +150,15 @@ mod tests {
             ("name = \"x\"\ncount = 5", "needs a window"),
             ("name = \"x\"\nwindow = \"5m\"", "needs a count"),
             ("name = \"x\"\ncount = 5\nwindow = \"soon\"", "bad window"),
-            ("name = \"x\"\ncount = 0\nwindow = \"5m\"", "at least 1"),
+            ("name = \"x\"\ncount = 0\nwindow = \"5m\"", "from 1 to"),
+            (
+                "name = \"x\"\ncount = 1000000\nwindow = \"5m\"",
+                "from 1 to",
+            ),
+            (
+                "name = \"x\"\ncount = 5\nwindow = \"100000000d\"",
+                "at most 30d",
+            ),
             (
                 "name = \"x\"\nlost = true\nnew_group = true",
                 "one condition",

@@ -5,11 +5,16 @@
 
 /// Templates are cut to this many bytes (a log tail past it adds nothing to the kind).
 pub const MAX_TEMPLATE_BYTES: usize = 240;
+/// Of a text, this much is read (enough to fill a template however many parts are replaced).
+const MAX_READ_BYTES: usize = 4096;
+/// A word is classified over at most this many bytes.
+const MAX_WORD_BYTES: usize = 256;
 
 /// The template of an (already redacted) error text.
 pub fn template(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_TEMPLATE_BYTES) + 8);
-    let mut rest = text.trim();
+    // Only the head is read: a template is at most MAX_TEMPLATE_BYTES long anyway.
+    let mut rest = head(text, MAX_READ_BYTES).trim();
     while !rest.is_empty() && out.len() < MAX_TEMPLATE_BYTES {
         let c = rest.chars().next().unwrap_or(' ');
         let used = if c.is_whitespace() {
@@ -54,11 +59,22 @@ fn quoted(s: &str) -> Option<usize> {
     (body[end] == q && end > 0).then_some(end + 2)
 }
 
-/// The length of the word at the start: up to white space or a quote (a path or URL is one word).
+/// The length of the word at the start: up to white space or a quote (a path or URL is one
+/// word), at most about MAX_WORD_BYTES (a longer one is read in pieces, so no text costs more
+/// than its length times a constant).
 fn word_len(s: &str) -> usize {
     s.char_indices()
-        .find(|(_, c)| c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
+        .find(|(i, c)| *i >= MAX_WORD_BYTES || c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
         .map_or(s.len(), |(i, _)| i.max(c_len(s)))
+}
+
+/// At most `bytes` of `s`, cut at a character boundary.
+fn head(s: &str, bytes: usize) -> &str {
+    let mut cut = bytes.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
 }
 
 fn c_len(s: &str) -> usize {
@@ -246,6 +262,17 @@ mod tests {
             let t = template(&text);
             proptest::prop_assert!(t.len() <= MAX_TEMPLATE_BYTES + '…'.len_utf8());
         }
+    }
+
+    /// Only the head of a text is read: what lies past it never changes the template.
+    #[test]
+    fn only_the_head_is_read() {
+        let head = "claude exited with status 1: ";
+        let a = format!("{head}{}", ":a".repeat(30_000));
+        let b = format!("{head}{}x", ":a".repeat(40_000));
+        assert_eq!(template(&a), template(&b));
+        let word = "z".repeat(1000);
+        assert!(template(&word).len() <= MAX_TEMPLATE_BYTES + '…'.len_utf8());
     }
 
     #[test]

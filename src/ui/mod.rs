@@ -175,7 +175,7 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed);
-        announce(&feed.take_new_alerts(), notifier, in_tmux)?;
+        announce(feed.take_new_alerts(), notifier, in_tmux)?;
         if app.mouse != mouse {
             term.set_mouse(app.mouse)?;
             mouse = app.mouse;
@@ -187,15 +187,15 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
 /// Ring the bell and ask the terminal for a desktop notification of the alerts that fired (one
 /// for a batch: a flood rings once).
 fn announce(
-    fired: &[crate::alerts::Fired],
+    fired: Option<(crate::alerts::Fired, u64)>,
     notifier: crate::alerts::Notifier,
     in_tmux: bool,
 ) -> std::io::Result<()> {
     use std::io::Write;
-    let Some(last) = fired.last() else {
+    let Some((last, n)) = fired else {
         return Ok(());
     };
-    let title = match fired.len() {
+    let title = match n {
         1 => format!("failwatch: {}", last.rule),
         n => format!("failwatch: {n} alerts, the last {}", last.rule),
     };
