@@ -180,7 +180,7 @@ pub struct GroupRecord<'a> {
     pub id: String,
     pub last_seen: String,
     pub reason: Option<&'a str>,
-    pub sessions: usize,
+    pub sessions: u64,
     /// Of all failures, this group's part (0–1).
     pub share: f64,
     pub template: &'a str,

@@ -106,9 +106,28 @@ pub struct SessionStats {
     pub binding_known: u64,
     pub last_at: Option<DateTime<Utc>>,
     pub last_reason: Option<Arc<str>>,
+    /// Failures of each group in this session: how the groups count the sessions they affect
+    /// (the session's entry is at hand when a failure is counted; a map per group is not).
+    groups: FxHashMap<crate::groups::GroupId, u32>,
 }
 
 impl SessionStats {
+    /// Count a failure of `group` in (1) or out (-1); +1 when the session is new to the group,
+    /// -1 when it no longer has any of its failures, else 0.
+    fn count_group(&mut self, group: crate::groups::GroupId, delta: i64) -> i64 {
+        let n = self.groups.entry(group).or_default();
+        let before = *n;
+        *n = n.saturating_add_signed(delta as i32);
+        match (before, *n) {
+            (0, 1..) => 1,
+            (1.., 0) => {
+                self.groups.remove(&group);
+                -1
+            }
+            _ => 0,
+        }
+    }
+
     fn count(&mut self, class: SessionClass, known: bool, delta: i64) {
         let slot = match class {
             SessionClass::Detail => &mut self.detail,
@@ -202,8 +221,10 @@ impl Aggregates {
 
     /// Add (`delta` 1) or take back (-1) what depends on the family and the bindings.
     pub fn count_derived(&mut self, f: &Failure, delta: i64) {
+        let session = f.session.as_ref().and_then(|s| self.sessions.get_mut(s));
+        let new_session = session.map_or(0, |s| s.count_group(f.group.id, delta));
         // A text recovered later can move a failure to another group: counted with what derives.
-        self.groups.count(f, delta);
+        self.groups.count(f, delta, new_session);
         for r in f.routes.iter() {
             bump(&mut self.routing[r.relay.index()][r.outcome.index()], delta);
         }

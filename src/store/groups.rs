@@ -23,15 +23,14 @@ pub struct GroupStats {
     pub last_at: DateTime<Utc>,
     /// The last failure that came after [`QUIET`] or more of silence.
     pub returned_at: Option<DateTime<Utc>>,
-    /// Failures per session, by a 64-bit hash of the session id: no id copied per failure, and
-    /// two sessions sharing a hash would take billions of them.
-    sessions: FxHashMap<u64, u32>,
+    /// Sessions with at least one of its failures.
+    sessions: u64,
     pub per_minute: MinuteSeries,
 }
 
 impl GroupStats {
-    pub fn sessions(&self) -> usize {
-        self.sessions.len()
+    pub fn sessions(&self) -> u64 {
+        self.sessions
     }
 
     pub fn badges(&self, now: DateTime<Utc>) -> Badges {
@@ -50,8 +49,9 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// Count a failure in its group (`delta` 1), or take it back (-1) when it moves.
-    pub fn count(&mut self, f: &Failure, delta: i64) {
+    /// Count a failure in its group (`delta` 1), or take it back (-1) when it moves;
+    /// `new_session` is the change in the sessions it affects (±1, or 0).
+    pub fn count(&mut self, f: &Failure, delta: i64, new_session: i64) {
         let full = self.by_id.len() >= MAX_GROUPS;
         let g = match self.by_id.get_mut(&f.group.id) {
             Some(g) => g,
@@ -66,7 +66,7 @@ impl Groups {
                 first_at: f.at,
                 last_at: f.at,
                 returned_at: None,
-                sessions: FxHashMap::default(),
+                sessions: 0,
                 per_minute: MinuteSeries::default(),
             }),
         };
@@ -81,14 +81,7 @@ impl Groups {
         } else {
             g.per_minute.remove(f.at);
         }
-        if let Some(s) = &f.session {
-            let key = session_key(s);
-            let n = g.sessions.entry(key).or_default();
-            *n = n.saturating_add_signed(delta as i32);
-            if *n == 0 {
-                g.sessions.remove(&key);
-            }
-        }
+        g.sessions = g.sessions.saturating_add_signed(new_session);
     }
 
     /// Groups, most failures first (ties by id).
@@ -97,9 +90,4 @@ impl Groups {
         v.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
         v
     }
-}
-
-fn session_key(session: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(session)
 }
