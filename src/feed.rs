@@ -14,7 +14,7 @@ use crate::source::status::ConnState;
 use crate::source::SourceHandle;
 
 /// Metrics are published at most this often while frames flow (and at the next tick after).
-const METRICS_EVERY: Duration = Duration::from_millis(250);
+pub const METRICS_EVERY: Duration = Duration::from_millis(250);
 
 /// At most this many frames are ingested in one batch …
 const MAX_BATCH: usize = 20_000;

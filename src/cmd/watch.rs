@@ -47,8 +47,8 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         let mut published = std::time::Instant::now();
         loop {
             if let Some((m, _)) = &metrics {
-                // A burst is published at most every quarter second.
-                if published.elapsed() >= std::time::Duration::from_millis(250) {
+                // A burst is published at most this often, as the dashboard does.
+                if published.elapsed() >= crate::feed::METRICS_EVERY {
                     m.publish(&MetricsSnapshot::of(&pipeline, Some(&source.status.borrow())));
                     published = std::time::Instant::now();
                 }
@@ -102,9 +102,9 @@ fn capture(
     let map = input.map();
     let mut fired = 0u64;
     let mut collect = |pipeline: &mut crate::pipeline::Pipeline| {
-        let now = pipeline.take_fired();
-        fired += now.len() as u64;
-        print(&now, json);
+        let new = pipeline.take_fired();
+        fired += new.len() as u64;
+        print(&new, json);
     };
     headless::ingest_capture_with(input.capture(map.as_ref())?, &mut pipeline, &mut collect)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
