@@ -255,7 +255,7 @@ fn ids(p: &TaskPayload) -> TaskIds {
 fn code(s: Str<'_>) -> Option<String> {
     let s = s?;
     // Ids take a one-pass check: plain hex and dashes need no cleaning (as in `redact_id`).
-    if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && is_plain_id(&s) {
+    if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && redact::is_plain_id(&s) {
         return Some(s.into_owned());
     }
     let s = Some(s).filter(|s| !s.trim().is_empty())?;
@@ -280,10 +280,6 @@ fn code(s: Str<'_>) -> Option<String> {
         memo.insert(s.as_ref().into(), done.clone());
         done
     })
-}
-
-fn is_plain_id(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// Codes up to this long are remembered, this many at a time.
