@@ -330,6 +330,23 @@ pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
     }
 }
 
+/// A line that is a bare frame in a common shape, decoded in the one pass that reads it: its
+/// own time (from its `event_id`; `None`: paced) and the event. `None` for any other line.
+pub(super) fn decoded_bare_frame(
+    bytes: &[u8],
+) -> Option<(
+    Option<DateTime<Utc>>,
+    (crate::protocol::Event, Option<Ulid>),
+)> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    // Records (what failwatch writes) start so: they take the record's reading.
+    if !text.starts_with('{') || text.starts_with("{\"at\":") {
+        return None;
+    }
+    let decoded = crate::protocol::decode_bare_line(text)?;
+    Some((event_id_time(text), decoded))
+}
+
 /// A line holding a frame in the common shape, read without copying it: the frame's own time
 /// (`None`: it has none, and is paced) and its text. `None` for any other line: ask
 /// [`parse_line`].

@@ -302,3 +302,52 @@ fn the_written_time_form_reads_as_rfc3339_does() {
         "leap second, read by chrono"
     );
 }
+
+/// A bare frame decoded in the pass that reads its line gives what the record reading and the
+/// exact decoder give, on the fixture frames and mangled copies of them; records and anything
+/// odd are left to them.
+#[test]
+fn bare_frame_lines_decode_as_the_exact_reading_does() {
+    let frames = [
+        include_str!("../../tests/data/upstream-frames.jsonl"),
+        include_str!("../../tests/data/octo-frames.jsonl"),
+    ]
+    .concat();
+    let mut fast = 0;
+    for line in frames.lines() {
+        let mut texts = vec![line.to_owned()];
+        for (i, _) in line.char_indices().step_by(5) {
+            for with in [
+                "\"at\":1,",
+                "\"source\":2,",
+                "\"frame\":{},",
+                "\\\\",
+                " ",
+                "\"x\":[1,{}],",
+            ] {
+                texts.push(format!("{}{}{}", &line[..i], with, &line[i..]));
+            }
+        }
+        for text in &texts {
+            let Some((at, decoded)) = read::decoded_bare_frame(text.as_bytes()) else {
+                continue;
+            };
+            fast += 1;
+            let Line::Frame {
+                at: exact_at,
+                text: frame,
+                synthetic,
+            } = parse_line(text.as_bytes(), true, None)
+            else {
+                panic!("read as a frame, but the record reading says otherwise: {text}");
+            };
+            assert_eq!(at, (!synthetic).then_some(exact_at), "{text}");
+            assert_eq!(
+                Ok(decoded),
+                crate::protocol::decode_with_id(&frame),
+                "{text}"
+            );
+        }
+    }
+    assert!(fast > 200, "bare frames take the one-pass reading ({fast})");
+}

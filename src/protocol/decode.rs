@@ -110,6 +110,15 @@ pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
     }
 }
 
+/// A capture line holding a bare frame in a common shape, decoded in the pass that reads the
+/// line; `None` for anything else (a record, a rejection, an odd shape): read it exactly.
+pub(crate) fn decode_bare_line(text: &str) -> Option<(Event, Option<Ulid>)> {
+    if text.len() > MAX_FRAME_BYTES {
+        return None;
+    }
+    fast::decode_bare_line(text)
+}
+
 /// The exact reading, for every shape (and the only one that rejects).
 fn decode_serde(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
     let trimmed = text.trim_start();

@@ -7,6 +7,7 @@ mod decode;
 pub(crate) mod scan;
 mod ulid;
 
+pub(crate) use decode::decode_bare_line;
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
 
 /// The `task:failed` payload fields failwatch reads (and a recording keeps).

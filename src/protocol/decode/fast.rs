@@ -12,6 +12,42 @@ use crate::protocol::{Event, TaskStage, Ulid, TASK_FAILED_FIELDS};
 pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
     let [event_type, id, payload, error] =
         scan::object(text, ["type", "event_id", "payload", "error"])?;
+    event_of(event_type, id, payload, error)
+}
+
+/// A capture line that is a bare frame, decoded in the one pass that reads the line: `None`
+/// also when the line has a key a capture record reads (`at`, `frame`, `gap`, …), for the
+/// record's reading to decide.
+pub(super) fn decode_bare_line(text: &str) -> Option<(Event, Option<Ulid>)> {
+    let [event_type, id, payload, error, record @ ..] = scan::object(
+        text,
+        [
+            "type",
+            "event_id",
+            "payload",
+            "error",
+            "at",
+            "frame",
+            "gap",
+            "recovered",
+            "failwatch_capture",
+            "source",
+            "started_at",
+            "api",
+        ],
+    )?;
+    if record.iter().any(|v| *v != Val::Absent) {
+        return None;
+    }
+    event_of(event_type, id, payload, error)
+}
+
+fn event_of<'a>(
+    event_type: Val<'a>,
+    id: Val<'a>,
+    payload: Val<'a>,
+    error: Val<'a>,
+) -> Option<(Event, Option<Ulid>)> {
     let Val::Str(event_type) = event_type else {
         return None;
     };
