@@ -8,6 +8,9 @@ pub(crate) mod scan;
 mod ulid;
 
 pub(crate) use decode::decode_bare_line;
+
+/// An event and its `event_id`, when it carries a ULID one.
+pub type Identified = (Event, Option<Ulid>);
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
 
 /// The `task:failed` payload fields failwatch reads (and a recording keeps).
