@@ -299,25 +299,26 @@ fn own_time(recorded: Option<DateTime<Utc>>, text: &str) -> Option<DateTime<Utc>
     recorded.or_else(|| event_id_time(text))
 }
 
+/// The keys [`Record`] reads: `at` and `frame` first, then those of the other records.
+const RECORD_KEYS: [&str; 8] = [
+    "at",
+    "frame",
+    "gap",
+    "recovered",
+    "failwatch_capture",
+    "source",
+    "started_at",
+    "api",
+];
+
 /// A frame line in the common shape — a record of `at` and an object `frame`, or a bare frame
 /// object — read in one borrowed pass: the record's time and the frame's text. `None` for any
 /// other line (a header, a gap, a recovered text, a frame recorded as a string, anything odd),
 /// which serde's reading of [`Record`] decides.
 pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
     use crate::protocol::scan::{self, Val};
-    let [at, frame, gap, recovered, header, source, started_at, api] = scan::object(
-        text,
-        [
-            "at",
-            "frame",
-            "gap",
-            "recovered",
-            "failwatch_capture",
-            "source",
-            "started_at",
-            "api",
-        ],
-    )?;
+    let [at, frame, gap, recovered, header, source, started_at, api] =
+        scan::object(text, RECORD_KEYS)?;
     let other_record = [gap, recovered, header, source, started_at, api];
     if other_record.iter().any(|v| *v != Val::Absent) {
         return None;
@@ -340,7 +341,7 @@ pub(super) fn decoded_bare_frame(
     if !text.starts_with('{') || text.starts_with("{\"at\":") {
         return None;
     }
-    let decoded = crate::protocol::decode_bare_line(text)?;
+    let decoded = crate::protocol::decode_bare_line(text, &RECORD_KEYS)?;
     Some((event_id_time(text), decoded))
 }
 

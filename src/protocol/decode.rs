@@ -111,12 +111,16 @@ pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
 }
 
 /// A capture line holding a bare frame in a common shape, decoded in the pass that reads the
-/// line; `None` for anything else (a record, a rejection, an odd shape): read it exactly.
-pub(crate) fn decode_bare_line(text: &str) -> Option<(Event, Option<Ulid>)> {
+/// line; `None` for anything else (a line with any of the `record_keys`, a rejection, an odd
+/// shape): read it exactly.
+pub(crate) fn decode_bare_line(
+    text: &str,
+    record_keys: &[&str; 8],
+) -> Option<(Event, Option<Ulid>)> {
     if text.len() > MAX_FRAME_BYTES {
         return None;
     }
-    fast::decode_bare_line(text)
+    fast::decode_bare_line(text, record_keys)
 }
 
 /// The exact reading, for every shape (and the only one that rejects).

@@ -16,26 +16,17 @@ pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
 }
 
 /// A capture line that is a bare frame, decoded in the one pass that reads the line: `None`
-/// also when the line has a key a capture record reads (`at`, `frame`, `gap`, …), for the
+/// also when the line has one of the `record_keys` (those a capture record reads), for the
 /// record's reading to decide.
-pub(super) fn decode_bare_line(text: &str) -> Option<(Event, Option<Ulid>)> {
-    let [event_type, id, payload, error, record @ ..] = scan::object(
-        text,
-        [
-            "type",
-            "event_id",
-            "payload",
-            "error",
-            "at",
-            "frame",
-            "gap",
-            "recovered",
-            "failwatch_capture",
-            "source",
-            "started_at",
-            "api",
-        ],
-    )?;
+pub(super) fn decode_bare_line(
+    text: &str,
+    record_keys: &[&str; 8],
+) -> Option<(Event, Option<Ulid>)> {
+    let [k0, k1, k2, k3, k4, k5, k6, k7] = *record_keys;
+    let names = [
+        "type", "event_id", "payload", "error", k0, k1, k2, k3, k4, k5, k6, k7,
+    ];
+    let [event_type, id, payload, error, record @ ..] = scan::object(text, names)?;
     if record.iter().any(|v| *v != Val::Absent) {
         return None;
     }
