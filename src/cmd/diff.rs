@@ -23,7 +23,7 @@ pub fn run(args: DiffArgs, settings: &Settings) -> Result<(), CmdError> {
             json.push('\n');
             json
         }
-        SummaryFormat::Table => diff_table(&d),
+        SummaryFormat::Table => diff_table(&d, settings.lang),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(())

@@ -77,6 +77,18 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The word for people, in `lang`.
+    pub fn label(self, lang: crate::catalog::Lang) -> &'static str {
+        let s = crate::i18n::strings(lang);
+        match self {
+            Direction::Appeared => s.d_appeared,
+            Direction::Vanished => s.d_vanished,
+            Direction::Grew => s.d_grew,
+            Direction::Shrank => s.d_shrank,
+            Direction::Same => s.d_same,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Direction::Appeared => "appeared",
@@ -219,72 +231,71 @@ fn capture_record<'a>(side: &Side<'a>, hours: f64) -> CaptureRecord<'a> {
     }
 }
 
-/// The comparison for people: changed reasons, changed groups, routing and lost notifications.
-pub fn diff_table(d: &DiffRecord<'_>) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "before: {} — {} failures in {:.2} h, {} lost\nafter:  {} — {} failures in {:.2} h, {} lost\n",
-        d.before.file, d.before.failures, d.before.hours, d.before.lost, d.after.file,
-        d.after.failures, d.after.hours, d.after.lost
-    );
-    let _ = writeln!(
-        out,
-        "{:<10} {:>7} {:>7} {:>9} {:>9}  reason",
-        "change", "before", "after", "before/h", "after/h"
-    );
+/// The comparison for people: reasons, changed groups, routing that moved and lost
+/// notifications, in the language asked.
+pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
+    let s = crate::i18n::strings(lang);
+    let side = |label: &str, c: &CaptureRecord<'_>| {
+        format!(
+            "{label}: {} — {} {}, {:.2} h, {} {}\n",
+            c.file, c.failures, s.t_failures, c.hours, c.lost, s.lost
+        )
+    };
+    let mut out = side(s.d_before, &d.before) + &side(s.d_after, &d.after) + "\n";
+    let mut rows = vec![[
+        s.d_change,
+        s.d_before,
+        s.d_after,
+        s.d_before_h,
+        s.d_after_h,
+        s.t_reason_code,
+    ]
+    .map(str::to_owned)];
     for (code, c) in &d.reasons {
-        let _ = writeln!(
-            out,
-            "{:<10} {:>7} {:>7} {:>9.2} {:>9.2}  {code}",
-            c.change.name(),
-            c.before,
-            c.after,
-            c.before_per_hour,
-            c.after_per_hour
-        );
+        rows.push([
+            c.change.label(lang).to_owned(),
+            c.before.to_string(),
+            c.after.to_string(),
+            format!("{:.2}", c.before_per_hour),
+            format!("{:.2}", c.after_per_hour),
+            (*code).to_owned(),
+        ]);
     }
-    let _ = writeln!(
-        out,
-        "\n{:<10} {:>7} {:>7}  group        reason: template",
-        "change", "before", "after"
-    );
-    if d.groups.is_empty() {
-        let _ = writeln!(out, "(no group changed)");
-    }
+    out += &super::table::table(&rows, &[false, true, true, true, true, false]);
+    out.push('\n');
+    let mut rows =
+        vec![[s.d_change, s.d_before, s.d_after, s.t_group, s.t_group_kind].map(str::to_owned)];
     for g in &d.groups {
-        let _ = writeln!(
-            out,
-            "{:<10} {:>7} {:>7}  {} {}: {}",
-            g.change.name(),
-            g.before,
-            g.after,
-            g.id,
-            g.reason.unwrap_or("(none)"),
-            if g.template.is_empty() {
-                "(no error text)"
-            } else {
-                g.template
-            }
-        );
+        let template = if g.template.is_empty() {
+            s.group_no_text
+        } else {
+            g.template
+        };
+        rows.push([
+            g.change.label(lang).to_owned(),
+            g.before.to_string(),
+            g.after.to_string(),
+            g.id.clone(),
+            format!("{}: {template}", g.reason.unwrap_or("-")),
+        ]);
     }
-    let _ = writeln!(out, "\nrouting that moved (before → after):");
+    if d.groups.is_empty() {
+        out += &format!("{}\n", s.d_no_group_changed);
+    } else {
+        out += &super::table::table(&rows, &[false, true, true, false, false]);
+    }
+    out += &format!("\n{}:\n", s.d_routing_moved);
     if d.routing.is_empty() {
-        let _ = writeln!(out, "(none)");
+        out += "-\n";
     }
     for (relay, outcomes) in &d.routing {
         let moved: Vec<String> = outcomes
             .iter()
             .map(|(o, c)| format!("{o} {} → {}", c.before, c.after))
             .collect();
-        let _ = writeln!(out, "{relay:<10} {}", moved.join(", "));
+        out += &format!("{relay:<10} {}\n", moved.join(", "));
     }
-    let _ = writeln!(
-        out,
-        "\nlost notifications: {} → {}",
-        d.lost.before, d.lost.after
-    );
+    out += &format!("\n{}: {} → {}\n", s.d_lost, d.lost.before, d.lost.after);
     out
 }
 

@@ -215,7 +215,7 @@ fn listed(label: &str, items: &[&std::sync::Arc<str>]) -> String {
 }
 
 /// Align columns by display width (CJK-safe).
-fn table<R: AsRef<[String]>>(rows: &[R], right: &[bool]) -> String {
+pub(super) fn table<R: AsRef<[String]>>(rows: &[R], right: &[bool]) -> String {
     let cols = rows.first().map_or(0, |r| r.as_ref().len());
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
