@@ -309,6 +309,14 @@ pub fn exported(lang: Lang, n: usize, path: &str) -> String {
     format!("{} {n} {} {path}", s.exported, s.failures_to)
 }
 
+/// A desktop notification's title for several alerts at once.
+pub fn alerts_title(lang: Lang, n: u64, last_rule: &str) -> String {
+    match lang {
+        Lang::En => format!("failwatch: {n} alerts, the last {last_rule}"),
+        Lang::Zh => format!("failwatch：{n} 条告警，最近一条 {last_rule}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

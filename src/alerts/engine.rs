@@ -15,12 +15,44 @@ use crate::groups::GroupId;
 /// Groups a new-group rule remembers; past this it starts over (and may fire again for one).
 const GROUPS_REMEMBERED: usize = 100_000;
 
-/// An alert that fired: which rule, when (event time), and what matched, in a line.
+/// An alert that fired: which rule, when (event time), why, and the failure that did it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fired {
     pub rule: String,
     pub at: DateTime<Utc>,
-    pub what: String,
+    pub why: Why,
+    /// The failure in a few words: codes and ids, the same in every language.
+    pub failure: String,
+}
+
+/// Why a rule fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    Count { count: u32, window: Duration },
+    NewGroup(GroupId),
+    Lost,
+}
+
+impl Fired {
+    /// What matched, in a line of `lang`.
+    pub fn what(&self, lang: crate::catalog::Lang) -> String {
+        use crate::catalog::Lang;
+        let f = &self.failure;
+        match (self.why, lang) {
+            (Why::Count { count, window }, Lang::En) => format!(
+                "{count} matching failures within {}; the last: {f}",
+                window_text(window)
+            ),
+            (Why::Count { count, window }, Lang::Zh) => format!(
+                "{} 内 {count} 个匹配的失败；最近一个：{f}",
+                window_text(window)
+            ),
+            (Why::NewGroup(id), Lang::En) => format!("new group {id}: {f}"),
+            (Why::NewGroup(id), Lang::Zh) => format!("新分组 {id}：{f}"),
+            (Why::Lost, Lang::En) => format!("lost notification: {f}"),
+            (Why::Lost, Lang::Zh) => format!("丢失的通知：{f}"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -119,33 +151,27 @@ impl AlertEngine {
                 }
                 continue;
             }
-            let what = match s.rule.condition {
-                Condition::Count { count, window } => {
-                    s.window.add(f.at, now, count as usize, window).then(|| {
-                        format!(
-                            "{count} matching failures within {}; the last: {}",
-                            window_text(window),
-                            describe(f)
-                        )
-                    })
-                }
+            let why = match s.rule.condition {
+                Condition::Count { count, window } => s
+                    .window
+                    .add(f.at, now, count as usize, window)
+                    .then_some(Why::Count { count, window }),
                 Condition::NewGroup => {
                     if s.groups.len() >= GROUPS_REMEMBERED {
                         s.groups.clear();
                     }
                     s.groups
                         .insert(f.group.id)
-                        .then(|| format!("new group {}: {}", f.group.id, describe(f)))
+                        .then_some(Why::NewGroup(f.group.id))
                 }
-                Condition::Lost => f
-                    .is_dropped()
-                    .then(|| format!("lost notification: {}", describe(f))),
+                Condition::Lost => f.is_dropped().then_some(Why::Lost),
             };
-            if let Some(what) = what {
+            if let Some(why) = why {
                 out.push(Fired {
                     rule: s.rule.name.clone(),
                     at: f.at,
-                    what,
+                    why,
+                    failure: describe(f),
                 });
             }
         }
@@ -229,6 +255,40 @@ mod tests {
             1,
             forever
         ));
+    }
+
+    #[test]
+    fn what_fired_reads_in_either_language() {
+        use crate::catalog::Lang;
+        let fired = |why| Fired {
+            rule: "r".into(),
+            at: t(0, 0),
+            why,
+            failure: "timeout (task 0198c8a3)".into(),
+        };
+        let count = fired(Why::Count {
+            count: 5,
+            window: Duration::minutes(10),
+        });
+        assert_eq!(
+            count.what(Lang::En),
+            "5 matching failures within 10m; the last: timeout (task 0198c8a3)"
+        );
+        for why in [
+            Why::Count {
+                count: 5,
+                window: Duration::hours(1),
+            },
+            Why::NewGroup(GroupId::default()),
+            Why::Lost,
+        ] {
+            let zh = fired(why).what(Lang::Zh);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+            assert!(zh.ends_with("timeout (task 0198c8a3)"), "{zh}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::setup::{self, Settings};
 use super::{headless_source, open_source, CmdError, HeadlessSource};
 use crate::alerts::{AlertEngine, Fired};
 use crate::capture::format_time;
+use crate::catalog::Lang;
 use crate::cli::{TailFormatArg, WatchArgs};
 use crate::headless;
 use crate::metrics::MetricsSnapshot;
@@ -59,7 +60,7 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
                     pipeline.push_frame(fr.received_at, &fr.text);
                     let fired = pipeline.take_fired();
                     if !fired.is_empty() {
-                        print(&fired, json);
+                        print(&fired, json, settings.lang);
                         return Err(fired_error(fired.len() as u64));
                     }
                 }
@@ -104,7 +105,7 @@ fn capture(
     let mut collect = |pipeline: &mut crate::pipeline::Pipeline| {
         let new = pipeline.take_fired();
         fired += new.len() as u64;
-        print(&new, json);
+        print(&new, json, settings.lang);
     };
     headless::ingest_capture_with(input.capture(map.as_ref())?, &mut pipeline, &mut collect)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
@@ -133,14 +134,15 @@ fn fired_error(n: u64) -> CmdError {
 }
 
 /// One line per alert: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at", "what"}`.
-fn print(fired: &[Fired], json: bool) {
+fn print(fired: &[Fired], json: bool, lang: Lang) {
     let mut out = io::stdout().lock();
     for f in fired {
         let line = if json {
-            serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what})
+            // For machines: always the English sentence.
+            serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what(Lang::En)})
                 .to_string()
         } else {
-            format!("ALERT {} {}: {}", format_time(f.at), f.rule, f.what)
+            format!("ALERT {} {}: {}", format_time(f.at), f.rule, f.what(lang))
         };
         // A closed pipe is not worth a second error: the exit code still says it.
         let _ = writeln!(out, "{line}");

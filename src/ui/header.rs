@@ -239,7 +239,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             lines.push(Line::from(Span::styled(
                 format!(
                     " ALERT · {unseen} {} · a {} · {}: {} ",
-                    s.alerts_unseen, s.acknowledge, alert.rule, alert.what
+                    s.alerts_unseen,
+                    s.acknowledge,
+                    alert.rule,
+                    alert.what(app.lang)
                 ),
                 theme
                     .alert()

@@ -175,7 +175,7 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed);
-        announce(feed.take_new_alerts(), notifier, in_tmux)?;
+        announce(feed.take_new_alerts(), app.lang, notifier, in_tmux)?;
         if app.mouse != mouse {
             term.set_mouse(app.mouse)?;
             mouse = app.mouse;
@@ -188,6 +188,7 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
 /// for a batch: a flood rings once).
 fn announce(
     fired: Option<(crate::alerts::Fired, u64)>,
+    lang: crate::catalog::Lang,
     notifier: crate::alerts::Notifier,
     in_tmux: bool,
 ) -> std::io::Result<()> {
@@ -197,9 +198,9 @@ fn announce(
     };
     let title = match n {
         1 => format!("failwatch: {}", last.rule),
-        n => format!("failwatch: {n} alerts, the last {}", last.rule),
+        n => i18n::alerts_title(lang, n, &last.rule),
     };
-    let bytes = crate::alerts::notification(notifier, in_tmux, &title, &last.what);
+    let bytes = crate::alerts::notification(notifier, in_tmux, &title, &last.what(lang));
     let mut out = std::io::stdout().lock();
     out.write_all(bytes.as_bytes())?;
     out.flush()
