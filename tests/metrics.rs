@@ -201,16 +201,7 @@ async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twic
     let scrape = move |what: &'static str, done: fn(&BTreeMap<String, f64>) -> bool| {
         tokio::task::spawn_blocking(move || scrape_until(port, what, done))
     };
-    scrape("the live state", |s| {
-        s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
-    })
-    .await
-    .unwrap();
-    let failed = |task: &str, reason: &str| {
-        format!(
-            r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"{reason}"}}}}"#
-        )
-    };
+    scrape("the live state", is_live).await.unwrap();
     server.publish(failed("t1", "timeout"));
     server.publish(failed("t2", "timeout"));
     server.publish(failed("t3", ""));
@@ -245,6 +236,18 @@ async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twic
     promtool_accepts(&body);
 }
 
+/// A fork-shaped failure frame.
+fn failed(task: &str, reason: &str) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"{reason}"}}}}"#
+    )
+}
+
+/// The source says it is live.
+fn is_live(s: &BTreeMap<String, f64>) -> bool {
+    s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
+}
+
 /// `watch` on a live server: metrics served while it waits, the first alert printed, exit 5.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
@@ -276,18 +279,9 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    tokio::task::spawn_blocking(move || {
-        scrape_until(port, "the live state", |s| {
-            s.get(r#"failwatch_connection_state{state="live"}"#) == Some(&1.0)
-        })
-    })
-    .await
-    .unwrap();
-    let failed = |task: &str, reason: &str| {
-        format!(
-            r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"{reason}"}}}}"#
-        )
-    };
+    tokio::task::spawn_blocking(move || scrape_until(port, "the live state", is_live))
+        .await
+        .unwrap();
     server.publish(failed("t1", "timeout"));
     let body = tokio::task::spawn_blocking(move || {
         scrape_until(port, "one failure", |s| {
