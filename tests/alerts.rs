@@ -134,7 +134,7 @@ fn the_dashboard_shows_a_banner_until_it_is_acknowledged() {
         (5, "timeout", "task timed out", false),
     ]);
     let t = Tmux::start(&dashboard(&format!(
-        "replay --speed max --config {} {}",
+        "replay --speed max --lang en --config {} {}",
         rules.path().display(),
         cap.path().display()
     )));

@@ -49,26 +49,8 @@ fn diff_names_what_appeared_vanished_and_grew() {
     after.push((3, "timeout", SWEPT, false));
     after.push((19, "timeout", SWEPT, false));
     let (b, a) = (capture(&before), capture(&after));
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(["diff", "--format", "json"])
-        .arg(b.path())
-        .arg(a.path())
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-diff-config"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-diff-state"),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = diff(&["--format", "json"], &b, &a);
+    let d: Value = serde_json::from_str(&json).unwrap();
     let reason = |code: &str| {
         (
             d["reasons"][code]["before"].clone(),
@@ -122,15 +104,38 @@ fn diff_names_what_appeared_vanished_and_grew() {
         json!({"before": 0, "after": 2})
     );
 
-    let table = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .arg("diff")
-        .arg(b.path())
-        .arg(a.path())
-        .output()
-        .unwrap();
-    let table = String::from_utf8(table.stdout).unwrap();
+    let table = diff(&["--lang", "en"], &b, &a);
     assert!(
         table.contains("appeared") && table.contains("lost notifications: 0 → 2"),
         "{table}"
     );
+}
+
+/// `failwatch diff ARGS BEFORE AFTER`, with no user config or state to change what it says.
+fn diff(
+    args: &[&str],
+    before: &tempfile::NamedTempFile,
+    after: &tempfile::NamedTempFile,
+) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        .arg("diff")
+        .args(args)
+        .arg(before.path())
+        .arg(after.path())
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("failwatch-diff-config"),
+        )
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("failwatch-diff-state"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
