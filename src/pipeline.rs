@@ -6,7 +6,7 @@ use crate::alerts::{AlertEngine, Fired};
 use crate::bounded::BoundedMap;
 use crate::capture::Line;
 use crate::enrich::{Enricher, Failure, Lookup, LookupRequest, Recovery, Update};
-use crate::protocol::{decode_with_id, Event, Gap, Ulid};
+use crate::protocol::{decode_with_id, Event, Gap, Identified, Ulid};
 use crate::store::Store;
 
 /// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
@@ -91,13 +91,12 @@ impl Pipeline {
     /// Ingest one frame received at `at`; `on_update` sees the failure it produced before the
     /// store takes it (headless output streams from there). A frame delivered again under an
     /// `event_id` seen recently is counted once; an `event_id`'s time is the event's time.
-    /// Returns the decoded event, if any.
     pub fn push_frame_with(
         &mut self,
         at: DateTime<Utc>,
         text: &str,
         mut on_update: impl FnMut(&Update),
-    ) -> Option<Event> {
+    ) {
         self.push_decoded(at, decode_with_id(text), &mut on_update)
     }
 
@@ -105,9 +104,9 @@ impl Pipeline {
     pub fn push_decoded(
         &mut self,
         at: DateTime<Utc>,
-        decoded: Result<(Event, Option<crate::protocol::Ulid>), crate::protocol::Rejection>,
+        decoded: Result<Identified<'_>, crate::protocol::Rejection>,
         mut on_update: impl FnMut(&Update),
-    ) -> Option<Event> {
+    ) {
         let stats = &mut self.store.ingest;
         stats.frames += 1;
         let event = match decoded {
@@ -115,7 +114,7 @@ impl Pipeline {
             Ok((e, Some(id))) => {
                 if self.recent_ids.get(&id).is_some() {
                     stats.duplicates += 1;
-                    return None;
+                    return;
                 }
                 self.recent_ids.insert(id, ());
                 let at = id.time().unwrap_or(at);
@@ -125,18 +124,13 @@ impl Pipeline {
                 *stats.rejected.entry(rejection.key()).or_default() += 1;
                 stats.last_problem = Some(format!("frame: {rejection}"));
                 tracing::debug!(%rejection, "frame rejected");
-                return None;
+                return;
             }
         };
         self.enrich(at, event, &mut on_update)
     }
 
-    fn enrich(
-        &mut self,
-        at: DateTime<Utc>,
-        event: Event,
-        on_update: &mut impl FnMut(&Update),
-    ) -> Option<Event> {
+    fn enrich(&mut self, at: DateTime<Utc>, event: Event<'_>, on_update: &mut impl FnMut(&Update)) {
         self.store.ingest.count_type(event.type_name());
         self.store.ingest.saw(at);
         if let Some(mut update) = self.enricher.ingest(at, &event) {
@@ -175,7 +169,6 @@ impl Pipeline {
             }
             self.store.apply(update);
         }
-        Some(event)
     }
 
     /// The lookups ingest asked for since the last call.

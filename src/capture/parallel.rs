@@ -14,45 +14,40 @@ use chrono::{DateTime, Utc};
 
 use super::read::{borrowed_frame, decoded_bare_frame, overlong_line, paced_after};
 use super::{parse_line, Header, Line, MAX_LINE_BYTES};
-use crate::protocol::{decode_with_id, Event, Rejection, Ulid};
+use crate::protocol::{decode_with_id, Identified, Rejection};
 
-/// A frame's decode, done on a reader thread.
-pub type Decoded = Result<(Event, Option<Ulid>), Rejection>;
+/// A frame's decode, done on a reader thread, borrowing from the mapped file.
+pub type Decoded<'a> = Result<Identified<'a>, Rejection>;
 
 /// One line, ready to ingest.
-pub enum Item {
+pub enum Item<'a> {
     Frame {
         at: DateTime<Utc>,
         synthetic: bool,
-        decoded: Decoded,
+        decoded: Decoded<'a>,
     },
+    /// Any other line, or a frame read one line at a time (decoded as it is ingested).
     Other(Line),
 }
 
-impl From<Line> for Item {
-    /// A line read one at a time, decoded here.
-    fn from(line: Line) -> Item {
-        match line {
-            Line::Frame {
-                at,
-                text,
-                synthetic,
-            } => Item::Frame {
-                at,
-                synthetic,
-                decoded: decode_with_id(&text),
-            },
-            other => Item::Other(other),
-        }
+impl From<Line> for Item<'static> {
+    fn from(line: Line) -> Item<'static> {
+        Item::Other(line)
     }
 }
 
 /// A line as a reader thread leaves it: a frame without its own time waits for the time of the
 /// line before it, known only in order.
-enum Prepared {
+enum Prepared<'a> {
     Frame {
         at: Option<DateTime<Utc>>,
-        decoded: Decoded,
+        decoded: Decoded<'a>,
+    },
+    /// A frame whose text had to be copied out of its line (a frame recorded as a string): it
+    /// is decoded as it is ingested.
+    Owned {
+        at: Option<DateTime<Utc>>,
+        text: String,
     },
     Other(Line),
 }
@@ -68,7 +63,7 @@ pub fn for_each_line(
     bytes: &[u8],
     chunk_bytes: usize,
     threads: usize,
-    mut each: impl FnMut(u64, Item) -> bool,
+    mut each: impl FnMut(u64, Item<'_>) -> bool,
 ) {
     let chunks = cut(bytes, chunk_bytes.max(1));
     let mut order = Order::default();
@@ -157,7 +152,7 @@ fn cut(bytes: &[u8], chunk_bytes: usize) -> Vec<Chunk<'_>> {
 }
 
 /// Classify and decode each line of a chunk, as the reader and the pipeline would.
-fn prepare_chunk(chunk: &Chunk<'_>, file_len: usize, out: &mut impl FnMut(Prepared)) {
+fn prepare_chunk<'a>(chunk: &Chunk<'a>, file_len: usize, out: &mut impl FnMut(Prepared<'a>)) {
     let mut rest = chunk.bytes;
     while !rest.is_empty() {
         let (line, complete) = match memchr::memchr(b'\n', rest) {
@@ -170,7 +165,7 @@ fn prepare_chunk(chunk: &Chunk<'_>, file_len: usize, out: &mut impl FnMut(Prepar
     }
 }
 
-fn prepare(line: &[u8], complete: bool) -> Prepared {
+fn prepare(line: &[u8], complete: bool) -> Prepared<'_> {
     if line.len() > MAX_LINE_BYTES {
         return Prepared::Other(overlong_line(line.len()));
     }
@@ -191,9 +186,9 @@ fn prepare(line: &[u8], complete: bool) -> Prepared {
             at,
             text,
             synthetic,
-        } => Prepared::Frame {
+        } => Prepared::Owned {
             at: (!synthetic).then_some(at),
-            decoded: decode_with_id(&text),
+            text,
         },
         other => Prepared::Other(other),
     }
@@ -208,18 +203,24 @@ struct Order {
 }
 
 impl Order {
-    fn hand(&mut self, p: Prepared, each: &mut impl FnMut(u64, Item) -> bool) -> bool {
+    fn hand<'a>(&mut self, p: Prepared<'a>, each: &mut impl FnMut(u64, Item<'a>) -> bool) -> bool {
         self.line_no += 1;
         let item = match p {
             Prepared::Frame { at, decoded } => {
-                let synthetic = at.is_none();
-                let at = at.unwrap_or_else(|| paced_after(self.last_at));
-                self.last_at = Some(at);
+                let (at, synthetic) = self.time(at);
                 Item::Frame {
                     at,
                     synthetic,
                     decoded,
                 }
+            }
+            Prepared::Owned { at, text } => {
+                let (at, synthetic) = self.time(at);
+                Item::Other(Line::Frame {
+                    at,
+                    text,
+                    synthetic,
+                })
             }
             Prepared::Other(line) => {
                 if let Line::Header(Header {
@@ -233,5 +234,12 @@ impl Order {
             }
         };
         each(self.line_no, item)
+    }
+
+    /// A frame's time: its own, or paced after the line before.
+    fn time(&mut self, own: Option<DateTime<Utc>>) -> (DateTime<Utc>, bool) {
+        let at = own.unwrap_or_else(|| paced_after(self.last_at));
+        self.last_at = Some(at);
+        (at, own.is_none())
     }
 }

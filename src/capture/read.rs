@@ -335,7 +335,7 @@ pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
 /// own time (from its `event_id`; `None`: paced) and the event. `None` for any other line.
 pub(super) fn decoded_bare_frame(
     bytes: &[u8],
-) -> Option<(Option<DateTime<Utc>>, crate::protocol::Identified)> {
+) -> Option<(Option<DateTime<Utc>>, crate::protocol::Identified<'_>)> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     // Records (what failwatch writes) start so: they take the record's reading.
     if !text.starts_with('{') || text.starts_with("{\"at\":") {

@@ -11,8 +11,8 @@ use crate::redact;
 mod fast;
 
 use super::{
-    ChatDone, ChatMessage, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds,
-    TaskStage, Ulid,
+    ChatEvent, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage, Text,
+    Ulid,
 };
 
 /// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
@@ -43,8 +43,9 @@ struct TaskPayload<'a> {
     issue_id: Str<'a>,
     #[serde(borrow)]
     chat_session_id: Str<'a>,
-    #[serde(borrow)]
-    status: Str<'a>,
+    /// Read for its type only: a status that is not a string refuses the frame.
+    #[serde(rename = "status", borrow)]
+    _status: Str<'a>,
     #[serde(borrow)]
     failure_reason: Str<'a>,
     retry_pending: Option<bool>,
@@ -60,12 +61,13 @@ struct ChatPayload<'a> {
     chat_session_id: Str<'a>,
     #[serde(borrow)]
     task_id: Str<'a>,
-    #[serde(borrow)]
-    message_id: Str<'a>,
-    #[serde(borrow)]
-    role: Str<'a>,
-    #[serde(borrow)]
-    content: Str<'a>,
+    /// Read for their types only, like a task's status.
+    #[serde(rename = "message_id", borrow)]
+    _message_id: Str<'a>,
+    #[serde(rename = "role", borrow)]
+    _role: Str<'a>,
+    #[serde(rename = "content", borrow)]
+    _content: Str<'a>,
 }
 
 #[derive(Deserialize)]
@@ -82,8 +84,9 @@ struct CommentFields<'a> {
     kind: Str<'a>,
     #[serde(borrow)]
     author_type: Str<'a>,
-    #[serde(borrow)]
-    issue_id: Str<'a>,
+    /// Read for its type only.
+    #[serde(rename = "issue_id", borrow)]
+    _issue_id: Str<'a>,
     #[serde(borrow)]
     content: Str<'a>,
 }
@@ -95,12 +98,12 @@ struct SubscribeErrorPayload<'a> {
 }
 
 /// Decode one frame's text. Never panics.
-pub fn decode(text: &str) -> Result<Event, Rejection> {
+pub fn decode(text: &str) -> Result<Event<'_>, Rejection> {
     decode_with_id(text).map(|(event, _)| event)
 }
 
 /// Decode one frame's text, with its `event_id` when it carries a ULID one.
-pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
+pub fn decode_with_id(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(Rejection::TooLarge);
     }
@@ -113,10 +116,10 @@ pub fn decode_with_id(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
 /// A capture line holding a bare frame in a common shape, decoded in the pass that reads the
 /// line; `None` for anything else (a line with any of the `record_keys`, a rejection, an odd
 /// shape): read it exactly.
-pub(crate) fn decode_bare_line(
-    text: &str,
+pub(crate) fn decode_bare_line<'a>(
+    text: &'a str,
     record_keys: &[&str; 8],
-) -> Option<(Event, Option<Ulid>)> {
+) -> Option<(Event<'a>, Option<Ulid>)> {
     if text.len() > MAX_FRAME_BYTES {
         return None;
     }
@@ -124,7 +127,7 @@ pub(crate) fn decode_bare_line(
 }
 
 /// The exact reading, for every shape (and the only one that rejects).
-fn decode_serde(text: &str) -> Result<(Event, Option<Ulid>), Rejection> {
+fn decode_serde(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection> {
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') {
         // Valid JSON that is not an object (arrays, strings, numbers) is reported as such.
@@ -144,7 +147,7 @@ fn event_id(id: Option<&str>) -> Option<Ulid> {
     id.and_then(Ulid::parse)
 }
 
-fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
+fn event_of(env: Envelope<'_>) -> Result<Event<'_>, Rejection> {
     let Some(event_type) = env.event_type else {
         return match env.error {
             Some(message) => Ok(Event::ServerError(redact::redact_line(
@@ -154,12 +157,12 @@ fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
             None => Err(Rejection::MissingType),
         };
     };
-    let event_type = event_type.as_ref();
-    match event_type {
-        "task:failed" => Ok(task_failed(payload(event_type, env.payload)?)),
-        "chat:message" => Ok(chat_message(payload(event_type, env.payload)?)),
-        "chat:done" => Ok(chat_done(payload(event_type, env.payload)?)),
-        "comment:created" => Ok(comment(payload(event_type, env.payload)?)),
+    let name = event_type.as_ref();
+    match name {
+        "task:failed" => Ok(task_failed(payload(name, env.payload)?)),
+        "chat:message" => Ok(Event::ChatMessage(chat(payload(name, env.payload)?))),
+        "chat:done" => Ok(Event::ChatDone(chat(payload(name, env.payload)?))),
+        "comment:created" => Ok(comment(payload(name, env.payload)?)),
         "auth_ack" => Ok(Event::Control(Control::AuthAck)),
         "pong" => Ok(Event::Control(Control::Pong)),
         "subscribe_ack" => Ok(Event::Control(Control::SubscribeAck)),
@@ -168,71 +171,62 @@ fn event_of(env: Envelope<'_>) -> Result<Event, Rejection> {
             let error = env
                 .payload
                 .and_then(|raw| serde_json::from_str::<SubscribeErrorPayload>(raw.get()).ok())
-                .and_then(|p| code(p.error));
+                .and_then(|p| code(p.error))
+                .map(Cow::into_owned);
             Ok(Event::Control(Control::SubscribeError(error)))
         }
         other => match TaskStage::from_type(other) {
             Some(stage) => Ok(task_event(stage, payload(other, env.payload)?)),
-            None => Ok(other_event(other)),
+            None => Ok(other_event(event_type)),
         },
     }
 }
 
-fn task_failed(p: TaskPayload<'_>) -> Event {
+fn task_failed(p: TaskPayload<'_>) -> Event<'_> {
     Event::TaskFailed(TaskFailed {
-        ids: ids(&p),
-        status: code(p.status),
         failure_reason: code(p.failure_reason),
         retry_pending: p.retry_pending,
         // Kept exactly as sent, empty included: the relays test `!= ""` without
         // trimming, and Lark reads a present-but-empty `error` without falling back.
-        error: p.error.map(Cow::into_owned),
-        error_message: p.error_message.map(Cow::into_owned),
+        error: p.error,
+        error_message: p.error_message,
+        ids: ids(p.task_id, p.agent_id, p.issue_id, p.chat_session_id),
     })
 }
 
-fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event {
+fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event<'_> {
     Event::Task(TaskEvent {
         stage,
-        ids: ids(&p),
-        status: code(p.status),
+        ids: ids(p.task_id, p.agent_id, p.issue_id, p.chat_session_id),
     })
 }
 
-fn chat_message(p: ChatPayload<'_>) -> Event {
-    Event::ChatMessage(ChatMessage {
-        chat_session_id: code(p.chat_session_id),
-        message_id: code(p.message_id),
-        role: code(p.role),
-        content: p.content.map(Cow::into_owned),
-        task_id: code(p.task_id),
-    })
-}
-
-fn chat_done(p: ChatPayload<'_>) -> Event {
-    Event::ChatDone(ChatDone {
+fn chat(p: ChatPayload<'_>) -> ChatEvent<'_> {
+    ChatEvent {
         chat_session_id: code(p.chat_session_id),
         task_id: code(p.task_id),
-        content: p.content.map(Cow::into_owned),
-    })
+    }
 }
 
-fn comment(p: CommentPayload<'_>) -> Event {
+fn comment(p: CommentPayload<'_>) -> Event<'_> {
     Event::Comment(match p.comment {
         Some(c) => Comment {
             source_task_id: code(c.source_task_id),
             kind: code(c.kind),
             author_type: code(c.author_type),
-            issue_id: code(c.issue_id),
-            content: c.content.map(Cow::into_owned),
+            content: c.content,
         },
         None => Comment::default(),
     })
 }
 
 /// A type failwatch does not read: counted by its (cleaned) name.
-fn other_event(event_type: &str) -> Event {
-    Event::Other(redact::redact_line(event_type, redact::MAX_TYPE_CHARS))
+fn other_event(event_type: Cow<'_, str>) -> Event<'_> {
+    let clean = |t: &str| Cow::Owned(redact::redact_line(t, redact::MAX_TYPE_CHARS));
+    Event::Other(match event_type {
+        Cow::Borrowed(t) if t.len() <= redact::MAX_TYPE_CHARS => memo_clean(t, clean),
+        t => clean(&t),
+    })
 }
 
 fn payload<'a, T: Deserialize<'a>>(
@@ -249,49 +243,58 @@ fn payload<'a, T: Deserialize<'a>>(
     })
 }
 
-fn ids(p: &TaskPayload) -> TaskIds {
+fn ids<'a>(task: Str<'a>, agent: Str<'a>, issue: Str<'a>, session: Str<'a>) -> TaskIds<'a> {
     TaskIds {
-        task_id: code(p.task_id.clone()),
-        agent_id: code(p.agent_id.clone()),
+        task_id: code(task),
+        agent_id: code(agent),
         // The issue id is kept even when empty: "" marks a chat task.
-        issue_id: p
-            .issue_id
-            .as_deref()
-            .map(|id| redact::redact_id(id).into_owned()),
-        chat_session_id: code(p.chat_session_id.clone()),
+        issue_id: issue.map(|id| match id {
+            Cow::Borrowed(b) => redact::redact_id(b),
+            Cow::Owned(o) => Cow::Owned(redact::redact_id(&o).into_owned()),
+        }),
+        chat_session_id: code(session),
     }
 }
 
 /// An id or a code from outside, made safe at the boundary (control and invisible characters
 /// removed, one line, capped, secrets masked). Empty or blank strings carry no information:
-/// treated as absent.
-fn code(s: Str<'_>) -> Option<String> {
+/// treated as absent. Borrowed as sent whenever cleaning changes nothing.
+fn code(s: Str<'_>) -> Text<'_> {
     let s = s?;
     // Ids take a one-pass check: plain hex and dashes need no cleaning (as in `redact_id`).
     if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && redact::is_plain_id(&s) {
-        return Some(s.into_owned());
+        return Some(s);
     }
-    let s = Some(s).filter(|s| !s.trim().is_empty())?;
-    let clean = |s: &str| {
-        let clean = redact::redact_id(s);
-        (!clean.trim().is_empty()).then(|| clean.into_owned())
+    if s.trim().is_empty() {
+        return None;
+    }
+    let clean = |s: &str| Cow::Owned(redact::redact_id(s).into_owned());
+    let cleaned = match s {
+        // Only words are worth remembering.
+        Cow::Borrowed(b) if b.len() <= MEMO_CODE_BYTES => memo_clean(b, clean),
+        Cow::Borrowed(b) => redact::redact_id(b),
+        Cow::Owned(o) => Cow::Owned(redact::redact_id(&o).into_owned()),
     };
-    // Only words are worth remembering.
-    if s.len() > MEMO_CODE_BYTES {
-        return clean(&s);
-    }
-    // Reasons, statuses, roles: a few dozen words, each cleaned once per thread.
+    (!cleaned.trim().is_empty()).then_some(cleaned)
+}
+
+/// Reasons, statuses, type names: a few dozen words, each cleaned once per thread. The text
+/// itself is given back (borrowed) when cleaning leaves it as it is, which is the usual case.
+fn memo_clean<'a>(s: &'a str, clean: impl Fn(&str) -> Cow<'static, str>) -> Cow<'a, str> {
     CODES.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if let Some(done) = memo.get(&*s) {
-            return done.clone();
+        if !memo.contains_key(s) {
+            if memo.len() >= MEMO_CODES {
+                memo.clear();
+            }
+            let cleaned = clean(s);
+            let changed = (cleaned != s).then(|| cleaned.into_owned().into_boxed_str());
+            memo.insert(s.into(), changed);
         }
-        let done = clean(&s);
-        if memo.len() >= MEMO_CODES {
-            memo.clear();
+        match memo.get(s) {
+            Some(Some(cleaned)) => Cow::Owned(cleaned.to_string()),
+            _ => Cow::Borrowed(s),
         }
-        memo.insert(s.as_ref().into(), done.clone());
-        done
     })
 }
 
@@ -300,7 +303,8 @@ const MEMO_CODE_BYTES: usize = 64;
 const MEMO_CODES: usize = 1024;
 
 thread_local! {
-    static CODES: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<String>>> =
+    /// A code → its cleaned form, `None` when cleaning leaves it as it is.
+    static CODES: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Box<str>>>> =
         std::cell::RefCell::default();
 }
 
@@ -334,7 +338,7 @@ mod tests {
     const UPSTREAM: &str = include_str!("../../tests/data/upstream-frames.jsonl");
     const OCTO: &str = include_str!("../../tests/data/octo-frames.jsonl");
 
-    fn failed(line: &str) -> TaskFailed {
+    fn failed(line: &str) -> TaskFailed<'_> {
         match decode(line) {
             Ok(Event::TaskFailed(f)) => f,
             other => panic!("{other:?}"),

@@ -10,7 +10,7 @@ mod ulid;
 pub(crate) use decode::decode_bare_line;
 
 /// An event and its `event_id`, when it carries a ULID one.
-pub type Identified = (Event, Option<Ulid>);
+pub type Identified<'a> = (Event<'a>, Option<Ulid>);
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
 
 /// The `task:failed` payload fields failwatch reads (and a recording keeps).
@@ -26,6 +26,8 @@ pub const TASK_FAILED_FIELDS: [&str; 9] = [
     "error_message",
 ];
 pub use ulid::Ulid;
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
@@ -46,17 +48,21 @@ pub struct Frame {
     pub text: String,
 }
 
+/// A string field of a frame: borrowed from the frame's text, copied only when it held escapes
+/// or had to be cleaned.
+pub type Text<'a> = Option<Cow<'a, str>>;
+
 /// Identifiers shared by every task lifecycle payload. Empty strings are normalised to `None`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TaskIds {
-    pub task_id: Option<String>,
-    pub agent_id: Option<String>,
+pub struct TaskIds<'a> {
+    pub task_id: Text<'a>,
+    pub agent_id: Text<'a>,
     /// Kept as sent: the all-zero UUID or "" marks a chat task.
-    pub issue_id: Option<String>,
-    pub chat_session_id: Option<String>,
+    pub issue_id: Text<'a>,
+    pub chat_session_id: Text<'a>,
 }
 
-impl TaskIds {
+impl TaskIds<'_> {
     /// Chat tasks carry an empty or all-zero issue id; issue tasks a real one.
     pub fn has_chat_issue_id(&self) -> bool {
         match &self.issue_id {
@@ -109,59 +115,47 @@ impl TaskStage {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskEvent {
+pub struct TaskEvent<'a> {
     pub stage: TaskStage,
-    pub ids: TaskIds,
-    pub status: Option<String>,
+    pub ids: TaskIds<'a>,
 }
 
 /// A `task:failed` payload in any of its historical shapes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TaskFailed {
-    pub ids: TaskIds,
-    pub status: Option<String>,
-    pub failure_reason: Option<String>,
+pub struct TaskFailed<'a> {
+    pub ids: TaskIds<'a>,
+    pub failure_reason: Text<'a>,
     pub retry_pending: Option<bool>,
     /// `error` as sent (already redacted by the server's rules, not by ours).
-    pub error: Option<String>,
+    pub error: Text<'a>,
     /// `error_message`, the alias some forks send instead of `error`.
-    pub error_message: Option<String>,
+    pub error_message: Text<'a>,
 }
 
+/// A `chat:message` or `chat:done` frame, reduced to what ties a task to its chat session.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChatMessage {
-    pub chat_session_id: Option<String>,
-    pub message_id: Option<String>,
-    pub role: Option<String>,
-    pub content: Option<String>,
-    pub task_id: Option<String>,
+pub struct ChatEvent<'a> {
+    pub chat_session_id: Text<'a>,
+    pub task_id: Text<'a>,
 }
 
 /// A `comment:created` frame, reduced to what identifies the server's failure comment: for a
 /// terminal issue-task failure the server posts the (server-redacted) error as a `system` comment
 /// authored by the agent, with `source_task_id` = the failed task, just before `task:failed`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Comment {
-    pub source_task_id: Option<String>,
+pub struct Comment<'a> {
+    pub source_task_id: Text<'a>,
     /// `comment.type`: `system` for the failure comment, `progress_update`, `comment`, …
-    pub kind: Option<String>,
-    pub author_type: Option<String>,
-    pub issue_id: Option<String>,
-    pub content: Option<String>,
+    pub kind: Text<'a>,
+    pub author_type: Text<'a>,
+    pub content: Text<'a>,
 }
 
-impl Comment {
+impl Comment<'_> {
     /// The server's failure comment (not a progress update sharing the task id).
     pub fn is_failure_text(&self) -> bool {
         self.kind.as_deref() == Some("system") && self.author_type.as_deref() == Some("agent")
     }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChatDone {
-    pub chat_session_id: Option<String>,
-    pub task_id: Option<String>,
-    pub content: Option<String>,
 }
 
 /// Control frames share the `type` field with events.
@@ -174,21 +168,23 @@ pub enum Control {
     UnsubscribeAck,
 }
 
+/// One decoded frame. Its strings borrow from the frame's text: an event is read, enriched and
+/// dropped while the text is at hand, and nothing is copied that enrichment does not keep.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    TaskFailed(TaskFailed),
-    Task(TaskEvent),
-    ChatMessage(ChatMessage),
-    ChatDone(ChatDone),
-    Comment(Comment),
+pub enum Event<'a> {
+    TaskFailed(TaskFailed<'a>),
+    Task(TaskEvent<'a>),
+    ChatMessage(ChatEvent<'a>),
+    ChatDone(ChatEvent<'a>),
+    Comment(Comment<'a>),
     Control(Control),
     /// A bare `{"error": "…"}` frame: how the server reports auth failures before closing.
     ServerError(String),
     /// Any other event type: counted, not interpreted.
-    Other(String),
+    Other(Cow<'a, str>),
 }
 
-impl Event {
+impl Event<'_> {
     /// The `type` this event was sent with (control and error frames get a stable pseudo-type).
     pub fn type_name(&self) -> &str {
         match self {
@@ -205,6 +201,17 @@ impl Event {
             Event::ServerError(_) => "error",
             Event::Other(t) => t,
         }
+    }
+
+    /// The task and chat session this event ties together, when it carries them.
+    pub fn task_and_session(&self) -> Option<(&str, &str)> {
+        let (task, session) = match self {
+            Event::Task(t) => (&t.ids.task_id, &t.ids.chat_session_id),
+            Event::TaskFailed(f) => (&f.ids.task_id, &f.ids.chat_session_id),
+            Event::ChatMessage(m) | Event::ChatDone(m) => (&m.task_id, &m.chat_session_id),
+            _ => return None,
+        };
+        Some((task.as_deref()?, session.as_deref()?))
     }
 }
 

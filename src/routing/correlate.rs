@@ -32,17 +32,9 @@ impl Correlator {
 
     /// Learn from one event. Failures teach too: a retry's earlier attempt may carry the session.
     pub fn observe(&mut self, event: &Event) {
-        let (task, session) = match event {
-            Event::Task(t) => (&t.ids.task_id, &t.ids.chat_session_id),
-            Event::TaskFailed(f) => (&f.ids.task_id, &f.ids.chat_session_id),
-            Event::ChatMessage(m) => (&m.task_id, &m.chat_session_id),
-            Event::ChatDone(d) => (&d.task_id, &d.chat_session_id),
-            _ => return,
-        };
-        if let (Some(task), Some(session)) = (task, session) {
-            if self.sessions.get(task.as_str()).map(|s| &**s) != Some(session.as_str()) {
-                self.sessions
-                    .insert(task.as_str().into(), Arc::from(session.as_str()));
+        if let Some((task, session)) = event.task_and_session() {
+            if self.sessions.get(task).map(|s| &**s) != Some(session) {
+                self.sessions.insert(task.into(), Arc::from(session));
             }
         }
     }
@@ -96,7 +88,7 @@ impl CommentMemory {
             cut -= 1;
         }
         self.comments
-            .insert(task.as_str().into(), (content[..cut].into(), at));
+            .insert((**task).into(), (content[..cut].into(), at));
     }
 
     /// The failure comment for this task, if one arrived shortly before `at`.
@@ -115,23 +107,23 @@ mod tests {
     fn only_the_agents_system_comment_is_remembered_as_failure_text() {
         let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
         let mut m = CommentMemory::default();
-        let comment = |kind: &str, author: &str, task: &str| {
+        let observe = |m: &mut CommentMemory, kind: &str, author: &str, task: &str| {
             let line = format!(
                 r#"{{"type":"comment:created","payload":{{"comment":{{"type":"{kind}","author_type":"{author}","source_task_id":"{task}","content":"{kind} by {author}"}}}}}}"#
             );
             match decode(&line).unwrap() {
-                Event::Comment(c) => c,
+                Event::Comment(c) => m.observe(t0, &c),
                 e => panic!("{e:?}"),
             }
         };
-        m.observe(t0, &comment("progress_update", "system", "t1"));
-        m.observe(t0, &comment("system", "system", "t1"));
+        observe(&mut m, "progress_update", "system", "t1");
+        observe(&mut m, "system", "system", "t1");
         assert_eq!(m.take("t1", t0), None);
-        m.observe(t0, &comment("system", "agent", "t1"));
-        m.observe(t0, &comment("progress_update", "system", "t1"));
+        observe(&mut m, "system", "agent", "t1");
+        observe(&mut m, "progress_update", "system", "t1");
         assert_eq!(m.take("t1", t0).as_deref(), Some("system by agent"));
         assert_eq!(m.take("t1", t0), None, "taken once");
-        m.observe(t0, &comment("system", "agent", "t2"));
+        observe(&mut m, "system", "agent", "t2");
         assert_eq!(m.take("t2", t0 + Duration::minutes(10)), None, "too old");
     }
 

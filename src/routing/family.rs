@@ -204,11 +204,15 @@ impl FamilyTracker {
 mod tests {
     use super::*;
 
-    fn failed(retry: Option<bool>, error: Option<&str>, reason: Option<&str>) -> TaskFailed {
+    fn failed<'a>(
+        retry: Option<bool>,
+        error: Option<&'a str>,
+        reason: Option<&'a str>,
+    ) -> TaskFailed<'a> {
         TaskFailed {
             retry_pending: retry,
-            error: error.map(str::to_owned),
-            failure_reason: reason.map(str::to_owned),
+            error: error.map(Into::into),
+            failure_reason: reason.map(Into::into),
             ..TaskFailed::default()
         }
     }

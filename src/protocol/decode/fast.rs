@@ -3,13 +3,13 @@
 //! is `None`, and serde's reading decides, so rejections keep their kinds.
 
 use super::{
-    chat_done, chat_message, comment, event_id, other_event, task_event, task_failed, ChatPayload,
-    CommentFields, CommentPayload, TaskPayload,
+    chat, comment, event_id, other_event, task_event, task_failed, ChatPayload, CommentFields,
+    CommentPayload, TaskPayload,
 };
 use crate::protocol::scan::{self, Val};
 use crate::protocol::{Event, TaskStage, Ulid, TASK_FAILED_FIELDS};
 
-pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
+pub(super) fn decode(text: &str) -> Option<(Event<'_>, Option<Ulid>)> {
     let [event_type, id, payload, error] =
         scan::object(text, ["type", "event_id", "payload", "error"])?;
     event_of(event_type, id, payload, error)
@@ -18,10 +18,10 @@ pub(super) fn decode(text: &str) -> Option<(Event, Option<Ulid>)> {
 /// A capture line that is a bare frame, decoded in the one pass that reads the line: `None`
 /// also when the line has one of the `record_keys` (those a capture record reads), for the
 /// record's reading to decide.
-pub(super) fn decode_bare_line(
-    text: &str,
+pub(super) fn decode_bare_line<'a>(
+    text: &'a str,
     record_keys: &[&str; 8],
-) -> Option<(Event, Option<Ulid>)> {
+) -> Option<(Event<'a>, Option<Ulid>)> {
     let [k0, k1, k2, k3, k4, k5, k6, k7] = *record_keys;
     let names = [
         "type", "event_id", "payload", "error", k0, k1, k2, k3, k4, k5, k6, k7,
@@ -38,7 +38,7 @@ fn event_of<'a>(
     id: Val<'a>,
     payload: Val<'a>,
     error: Val<'a>,
-) -> Option<(Event, Option<Ulid>)> {
+) -> Option<(Event<'a>, Option<Ulid>)> {
     let Val::Str(event_type) = event_type else {
         return None;
     };
@@ -46,14 +46,14 @@ fn event_of<'a>(
     error.opt_str()?;
     let event = match event_type.as_ref() {
         "task:failed" => task_failed(task_payload(payload)?),
-        "chat:message" => chat_message(chat_payload(payload)?),
-        "chat:done" => chat_done(chat_payload(payload)?),
+        "chat:message" => Event::ChatMessage(chat(chat_payload(payload)?)),
+        "chat:done" => Event::ChatDone(chat(chat_payload(payload)?)),
         "comment:created" => comment(comment_payload(payload)?),
         other => match TaskStage::from_type(other) {
             Some(stage) => task_event(stage, task_payload(payload)?),
             // Control frames are few: serde reads them.
             None if is_control(other) => return None,
-            None => other_event(other),
+            None => other_event(event_type),
         },
     };
     Some((event, event_id(id.as_deref())))
@@ -81,7 +81,7 @@ fn task_payload(payload: Val<'_>) -> Option<TaskPayload<'_>> {
         agent_id: agent_id.opt_str()?,
         issue_id: issue_id.opt_str()?,
         chat_session_id: chat_session_id.opt_str()?,
-        status: status.opt_str()?,
+        _status: status.opt_str()?,
         failure_reason: failure_reason.opt_str()?,
         retry_pending: retry_pending.opt_bool()?,
         error: error.opt_str()?,
@@ -103,9 +103,9 @@ fn chat_payload(payload: Val<'_>) -> Option<ChatPayload<'_>> {
     Some(ChatPayload {
         chat_session_id: chat_session_id.opt_str()?,
         task_id: task_id.opt_str()?,
-        message_id: message_id.opt_str()?,
-        role: role.opt_str()?,
-        content: content.opt_str()?,
+        _message_id: message_id.opt_str()?,
+        _role: role.opt_str()?,
+        _content: content.opt_str()?,
     })
 }
 
@@ -128,7 +128,7 @@ fn comment_payload(payload: Val<'_>) -> Option<CommentPayload<'_>> {
                 source_task_id: source_task_id.opt_str()?,
                 kind: kind.opt_str()?,
                 author_type: author_type.opt_str()?,
-                issue_id: issue_id.opt_str()?,
+                _issue_id: issue_id.opt_str()?,
                 content: content.opt_str()?,
             })
         }
