@@ -12,7 +12,7 @@ use std::sync::{mpsc, Condvar, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use super::read::{borrowed_frame, decoded_bare_frame, overlong_line, paced_after};
+use super::read::{borrowed_frame, decoded_frame, overlong_line, paced_after};
 use super::{parse_line, Header, Line, MAX_LINE_BYTES};
 use crate::protocol::{decode_with_id, Identified, Rejection};
 
@@ -169,7 +169,7 @@ fn prepare(line: &[u8], complete: bool) -> Prepared<'_> {
     if line.len() > MAX_LINE_BYTES {
         return Prepared::Other(overlong_line(line.len()));
     }
-    if let Some((at, decoded)) = decoded_bare_frame(line) {
+    if let Some((at, decoded)) = decoded_frame(line) {
         return Prepared::Frame {
             at,
             decoded: Ok(decoded),

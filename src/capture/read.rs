@@ -170,12 +170,20 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// The `event_id` of a bare frame, found without decoding it.
+/// A frame's own time: that of its `event_id`, when the frame is a JSON object whose
+/// `event_id` is a string holding a ULID (whether or not the frame decodes into an event).
 fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
-    let at = text.find("\"event_id\"")?;
-    let rest = text[at + 10..].trim_start().strip_prefix(':')?.trim_start();
-    let id = rest.strip_prefix('"')?.get(..26)?;
-    Ulid::parse(id)?.time()
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        event_id: Option<Cow<'a, str>>,
+    }
+    let id = match crate::protocol::scan::object(text, ["event_id"]) {
+        Some([id]) => id.opt_str()?,
+        // Anything the scanner is unsure of: serde's reading.
+        None => serde_json::from_str::<Id>(text).ok()?.event_id,
+    };
+    Ulid::parse(&id?)?.time()
 }
 
 /// A line past [`MAX_LINE_BYTES`] (`bytes` long, its newline included): skipped, and said.
@@ -331,18 +339,27 @@ pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
     }
 }
 
-/// A line that is a bare frame in a common shape, decoded in the one pass that reads it: its
-/// own time (from its `event_id`; `None`: paced) and the event. `None` for any other line.
-pub(super) fn decoded_bare_frame(
+/// A line holding a frame in a common shape — a bare frame, or a record of an object frame —
+/// decoded in the one pass that reads it: the frame's own time (`None`: it has none, and is
+/// paced) and the event. `None` for any other line: ask [`parse_line`].
+pub(crate) fn decoded_frame(
     bytes: &[u8],
 ) -> Option<(Option<DateTime<Utc>>, crate::protocol::Identified<'_>)> {
-    let text = std::str::from_utf8(bytes).ok()?.trim();
-    // Records (what failwatch writes) start so: they take the record's reading.
-    if !text.starts_with('{') || text.starts_with("{\"at\":") {
+    use crate::protocol::LineRead;
+    let text = std::str::from_utf8(bytes).ok()?;
+    // What `parse_line` trims: a line that starts and ends as an object has nothing to trim.
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if !(text.starts_with('{') && text.ends_with('}')) {
         return None;
     }
-    let decoded = crate::protocol::decode_bare_line(text, &RECORD_KEYS)?;
-    Some((event_id_time(text), decoded))
+    Some(match crate::protocol::decode_line(text)? {
+        LineRead::Bare(decoded) => (decoded.1.and_then(|id| id.time()), decoded),
+        LineRead::Record { at, frame } => {
+            let recorded = at.as_deref().and_then(parse_time);
+            (recorded.or(frame.1.and_then(|id| id.time())), frame)
+        }
+    })
 }
 
 /// A line holding a frame in the common shape, read without copying it: the frame's own time

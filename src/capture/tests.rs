@@ -303,18 +303,22 @@ fn the_written_time_form_reads_as_rfc3339_does() {
     );
 }
 
-/// A bare frame decoded in the pass that reads its line gives what the record reading and the
-/// exact decoder give, on the fixture frames and mangled copies of them; records and anything
-/// odd are left to them.
+/// A frame decoded in the pass that reads its line (bare, or in a record) gives what the record
+/// reading and the exact decoder give, on the fixture frames, records of them, and mangled
+/// copies of both; anything odd is left to them.
 #[test]
-fn bare_frame_lines_decode_as_the_exact_reading_does() {
+fn frame_lines_decode_as_the_exact_reading_does() {
     let frames = [
         include_str!("../../tests/data/upstream-frames.jsonl"),
         include_str!("../../tests/data/octo-frames.jsonl"),
     ]
     .concat();
+    let records = frames
+        .lines()
+        .map(|f| format!(r#"{{"at":"2026-11-20T03:14:01.500Z","frame":{f}}}"#));
     let mut fast = 0;
-    for line in frames.lines() {
+    for line in frames.lines().map(str::to_owned).chain(records) {
+        let line = line.as_str();
         let mut texts = vec![line.to_owned()];
         for (i, _) in line.char_indices().step_by(5) {
             for with in [
@@ -329,7 +333,7 @@ fn bare_frame_lines_decode_as_the_exact_reading_does() {
             }
         }
         for text in &texts {
-            let Some((at, decoded)) = read::decoded_bare_frame(text.as_bytes()) else {
+            let Some((at, decoded)) = read::decoded_frame(text.as_bytes()) else {
                 continue;
             };
             fast += 1;
@@ -349,5 +353,5 @@ fn bare_frame_lines_decode_as_the_exact_reading_does() {
             );
         }
     }
-    assert!(fast > 200, "bare frames take the one-pass reading ({fast})");
+    assert!(fast > 400, "frame lines take the one-pass reading ({fast})");
 }

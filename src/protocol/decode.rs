@@ -10,6 +10,8 @@ use crate::redact;
 
 mod fast;
 
+pub(crate) use fast::{decode_line, LineRead};
+
 use super::{
     ChatEvent, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage, Text,
     Ulid,
@@ -111,19 +113,6 @@ pub fn decode_with_id(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection
         Some(done) => Ok(done),
         None => decode_serde(text),
     }
-}
-
-/// A capture line holding a bare frame in a common shape, decoded in the pass that reads the
-/// line; `None` for anything else (a line with any of the `record_keys`, a rejection, an odd
-/// shape): read it exactly.
-pub(crate) fn decode_bare_line<'a>(
-    text: &'a str,
-    record_keys: &[&str; 8],
-) -> Option<(Event<'a>, Option<Ulid>)> {
-    if text.len() > MAX_FRAME_BYTES {
-        return None;
-    }
-    fast::decode_bare_line(text, record_keys)
 }
 
 /// The exact reading, for every shape (and the only one that rejects).

@@ -7,7 +7,7 @@ mod decode;
 pub(crate) mod scan;
 mod ulid;
 
-pub(crate) use decode::decode_bare_line;
+pub(crate) use decode::{decode_line, LineRead};
 
 /// An event and its `event_id`, when it carries a ULID one.
 pub type Identified<'a> = (Event<'a>, Option<Ulid>);

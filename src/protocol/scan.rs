@@ -8,8 +8,9 @@
 use std::borrow::Cow;
 
 /// A named field's value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Val<'a> {
+    #[default]
     Absent,
     Null,
     Bool(bool),
@@ -42,68 +43,81 @@ impl<'a> Val<'a> {
 }
 
 /// Nesting deeper than this is left to serde (whose own limit is 128).
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The fields `names` of the JSON object that is all of `text` (surrounding JSON whitespace
 /// allowed), or `None` when the text is not plainly such an object.
 #[inline]
 pub fn object<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Val<'a>; N]> {
-    let mut c = Cursor {
-        text,
-        bytes: text.as_bytes(),
-        at: 0,
-    };
+    let mut c = Cursor::new(text);
     c.skip_ws();
-    let fields = c.fields(&names, 1)?;
+    let fields = c.object_fields(&names, 1)?;
     c.skip_ws();
     (c.at == c.bytes.len()).then_some(fields)
 }
 
-struct Cursor<'a> {
+/// A position in a JSON text, for readers that walk an object themselves.
+pub(crate) struct Cursor<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+
+    /// Where the cursor is, in bytes from the start of the text.
+    pub(crate) fn offset(&self) -> usize {
+        self.at
+    }
+
+    /// Nothing but whitespace is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.at == self.bytes.len()
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
 
-    fn eat(&mut self, b: u8) -> Option<()> {
+    pub(crate) fn eat(&mut self, b: u8) -> Option<()> {
         (self.peek()? == b).then(|| self.at += 1)
     }
 
-    /// An object at the cursor (nested `depth` deep), keeping the named fields.
-    fn fields<const N: usize>(&mut self, names: &[&str; N], depth: usize) -> Option<[Val<'a>; N]> {
-        let mut out = std::array::from_fn(|_| Val::Absent);
+    /// Walk the object at the cursor (nested `depth` deep): `field` is given each name (`None`
+    /// when it holds escapes) with the cursor on its value, and must read or skip that value.
+    pub(crate) fn each_field(
+        &mut self,
+        depth: usize,
+        mut field: impl FnMut(&mut Self, Option<&'a str>) -> Option<()>,
+    ) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {
-            return Some(out);
+            return Some(());
         }
         loop {
             let (key, escaped) = self.string_span()?;
             self.skip_ws();
             self.eat(b':')?;
             self.skip_ws();
-            match names.iter().position(|n| n.as_bytes() == key.as_bytes()) {
-                // An escaped name could spell a named field: serde's reading decides.
-                _ if escaped && N > 0 => return None,
-                Some(i) => {
-                    if out[i] != Val::Absent {
-                        return None; // serde refuses a duplicate field
-                    }
-                    out[i] = self.named_value()?;
-                }
-                None => self.skip_value(depth)?,
-            }
+            field(self, (!escaped).then_some(key))?;
             self.skip_ws();
             match self.peek()? {
                 b',' => {
@@ -112,14 +126,40 @@ impl<'a> Cursor<'a> {
                 }
                 b'}' => {
                     self.at += 1;
-                    return Some(out);
+                    return Some(());
                 }
                 _ => return None,
             }
         }
     }
 
-    fn named_value(&mut self) -> Option<Val<'a>> {
+    /// An object at the cursor (nested `depth` deep), keeping the named fields.
+    pub(crate) fn object_fields<const N: usize>(
+        &mut self,
+        names: &[&str; N],
+        depth: usize,
+    ) -> Option<[Val<'a>; N]> {
+        let mut out = std::array::from_fn(|_| Val::Absent);
+        self.each_field(depth, |c, key| {
+            let Some(key) = key else {
+                // An escaped name could spell a named field: serde's reading decides.
+                return if N > 0 { None } else { c.skip_value(depth) };
+            };
+            match names.iter().position(|n| *n == key) {
+                Some(i) => {
+                    if out[i] != Val::Absent {
+                        return None; // serde refuses a duplicate field
+                    }
+                    out[i] = c.named_value()?;
+                    Some(())
+                }
+                None => c.skip_value(depth),
+            }
+        })?;
+        Some(out)
+    }
+
+    pub(crate) fn named_value(&mut self) -> Option<Val<'a>> {
         Some(match self.peek()? {
             b'"' => {
                 let (raw, escaped) = self.string_span()?;
@@ -184,13 +224,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skip one value, checking it.
-    fn skip_value(&mut self, depth: usize) -> Option<()> {
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
         match self.peek()? {
             b'"' => self.string_span().map(|_| ()),
-            b'{' => self.fields(&[], depth + 1).map(|_: [Val; 0]| ()),
+            b'{' => self.object_fields(&[], depth + 1).map(|_: [Val; 0]| ()),
             b'[' => {
                 self.at += 1;
                 self.skip_ws();
@@ -254,20 +294,49 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Where a string's next quote, backslash or control byte is. Strings here are mostly short
-/// (ids): blocks of 16 plain bytes are passed over with one branch-free test each (the
-/// compiler checks a block at once), which beats a call per string to a general search.
+/// Where a string's next quote, backslash or control byte is. Most strings here are ids and
+/// codes a few dozen bytes long: they are passed over 16 bytes at a time.
+#[inline]
 fn next_special(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 16;
-    let special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
     let mut at = 0;
-    while let Some(block) = bytes.get(at..at + BLOCK) {
-        if block.iter().fold(false, |any, &b| any | special(b)) {
-            break;
+    while let Some(block) = bytes.get(at..at + 16) {
+        let found = special_in_block(block.try_into().ok()?);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize);
         }
-        at += BLOCK;
+        at += 16;
     }
+    let special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
     bytes[at..].iter().position(|&b| special(b)).map(|i| at + i)
+}
+
+/// A bit for each byte of `block` that is a quote, a backslash or a control byte.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn special_in_block(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, and the load reads the 16 bytes of `block`
+    // (an unaligned load).
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // b <= 0x1f exactly when max(b, 0x1f) == 0x1f (unsigned).
+        let low = _mm_set1_epi8(0x1f);
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, low), low);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn special_in_block(block: &[u8; 16]) -> u32 {
+    block.iter().enumerate().fold(0, |bits, (i, &b)| {
+        bits | (u32::from((b == b'"') | (b == b'\\') | (b < 0x20)) << i)
+    })
 }
 
 /// The text of a string holding escapes (already checked by [`Cursor::string_span`]); `None` for
