@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use crate::alerts::{AlertEngine, Fired};
 use crate::bounded::BoundedMap;
 use crate::capture::Line;
-use crate::enrich::{Enricher, Failure, Lookup, LookupRequest, Recovery, Update};
-use crate::protocol::{decode_with_id, Event, Gap, Identified, Ulid};
+use crate::enrich::{build, Enricher, Failure, Lookup, LookupRequest, Placed, Recovery, Update};
+use crate::protocol::{decode_with_id, Event, Gap, Identified, Rejection, TaskFailed, Ulid};
 use crate::store::Store;
 
 /// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
@@ -104,71 +104,103 @@ impl Pipeline {
     pub fn push_decoded(
         &mut self,
         at: DateTime<Utc>,
-        decoded: Result<Identified<'_>, crate::protocol::Rejection>,
-        mut on_update: impl FnMut(&Update),
+        decoded: Result<Identified<'_>, Rejection>,
+        on_update: &mut impl FnMut(&Update),
     ) {
+        if let Some((at, f, placed)) = self.place(at, &decoded) {
+            let family_changed = placed.family_changed;
+            let bindings = self.enricher.shared_bindings().clone();
+            let failure = build(at, f, placed, &bindings, self.enricher.names());
+            self.take(
+                Update {
+                    failure: Box::new(failure),
+                    family_changed,
+                },
+                on_update,
+            );
+        }
+    }
+
+    /// The in-order half of ingesting a decoded frame: counted, a repeat skipped, the event
+    /// learnt from; for a failure, its time (the event's), its frame and its place in the
+    /// stream, from which it is built ([`build`], anywhere) and then taken in ([`Pipeline::take`]).
+    pub fn place<'d, 'a>(
+        &mut self,
+        at: DateTime<Utc>,
+        decoded: &'d Result<Identified<'a>, Rejection>,
+    ) -> Option<(DateTime<Utc>, &'d TaskFailed<'a>, Placed)> {
         let stats = &mut self.store.ingest;
         stats.frames += 1;
-        let event = match decoded {
-            Ok((e, None)) => e,
+        let (event, at) = match decoded {
+            Ok((e, None)) => (e, at),
             Ok((e, Some(id))) => {
-                if self.recent_ids.get(&id).is_some() {
+                if self.recent_ids.get(id).is_some() {
                     stats.duplicates += 1;
-                    return;
+                    return None;
                 }
-                self.recent_ids.insert(id, ());
-                let at = id.time().unwrap_or(at);
-                return self.enrich(at, e, &mut on_update);
+                self.recent_ids.insert(*id, ());
+                (e, id.time().unwrap_or(at))
             }
             Err(rejection) => {
                 *stats.rejected.entry(rejection.key()).or_default() += 1;
                 stats.last_problem = Some(format!("frame: {rejection}"));
                 tracing::debug!(%rejection, "frame rejected");
-                return;
+                return None;
             }
         };
-        self.enrich(at, event, &mut on_update)
-    }
-
-    fn enrich(&mut self, at: DateTime<Utc>, event: Event<'_>, on_update: &mut impl FnMut(&Update)) {
         self.store.ingest.count_type(event.type_name());
         self.store.ingest.saw(at);
-        if let Some(mut update) = self.enricher.ingest(at, &event) {
-            if self.recover && update.failure.needs_lookup() && self.awaiting.len() >= AWAITING {
-                // A flood: said on the failure, not asked (and never left waiting forever).
-                update.failure.lookup = Lookup::Failed(TOO_MANY_WAITING.into());
-            } else if self.recover && update.failure.needs_lookup() {
-                update.failure.lookup = Lookup::Pending;
-                self.lookups.extend(update.failure.lookup_request());
-                if let Some(task) = update.failure.task_id.clone() {
-                    // The store keeps the failure to amend; without a store, a copy waits.
-                    let waiting = if self.store.capacity() > 0 {
-                        Awaiting::Stored(update.failure.seq)
-                    } else {
-                        Awaiting::Copy(update.failure.clone())
-                    };
-                    self.awaiting.insert(task, waiting);
-                }
-            }
-            if update.failure.text_cut() {
-                self.store.ingest.texts_cut += 1;
-            }
-            if update.family_changed {
-                let (family, _) = self.enricher.family();
-                tracing::info!(family = family.name(), "server family detected");
-                self.store.reroute(family, self.enricher.bindings());
-            }
-            on_update(&update);
-            if let Some(engine) = &mut self.alerts {
-                // Event time only: an empty store's clock would be the wall clock.
-                let now = self.store.ingest.last_at.unwrap_or(at).max(at);
-                let fired = engine.observe(&update.failure, now);
-                self.fired.extend(fired);
-                let over = self.fired.len().saturating_sub(FIRED_KEPT);
-                self.fired.drain(..over);
-            }
-            self.store.apply(update);
+        let placed = self.enricher.place(at, event)?;
+        if placed.family_changed {
+            tracing::info!(family = placed.family.name(), "server family detected");
         }
+        match event {
+            Event::TaskFailed(f) => Some((at, f, placed)),
+            _ => None,
+        }
+    }
+
+    /// Take in a failure built from its place: its lookup, the store (routed again when the
+    /// family changed), `on_update` (before the store takes it) and the alert rules.
+    pub fn take(&mut self, mut update: Update, on_update: &mut impl FnMut(&Update)) {
+        if self.recover && update.failure.needs_lookup() && self.awaiting.len() >= AWAITING {
+            // A flood: said on the failure, not asked (and never left waiting forever).
+            update.failure.lookup = Lookup::Failed(TOO_MANY_WAITING.into());
+        } else if self.recover && update.failure.needs_lookup() {
+            update.failure.lookup = Lookup::Pending;
+            self.lookups.extend(update.failure.lookup_request());
+            if let Some(task) = update.failure.task_id.clone() {
+                // The store keeps the failure to amend; without a store, a copy waits.
+                let waiting = if self.store.capacity() > 0 {
+                    Awaiting::Stored(update.failure.seq)
+                } else {
+                    Awaiting::Copy(update.failure.clone())
+                };
+                self.awaiting.insert(task, waiting);
+            }
+        }
+        if update.failure.text_cut() {
+            self.store.ingest.texts_cut += 1;
+        }
+        if update.family_changed {
+            let (family, _) = self.enricher.family();
+            self.store.reroute(family, self.enricher.bindings());
+        }
+        on_update(&update);
+        if let Some(engine) = &mut self.alerts {
+            // Event time only: an empty store's clock would be the wall clock.
+            let now = self
+                .store
+                .ingest
+                .last_at
+                .unwrap_or(update.failure.at)
+                .max(update.failure.at);
+            let fired = engine.observe(&update.failure, now);
+            self.fired.extend(fired);
+            let over = self.fired.len().saturating_sub(FIRED_KEPT);
+            self.fired.drain(..over);
+        }
+        self.store.apply(update);
     }
 
     /// The lookups ingest asked for since the last call.

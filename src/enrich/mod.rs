@@ -32,6 +32,24 @@ pub struct Update {
     pub family_changed: bool,
 }
 
+/// What a failure's place in the stream tells: everything about it that depends on the events
+/// before it. Decided in order ([`Enricher::place`]); the failure itself is then built from it
+/// and its frame alone ([`build`]), anywhere.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub seq: u64,
+    pub family: Family,
+    /// The family in effect changed with this failure.
+    pub family_changed: bool,
+    pub reason: Option<Arc<str>>,
+    /// The chat session the event no longer carried, as earlier events of its task had it.
+    pub remembered: Option<Arc<str>>,
+    /// The server's failure comment published just before (its content as sent).
+    pub comment: Option<Box<str>>,
+    pub retry_of: Option<Arc<str>>,
+    pub attempt: u32,
+}
+
 /// Stateful enrichment: the family, correlation memory, comments, retry chains, bindings.
 #[derive(Debug)]
 pub struct Enricher {
@@ -40,7 +58,7 @@ pub struct Enricher {
     chains: Chains,
     family: FamilyTracker,
     bindings: Arc<Bindings>,
-    interned: FxHashMap<Box<str>, Arc<str>>,
+    names: Interner,
     next_seq: u64,
 }
 
@@ -58,7 +76,7 @@ impl Enricher {
             chains: Chains::default(),
             family: FamilyTracker::new(family),
             bindings,
-            interned: FxHashMap::default(),
+            names: Interner::default(),
             next_seq: 0,
         }
     }
@@ -69,23 +87,30 @@ impl Enricher {
     }
 
     pub fn ingest(&mut self, at: DateTime<Utc>, event: &Event) -> Option<Update> {
+        let placed = self.place(at, event)?;
+        let Event::TaskFailed(f) = event else {
+            return None;
+        };
+        let family_changed = placed.family_changed;
+        let failure = build(at, f, placed, &self.bindings, &mut self.names);
+        Some(Update {
+            failure: Box::new(failure),
+            family_changed,
+        })
+    }
+
+    /// Learn from one event, in order; for a failure, what its place in the stream tells.
+    pub fn place(&mut self, at: DateTime<Utc>, event: &Event) -> Option<Placed> {
         match event {
             Event::TaskFailed(f) => {
+                let task = f.ids.task_id.as_deref();
                 let remembered = match f.ids.chat_session_id {
-                    None => f
-                        .ids
-                        .task_id
-                        .as_deref()
-                        .and_then(|t| self.correlator.session_of(t).cloned()),
+                    None => task.and_then(|t| self.correlator.session_of(t).cloned()),
                     Some(_) => None,
                 };
                 self.correlator.observe(event);
                 let family_changed = self.family.observe(f).is_some();
-                let failure = self.failure(at, f, remembered);
-                Some(Update {
-                    failure: Box::new(failure),
-                    family_changed,
-                })
+                Some(self.place_failure(at, f, remembered, family_changed))
             }
             Event::Task(t) => {
                 self.correlator.observe(event);
@@ -103,82 +128,34 @@ impl Enricher {
         }
     }
 
-    fn failure(
+    fn place_failure(
         &mut self,
         at: DateTime<Utc>,
         f: &TaskFailed,
         remembered: Option<Arc<str>>,
-    ) -> Failure {
+        family_changed: bool,
+    ) -> Placed {
         let seq = self.next_seq;
         self.next_seq += 1;
         let (family, _) = self.family.current();
-        let reason = f.failure_reason.as_deref().map(|r| self.intern(r));
-        let session_lost = f.ids.chat_session_id.is_none() && remembered.is_some();
-        let session = match &f.ids.chat_session_id {
-            Some(s) => Some(self.intern(s)),
-            None => remembered,
-        };
-        let task_id = f.ids.task_id.as_deref().map(id);
-        let comment = task_id
-            .as_deref()
-            .and_then(|t| self.comments.take(t, at))
-            .map(|c| SeenText::new(&c));
-        let retry_of =
-            self.chains
-                .observe_failure(at, family, f, session.as_deref(), reason.as_ref());
-        let attempt = task_id
-            .as_deref()
-            .map_or(1, |t| self.chains.attempt_number(t));
-        let mut failure = Failure {
+        let reason = f.failure_reason.as_deref().map(|r| self.names.get(r));
+        let session = f.ids.chat_session_id.as_deref().or(remembered.as_deref());
+        let task = f.ids.task_id.as_deref();
+        let comment = task.and_then(|t| self.comments.take(t, at));
+        let retry_of = self
+            .chains
+            .observe_failure(at, family, f, session, reason.as_ref());
+        let attempt = task.map_or(1, |t| self.chains.attempt_number(t));
+        Placed {
             seq,
-            at,
-            agent_id: f.ids.agent_id.as_deref().map(|a| self.intern(a)),
-            issue_id: f
-                .ids
-                .issue_id
-                .as_deref()
-                .filter(|_| !f.ids.has_chat_issue_id())
-                .map(id),
-            task_id,
-            session,
-            session_lost,
-            reason_known: reason
-                .as_deref()
-                .is_some_and(|r| catalog::lookup(r).is_some()),
-            reason,
-            retry_pending: f.retry_pending,
             family,
-            era: Era::of(family, f),
-            evidence: Evidence {
-                error: f.error.as_deref().map(SeenText::new),
-                alias: f.error_message.as_deref().map(SeenText::new),
-                comment,
-                api: None,
-            },
-            told: Told::Absent,
-            rebuilt: None,
-            routes: Routes::default(),
-            leaked_to_chat: 0,
+            family_changed,
+            reason,
+            remembered,
+            comment,
             retry_of,
             attempt,
-            lookup: Lookup::None,
-            api_attempt: None,
-            group: Group::default(),
-        };
-        failure.derive(family, &self.bindings);
-        failure
-    }
-
-    fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.interned.get(s) {
-            return a.clone();
         }
-        if self.interned.len() >= INTERNER_CAPACITY {
-            self.interned.clear();
-        }
-        let a = id(s);
-        self.interned.insert(s.into(), a.clone());
-        a
     }
 
     /// The family in effect and where it came from.
@@ -195,6 +172,16 @@ impl Enricher {
         &self.bindings
     }
 
+    /// The bindings, to share with whoever builds failures elsewhere.
+    pub fn shared_bindings(&self) -> &Arc<Bindings> {
+        &self.bindings
+    }
+
+    /// The enricher's interner, for failures built in order.
+    pub fn names(&mut self) -> &mut Interner {
+        &mut self.names
+    }
+
     pub fn chains(&self) -> &Chains {
         &self.chains
     }
@@ -202,6 +189,83 @@ impl Enricher {
     /// How many tasks the correlation memory holds.
     pub fn remembered_tasks(&self) -> usize {
         self.correlator.len()
+    }
+}
+
+/// A failure from its frame and its place in the stream: redacted texts, the reason, routing per
+/// relay, the group. Depends on nothing else, so it can be done on any thread.
+pub fn build(
+    at: DateTime<Utc>,
+    f: &TaskFailed,
+    placed: Placed,
+    bindings: &Bindings,
+    names: &mut Interner,
+) -> Failure {
+    let family = placed.family;
+    let session_lost = f.ids.chat_session_id.is_none() && placed.remembered.is_some();
+    let session = match &f.ids.chat_session_id {
+        Some(s) => Some(names.get(s)),
+        None => placed.remembered,
+    };
+    let reason = placed.reason;
+    let mut failure = Failure {
+        seq: placed.seq,
+        at,
+        agent_id: f.ids.agent_id.as_deref().map(|a| names.get(a)),
+        issue_id: f
+            .ids
+            .issue_id
+            .as_deref()
+            .filter(|_| !f.ids.has_chat_issue_id())
+            .map(id),
+        task_id: f.ids.task_id.as_deref().map(id),
+        session,
+        session_lost,
+        reason_known: reason
+            .as_deref()
+            .is_some_and(|r| catalog::lookup(r).is_some()),
+        reason,
+        retry_pending: f.retry_pending,
+        family,
+        era: Era::of(family, f),
+        evidence: Evidence {
+            error: f.error.as_deref().map(SeenText::new),
+            alias: f.error_message.as_deref().map(SeenText::new),
+            comment: placed.comment.as_deref().map(SeenText::new),
+            api: None,
+        },
+        told: Told::Absent,
+        rebuilt: None,
+        routes: Routes::default(),
+        leaked_to_chat: 0,
+        retry_of: placed.retry_of,
+        attempt: placed.attempt,
+        lookup: Lookup::None,
+        api_attempt: None,
+        group: Group::default(),
+    };
+    failure.derive(family, bindings);
+    failure
+}
+
+/// Names that repeat (agents, sessions, reasons) shared rather than copied per failure; reset
+/// past a size so hostile input cannot grow it without bound.
+#[derive(Debug, Default)]
+pub struct Interner {
+    names: FxHashMap<Box<str>, Arc<str>>,
+}
+
+impl Interner {
+    pub fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.names.get(s) {
+            return a.clone();
+        }
+        if self.names.len() >= INTERNER_CAPACITY {
+            self.names.clear();
+        }
+        let a = id(s);
+        self.names.insert(s.into(), a.clone());
+        a
     }
 }
 
