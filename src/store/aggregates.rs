@@ -43,6 +43,25 @@ impl MinuteSeries {
         }
     }
 
+    /// Take in the series of failures that came after these: the same window one series of all
+    /// of them would keep (the newest minutes, each counted whole).
+    pub fn absorb(&mut self, later: &MinuteSeries) {
+        let mut all: Vec<(i64, u32)> = self.buckets.iter().chain(&later.buckets).copied().collect();
+        all.sort_by_key(|&(minute, _)| minute);
+        let mut merged: VecDeque<(i64, u32)> = VecDeque::with_capacity(all.len());
+        for (minute, n) in all {
+            match merged.back_mut() {
+                Some((m, count)) if *m == minute => *count = count.saturating_add(n),
+                _ => merged.push_back((minute, n)),
+            }
+        }
+        // A minute leaves the window only when newer ones fill it: it never comes back.
+        while merged.len() > MINUTES_KEPT {
+            merged.pop_front();
+        }
+        self.buckets = merged;
+    }
+
     /// Counts for the `n` minutes ending at `now`'s minute, oldest first (zeros where quiet).
     pub fn last(&self, n: usize, now: DateTime<Utc>) -> Vec<u64> {
         let end = now.timestamp().div_euclid(60);
@@ -64,6 +83,17 @@ pub struct ReasonStats {
     pub first_at: Option<DateTime<Utc>>,
     pub last_at: Option<DateTime<Utc>>,
     pub per_minute: MinuteSeries,
+}
+
+impl ReasonStats {
+    /// Take in the counts of failures that came after these.
+    fn absorb(&mut self, later: ReasonStats) {
+        self.count += later.count;
+        self.known = later.known;
+        self.first_at = self.first_at.or(later.first_at);
+        self.last_at = self.last_at.max(later.last_at);
+        self.per_minute.absorb(&later.per_minute);
+    }
 }
 
 /// What a chat session's user learned from one failure: the best outcome among the relays it
@@ -143,6 +173,31 @@ impl SessionStats {
         }
     }
 
+    /// Take in the counts of failures that came after these; each group new to this session is
+    /// handed to `new_group` (how the groups count the sessions they affect).
+    fn absorb(&mut self, later: SessionStats, mut new_group: impl FnMut(crate::groups::GroupId)) {
+        self.failures += later.failures;
+        self.detail += later.detail;
+        self.canned += later.canned;
+        self.reason += later.reason;
+        self.generic += later.generic;
+        self.untold += later.untold;
+        self.dropped += later.dropped;
+        self.binding_known += later.binding_known;
+        // The later failure wins a tie, as it does one failure at a time.
+        if later.last_at.is_some() && later.last_at >= self.last_at {
+            self.last_at = later.last_at;
+            self.last_reason = later.last_reason;
+        }
+        for (group, n) in later.groups {
+            let mine = self.groups.entry(group).or_default();
+            if *mine == 0 && n > 0 {
+                new_group(group);
+            }
+            *mine = mine.saturating_add(n);
+        }
+    }
+
     /// Does a bindings table name this session?
     pub fn binding_is_known(&self) -> bool {
         self.failures > 0 && self.binding_known == self.failures
@@ -155,7 +210,7 @@ impl SessionStats {
 }
 
 /// Aggregates over every failure ever added.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Aggregates {
     pub failures: u64,
     pub by_reason: FxHashMap<Arc<str>, ReasonStats>,
@@ -179,6 +234,17 @@ pub struct Aggregates {
     pub minutes_beyond: u64,
     /// Failures by group (reason and error template).
     pub groups: super::Groups,
+    /// Distinct minutes `by_minute` keeps.
+    max_minutes: usize,
+    /// The minutes of `by_minute` in the order they were first seen, for a part of a stream
+    /// that is to be absorbed (`None` for a whole one).
+    minute_order: Option<Vec<i64>>,
+}
+
+impl Default for Aggregates {
+    fn default() -> Self {
+        Aggregates::with_limits(MAX_MINUTES, super::MAX_GROUPS)
+    }
 }
 
 /// Distinct minutes the per-minute table keeps (about ten weeks).
@@ -189,6 +255,98 @@ fn bump(slot: &mut u64, delta: i64) {
 }
 
 impl Aggregates {
+    /// Aggregates keeping at most this many distinct minutes and groups.
+    pub fn with_limits(max_minutes: usize, max_groups: usize) -> Aggregates {
+        Aggregates {
+            failures: 0,
+            by_reason: FxHashMap::default(),
+            routing: [[0; OUTCOME_COUNT]; RELAY_COUNT],
+            sessions: FxHashMap::default(),
+            dropped: 0,
+            per_minute: MinuteSeries::default(),
+            masked_secrets: 0,
+            canned: 0,
+            withheld: 0,
+            leaking_failures: 0,
+            leaked_secrets: 0,
+            by_minute: BTreeMap::new(),
+            minutes_beyond: 0,
+            groups: super::Groups::with_limit(max_groups),
+            max_minutes,
+            minute_order: None,
+        }
+    }
+
+    /// Aggregates of one part of a stream, to be [absorbed](Aggregates::absorb) in order into
+    /// those of everything before it: nothing is left out for a limit (the whole decides), and
+    /// what the limits go by (the order minutes and groups were first seen) is kept.
+    pub fn part() -> Aggregates {
+        let mut part = Aggregates::with_limits(usize::MAX, usize::MAX);
+        part.minute_order = Some(Vec::new());
+        part.groups.keep_order();
+        part
+    }
+
+    /// Take in the aggregates of the failures that came right after these (a [part]): the
+    /// result is what adding those failures one by one would have given.
+    ///
+    /// [part]: Aggregates::part
+    pub fn absorb(&mut self, later: Aggregates) {
+        self.failures += later.failures;
+        for (reason, stats) in later.by_reason {
+            match self.by_reason.get_mut(&reason) {
+                Some(mine) => mine.absorb(stats),
+                None => {
+                    self.by_reason.insert(reason, stats);
+                }
+            }
+        }
+        for (relay, outcomes) in self.routing.iter_mut().zip(later.routing) {
+            for (mine, n) in relay.iter_mut().zip(outcomes) {
+                *mine += n;
+            }
+        }
+        self.dropped += later.dropped;
+        self.per_minute.absorb(&later.per_minute);
+        self.masked_secrets += later.masked_secrets;
+        self.canned += later.canned;
+        self.withheld += later.withheld;
+        self.leaking_failures += later.leaking_failures;
+        self.leaked_secrets += later.leaked_secrets;
+        let mut by_minute = later.by_minute;
+        let order = later
+            .minute_order
+            .unwrap_or_else(|| by_minute.keys().copied().collect());
+        for minute in order {
+            let Some(n) = by_minute.remove(&minute) else {
+                continue;
+            };
+            self.count_minute(minute, n);
+        }
+        self.minutes_beyond += later.minutes_beyond;
+        // Groups first: a session's new groups count only for the groups kept.
+        self.groups.absorb(later.groups);
+        for (id, stats) in later.sessions {
+            let groups = &mut self.groups;
+            let mine = self.sessions.entry(id).or_default();
+            mine.absorb(stats, |group| groups.count_session(group));
+        }
+    }
+
+    /// `n` failures in this minute, while the table has room for it.
+    fn count_minute(&mut self, minute: i64, n: u64) {
+        if let Some(count) = self.by_minute.get_mut(&minute) {
+            *count += n;
+        } else if self.by_minute.len() < self.max_minutes {
+            self.by_minute.insert(minute, n);
+            if let Some(order) = &mut self.minute_order {
+                order.push(minute);
+            }
+        } else {
+            self.minutes_beyond += n;
+        }
+    }
+
     pub fn add(&mut self, f: &Failure) {
         self.failures += 1;
         let reason: Arc<str> = f.reason.clone().unwrap_or_else(|| Arc::from(""));
@@ -199,12 +357,7 @@ impl Aggregates {
         r.last_at = Some(r.last_at.map_or(f.at, |l| l.max(f.at)));
         r.per_minute.add(f.at);
         self.per_minute.add(f.at);
-        let minute = f.at.timestamp().div_euclid(60);
-        if self.by_minute.len() < MAX_MINUTES || self.by_minute.contains_key(&minute) {
-            *self.by_minute.entry(minute).or_default() += 1;
-        } else {
-            self.minutes_beyond += 1;
-        }
+        self.count_minute(f.at.timestamp().div_euclid(60), 1);
         if f.is_dropped() {
             self.dropped += 1;
         }
@@ -387,6 +540,7 @@ impl IngestStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn minute_series_keeps_a_window_and_fills_gaps_with_zero() {
@@ -400,5 +554,144 @@ mod tests {
             s.add(t(m));
         }
         assert_eq!(s.buckets.len(), MINUTES_KEPT);
+    }
+
+    /// Everything the aggregates hold, in a fixed order.
+    fn canonical(a: &Aggregates) -> String {
+        let mut out = format!(
+            "failures {} routing {:?} dropped {} per_minute {:?} masked {} canned {} withheld {} leaking {} {} by_minute {:?} beyond {}\n",
+            a.failures, a.routing, a.dropped, a.per_minute.buckets, a.masked_secrets, a.canned,
+            a.withheld, a.leaking_failures, a.leaked_secrets, a.by_minute, a.minutes_beyond
+        );
+        let mut reasons: Vec<_> = a.by_reason.iter().collect();
+        reasons.sort_by(|x, y| x.0.cmp(y.0));
+        for (k, r) in reasons {
+            out += &format!(
+                "reason {k} {} {} {:?} {:?} {:?}\n",
+                r.count, r.known, r.first_at, r.last_at, r.per_minute.buckets
+            );
+        }
+        let mut sessions: Vec<_> = a.sessions.iter().collect();
+        sessions.sort_by(|x, y| x.0.cmp(y.0));
+        for (k, s) in sessions {
+            let mut groups: Vec<_> = s.groups.iter().filter(|(_, n)| **n > 0).collect();
+            groups.sort();
+            out += &format!(
+                "session {k} {} {} {} {} {} {} {} {} {:?} {:?} {groups:?}\n",
+                s.failures,
+                s.detail,
+                s.canned,
+                s.reason,
+                s.generic,
+                s.untold,
+                s.dropped,
+                s.binding_known,
+                s.last_at,
+                s.last_reason
+            );
+        }
+        let mut groups: Vec<_> = a.groups.by_id.iter().collect();
+        groups.sort_by(|x, y| x.0.cmp(y.0));
+        for (id, g) in groups {
+            out += &format!(
+                "group {id} {} {} {} {:?} {:?} {:?} {} {:?}\n",
+                g.reason,
+                g.template,
+                g.count,
+                g.first_at,
+                g.last_at,
+                g.returned_at,
+                g.sessions(),
+                g.per_minute.buckets
+            );
+        }
+        out + &format!("groups beyond {}", a.groups.beyond)
+    }
+
+    /// Failures of a few reasons, sessions and texts at the given minutes (a session lost now
+    /// and then: a task seen with its session, then failing without it).
+    fn failures(shapes: &[(i64, usize, usize, usize)]) -> Vec<Failure> {
+        let mut e = crate::enrich::Enricher::default();
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let reasons = [
+            "timeout",
+            "agent_error.provider_network",
+            "",
+            "made_up_reason",
+        ];
+        let errors = [
+            "",
+            "exit 1",
+            "exit 2 after 30s",
+            "ghp_4f9Kq2LmN8pR3sT7vW1yZ5aC6dE0fGhIjKl0 leaked",
+        ];
+        let mut out = Vec::new();
+        for (i, &(minute, reason, session, error)) in shapes.iter().enumerate() {
+            let at = t0 + chrono::Duration::minutes(minute);
+            let session = match session {
+                0 => String::new(),
+                s => format!(r#","chat_session_id":"s{s}""#),
+            };
+            if i % 7 == 3 {
+                let queued = format!(
+                    r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","issue_id":"","chat_session_id":"s9"}}}}"#
+                );
+                e.ingest(at, &crate::protocol::decode(&queued).unwrap());
+            }
+            let reason = match reasons[reason] {
+                "" => String::new(),
+                r => format!(r#","failure_reason":"{r}""#),
+            };
+            let error = match errors[error] {
+                "" => String::new(),
+                t => format!(r#","error":"{t}""#),
+            };
+            let frame = format!(
+                r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","agent_id":"a","issue_id":""{session}{reason}{error}}}}}"#
+            );
+            let u = e
+                .ingest(at, &crate::protocol::decode(&frame).unwrap())
+                .unwrap();
+            out.push(*u.failure);
+        }
+        out
+    }
+
+    proptest! {
+        /// Parts of a stream, each counted on its own and absorbed in order, give what counting
+        /// the whole one failure at a time gives: with the limits far, and with them reached.
+        #[test]
+        fn parts_absorbed_in_order_count_as_the_whole(
+            steps in prop::collection::vec((prop::sample::select(vec![0i64, 0, 1, 2, 61, 130, -1, -70]), 0..4usize, 0..4usize, 0..4usize), 1..120),
+            cuts in prop::collection::vec(0..120usize, 0..6),
+            limits in prop::sample::select(vec![(MAX_MINUTES, crate::store::MAX_GROUPS), (3, 2), (1, 1), (6, 4)]),
+        ) {
+            let mut minute = 0;
+            let shapes: Vec<_> = steps
+                .iter()
+                .map(|&(step, r, s, e)| {
+                    minute += step;
+                    (minute, r, s, e)
+                })
+                .collect();
+            let all = failures(&shapes);
+            let mut whole = Aggregates::with_limits(limits.0, limits.1);
+            for f in &all {
+                whole.add(f);
+            }
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(all.len())).collect();
+            cuts.push(0);
+            cuts.push(all.len());
+            cuts.sort_unstable();
+            let mut absorbed = Aggregates::with_limits(limits.0, limits.1);
+            for w in cuts.windows(2) {
+                let mut part = Aggregates::part();
+                for f in &all[w[0]..w[1]] {
+                    part.add(f);
+                }
+                absorbed.absorb(part);
+            }
+            prop_assert_eq!(canonical(&absorbed), canonical(&whole));
+        }
     }
 }
