@@ -34,6 +34,18 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         }
     }
 
+    /// [`insert`](BoundedMap::insert) of copies, made only when the map changes.
+    pub fn set(&mut self, key: &K, value: &V)
+    where
+        V: PartialEq + Clone,
+    {
+        match self.map.get_mut(key) {
+            Some(v) if v == value => {}
+            Some(v) => *v = value.clone(),
+            None => self.insert(key.clone(), value.clone()),
+        }
+    }
+
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: std::borrow::Borrow<Q>,

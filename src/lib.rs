@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod api;
 pub mod bounded;
+pub mod bulk;
 pub mod capture;
 pub mod catalog;
 pub mod cli;

@@ -65,6 +65,12 @@ impl Pipeline {
         }
     }
 
+    /// Can a whole capture be taken in a chunk at a time ([`crate::bulk`])? Only when nothing
+    /// needs each failure as it comes: no failures kept, no alert rules, no REST API to ask.
+    pub fn takes_in_bulk(&self) -> bool {
+        self.store.capacity() == 0 && self.alerts.is_none() && !self.recover
+    }
+
     /// The alerts fired since the last call.
     pub fn take_fired(&mut self) -> Vec<Fired> {
         std::mem::take(&mut self.fired)
@@ -110,7 +116,7 @@ impl Pipeline {
         if let Some((at, f, placed)) = self.place(at, &decoded) {
             let family_changed = placed.family_changed;
             let bindings = self.enricher.shared_bindings().clone();
-            let failure = build(at, f, placed, &bindings, self.enricher.names());
+            let failure = build(at, f, &placed, &bindings, self.enricher.names());
             self.take(
                 Update {
                     failure: Box::new(failure),

@@ -61,7 +61,7 @@ proptest! {
         let mut p = Pipeline::new(16);
         p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &String::from_utf8_lossy(&bytes));
         prop_assert_eq!(p.store.ingest.frames, 1);
-        let accounted = p.store.ingest.by_type.values().sum::<u64>() + p.store.ingest.rejected_total();
+        let accounted = p.store.ingest.by_type.total() + p.store.ingest.rejected_total();
         prop_assert_eq!(accounted, 1, "every frame is decoded or rejected");
     }
 
@@ -72,10 +72,10 @@ proptest! {
             p.push_frame(DateTime::from_timestamp(i as i64, 0).unwrap(), &v.to_string());
         }
         let n = frames.len() as u64;
-        let accounted = p.store.ingest.by_type.values().sum::<u64>() + p.store.ingest.rejected_total();
+        let accounted = p.store.ingest.by_type.total() + p.store.ingest.rejected_total();
         prop_assert_eq!(accounted, n);
         prop_assert!(p.store.stored() <= 8);
-        let failed = p.store.ingest.by_type.get("task:failed").copied().unwrap_or(0);
+        let failed = p.store.ingest.by_type.get("task:failed").unwrap_or(0);
         prop_assert_eq!(p.store.agg.failures, failed);
     }
 

@@ -1,15 +1,20 @@
 //! The capture read on every core gives exactly what the one-line-at-a-time reader gives: the
-//! same summary, byte for byte, and the same failures in the same order. The captures are
-//! generated for both server families and then spoilt (garbage, blank, non-UTF-8 and truncated
-//! lines, a third of the frames bare, bare frames with no time, gap records) and cut into chunks so small that retries,
-//! lost sessions and joins straddle chunk boundaries.
+//! same summary, byte for byte, and the same failures in the same order — whether its lines are
+//! taken in order one by one, or a chunk at a time with the failures built and counted on the
+//! worker threads. The captures are generated for both server families and then spoilt
+//! (garbage, blank, non-UTF-8 and truncated lines, a third of the frames bare, bare frames with no
+//! time, gap records) and cut into chunks so small that retries, lost sessions and joins
+//! straddle chunk boundaries.
 
+use failwatch::bulk::{self, Sink};
 use failwatch::capture::parallel;
 use failwatch::catalog::Lang;
+use failwatch::enrich::Failure;
 use failwatch::filter::Filter;
 use failwatch::headless::{self, Capture};
 use failwatch::output::FailureRecord;
 use failwatch::pipeline::Pipeline;
+use failwatch::protocol::Gap;
 use support::sim::{generate, Server};
 
 mod support;
@@ -59,20 +64,52 @@ fn read(ingest: impl FnOnce(&mut Pipeline, &mut dyn FnMut(String))) -> (String, 
     (headless::summary_json(&pipeline, &agg), failures)
 }
 
+fn record(f: &Failure) -> String {
+    serde_json::to_string(&FailureRecord::of(f, Lang::En)).unwrap()
+}
+
 fn streamed(bytes: &[u8]) -> (String, Vec<String>) {
     read(|p, out| {
-        headless::ingest_capture(Capture::Stream(Box::new(bytes)), p, |u| {
-            out(serde_json::to_string(&FailureRecord::of(&u.failure, Lang::En)).unwrap())
-        })
-        .unwrap()
+        headless::ingest_capture(Capture::Stream(Box::new(bytes)), p, |f| out(record(f))).unwrap()
+    })
+}
+
+/// Each failure's record and each gap, as the worker threads see them.
+struct Records;
+
+impl Sink for Records {
+    type Out = Vec<String>;
+    fn start(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn failure(&self, f: &Failure, out: &mut Vec<String>) {
+        out.push(record(f));
+    }
+    fn gap(&self, gap: &Gap, out: &mut Vec<String>) {
+        out.push(format!("gap {gap:?}"));
+    }
+}
+
+/// A chunk at a time; what must be taken in one by one (nothing, in these captures) would be
+/// left.
+fn in_bulk(bytes: &[u8], chunk: usize, threads: usize) -> (String, Vec<String>) {
+    read(|p, out| {
+        let resume = bulk::ingest(bytes, p, &Records, threads, chunk, |records| {
+            records
+                .into_iter()
+                .filter(|r| !r.starts_with("gap "))
+                .for_each(&mut *out);
+            Ok::<(), ()>(())
+        });
+        assert!(matches!(resume, Ok(None)), "taken in whole");
     })
 }
 
 fn in_parallel(bytes: &[u8], chunk: usize, threads: usize) -> (String, Vec<String>) {
     read(|p, out| {
         parallel::for_each_line(bytes, chunk, threads, |line_no, item| {
-            p.push_item(line_no, item, |u| {
-                out(serde_json::to_string(&FailureRecord::of(&u.failure, Lang::En)).unwrap())
+            p.push_item(line_no, item, &mut |u: &failwatch::enrich::Update| {
+                out(record(&u.failure))
             });
             true
         })
@@ -107,6 +144,15 @@ fn every_chunking_gives_the_one_pass_answer_byte_for_byte() {
                 assert_eq!(
                     f, want_failures,
                     "{server:?} chunk {chunk} threads {threads}"
+                );
+                let (s, f) = in_bulk(&bytes, chunk, threads);
+                assert_eq!(
+                    s, want_summary,
+                    "in bulk: {server:?} chunk {chunk} threads {threads}"
+                );
+                assert_eq!(
+                    f, want_failures,
+                    "in bulk: {server:?} chunk {chunk} threads {threads}"
                 );
             }
         }
@@ -158,4 +204,76 @@ fn tail_of_a_mapped_file_prints_what_the_stream_prints() {
             assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
         }
     }
+}
+
+/// A capture recorded while asking the REST API (its header says so halfway, as when two
+/// recordings are joined): a chunk at a time up to that header, then one line at a time, where
+/// each withheld text waits for its recovered record. The same summary and the same rows as
+/// one pass.
+#[test]
+fn a_header_asking_for_the_api_hands_over_to_one_by_one_where_it_stands() {
+    use failwatch::headless::{TailFormat, TailSpec};
+    use failwatch::output::Locale;
+    let bytes = spoilt(Server::Upstream, 21);
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let middle = lines.len() / 2;
+    let mut joined = Vec::new();
+    let mut recovered = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if i == middle {
+            joined.extend_from_slice(
+                b"{\"failwatch_capture\":1,\"source\":\"second\",\"api\":true}\n",
+            );
+        }
+        joined.extend_from_slice(line);
+        let frame = serde_json::from_slice::<serde_json::Value>(line).ok();
+        let frame = frame.as_ref().map(|v| v.get("frame").unwrap_or(v));
+        let task = frame
+            .filter(|f| f["type"] == "task:failed" && f["payload"]["retry_pending"] == false)
+            .and_then(|f| f["payload"]["task_id"].as_str());
+        if let (true, Some(task)) = (i > middle, task) {
+            recovered += 1;
+            joined.extend_from_slice(
+                format!(r#"{{"at":"2026-11-20T03:14:00.000Z","recovered":{{"task_id":"{task}","source":"agent_tasks","error":"exit {recovered}: token=abc{recovered}"}}}}"#)
+                    .as_bytes(),
+            );
+            joined.push(b'\n');
+        }
+    }
+    assert!(recovered > 5, "texts recovered after the header");
+    let filter = Filter::default();
+    let now = chrono::Utc::now();
+    let summary = |capture| {
+        let (p, agg) = headless::summarize(capture, &filter, now, Pipeline::new(0)).unwrap();
+        headless::summary_json(&p, &agg)
+    };
+    let one_pass = summary(Capture::Stream(Box::new(&joined[..])));
+    let withheld = |summary: &str| {
+        let json: serde_json::Value = serde_json::from_str(summary).unwrap();
+        json["withheld"].as_u64().unwrap()
+    };
+    let before = summary(Capture::Stream(Box::new(&bytes[..])));
+    assert!(
+        withheld(&one_pass) < withheld(&before),
+        "texts the wire withheld were recovered"
+    );
+    assert_eq!(summary(Capture::Mapped(&joined)), one_pass);
+    let spec = TailSpec {
+        filter: &filter,
+        format: TailFormat::Jsonl,
+        locale: Locale::new(Lang::En, failwatch::tz::Zone::Utc),
+        hold: std::time::Duration::from_secs(660),
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let streamed = Capture::Stream(Box::new(&joined[..]));
+    headless::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
+    headless::tail_capture(
+        Capture::Mapped(&joined),
+        spec,
+        now,
+        Pipeline::new(0),
+        &mut b,
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
 }

@@ -9,6 +9,7 @@ mod read;
 mod tests;
 mod write;
 
+pub(crate) use read::event_id_time;
 pub use read::{
     end_time, family_told, frame_time, parse_line, sniff_family, CaptureReader, MAX_LINE_BYTES,
 };

@@ -38,7 +38,7 @@ impl From<Line> for Item<'static> {
 
 /// A line as a reader thread leaves it: a frame without its own time waits for the time of the
 /// line before it, known only in order.
-enum Prepared<'a> {
+pub(crate) enum Prepared<'a> {
     Frame {
         at: Option<DateTime<Utc>>,
         decoded: Decoded<'a>,
@@ -57,21 +57,39 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// … at most this many ahead of ingestion (bounding the memory decoded events take).
 const AHEAD: usize = 8;
 
+/// Where reading goes on from: a line's start in the file, and what order knew there.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Resume {
+    pub offset: usize,
+    pub(crate) order: Order,
+    /// The newest frame time before that line.
+    pub clock: Option<DateTime<Utc>>,
+}
+
 /// Every line of `bytes` in order, as `(line number, item)`, read on up to `threads` threads in
 /// chunks of about `chunk_bytes`, until `each` says to stop (`false`).
 pub fn for_each_line(
     bytes: &[u8],
     chunk_bytes: usize,
     threads: usize,
+    each: impl FnMut(u64, Item<'_>) -> bool,
+) {
+    for_each_line_from(bytes, Resume::default(), chunk_bytes, threads, each)
+}
+
+/// [`for_each_line`] from where an earlier reading stopped.
+pub fn for_each_line_from(
+    bytes: &[u8],
+    from: Resume,
+    chunk_bytes: usize,
+    threads: usize,
     mut each: impl FnMut(u64, Item<'_>) -> bool,
 ) {
-    let chunks = cut(bytes, chunk_bytes.max(1));
-    let mut order = Order::default();
+    let chunks = cut(bytes, from.offset, chunk_bytes.max(1));
+    let mut order = from.order;
     if threads <= 1 || chunks.len() <= 1 {
         for c in &chunks {
-            let mut lines = Vec::new();
-            prepare_chunk(c, bytes.len(), &mut |p| lines.push(p));
-            if !lines.into_iter().all(|p| order.hand(p, &mut each)) {
+            if !read_chunk(c).into_iter().all(|p| order.hand(p, &mut each)) {
                 return;
             }
         }
@@ -99,10 +117,8 @@ pub fn for_each_line(
                         done = moved.wait(done).unwrap_or_else(|e| e.into_inner());
                     }
                 }
-                let mut out = Vec::new();
-                prepare_chunk(chunk, bytes.len(), &mut |p| out.push(p));
                 // The receiver lives until every chunk is taken in.
-                let _ = senders[i].send(out);
+                let _ = senders[i].send(read_chunk(chunk));
             });
         }
         for (i, rx) in receivers.iter().enumerate() {
@@ -123,16 +139,17 @@ pub fn for_each_line(
     });
 }
 
-/// A chunk of the file: its bytes and where they start.
-struct Chunk<'a> {
-    bytes: &'a [u8],
-    end_offset: usize,
+/// A chunk of the file: its bytes, where they start, and whether the file ends with them.
+pub(crate) struct Chunk<'a> {
+    pub bytes: &'a [u8],
+    pub offset: usize,
+    last: bool,
 }
 
-/// Cut at the first line end after each `chunk_bytes`.
-fn cut(bytes: &[u8], chunk_bytes: usize) -> Vec<Chunk<'_>> {
+/// The file from `start` on, cut at the first line end after each `chunk_bytes`.
+pub(crate) fn cut(bytes: &[u8], start: usize, chunk_bytes: usize) -> Vec<Chunk<'_>> {
     let mut out = Vec::new();
-    let mut start = 0;
+    let mut start = start.min(bytes.len());
     while start < bytes.len() {
         let want = start + chunk_bytes;
         let end = match bytes
@@ -144,42 +161,58 @@ fn cut(bytes: &[u8], chunk_bytes: usize) -> Vec<Chunk<'_>> {
         };
         out.push(Chunk {
             bytes: &bytes[start..end],
-            end_offset: end,
+            offset: start,
+            last: end == bytes.len(),
         });
         start = end;
     }
     out
 }
 
-/// Classify and decode each line of a chunk, as the reader and the pipeline would.
-fn prepare_chunk<'a>(chunk: &Chunk<'a>, file_len: usize, out: &mut impl FnMut(Prepared<'a>)) {
-    let mut rest = chunk.bytes;
-    while !rest.is_empty() {
-        let (line, complete) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..=i], true),
+/// Each line of a chunk, classified and decoded as the reader and the pipeline would.
+pub(crate) fn read_chunk<'a>(chunk: &Chunk<'a>) -> Vec<Prepared<'a>> {
+    let mut out = Vec::with_capacity(chunk.bytes.len() / 200);
+    read_chunk_into(chunk, &mut out);
+    out
+}
+
+/// [`read_chunk`] into `out` (emptied first), which keeps its memory from chunk to chunk.
+pub(crate) fn read_chunk_into<'a>(chunk: &Chunk<'a>, out: &mut Vec<Prepared<'a>>) {
+    out.clear();
+    let bytes = chunk.bytes;
+    // One check of the whole chunk spares each line its own (a chunk ends at a line end).
+    let text = simdutf8::basic::from_utf8(bytes).ok();
+    let mut start = 0;
+    while start < bytes.len() {
+        let (end, complete) = match memchr::memchr(b'\n', &bytes[start..]) {
+            Some(i) => (start + i + 1, true),
             // Only the file's last line may end without a newline.
-            None => (rest, chunk.end_offset < file_len),
+            None => (bytes.len(), !chunk.last),
         };
-        rest = &rest[line.len()..];
-        out(prepare(line, complete));
+        let line_text = text.and_then(|t| t.get(start..end));
+        out.push(prepare(&bytes[start..end], line_text, complete));
+        start = end;
     }
 }
 
-fn prepare(line: &[u8], complete: bool) -> Prepared<'_> {
+/// A line (`text`: the same, when known to be UTF-8).
+fn prepare<'a>(line: &'a [u8], text: Option<&'a str>, complete: bool) -> Prepared<'a> {
     if line.len() > MAX_LINE_BYTES {
         return Prepared::Other(overlong_line(line.len()));
     }
-    if let Some((at, decoded)) = decoded_frame(line) {
-        return Prepared::Frame {
-            at,
-            decoded: Ok(decoded),
-        };
-    }
-    if let Some((at, text)) = borrowed_frame(line) {
-        return Prepared::Frame {
-            at,
-            decoded: decode_with_id(text),
-        };
+    if let Some(text) = text.or_else(|| std::str::from_utf8(line).ok()) {
+        if let Some((at, decoded)) = decoded_frame(text) {
+            return Prepared::Frame {
+                at,
+                decoded: Ok(decoded),
+            };
+        }
+        if let Some((at, frame)) = borrowed_frame(text) {
+            return Prepared::Frame {
+                at,
+                decoded: decode_with_id(frame),
+            };
+        }
     }
     match parse_line(line, complete, None) {
         Line::Frame {
@@ -196,9 +229,9 @@ fn prepare(line: &[u8], complete: bool) -> Prepared<'_> {
 
 /// What only order knows: line numbers, and the time of a frame that has none (the line before
 /// it plus a fixed pace, as the reader assigns it).
-#[derive(Default)]
-struct Order {
-    line_no: u64,
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Order {
+    pub line_no: u64,
     last_at: Option<DateTime<Utc>>,
 }
 
@@ -223,21 +256,26 @@ impl Order {
                 })
             }
             Prepared::Other(line) => {
-                if let Line::Header(Header {
-                    started_at: Some(t),
-                    ..
-                }) = &line
-                {
-                    self.last_at = self.last_at.or(Some(*t));
-                }
+                self.other(&line);
                 Item::Other(line)
             }
         };
         each(self.line_no, item)
     }
 
-    /// A frame's time: its own, or paced after the line before.
-    fn time(&mut self, own: Option<DateTime<Utc>>) -> (DateTime<Utc>, bool) {
+    /// A line that is not a frame: a header's start time paces the bare frames after it.
+    pub fn other(&mut self, line: &Line) {
+        if let Line::Header(Header {
+            started_at: Some(t),
+            ..
+        }) = line
+        {
+            self.last_at = self.last_at.or(Some(*t));
+        }
+    }
+
+    /// A frame's time, and whether it was paced: its own, or after the line before's.
+    pub fn time(&mut self, own: Option<DateTime<Utc>>) -> (DateTime<Utc>, bool) {
         let at = own.unwrap_or_else(|| paced_after(self.last_at));
         self.last_at = Some(at);
         (at, own.is_none())

@@ -172,7 +172,7 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
 
 /// A frame's own time: that of its `event_id`, when the frame is a JSON object whose
 /// `event_id` is a string holding a ULID (whether or not the frame decodes into an event).
-fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
     #[derive(Deserialize)]
     struct Id<'a> {
         #[serde(borrow)]
@@ -343,13 +343,17 @@ pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
 /// decoded in the one pass that reads it: the frame's own time (`None`: it has none, and is
 /// paced) and the event. `None` for any other line: ask [`parse_line`].
 pub(crate) fn decoded_frame(
-    bytes: &[u8],
+    text: &str,
 ) -> Option<(Option<DateTime<Utc>>, crate::protocol::Identified<'_>)> {
     use crate::protocol::LineRead;
-    let text = std::str::from_utf8(bytes).ok()?;
     // What `parse_line` trims: a line that starts and ends as an object has nothing to trim.
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    let text = text.strip_suffix('\r').unwrap_or(text);
+    let bytes = text.as_bytes();
+    let end = match bytes {
+        [.., b'\r', b'\n'] => bytes.len() - 2,
+        [.., b'\n'] => bytes.len() - 1,
+        _ => bytes.len(),
+    };
+    let text = text.get(..end)?;
     if !(text.starts_with('{') && text.ends_with('}')) {
         return None;
     }
@@ -365,8 +369,8 @@ pub(crate) fn decoded_frame(
 /// A line holding a frame in the common shape, read without copying it: the frame's own time
 /// (`None`: it has none, and is paced) and its text. `None` for any other line: ask
 /// [`parse_line`].
-pub(super) fn borrowed_frame(bytes: &[u8]) -> Option<(Option<DateTime<Utc>>, &str)> {
-    let text = std::str::from_utf8(bytes).ok()?.trim();
+pub(super) fn borrowed_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
+    let text = text.trim();
     if !text.starts_with('{') {
         return None;
     }

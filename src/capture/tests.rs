@@ -333,7 +333,7 @@ fn frame_lines_decode_as_the_exact_reading_does() {
             }
         }
         for text in &texts {
-            let Some((at, decoded)) = read::decoded_frame(text.as_bytes()) else {
+            let Some((at, decoded)) = read::decoded_frame(text) else {
                 continue;
             };
             fast += 1;

@@ -18,7 +18,8 @@ use crate::catalog;
 use crate::groups::Group;
 use crate::protocol::{Event, TaskFailed};
 use crate::routing::{
-    Bindings, Chains, CommentMemory, Correlator, Era, Family, FamilySource, FamilyTracker, Routes,
+    Bindings, Chains, CommentMemory, Correlator, Era, Family, FamilySource, FamilyTracker, IdKey,
+    Routes,
 };
 
 /// The id interner is reset past this size so hostile input cannot grow it without bound.
@@ -43,10 +44,10 @@ pub struct Placed {
     pub family_changed: bool,
     pub reason: Option<Arc<str>>,
     /// The chat session the event no longer carried, as earlier events of its task had it.
-    pub remembered: Option<Arc<str>>,
+    pub remembered: Option<IdKey>,
     /// The server's failure comment published just before (its content as sent).
     pub comment: Option<Box<str>>,
-    pub retry_of: Option<Arc<str>>,
+    pub retry_of: Option<IdKey>,
     pub attempt: u32,
 }
 
@@ -92,7 +93,7 @@ impl Enricher {
             return None;
         };
         let family_changed = placed.family_changed;
-        let failure = build(at, f, placed, &self.bindings, &mut self.names);
+        let failure = build(at, f, &placed, &self.bindings, &mut self.names);
         Some(Update {
             failure: Box::new(failure),
             family_changed,
@@ -101,28 +102,45 @@ impl Enricher {
 
     /// Learn from one event, in order; for a failure, what its place in the stream tells.
     pub fn place(&mut self, at: DateTime<Utc>, event: &Event) -> Option<Placed> {
-        match event {
-            Event::TaskFailed(f) => {
-                let task = f.ids.task_id.as_deref();
-                let remembered = match f.ids.chat_session_id {
-                    None => task.and_then(|t| self.correlator.session_of(t).cloned()),
-                    Some(_) => None,
-                };
-                self.correlator.observe(event);
-                let family_changed = self.family.observe(f).is_some();
-                Some(self.place_failure(at, f, remembered, family_changed))
-            }
-            Event::Task(t) => {
-                self.correlator.observe(event);
-                self.chains.observe_task(at, t);
-                None
-            }
+        // Each id is made a key once: every memory below is keyed by them.
+        let (task, session) = match event {
+            Event::Task(t) => (&t.ids.task_id, &t.ids.chat_session_id),
+            Event::TaskFailed(f) => (&f.ids.task_id, &f.ids.chat_session_id),
+            Event::ChatMessage(m) | Event::ChatDone(m) => (&m.task_id, &m.chat_session_id),
             Event::Comment(c) => {
                 self.comments.observe(at, c);
+                return None;
+            }
+            _ => return None,
+        };
+        let task = task.as_deref().map(IdKey::of);
+        let session = session.as_deref().map(IdKey::of);
+        match event {
+            Event::TaskFailed(f) => {
+                let remembered = match (&task, &session) {
+                    (Some(t), None) => self.correlator.session_of(t).cloned(),
+                    _ => None,
+                };
+                if let (Some(t), Some(s)) = (&task, &session) {
+                    self.correlator.observe(t, s);
+                }
+                let family_changed = self.family.observe(f).is_some();
+                let session = session.or_else(|| remembered.clone());
+                Some(self.place_failure(at, f, task, session, remembered, family_changed))
+            }
+            Event::Task(t) => {
+                if let (Some(task), Some(session)) = (&task, &session) {
+                    self.correlator.observe(task, session);
+                }
+                if let Some(task) = task {
+                    self.chains.observe_task(at, t, task, session.as_ref());
+                }
                 None
             }
             _ => {
-                self.correlator.observe(event);
+                if let (Some(task), Some(session)) = (&task, &session) {
+                    self.correlator.observe(task, session);
+                }
                 None
             }
         }
@@ -132,20 +150,23 @@ impl Enricher {
         &mut self,
         at: DateTime<Utc>,
         f: &TaskFailed,
-        remembered: Option<Arc<str>>,
+        task: Option<IdKey>,
+        session: Option<IdKey>,
+        remembered: Option<IdKey>,
         family_changed: bool,
     ) -> Placed {
         let seq = self.next_seq;
         self.next_seq += 1;
         let (family, _) = self.family.current();
         let reason = f.failure_reason.as_deref().map(|r| self.names.get(r));
-        let session = f.ids.chat_session_id.as_deref().or(remembered.as_deref());
-        let task = f.ids.task_id.as_deref();
-        let comment = task.and_then(|t| self.comments.take(t, at));
-        let retry_of = self
-            .chains
-            .observe_failure(at, family, f, session, reason.as_ref());
-        let attempt = task.map_or(1, |t| self.chains.attempt_number(t));
+        let comment = task.as_ref().and_then(|t| self.comments.take(t, at));
+        let (retry_of, attempt) = match task {
+            Some(task) => {
+                self.chains
+                    .observe_failure(at, family, f, task, session.as_ref(), reason.as_ref())
+            }
+            None => (None, 1),
+        };
         Placed {
             seq,
             family,
@@ -197,7 +218,7 @@ impl Enricher {
 pub fn build(
     at: DateTime<Utc>,
     f: &TaskFailed,
-    placed: Placed,
+    placed: &Placed,
     bindings: &Bindings,
     names: &mut Interner,
 ) -> Failure {
@@ -205,9 +226,9 @@ pub fn build(
     let session_lost = f.ids.chat_session_id.is_none() && placed.remembered.is_some();
     let session = match &f.ids.chat_session_id {
         Some(s) => Some(names.get(s)),
-        None => placed.remembered,
+        None => placed.remembered.as_ref().map(IdKey::to_arc),
     };
-    let reason = placed.reason;
+    let reason = placed.reason.clone();
     let mut failure = Failure {
         seq: placed.seq,
         at,
@@ -238,7 +259,7 @@ pub fn build(
         rebuilt: None,
         routes: Routes::default(),
         leaked_to_chat: 0,
-        retry_of: placed.retry_of,
+        retry_of: placed.retry_of.as_ref().map(IdKey::to_arc),
         attempt: placed.attempt,
         lookup: Lookup::None,
         api_attempt: None,

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 mod api_notes;
 mod hold;
 
-use crate::capture::parallel::{self, Item};
+use std::convert::Infallible;
+
+use crate::bulk;
+use crate::capture::parallel::{self, Item, Resume};
 use crate::capture::{CaptureReader, Line};
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
@@ -26,27 +29,50 @@ pub enum Capture<'a> {
     Mapped(&'a [u8]),
 }
 
-/// Read a whole capture through the pipeline; `on_update` sees every update.
+/// Threads to read a mapped capture on: one per core.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Read a whole capture through the pipeline; `on_failure` sees every failure, in order.
 pub fn ingest_capture(
     input: Capture<'_>,
     pipeline: &mut Pipeline,
-    on_update: impl FnMut(&Update),
+    mut on_failure: impl FnMut(&Failure),
 ) -> io::Result<()> {
-    ingest(input, pipeline, on_update, |_| {})
+    let from = match input {
+        Capture::Mapped(bytes) => {
+            let threads = threads();
+            let chunk = bulk::chunk_bytes(bytes.len(), threads);
+            let resume = bulk::ingest(bytes, pipeline, &Every, threads, chunk, |failures| {
+                failures.iter().for_each(&mut on_failure);
+                Ok::<(), Infallible>(())
+            });
+            match resume {
+                Ok(None) => return Ok(()),
+                Ok(Some(from)) => Some(from),
+                Err(never) => match never {},
+            }
+        }
+        Capture::Stream(_) => None,
+    };
+    one_by_one(input, from, pipeline, |u| on_failure(&u.failure), |_| {})
 }
 
-/// Read a whole capture through the pipeline; `after_line` sees the pipeline after each line
-/// (to take what it fired, in order).
+/// Read a whole capture through the pipeline one line at a time (each failure as it comes);
+/// `after_line` sees the pipeline after each line (to take what it fired, in order).
 pub fn ingest_capture_with(
     input: Capture<'_>,
     pipeline: &mut Pipeline,
     after_line: impl FnMut(&mut Pipeline),
 ) -> io::Result<()> {
-    ingest(input, pipeline, |_| {}, after_line)
+    one_by_one(input, None, pipeline, |_| {}, after_line)
 }
 
-fn ingest(
+/// The lines of a capture (of a mapped one, from `from` on) taken in one at a time, in order.
+fn one_by_one(
     input: Capture<'_>,
+    from: Option<Resume>,
     pipeline: &mut Pipeline,
     mut on_update: impl FnMut(&Update),
     mut after_line: impl FnMut(&mut Pipeline),
@@ -60,15 +86,64 @@ fn ingest(
             }
         }
         Capture::Mapped(bytes) => {
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            parallel::for_each_line(bytes, parallel::CHUNK_BYTES, threads, |line_no, item| {
-                pipeline.push_item(line_no, item, &mut on_update);
-                after_line(pipeline);
-                true
-            });
+            let from = from.unwrap_or_default();
+            parallel::for_each_line_from(
+                bytes,
+                from,
+                parallel::CHUNK_BYTES,
+                threads(),
+                |line_no, item| {
+                    pipeline.push_item(line_no, item, &mut on_update);
+                    after_line(pipeline);
+                    true
+                },
+            );
         }
     }
     Ok(())
+}
+
+/// Every failure, copied for a caller that sees each in order.
+struct Every;
+
+impl bulk::Sink for Every {
+    type Out = Vec<Failure>;
+    fn start(&self) -> Vec<Failure> {
+        Vec::new()
+    }
+    fn failure(&self, f: &Failure, out: &mut Vec<Failure>) {
+        out.push(f.clone());
+    }
+    fn gap(&self, _: &Gap, _: &mut Vec<Failure>) {}
+}
+
+/// The counts of the failures a filter keeps (none kept when there is no filter: the pipeline's
+/// own counts are the answer).
+struct Matching<'f> {
+    filter: Option<&'f Filter>,
+    now: DateTime<Utc>,
+}
+
+impl Matching<'_> {
+    fn count(&self, f: &Failure, into: &mut Aggregates) {
+        if self
+            .filter
+            .is_some_and(|filter| filter.matches(f, self.now))
+        {
+            into.add(f);
+        }
+    }
+}
+
+impl bulk::Sink for Matching<'_> {
+    type Out = Aggregates;
+    fn start(&self) -> Aggregates {
+        Aggregates::part()
+    }
+    fn failure(&self, f: &Failure, out: &mut Aggregates) {
+        self.count(f, out);
+    }
+    fn gap(&self, _: &Gap, _: &mut Aggregates) {}
 }
 
 /// `summary`: aggregates over the capture (only failures matching `filter`, if any); `now`
@@ -79,19 +154,36 @@ pub fn summarize(
     now: DateTime<Utc>,
     mut pipeline: Pipeline,
 ) -> io::Result<(Pipeline, Aggregates)> {
-    if filter.is_empty() {
-        // Every failure counts: the pipeline's own aggregates are the answer.
-        ingest_capture(input, &mut pipeline, |_| {})?;
-        let agg = std::mem::take(&mut pipeline.store.agg);
-        return Ok((pipeline, agg));
-    }
+    let sink = Matching {
+        filter: (!filter.is_empty()).then_some(filter),
+        now,
+    };
     let mut matching = Aggregates::default();
-    ingest_capture(input, &mut pipeline, |u| {
-        if filter.matches(&u.failure, now) {
-            matching.add(&u.failure);
+    let from = match input {
+        Capture::Mapped(bytes) => {
+            let threads = threads();
+            let chunk = bulk::chunk_bytes(bytes.len(), threads);
+            let resume = bulk::ingest(bytes, &mut pipeline, &sink, threads, chunk, |part| {
+                matching.absorb(part);
+                Ok::<(), Infallible>(())
+            });
+            match resume {
+                Ok(from) => from,
+                Err(never) => match never {},
+            }
         }
-    })?;
-    Ok((pipeline, matching))
+        Capture::Stream(_) => Some(Resume::default()),
+    };
+    if from.is_some() {
+        let count = |u: &Update| sink.count(&u.failure, &mut matching);
+        one_by_one(input, from, &mut pipeline, count, |_| {})?;
+    }
+    let agg = match sink.filter {
+        // Every failure counts: the pipeline's own aggregates are the answer.
+        None => std::mem::take(&mut pipeline.store.agg),
+        Some(_) => matching,
+    };
+    Ok((pipeline, agg))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,10 +227,7 @@ impl<'a, W: Write> Writer<'a, W> {
     }
 
     fn write(&mut self, f: &Failure, now: DateTime<Utc>) -> io::Result<()> {
-        if self.spec.filter.matches(f, now.max(f.at)) {
-            write_failure(self.out, f, self.spec.format, self.spec.locale)?;
-        }
-        Ok(())
+        row(self.out, &self.spec, f, now)
     }
 
     /// A gap goes where it happened: after every row before it.
@@ -154,6 +243,35 @@ impl<'a, W: Write> Writer<'a, W> {
             self.write(&f, now)?;
         }
         self.out.flush()
+    }
+}
+
+/// A failure's row, if the filter keeps it (`since:` measured from `now`, or from the failure
+/// when it is newer).
+fn row(out: &mut impl Write, spec: &TailSpec, f: &Failure, now: DateTime<Utc>) -> io::Result<()> {
+    if spec.filter.matches(f, now.max(f.at)) {
+        write_failure(out, f, spec.format, spec.locale)?;
+    }
+    Ok(())
+}
+
+/// `tail`'s rows of a chunk of a capture, written on the thread that builds them.
+struct Rows<'a> {
+    spec: TailSpec<'a>,
+    now: DateTime<Utc>,
+}
+
+impl bulk::Sink for Rows<'_> {
+    type Out = Vec<u8>;
+    fn start(&self) -> Vec<u8> {
+        Vec::new()
+    }
+    fn failure(&self, f: &Failure, out: &mut Vec<u8>) {
+        // Writing to memory cannot fail.
+        let _ = row(out, &self.spec, f, self.now);
+    }
+    fn gap(&self, gap: &Gap, out: &mut Vec<u8>) {
+        let _ = write_gap(out, gap, self.spec.format, self.spec.locale);
     }
 }
 
@@ -178,13 +296,27 @@ pub fn tail_capture(
             }
         }
         Capture::Mapped(bytes) => {
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let mut failed = Ok(());
-            parallel::for_each_line(bytes, parallel::CHUNK_BYTES, threads, |line_no, item| {
-                failed = tail_item(&mut w, &mut pipeline, &mut clock, now, line_no, item);
-                failed.is_ok()
-            });
-            failed?;
+            let threads = threads();
+            let chunk = bulk::chunk_bytes(bytes.len(), threads);
+            let rows = Rows { spec, now };
+            let resume = bulk::ingest(bytes, &mut pipeline, &rows, threads, chunk, |text| {
+                w.out.write_all(&text)
+            })?;
+            if let Some(from) = resume {
+                clock = clock.max(from.clock.unwrap_or(clock));
+                let mut failed = Ok(());
+                parallel::for_each_line_from(
+                    bytes,
+                    from,
+                    parallel::CHUNK_BYTES,
+                    threads,
+                    |line_no, item| {
+                        failed = tail_item(&mut w, &mut pipeline, &mut clock, now, line_no, item);
+                        failed.is_ok()
+                    },
+                );
+                failed?;
+            }
         }
     }
     w.finish(now)?;

@@ -64,8 +64,9 @@ impl MetricsSnapshot {
             chat_leaks: agg.leaking_failures,
             frames_by_type: ingest
                 .by_type
-                .iter()
-                .map(|(t, n)| (t.clone(), *n))
+                .sorted()
+                .into_iter()
+                .map(|(t, n)| (t.to_owned(), n))
                 .collect(),
             rejected: ingest.rejected.iter().map(|(k, n)| (*k, *n)).collect(),
             frames_dropped: ingest.source_dropped,

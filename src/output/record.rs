@@ -133,7 +133,7 @@ pub struct SummaryRecord<'a> {
     pub bad_lines: u64,
     pub blank_lines: u64,
     pub by_reason: BTreeMap<&'a str, u64>,
-    pub by_type: &'a BTreeMap<String, u64>,
+    pub by_type: &'a crate::store::TypeCounts,
     pub canned: u64,
     pub dropped: u64,
     pub dropped_sessions: Vec<&'a str>,

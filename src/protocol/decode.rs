@@ -270,20 +270,23 @@ fn code(s: Str<'_>) -> Text<'_> {
 /// Reasons, statuses, type names: a few dozen words, each cleaned once per thread. The text
 /// itself is given back (borrowed) when cleaning leaves it as it is, which is the usual case.
 fn memo_clean<'a>(s: &'a str, clean: impl Fn(&str) -> Cow<'static, str>) -> Cow<'a, str> {
+    let given = |done: &Option<Box<str>>| match done {
+        None => Cow::Borrowed(s),
+        Some(cleaned) => Cow::Owned(cleaned.to_string()),
+    };
     CODES.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if !memo.contains_key(s) {
-            if memo.len() >= MEMO_CODES {
-                memo.clear();
-            }
-            let cleaned = clean(s);
-            let changed = (cleaned != s).then(|| cleaned.into_owned().into_boxed_str());
-            memo.insert(s.into(), changed);
+        if let Some(done) = memo.get(s) {
+            return given(done);
         }
-        match memo.get(s) {
-            Some(Some(cleaned)) => Cow::Owned(cleaned.to_string()),
-            _ => Cow::Borrowed(s),
+        if memo.len() >= MEMO_CODES {
+            memo.clear();
         }
+        let cleaned = clean(s);
+        let done = (cleaned != s).then(|| cleaned.into_owned().into_boxed_str());
+        let out = given(&done);
+        memo.insert(s.into(), done);
+        out
     })
 }
 

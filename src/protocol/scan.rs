@@ -33,12 +33,86 @@ impl<'a> Val<'a> {
     }
 
     /// A field read as `Option<bool>`, likewise.
+    #[cfg(test)]
     pub fn opt_bool(&self) -> Option<Option<bool>> {
         match self {
             Val::Absent | Val::Null => Some(None),
             Val::Bool(b) => Some(Some(*b)),
             _ => None,
         }
+    }
+}
+
+/// A value as a walk met it, copying nothing: where it lies in the text (which it must be read
+/// against, [`Raw::val`]). Small and plain, so readers can keep many.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Raw {
+    #[default]
+    Absent,
+    Null,
+    Bool(bool),
+    /// A string's text between its quotes, and whether it holds escapes.
+    Str {
+        start: u32,
+        end: u32,
+        escaped: bool,
+    },
+    /// A nested object, quotes and braces included.
+    Object {
+        start: u32,
+        end: u32,
+    },
+    /// A number or an array.
+    Other,
+}
+
+impl Raw {
+    /// A field read as `Option<string>` (see [`Val::opt_str`]), straight from where it lies.
+    #[inline]
+    pub fn opt_str(self, text: &str) -> Option<Option<Cow<'_, str>>> {
+        match self {
+            Raw::Absent | Raw::Null => Some(None),
+            Raw::Str {
+                start,
+                end,
+                escaped: false,
+            } => Some(Some(Cow::Borrowed(text.get(start as usize..end as usize)?))),
+            Raw::Str { .. } => self.val(text)?.opt_str(),
+            _ => None,
+        }
+    }
+
+    /// A field read as `Option<bool>`.
+    #[inline]
+    pub fn opt_bool(self) -> Option<Option<bool>> {
+        match self {
+            Raw::Absent | Raw::Null => Some(None),
+            Raw::Bool(b) => Some(Some(b)),
+            _ => None,
+        }
+    }
+
+    /// The value, read against the text the walk went over; `None` for a string whose escapes
+    /// do not make whole characters (serde's to decide).
+    pub fn val(self, text: &str) -> Option<Val<'_>> {
+        Some(match self {
+            Raw::Absent => Val::Absent,
+            Raw::Null => Val::Null,
+            Raw::Bool(b) => Val::Bool(b),
+            Raw::Str {
+                start,
+                end,
+                escaped,
+            } => {
+                let raw = text.get(start as usize..end as usize)?;
+                Val::Str(match escaped {
+                    true => Cow::Owned(unescape(raw)?),
+                    false => Cow::Borrowed(raw),
+                })
+            }
+            Raw::Object { start, end } => Val::Object(text.get(start as usize..end as usize)?),
+            Raw::Other => Val::Other,
+        })
     }
 }
 
@@ -61,6 +135,55 @@ pub(crate) struct Cursor<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// Where the quotes are, when the text has no backslash and no control byte: then every
+    /// quote opens or closes a string, and a string ends at the next one.
+    quotes: Option<Quotes>,
+}
+
+/// Texts shorter than this have their quotes mapped (a frame line is a few hundred bytes).
+const MAPPED_BYTES: usize = 1024;
+
+/// One bit per byte of the text: set where a quote is.
+struct Quotes([u64; MAPPED_BYTES / 64]);
+
+impl Quotes {
+    /// The quotes of `bytes`, or `None` when it holds a backslash or a control byte (strings
+    /// must then be read byte by byte) or is too long.
+    fn of(bytes: &[u8]) -> Option<Quotes> {
+        if bytes.len() >= MAPPED_BYTES {
+            return None;
+        }
+        let mut map = Quotes([0; MAPPED_BYTES / 64]);
+        let mut other = 0;
+        let mut blocks = bytes.chunks_exact(16);
+        for (i, block) in blocks.by_ref().enumerate() {
+            let (q, o) = quotes_in_block(block.try_into().ok()?);
+            map.0[i / 4] |= u64::from(q) << (16 * (i % 4));
+            other |= o;
+        }
+        // The last few bytes, padded with spaces (neither quotes nor anything else counted).
+        let tail = blocks.remainder();
+        let mut last = [b' '; 16];
+        last[..tail.len()].copy_from_slice(tail);
+        let (q, o) = quotes_in_block(&last);
+        let i = bytes.len() / 16;
+        map.0[i / 4] |= u64::from(q) << (16 * (i % 4));
+        (other | o == 0).then_some(map)
+    }
+
+    /// The first quote at or after `from`.
+    #[inline(always)]
+    fn next(&self, from: usize) -> Option<usize> {
+        let mut word = from / 64;
+        let mut bits = *self.0.get(word)? & (!0u64 << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            bits = *self.0.get(word)?;
+        }
+    }
 }
 
 impl<'a> Cursor<'a> {
@@ -69,6 +192,7 @@ impl<'a> Cursor<'a> {
             text,
             bytes: text.as_bytes(),
             at: 0,
+            quotes: Quotes::of(text.as_bytes()),
         }
     }
 
@@ -87,8 +211,13 @@ impl<'a> Cursor<'a> {
         self.bytes.get(self.at).copied()
     }
 
+    #[inline]
     pub(crate) fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        // Compact JSON has none: one test for the usual case.
+        while let Some(&b) = self.bytes.get(self.at) {
+            if b > b' ' || !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return;
+            }
             self.at += 1;
         }
     }
@@ -97,12 +226,13 @@ impl<'a> Cursor<'a> {
         (self.peek()? == b).then(|| self.at += 1)
     }
 
-    /// Walk the object at the cursor (nested `depth` deep): `field` is given each name (`None`
-    /// when it holds escapes) with the cursor on its value, and must read or skip that value.
+    /// Walk the object at the cursor (nested `depth` deep): `field` is given each name's bytes
+    /// (`None` when it holds escapes) with the cursor on its value, and must read or skip that
+    /// value.
     pub(crate) fn each_field(
         &mut self,
         depth: usize,
-        mut field: impl FnMut(&mut Self, Option<&'a str>) -> Option<()>,
+        mut field: impl FnMut(&mut Self, Option<&'a [u8]>) -> Option<()>,
     ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
@@ -113,11 +243,11 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         loop {
-            let (key, escaped) = self.string_span()?;
+            let (start, end, escaped) = self.string_at()?;
             self.skip_ws();
             self.eat(b':')?;
             self.skip_ws();
-            field(self, (!escaped).then_some(key))?;
+            field(self, (!escaped).then(|| &self.bytes[start..end]))?;
             self.skip_ws();
             match self.peek()? {
                 b',' => {
@@ -139,18 +269,32 @@ impl<'a> Cursor<'a> {
         names: &[&str; N],
         depth: usize,
     ) -> Option<[Val<'a>; N]> {
+        let raws = self.object_raws(names, depth)?;
         let mut out = std::array::from_fn(|_| Val::Absent);
+        for (slot, raw) in out.iter_mut().zip(raws) {
+            *slot = raw.val(self.text)?;
+        }
+        Some(out)
+    }
+
+    /// An object at the cursor (nested `depth` deep), noting where the named fields lie.
+    pub(crate) fn object_raws<const N: usize>(
+        &mut self,
+        names: &[&str; N],
+        depth: usize,
+    ) -> Option<[Raw; N]> {
+        let mut out = [Raw::Absent; N];
         self.each_field(depth, |c, key| {
             let Some(key) = key else {
                 // An escaped name could spell a named field: serde's reading decides.
                 return if N > 0 { None } else { c.skip_value(depth) };
             };
-            match names.iter().position(|n| *n == key) {
+            match names.iter().position(|n| n.as_bytes() == key) {
                 Some(i) => {
-                    if out[i] != Val::Absent {
+                    if out[i] != Raw::Absent {
                         return None; // serde refuses a duplicate field
                     }
-                    out[i] = c.named_value()?;
+                    out[i] = c.raw_value()?;
                     Some(())
                 }
                 None => c.skip_value(depth),
@@ -159,32 +303,41 @@ impl<'a> Cursor<'a> {
         Some(out)
     }
 
-    pub(crate) fn named_value(&mut self) -> Option<Val<'a>> {
-        Some(match self.peek()? {
+    /// A named field's value at the cursor, checked, where it lies. A string's escapes are
+    /// checked to make whole characters, as when it is read.
+    pub(crate) fn raw_value(&mut self) -> Option<Raw> {
+        let start = u32::try_from(self.at).ok()?;
+        let raw = match self.peek()? {
             b'"' => {
-                let (raw, escaped) = self.string_span()?;
-                Val::Str(if escaped {
-                    Cow::Owned(unescape(raw)?)
-                } else {
-                    Cow::Borrowed(raw)
-                })
+                let (from, to, escaped) = self.string_at()?;
+                if escaped {
+                    unescape(self.text.get(from..to)?)?;
+                }
+                Raw::Str {
+                    start: u32::try_from(from).ok()?,
+                    end: u32::try_from(to).ok()?,
+                    escaped,
+                }
             }
             b'{' => {
-                let start = self.at;
                 self.skip_value(1)?;
-                Val::Object(&self.text[start..self.at])
+                Raw::Object {
+                    start,
+                    end: u32::try_from(self.at).ok()?,
+                }
             }
-            b'n' => self.literal("null", Val::Null)?,
-            b't' => self.literal("true", Val::Bool(true))?,
-            b'f' => self.literal("false", Val::Bool(false))?,
+            b'n' => self.literal("null", Raw::Null)?,
+            b't' => self.literal("true", Raw::Bool(true))?,
+            b'f' => self.literal("false", Raw::Bool(false))?,
             _ => {
                 self.skip_value(1)?;
-                Val::Other
+                Raw::Other
             }
-        })
+        };
+        Some(raw)
     }
 
-    fn literal(&mut self, word: &str, val: Val<'a>) -> Option<Val<'a>> {
+    fn literal<T>(&mut self, word: &str, val: T) -> Option<T> {
         let end = self.at + word.len();
         (self.bytes.get(self.at..end)? == word.as_bytes()).then(|| {
             self.at = end;
@@ -192,31 +345,43 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    /// A string at the cursor: its raw text between the quotes, and whether it holds escapes.
-    /// Refuses what serde refuses: control characters, unknown escapes, a missing end.
-    fn string_span(&mut self) -> Option<(&'a str, bool)> {
-        self.eat(b'"')?;
-        let start = self.at;
+    /// A string at the cursor: where its text between the quotes lies, and whether it holds
+    /// escapes. Refuses what serde refuses: control characters, unknown escapes, a missing end.
+    #[inline(always)]
+    fn string_at(&mut self) -> Option<(usize, usize, bool)> {
+        let bytes = self.bytes;
+        if bytes.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        if let Some(quotes) = &self.quotes {
+            let end = quotes.next(start)?;
+            self.at = end + 1;
+            return Some((start, end, false));
+        }
+        self.string_by_bytes(start)
+    }
+
+    /// [`Cursor::string_at`] of a text whose quotes are not mapped, from after the opening one.
+    #[inline(never)]
+    fn string_by_bytes(&mut self, start: usize) -> Option<(usize, usize, bool)> {
+        let bytes = self.bytes;
+        let mut at = start;
         let mut escaped = false;
         loop {
-            let end = self.at + next_special(&self.bytes[self.at..])?;
-            if self.bytes[end] < 0x20 {
-                return None;
-            }
-            if self.bytes[end] == b'"' {
-                self.at = end + 1;
-                return Some((&self.text[start..end], escaped));
-            }
-            escaped = true;
-            self.at = end + 1;
-            match self.peek()? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
-                b'u' => {
-                    let hex = self.bytes.get(self.at + 1..self.at + 5)?;
-                    if !hex.iter().all(u8::is_ascii_hexdigit) {
-                        return None;
-                    }
-                    self.at += 5;
+            at += next_special(bytes.get(at..)?)?;
+            match bytes[at] {
+                b'"' => {
+                    self.at = at + 1;
+                    return Some((start, at, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    at += match bytes.get(at + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' if bytes.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                        _ => return None,
+                    };
                 }
                 _ => return None,
             }
@@ -229,8 +394,8 @@ impl<'a> Cursor<'a> {
             return None;
         }
         match self.peek()? {
-            b'"' => self.string_span().map(|_| ()),
-            b'{' => self.object_fields(&[], depth + 1).map(|_: [Val; 0]| ()),
+            b'"' => self.string_at().map(|_| ()),
+            b'{' => self.object_raws(&[], depth + 1).map(|_: [Raw; 0]| ()),
             b'[' => {
                 self.at += 1;
                 self.skip_ws();
@@ -253,9 +418,9 @@ impl<'a> Cursor<'a> {
                     }
                 }
             }
-            b'n' => self.literal("null", Val::Null).map(|_| ()),
-            b't' => self.literal("true", Val::Null).map(|_| ()),
-            b'f' => self.literal("false", Val::Null).map(|_| ()),
+            b'n' => self.literal("null", ()),
+            b't' => self.literal("true", ()),
+            b'f' => self.literal("false", ()),
             _ => self.number(),
         }
     }
@@ -308,6 +473,40 @@ fn next_special(bytes: &[u8]) -> Option<usize> {
     }
     let special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
     bytes[at..].iter().position(|&b| special(b)).map(|i| at + i)
+}
+
+/// A bit for each byte of `block` that is a quote, and one for each that is a backslash or a
+/// control byte.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn quotes_in_block(block: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: as in `special_in_block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let low = _mm_set1_epi8(0x1f);
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(v, low), low);
+        (
+            _mm_movemask_epi8(quote) as u32,
+            _mm_movemask_epi8(_mm_or_si128(backslash, control)) as u32,
+        )
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn quotes_in_block(block: &[u8; 16]) -> (u32, u32) {
+    block.iter().enumerate().fold((0, 0), |(q, o), (i, &b)| {
+        (
+            q | (u32::from(b == b'"') << i),
+            o | (u32::from((b == b'\\') | (b < 0x20)) << i),
+        )
+    })
 }
 
 /// A bit for each byte of `block` that is a quote, a backslash or a control byte.
@@ -472,6 +671,30 @@ mod tests {
         assert!(object(&deep, ["a"]).is_none(), "deep nesting is serde's");
         let fine = format!("{{\"x\":{}{}}}", "[".repeat(60), "]".repeat(60));
         assert!(object(&fine, ["a"]).is_some());
+    }
+
+    /// Texts short enough to have their quotes mapped, and just too long, read alike: a quote,
+    /// a backslash or a control byte at every place around the block and length limits.
+    #[test]
+    fn reads_alike_around_the_quote_map_limits() {
+        for len in (0..40).chain(1000..1030) {
+            let filler = "x".repeat(len);
+            let text = format!(r#"{{"a":"{filler}","b":true,"c":{{"d":"e"}}}}"#);
+            assert!(agrees(&text), "{}", text.len());
+            for at in [6, 7, 21, 22, 63, 64, 65, 1000, 1020, 1021, 1022, 1023, 1024] {
+                for with in [b'"', b'\\', 1u8, b'\t'] {
+                    let mut bytes = text.as_bytes().to_vec();
+                    if at < bytes.len() {
+                        bytes[at] = with;
+                    }
+                    if let Ok(t) = std::str::from_utf8(&bytes) {
+                        if both(t).0.is_some() {
+                            agrees(t);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

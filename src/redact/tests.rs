@@ -507,3 +507,31 @@ fn a_name_spelt_with_a_kelvin_sign_is_masked_as_the_rules_say() {
     );
     assert!(!redact(text).text.contains("abc123"));
 }
+
+/// The block-wise check of ids agrees with its definition (hex digits and dashes only) for every
+/// byte value at every place of texts around a block's length.
+#[test]
+fn plain_ids_are_hex_digits_and_dashes_at_every_place() {
+    let plain = |s: &[u8]| s.iter().all(|&b| b.is_ascii_hexdigit() || b == b'-');
+    for len in [0, 1, 15, 16, 17, 31, 32, 36, 40] {
+        let base: Vec<u8> = (0..len)
+            .map(|i| b"0123456789abcdefABCDEF-"[i % 23])
+            .collect();
+        assert!(is_plain_id(std::str::from_utf8(&base).unwrap()));
+        for place in 0..len {
+            for byte in 0..=127u8 {
+                let mut text = base.clone();
+                text[place] = byte;
+                let s = std::str::from_utf8(&text).unwrap();
+                assert_eq!(
+                    is_plain_id(s),
+                    plain(&text),
+                    "{byte:#04x} at {place} of {len}"
+                );
+            }
+            let mut text = base.clone();
+            text.splice(place..place + 1, "é".bytes());
+            assert!(!is_plain_id(std::str::from_utf8(&text).unwrap()));
+        }
+    }
+}

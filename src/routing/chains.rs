@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Family;
+use super::IdKey;
 use crate::bounded::BoundedMap;
 use crate::protocol::{TaskEvent, TaskFailed, TaskIds, TaskStage};
 
@@ -55,26 +56,42 @@ pub struct Attempt {
 }
 
 struct Queued {
-    task: Arc<str>,
-    key: Box<str>,
-    /// The key's hash: a failure looks through every recent queued task, and most keys differ.
-    hash: u64,
+    task: IdKey,
+    scope: Scope,
     at: DateTime<Utc>,
+}
+
+/// What a retry keeps: the agent, and the chat session or the issue.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Scope {
+    agent: IdKey,
+    scope: IdKey,
+}
+
+impl Scope {
+    fn hash(&self) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(self)
+    }
 }
 
 pub struct Chains {
     recent_queued: VecDeque<Queued>,
+    /// The hash of each recent queued task's scope, in the same order: a failure looks through
+    /// all of them, and most scopes differ.
+    recent_scopes: VecDeque<u64>,
     /// (agent, scope) → a parent whose retry is deferred.
-    awaiting_child: BoundedMap<Box<str>, (Arc<str>, DateTime<Utc>)>,
-    parent_of: BoundedMap<Box<str>, Arc<str>>,
-    child_of: BoundedMap<Box<str>, Arc<str>>,
-    ends: BoundedMap<Box<str>, AttemptEnd>,
+    awaiting_child: BoundedMap<Scope, (IdKey, DateTime<Utc>)>,
+    parent_of: BoundedMap<IdKey, IdKey>,
+    child_of: BoundedMap<IdKey, IdKey>,
+    ends: BoundedMap<IdKey, AttemptEnd>,
 }
 
 impl Default for Chains {
     fn default() -> Self {
         Chains {
             recent_queued: VecDeque::new(),
+            recent_scopes: VecDeque::new(),
             awaiting_child: BoundedMap::new(MEMORY),
             parent_of: BoundedMap::new(MEMORY),
             child_of: BoundedMap::new(MEMORY),
@@ -91,43 +108,51 @@ impl std::fmt::Debug for Chains {
     }
 }
 
-/// The scope a retry keeps: the agent and the chat session (`session`, which may be remembered
-/// when the frame lost it) or the issue.
-fn key(ids: &TaskIds, session: Option<&str>) -> Option<Box<str>> {
-    let agent = ids.agent_id.as_deref()?;
-    let scope = session.or(ids.issue_id.as_deref().filter(|_| !ids.has_chat_issue_id()))?;
-    Some(format!("{agent}\u{0}{scope}").into())
+/// A recent queued task that may be the retry child of a failure of `task` at `at` in `scope`.
+fn matches(q: &Queued, scope: &Scope, task: &IdKey, at: DateTime<Utc>) -> bool {
+    q.scope == *scope && q.task != *task && (at - q.at) <= IMMEDIATE_WINDOW
 }
 
-fn key_hash(key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(key)
+/// The scope a retry keeps: the agent and the chat session (`session`, which may be remembered
+/// when the frame lost it) or the issue.
+fn scope(ids: &TaskIds, session: Option<&IdKey>) -> Option<Scope> {
+    let agent = IdKey::of(ids.agent_id.as_deref()?);
+    let scope = match session {
+        Some(s) => s.clone(),
+        None => IdKey::of(
+            ids.issue_id
+                .as_deref()
+                .filter(|_| !ids.has_chat_issue_id())?,
+        ),
+    };
+    Some(Scope { agent, scope })
 }
 
 impl Chains {
-    pub fn observe_task(&mut self, at: DateTime<Utc>, t: &TaskEvent) {
-        let Some(task) = t.ids.task_id.as_deref() else {
-            return;
-        };
+    /// A lifecycle event of `task` (its key), in `session` if it has one.
+    pub fn observe_task(
+        &mut self,
+        at: DateTime<Utc>,
+        t: &TaskEvent,
+        task: IdKey,
+        session: Option<&IdKey>,
+    ) {
         match t.stage {
             TaskStage::Queued => {
-                let Some(key) = key(&t.ids, t.ids.chat_session_id.as_deref()) else {
+                let Some(scope) = scope(&t.ids, session) else {
                     return;
                 };
-                if let Some((parent, since)) = self.awaiting_child.remove(&*key) {
-                    if at - since <= DEFERRED_WINDOW && *parent != *task {
-                        self.link(parent, Arc::from(task));
+                if let Some((parent, since)) = self.awaiting_child.remove(&scope) {
+                    if at - since <= DEFERRED_WINDOW && parent != task {
+                        self.link(parent, task);
                         return;
                     }
                 }
-                self.recent_queued.push_back(Queued {
-                    task: Arc::from(task),
-                    hash: key_hash(&key),
-                    key,
-                    at,
-                });
+                self.recent_scopes.push_back(scope.hash());
+                self.recent_queued.push_back(Queued { task, scope, at });
                 if self.recent_queued.len() > RECENT_QUEUED {
                     self.recent_queued.pop_front();
+                    self.recent_scopes.pop_front();
                 }
             }
             TaskStage::Completed => self.end(task, AttemptEnd::Completed(at)),
@@ -136,20 +161,21 @@ impl Chains {
         }
     }
 
-    /// Record a failure (`session`: its chat session, remembered if the frame lost it); returns
-    /// the parent task when this failed task is a retry child.
+    /// Record a failure of `task` (`session`: its chat session, remembered if the frame lost
+    /// it); returns the parent task when this failed task is a retry child, and its attempt
+    /// (1 = first).
     pub fn observe_failure(
         &mut self,
         at: DateTime<Utc>,
         family: Family,
         f: &TaskFailed,
-        session: Option<&str>,
+        task: IdKey,
+        session: Option<&IdKey>,
         reason: Option<&Arc<str>>,
-    ) -> Option<Arc<str>> {
-        let task: Arc<str> = Arc::from(f.ids.task_id.as_deref()?);
+    ) -> (Option<IdKey>, u32) {
         let retry_pending = f.retry_pending == Some(true);
         self.end(
-            &task,
+            task.clone(),
             AttemptEnd::Failed {
                 reason: reason.cloned(),
                 retry_pending,
@@ -161,47 +187,59 @@ impl Chains {
             Some(pending) => pending,
             None => reason.is_some_and(|r| retried_by(family, r)),
         };
-        if retried && self.child_of.get(&*task).is_none() {
-            if let Some(key) = key(&f.ids, session) {
-                let hash = key_hash(&key);
-                let found = self.recent_queued.iter().rposition(|q| {
-                    q.hash == hash
-                        && q.key == key
-                        && q.task != task
-                        && (at - q.at) <= IMMEDIATE_WINDOW
+        if retried && self.child_of.get(&task).is_none() {
+            if let Some(scope) = scope(&f.ids, session) {
+                let hash = scope.hash();
+                let queued = &self.recent_queued;
+                let found = self
+                    .recent_scopes
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|&(i, &h)| h == hash && matches(&queued[i], &scope, &task, at))
+                    .map(|(i, _)| i);
+                let taken = found.and_then(|i| {
+                    self.recent_scopes.remove(i);
+                    self.recent_queued.remove(i)
                 });
-                match found.and_then(|i| self.recent_queued.remove(i)) {
+                match taken {
                     Some(q) => self.link(task.clone(), q.task),
                     // Only a pending retry is sure to come; wait for it.
                     None if f.retry_pending == Some(true) => {
-                        self.awaiting_child.insert(key, (task.clone(), at));
+                        self.awaiting_child.insert(scope, (task.clone(), at));
                     }
                     None => {}
                 }
             }
         }
-        self.parent_of.get(&*task).cloned()
+        (self.parent_of.get(&task).cloned(), self.attempt_of(&task))
     }
 
-    fn link(&mut self, parent: Arc<str>, child: Arc<str>) {
-        self.parent_of.insert((*child).into(), parent.clone());
-        self.child_of.insert((*parent).into(), child);
+    fn link(&mut self, parent: IdKey, child: IdKey) {
+        self.parent_of.insert(child.clone(), parent.clone());
+        self.child_of.insert(parent, child);
     }
 
-    fn end(&mut self, task: &str, end: AttemptEnd) {
-        let in_chain = self.parent_of.get(task).is_some() || self.child_of.get(task).is_some();
+    fn end(&mut self, task: IdKey, end: AttemptEnd) {
         // Remember ends of every failure (it may become a parent) and of chain members.
-        if in_chain || matches!(end, AttemptEnd::Failed { .. }) {
-            self.ends.insert(task.into(), end);
+        if matches!(end, AttemptEnd::Failed { .. })
+            || self.parent_of.get(&task).is_some()
+            || self.child_of.get(&task).is_some()
+        {
+            self.ends.insert(task, end);
         }
     }
 
-    pub fn parent(&self, task: &str) -> Option<&Arc<str>> {
-        self.parent_of.get(task)
+    pub fn parent(&self, task: &str) -> Option<Arc<str>> {
+        self.parent_of.get(&IdKey::of(task)).map(IdKey::to_arc)
     }
 
     /// 1 for a first attempt, 2 for its retry, …
     pub fn attempt_number(&self, task: &str) -> u32 {
+        self.attempt_of(&IdKey::of(task))
+    }
+
+    fn attempt_of(&self, task: &IdKey) -> u32 {
         let mut n = 1;
         let mut t = task;
         while let Some(p) = self.parent_of.get(t) {
@@ -216,9 +254,9 @@ impl Chains {
 
     /// The whole chain this task belongs to, first attempt first. A lone task gives one attempt.
     pub fn attempts(&self, task: &str) -> Vec<Attempt> {
-        let mut first: Arc<str> = Arc::from(task);
+        let mut first = IdKey::of(task);
         let mut guard = 0;
-        while let Some(p) = self.parent_of.get(&*first) {
+        while let Some(p) = self.parent_of.get(&first) {
             first = p.clone();
             guard += 1;
             if guard > 64 {
@@ -228,10 +266,10 @@ impl Chains {
         let mut out = Vec::new();
         let mut next = Some(first);
         while let Some(t) = next.take() {
-            next = self.child_of.get(&*t).cloned();
+            next = self.child_of.get(&t).cloned();
             out.push(Attempt {
-                end: self.ends.get(&*t).cloned(),
-                task_id: t,
+                end: self.ends.get(&t).cloned(),
+                task_id: t.to_arc(),
             });
             if out.len() > 64 {
                 break;
@@ -251,18 +289,24 @@ mod tests {
         let mut parents = Vec::new();
         for (dt, line) in lines {
             let at = t0 + Duration::seconds(*dt);
+            let key = |id: &Option<std::borrow::Cow<str>>| id.as_deref().map(IdKey::of);
             match decode(line).unwrap() {
-                Event::Task(t) => c.observe_task(at, &t),
+                Event::Task(t) => {
+                    let session = key(&t.ids.chat_session_id);
+                    c.observe_task(at, &t, key(&t.ids.task_id).unwrap(), session.as_ref())
+                }
                 Event::TaskFailed(f) => {
                     let reason = f.failure_reason.as_deref().map(Arc::from);
-                    let session = f.ids.chat_session_id.clone();
-                    parents.push(c.observe_failure(
+                    let (task, session) = (key(&f.ids.task_id), key(&f.ids.chat_session_id));
+                    let (parent, _) = c.observe_failure(
                         at,
                         family,
                         &f,
-                        session.as_deref(),
+                        task.unwrap(),
+                        session.as_ref(),
                         reason.as_ref(),
-                    ));
+                    );
+                    parents.push(parent.map(|p| p.to_arc()));
                 }
                 _ => {}
             }

@@ -1,17 +1,16 @@
 //! Correlation memory: which chat session each task belongs to, learned from earlier events,
 //! so a failure that arrives without its `chat_session_id` can be recognised as a lost notification.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 
+use super::IdKey;
 use crate::bounded::BoundedMap;
-use crate::protocol::{Comment, Event};
+use crate::protocol::Comment;
 
 /// Remembers task id → chat session id from every event that carries both.
 #[derive(Debug)]
 pub struct Correlator {
-    sessions: BoundedMap<Box<str>, Arc<str>>,
+    sessions: BoundedMap<IdKey, IdKey>,
 }
 
 /// Enough for hours of a busy workspace; each entry is two short ids.
@@ -30,17 +29,14 @@ impl Correlator {
         }
     }
 
-    /// Learn from one event. Failures teach too: a retry's earlier attempt may carry the session.
-    pub fn observe(&mut self, event: &Event) {
-        if let Some((task, session)) = event.task_and_session() {
-            if self.sessions.get(task).map(|s| &**s) != Some(session) {
-                self.sessions.insert(task.into(), Arc::from(session));
-            }
-        }
+    /// Learn that `task` is of `session` (from any event that carries both: failures teach too,
+    /// a retry's earlier attempt may carry the session).
+    pub fn observe(&mut self, task: &IdKey, session: &IdKey) {
+        self.sessions.set(task, session);
     }
 
-    pub fn session_of(&self, task_id: &str) -> Option<&Arc<str>> {
-        self.sessions.get(task_id)
+    pub fn session_of(&self, task: &IdKey) -> Option<&IdKey> {
+        self.sessions.get(task)
     }
 
     pub fn len(&self) -> usize {
@@ -55,7 +51,7 @@ impl Correlator {
 /// The server's failure comments by task, until their `task:failed` arrives (just after).
 #[derive(Debug)]
 pub struct CommentMemory {
-    comments: BoundedMap<Box<str>, (Box<str>, DateTime<Utc>)>,
+    comments: BoundedMap<IdKey, (Box<str>, DateTime<Utc>)>,
 }
 
 /// The comment and the failure are published in one server call; allow for slow relays.
@@ -88,11 +84,11 @@ impl CommentMemory {
             cut -= 1;
         }
         self.comments
-            .insert((**task).into(), (content[..cut].into(), at));
+            .insert(IdKey::of(task), (content[..cut].into(), at));
     }
 
     /// The failure comment for this task, if one arrived shortly before `at`.
-    pub fn take(&mut self, task: &str, at: DateTime<Utc>) -> Option<Box<str>> {
+    pub fn take(&mut self, task: &IdKey, at: DateTime<Utc>) -> Option<Box<str>> {
         let (text, seen) = self.comments.remove(task)?;
         (at - seen <= COMMENT_WINDOW && seen - at <= COMMENT_WINDOW).then_some(text)
     }
@@ -101,7 +97,7 @@ impl CommentMemory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::decode;
+    use crate::protocol::{decode, Event};
 
     #[test]
     fn only_the_agents_system_comment_is_remembered_as_failure_text() {
@@ -118,13 +114,15 @@ mod tests {
         };
         observe(&mut m, "progress_update", "system", "t1");
         observe(&mut m, "system", "system", "t1");
-        assert_eq!(m.take("t1", t0), None);
+        let t1 = IdKey::of("t1");
+        assert_eq!(m.take(&t1, t0), None);
         observe(&mut m, "system", "agent", "t1");
         observe(&mut m, "progress_update", "system", "t1");
-        assert_eq!(m.take("t1", t0).as_deref(), Some("system by agent"));
-        assert_eq!(m.take("t1", t0), None, "taken once");
+        assert_eq!(m.take(&t1, t0).as_deref(), Some("system by agent"));
+        assert_eq!(m.take(&t1, t0), None, "taken once");
         observe(&mut m, "system", "agent", "t2");
-        assert_eq!(m.take("t2", t0 + Duration::minutes(10)), None, "too old");
+        let t2 = IdKey::of("t2");
+        assert_eq!(m.take(&t2, t0 + Duration::minutes(10)), None, "too old");
     }
 
     #[test]
@@ -135,10 +133,13 @@ mod tests {
             r#"{"type":"chat:message","payload":{"task_id":"t2","chat_session_id":"s2","role":"user"}}"#,
             r#"{"type":"task:queued","payload":{"task_id":"t3","issue_id":"i"}}"#,
         ] {
-            c.observe(&decode(line).unwrap());
+            if let Some((task, session)) = decode(line).unwrap().task_and_session() {
+                c.observe(&IdKey::of(task), &IdKey::of(session));
+            }
         }
-        assert_eq!(c.session_of("t1").map(|s| &**s), Some("s1"));
-        assert_eq!(c.session_of("t2").map(|s| &**s), Some("s2"));
-        assert_eq!(c.session_of("t3"), None);
+        let session_of = |t: &str| c.session_of(&IdKey::of(t)).map(ToString::to_string);
+        assert_eq!(session_of("t1").as_deref(), Some("s1"));
+        assert_eq!(session_of("t2").as_deref(), Some("s2"));
+        assert_eq!(session_of("t3"), None);
     }
 }

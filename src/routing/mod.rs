@@ -8,6 +8,7 @@ pub mod canned;
 mod chains;
 mod correlate;
 mod family;
+mod key;
 mod outcome;
 mod relays;
 
@@ -15,6 +16,7 @@ pub use bindings::{Bindings, BindingsError, RelaySet};
 pub use chains::{Attempt, AttemptEnd, Chains};
 pub use correlate::{CommentMemory, Correlator};
 pub use family::{Era, Family, FamilySource, FamilyTracker};
+pub use key::IdKey;
 pub use outcome::{Outcome, Route, Why, OUTCOME_COUNT};
 pub use relays::octo_reason_text;
 

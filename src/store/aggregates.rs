@@ -465,7 +465,7 @@ pub struct IngestStats {
     /// Capture lines that were not a record, header or frame object.
     pub bad_lines: u64,
     pub blank_lines: u64,
-    pub by_type: BTreeMap<String, u64>,
+    pub by_type: TypeCounts,
     /// Rejected frames by kind.
     pub rejected: BTreeMap<&'static str, u64>,
     /// The most recent problem, as a sentence for the status line.
@@ -496,24 +496,57 @@ pub const OTHER_TYPES: &str = "(other types)";
 /// Gaps kept for display.
 pub const MAX_GAPS: usize = 1000;
 
+/// Frames by type name: counted one by one as frames come (a hash of the name, not a walk of a
+/// sorted tree), read in name order.
+#[derive(Debug, Default, Clone)]
+pub struct TypeCounts {
+    counts: FxHashMap<Box<str>, u64>,
+}
+
+impl TypeCounts {
+    /// Count a frame of this type; past [`MAX_TYPES`] distinct names a hostile stream cannot
+    /// grow the table: new names are counted together.
+    pub fn count(&mut self, t: &str) {
+        if let Some(n) = self.counts.get_mut(t) {
+            *n += 1;
+            return;
+        }
+        let key = if self.counts.len() < MAX_TYPES {
+            t
+        } else {
+            OTHER_TYPES
+        };
+        *self.counts.entry(key.into()).or_default() += 1;
+    }
+
+    pub fn get(&self, t: &str) -> Option<u64> {
+        self.counts.get(t).copied()
+    }
+
+    /// Type names and their counts, in name order.
+    pub fn sorted(&self) -> BTreeMap<&str, u64> {
+        self.counts.iter().map(|(t, n)| (&**t, *n)).collect()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
+impl serde::Serialize for TypeCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.sorted().serialize(s)
+    }
+}
+
 impl IngestStats {
     pub fn rejected_total(&self) -> u64 {
         self.rejected.values().sum()
     }
 
-    /// Count a frame of this type; past [`MAX_TYPES`] distinct names a hostile stream cannot
-    /// grow the table: new names are counted together.
+    /// Count a frame of this type (see [`TypeCounts::count`]).
     pub fn count_type(&mut self, t: &str) {
-        if let Some(n) = self.by_type.get_mut(t) {
-            *n += 1;
-            return;
-        }
-        let key = if self.by_type.len() < MAX_TYPES {
-            t
-        } else {
-            OTHER_TYPES
-        };
-        *self.by_type.entry(key.to_owned()).or_default() += 1;
+        self.by_type.count(t);
     }
 
     /// An event happened at `at`: widen the span covered.

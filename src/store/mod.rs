@@ -4,7 +4,9 @@
 pub(crate) mod aggregates;
 mod groups;
 
-pub use aggregates::{Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats};
+pub use aggregates::{
+    Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats, TypeCounts,
+};
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
 
 use std::collections::VecDeque;
@@ -57,6 +59,13 @@ impl Store {
 
     pub fn apply(&mut self, update: Update) {
         self.push(*update.failure);
+    }
+
+    /// Take in the counts of failures that came after everything counted so far (a store that
+    /// keeps no failures: [`crate::bulk`]), and when the newest of them happened.
+    pub fn absorb(&mut self, counts: Aggregates, latest: Option<DateTime<Utc>>) {
+        self.agg.absorb(counts);
+        self.latest = self.latest.max(latest);
     }
 
     /// The family in effect changed: route every stored failure again and move its counts.

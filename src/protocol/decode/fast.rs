@@ -1,8 +1,11 @@
 //! The common frames read in one borrowed pass ([`scan`]): the frame's fields and its payload's
-//! are taken as the walk meets them (the payload's from the union of what tasks, chats and
-//! comments carry, since `type` may come last), and turned into events by the same conversions as
-//! serde's reading. Anything else — a rejection, a control frame, an odd shape — is `None`, and
-//! serde's reading decides, so rejections keep their kinds.
+//! are noted where they lie as the walk meets them (the payload's from the union of what tasks,
+//! chats and comments carry, since `type` may come last), then the ones the event's type reads
+//! are turned into an event by the same conversions as serde's reading. Anything else — a
+//! rejection, a control frame, an odd shape — is `None`, and serde's reading decides, so
+//! rejections keep their kinds.
+//!
+//! [`scan`]: crate::protocol::scan
 
 use std::borrow::Cow;
 
@@ -10,16 +13,17 @@ use super::{
     chat, comment, event_id, other_event, task_event, task_failed, ChatPayload, CommentFields,
     CommentPayload, TaskPayload, MAX_FRAME_BYTES,
 };
-use crate::protocol::scan::{Cursor, Val};
+use crate::protocol::scan::{Cursor, Raw};
 use crate::protocol::{Event, Identified, TaskStage};
 
 /// Decode a frame's text, or `None`: ask serde.
 pub(super) fn decode(text: &str) -> Option<Identified<'_>> {
     let mut c = Cursor::new(text);
     c.skip_ws();
-    let (read, _) = frame(&mut c, 1, Keys::FrameOnly)?;
+    let mut read = FrameRead::default();
+    frame(&mut c, 1, &mut read)?;
     c.at_end().then_some(())?;
-    event_of(read)
+    event_of(text, &read)
 }
 
 /// What a capture line holds, read in one pass.
@@ -41,35 +45,28 @@ pub(crate) fn decode_line(text: &str) -> Option<LineRead<'_>> {
         return None;
     }
     let mut c = Cursor::new(text);
-    let (read, recorded) = frame(&mut c, 1, Keys::Line)?;
+    let mut line = LineFields::default();
+    line_fields(&mut c, &mut line)?;
     c.at_end().then_some(())?;
-    match recorded {
-        None => event_of(read).map(LineRead::Bare),
-        Some(at) => Some(LineRead::Record {
-            at: at.opt_str()?,
-            frame: event_of(read)?,
+    match line.frame {
+        None => event_of(text, &line.bare).map(LineRead::Bare),
+        Some(frame) => Some(LineRead::Record {
+            at: line.at.val(text)?.opt_str()?,
+            frame: event_of(text, &frame)?,
         }),
     }
 }
 
-/// Which top-level names a walk knows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keys {
-    /// A frame's own (the rest are skipped).
-    FrameOnly,
-    /// A capture line's: a frame's, and those of the records failwatch writes.
-    Line,
-}
-
-/// Everything a frame's reading takes, from every shape at once.
+/// Everything a frame's reading takes, from every shape at once, where it lies.
 #[derive(Default)]
-struct FrameRead<'a> {
-    event_type: Val<'a>,
-    event_id: Val<'a>,
-    error: Val<'a>,
+struct FrameRead {
+    event_type: Raw,
+    event_id: Raw,
+    error: Raw,
     payload: Payload,
-    /// The payload's fields, when it is an object.
-    fields: PayloadFields<'a>,
+    /// The payload's fields any event type reads, by [`payload_slot`].
+    fields: [Raw; 12],
+    comment: CommentRead,
 }
 
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -81,25 +78,16 @@ enum Payload {
     Other,
 }
 
-/// Where each payload field any event type reads is kept (the union of a task's, a chat
-/// message's and a comment's; each type reads its own and ignores the rest, as serde does).
-fn payload_slot(name: &str) -> Option<usize> {
-    Some(match name {
-        "task_id" => 0,
-        "agent_id" => 1,
-        "issue_id" => 2,
-        "chat_session_id" => 3,
-        "status" => 4,
-        "failure_reason" => 5,
-        "retry_pending" => 6,
-        "error" => 7,
-        "error_message" => 8,
-        "message_id" => 9,
-        "role" => 10,
-        "content" => 11,
-        _ => return None,
-    })
+#[derive(Clone, Copy, Default)]
+enum CommentRead {
+    #[default]
+    Absent,
+    Null,
+    Object([Raw; 5]),
+    /// Valid, but neither an object nor null.
+    Other,
 }
+
 const COMMENT_NAMES: [&str; 5] = [
     "source_task_id",
     "type",
@@ -108,132 +96,152 @@ const COMMENT_NAMES: [&str; 5] = [
     "content",
 ];
 
-#[derive(Default)]
-struct PayloadFields<'a> {
-    named: [Val<'a>; 12],
-    comment: CommentRead<'a>,
+/// Where each payload field any event type reads is kept (the union of a task's, a chat
+/// message's and a comment's; each type reads its own and ignores the rest, as serde does).
+fn payload_slot(name: &[u8]) -> Option<usize> {
+    Some(match name {
+        b"task_id" => 0,
+        b"agent_id" => 1,
+        b"issue_id" => 2,
+        b"chat_session_id" => 3,
+        b"status" => 4,
+        b"failure_reason" => 5,
+        b"retry_pending" => 6,
+        b"error" => 7,
+        b"error_message" => 8,
+        b"message_id" => 9,
+        b"role" => 10,
+        b"content" => 11,
+        _ => return None,
+    })
 }
 
+/// A capture line's fields: a bare frame's, or a record's time and frame.
 #[derive(Default)]
-enum CommentRead<'a> {
-    #[default]
-    Absent,
-    Null,
-    Object([Val<'a>; 5]),
-    /// Valid, but neither an object nor null.
-    Other,
+struct LineFields {
+    bare: FrameRead,
+    at: Raw,
+    frame: Option<FrameRead>,
 }
 
 /// Fill an empty slot; a second value for a name is serde's to refuse.
-fn put<'a>(slot: &mut Val<'a>, value: Val<'a>) -> Option<()> {
-    (*slot == Val::Absent).then(|| *slot = value)
+fn put(slot: &mut Raw, value: Raw) -> Option<()> {
+    (*slot == Raw::Absent).then(|| *slot = value)
 }
 
-/// The object at the cursor as a frame (`depth` deep); for a capture line that is a record of
-/// one, the recorded frame's reading and the record's `at`.
-fn frame<'a>(
-    c: &mut Cursor<'a>,
-    depth: usize,
-    keys: Keys,
-) -> Option<(FrameRead<'a>, Option<Val<'a>>)> {
-    let mut read = FrameRead::default();
-    let mut record_at = Val::Absent;
-    let mut recorded = None;
+/// One of a frame's own fields, read if `key` names one (`Some(false)` when it names none).
+fn frame_field(c: &mut Cursor<'_>, key: &[u8], depth: usize, read: &mut FrameRead) -> Option<bool> {
+    match key {
+        b"type" => put(&mut read.event_type, c.raw_value()?)?,
+        b"event_id" => put(&mut read.event_id, c.raw_value()?)?,
+        b"error" => put(&mut read.error, c.raw_value()?)?,
+        b"payload" => {
+            if read.payload != Payload::Absent {
+                return None;
+            }
+            read.payload = match c.peek()? {
+                b'{' => {
+                    payload(c, depth + 1, read)?;
+                    Payload::Object
+                }
+                _ => {
+                    c.skip_value(depth)?;
+                    Payload::Other
+                }
+            };
+        }
+        _ => return Some(false),
+    }
+    Some(true)
+}
+
+/// The object at the cursor as a frame (`depth` deep).
+fn frame(c: &mut Cursor<'_>, depth: usize, read: &mut FrameRead) -> Option<()> {
     c.each_field(depth, |c, key| {
         // An escaped name could spell a known one: serde's reading decides.
-        match key? {
-            "type" => put(&mut read.event_type, c.named_value()?),
-            "event_id" => put(&mut read.event_id, c.named_value()?),
-            "error" => put(&mut read.error, c.named_value()?),
-            "payload" => {
-                if read.payload != Payload::Absent {
-                    return None;
-                }
-                read.payload = match c.peek()? {
-                    b'{' => {
-                        read.fields = payload(c, depth + 1)?;
-                        Payload::Object
-                    }
-                    _ => {
-                        c.skip_value(depth)?;
-                        Payload::Other
-                    }
-                };
-                Some(())
-            }
-            "at" if keys == Keys::Line => put(&mut record_at, c.named_value()?),
-            "frame" if keys == Keys::Line => {
-                if recorded.is_some() || c.peek()? != b'{' {
+        let key = key?;
+        match frame_field(c, key, depth, read)? {
+            true => Some(()),
+            false => c.skip_value(depth),
+        }
+    })
+}
+
+/// The object at the cursor as a capture line: a bare frame, or a record of one.
+fn line_fields(c: &mut Cursor<'_>, line: &mut LineFields) -> Option<()> {
+    c.each_field(1, |c, key| {
+        let key = key?;
+        if frame_field(c, key, 1, &mut line.bare)? {
+            return Some(());
+        }
+        match key {
+            b"at" => put(&mut line.at, c.raw_value()?),
+            b"frame" => {
+                if line.frame.is_some() || c.peek()? != b'{' {
                     return None;
                 }
                 let start = c.offset();
-                let (inner, _) = frame(c, depth + 1, Keys::FrameOnly)?;
+                let mut frame = FrameRead::default();
+                self::frame(c, 2, &mut frame)?;
                 // A frame past the decoder's bound is refused as too large: serde's reading.
                 (c.offset() - start <= MAX_FRAME_BYTES).then_some(())?;
-                recorded = Some(inner);
+                line.frame = Some(frame);
                 Some(())
             }
             // Another record failwatch writes (a header, a gap, a recovered text).
-            "gap" | "recovered" | "failwatch_capture" | "source" | "started_at" | "api"
-                if keys == Keys::Line =>
-            {
+            b"gap" | b"recovered" | b"failwatch_capture" | b"source" | b"started_at" | b"api" => {
                 None
             }
-            _ => c.skip_value(depth),
+            _ => c.skip_value(1),
         }
     })?;
-    match recorded {
-        Some(frame) => Some((frame, Some(record_at))),
-        // A line with `at` but no frame is not a plain record: its reading decides.
-        None if record_at != Val::Absent => None,
-        None => Some((read, None)),
-    }
+    // A line with `at` but no frame is not a plain record: its reading decides.
+    (line.frame.is_some() || line.at == Raw::Absent).then_some(())
 }
 
-fn payload<'a>(c: &mut Cursor<'a>, depth: usize) -> Option<PayloadFields<'a>> {
-    let mut fields = PayloadFields::default();
+fn payload(c: &mut Cursor<'_>, depth: usize, read: &mut FrameRead) -> Option<()> {
     c.each_field(depth, |c, key| {
         let key = key?;
-        if key == "comment" {
-            if !matches!(fields.comment, CommentRead::Absent) {
+        if key == b"comment" {
+            if !matches!(read.comment, CommentRead::Absent) {
                 return None;
             }
-            fields.comment = match c.peek()? {
-                b'{' => CommentRead::Object(c.object_fields(&COMMENT_NAMES, depth + 1)?),
-                b'n' => match c.named_value()? {
-                    Val::Null => CommentRead::Null,
-                    _ => return None,
+            read.comment = match c.peek()? {
+                b'{' => CommentRead::Object(c.object_raws(&COMMENT_NAMES, depth + 1)?),
+                _ => match c.raw_value()? {
+                    Raw::Null => CommentRead::Null,
+                    _ => CommentRead::Other,
                 },
-                _ => {
-                    c.skip_value(depth)?;
-                    CommentRead::Other
-                }
             };
             return Some(());
         }
         match payload_slot(key) {
-            Some(i) => put(&mut fields.named[i], c.named_value()?),
+            Some(i) => put(&mut read.fields[i], c.raw_value()?),
             None => c.skip_value(depth),
         }
-    })?;
-    Some(fields)
+    })
 }
 
-fn event_of(read: FrameRead<'_>) -> Option<Identified<'_>> {
-    let Val::Str(event_type) = read.event_type else {
-        return None;
-    };
-    let id = read.event_id.opt_str()?;
-    read.error.opt_str()?;
+/// A field's value as an optional string: `None` when serde would refuse it.
+#[inline]
+fn opt_str(text: &str, raw: Raw) -> Option<Option<Cow<'_, str>>> {
+    raw.opt_str(text)
+}
+
+fn event_of<'a>(text: &'a str, read: &FrameRead) -> Option<Identified<'a>> {
+    // A frame without a string `type` is serde's to refuse.
+    let event_type = read.event_type.opt_str(text)??;
+    let id = opt_str(text, read.event_id)?;
+    opt_str(text, read.error)?;
     // Only an object payload is read; any other is serde's to refuse.
-    let payload = (read.payload == Payload::Object).then_some(read.fields);
+    let payload = (read.payload == Payload::Object).then_some(read);
     let event = match event_type.as_ref() {
-        "task:failed" => task_failed(task_payload(payload)?),
-        "chat:message" => Event::ChatMessage(chat(chat_payload(payload)?)),
-        "chat:done" => Event::ChatDone(chat(chat_payload(payload)?)),
-        "comment:created" => comment(comment_payload(payload)?),
+        "task:failed" => task_failed(task_payload(text, payload?)?),
+        "chat:message" => Event::ChatMessage(chat(chat_payload(text, payload?)?)),
+        "chat:done" => Event::ChatDone(chat(chat_payload(text, payload?)?)),
+        "comment:created" => comment(comment_payload(text, payload?)?),
         other => match TaskStage::from_type(other) {
-            Some(stage) => task_event(stage, task_payload(payload)?),
+            Some(stage) => task_event(stage, task_payload(text, payload?)?),
             // Control frames are few: serde reads them.
             None if is_control(other) => return None,
             None => other_event(event_type),
@@ -249,43 +257,43 @@ fn is_control(event_type: &str) -> bool {
     )
 }
 
-fn task_payload(payload: Option<PayloadFields<'_>>) -> Option<TaskPayload<'_>> {
+fn task_payload<'a>(text: &'a str, read: &FrameRead) -> Option<TaskPayload<'a>> {
     let [task_id, agent_id, issue_id, chat_session_id, status, failure_reason, retry_pending, error, error_message, ..] =
-        payload?.named;
+        read.fields;
     Some(TaskPayload {
-        task_id: task_id.opt_str()?,
-        agent_id: agent_id.opt_str()?,
-        issue_id: issue_id.opt_str()?,
-        chat_session_id: chat_session_id.opt_str()?,
-        _status: status.opt_str()?,
-        failure_reason: failure_reason.opt_str()?,
+        task_id: opt_str(text, task_id)?,
+        agent_id: opt_str(text, agent_id)?,
+        issue_id: opt_str(text, issue_id)?,
+        chat_session_id: opt_str(text, chat_session_id)?,
+        _status: opt_str(text, status)?,
+        failure_reason: opt_str(text, failure_reason)?,
         retry_pending: retry_pending.opt_bool()?,
-        error: error.opt_str()?,
-        error_message: error_message.opt_str()?,
+        error: opt_str(text, error)?,
+        error_message: opt_str(text, error_message)?,
     })
 }
 
-fn chat_payload(payload: Option<PayloadFields<'_>>) -> Option<ChatPayload<'_>> {
-    let [task_id, _, _, chat_session_id, _, _, _, _, _, message_id, role, content] = payload?.named;
+fn chat_payload<'a>(text: &'a str, read: &FrameRead) -> Option<ChatPayload<'a>> {
+    let [task_id, _, _, chat_session_id, _, _, _, _, _, message_id, role, content] = read.fields;
     Some(ChatPayload {
-        chat_session_id: chat_session_id.opt_str()?,
-        task_id: task_id.opt_str()?,
-        _message_id: message_id.opt_str()?,
-        _role: role.opt_str()?,
-        _content: content.opt_str()?,
+        chat_session_id: opt_str(text, chat_session_id)?,
+        task_id: opt_str(text, task_id)?,
+        _message_id: opt_str(text, message_id)?,
+        _role: opt_str(text, role)?,
+        _content: opt_str(text, content)?,
     })
 }
 
-fn comment_payload(payload: Option<PayloadFields<'_>>) -> Option<CommentPayload<'_>> {
-    let comment = match payload?.comment {
+fn comment_payload<'a>(text: &'a str, read: &FrameRead) -> Option<CommentPayload<'a>> {
+    let comment = match read.comment {
         CommentRead::Absent | CommentRead::Null => None,
         CommentRead::Object([source_task_id, kind, author_type, issue_id, content]) => {
             Some(CommentFields {
-                source_task_id: source_task_id.opt_str()?,
-                kind: kind.opt_str()?,
-                author_type: author_type.opt_str()?,
-                _issue_id: issue_id.opt_str()?,
-                content: content.opt_str()?,
+                source_task_id: opt_str(text, source_task_id)?,
+                kind: opt_str(text, kind)?,
+                author_type: opt_str(text, author_type)?,
+                _issue_id: opt_str(text, issue_id)?,
+                content: opt_str(text, content)?,
             })
         }
         CommentRead::Other => return None,

@@ -1,0 +1,180 @@
+//! The work the threads share: chunks to read (step 1) and to build (step 3) for the workers,
+//! read chunks and built ones for the calling thread. One lock and one condition: a chunk is
+//! megabytes of lines, so the threads meet a few hundred times a file.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use super::{Built, Step};
+use crate::capture::parallel::{read_chunk_into, Chunk, Prepared};
+
+/// A chunk ready for step 3: its lines and what step 2 decided of them.
+pub(crate) struct Job<'a> {
+    pub i: usize,
+    pub items: Vec<Prepared<'a>>,
+    pub steps: Vec<Step>,
+}
+
+pub(crate) struct Work<'a, 'c, O> {
+    chunks: &'c [Chunk<'a>],
+    state: Mutex<State<'a, O>>,
+    changed: Condvar,
+}
+
+pub(crate) struct State<'a, O> {
+    /// The next chunk to read.
+    next_read: usize,
+    /// Chunks read, waiting for step 2.
+    read: Vec<Option<Vec<Prepared<'a>>>>,
+    /// Chunks waiting for step 3, oldest first.
+    jobs: VecDeque<Job<'a>>,
+    /// Chunks built, waiting to be absorbed in order.
+    built: Vec<Option<Built<O>>>,
+    /// Chunks absorbed.
+    absorbed: usize,
+    /// Chunks are read at most this far ahead of the last absorbed (bounding memory).
+    ahead: usize,
+    stop: bool,
+    /// A worker panicked: the calling thread must not wait for it.
+    failed: bool,
+    /// Lines and steps of chunks done with, emptied, their memory kept for the next ones
+    /// (fresh memory costs the kernel's clearing of every page).
+    spare_items: Vec<Vec<Prepared<'a>>>,
+    spare_steps: Vec<Vec<Step>>,
+}
+
+impl<'a, O> State<'a, O> {
+    /// Chunk `i`'s lines, once read.
+    pub fn take_read(&mut self, i: usize) -> Option<Vec<Prepared<'a>>> {
+        self.read[i].take()
+    }
+
+    /// Chunk `i` and every one before it have been absorbed.
+    pub fn absorbed_through(&self, i: usize) -> Option<()> {
+        (self.absorbed > i).then_some(())
+    }
+
+    /// Every chunk has been absorbed.
+    pub fn absorbed_all(&self) -> Option<()> {
+        (self.absorbed == self.built.len()).then_some(())
+    }
+
+    /// An empty list of steps, with memory from an earlier chunk if there is one.
+    pub fn spare_steps(&mut self) -> Vec<Step> {
+        self.spare_steps.pop().unwrap_or_default()
+    }
+}
+
+impl<'a, 'c, O> Work<'a, 'c, O> {
+    pub fn new(chunks: &'c [Chunk<'a>], threads: usize) -> Self {
+        Work {
+            chunks,
+            state: Mutex::new(State {
+                next_read: 0,
+                read: chunks.iter().map(|_| None).collect(),
+                jobs: VecDeque::new(),
+                built: chunks.iter().map(|_| None).collect(),
+                absorbed: 0,
+                ahead: 2 * threads.max(1) + 2,
+                stop: false,
+                failed: false,
+                spare_items: Vec::new(),
+                spare_steps: Vec::new(),
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub fn chunks(&self) -> &'c [Chunk<'a>] {
+        self.chunks
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<'a, O>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hand a chunk to step 3.
+    pub fn submit(&self, job: Job<'a>) {
+        self.lock().jobs.push_back(job);
+        self.changed.notify_all();
+    }
+
+    /// Let the workers go: nothing more is asked of them.
+    pub fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+
+    /// A worker: build chunks when there are any (they free memory and unblock the calling
+    /// thread), else read the next one, until stopped.
+    pub fn serve(&self, mut build: impl FnMut(&Job<'a>) -> Built<O>) {
+        let mut s = self.lock();
+        loop {
+            if s.stop {
+                return;
+            }
+            if let Some(mut job) = s.jobs.pop_front() {
+                drop(s);
+                let built = catch_unwind(AssertUnwindSafe(|| build(&job)));
+                job.items.clear();
+                job.steps.clear();
+                s = self.lock();
+                match built {
+                    Ok(built) => s.built[job.i] = Some(built),
+                    Err(_) => s.failed = true,
+                }
+                s.spare_items.push(job.items);
+                s.spare_steps.push(job.steps);
+                self.changed.notify_all();
+                continue;
+            }
+            let i = s.next_read;
+            if i < self.chunks.len() && i < s.absorbed + s.ahead {
+                s.next_read += 1;
+                let mut items = s.spare_items.pop().unwrap_or_default();
+                drop(s);
+                let read = catch_unwind(AssertUnwindSafe(|| {
+                    read_chunk_into(&self.chunks[i], &mut items)
+                }));
+                s = self.lock();
+                match read {
+                    Ok(()) => s.read[i] = Some(items),
+                    Err(_) => s.failed = true,
+                }
+                self.changed.notify_all();
+                continue;
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// On the calling thread: wait until `ready` gives something, handing the chunks built
+    /// meanwhile to `absorb`, in order (outside the lock: the workers go on meanwhile).
+    pub fn wait<T, E>(
+        &self,
+        mut ready: impl FnMut(&mut State<'a, O>) -> Option<T>,
+        mut absorb: impl FnMut(Built<O>) -> Result<(), E>,
+    ) -> Result<T, E> {
+        let mut s = self.lock();
+        loop {
+            if s.failed {
+                drop(s);
+                panic!("a reader thread failed while taking in the capture");
+            }
+            if let Some(t) = ready(&mut s) {
+                return Ok(t);
+            }
+            let next = s.absorbed;
+            if let Some(built) = s.built.get_mut(next).and_then(Option::take) {
+                s.absorbed += 1;
+                self.changed.notify_all();
+                drop(s);
+                absorb(built)?;
+                s = self.lock();
+                continue;
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
