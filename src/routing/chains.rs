@@ -9,6 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Family;
+use rustc_hash::FxHashMap;
+
 use super::IdKey;
 use crate::bounded::BoundedMap;
 use crate::protocol::{TaskEvent, TaskFailed, TaskIds, TaskStage};
@@ -75,11 +77,57 @@ impl Scope {
     }
 }
 
+/// The last [`RECENT_QUEUED`] queued tasks, oldest first, that may be a failure's retry child.
+#[derive(Default)]
+struct RecentQueued {
+    queued: VecDeque<Queued>,
+    /// The hash of each one's scope, in the same order …
+    hashes: VecDeque<u64>,
+    /// … and how many have each: most failures' scopes have none, and need no look at all.
+    present: FxHashMap<u64, u32>,
+}
+
+impl RecentQueued {
+    fn push(&mut self, q: Queued) {
+        let hash = q.scope.hash();
+        self.hashes.push_back(hash);
+        self.queued.push_back(q);
+        *self.present.entry(hash).or_default() += 1;
+        if self.queued.len() > RECENT_QUEUED {
+            self.take(0);
+        }
+    }
+
+    fn take(&mut self, i: usize) -> Option<Queued> {
+        let hash = self.hashes.remove(i)?;
+        if let Some(n) = self.present.get_mut(&hash) {
+            *n -= 1;
+            if *n == 0 {
+                self.present.remove(&hash);
+            }
+        }
+        self.queued.remove(i)
+    }
+
+    /// The newest queued task in `scope`, of another task than `task`, queued at most
+    /// [`IMMEDIATE_WINDOW`] before `at`: taken out.
+    fn take_child(&mut self, scope: &Scope, task: &IdKey, at: DateTime<Utc>) -> Option<Queued> {
+        let hash = scope.hash();
+        if !self.present.contains_key(&hash) {
+            return None;
+        }
+        let found = (0..self.queued.len()).rev().find(|&i| {
+            self.hashes[i] == hash && {
+                let q = &self.queued[i];
+                q.scope == *scope && q.task != *task && (at - q.at) <= IMMEDIATE_WINDOW
+            }
+        })?;
+        self.take(found)
+    }
+}
+
 pub struct Chains {
-    recent_queued: VecDeque<Queued>,
-    /// The hash of each recent queued task's scope, in the same order: a failure looks through
-    /// all of them, and most scopes differ.
-    recent_scopes: VecDeque<u64>,
+    recent_queued: RecentQueued,
     /// (agent, scope) → a parent whose retry is deferred.
     awaiting_child: BoundedMap<Scope, (IdKey, DateTime<Utc>)>,
     parent_of: BoundedMap<IdKey, IdKey>,
@@ -90,8 +138,7 @@ pub struct Chains {
 impl Default for Chains {
     fn default() -> Self {
         Chains {
-            recent_queued: VecDeque::new(),
-            recent_scopes: VecDeque::new(),
+            recent_queued: RecentQueued::default(),
             awaiting_child: BoundedMap::new(MEMORY),
             parent_of: BoundedMap::new(MEMORY),
             child_of: BoundedMap::new(MEMORY),
@@ -106,11 +153,6 @@ impl std::fmt::Debug for Chains {
             .field("links", &self.parent_of.len())
             .finish()
     }
-}
-
-/// A recent queued task that may be the retry child of a failure of `task` at `at` in `scope`.
-fn matches(q: &Queued, scope: &Scope, task: &IdKey, at: DateTime<Utc>) -> bool {
-    q.scope == *scope && q.task != *task && (at - q.at) <= IMMEDIATE_WINDOW
 }
 
 /// The scope a retry keeps: the agent and the chat session (`session`, which may be remembered
@@ -148,12 +190,7 @@ impl Chains {
                         return;
                     }
                 }
-                self.recent_scopes.push_back(scope.hash());
-                self.recent_queued.push_back(Queued { task, scope, at });
-                if self.recent_queued.len() > RECENT_QUEUED {
-                    self.recent_queued.pop_front();
-                    self.recent_scopes.pop_front();
-                }
+                self.recent_queued.push(Queued { task, scope, at });
             }
             TaskStage::Completed => self.end(task, AttemptEnd::Completed(at)),
             TaskStage::Cancelled => self.end(task, AttemptEnd::Cancelled(at)),
@@ -189,20 +226,7 @@ impl Chains {
         };
         if retried && self.child_of.get(&task).is_none() {
             if let Some(scope) = scope(&f.ids, session) {
-                let hash = scope.hash();
-                let queued = &self.recent_queued;
-                let found = self
-                    .recent_scopes
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .find(|&(i, &h)| h == hash && matches(&queued[i], &scope, &task, at))
-                    .map(|(i, _)| i);
-                let taken = found.and_then(|i| {
-                    self.recent_scopes.remove(i);
-                    self.recent_queued.remove(i)
-                });
-                match taken {
+                match self.recent_queued.take_child(&scope, &task, at) {
                     Some(q) => self.link(task.clone(), q.task),
                     // Only a pending retry is sure to come; wait for it.
                     None if f.retry_pending == Some(true) => {
