@@ -244,23 +244,39 @@ impl<'a> Cursor<'a> {
         }
         loop {
             let (start, end, escaped) = self.string_at()?;
-            self.skip_ws();
-            self.eat(b':')?;
-            self.skip_ws();
+            self.punctuation(b':')?;
             field(self, (!escaped).then(|| &self.bytes[start..end]))?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.skip_ws();
-                }
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            match self.punctuation_of(b',', b'}')? {
+                b',' => {}
+                _ => return Some(()),
             }
         }
+    }
+
+    /// `mark` (whitespace around it allowed), then the cursor past any whitespace after it.
+    #[inline(always)]
+    fn punctuation(&mut self, mark: u8) -> Option<()> {
+        self.punctuation_of(mark, mark).map(|_| ())
+    }
+
+    /// One of two marks (whitespace before it allowed), which; after a `,` or a `:` the cursor
+    /// goes past any whitespace too (a `}` ends a value, whose text stops there). Compact JSON
+    /// has none: the usual case is one test.
+    #[inline(always)]
+    fn punctuation_of(&mut self, a: u8, b: u8) -> Option<u8> {
+        let mut next = *self.bytes.get(self.at)?;
+        if next != a && next != b {
+            self.skip_ws();
+            next = self.peek()?;
+            if next != a && next != b {
+                return None;
+            }
+        }
+        self.at += 1;
+        if next != b'}' && self.bytes.get(self.at).is_some_and(|&c| c <= b' ') {
+            self.skip_ws();
+        }
+        Some(next)
     }
 
     /// An object at the cursor (nested `depth` deep), keeping the named fields.
@@ -627,6 +643,7 @@ mod tests {
             r#"{"a":null,"b":null,"c":null,"x":0,"y":-0.0,"w":1E9}"#,
             r#"{}"#,
             r#"{"c":{},"a":""}"#,
+            r#"{"c" : { "d" : [ 1 ] } , "a" : "x" }"#,
         ] {
             assert!(agrees(text), "scanner refused a plain object: {text}");
         }
