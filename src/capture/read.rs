@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -197,6 +197,14 @@ pub(super) fn overlong_line(bytes: usize) -> Line {
 /// nothing came before (plainly not a real time, and the same on every run).
 pub(super) fn paced_after(last_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
     last_at.map_or(DateTime::UNIX_EPOCH, |t| {
+        // Within the same second (the usual case) only the fraction moves: no calendar sums.
+        const PACE_NANOS: u32 = BARE_FRAME_PACE_MS as u32 * 1_000_000;
+        let nanos = t.timestamp_subsec_nanos();
+        if nanos < 1_000_000_000 - PACE_NANOS {
+            if let Some(paced) = t.with_nanosecond(nanos + PACE_NANOS) {
+                return paced;
+            }
+        }
         t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
             .unwrap_or(t)
     })

@@ -355,3 +355,40 @@ fn frame_lines_decode_as_the_exact_reading_does() {
     }
     assert!(fast > 400, "frame lines take the one-pass reading ({fast})");
 }
+
+/// Pacing a bare frame after the one before adds its step as calendar arithmetic does, at every
+/// fraction of a second, across a second's, a day's and a year's end, and from a leap second.
+#[test]
+fn pacing_adds_its_step_as_calendar_arithmetic_does() {
+    use chrono::{NaiveDate, TimeDelta};
+    let step = TimeDelta::milliseconds(BARE_FRAME_PACE_MS);
+    let days = [(2026, 11, 20), (2026, 12, 31), (2024, 2, 29)];
+    for (y, m, d) in days {
+        for (h, min, s) in [(3, 14, 1), (23, 59, 59)] {
+            for nanos in [
+                0,
+                1,
+                99_999_999,
+                899_999_999,
+                900_000_000,
+                900_000_001,
+                999_999_999,
+            ] {
+                let t = NaiveDate::from_ymd_opt(y, m, d)
+                    .and_then(|d| d.and_hms_nano_opt(h, min, s, nanos))
+                    .unwrap()
+                    .and_utc();
+                assert_eq!(read::paced_after(Some(t)), t + step, "{t:?}");
+            }
+        }
+    }
+    let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+        .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+        .unwrap()
+        .and_utc();
+    assert_eq!(
+        read::paced_after(Some(leap)),
+        leap.checked_add_signed(step).unwrap()
+    );
+    assert_eq!(read::paced_after(None), DateTime::UNIX_EPOCH);
+}
