@@ -154,7 +154,7 @@ impl Pipeline {
                 return None;
             }
         };
-        self.store.ingest.count_type(event.type_name());
+        self.store.ingest.count_type(event);
         self.store.ingest.saw(at);
         let placed = self.enricher.place(at, event)?;
         if placed.family_changed {

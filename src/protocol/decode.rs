@@ -529,6 +529,47 @@ mod tests {
         );
     }
 
+    /// A known event's place in the known types names its type.
+    #[test]
+    fn known_types_are_in_their_places() {
+        let mut frames: Vec<String> = [
+            "task:queued",
+            "task:dispatch",
+            "task:running",
+            "task:waiting_local_directory",
+            "task:progress",
+            "task:completed",
+            "task:message",
+            "task:cancelled",
+            "task:failed",
+            "chat:message",
+            "chat:done",
+            "comment:created",
+        ]
+        .iter()
+        .map(|t| format!(r#"{{"type":"{t}","payload":{{}}}}"#))
+        .collect();
+        for t in [
+            "auth_ack",
+            "pong",
+            "subscribe_ack",
+            "subscribe_error",
+            "unsubscribe_ack",
+        ] {
+            frames.push(format!(r#"{{"type":"{t}"}}"#));
+        }
+        frames.push(r#"{"error":"nope"}"#.into());
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &frames {
+            let event = decode(f).unwrap();
+            let i = event.known_type().unwrap();
+            assert_eq!(crate::protocol::KNOWN_TYPES[i], event.type_name(), "{f}");
+            seen.insert(i);
+        }
+        assert_eq!(seen.len(), crate::protocol::KNOWN_TYPES.len());
+        assert_eq!(decode(r#"{"type":"x:y"}"#).unwrap().known_type(), None);
+    }
+
     #[test]
     fn subscribe_error_carries_its_message() {
         assert_eq!(

@@ -184,7 +184,47 @@ pub enum Event<'a> {
     Other(Cow<'a, str>),
 }
 
+/// The types an event of a known kind has, in a fixed order ([`Event::known_type`]).
+pub const KNOWN_TYPES: [&str; 18] = [
+    "task:failed",
+    "task:queued",
+    "task:dispatch",
+    "task:running",
+    "task:waiting_local_directory",
+    "task:progress",
+    "task:completed",
+    "task:message",
+    "task:cancelled",
+    "chat:message",
+    "chat:done",
+    "comment:created",
+    "auth_ack",
+    "pong",
+    "subscribe_ack",
+    "subscribe_error",
+    "unsubscribe_ack",
+    "error",
+];
+
 impl Event<'_> {
+    /// Where this event's type is in [`KNOWN_TYPES`] (`None` for any other type).
+    pub fn known_type(&self) -> Option<usize> {
+        Some(match self {
+            Event::TaskFailed(_) => 0,
+            Event::Task(t) => 1 + t.stage as usize,
+            Event::ChatMessage(_) => 9,
+            Event::ChatDone(_) => 10,
+            Event::Comment(_) => 11,
+            Event::Control(Control::AuthAck) => 12,
+            Event::Control(Control::Pong) => 13,
+            Event::Control(Control::SubscribeAck) => 14,
+            Event::Control(Control::SubscribeError(_)) => 15,
+            Event::Control(Control::UnsubscribeAck) => 16,
+            Event::ServerError(_) => 17,
+            Event::Other(_) => return None,
+        })
+    }
+
     /// The `type` this event was sent with (control and error frames get a stable pseudo-type).
     pub fn type_name(&self) -> &str {
         match self {

@@ -7,10 +7,16 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::enrich::Failure;
+use crate::protocol::KNOWN_TYPES;
 use crate::routing::{Family, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// How many minutes of per-minute history each series keeps (sparklines, rates).
 pub const MINUTES_KEPT: usize = 60;
+
+/// The minute (since the epoch) a time falls in.
+pub fn minute_of(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(60)
+}
 
 /// Per-minute counts over a sliding window of minutes.
 #[derive(Debug, Clone, Default)]
@@ -21,7 +27,11 @@ pub struct MinuteSeries {
 
 impl MinuteSeries {
     pub fn add(&mut self, at: DateTime<Utc>) {
-        let minute = at.timestamp().div_euclid(60);
+        self.add_minute(minute_of(at));
+    }
+
+    /// One failure in this minute (since the epoch).
+    pub fn add_minute(&mut self, minute: i64) {
         match self.buckets.iter_mut().rev().find(|(m, _)| *m == minute) {
             Some((_, n)) => *n += 1,
             None => {
@@ -198,6 +208,15 @@ impl SessionStats {
         }
     }
 
+    /// Count what derives from the family and the bindings of a failure of this session in (1)
+    /// or out (-1); the change in the sessions its group affects (see `count_group`).
+    fn count_derived(&mut self, f: &Failure, delta: i64) -> i64 {
+        if let Some((best, known)) = f.told_class() {
+            self.count(SessionClass::of(best), known, delta);
+        }
+        self.count_group(f.group.id, delta)
+    }
+
     /// Does a bindings table name this session?
     pub fn binding_is_known(&self) -> bool {
         self.failures > 0 && self.binding_known == self.failures
@@ -349,33 +368,52 @@ impl Aggregates {
 
     pub fn add(&mut self, f: &Failure) {
         self.failures += 1;
-        let reason: Arc<str> = f.reason.clone().unwrap_or_else(|| Arc::from(""));
-        let r = self.by_reason.entry(reason).or_default();
+        let minute = minute_of(f.at);
+        let r = match self.by_reason.get_mut(f.reason_code()) {
+            Some(r) => r,
+            None => {
+                let reason = f.reason.clone().unwrap_or_else(|| Arc::from(""));
+                self.by_reason.entry(reason).or_default()
+            }
+        };
         r.count += 1;
         r.known = f.reason_known;
         r.first_at.get_or_insert(f.at);
         r.last_at = Some(r.last_at.map_or(f.at, |l| l.max(f.at)));
-        r.per_minute.add(f.at);
-        self.per_minute.add(f.at);
-        self.count_minute(f.at.timestamp().div_euclid(60), 1);
+        r.per_minute.add_minute(minute);
+        self.per_minute.add_minute(minute);
+        self.count_minute(minute, 1);
         if f.is_dropped() {
             self.dropped += 1;
         }
-        if let Some(session) = &f.session {
-            let s = self.sessions.entry(session.clone()).or_default();
-            s.failures += 1;
-            if s.last_at.is_none_or(|l| f.at >= l) {
-                s.last_at = Some(f.at);
-                s.last_reason = f.reason.clone();
+        let new_session = match &f.session {
+            Some(session) => {
+                let s = match self.sessions.get_mut(session) {
+                    Some(s) => s,
+                    None => self.sessions.entry(session.clone()).or_default(),
+                };
+                s.failures += 1;
+                if s.last_at.is_none_or(|l| f.at >= l) {
+                    s.last_at = Some(f.at);
+                    s.last_reason = f.reason.clone();
+                }
+                s.count_derived(f, 1)
             }
-        }
-        self.count_derived(f, 1);
+            None => 0,
+        };
+        self.count_derived_beyond_sessions(f, 1, new_session);
     }
 
     /// Add (`delta` 1) or take back (-1) what depends on the family and the bindings.
     pub fn count_derived(&mut self, f: &Failure, delta: i64) {
         let session = f.session.as_ref().and_then(|s| self.sessions.get_mut(s));
-        let new_session = session.map_or(0, |s| s.count_group(f.group.id, delta));
+        let new_session = session.map_or(0, |s| s.count_derived(f, delta));
+        self.count_derived_beyond_sessions(f, delta, new_session);
+    }
+
+    /// What depends on the family and the bindings outside the failure's session's counts
+    /// (`new_session`: the change in the sessions its group affects).
+    fn count_derived_beyond_sessions(&mut self, f: &Failure, delta: i64, new_session: i64) {
         // A text recovered later can move a failure to another group: counted with what derives.
         self.groups.count(f, delta, new_session);
         for r in f.routes.iter() {
@@ -394,11 +432,6 @@ impl Aggregates {
                 &mut self.leaked_secrets,
                 delta * i64::from(f.leaked_to_chat),
             );
-        }
-        if let (Some(session), Some((best, known))) = (&f.session, f.told_class()) {
-            if let Some(s) = self.sessions.get_mut(session) {
-                s.count(SessionClass::of(best), known, delta);
-            }
         }
     }
 
@@ -496,40 +529,89 @@ pub const OTHER_TYPES: &str = "(other types)";
 /// Gaps kept for display.
 pub const MAX_GAPS: usize = 1000;
 
-/// Frames by type name: counted one by one as frames come (a hash of the name, not a walk of a
-/// sorted tree), read in name order.
+/// Frames by type name: counted one by one as frames come (a known type by its place, any other
+/// by a hash of its name, never a walk of a sorted tree), read in name order.
 #[derive(Debug, Default, Clone)]
 pub struct TypeCounts {
-    counts: FxHashMap<Box<str>, u64>,
+    /// Known types ([`KNOWN_TYPES`]), by their place.
+    known: [Known; KNOWN_TYPES.len()],
+    others: FxHashMap<Box<str>, u64>,
+    /// Names counted on their own (known and other).
+    distinct: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Known {
+    #[default]
+    Unseen,
+    Counted(u64),
+    /// First seen past the limit: counted with the other types.
+    Beyond,
 }
 
 impl TypeCounts {
     /// Count a frame of this type; past [`MAX_TYPES`] distinct names a hostile stream cannot
     /// grow the table: new names are counted together.
     pub fn count(&mut self, t: &str) {
-        if let Some(n) = self.counts.get_mut(t) {
+        match KNOWN_TYPES.iter().position(|k| *k == t) {
+            Some(i) => self.count_known(i),
+            None => self.count_other(t),
+        }
+    }
+
+    /// Count a frame of the known type at place `i` of [`KNOWN_TYPES`].
+    pub fn count_known(&mut self, i: usize) {
+        match &mut self.known[i] {
+            Known::Counted(n) => *n += 1,
+            Known::Beyond => self.count_other(OTHER_TYPES),
+            Known::Unseen if self.distinct < MAX_TYPES => {
+                self.known[i] = Known::Counted(1);
+                self.distinct += 1;
+            }
+            Known::Unseen => {
+                self.known[i] = Known::Beyond;
+                self.count_other(OTHER_TYPES);
+            }
+        }
+    }
+
+    fn count_other(&mut self, t: &str) {
+        if let Some(n) = self.others.get_mut(t) {
             *n += 1;
             return;
         }
-        let key = if self.counts.len() < MAX_TYPES {
+        let key = if self.distinct < MAX_TYPES {
             t
         } else {
             OTHER_TYPES
         };
-        *self.counts.entry(key.into()).or_default() += 1;
+        match self.others.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.others.insert(key.into(), 1);
+                self.distinct += 1;
+            }
+        }
     }
 
     pub fn get(&self, t: &str) -> Option<u64> {
-        self.counts.get(t).copied()
+        self.sorted().get(t).copied()
     }
 
     /// Type names and their counts, in name order.
     pub fn sorted(&self) -> BTreeMap<&str, u64> {
-        self.counts.iter().map(|(t, n)| (&**t, *n)).collect()
+        let known = KNOWN_TYPES.iter().zip(&self.known);
+        let known = known.filter_map(|(name, k)| match k {
+            Known::Counted(n) => Some((*name, *n)),
+            _ => None,
+        });
+        known
+            .chain(self.others.iter().map(|(t, n)| (&**t, *n)))
+            .collect()
     }
 
     pub fn total(&self) -> u64 {
-        self.counts.values().sum()
+        self.sorted().values().sum()
     }
 }
 
@@ -544,9 +626,12 @@ impl IngestStats {
         self.rejected.values().sum()
     }
 
-    /// Count a frame of this type (see [`TypeCounts::count`]).
-    pub fn count_type(&mut self, t: &str) {
-        self.by_type.count(t);
+    /// Count a frame of this event's type (see [`TypeCounts::count`]).
+    pub fn count_type(&mut self, event: &crate::protocol::Event) {
+        match event.known_type() {
+            Some(i) => self.by_type.count_known(i),
+            None => self.by_type.count(event.type_name()),
+        }
     }
 
     /// An event happened at `at`: widen the span covered.
@@ -691,6 +776,34 @@ mod tests {
     }
 
     proptest! {
+        /// Counting types by place or by name gives what one table of names would, the limit
+        /// on names included (a known type first seen past it is counted with the others).
+        #[test]
+        fn type_counts_are_a_table_of_names(names in prop::collection::vec(0..300usize, 0..1500)) {
+            let name = |i: usize| match KNOWN_TYPES.get(i) {
+                Some(k) => (*k).to_owned(),
+                None => format!("t{i}"),
+            };
+            let mut table: BTreeMap<String, u64> = BTreeMap::new();
+            let mut counts = TypeCounts::default();
+            for (n, &i) in names.iter().enumerate() {
+                let t = name(i);
+                let key = if table.contains_key(&t) || table.len() < MAX_TYPES {
+                    t.clone()
+                } else {
+                    OTHER_TYPES.to_owned()
+                };
+                *table.entry(key).or_default() += 1;
+                match (n % 2, KNOWN_TYPES.iter().position(|k| *k == t)) {
+                    (0, Some(k)) => counts.count_known(k),
+                    _ => counts.count(&t),
+                }
+            }
+            let got: BTreeMap<String, u64> =
+                counts.sorted().into_iter().map(|(t, n)| (t.to_owned(), n)).collect();
+            prop_assert_eq!(got, table);
+        }
+
         /// Parts of a stream, each counted on its own and absorbed in order, give what counting
         /// the whole one failure at a time gives: with the limits far, and with them reached.
         #[test]
