@@ -4,7 +4,6 @@
 
 mod reasons;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use reasons::REASONS;
@@ -98,7 +97,7 @@ pub struct Described {
     pub texts: Texts,
 }
 
-static BY_CODE: LazyLock<HashMap<&'static str, &'static ReasonEntry>> =
+static BY_CODE: LazyLock<rustc_hash::FxHashMap<&'static str, &'static ReasonEntry>> =
     LazyLock::new(|| REASONS.iter().map(|r| (r.code, r)).collect());
 
 /// Every known reason: platform canonical, agent canonical, then those seen in the wild.

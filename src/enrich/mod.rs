@@ -226,7 +226,7 @@ pub fn build(
     let session_lost = f.ids.chat_session_id.is_none() && placed.remembered.is_some();
     let session = match &f.ids.chat_session_id {
         Some(s) => Some(names.get(s)),
-        None => placed.remembered.as_ref().map(IdKey::to_arc),
+        None => placed.remembered.as_ref().map(|k| names.of_key(k)),
     };
     let reason = placed.reason.clone();
     let mut failure = Failure {
@@ -274,9 +274,24 @@ pub fn build(
 #[derive(Debug, Default)]
 pub struct Interner {
     names: FxHashMap<Box<str>, Arc<str>>,
+    /// The same, found by key (a session remembered by the correlation memory).
+    keyed: FxHashMap<IdKey, Arc<str>>,
 }
 
 impl Interner {
+    /// The text of an id known by its key, shared.
+    pub fn of_key(&mut self, key: &IdKey) -> Arc<str> {
+        if let Some(a) = self.keyed.get(key) {
+            return a.clone();
+        }
+        if self.keyed.len() >= INTERNER_CAPACITY {
+            self.keyed.clear();
+        }
+        let a = key.to_arc();
+        self.keyed.insert(key.clone(), a.clone());
+        a
+    }
+
     pub fn get(&mut self, s: &str) -> Arc<str> {
         if let Some(a) = self.names.get(s) {
             return a.clone();

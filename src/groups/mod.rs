@@ -63,36 +63,58 @@ pub const WITHHELD: &str = "<withheld by the server>";
 impl Group {
     /// The group of a failure with this reason code (`""`: none) and error text (`None`: none).
     pub fn of(reason: &str, text: Option<&str>) -> Group {
-        let template = text.map_or_else(|| Arc::from(""), remembered_template);
-        Group {
-            id: GroupId::of(reason, &template),
-            template,
+        // Error texts repeat (sweeper sentences, a provider's outage): each is templated, and
+        // its group found for each reason, once while it keeps coming.
+        const KEPT: usize = 4096;
+        thread_local! {
+            static MEMO: RefCell<FxHashMap<Box<str>, Remembered>> = RefCell::default();
+            static NO_TEXT: Arc<str> = Arc::from("");
         }
+        let Some(text) = text.filter(|t| t.len() <= 512) else {
+            let template = text.map_or_else(|| NO_TEXT.with(Arc::clone), |t| template(t).into());
+            return Group {
+                id: GroupId::of(reason, &template),
+                template,
+            };
+        };
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if !memo.contains_key(text) {
+                if memo.len() >= KEPT {
+                    memo.clear();
+                }
+                let remembered = Remembered {
+                    template: template(text).into(),
+                    ids: Vec::new(),
+                };
+                memo.insert(text.into(), remembered);
+            }
+            let Some(r) = memo.get_mut(text) else {
+                return Group::default();
+            };
+            let id = match r.ids.iter().find(|(code, _)| **code == *reason) {
+                Some((_, id)) => *id,
+                None => {
+                    let id = GroupId::of(reason, &r.template);
+                    // A text seen with many reasons is rare: a few are kept.
+                    if r.ids.len() < 8 {
+                        r.ids.push((reason.into(), id));
+                    }
+                    id
+                }
+            };
+            Group {
+                id,
+                template: r.template.clone(),
+            }
+        })
     }
 }
 
-/// Error texts repeat (sweeper sentences, a provider's outage): each is templated once while it
-/// keeps coming.
-fn remembered_template(text: &str) -> Arc<str> {
-    const KEPT: usize = 4096;
-    thread_local! {
-        static MEMO: RefCell<FxHashMap<Box<str>, Arc<str>>> = RefCell::default();
-    }
-    if text.len() > 512 {
-        return Arc::from(template(text));
-    }
-    MEMO.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if let Some(t) = memo.get(text) {
-            return t.clone();
-        }
-        let t: Arc<str> = Arc::from(template(text));
-        if memo.len() >= KEPT {
-            memo.clear();
-        }
-        memo.insert(text.into(), t.clone());
-        t
-    })
+/// A text's template, and its group's id for the reasons it came with.
+struct Remembered {
+    template: Arc<str>,
+    ids: Vec<(Box<str>, GroupId)>,
 }
 
 #[cfg(test)]

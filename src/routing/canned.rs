@@ -37,9 +37,13 @@ pub fn is_canned(text: &str) -> bool {
 /// `claude timed out after 2h0m0s`, `cursor-agent timed out after 30m0s`,
 /// `task preparation timed out after 5m0s`: a name, the phrase, one Go duration.
 fn is_timeout_sentence(t: &str) -> bool {
-    let Some((who, duration)) = t.split_once(TIMED_OUT_AFTER) else {
+    // Asked of every error text: the phrase is looked for with a searcher built once.
+    static PHRASE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(TIMED_OUT_AFTER));
+    let Some(at) = PHRASE.find(t.as_bytes()) else {
         return false;
     };
+    let (who, duration) = (&t[..at], &t[at + TIMED_OUT_AFTER.len()..]);
     let who_ok = who == "task preparation"
         || (!who.is_empty()
             && who

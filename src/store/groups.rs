@@ -179,7 +179,7 @@ impl Groups {
             }
             g.first_at = g.first_at.min(f.at);
             g.last_at = g.last_at.max(f.at);
-            g.per_minute.add(f.at);
+            g.per_minute.add_minute(super::aggregates::minute_of(f.at));
         } else {
             g.per_minute.remove(f.at);
         }
