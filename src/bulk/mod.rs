@@ -69,13 +69,15 @@ pub fn ingest<S: Sink, E>(
     let bindings = pipeline.enricher.shared_bindings().clone();
     let work = Work::new(&chunks, threads);
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        // The calling thread is one of the `threads`: it works too while it waits.
+        for _ in 1..threads.max(1) {
             scope.spawn(|| {
                 // Each worker keeps its names (sessions, agents) from chunk to chunk.
                 let mut names = Interner::default();
                 work.serve(|job| build_chunk(job, sink, &bindings, &mut names))
             });
         }
+        let mut names = Interner::default();
         let mut intake = Intake {
             pipeline,
             bindings: &bindings,
@@ -83,7 +85,8 @@ pub fn ingest<S: Sink, E>(
             clock: None,
             emit,
         };
-        let result = intake.run(&work);
+        let mut build = |job: &Job<'_>| build_chunk(job, sink, &bindings, &mut names);
+        let result = intake.run(&work, &mut build);
         work.stop();
         result
     })
@@ -100,19 +103,23 @@ struct Intake<'p, 'b, F> {
 }
 
 impl<F> Intake<'_, '_, F> {
-    fn run<'a, O, E>(&mut self, work: &Work<'a, '_, O>) -> Result<Option<Resume>, E>
+    fn run<'a, O, E>(
+        &mut self,
+        work: &Work<'a, '_, O>,
+        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
+    ) -> Result<Option<Resume>, E>
     where
         F: FnMut(O) -> Result<(), E>,
     {
         for (i, chunk) in work.chunks().iter().enumerate() {
-            let (items, mut steps) = self.wait(work, |w| {
+            let (items, mut steps) = self.wait(work, build, |w| {
                 w.take_read(i).map(|items| (items, w.spare_steps()))
             })?;
             let stop = self.place(&items, &mut steps);
             work.submit(Job { i, items, steps });
             if let Some(line) = stop {
                 // Everything before that line is taken in; the line and the rest are not.
-                self.wait(work, |w| w.absorbed_through(i))?;
+                self.wait(work, build, |w| w.absorbed_through(i))?;
                 return Ok(Some(Resume {
                     offset: chunk.offset + line_start(chunk.bytes, line),
                     order: self.order,
@@ -120,7 +127,7 @@ impl<F> Intake<'_, '_, F> {
                 }));
             }
         }
-        self.wait(work, |w| w.absorbed_all())?;
+        self.wait(work, build, |w| w.absorbed_all())?;
         Ok(None)
     }
 
@@ -128,17 +135,19 @@ impl<F> Intake<'_, '_, F> {
     fn wait<'a, O, T, E>(
         &mut self,
         work: &Work<'a, '_, O>,
+        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
         ready: impl FnMut(&mut work::State<'a, O>) -> Option<T>,
     ) -> Result<T, E>
     where
         F: FnMut(O) -> Result<(), E>,
     {
-        work.wait(ready, |built| {
+        let absorb = |built: Built<O>| {
             let store = &mut self.pipeline.store;
             store.absorb(built.counts, built.latest);
             store.ingest.texts_cut += built.texts_cut;
             (self.emit)(built.out)
-        })
+        };
+        work.wait(ready, absorb, build)
     }
 
     /// A chunk's lines, in order: what each frame's place in the stream tells. Stops before a

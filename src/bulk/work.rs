@@ -106,55 +106,70 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
         self.changed.notify_all();
     }
 
-    /// A worker: build chunks when there are any (they free memory and unblock the calling
-    /// thread), else read the next one, until stopped.
+    /// A worker: do the work there is (see [`Work::work_once`]) until stopped.
     pub fn serve(&self, mut build: impl FnMut(&Job<'a>) -> Built<O>) {
         let mut s = self.lock();
         loop {
             if s.stop {
                 return;
             }
-            if let Some(mut job) = s.jobs.pop_front() {
-                drop(s);
-                let built = catch_unwind(AssertUnwindSafe(|| build(&job)));
-                job.items.clear();
-                job.steps.clear();
-                s = self.lock();
-                match built {
-                    Ok(built) => s.built[job.i] = Some(built),
-                    Err(_) => s.failed = true,
-                }
-                s.spare_items.push(job.items);
-                s.spare_steps.push(job.steps);
-                self.changed.notify_all();
-                continue;
-            }
-            let i = s.next_read;
-            if i < self.chunks.len() && i < s.absorbed + s.ahead {
-                s.next_read += 1;
-                let mut items = s.spare_items.pop().unwrap_or_default();
-                drop(s);
-                let read = catch_unwind(AssertUnwindSafe(|| {
-                    read_chunk_into(&self.chunks[i], &mut items)
-                }));
-                s = self.lock();
-                match read {
-                    Ok(()) => s.read[i] = Some(items),
-                    Err(_) => s.failed = true,
-                }
-                self.changed.notify_all();
-                continue;
-            }
-            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+            s = match self.work_once(s, &mut build) {
+                Ok(s) => s,
+                Err(s) => self.changed.wait(s).unwrap_or_else(|e| e.into_inner()),
+            };
         }
     }
 
+    /// One piece of work, if there is any: build a chunk when one is waiting (it frees memory and
+    /// unblocks the calling thread), else read the next one. `Err`: nothing to do.
+    #[allow(clippy::type_complexity)]
+    fn work_once<'s>(
+        &'s self,
+        mut s: MutexGuard<'s, State<'a, O>>,
+        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
+    ) -> Result<MutexGuard<'s, State<'a, O>>, MutexGuard<'s, State<'a, O>>> {
+        if let Some(mut job) = s.jobs.pop_front() {
+            drop(s);
+            let built = catch_unwind(AssertUnwindSafe(|| build(&job)));
+            job.items.clear();
+            job.steps.clear();
+            s = self.lock();
+            match built {
+                Ok(built) => s.built[job.i] = Some(built),
+                Err(_) => s.failed = true,
+            }
+            s.spare_items.push(job.items);
+            s.spare_steps.push(job.steps);
+            self.changed.notify_all();
+            return Ok(s);
+        }
+        let i = s.next_read;
+        if i < self.chunks.len() && i < s.absorbed + s.ahead {
+            s.next_read += 1;
+            let mut items = s.spare_items.pop().unwrap_or_default();
+            drop(s);
+            let read = catch_unwind(AssertUnwindSafe(|| {
+                read_chunk_into(&self.chunks[i], &mut items)
+            }));
+            s = self.lock();
+            match read {
+                Ok(()) => s.read[i] = Some(items),
+                Err(_) => s.failed = true,
+            }
+            self.changed.notify_all();
+            return Ok(s);
+        }
+        Err(s)
+    }
+
     /// On the calling thread: wait until `ready` gives something, handing the chunks built
-    /// meanwhile to `absorb`, in order (outside the lock: the workers go on meanwhile).
+    /// meanwhile to `absorb`, in order (outside the lock: the workers go on meanwhile), and doing
+    /// the workers' work while there is nothing else to do.
     pub fn wait<T, E>(
         &self,
         mut ready: impl FnMut(&mut State<'a, O>) -> Option<T>,
         mut absorb: impl FnMut(Built<O>) -> Result<(), E>,
+        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
     ) -> Result<T, E> {
         let mut s = self.lock();
         loop {
@@ -174,7 +189,10 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
                 s = self.lock();
                 continue;
             }
-            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+            s = match self.work_once(s, build) {
+                Ok(s) => s,
+                Err(s) => self.changed.wait(s).unwrap_or_else(|e| e.into_inner()),
+            };
         }
     }
 }

@@ -171,7 +171,7 @@ pub(crate) fn cut(bytes: &[u8], start: usize, chunk_bytes: usize) -> Vec<Chunk<'
 
 /// Each line of a chunk, classified and decoded as the reader and the pipeline would.
 pub(crate) fn read_chunk<'a>(chunk: &Chunk<'a>) -> Vec<Prepared<'a>> {
-    let mut out = Vec::with_capacity(chunk.bytes.len() / 200);
+    let mut out = Vec::new();
     read_chunk_into(chunk, &mut out);
     out
 }
@@ -180,18 +180,26 @@ pub(crate) fn read_chunk<'a>(chunk: &Chunk<'a>) -> Vec<Prepared<'a>> {
 pub(crate) fn read_chunk_into<'a>(chunk: &Chunk<'a>, out: &mut Vec<Prepared<'a>>) {
     out.clear();
     let bytes = chunk.bytes;
+    // Room for lines of about 200 bytes at once: growing would copy and fault in new pages.
+    out.reserve(bytes.len() / 200);
     // One check of the whole chunk spares each line its own (a chunk ends at a line end).
     let text = simdutf8::basic::from_utf8(bytes).ok();
+    let line = |start: usize, end: usize, complete: bool| {
+        prepare(
+            &bytes[start..end],
+            text.and_then(|t| t.get(start..end)),
+            complete,
+        )
+    };
     let mut start = 0;
-    while start < bytes.len() {
-        let (end, complete) = match memchr::memchr(b'\n', &bytes[start..]) {
-            Some(i) => (start + i + 1, true),
-            // Only the file's last line may end without a newline.
-            None => (bytes.len(), !chunk.last),
-        };
-        let line_text = text.and_then(|t| t.get(start..end));
-        out.push(prepare(&bytes[start..end], line_text, complete));
-        start = end;
+    // One search over the chunk for every line end.
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        out.push(line(start, newline + 1, true));
+        start = newline + 1;
+    }
+    // Only the file's last line may end without a newline.
+    if start < bytes.len() {
+        out.push(line(start, bytes.len(), !chunk.last));
     }
 }
 

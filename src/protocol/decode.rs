@@ -248,12 +248,20 @@ fn ids<'a>(task: Str<'a>, agent: Str<'a>, issue: Str<'a>, session: Str<'a>) -> T
 /// An id or a code from outside, made safe at the boundary (control and invisible characters
 /// removed, one line, capped, secrets masked). Empty or blank strings carry no information:
 /// treated as absent. Borrowed as sent whenever cleaning changes nothing.
+#[inline(always)]
 fn code(s: Str<'_>) -> Text<'_> {
-    let s = s?;
-    // Ids take a one-pass check: plain hex and dashes need no cleaning (as in `redact_id`).
-    if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && redact::is_plain_id(&s) {
-        return Some(s);
+    match s {
+        // Ids take a one-pass check: plain hex and dashes need no cleaning (as in `redact_id`).
+        Some(s) if !s.is_empty() && s.len() <= redact::MAX_ID_CHARS && redact::is_plain_id(&s) => {
+            Some(s)
+        }
+        s => cleaned_code(s?),
     }
+}
+
+/// [`code`] of anything but a plain id.
+#[inline(never)]
+fn cleaned_code(s: Cow<'_, str>) -> Text<'_> {
     if s.trim().is_empty() {
         return None;
     }
