@@ -259,12 +259,27 @@ fn row(out: &mut impl Write, spec: &TailSpec, f: &Failure, now: DateTime<Utc>) -
 struct Rows<'a> {
     spec: TailSpec<'a>,
     now: DateTime<Utc>,
+    /// Buffers already written out, emptied, their memory kept for the chunks to come.
+    spare: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Rows<'_> {
+    fn give_back(&self, mut text: Vec<u8>) {
+        text.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(text);
+        }
+    }
 }
 
 impl bulk::Sink for Rows<'_> {
     type Out = Vec<u8>;
     fn start(&self) -> Vec<u8> {
-        Vec::new()
+        self.spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
     }
     fn failure(&self, f: &Failure, out: &mut Vec<u8>) {
         // Writing to memory cannot fail.
@@ -298,9 +313,15 @@ pub fn tail_capture(
         Capture::Mapped(bytes) => {
             let threads = threads();
             let chunk = bulk::chunk_bytes(bytes.len(), threads);
-            let rows = Rows { spec, now };
+            let rows = Rows {
+                spec,
+                now,
+                spare: Default::default(),
+            };
             let resume = bulk::ingest(bytes, &mut pipeline, &rows, threads, chunk, |text| {
-                w.out.write_all(&text)
+                let written = w.out.write_all(&text);
+                rows.give_back(text);
+                written
             })?;
             if let Some(from) = resume {
                 clock = clock.max(from.clock.unwrap_or(clock));
