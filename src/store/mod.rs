@@ -3,6 +3,7 @@
 
 pub(crate) mod aggregates;
 mod groups;
+mod ring;
 
 pub use aggregates::{
     Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats, TypeCounts,
@@ -24,7 +25,7 @@ pub const MAX_TEXT_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
 pub struct Store {
-    ring: VecDeque<Failure>,
+    ring: ring::Ring<Failure>,
     capacity: usize,
     evicted: u64,
     /// Bytes of error text held by the ring.
@@ -44,7 +45,7 @@ impl Store {
     /// A store keeping at most `capacity` failures (0 keeps only aggregates).
     pub fn new(capacity: usize) -> Store {
         Store {
-            ring: VecDeque::with_capacity(capacity.min(4096)),
+            ring: ring::Ring::default(),
             capacity,
             evicted: 0,
             text_bytes: 0,
@@ -104,7 +105,7 @@ impl Store {
     pub fn amend(&mut self, seq: u64, change: impl FnOnce(&mut Failure)) -> Option<&Failure> {
         let i = self.index_of(seq)?;
         let now = self.now();
-        let f = &mut self.ring[i];
+        let f = self.ring.get_mut(i)?;
         let bytes = f.text_bytes();
         self.agg.count_derived(f, -1);
         change(f);
