@@ -282,23 +282,39 @@ impl Reader {
     pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, SourceError> {
         let start_ms =
             now_ms().saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
-        let mut start = format!("{}-0", start_ms.max(0));
-        let mut n = 0;
-        let n = loop {
-            let reply: Value = redis::cmd("XRANGE")
-                .arg(&self.key)
-                .arg(&start)
+        let request = |key: &str, start: &str| {
+            redis::cmd("XRANGE")
+                .arg(key)
+                .arg(start)
                 .arg("+")
                 .arg("COUNT")
                 .arg(BATCH)
-                .query(&mut self.conn)?;
-            let entries = parse_entries(&reply);
-            n += self.take(&entries, &mut sink);
-            match entries.last() {
-                Some(last) if entries.len() == BATCH => start = format!("({}", last.id),
-                _ => break n,
-            }
+                .get_packed_command()
         };
+        let first = request(&self.key, &format!("{}-0", start_ms.max(0)));
+        self.conn.send_packed_command(&first)?;
+        let mut n = 0;
+        loop {
+            let reply = match self.conn.recv_response()? {
+                Value::ServerError(e) => return Err(redis::RedisError::from(e).into()),
+                reply => reply,
+            };
+            let entries = parse_entries(&reply);
+            // The next batch is asked for before this one is taken in: the server reads it
+            // while the pipeline works.
+            let more = match entries.last() {
+                Some(last) if entries.len() == BATCH => {
+                    let next = request(&self.key, &format!("({}", last.id));
+                    self.conn.send_packed_command(&next)?;
+                    true
+                }
+                _ => false,
+            };
+            n += self.take(&entries, &mut sink);
+            if !more {
+                break;
+            }
+        }
         if self.last_id.is_none() {
             // Nothing in the window: follow from the newest entry there is (or the start).
             self.last_id = Some(self.edge(true)?.map_or_else(|| "0-0".to_owned(), |e| e.id));
