@@ -20,6 +20,10 @@ use ratatui::Terminal;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
+/// The allocator the binary ships with: the pipeline measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/api.rs"]
 #[allow(dead_code)]
 mod api_server;

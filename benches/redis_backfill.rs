@@ -1,12 +1,20 @@
-//! Backfill rate from a real redis-server: entries/s through XRANGE + the whole pipeline, beside
-//! the raw XRANGE read rate of the same client in the same run. `cargo bench --bench redis_backfill`
-//! (needs `redis-server` on PATH; `ENTRIES=200000` to change the size).
+//! Backfill rate from a real redis-server: entries/s through the Redis source as the dashboard and
+//! `tail --redis` run it (backfill on the source's thread, frames delivered to the feed, the
+//! whole pipeline: decode, redact, route, store), beside the raw XRANGE read rate of the same
+//! client in the same run. `cargo bench --bench redis_backfill` (needs `redis-server` on PATH;
+//! `ENTRIES=200000` to change the size).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use failwatch::feed::{Feed, FeedEvent};
 use failwatch::pipeline::Pipeline;
-use failwatch::source::redis::{stream_key, Layout, Reader, RedisConfig};
+use failwatch::source::redis::{self, stream_key, Layout, RedisConfig};
+use failwatch::source::{Delivery, SourceHandle};
+
+/// The allocator the binary ships with: the pipeline measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const WS: &str = "5b1c2d3e-0000-4000-8000-00000000aa01";
 
@@ -41,7 +49,7 @@ fn main() {
         .spawn()
         .expect("redis-server on PATH");
     let url = format!("redis://127.0.0.1:{port}/");
-    let client = redis::Client::open(url.as_str()).unwrap();
+    let client = ::redis::Client::open(url.as_str()).unwrap();
     let mut conn = loop {
         if let Ok(c) = client.get_connection() {
             break c;
@@ -51,7 +59,7 @@ fn main() {
     let key = stream_key(Layout::Scope, WS);
     let t = Instant::now();
     for chunk in 0..entries.div_ceil(1000) {
-        let mut pipe = redis::pipe();
+        let mut pipe = ::redis::pipe();
         for i in chunk * 1000..((chunk + 1) * 1000).min(entries) {
             let frame = if i % 3 == 0 {
                 format!(
@@ -95,7 +103,7 @@ fn main() {
     let mut start = "-".to_owned();
     let mut raw = 0usize;
     loop {
-        let reply: Vec<(String, Vec<(String, String)>)> = redis::cmd("XRANGE")
+        let reply: Vec<(String, Vec<(String, String)>)> = ::redis::cmd("XRANGE")
             .arg(&key)
             .arg(&start)
             .arg("+")
@@ -111,7 +119,8 @@ fn main() {
     }
     let raw_rate = raw as f64 / t.elapsed().as_secs_f64();
 
-    // Full: the reader's backfill (dedup, workspace check) into the pipeline (decode, redact, route, store).
+    // Full: the source's backfill (dedup, workspace check) on its thread, into the feed's
+    // pipeline (decode, redact, route, store), until every entry is in.
     let config = RedisConfig {
         url: url.clone(),
         workspace: WS.into(),
@@ -119,16 +128,23 @@ fn main() {
         shards: 8,
         since: Duration::from_secs(24 * 3600),
     };
-    let mut reader = Reader::open(config).unwrap();
-    let mut pipeline = Pipeline::new(200_000);
-    let t = Instant::now();
-    let n = reader
-        .backfill(|e| {
-            if let Some(text) = &e.payload_json {
-                pipeline.push_frame(chrono::Utc::now(), text);
-            }
-        })
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
         .unwrap();
+    let t = Instant::now();
+    let handle = redis::start(config, Delivery::Lossless).unwrap();
+    let source = SourceHandle::from_parts(handle.frames, handle.state, "bench".into());
+    let mut feed = Feed::live(Pipeline::new(200_000), source);
+    let n = rt.block_on(async {
+        while feed.pipeline.store.ingest.frames < raw as u64 {
+            if matches!(feed.next().await, FeedEvent::Ended) {
+                panic!("the Redis source ended before every entry was in");
+            }
+        }
+        feed.pipeline.store.ingest.frames
+    });
+    let pipeline = &feed.pipeline;
     let full_rate = n as f64 / t.elapsed().as_secs_f64();
     println!("raw XRANGE read (same client): {raw_rate:.0} entries/s ({raw} entries)");
     println!(
