@@ -450,7 +450,7 @@ fn following_starts_at_the_streams_last_entry_not_at_dollar() {
     xadd(&mut c, &key, "*", "RACE", "node-a", WS, &failed("race"));
     let mut got = Vec::new();
     reader
-        .follow_once(|e| got.push(e.payload_json.clone().unwrap()))
+        .follow_once(|batch| got.extend(batch.into_iter().map(|e| e.payload_json.unwrap())))
         .unwrap();
     assert_eq!(got, [failed("race")]);
 }

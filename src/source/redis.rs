@@ -115,59 +115,74 @@ fn id_ms(id: &str) -> Option<i64> {
     id.split('-').next()?.parse().ok()
 }
 
-fn text(v: &Value) -> Option<String> {
+/// A reply's text, taken out of it (no copy unless it is not UTF-8).
+fn text(v: Value) -> Option<String> {
     match v {
-        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-        Value::SimpleString(s) => Some(s.clone()),
+        Value::BulkString(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        Value::SimpleString(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A field name as sent.
+fn name(v: &Value) -> Option<&[u8]> {
+    match v {
+        Value::BulkString(b) => Some(b),
+        Value::SimpleString(s) => Some(s.as_bytes()),
         _ => None,
     }
 }
 
 /// `[id, [field, value, …]]`
-fn parse_entry(v: &Value) -> Option<Entry> {
+fn parse_entry(v: Value) -> Option<Entry> {
     let Value::Array(parts) = v else { return None };
-    let id = text(parts.first()?)?;
+    let mut parts = parts.into_iter();
+    let id = text(parts.next()?)?;
     let mut e = Entry {
         id,
         ..Entry::default()
     };
-    if let Some(Value::Array(fields)) = parts.get(1) {
-        for kv in fields.chunks(2) {
-            let (Some(k), Some(v)) = (kv.first().and_then(text), kv.get(1).and_then(text)) else {
-                continue;
+    if let Some(Value::Array(fields)) = parts.next() {
+        let mut fields = fields.into_iter();
+        while let (Some(k), Some(v)) = (fields.next(), fields.next()) {
+            let slot = match name(&k) {
+                Some(b"event_id") => &mut e.event_id,
+                Some(b"scope") => &mut e.scope,
+                Some(b"scope_id") => &mut e.scope_id,
+                Some(b"created_at") => &mut e.created_at,
+                Some(b"payload_json") => &mut e.payload_json,
+                _ => continue,
             };
-            match k.as_str() {
-                "event_id" => e.event_id = Some(v),
-                "scope" => e.scope = Some(v),
-                "scope_id" => e.scope_id = Some(v),
-                "created_at" => e.created_at = Some(v),
-                "payload_json" => e.payload_json = Some(v),
-                _ => {}
+            if let Some(v) = text(v) {
+                *slot = Some(v);
             }
         }
     }
     Some(e)
 }
 
-fn parse_entries(v: &Value) -> Vec<Entry> {
+fn parse_entries(v: Value) -> Vec<Entry> {
     match v {
-        Value::Array(items) => items.iter().filter_map(parse_entry).collect(),
+        Value::Array(items) => items.into_iter().filter_map(parse_entry).collect(),
         _ => Vec::new(),
     }
 }
 
 /// XREAD's reply: `[[key, [entries]]]` (RESP2) or a map (RESP3); nil on timeout.
-fn parse_xread(v: &Value) -> Vec<Entry> {
+fn parse_xread(v: Value) -> Vec<Entry> {
     match v {
         Value::Array(streams) => streams
-            .iter()
+            .into_iter()
             .flat_map(|s| match s {
-                Value::Array(kv) => kv.get(1).map(parse_entries).unwrap_or_default(),
+                Value::Array(kv) => kv.into_iter().nth(1).map(parse_entries).unwrap_or_default(),
                 _ => Vec::new(),
             })
             .collect(),
         Value::Map(pairs) => pairs
-            .iter()
+            .into_iter()
             .flat_map(|(_, entries)| parse_entries(entries))
             .collect(),
         _ => Vec::new(),
@@ -248,7 +263,7 @@ impl Reader {
             .arg("COUNT")
             .arg(1)
             .query(&mut self.conn)?;
-        Ok(parse_entries(&reply).into_iter().next())
+        Ok(parse_entries(reply).into_iter().next())
     }
 
     /// When the stream's retained history starts later than `since` asked: the window
@@ -277,9 +292,9 @@ impl Reader {
         })
     }
 
-    /// Backfill everything newer than `since`, in batches; `sink` gets each kept entry. Then
+    /// Backfill everything newer than `since`, in batches; `sink` gets each batch's kept entries. Then
     /// the reader stands at the stream's last entry, so following misses nothing.
-    pub fn backfill(&mut self, mut sink: impl FnMut(&Entry)) -> Result<u64, SourceError> {
+    pub fn backfill(&mut self, mut sink: impl FnMut(Vec<Entry>)) -> Result<u64, SourceError> {
         let start_ms =
             now_ms().saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
         let request = |key: &str, start: &str| {
@@ -299,7 +314,7 @@ impl Reader {
                 Value::ServerError(e) => return Err(redis::RedisError::from(e).into()),
                 reply => reply,
             };
-            let entries = parse_entries(&reply);
+            let entries = parse_entries(reply);
             // The next batch is asked for before this one is taken in: the server reads it
             // while the pipeline works.
             let more = match entries.last() {
@@ -310,7 +325,7 @@ impl Reader {
                 }
                 _ => false,
             };
-            n += self.take(&entries, &mut sink);
+            n += self.take(entries, &mut sink);
             if !more {
                 break;
             }
@@ -323,7 +338,7 @@ impl Reader {
     }
 
     /// One blocking read of new entries after the last id seen.
-    pub fn follow_once(&mut self, mut sink: impl FnMut(&Entry)) -> Result<usize, SourceError> {
+    pub fn follow_once(&mut self, mut sink: impl FnMut(Vec<Entry>)) -> Result<usize, SourceError> {
         let after = self.last_id.clone().unwrap_or_else(|| "0-0".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
@@ -334,22 +349,23 @@ impl Reader {
             .arg(&self.key)
             .arg(&after)
             .query(&mut self.conn)?;
-        let entries = parse_xread(&reply);
-        self.take(&entries, &mut sink);
-        Ok(entries.len())
+        let entries = parse_xread(reply);
+        let read = entries.len();
+        self.take(entries, &mut sink);
+        Ok(read)
     }
 
     /// Advance past `entries`, passing on the ones that are ours and new; how many were.
-    fn take(&mut self, entries: &[Entry], sink: &mut impl FnMut(&Entry)) -> u64 {
-        let mut kept = 0;
-        for e in entries {
-            self.last_id = Some(e.id.clone());
-            if self.keep(e) {
-                sink(e);
-                kept += 1;
-            }
+    fn take(&mut self, entries: Vec<Entry>, sink: &mut impl FnMut(Vec<Entry>)) -> u64 {
+        if let Some(last) = entries.last() {
+            self.last_id = Some(last.id.clone());
         }
-        kept
+        let kept: Vec<Entry> = entries.into_iter().filter(|e| self.keep(e)).collect();
+        let n = kept.len() as u64;
+        if n > 0 {
+            sink(kept);
+        }
+        n
     }
 
     /// After a reconnect: if the stream no longer holds our last id, entries were trimmed away.
@@ -412,7 +428,7 @@ fn detect(
             .arg("COUNT")
             .arg(1)
             .query(conn)?;
-        let newest = parse_entries(&reply)
+        let newest = parse_entries(reply)
             .into_iter()
             .next()
             .map(|e| stream_id(&e.id));
@@ -446,10 +462,10 @@ fn stream_id(id: &str) -> (i64, i64) {
     (ms.parse().unwrap_or(-1), seq.parse().unwrap_or(-1))
 }
 
-fn frame(e: &Entry) -> Option<Frame> {
+fn frame(e: Entry) -> Option<Frame> {
     Some(Frame {
         received_at: e.time(),
-        text: e.payload_json.clone()?,
+        text: e.payload_json?,
     })
 }
 
@@ -469,15 +485,21 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
     std::thread::Builder::new()
         .name("redis-source".into())
         .spawn(move || {
-            let send = |e: &Entry, state: &watch::Sender<ConnState>| {
-                let Some(f) = frame(e) else { return };
-                let at = f.received_at;
-                let dropped = !tx.deliver_blocking(f).unwrap_or(true);
-                state.send_modify(|s| {
-                    s.received += 1;
-                    s.last_frame_at = Some(at);
-                    s.dropped += u64::from(dropped);
-                });
+            // The state is told once a batch: each change wakes whoever watches it.
+            let send = |batch: Vec<Entry>, state: &watch::Sender<ConnState>| {
+                let (mut received, mut dropped, mut last_at) = (0, 0, None);
+                for f in batch.into_iter().filter_map(frame) {
+                    received += 1;
+                    last_at = Some(f.received_at);
+                    dropped += u64::from(!tx.deliver_blocking(f).unwrap_or(true));
+                }
+                if received > 0 {
+                    state.send_modify(|s| {
+                        s.received += received;
+                        s.last_frame_at = last_at;
+                        s.dropped += dropped;
+                    });
+                }
             };
             state_tx.send_modify(|s| s.phase = Phase::Backfilling);
             match reader.history_gap() {
@@ -559,11 +581,41 @@ mod tests {
             bulk("k"),
             Value::Array(vec![entry.clone()]),
         ])]);
-        let got = parse_xread(&xread);
+        let got = parse_xread(xread);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].event_id.as_deref(), Some("E1"));
         assert_eq!(got[0].id_ms(), Some(1_700_000_000_000));
-        assert_eq!(parse_xread(&Value::Nil), vec![]);
-        assert_eq!(parse_entries(&Value::Array(vec![entry])).len(), 1);
+        assert_eq!(parse_xread(Value::Nil), vec![]);
+        assert_eq!(parse_entries(Value::Array(vec![entry])).len(), 1);
+    }
+
+    #[test]
+    fn odd_entries_keep_what_they_can() {
+        let bulk = |s: &[u8]| Value::BulkString(s.to_vec());
+        let entry = Value::Array(vec![
+            Value::SimpleString("1700000000000-1".into()),
+            Value::Array(vec![
+                Value::SimpleString("scope".into()),
+                bulk(b"workspace"),
+                // Not UTF-8: kept, the bad byte replaced.
+                bulk(b"payload_json"),
+                bulk(b"{\"type\":\"p\xffong\"}"),
+                // A value that is not text leaves the field as it was.
+                bulk(b"event_id"),
+                Value::Int(7),
+                // A lone last name has no value.
+                bulk(b"scope_id"),
+            ]),
+        ]);
+        let got = parse_entries(Value::Array(vec![entry, Value::Int(1)]));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].id, "1700000000000-1");
+        assert_eq!(got[0].scope.as_deref(), Some("workspace"));
+        assert_eq!(
+            got[0].payload_json.as_deref(),
+            Some("{\"type\":\"p\u{fffd}ong\"}")
+        );
+        assert_eq!(got[0].event_id, None);
+        assert_eq!(got[0].scope_id, None);
     }
 }
