@@ -192,6 +192,9 @@ impl Feed {
                             self.pipeline.push_frame(f.received_at, &f.text);
                             n += 1;
                         }
+                        if let Some(status) = &mut self.status {
+                            status.counts_from(&source.status.borrow());
+                        }
                         let lookups = self.pipeline.take_lookups();
                         let client = self.api.as_ref().map(|a| &a.requests);
                         for r in crate::api::send_lookups(client, lookups) {

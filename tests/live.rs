@@ -7,12 +7,13 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use failwatch::capture::{CaptureReader, CaptureWriter, Line};
+use failwatch::feed::{Feed, FeedEvent};
 use failwatch::filter::Filter;
 use failwatch::headless;
 use failwatch::pipeline::Pipeline;
 use failwatch::source::demo;
 use failwatch::source::ws::{self, LiveConfig, Token};
-use failwatch::source::{Delivery, SourceError};
+use failwatch::source::{Delivery, SourceError, SourceHandle};
 use support::hub::{After, Conn};
 
 mod support;
@@ -154,6 +155,39 @@ async fn a_consumer_that_never_reads_does_not_stall_the_reader() {
     .unwrap();
     assert_eq!(handle.state.borrow().dropped, 1000 - 256);
     handle.task.abort();
+}
+
+#[tokio::test]
+async fn the_feed_counts_every_frame_received_without_a_status_event_per_frame() {
+    // Counting a frame wakes no one: the feed reads the counts as it takes frames in, so the
+    // header's count is exact once the frames are in, and a busy stream is not a storm of
+    // status changes (each would be a clone of the status and a pass of the UI).
+    const N: usize = 2000;
+    let frames: Vec<String> = (0..N).map(frame).collect();
+    let url = scripted_server(vec![(frames, false)]).await;
+    let h = ws::start(config(&url), Delivery::Lossless, None)
+        .await
+        .unwrap();
+    let source = SourceHandle::from_parts(h.frames, h.state, "test".into());
+    let mut feed = Feed::live(Pipeline::new(N), source);
+    let mut status_events = 0;
+    while feed.pipeline.store.ingest.frames < N as u64 {
+        match tokio::time::timeout(Duration::from_secs(20), feed.next())
+            .await
+            .unwrap()
+        {
+            FeedEvent::Status => status_events += 1,
+            FeedEvent::Ended => panic!("the source ended early"),
+            _ => {}
+        }
+    }
+    let status = feed.status.as_ref().unwrap();
+    assert_eq!(status.received, N as u64);
+    assert_eq!(status.dropped, 0);
+    assert!(status.last_frame_at.is_some());
+    // Connecting, then live: a handful of changes, not one per frame.
+    assert!(status_events < 10, "{status_events} status events");
+    h.task.abort();
 }
 
 #[tokio::test]

@@ -485,20 +485,20 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
     std::thread::Builder::new()
         .name("redis-source".into())
         .spawn(move || {
-            // The state is told once a batch: each change wakes whoever watches it.
             let send = |batch: Vec<Entry>, state: &watch::Sender<ConnState>| {
-                let (mut received, mut dropped, mut last_at) = (0, 0, None);
-                for f in batch.into_iter().filter_map(frame) {
-                    received += 1;
-                    last_at = Some(f.received_at);
-                    dropped += u64::from(!tx.deliver_blocking(f).unwrap_or(true));
-                }
-                if received > 0 {
-                    state.send_modify(|s| {
-                        s.received += received;
-                        s.last_frame_at = last_at;
-                        s.dropped += dropped;
-                    });
+                let frames: Vec<Frame> = batch.into_iter().filter_map(frame).collect();
+                state.send_if_modified(|s| {
+                    frames
+                        .iter()
+                        .fold(false, |wake, f| s.received(f.received_at) || wake)
+                });
+                let lost = frames
+                    .into_iter()
+                    .map(|f| tx.deliver_blocking(f))
+                    .filter(|delivered| !delivered.unwrap_or(true))
+                    .count();
+                if lost > 0 {
+                    state.send_if_modified(|s| s.lost(lost as u64));
                 }
             };
             state_tx.send_modify(|s| s.phase = Phase::Backfilling);

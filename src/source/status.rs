@@ -81,6 +81,29 @@ impl ConnState {
         self.gaps.push(gap);
     }
 
+    /// A frame received, counted before it is handed on: a consumer that has taken it in
+    /// reads a count that includes it ([`ConnState::counts_from`]). Counting wakes no watcher,
+    /// so a busy stream does not wake its consumer twice a frame; a loss does
+    /// ([`ConnState::lost`]).
+    pub fn received(&mut self, at: DateTime<Utc>) -> bool {
+        self.received += 1;
+        self.last_frame_at = Some(at);
+        false
+    }
+
+    /// Frames the consumer was too slow to take: said at once.
+    pub fn lost(&mut self, frames: u64) -> bool {
+        self.dropped += frames;
+        frames > 0
+    }
+
+    /// The frame counts of the source's newer state.
+    pub fn counts_from(&mut self, newer: &ConnState) {
+        self.received = newer.received;
+        self.last_frame_at = newer.last_frame_at;
+        self.dropped = newer.dropped;
+    }
+
     /// Waiting to try again (after `error`) until `at`.
     pub fn reconnecting(&mut self, attempt: u32, at: DateTime<Utc>, error: String) {
         self.reconnects += 1;

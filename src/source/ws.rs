@@ -394,17 +394,13 @@ async fn read(
                 };
                 let now = Utc::now();
                 record(recorder, |w| w.write(now, &text));
+                state.send_if_modified(|s| s.received(now));
                 let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
                     return "stopped".into();
                 };
-                let dropped = !delivered;
-                state.send_modify(|s| {
-                    s.received += 1;
-                    s.last_frame_at = Some(now);
-                    if dropped {
-                        s.dropped += 1;
-                    }
-                });
+                if !delivered {
+                    state.send_if_modified(|s| s.lost(1));
+                }
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() >= DEAD_AFTER {
