@@ -488,9 +488,8 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
             let send = |batch: Vec<Entry>, state: &watch::Sender<ConnState>| {
                 let frames: Vec<Frame> = batch.into_iter().filter_map(frame).collect();
                 state.send_if_modified(|s| {
-                    frames
-                        .iter()
-                        .fold(false, |wake, f| s.received(f.received_at) || wake)
+                    frames.iter().for_each(|f| s.received(f.received_at));
+                    false
                 });
                 let lost = frames
                     .into_iter()

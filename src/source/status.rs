@@ -82,13 +82,12 @@ impl ConnState {
     }
 
     /// A frame received, counted before it is handed on: a consumer that has taken it in
-    /// reads a count that includes it ([`ConnState::counts_from`]). Counting wakes no watcher,
-    /// so a busy stream does not wake its consumer twice a frame; a loss does
-    /// ([`ConnState::lost`]).
-    pub fn received(&mut self, at: DateTime<Utc>) -> bool {
+    /// reads a count that includes it ([`ConnState::counts_from`]). Counting wakes no watcher
+    /// (`send_if_modified` returning `false`), so a busy stream does not wake its consumer twice
+    /// a frame; a loss does ([`ConnState::lost`]).
+    pub fn received(&mut self, at: DateTime<Utc>) {
         self.received += 1;
         self.last_frame_at = Some(at);
-        false
     }
 
     /// Frames the consumer was too slow to take: said at once.

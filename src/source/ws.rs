@@ -394,7 +394,10 @@ async fn read(
                 };
                 let now = Utc::now();
                 record(recorder, |w| w.write(now, &text));
-                state.send_if_modified(|s| s.received(now));
+                state.send_if_modified(|s| {
+                    s.received(now);
+                    false
+                });
                 let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
                     return "stopped".into();
                 };
