@@ -17,22 +17,6 @@ pub enum IdKey {
 /// A canonical UUID's hex digit groups, between its hyphens.
 const GROUPS: [(usize, usize); 5] = [(0, 8), (9, 13), (14, 18), (19, 23), (24, 36)];
 const UUID_LEN: usize = 36;
-/// Each byte's value as a lowercase hex digit; `NOT_HEX` for any other byte.
-const NOT_HEX: u8 = 0xff;
-const HEX: [u8; 256] = {
-    let mut table = [NOT_HEX; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
 
 impl IdKey {
     #[inline]
@@ -52,23 +36,45 @@ impl IdKey {
 /// A canonical lowercase UUID's 128 bits; `None` for any other text.
 #[inline]
 fn uuid_bytes(text: &[u8]) -> Option<u128> {
-    if text.len() != UUID_LEN {
+    let text: &[u8; UUID_LEN] = text.try_into().ok()?;
+    if [text[8], text[13], text[18], text[23]] != [b'-'; 4] {
         return None;
     }
-    let mut n: u128 = 0;
-    for (from, to) in GROUPS {
-        if to < UUID_LEN && text[to] != b'-' {
-            return None;
-        }
-        for &b in &text[from..to] {
-            let digit = HEX[usize::from(b)];
-            if digit == NOT_HEX {
-                return None;
-            }
-            n = n << 4 | u128::from(digit);
-        }
+    let word = |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().unwrap_or_default());
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            text[at..at + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    // Eight digits at a time: the first group, the two of four, the next two, the last eight.
+    let a = hex8(word(0))?;
+    let b = hex8(half(9) | half(14) << 32)?;
+    let c = hex8(half(19) | half(24) << 32)?;
+    let d = hex8(word(28))?;
+    Some(u128::from(a) << 96 | u128::from(b) << 64 | u128::from(c) << 32 | u128::from(d))
+}
+
+/// Eight lowercase hex digits (the first in the lowest byte) as their value; `None` if any
+/// byte is not one. Eight bytes checked and combined at once.
+#[inline]
+fn hex8(v: u64) -> Option<u32> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    // Each byte below 0x80, so adding to one never carries into the next.
+    let ascii = v & HIGH == 0;
+    let at_least = |low: u8| v.wrapping_add(u64::from(0x80 - low) * ONES) & HIGH;
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    let letter = at_least(b'a') & !at_least(b'f' + 1);
+    if !ascii || (digit | letter) != HIGH {
+        return None;
     }
-    Some(n)
+    // '0'..'9' are 0x30..0x39, 'a'..'f' 0x61..0x66: the low nibble, plus 9 for a letter.
+    let nibbles = (v & (0x0f * ONES)) + (letter >> 7) * 9;
+    // Pairs of nibbles into bytes, pairs of bytes into 16 bits, then the two halves; the
+    // first digit ends up highest.
+    let bytes = (nibbles & 0x000f_000f_000f_000f) << 4 | (nibbles >> 8) & 0x000f_000f_000f_000f;
+    let shorts = (bytes & 0x0000_00ff_0000_00ff) << 8 | (bytes >> 16) & 0x0000_00ff_0000_00ff;
+    Some(((shorts & 0xffff) << 16 | (shorts >> 32) & 0xffff) as u32)
 }
 
 impl fmt::Display for IdKey {
@@ -136,6 +142,33 @@ mod tests {
         assert!(matches!(IdKey::of(ids[0]), IdKey::Uuid(..)));
         for other in &ids[1..9] {
             assert!(matches!(IdKey::of(other), IdKey::Text(_)), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_uuid_key_is_made_only_of_lowercase_hex_digits_in_their_places() {
+        let uuid = "0198c8a3-7d3e-7f5a-a061-c3d4e5f60718";
+        let digit_places = [0, 7, 9, 12, 14, 17, 19, 22, 24, 27, 28, 35];
+        for place in digit_places {
+            for b in 0u8..0x80 {
+                let mut text = uuid.as_bytes().to_vec();
+                text[place] = b;
+                let text = String::from_utf8(text).unwrap();
+                let hex = b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+                assert_eq!(matches!(IdKey::of(&text), IdKey::Uuid(..)), hex, "{text:?}");
+                agrees(&text, uuid);
+            }
+            // A character beyond ASCII in a digit's place (two bytes for two places).
+            let mut text = uuid.to_owned();
+            text.replace_range(place.min(34)..place.min(34) + 2, "é");
+            assert!(matches!(IdKey::of(&text), IdKey::Text(_)), "{text:?}");
+            agrees(&text, uuid);
+        }
+        for hyphen in [8, 13, 18, 23] {
+            let mut text = uuid.as_bytes().to_vec();
+            text[hyphen] = b'0';
+            let text = String::from_utf8(text).unwrap();
+            assert!(matches!(IdKey::of(&text), IdKey::Text(_)), "{text:?}");
         }
     }
 
