@@ -24,6 +24,9 @@ use tokio_tungstenite::tungstenite::Message;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/ids.rs"]
+mod ids;
+
 #[path = "../tests/support/api.rs"]
 #[allow(dead_code)]
 mod api_server;
@@ -35,8 +38,8 @@ const AGENTS: usize = 40;
 fn withheld_frames() -> Vec<String> {
     (0..FRAMES)
         .map(|i| match i % 3 {
-            0 => format!(r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#, i % AGENTS, i % 500),
-            1 => format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{}","agent_id":"a{}","chat_session_id":"s{}","issue_id":"","failure_reason":"agent_error.process_failure","retry_pending":false,"status":"failed"}},"actor_id":"","actor_type":"system"}}"#, i - 1, (i - 1) % AGENTS, (i - 1) % 500),
+            0 => format!(r#"{{"type":"task:queued","payload":{{"task_id":"{}","agent_id":"{}","issue_id":"","chat_session_id":"{}"}},"actor_id":"","actor_type":"system"}}"#, ids::task(i), ids::agent(i % AGENTS), ids::session(i % 500)),
+            1 => format!(r#"{{"type":"task:failed","payload":{{"task_id":"{}","agent_id":"{}","chat_session_id":"{}","issue_id":"","failure_reason":"agent_error.process_failure","retry_pending":false,"status":"failed"}},"actor_id":"","actor_type":"system"}}"#, ids::task(i - 1), ids::agent((i - 1) % AGENTS), ids::session((i - 1) % 500)),
             _ => format!(r#"{{"type":"issue:updated","payload":{{"issue":{{"id":"i{i}","title":"Fix flaky test"}}}},"actor_id":"m","actor_type":"member"}}"#),
         })
         .collect()
@@ -48,7 +51,7 @@ async fn api() -> api_server::ApiServer {
         .map(|a| {
             let rows: Vec<serde_json::Value> = (0..FRAMES)
                 .filter(|i| i % 3 == 0 && i % AGENTS == a)
-                .map(|i| serde_json::json!({"id": format!("t{i}"), "agent_id": format!("a{a}"), "status": "failed",
+                .map(|i| serde_json::json!({"id": ids::task(i), "agent_id": ids::agent(a), "status": "failed",
                     "error": format!("exit 1: token=abc{i} failed"), "failure_reason": "agent_error.process_failure",
                     "attempt": 1, "max_attempts": 1}))
                 .collect();
@@ -57,9 +60,9 @@ async fn api() -> api_server::ApiServer {
         .collect();
     api_server::ApiServer::start(move |path, _| {
         let a = path
-            .strip_prefix("/api/agents/a")
+            .strip_prefix("/api/agents/")
             .and_then(|p| p.strip_suffix("/tasks"))
-            .and_then(|n| n.parse::<usize>().ok());
+            .and_then(ids::agent_number);
         match a.and_then(|a| lists.get(a)) {
             Some(body) => api_server::Answer {
                 status: 200,
@@ -76,8 +79,8 @@ async fn api() -> api_server::ApiServer {
 fn frames() -> Vec<String> {
     (0..FRAMES)
         .map(|i| match i % 3 {
-            0 => format!(r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#, i % 40, i % 500),
-            1 => format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{}","agent_id":"a{}","issue_id":"","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error request req_{i:08x} Bearer abcdefghijklmnopqrstuvwxyz012345"}},"actor_id":"","actor_type":"system"}}"#, i - 1, i % 40),
+            0 => format!(r#"{{"type":"task:queued","payload":{{"task_id":"{}","agent_id":"{}","issue_id":"","chat_session_id":"{}"}},"actor_id":"","actor_type":"system"}}"#, ids::task(i), ids::agent(i % 40), ids::session(i % 500)),
+            1 => format!(r#"{{"type":"task:failed","payload":{{"task_id":"{}","agent_id":"{}","issue_id":"","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error request req_{i:08x} Bearer abcdefghijklmnopqrstuvwxyz012345"}},"actor_id":"","actor_type":"system"}}"#, ids::task(i - 1), ids::agent(i % 40)),
             _ => format!(r#"{{"type":"issue:updated","payload":{{"issue":{{"id":"i{i}","title":"Fix flaky test"}}}},"actor_id":"m","actor_type":"member"}}"#),
         })
         .collect()
@@ -182,18 +185,39 @@ fn main() {
     rt.block_on(async {
         let frames = std::sync::Arc::new(frames());
         let url = blaster(frames).await;
-        let raw_rate = raw(&url).await;
-        let (full_rate, draws, dropped, _) = full(&url, None).await;
-        println!("== live ingest over loopback WebSocket, {FRAMES} frames (1/3 task:failed) ==");
+        // Interleaved rounds: both see the same machine, whatever else it is doing.
+        let (mut raws, mut fulls) = (Vec::new(), Vec::new());
+        let (mut draws, mut dropped) = (0, 0);
+        let (mut raw_cores, mut full_cores) = (0f64, 0f64);
+        for _ in 0..3 {
+            let busy = Busy::start();
+            raws.push(raw(&url).await);
+            raw_cores = raw_cores.max(busy.cores());
+            let busy = Busy::start();
+            let (rate, d, lost, _) = full(&url, None).await;
+            full_cores = full_cores.max(busy.cores());
+            fulls.push(rate);
+            draws += d;
+            dropped += lost;
+        }
+        let (raw_best, raw_median) = best_and_median(&mut raws);
+        let (full_best, full_median) = best_and_median(&mut fulls);
+        println!("== live ingest over loopback WebSocket, {FRAMES} frames (1/3 task:failed), 3 rounds interleaved ==");
+        println!("raw receive (same client, frames only): {raw_best:.0} / {raw_median:.0} frames/s (best / median)");
         println!(
-            "raw receive (same client, frames only): {:.0} frames/s",
-            raw_rate
+            "full pipeline + headless render ({draws} redraws, {dropped} dropped): {full_best:.0} / {full_median:.0} frames/s"
         );
         println!(
-            "full pipeline + headless render ({draws} redraws, {dropped} dropped): {:.0} frames/s",
-            full_rate
+            "full / raw = {:.2} best, {:.2} median (target >= 0.8)",
+            full_best / raw_best,
+            full_median / raw_median
         );
-        println!("full / raw = {:.2} (target >= 0.5)", full_rate / raw_rate);
+        // The sender runs in this process too: how many cores the whole run kept busy says
+        // whether the raw rate was bound by the machine.
+        println!(
+            "cores busy (this process, server included; {} here): raw {raw_cores:.2}, full {full_cores:.2}",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
 
         let url = blaster(std::sync::Arc::new(withheld_frames())).await;
         let server = api().await;
@@ -211,4 +235,44 @@ fn main() {
         println!("REST API on:  {on:.0} frames/s ({requests} requests, {recovered} texts recovered during the runs)");
         println!("on / off = {:.3} (target >= 0.95)", on / off);
     });
+}
+
+fn best_and_median(rates: &mut [f64]) -> (f64, f64) {
+    rates.sort_by(|a, b| b.total_cmp(a));
+    (rates[0], rates[rates.len() / 2])
+}
+
+/// CPU time this process used over a stretch of wall time (Linux: `/proc/self/stat`).
+struct Busy {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Busy {
+    fn start() -> Busy {
+        Busy {
+            wall: Instant::now(),
+            cpu: cpu_seconds(),
+        }
+    }
+
+    /// Cores kept busy on average since the start.
+    fn cores(&self) -> f64 {
+        (cpu_seconds() - self.cpu) / self.wall.elapsed().as_secs_f64()
+    }
+}
+
+/// User and system time of this process so far, in seconds (0 where unknown).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) are space separated;
+    // utime and stime are the 14th and 15th of the line, in clock ticks (100 a second).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
 }

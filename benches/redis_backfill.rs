@@ -16,6 +16,9 @@ use failwatch::source::{Delivery, SourceHandle};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "support/ids.rs"]
+mod ids;
+
 const WS: &str = "5b1c2d3e-0000-4000-8000-00000000aa01";
 
 fn main() {
@@ -63,15 +66,17 @@ fn main() {
         for i in chunk * 1000..((chunk + 1) * 1000).min(entries) {
             let frame = if i % 3 == 0 {
                 format!(
-                    r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error req_{i:08x}"}},"actor_id":"","actor_type":"system"}}"#,
-                    i % 40,
-                    i % 500
+                    r#"{{"type":"task:failed","payload":{{"task_id":"{}","agent_id":"{}","issue_id":"","chat_session_id":"{}","failure_reason":"agent_error.provider_capacity_or_rate_limit","retry_pending":false,"error":"429 Too Many Requests: rate_limit_error req_{i:08x}"}},"actor_id":"","actor_type":"system"}}"#,
+                    ids::task(i),
+                    ids::agent(i % 40),
+                    ids::session(i % 500)
                 )
             } else {
                 format!(
-                    r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","agent_id":"a{}","issue_id":"","chat_session_id":"s{}"}},"actor_id":"","actor_type":"system"}}"#,
-                    i % 40,
-                    i % 500
+                    r#"{{"type":"task:queued","payload":{{"task_id":"{}","agent_id":"{}","issue_id":"","chat_session_id":"{}"}},"actor_id":"","actor_type":"system"}}"#,
+                    ids::task(i),
+                    ids::agent(i % 40),
+                    ids::session(i % 500)
                 )
             };
             pipe.cmd("XADD")
@@ -79,7 +84,7 @@ fn main() {
                 .arg("*")
                 .arg(&[
                     "event_id",
-                    &format!("E{i}"),
+                    &ids::ulid(i),
                     "scope",
                     "workspace",
                     "scope_id",

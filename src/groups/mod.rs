@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 pub use badge::{badges, Badge, Badges, ESCALATION, NEW_WINDOW, QUIET};
 pub use template::{template, MAX_TEMPLATE_BYTES};
@@ -64,51 +66,55 @@ impl Group {
     /// The group of a failure with this reason code (`""`: none) and error text (`None`: none).
     pub fn of(reason: &str, text: Option<&str>) -> Group {
         // Error texts repeat (sweeper sentences, a provider's outage): each is templated, and
-        // its group found for each reason, once while it keeps coming.
-        const KEPT: usize = 4096;
+        // its group found for each reason, once while it keeps coming. A text is kept on its
+        // second sight: a stream of distinct texts costs a hash each, not a copy each.
         thread_local! {
-            static MEMO: RefCell<FxHashMap<Box<str>, Remembered>> = RefCell::default();
+            static MEMO: RefCell<Memo> = RefCell::default();
             static NO_TEXT: Arc<str> = Arc::from("");
         }
         let Some(text) = text.filter(|t| t.len() <= 512) else {
             let template = text.map_or_else(|| NO_TEXT.with(Arc::clone), |t| template(t).into());
-            return Group {
-                id: GroupId::of(reason, &template),
-                template,
-            };
+            return Group::with_template(reason, template);
         };
-        MEMO.with(|memo| {
-            let mut memo = memo.borrow_mut();
-            if !memo.contains_key(text) {
-                if memo.len() >= KEPT {
-                    memo.clear();
-                }
-                let remembered = Remembered {
-                    template: template(text).into(),
-                    ids: Vec::new(),
-                };
-                memo.insert(text.into(), remembered);
+        MEMO.with_borrow_mut(|memo| {
+            if let Some(r) = memo.kept.get_mut(text) {
+                return r.group(reason);
             }
-            let Some(r) = memo.get_mut(text) else {
-                return Group::default();
-            };
-            let id = match r.ids.iter().find(|(code, _)| **code == *reason) {
-                Some((_, id)) => *id,
-                None => {
-                    let id = GroupId::of(reason, &r.template);
-                    // A text seen with many reasons is rare: a few are kept.
-                    if r.ids.len() < 8 {
-                        r.ids.push((reason.into(), id));
-                    }
-                    id
-                }
-            };
-            Group {
-                id,
-                template: r.template.clone(),
+            if memo.seen.len() >= 4 * KEPT {
+                memo.seen.clear();
             }
+            if memo.seen.insert(FxBuildHasher.hash_one(text)) {
+                return Group::with_template(reason, template(text).into());
+            }
+            if memo.kept.len() >= KEPT {
+                memo.kept.clear();
+            }
+            let mut remembered = Remembered {
+                template: template(text).into(),
+                ids: Vec::new(),
+            };
+            let group = remembered.group(reason);
+            memo.kept.insert(text.into(), remembered);
+            group
         })
     }
+
+    fn with_template(reason: &str, template: Arc<str>) -> Group {
+        Group {
+            id: GroupId::of(reason, &template),
+            template,
+        }
+    }
+}
+
+/// Texts a thread's memo keeps at most before it starts over.
+const KEPT: usize = 4096;
+
+#[derive(Default)]
+struct Memo {
+    kept: FxHashMap<Box<str>, Remembered>,
+    /// Hashes of texts seen once (a collision only keeps a text one sight early).
+    seen: FxHashSet<u64>,
 }
 
 /// A text's template, and its group's id for the reasons it came with.
@@ -117,9 +123,48 @@ struct Remembered {
     ids: Vec<(Box<str>, GroupId)>,
 }
 
+impl Remembered {
+    fn group(&mut self, reason: &str) -> Group {
+        let id = match self.ids.iter().find(|(code, _)| **code == *reason) {
+            Some((_, id)) => *id,
+            None => {
+                let id = GroupId::of(reason, &self.template);
+                // A text seen with many reasons is rare: a few are kept.
+                if self.ids.len() < 8 {
+                    self.ids.push((reason.into(), id));
+                }
+                id
+            }
+        };
+        Group {
+            id,
+            template: self.template.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_gets_the_same_group_at_every_sight_and_for_each_reason() {
+        let texts = [
+            "exit 1: token=abc7 failed",
+            "claude timed out after 30m0s",
+            "rate limited req_00ab12",
+        ];
+        for sight in 0..4 {
+            for text in texts {
+                for reason in ["timeout", "agent_error", ""] {
+                    let expected = template::template(text);
+                    let group = Group::of(reason, Some(text));
+                    assert_eq!(&*group.template, expected, "sight {sight}");
+                    assert_eq!(group.id, GroupId::of(reason, &expected), "sight {sight}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn ids_are_stable_and_never_merge_two_reasons() {
