@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, Notify};
 
 use crate::protocol::{Frame, MAX_FRAME_BYTES};
@@ -35,22 +36,28 @@ pub struct Closed;
 
 struct Budget {
     in_flight: AtomicUsize,
+    /// Lossless senders waiting for room: a release wakes them only when there are some
+    /// (waking takes a lock, once a frame otherwise).
+    waiting: AtomicUsize,
     freed: Notify,
 }
 
 impl Budget {
-    /// Reserve `n` bytes if they fit (a lone frame always fits an empty channel).
     fn try_reserve(&self, n: usize) -> bool {
         self.in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |cur| {
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |cur| {
                 (cur == 0 || cur + n <= MAX_BYTES).then_some(cur + n)
             })
             .is_ok()
     }
 
     fn release(&self, n: usize) {
-        self.in_flight.fetch_sub(n, Ordering::AcqRel);
-        self.freed.notify_waiters();
+        // A sender counts itself waiting before it looks for room, and this looks for waiters
+        // after freeing room: one of the two sees the other (all sequentially consistent).
+        self.in_flight.fetch_sub(n, Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.freed.notify_waiters();
+        }
     }
 }
 
@@ -63,12 +70,19 @@ pub struct FrameTx {
 pub struct FrameRx {
     rx: mpsc::Receiver<Frame>,
     budget: Arc<Budget>,
+    /// Frames taken off the queue at once, in reverse order (the next one last): the queue's
+    /// room is given back once a batch, not once a frame.
+    ready: Vec<Frame>,
 }
+
+/// Frames taken off the queue at once at most.
+const TAKEN_AT_ONCE: usize = 256;
 
 pub fn channel(frames: usize, delivery: Delivery) -> (FrameTx, FrameRx) {
     let (tx, rx) = mpsc::channel(frames.max(1));
     let budget = Arc::new(Budget {
         in_flight: AtomicUsize::new(0),
+        waiting: AtomicUsize::new(0),
         freed: Notify::new(),
     });
     (
@@ -77,7 +91,11 @@ pub fn channel(frames: usize, delivery: Delivery) -> (FrameTx, FrameRx) {
             budget: budget.clone(),
             delivery,
         },
-        FrameRx { rx, budget },
+        FrameRx {
+            rx,
+            budget,
+            ready: Vec::new(),
+        },
     )
 }
 
@@ -103,17 +121,8 @@ impl FrameTx {
         match self.delivery {
             Delivery::Lossy => Ok(self.try_queue(frame, n)?),
             Delivery::Lossless => {
-                loop {
-                    let freed = self.budget.freed.notified();
-                    tokio::pin!(freed);
-                    freed.as_mut().enable();
-                    if self.budget.try_reserve(n) {
-                        break;
-                    }
-                    if self.tx.is_closed() {
-                        return Err(Closed);
-                    }
-                    freed.await;
+                if !self.budget.try_reserve(n) {
+                    self.wait_for_room(n).await?;
                 }
                 self.tx.send(frame).await.map_err(|_| Closed)?;
                 Ok(true)
@@ -121,7 +130,26 @@ impl FrameTx {
         }
     }
 
-    /// [`deliver`](Self::deliver) from a plain thread (the Redis reader).
+    /// Wait until `n` bytes fit.
+    async fn wait_for_room(&self, n: usize) -> Result<(), Closed> {
+        self.budget.waiting.fetch_add(1, Ordering::SeqCst);
+        let result = loop {
+            // Listening before looking: room freed in between is not missed.
+            let freed = self.budget.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if self.budget.try_reserve(n) {
+                break Ok(());
+            }
+            if self.tx.is_closed() {
+                break Err(Closed);
+            }
+            freed.await;
+        };
+        self.budget.waiting.fetch_sub(1, Ordering::SeqCst);
+        result
+    }
+
     pub fn deliver_blocking(&self, mut frame: Frame) -> Result<bool, Closed> {
         cut_oversize(&mut frame);
         let n = frame.text.len();
@@ -167,13 +195,26 @@ impl FrameTx {
 
 impl FrameRx {
     pub async fn recv(&mut self) -> Option<Frame> {
-        let f = self.rx.recv().await?;
-        self.budget.release(f.text.len());
-        Some(f)
+        if self.ready.is_empty() {
+            self.rx.recv_many(&mut self.ready, TAKEN_AT_ONCE).await;
+            self.ready.reverse();
+        }
+        self.next_ready()
     }
 
     pub fn try_recv(&mut self) -> Option<Frame> {
-        let f = self.rx.try_recv().ok()?;
+        if self.ready.is_empty() {
+            // Cancel safe: nothing is taken unless it is returned.
+            self.rx
+                .recv_many(&mut self.ready, TAKEN_AT_ONCE)
+                .now_or_never()?;
+            self.ready.reverse();
+        }
+        self.next_ready()
+    }
+
+    fn next_ready(&mut self) -> Option<Frame> {
+        let f = self.ready.pop()?;
         self.budget.release(f.text.len());
         Some(f)
     }
@@ -238,6 +279,46 @@ mod tests {
         }
         producer.await.unwrap();
         assert_eq!(got, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lossless_waits_for_bytes_to_be_read_and_wakes_when_they_are() {
+        // 3 MiB frames: 21 fit in the 64 MiB; the reader waits on the bytes, not the count.
+        let (tx, mut rx) = channel(MAX_FRAMES, Delivery::Lossless);
+        let budget = tx.budget.clone();
+        let producer = tokio::spawn(async move {
+            for i in 0..60 {
+                let mut f = frame(3 << 20);
+                f.text.replace_range(..8, &format!("{i:08}"));
+                assert!(tx.deliver(f).await.unwrap());
+            }
+        });
+        // The reader fills the room and waits.
+        tokio::time::timeout(Duration::from_secs(20), async {
+            while budget.waiting.load(Ordering::SeqCst) == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .await
+        .expect("the reader never had to wait");
+        assert_eq!(budget.in_flight.load(Ordering::SeqCst), 21 * (3 << 20));
+        let mut got = Vec::new();
+        let read = async {
+            while let Some(f) = rx.recv().await {
+                assert!(budget.in_flight.load(Ordering::SeqCst) <= MAX_BYTES);
+                got.push(f.text[..8].parse::<u32>().unwrap());
+                if got.len() % 7 == 0 {
+                    // A slow consumer: the reader must be waiting, and woken, many times.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), read)
+            .await
+            .expect("a waiting reader was never woken");
+        producer.await.unwrap();
+        assert_eq!(got, (0..60).collect::<Vec<_>>());
+        assert_eq!(budget.waiting.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]
