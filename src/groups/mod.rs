@@ -7,9 +7,8 @@ mod template;
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
-
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 

@@ -27,9 +27,12 @@ impl IdKey {
         }
     }
 
-    /// The id's text.
+    /// The id's text, shared.
     pub fn to_arc(&self) -> Arc<str> {
-        Arc::from(self.to_string())
+        match self {
+            IdKey::Uuid(..) => Arc::from(self.to_string()),
+            IdKey::Text(t) => Arc::from(&**t),
+        }
     }
 }
 

@@ -43,6 +43,7 @@ struct Budget {
 }
 
 impl Budget {
+    /// Reserve `n` bytes if they fit (a lone frame always fits an empty channel).
     fn try_reserve(&self, n: usize) -> bool {
         self.in_flight
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |cur| {
@@ -150,6 +151,7 @@ impl FrameTx {
         result
     }
 
+    /// [`deliver`](Self::deliver) from a plain thread (the Redis reader).
     pub fn deliver_blocking(&self, mut frame: Frame) -> Result<bool, Closed> {
         cut_oversize(&mut frame);
         let n = frame.text.len();

@@ -292,8 +292,8 @@ impl Reader {
         })
     }
 
-    /// Backfill everything newer than `since`, in batches; `sink` gets each batch's kept entries. Then
-    /// the reader stands at the stream's last entry, so following misses nothing.
+    /// Backfill everything newer than `since`, in batches; `sink` gets each batch's kept
+    /// entries. Then the reader stands at the stream's last entry, so following misses nothing.
     pub fn backfill(&mut self, mut sink: impl FnMut(Vec<Entry>)) -> Result<u64, SourceError> {
         let start_ms =
             now_ms().saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
