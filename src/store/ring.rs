@@ -12,6 +12,9 @@ pub struct Ring<T> {
     /// Every block but the first and the last is full.
     blocks: VecDeque<VecDeque<T>>,
     len: usize,
+    /// The block emptied last, kept for the next one needed: a full store that drops its oldest
+    /// as it takes new ones reuses its memory rather than asking for fresh pages.
+    spare: Option<VecDeque<T>>,
 }
 
 impl<T> Default for Ring<T> {
@@ -19,6 +22,7 @@ impl<T> Default for Ring<T> {
         Ring {
             blocks: VecDeque::new(),
             len: 0,
+            spare: None,
         }
     }
 }
@@ -36,7 +40,10 @@ impl<T> Ring<T> {
         match self.blocks.back_mut() {
             Some(last) if last.len() < BLOCK => last.push_back(t),
             _ => {
-                let mut block = VecDeque::with_capacity(BLOCK);
+                let mut block = self
+                    .spare
+                    .take()
+                    .unwrap_or_else(|| VecDeque::with_capacity(BLOCK));
                 block.push_back(t);
                 self.blocks.push_back(block);
             }
@@ -48,7 +55,7 @@ impl<T> Ring<T> {
         let first = self.blocks.front_mut()?;
         let t = first.pop_front();
         if first.is_empty() {
-            self.blocks.pop_front();
+            self.spare = self.blocks.pop_front();
         }
         self.len -= usize::from(t.is_some());
         t
