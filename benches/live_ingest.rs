@@ -26,6 +26,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "support/ids.rs"]
 mod ids;
+#[path = "support/rates.rs"]
+mod rates;
 
 #[path = "../tests/support/api.rs"]
 #[allow(dead_code)]
@@ -200,8 +202,8 @@ fn main() {
             draws += d;
             dropped += lost;
         }
-        let (raw_best, raw_median) = best_and_median(&mut raws);
-        let (full_best, full_median) = best_and_median(&mut fulls);
+        let (raw_best, raw_median) = rates::best_and_median(&mut raws);
+        let (full_best, full_median) = rates::best_and_median(&mut fulls);
         println!("== live ingest over loopback WebSocket, {FRAMES} frames (1/3 task:failed), 3 rounds interleaved ==");
         println!("raw receive (same client, frames only): {raw_best:.0} / {raw_median:.0} frames/s (best / median)");
         println!(
@@ -235,11 +237,6 @@ fn main() {
         println!("REST API on:  {on:.0} frames/s ({requests} requests, {recovered} texts recovered during the runs)");
         println!("on / off = {:.3} (target >= 0.95)", on / off);
     });
-}
-
-fn best_and_median(rates: &mut [f64]) -> (f64, f64) {
-    rates.sort_by(|a, b| b.total_cmp(a));
-    (rates[0], rates[rates.len() / 2])
 }
 
 /// CPU time this process used over a stretch of wall time (Linux: `/proc/self/stat`).

@@ -18,6 +18,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "support/ids.rs"]
 mod ids;
+#[path = "support/rates.rs"]
+mod rates;
 
 const WS: &str = "5b1c2d3e-0000-4000-8000-00000000aa01";
 
@@ -118,8 +120,8 @@ fn main() {
         raw_rates.push(rate);
         full_rates.push(full_backfill(&rt, &url, raw));
     }
-    let (raw_best, raw_median) = best_and_median(&mut raw_rates);
-    let (full_best, full_median) = best_and_median(&mut full_rates);
+    let (raw_best, raw_median) = rates::best_and_median(&mut raw_rates);
+    let (full_best, full_median) = rates::best_and_median(&mut full_rates);
     println!("rounds: {rounds}, interleaved (entries/s, best / median)");
     println!("raw XRANGE read (same client): {raw_best:.0} / {raw_median:.0}");
     println!("backfill through the pipeline: {full_best:.0} / {full_median:.0}");
@@ -184,9 +186,4 @@ fn full_backfill(rt: &tokio::runtime::Runtime, url: &str, entries: usize) -> f64
         "every third entry is a failure"
     );
     rate
-}
-
-fn best_and_median(rates: &mut [f64]) -> (f64, f64) {
-    rates.sort_by(|a, b| b.total_cmp(a));
-    (rates[0], rates[rates.len() / 2])
 }

@@ -40,7 +40,8 @@ impl IdKey {
 #[inline]
 fn uuid_bytes(text: &[u8]) -> Option<u128> {
     let text: &[u8; UUID_LEN] = text.try_into().ok()?;
-    if [text[8], text[13], text[18], text[23]] != [b'-'; 4] {
+    // A hyphen after every group but the last.
+    if GROUPS[..4].iter().any(|&(_, end)| text[end] != b'-') {
         return None;
     }
     let word = |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().unwrap_or_default());
