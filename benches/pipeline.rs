@@ -13,9 +13,9 @@ use criterion::{criterion_group, Criterion, Throughput};
 use failwatch::catalog::Lang;
 use failwatch::feed::Feed;
 use failwatch::filter::Filter;
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::replay::Replay;
+use failwatch::ingest::Pipeline;
 use failwatch::protocol::decode;
-use failwatch::source::replay::Replay;
 use failwatch::ui::app::App;
 use failwatch::ui::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -80,7 +80,7 @@ fn failure_frames(n: usize) -> Vec<(DateTime<Utc>, String)> {
 fn filled(n: usize) -> Pipeline {
     let mut p = Pipeline::new(n);
     for (at, text) in failure_frames(n) {
-        p.push_frame(at, &text);
+        p.push_frame(at, &text, |_| {});
     }
     p
 }
@@ -100,7 +100,9 @@ fn dashboard(p: Pipeline, lang: Lang) -> (App, Feed) {
 }
 
 fn set_filter(app: &mut App, feed: &mut Feed, expr: &str) {
-    feed.pipeline.store.set_filter(Filter::parse(expr).unwrap());
+    feed.pipeline
+        .store_mut()
+        .set_filter(Filter::parse(expr).unwrap());
     app.sync(feed);
 }
 
@@ -131,7 +133,7 @@ fn figures() {
     let t = Instant::now();
     let mut p = Pipeline::new(N);
     for (at, text) in &frames {
-        p.push_frame(*at, text);
+        p.push_frame(*at, text, |_| {});
     }
     let ingest_s = t.elapsed().as_secs_f64();
     let used = LIVE.load(Ordering::Relaxed) - before;
@@ -155,7 +157,7 @@ fn figures() {
     ] {
         let f = Filter::parse(expr).unwrap();
         let t = Instant::now();
-        feed.pipeline.store.set_filter(f);
+        feed.pipeline.store_mut().set_filter(f);
         changes.push(t.elapsed());
     }
     println!(
@@ -200,9 +202,9 @@ fn bench_decode_and_ingest(c: &mut Criterion) {
         b.iter(|| {
             let mut p = Pipeline::new(20_000);
             for (at, t) in &frames {
-                p.push_frame(*at, t);
+                p.push_frame(*at, t, |_| {});
             }
-            p.store.agg.failures
+            p.store().agg.failures
         })
     });
     g.finish();
@@ -220,7 +222,7 @@ fn bench_dashboard(c: &mut Criterion) {
     g.bench_function("filter_change_200k", |b| {
         b.iter(|| {
             feed.pipeline
-                .store
+                .store_mut()
                 .set_filter(Filter::parse("reason:provider_* timeout").unwrap())
         })
     });

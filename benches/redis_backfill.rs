@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use failwatch::feed::{Feed, FeedEvent};
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::Pipeline;
 use failwatch::source::redis::{self, stream_key, Layout, RedisConfig};
 use failwatch::source::{Delivery, SourceHandle};
 
@@ -172,16 +172,16 @@ fn full_backfill(rt: &tokio::runtime::Runtime, url: &str, entries: usize) -> f64
     let source = SourceHandle::from_parts(handle.frames, handle.state, "bench".into());
     let mut feed = Feed::live(Pipeline::new(200_000), source);
     let n = rt.block_on(async {
-        while feed.pipeline.store.ingest.frames < entries as u64 {
+        while feed.pipeline.store().ingest.frames < entries as u64 {
             if matches!(feed.next().await, FeedEvent::Ended) {
                 panic!("the Redis source ended before every entry was in");
             }
         }
-        feed.pipeline.store.ingest.frames
+        feed.pipeline.store().ingest.frames
     });
     let rate = n as f64 / t.elapsed().as_secs_f64();
     assert_eq!(
-        feed.pipeline.store.agg.failures,
+        feed.pipeline.store().agg.failures,
         n.div_ceil(3),
         "every third entry is a failure"
     );

@@ -6,24 +6,19 @@ use std::time::{Duration, Instant};
 
 use crate::alerts::Fired;
 use crate::api::{ApiHandle, ApiStatus};
-use crate::enrich::Recovery;
+use crate::ingest::live::{IngestEvent, LiveIntake};
+use crate::ingest::replay::Replay;
+use crate::ingest::Pipeline;
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::pipeline::Pipeline;
-use crate::source::replay::Replay;
 use crate::source::status::ConnState;
 use crate::source::SourceHandle;
 
 /// Metrics are published at most this often while frames flow (and at the next tick after).
 pub const METRICS_EVERY: Duration = Duration::from_millis(250);
 
-/// At most this many frames are ingested in one batch …
-const MAX_BATCH: usize = 20_000;
-/// … and for at most this long, so a key always takes effect promptly under any load.
-const MAX_BATCH_TIME: Duration = Duration::from_millis(25);
-
 /// What feeds the pipeline.
 pub enum Input {
-    Live(SourceHandle),
+    Live(LiveIntake),
     Replay(Replay),
 }
 
@@ -61,11 +56,7 @@ pub struct Feed {
     /// Frames per second over the last second.
     pub events_per_s: f64,
     rate_window: (Instant, u64),
-    ended: bool,
-    status_open: bool,
-    /// The REST API client recovering withheld texts, if one runs.
-    api: Option<ApiHandle>,
-    /// Its status, as of its last change.
+    /// The REST API client's status, as of its last change.
     pub api_status: Option<ApiStatus>,
     /// Where snapshots for `--metrics` go, when last sent, and whether there is news since.
     metrics: Option<(Metrics, Instant, bool)>,
@@ -84,7 +75,12 @@ impl Feed {
     pub fn live(pipeline: Pipeline, source: SourceHandle) -> Feed {
         let status = Some(source.status.borrow().clone());
         let label = source.label.clone();
-        Feed::new(pipeline, Input::Live(source), label, status)
+        Feed::new(
+            pipeline,
+            Input::Live(LiveIntake::new(source)),
+            label,
+            status,
+        )
     }
 
     pub fn replay(pipeline: Pipeline, replay: Replay, label: String) -> Feed {
@@ -92,7 +88,7 @@ impl Feed {
     }
 
     fn new(pipeline: Pipeline, input: Input, label: String, status: Option<ConnState>) -> Feed {
-        let frames = pipeline.store.ingest.frames;
+        let frames = pipeline.store().ingest.frames;
         Feed {
             pipeline,
             input,
@@ -101,9 +97,6 @@ impl Feed {
             status,
             events_per_s: 0.0,
             rate_window: (Instant::now(), frames),
-            ended: false,
-            status_open: true,
-            api: None,
             api_status: None,
             metrics: None,
             alerts: AlertLog::default(),
@@ -146,8 +139,9 @@ impl Feed {
     /// Recover withheld texts through this API client.
     pub fn with_api(mut self, api: ApiHandle) -> Feed {
         self.api_status = Some(api.status.borrow().clone());
-        self.pipeline.recover = true;
-        self.api = Some(api);
+        if let Input::Live(intake) = &mut self.input {
+            intake.attach_api(api, &mut self.pipeline);
+        }
         self
     }
 
@@ -177,61 +171,31 @@ impl Feed {
 
     async fn ingest(&mut self) -> FeedEvent {
         match &mut self.input {
-            Input::Live(source) if !self.ended => loop {
-                tokio::select! {
-                    first = source.frames.recv() => {
-                        let Some(first) = first else {
-                            self.ended = true;
-                            return FeedEvent::Ended;
-                        };
-                        let started = Instant::now();
-                        self.pipeline.push_frame(first.received_at, &first.text);
-                        let mut n = 1;
-                        while n < MAX_BATCH && started.elapsed() < MAX_BATCH_TIME {
-                            let Some(f) = source.frames.try_recv() else { break };
-                            self.pipeline.push_frame(f.received_at, &f.text);
-                            n += 1;
-                        }
+            Input::Live(intake) => {
+                // The store keeps every failure: nothing to do with each as it comes.
+                let event = intake.next(&mut self.pipeline, &mut |_| {}).await;
+                match event {
+                    IngestEvent::Ingested(n) => {
                         if let Some(status) = &mut self.status {
-                            status.counts_from(&source.status.borrow());
+                            status.counts_from(&intake.status());
                         }
-                        let lookups = self.pipeline.take_lookups();
-                        let client = self.api.as_ref().map(|a| &a.requests);
-                        for r in crate::api::send_lookups(client, lookups) {
-                            self.pipeline.apply_recovery(&r);
-                        }
-                        return FeedEvent::Ingested(n);
+                        FeedEvent::Ingested(n)
                     }
-                    Some(ev) = next_api(&mut self.api) => match ev {
-                        ApiEvent::Recovered(batch) => {
-                            // Answers come in runs (an agent's list serves many): one event each run.
-                            for r in &batch {
-                                self.pipeline.apply_recovery(r);
-                            }
-                            if let Some(api) = &mut self.api {
-                                if api.status.has_changed().unwrap_or(false) {
-                                    self.api_status = Some(api.status.borrow_and_update().clone());
-                                }
-                            }
-                            return FeedEvent::Recovered;
+                    IngestEvent::FamilyDecided => FeedEvent::Ingested(0),
+                    IngestEvent::Recovered | IngestEvent::ApiStatus => {
+                        self.api_status = intake.api_status().map(|s| s.clone());
+                        match event {
+                            IngestEvent::Recovered => FeedEvent::Recovered,
+                            _ => FeedEvent::Status,
                         }
-                        ApiEvent::Status(status) => {
-                            self.api_status = Some(status);
-                            return FeedEvent::Status;
-                        }
-                    },
-                    changed = source.status.changed(), if self.status_open => {
-                        if changed.is_err() {
-                            // The reader is gone; frames it left may still be queued.
-                            self.status_open = false;
-                            continue;
-                        }
-                        self.status = Some(source.status.borrow_and_update().clone());
-                        return FeedEvent::Status;
                     }
+                    IngestEvent::Status => {
+                        self.status = Some(intake.status().clone());
+                        FeedEvent::Status
+                    }
+                    IngestEvent::Ended => FeedEvent::Ended,
                 }
-            },
-            Input::Live(_) => std::future::pending().await,
+            }
             Input::Replay(r) => {
                 let now = Instant::now();
                 match r.until_next(now) {
@@ -255,13 +219,13 @@ impl Feed {
         if elapsed < Duration::from_secs(1) {
             return false;
         }
-        let frames = self.pipeline.store.ingest.frames;
+        let frames = self.pipeline.store().ingest.frames;
         // A replay restart resets the count: never report a negative or overflowed rate.
         self.events_per_s =
             frames.saturating_sub(self.rate_window.1) as f64 / elapsed.as_secs_f64();
         self.rate_window = (now, frames);
-        if self.pipeline.store.filter().has_time_terms() {
-            self.pipeline.store.rebuild_view();
+        if self.pipeline.store().filter().has_time_terms() {
+            self.pipeline.store_mut().rebuild_view();
         }
         true
     }
@@ -285,29 +249,10 @@ impl Feed {
             }
             ReplayCmd::Seek(secs) => {
                 r.seek_by(&mut self.pipeline, chrono::Duration::seconds(secs));
-                self.rate_window = (Instant::now(), self.pipeline.store.ingest.frames);
+                self.rate_window = (Instant::now(), self.pipeline.store().ingest.frames);
             }
         }
         Ok(())
-    }
-}
-
-enum ApiEvent {
-    Recovered(Vec<Recovery>),
-    Status(ApiStatus),
-}
-
-/// The API client's next answer or status change; never, without one.
-async fn next_api(api: &mut Option<ApiHandle>) -> Option<ApiEvent> {
-    let Some(api) = api else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        Some(r) = api.results.recv() => Some(ApiEvent::Recovered(r)),
-        Ok(()) = api.status.changed() => {
-            Some(ApiEvent::Status(api.status.borrow_and_update().clone()))
-        }
-        else => std::future::pending().await,
     }
 }
 
@@ -334,11 +279,12 @@ mod tests {
                 e => panic!("{e:?}"),
             }
         }
-        assert_eq!(feed.pipeline.store.agg.failures, 95);
+        assert_eq!(feed.pipeline.store().agg.failures, 95);
         assert!(total > 700);
         assert_eq!(feed.control(ReplayCmd::Seek(-3600)), Ok(()));
         assert_eq!(
-            feed.pipeline.store.agg.failures, 0,
+            feed.pipeline.store().agg.failures,
+            0,
             "rebuilt from the start"
         );
     }

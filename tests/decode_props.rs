@@ -3,7 +3,7 @@
 
 use chrono::DateTime;
 use failwatch::capture::{parse_line, Line};
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::Pipeline;
 use failwatch::protocol::decode;
 use proptest::prelude::*;
 
@@ -59,9 +59,9 @@ proptest! {
             let _ = decode(text);
         }
         let mut p = Pipeline::new(16);
-        p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &String::from_utf8_lossy(&bytes));
-        prop_assert_eq!(p.store.ingest.frames, 1);
-        let accounted = p.store.ingest.by_type.total() + p.store.ingest.rejected_total();
+        p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &String::from_utf8_lossy(&bytes), |_| {});
+        prop_assert_eq!(p.store().ingest.frames, 1);
+        let accounted = p.store().ingest.by_type.total() + p.store().ingest.rejected_total();
         prop_assert_eq!(accounted, 1, "every frame is decoded or rejected");
     }
 
@@ -69,14 +69,14 @@ proptest! {
     fn arbitrary_json_frames_never_panic_and_are_accounted(frames in prop::collection::vec(json_value(), 1..20)) {
         let mut p = Pipeline::new(8);
         for (i, v) in frames.iter().enumerate() {
-            p.push_frame(DateTime::from_timestamp(i as i64, 0).unwrap(), &v.to_string());
+            p.push_frame(DateTime::from_timestamp(i as i64, 0).unwrap(), &v.to_string(), |_| {});
         }
         let n = frames.len() as u64;
-        let accounted = p.store.ingest.by_type.total() + p.store.ingest.rejected_total();
+        let accounted = p.store().ingest.by_type.total() + p.store().ingest.rejected_total();
         prop_assert_eq!(accounted, n);
-        prop_assert!(p.store.stored() <= 8);
-        let failed = p.store.ingest.by_type.get("task:failed").unwrap_or(0);
-        prop_assert_eq!(p.store.agg.failures, failed);
+        prop_assert!(p.store().stored() <= 8);
+        let failed = p.store().ingest.by_type.get("task:failed").unwrap_or(0);
+        prop_assert_eq!(p.store().agg.failures, failed);
     }
 
     #[test]
@@ -84,8 +84,8 @@ proptest! {
         let text = format!("{error}{ctl}[31m{error}");
         let frame = serde_json::json!({"type": "task:failed", "payload": {"task_id": format!("t{ctl}1"), "error": text, "failure_reason": format!("x{ctl}")}});
         let mut p = Pipeline::new(4);
-        p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &frame.to_string());
-        let f = p.store.view_get(0).unwrap();
+        p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &frame.to_string(), |_| {});
+        let f = p.store().view_get(0).unwrap();
         let shown = [f.error().unwrap_or(""), f.task_id.as_deref().unwrap_or(""), f.reason_code()];
         for s in shown {
             prop_assert!(!s.chars().any(|c| (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)), "{:?}", s);

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use failwatch::enrich::Enricher;
 use failwatch::filter::Filter;
 use failwatch::groups::Badges;
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::Pipeline;
 use failwatch::routing::{Bindings, Family, FamilySource};
 
 /// A fork server: its frames carry the error text, so groups are made of words.
@@ -48,18 +48,18 @@ impl Stream {
             }
         });
         self.p
-            .push_frame(t0() + Duration::minutes(minute), &frame.to_string());
+            .push_frame(t0() + Duration::minutes(minute), &frame.to_string(), |_| {});
     }
 
     /// The badges of the group this error falls in, as of the newest event.
     fn badges(&self, reason: &str, error: &str) -> Badges {
         let id = failwatch::groups::Group::of(reason, Some(error)).id;
-        let g = &self.p.store.agg.groups.by_id[&id];
-        g.badges(self.p.store.now())
+        let g = &self.p.store().agg.groups.by_id[&id];
+        g.badges(self.p.store().now())
     }
 
     fn groups(&self) -> usize {
-        self.p.store.agg.groups.by_id.len()
+        self.p.store().agg.groups.by_id.len()
     }
 }
 
@@ -123,12 +123,12 @@ fn grouping_never_merges_reasons_and_filters_by_id() {
     s.fail(0, "agent_error", QUOTA);
     assert_eq!(s.groups(), 3, "reason and template both make the group");
     let id = failwatch::groups::Group::of("agent_error", Some(CRASH)).id;
-    let g = &s.p.store.agg.groups.by_id[&id];
+    let g = &s.p.store().agg.groups.by_id[&id];
     assert_eq!(g.count, 2);
     assert_eq!(g.sessions(), 2, "two of the three scripted sessions");
     let prefix = &id.to_string()[..6];
     let filter = Filter::parse(&format!("group:{prefix}")).unwrap();
-    assert_eq!(s.p.store.count_matching(&filter), 2);
+    assert_eq!(s.p.store().count_matching(&filter), 2);
     let none = Filter::parse("group:zzz").unwrap();
-    assert_eq!(s.p.store.count_matching(&none), 0);
+    assert_eq!(s.p.store().count_matching(&none), 0);
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 use failwatch::capture::{CaptureReader, CaptureWriter, Line};
 use failwatch::feed::{Feed, FeedEvent};
 use failwatch::filter::Filter;
-use failwatch::headless;
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::read::{summarize, Capture};
+use failwatch::ingest::Pipeline;
+use failwatch::output::summary_json;
 use failwatch::source::demo;
 use failwatch::source::ws::{self, LiveConfig, Token};
 use failwatch::source::{Delivery, SourceError, SourceHandle};
@@ -115,9 +116,9 @@ async fn malformed_and_oversized_frames_are_counted_not_fatal() {
             .await
             .unwrap()
             .unwrap();
-        p.push_frame(f.received_at, &f.text);
+        p.push_frame(f.received_at, &f.text, |_| {});
     }
-    let r = &p.store.ingest.rejected;
+    let r = &p.store().ingest.rejected;
     assert_eq!(
         (
             r["not_json"],
@@ -127,7 +128,7 @@ async fn malformed_and_oversized_frames_are_counted_not_fatal() {
         ),
         (1, 1, 1, 1)
     );
-    assert_eq!(p.store.agg.failures, 1);
+    assert_eq!(p.store().agg.failures, 1);
     handle.task.abort();
 }
 
@@ -171,7 +172,7 @@ async fn the_feed_counts_every_frame_received_without_a_status_event_per_frame()
     let source = SourceHandle::from_parts(h.frames, h.state, "test".into());
     let mut feed = Feed::live(Pipeline::new(N), source);
     let mut status_events = 0;
-    while feed.pipeline.store.ingest.frames < N as u64 {
+    while feed.pipeline.store().ingest.frames < N as u64 {
         match tokio::time::timeout(Duration::from_secs(20), feed.next())
             .await
             .unwrap()
@@ -216,11 +217,11 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
             .await
             .unwrap()
             .unwrap();
-        live.push_frame(f.received_at, &f.text);
+        live.push_frame(f.received_at, &f.text, |_| {});
     }
     handle.task.abort();
-    let (replayed, agg) = headless::summarize(
-        headless::Capture::Stream(Box::new(BufReader::new(
+    let (replayed, agg) = summarize(
+        Capture::Stream(Box::new(BufReader::new(
             std::fs::File::open(&path).unwrap(),
         ))),
         &Filter::default(),
@@ -228,12 +229,9 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
         Pipeline::new(0),
     )
     .unwrap();
-    let live_agg = std::mem::take(&mut live.store.agg);
-    let mut a =
-        serde_json::from_str::<serde_json::Value>(&headless::summary_json(&live, &live_agg))
-            .unwrap();
-    let mut b = serde_json::from_str::<serde_json::Value>(&headless::summary_json(&replayed, &agg))
-        .unwrap();
+    let live_agg = live.take_aggregates();
+    let mut a = serde_json::from_str::<serde_json::Value>(&summary_json(&live, &live_agg)).unwrap();
+    let mut b = serde_json::from_str::<serde_json::Value>(&summary_json(&replayed, &agg)).unwrap();
     // Secrets were masked on the way into the capture: everything else is identical.
     for v in [&mut a, &mut b] {
         v["masked_secrets"] = 0.into();

@@ -6,15 +6,14 @@
 //! time, gap records) and cut into chunks so small that retries, lost sessions and joins
 //! straddle chunk boundaries.
 
-use failwatch::bulk::{self, Sink};
-use failwatch::capture::parallel;
 use failwatch::catalog::Lang;
 use failwatch::enrich::Failure;
 use failwatch::filter::Filter;
-use failwatch::headless::{self, Capture};
-use failwatch::output::FailureRecord;
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::read::{read_with, summarize, Capture, Mode, Sink};
+use failwatch::ingest::Pipeline;
+use failwatch::output::{summary_json, FailureRecord};
 use failwatch::protocol::Gap;
+use failwatch::tail;
 use support::sim::{generate, Server};
 
 mod support;
@@ -60,18 +59,27 @@ fn read(ingest: impl FnOnce(&mut Pipeline, &mut dyn FnMut(String))) -> (String, 
     let mut pipeline = Pipeline::new(0);
     let mut failures = Vec::new();
     ingest(&mut pipeline, &mut |f| failures.push(f));
-    let agg = std::mem::take(&mut pipeline.store.agg);
-    (headless::summary_json(&pipeline, &agg), failures)
+    let agg = pipeline.take_aggregates();
+    (summary_json(&pipeline, &agg), failures)
 }
 
 fn record(f: &Failure) -> String {
     serde_json::to_string(&FailureRecord::of(f, Lang::En)).unwrap()
 }
 
-fn streamed(bytes: &[u8]) -> (String, Vec<String>) {
+/// The capture through the file door in one mode: every record and gap the sink saw.
+fn through(capture: Capture<'_>, mode: Mode) -> (String, Vec<String>) {
     read(|p, out| {
-        headless::ingest_capture(Capture::Stream(Box::new(bytes)), p, |f| out(record(f))).unwrap()
+        read_with(capture, p, &Records, mode, |_, records| {
+            records.into_iter().for_each(&mut *out);
+            Ok(())
+        })
+        .unwrap()
     })
+}
+
+fn streamed(bytes: &[u8]) -> (String, Vec<String>) {
+    through(Capture::Stream(Box::new(bytes)), Mode::Auto)
 }
 
 /// Each failure's record and each gap, as the worker threads see them.
@@ -90,30 +98,14 @@ impl Sink for Records {
     }
 }
 
-/// A chunk at a time; what must be taken in one by one (nothing, in these captures) would be
-/// left.
+/// A chunk at a time on the worker threads (these captures need nothing one by one).
 fn in_bulk(bytes: &[u8], chunk: usize, threads: usize) -> (String, Vec<String>) {
-    read(|p, out| {
-        let resume = bulk::ingest(bytes, p, &Records, threads, chunk, |records| {
-            records
-                .into_iter()
-                .filter(|r| !r.starts_with("gap "))
-                .for_each(&mut *out);
-            Ok::<(), ()>(())
-        });
-        assert!(matches!(resume, Ok(None)), "taken in whole");
-    })
+    through(Capture::Mapped(bytes), Mode::Bulk { threads, chunk })
 }
 
+/// Line by line, the lines read ahead on the reader threads.
 fn in_parallel(bytes: &[u8], chunk: usize, threads: usize) -> (String, Vec<String>) {
-    read(|p, out| {
-        parallel::for_each_line(bytes, chunk, threads, |line_no, item| {
-            p.push_item(line_no, item, &mut |u: &failwatch::enrich::Update| {
-                out(record(&u.failure))
-            });
-            true
-        })
-    })
+    through(Capture::Mapped(bytes), Mode::Lines { threads, chunk })
 }
 
 #[test]
@@ -164,26 +156,23 @@ fn summarize_of_a_mapped_file_matches_the_stream_with_a_filter_too() {
     let bytes = spoilt(Server::Octo, 7);
     let filter = Filter::parse("outcome:dropped").unwrap();
     let now = chrono::Utc::now();
-    let (p1, a1) = headless::summarize(
+    let (p1, a1) = summarize(
         Capture::Stream(Box::new(&bytes[..])),
         &filter,
         now,
         Pipeline::new(0),
     )
     .unwrap();
-    let (p2, a2) =
-        headless::summarize(Capture::Mapped(&bytes), &filter, now, Pipeline::new(0)).unwrap();
-    assert_eq!(
-        headless::summary_json(&p1, &a1),
-        headless::summary_json(&p2, &a2)
-    );
+    let (p2, a2) = summarize(Capture::Mapped(&bytes), &filter, now, Pipeline::new(0)).unwrap();
+    assert_eq!(summary_json(&p1, &a1), summary_json(&p2, &a2));
     assert!(a1.failures > 0, "the filter keeps some");
 }
 
 #[test]
 fn tail_of_a_mapped_file_prints_what_the_stream_prints() {
-    use failwatch::headless::{TailFormat, TailSpec};
     use failwatch::output::Locale;
+    use failwatch::output::TailFormat;
+    use failwatch::tail::TailSpec;
     for (server, seed) in [(Server::Upstream, 11), (Server::Octo, 12)] {
         let bytes = spoilt(server, seed);
         let filter = Filter::default();
@@ -197,8 +186,8 @@ fn tail_of_a_mapped_file_prints_what_the_stream_prints() {
             };
             let (mut a, mut b) = (Vec::new(), Vec::new());
             let streamed = Capture::Stream(Box::new(&bytes[..]));
-            headless::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
-            headless::tail_capture(Capture::Mapped(&bytes), spec, now, Pipeline::new(0), &mut b)
+            tail::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
+            tail::tail_capture(Capture::Mapped(&bytes), spec, now, Pipeline::new(0), &mut b)
                 .unwrap();
             assert!(a.len() > 1000, "{server:?} printed rows");
             assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
@@ -212,8 +201,9 @@ fn tail_of_a_mapped_file_prints_what_the_stream_prints() {
 /// one pass.
 #[test]
 fn a_header_asking_for_the_api_hands_over_to_one_by_one_where_it_stands() {
-    use failwatch::headless::{TailFormat, TailSpec};
     use failwatch::output::Locale;
+    use failwatch::output::TailFormat;
+    use failwatch::tail::TailSpec;
     let bytes = spoilt(Server::Upstream, 21);
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
     let middle = lines.len() / 2;
@@ -244,8 +234,8 @@ fn a_header_asking_for_the_api_hands_over_to_one_by_one_where_it_stands() {
     let filter = Filter::default();
     let now = chrono::Utc::now();
     let summary = |capture| {
-        let (p, agg) = headless::summarize(capture, &filter, now, Pipeline::new(0)).unwrap();
-        headless::summary_json(&p, &agg)
+        let (p, agg) = summarize(capture, &filter, now, Pipeline::new(0)).unwrap();
+        summary_json(&p, &agg)
     };
     let one_pass = summary(Capture::Stream(Box::new(&joined[..])));
     let withheld = |summary: &str| {
@@ -266,8 +256,8 @@ fn a_header_asking_for_the_api_hands_over_to_one_by_one_where_it_stands() {
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let streamed = Capture::Stream(Box::new(&joined[..]));
-    headless::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
-    headless::tail_capture(
+    tail::tail_capture(streamed, spec, now, Pipeline::new(0), &mut a).unwrap();
+    tail::tail_capture(
         Capture::Mapped(&joined),
         spec,
         now,

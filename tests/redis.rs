@@ -7,8 +7,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use failwatch::capture::{parse_line, Line};
 use failwatch::filter::Filter;
-use failwatch::headless;
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::read::{summarize, Capture};
+use failwatch::ingest::Pipeline;
+use failwatch::output::summary_json;
 use failwatch::source::redis::{self, Layout, RedisConfig};
 use failwatch::source::Delivery;
 
@@ -184,11 +185,11 @@ fn summary_of(frames: &[String]) -> serde_json::Value {
         p.push_frame(
             chrono::DateTime::from_timestamp(1_800_000_000 + i as i64, 0).unwrap(),
             f,
+            |_| {},
         );
     }
-    let agg = std::mem::take(&mut p.store.agg);
-    let mut v =
-        serde_json::from_str::<serde_json::Value>(&headless::summary_json(&p, &agg)).unwrap();
+    let agg = p.take_aggregates();
+    let mut v = serde_json::from_str::<serde_json::Value>(&summary_json(&p, &agg)).unwrap();
     // Times differ by construction: the frames are stamped here, the capture has its own.
     without_times(&mut v);
     v
@@ -240,16 +241,15 @@ fn scope_layout_from_two_nodes_gives_the_same_summary_as_the_capture() {
     let mut h = redis::start(config(&s, None, 30), Delivery::Lossy).unwrap();
     assert_eq!(h.key, format!("ws:scope:workspace:{WS}:stream"), "detected");
     let got = collect(&mut h, n);
-    let (replayed, agg) = headless::summarize(
-        headless::Capture::Mapped(SAMPLE.as_bytes()),
+    let (replayed, agg) = summarize(
+        Capture::Mapped(SAMPLE.as_bytes()),
         &Filter::default(),
         chrono::Utc::now(),
         Pipeline::new(0),
     )
     .unwrap();
     let mut want =
-        serde_json::from_str::<serde_json::Value>(&headless::summary_json(&replayed, &agg))
-            .unwrap();
+        serde_json::from_str::<serde_json::Value>(&summary_json(&replayed, &agg)).unwrap();
     without_times(&mut want);
     let mut have = summary_of(&got);
     // Bad lines live in the capture file only; everything else must agree.
@@ -280,6 +280,8 @@ fn sharded_layout_keeps_only_this_workspace_and_dedups_by_event_id() {
     );
     assert!(got.iter().all(|f| !f.contains("\"other\"")));
     assert_eq!(got.iter().filter(|f| f.contains("\"dup\"")).count(), 1);
+    // Skipped, but said: counted with the pipeline's own repeats.
+    assert_eq!(h.state.borrow().duplicates, 1);
 }
 
 #[test]
@@ -450,7 +452,7 @@ fn following_starts_at_the_streams_last_entry_not_at_dollar() {
     xadd(&mut c, &key, "*", "RACE", "node-a", WS, &failed("race"));
     let mut got = Vec::new();
     reader
-        .follow_once(|batch| got.extend(batch.into_iter().map(|e| e.payload_json.unwrap())))
+        .follow_once(|batch| got.extend(batch.entries.into_iter().map(|e| e.payload_json.unwrap())))
         .unwrap();
     assert_eq!(got, [failed("race")]);
 }

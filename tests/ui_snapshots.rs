@@ -5,9 +5,9 @@ use std::sync::Arc;
 use failwatch::catalog::Lang;
 use failwatch::enrich::{Enricher, ErrorOrigin, Failure};
 use failwatch::feed::{Feed, FeedEvent};
-use failwatch::pipeline::Pipeline;
+use failwatch::ingest::replay::Replay;
+use failwatch::ingest::Pipeline;
 use failwatch::routing::{Bindings, FamilySource};
-use failwatch::source::replay::Replay;
 use failwatch::ui::app::{Action, App};
 use failwatch::ui::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -52,11 +52,9 @@ fn app_on(
     width: u16,
     height: u16,
 ) -> Dash {
-    let family = failwatch::capture::sniff_family(capture.as_bytes())
-        .unwrap()
-        .map(|f| (f, FamilySource::Detected));
-    let enricher = Enricher::new(family, Arc::new(Bindings::parse(bindings).unwrap()));
     let mut replay = Replay::load(capture.as_bytes()).unwrap();
+    let family = replay.sniff_family().map(|f| (f, FamilySource::Detected));
+    let enricher = Enricher::new(family, Arc::new(Bindings::parse(bindings).unwrap()));
     replay.set_speed(None);
     let mut feed = Feed::replay(Pipeline::with_enricher(1000, enricher), replay, name.into());
     // At max speed the whole capture loads in a few batches.
@@ -80,7 +78,7 @@ fn app(lang: Lang, width: u16, height: u16) -> Dash {
 
 /// Select the newest failure that satisfies `pick`, as if the user moved to it.
 fn select(dash: &mut Dash, pick: impl Fn(&Failure) -> bool) {
-    let store = &dash.feed.pipeline.store;
+    let store = &dash.feed.pipeline.store();
     let index = (0..store.view_len())
         .rev()
         .find(|&i| store.view_get(i).is_some_and(&pick))
@@ -241,7 +239,7 @@ fn any_size_renders_without_panic() {
 fn no_secret_or_control_character_reaches_the_screen() {
     for (capture, lang) in [(SAMPLE, Lang::En), (OCTO, Lang::Zh), (UPSTREAM, Lang::En)] {
         let mut dash = app_on(capture, "", lang, 200, 60);
-        let n = dash.feed.pipeline.store.view_len();
+        let n = dash.feed.pipeline.store().view_len();
         dash.act(Action::Top);
         for i in 0..n {
             if i > 0 {

@@ -9,9 +9,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = failwatch::protocol::decode_with_id(text);
-    let mut pipeline = failwatch::pipeline::Pipeline::new(16);
+    let mut pipeline = failwatch::ingest::Pipeline::new(16);
     let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-    pipeline.push_frame(at, text);
+    pipeline.push_frame(at, text, |_| {});
     // Twice: the second is a duplicate or a retry of the first.
-    pipeline.push_frame(at, text);
+    pipeline.push_frame(at, text, |_| {});
 });

@@ -17,21 +17,21 @@ fuzz_target!(|data: &[u8]| {
     let Ok(filter) = failwatch::filter::Filter::parse(text) else {
         return;
     };
-    let mut pipeline = failwatch::pipeline::Pipeline::new(16);
+    let mut pipeline = failwatch::ingest::Pipeline::new(16);
     let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
     for f in FRAMES {
-        pipeline.push_frame(at, f);
+        pipeline.push_frame(at, f, |_| {});
     }
     for now in [
         at,
         chrono::DateTime::<chrono::Utc>::MIN_UTC,
         chrono::DateTime::<chrono::Utc>::MAX_UTC,
     ] {
-        for i in 0..pipeline.store.view_len() {
-            if let Some(f) = pipeline.store.view_get(i) {
+        for i in 0..pipeline.store().view_len() {
+            if let Some(f) = pipeline.store().view_get(i) {
                 let _ = filter.matches(f, now);
             }
         }
     }
-    pipeline.store.set_filter(filter);
+    pipeline.store_mut().set_filter(filter);
 });

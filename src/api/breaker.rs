@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::backoff::Backoff;
+
 /// A run of failed requests this long opens the circuit …
 const CIRCUIT_AFTER: u32 = 5;
-/// … for this long the first time, twice as long each time the probe after it fails too, …
-const CIRCUIT_FIRST: Duration = Duration::from_secs(5);
-/// … up to this.
-const CIRCUIT_LONGEST: Duration = Duration::from_secs(60);
+/// … for 5 s the first time, twice as long each time the probe after it fails too, up to a
+/// minute: the shared backoff's ceiling ([`crate::backoff`]).
+const OPEN_FOR: Backoff = Backoff::new(Duration::from_secs(5), Duration::from_secs(60));
 
 #[derive(Debug, Default)]
 pub struct Breaker {
@@ -59,9 +60,8 @@ impl Breaker {
         if self.failures_in_a_row < CIRCUIT_AFTER {
             return None;
         }
-        let open_for = CIRCUIT_FIRST
-            .saturating_mul(1 << self.openings.min(8))
-            .min(CIRCUIT_LONGEST)
+        let open_for = OPEN_FOR
+            .ceiling(self.openings)
             .max(retry_after.unwrap_or_default());
         self.openings += 1;
         self.open_until = Some(now + open_for);

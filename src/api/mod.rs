@@ -104,8 +104,11 @@ impl ApiHandle {
     }
 }
 
-/// Lookups queued for the client; a flood past this is failed at once rather than held.
-pub const MAX_QUEUED: usize = crate::pipeline::AWAITING;
+/// Lookups queued for the client, and failures waiting for their answers; a flood past this
+/// is failed at once rather than held.
+pub const MAX_QUEUED: usize = 10_000;
+/// What a failure past [`MAX_QUEUED`] is told instead of an answer.
+pub const TOO_MANY_WAITING: &str = "too many lookups waiting for the API: not asked";
 /// Batches in flight each way.
 const BATCHES: usize = 1024;
 
@@ -172,7 +175,7 @@ pub fn send_lookups(
         .iter()
         .map(|req| Recovery {
             task_id: Arc::clone(&req.task_id),
-            outcome: Err("too many lookups waiting for the API: not asked".into()),
+            outcome: Err(TOO_MANY_WAITING.into()),
         })
         .collect()
 }

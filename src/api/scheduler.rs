@@ -16,6 +16,7 @@ use super::breaker::Breaker;
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
 use super::{ApiState, ApiStatus, MAX_QUEUED};
+use crate::backoff::Backoff;
 use crate::capture::SharedRecorder;
 use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, SeenText};
 
@@ -75,6 +76,8 @@ const MAX_STRIKES: u32 = 5;
 const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
 /// An answer that does not list the task yet is asked again once, after this.
 const MISS_RETRY: Duration = Duration::from_secs(2);
+/// A lookup that got no answer is asked again after this ([`crate::backoff`]).
+const RETRY: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(32));
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 /// Answers kept; past this the cache starts over (a busy agent's list is large).
@@ -398,7 +401,10 @@ impl Scheduler {
             }
             return;
         }
-        let why = format!("the API did not answer for 10 minutes ({e})");
+        let why = format!(
+            "the API did not answer for {} minutes ({e})",
+            GIVE_UP_AFTER.as_secs() / 60
+        );
         for task in self.waiting_on(&key) {
             let old = self.waiting.get(&task).map(|p| now.duration_since(p.since));
             if old.is_some_and(|age| age >= GIVE_UP_AFTER) {
@@ -409,7 +415,7 @@ impl Scheduler {
             self.tries.remove(&key);
             return;
         }
-        let backoff = Duration::from_millis(500u64 << all.min(6));
+        let backoff = RETRY.delay(all, &mut rand::rng());
         self.enqueue(key, now + retry_after.unwrap_or(backoff));
     }
 

@@ -3,16 +3,15 @@
 //! reads a line whole past a bound: bad lines come back as [`Line::Bad`]. The writer keeps only
 //! what failwatch uses and redacts it as a whole, unless raw capture was asked for.
 
-pub mod parallel;
+pub mod clock;
 mod read;
 #[cfg(test)]
 mod tests;
 mod write;
 
-pub(crate) use read::event_id_time;
-pub use read::{
-    end_time, family_told, frame_time, parse_line, sniff_family, CaptureReader, MAX_LINE_BYTES,
-};
+pub use clock::{event_id_time, frame_time};
+pub(crate) use read::{borrowed_frame, decoded_frame, overlong_line};
+pub use read::{end_time, parse_line, CaptureReader, MAX_LINE_BYTES};
 pub use write::{recorded_frame, CaptureWriter};
 
 /// A recording written by the source (frames, gaps) and the API client (recovered texts).

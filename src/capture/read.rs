@@ -3,12 +3,13 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{parse_time, Header, Line, BARE_FRAME_PACE_MS};
-use crate::protocol::{Gap, Ulid, MAX_FRAME_BYTES};
+use super::clock::{self, frame_time, Pacer};
+use super::{parse_time, Header, Line};
+use crate::protocol::{Gap, MAX_FRAME_BYTES};
 use crate::redact;
 
 /// A line longer than this is never read whole: it is skipped to its end and counted.
@@ -95,7 +96,7 @@ fn recovery(r: RecoveredRecord<'_>) -> Option<crate::enrich::Recovery> {
 pub struct CaptureReader<R> {
     inner: R,
     pub(super) buf: Vec<u8>,
-    last_at: Option<DateTime<Utc>>,
+    pacer: Pacer,
     pub line_no: u64,
 }
 
@@ -104,7 +105,7 @@ impl<R: BufRead> CaptureReader<R> {
         CaptureReader {
             inner,
             buf: Vec::with_capacity(4096),
-            last_at: None,
+            pacer: Pacer::default(),
             line_no: 0,
         }
     }
@@ -120,14 +121,10 @@ impl<R: BufRead> CaptureReader<R> {
         if overlong > 0 {
             return Ok(Some(overlong_line(overlong)));
         }
-        let line = parse_line(&self.buf, complete, self.last_at);
+        let line = parse_line(&self.buf, complete, self.pacer.last());
         match &line {
-            Line::Frame { at, .. } => self.last_at = Some(*at),
-            Line::Header(Header {
-                started_at: Some(t),
-                ..
-            }) if self.last_at.is_none() => self.last_at = Some(*t),
-            _ => {}
+            Line::Frame { at, .. } => _ = self.pacer.time(Some(*at)),
+            other => self.pacer.other(other),
         }
         Ok(Some(line))
     }
@@ -170,44 +167,11 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// A frame's own time: that of its `event_id`, when the frame is a JSON object whose
-/// `event_id` is a string holding a ULID (whether or not the frame decodes into an event).
-pub(crate) fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
-    #[derive(Deserialize)]
-    struct Id<'a> {
-        #[serde(borrow)]
-        event_id: Option<Cow<'a, str>>,
-    }
-    let id = match crate::protocol::scan::object(text, ["event_id"]) {
-        Some([id]) => id.opt_str()?,
-        // Anything the scanner is unsure of: serde's reading.
-        None => serde_json::from_str::<Id>(text).ok()?.event_id,
-    };
-    Ulid::parse(&id?)?.time()
-}
-
 /// A line past [`MAX_LINE_BYTES`] (`bytes` long, its newline included): skipped, and said.
-pub(super) fn overlong_line(bytes: usize) -> Line {
+pub(crate) fn overlong_line(bytes: usize) -> Line {
     Line::Bad(format!(
         "line of {bytes} bytes, over the {MAX_LINE_BYTES}-byte limit: skipped"
     ))
-}
-
-/// The time of a frame with none of its own: after the one before, from the Unix epoch when
-/// nothing came before (plainly not a real time, and the same on every run).
-pub(super) fn paced_after(last_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    last_at.map_or(DateTime::UNIX_EPOCH, |t| {
-        // Within the same second (the usual case) only the fraction moves: no calendar sums.
-        const PACE_NANOS: u32 = BARE_FRAME_PACE_MS as u32 * 1_000_000;
-        let nanos = t.timestamp_subsec_nanos();
-        if nanos < 1_000_000_000 - PACE_NANOS {
-            if let Some(paced) = t.with_nanosecond(nanos + PACE_NANOS) {
-                return paced;
-            }
-        }
-        t.checked_add_signed(Duration::milliseconds(BARE_FRAME_PACE_MS))
-            .unwrap_or(t)
-    })
 }
 
 /// Classify one line (`complete` = it ended with a newline).
@@ -299,20 +263,13 @@ pub(super) fn frame_line(
     text: String,
     last_at: Option<DateTime<Utc>>,
 ) -> Line {
-    let (at, synthetic) = match own_time(recorded, &text) {
-        Some(t) => (t, false),
-        None => (paced_after(last_at), true),
-    };
+    let own = clock::line_time_of_text(recorded, &text);
+    let (at, synthetic) = Pacer::after(last_at).time(own);
     Line::Frame {
         at,
         text,
         synthetic,
     }
-}
-
-/// A frame's own time: its record's, else its `event_id`'s.
-fn own_time(recorded: Option<DateTime<Utc>>, text: &str) -> Option<DateTime<Utc>> {
-    recorded.or_else(|| event_id_time(text))
 }
 
 /// The keys [`Record`] reads: `at` and `frame` first, then those of the other records.
@@ -366,10 +323,10 @@ pub(crate) fn decoded_frame(
         return None;
     }
     Some(match crate::protocol::decode_line(text)? {
-        LineRead::Bare(decoded) => (decoded.1.and_then(|id| id.time()), decoded),
+        LineRead::Bare(decoded) => (clock::line_time(None, decoded.1.as_ref()), decoded),
         LineRead::Record { at, frame } => {
             let recorded = at.as_deref().and_then(parse_time);
-            (recorded.or(frame.1.and_then(|id| id.time())), frame)
+            (clock::line_time(recorded, frame.1.as_ref()), frame)
         }
     })
 }
@@ -377,47 +334,13 @@ pub(crate) fn decoded_frame(
 /// A line holding a frame in the common shape, read without copying it: the frame's own time
 /// (`None`: it has none, and is paced) and its text. `None` for any other line: ask
 /// [`parse_line`].
-pub(super) fn borrowed_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
+pub(crate) fn borrowed_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
     let text = text.trim();
     if !text.starts_with('{') {
         return None;
     }
     let (recorded, frame) = plain_frame(text)?;
-    Some((own_time(recorded, frame), frame))
-}
-
-/// The server family a capture's frames tell, from its first `task:failed` that says (read up to
-/// the first such frame; the whole input when none does).
-pub fn sniff_family(input: impl BufRead) -> io::Result<Option<crate::routing::Family>> {
-    let mut reader = CaptureReader::new(input);
-    while let Some(line) = reader.next_line()? {
-        if let Some(family) = family_told(&line) {
-            return Ok(Some(family));
-        }
-    }
-    Ok(None)
-}
-
-/// The server family one line tells, if it is a `task:failed` that says.
-pub fn family_told(line: &Line) -> Option<crate::routing::Family> {
-    let Line::Frame { text, .. } = line else {
-        return None;
-    };
-    if !text.contains("task:failed") {
-        return None;
-    }
-    match crate::protocol::decode(text) {
-        Ok(crate::protocol::Event::TaskFailed(f)) => crate::routing::Family::evidence(&f),
-        _ => None,
-    }
-}
-
-/// The time of a frame as ingest takes it: its `event_id`'s when it has one, else the line's.
-pub fn frame_time(line: &Line) -> Option<DateTime<Utc>> {
-    match line {
-        Line::Frame { at, text, .. } => Some(event_id_time(text).unwrap_or(*at)),
-        _ => None,
-    }
+    Some((clock::line_time_of_text(recorded, frame), frame))
 }
 
 /// The newest frame time of a whole capture: the clock `since:` is measured from.

@@ -378,7 +378,7 @@ fn pacing_adds_its_step_as_calendar_arithmetic_does() {
                     .and_then(|d| d.and_hms_nano_opt(h, min, s, nanos))
                     .unwrap()
                     .and_utc();
-                assert_eq!(read::paced_after(Some(t)), t + step, "{t:?}");
+                assert_eq!(clock::paced_after(Some(t)), t + step, "{t:?}");
             }
         }
     }
@@ -387,8 +387,8 @@ fn pacing_adds_its_step_as_calendar_arithmetic_does() {
         .unwrap()
         .and_utc();
     assert_eq!(
-        read::paced_after(Some(leap)),
+        clock::paced_after(Some(leap)),
         leap.checked_add_signed(step).unwrap()
     );
-    assert_eq!(read::paced_after(None), DateTime::UNIX_EPOCH);
+    assert_eq!(clock::paced_after(None), DateTime::UNIX_EPOCH);
 }

@@ -5,8 +5,8 @@ use super::setup::Settings;
 use super::CmdError;
 use crate::cli::DashboardArgs;
 use crate::feed::Feed;
-use crate::pipeline::Pipeline;
-use crate::source::replay::Replay;
+use crate::ingest::replay::Replay;
+use crate::ingest::Pipeline;
 use crate::source::SourceHandle;
 use crate::ui::app::App;
 
@@ -40,8 +40,12 @@ pub async fn replay(
 }
 
 async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Result<(), CmdError> {
-    feed.pipeline.store.set_filter(settings.filter.clone());
-    feed.pipeline.alerts = settings.alert_engine();
+    feed.pipeline
+        .store_mut()
+        .set_filter(settings.filter.clone());
+    if let Some(engine) = settings.alert_engine() {
+        feed.pipeline.set_alerts(engine);
+    }
     let mut app = App::new(settings.lang);
     app.ascii = dash.ascii;
     app.tz = settings.tz;

@@ -8,7 +8,7 @@ use super::setup::{self, Settings};
 use super::{dashboard, open_source, CmdError};
 use crate::cli::DemoArgs;
 use crate::enrich::Enricher;
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::{Family, FamilySource};
 use crate::source::demo as server;
 use crate::source::ws::{LiveConfig, Token};

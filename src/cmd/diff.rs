@@ -7,10 +7,10 @@ use super::setup::Settings;
 use super::summary::not_a_capture;
 use super::CmdError;
 use crate::cli::{DiffArgs, SummaryFormat};
+use crate::filter::Filter;
+use crate::ingest::Pipeline;
 use crate::output::diff::{compare, diff_table, Side};
-use crate::pipeline::Pipeline;
 use crate::store::Aggregates;
-use crate::{filter::Filter, headless};
 
 pub fn run(args: DiffArgs, settings: &Settings) -> Result<(), CmdError> {
     let before = read(&args.before, settings)?;
@@ -43,14 +43,13 @@ fn read(
     settings: &Settings,
 ) -> Result<(String, Pipeline, Aggregates), CmdError> {
     let input = CaptureInput::open(path, true)?;
-    let pipeline = settings
-        .routing
-        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
+    let pipeline = settings.routing.capture_pipeline(&input);
     let filter = Filter::default();
     let now = input.clock(&filter)?;
     let map = input.map();
-    let (pipeline, agg) = headless::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    let (pipeline, agg) =
+        crate::ingest::read::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
+            .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     not_a_capture(&pipeline, &input.name)?;
     Ok((input.name.clone(), pipeline, agg))
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::CmdError;
+use crate::ingest::read::Capture;
 use crate::routing::Family;
 
 pub struct CaptureInput {
@@ -74,20 +75,23 @@ impl CaptureInput {
     }
 
     /// A whole-file read: mapped when it can be, else a stream.
-    pub fn capture<'a>(
-        &self,
-        map: Option<&'a memmap2::Mmap>,
-    ) -> Result<crate::headless::Capture<'a>, CmdError> {
+    pub fn capture<'a>(&self, map: Option<&'a memmap2::Mmap>) -> Result<Capture<'a>, CmdError> {
         Ok(match map {
-            Some(m) => crate::headless::Capture::Mapped(m),
-            None => crate::headless::Capture::Stream(self.reader()?),
+            Some(m) => Capture::Mapped(m),
+            None => Capture::Stream(self.reader()?),
         })
     }
 
-    /// The family the capture's frames tell (an extra read; `None` for standard input read once).
+    /// Whether the capture can be read more than once (a file, or standard input spooled).
+    pub fn rereadable(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// The family the capture's frames tell within the look-ahead (an extra read; `None` for
+    /// standard input read once, which holds its frames instead).
     pub fn sniff(&self) -> Option<Family> {
         self.path.as_ref()?;
-        crate::capture::sniff_family(self.reader().ok()?)
+        crate::ingest::family::look_ahead(self.reader().ok()?)
             .ok()
             .flatten()
     }

@@ -88,6 +88,13 @@ pub enum HeadlessSource {
     WebSocket(source::ws::LiveConfig),
 }
 
+/// A duration flag (`3s`, `500ms`, `2m`), or a usage error naming it.
+fn duration_arg(flag: &str, value: &str) -> Result<std::time::Duration, CmdError> {
+    crate::filter::parse_duration(value)
+        .and_then(|d| d.to_std().ok())
+        .ok_or_else(|| CmdError::usage(format!("bad {flag} `{value}` (e.g. 3s)")))
+}
+
 /// `--url` or `--redis` (with `--workspace`), else the config file's; `None` when neither says.
 fn headless_source(
     args: &crate::cli::HeadlessSourceArgs,

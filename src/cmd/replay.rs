@@ -4,7 +4,7 @@ use super::input::CaptureInput;
 use super::setup::{self, Settings};
 use super::{dashboard, CmdError};
 use crate::cli::{ReplayArgs, Speed};
-use crate::source::replay::Replay;
+use crate::ingest::replay::Replay;
 
 pub fn run(args: ReplayArgs, settings: &Settings) -> Result<(), CmdError> {
     let input = CaptureInput::open(&args.file, false)?;

@@ -12,7 +12,7 @@ use crate::cli::{Cli, RoutingArgs};
 use crate::config::{Config, ThemeChoice};
 use crate::enrich::Enricher;
 use crate::filter::Filter;
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::{Bindings, Family, FamilySource};
 use crate::source::ws::Token;
 
@@ -122,6 +122,24 @@ impl Routing {
     pub fn pipeline(&self, capacity: usize, sniffed: Option<Family>) -> Pipeline {
         let family = self.family.or(sniffed.map(|f| (f, FamilySource::Detected)));
         Pipeline::with_enricher(capacity, Enricher::new(family, self.bindings.clone()))
+    }
+
+    /// A headless pipeline for a whole capture. Its family, unless set: read ahead in a file;
+    /// held for in a stream read once (the same frames decide it either way, see
+    /// [`crate::ingest::family`]).
+    pub fn capture_pipeline(&self, input: &super::input::CaptureInput) -> Pipeline {
+        let mut pipeline = self.pipeline(0, self.sniffed(|| input.sniff()));
+        if !input.rereadable() {
+            pipeline.hold_until_family(None);
+        }
+        pipeline
+    }
+
+    /// A headless pipeline for a live source: frames held for the family at most `wait`.
+    pub fn live_pipeline(&self, wait: std::time::Duration) -> Pipeline {
+        let mut pipeline = self.pipeline(0, None);
+        pipeline.hold_until_family(Some(std::time::Instant::now() + wait));
+        pipeline
     }
 }
 

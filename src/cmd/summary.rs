@@ -6,22 +6,21 @@ use super::input::CaptureInput;
 use super::setup::Settings;
 use super::CmdError;
 use crate::cli::{SummaryArgs, SummaryFormat};
-use crate::{headless, output};
+use crate::ingest::read::summarize;
+use crate::output;
 
 pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
     let filter = settings.filter.clone();
     let input = CaptureInput::open(&args.file, true)?;
-    let pipeline = settings
-        .routing
-        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
+    let pipeline = settings.routing.capture_pipeline(&input);
     // `since:` is measured from the capture's own clock, as in the dashboard.
     let now = input.clock(&filter)?;
     let map = input.map();
-    let (pipeline, agg) = headless::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
+    let (pipeline, agg) = summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     not_a_capture(&pipeline, &input.name)?;
     let text = match args.format {
-        SummaryFormat::Json => headless::summary_json(&pipeline, &agg),
+        SummaryFormat::Json => output::summary_json(&pipeline, &agg),
         SummaryFormat::Table => output::summary_table(
             &pipeline,
             &agg,
@@ -34,8 +33,8 @@ pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
 }
 
 /// A capture holds at least one frame; anything else was not one (exit 4, with what was seen).
-pub fn not_a_capture(pipeline: &crate::pipeline::Pipeline, name: &str) -> Result<(), CmdError> {
-    let i = &pipeline.store.ingest;
+pub fn not_a_capture(pipeline: &crate::ingest::Pipeline, name: &str) -> Result<(), CmdError> {
+    let i = &pipeline.store().ingest;
     if i.frames > 0 {
         return Ok(());
     }

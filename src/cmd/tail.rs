@@ -7,15 +7,16 @@ use super::input::CaptureInput;
 use super::setup::{self, Settings};
 use super::{headless_source, open_source, CmdError, HeadlessSource};
 use crate::cli::{TailArgs, TailFormatArg};
-use crate::headless::{self, TailError, TailFormat, TailSpec};
+use crate::ingest::live::LiveIntake;
+use crate::output::{self, TailFormat};
 use crate::source::Delivery;
 use crate::source::SourceSpec;
+use crate::tail::{self, TailError, TailSpec};
 
 pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
     let filter = settings.filter.clone();
-    let hold = crate::filter::parse_duration(&args.api_wait)
-        .and_then(|d| d.to_std().ok())
-        .ok_or_else(|| CmdError::usage(format!("bad --api-wait `{}` (e.g. 3s)", args.api_wait)))?;
+    let hold = super::duration_arg("--api-wait", &args.api_wait)?;
+    let family_wait = super::duration_arg("--family-wait", &args.source.family_wait)?;
     let spec = TailSpec {
         filter: &filter,
         format: match args.format {
@@ -52,11 +53,14 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
     };
     setup::runtime()?.block_on(async {
         let source = open_source(source, Delivery::Lossless).await?;
-        let api = setup::start_api(api, record);
         let mut out = io::stdout().lock();
-        let mut pipeline = settings.routing.pipeline(0, None);
-        let result = headless::tail_source(source, api, &mut pipeline, spec, &mut out).await;
-        eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+        let mut pipeline = settings.routing.live_pipeline(family_wait);
+        let mut intake = LiveIntake::new(source);
+        if let Some(api) = setup::start_api(api, record) {
+            intake.attach_api(api, &mut pipeline);
+        }
+        let result = tail::tail_source(intake, &mut pipeline, spec, &mut out).await;
+        eprintln!("failwatch: {}", output::losses_line(&pipeline));
         match result {
             Ok(()) => Ok(()),
             Err(TailError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -70,14 +74,11 @@ fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Resul
     let filter = spec.filter;
     // `since:` is measured from the capture's own clock: its end must be known first.
     let input = CaptureInput::open(file, filter.has_time_terms())?;
-    let pipeline = settings
-        .routing
-        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
+    let pipeline = settings.routing.capture_pipeline(&input);
     let now = input.clock(filter)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let map = input.map();
-    let result =
-        headless::tail_capture(input.capture(map.as_ref())?, spec, now, pipeline, &mut out);
+    let result = tail::tail_capture(input.capture(map.as_ref())?, spec, now, pipeline, &mut out);
     let _ = out.flush();
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -86,8 +87,8 @@ fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Resul
             input.name
         ))),
         Ok(pipeline) => {
-            if headless::has_losses(&pipeline) {
-                eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+            if output::has_losses(&pipeline) {
+                eprintln!("failwatch: {}", output::losses_line(&pipeline));
             }
             super::summary::not_a_capture(&pipeline, &input.name)
         }

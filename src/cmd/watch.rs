@@ -12,8 +12,9 @@ use crate::alerts::{AlertEngine, Fired};
 use crate::capture::format_time;
 use crate::catalog::Lang;
 use crate::cli::{TailFormatArg, WatchArgs};
-use crate::headless;
+use crate::ingest::live::{IngestEvent, LiveIntake};
 use crate::metrics::MetricsSnapshot;
+use crate::output;
 use crate::source::status::Phase;
 use crate::source::{Delivery, SourceSpec};
 
@@ -39,51 +40,52 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
             ))
         }
     };
+    let family_wait = super::duration_arg("--family-wait", &args.source.family_wait)?;
     setup::runtime()?.block_on(async {
         let metrics = setup::metrics(args.metrics).await?;
-        let mut source = open_source(spec, Delivery::Lossless).await?;
-        let mut pipeline = settings.routing.pipeline(0, None);
-        pipeline.alerts = Some(engine);
-        let mut status_open = true;
+        let source = open_source(spec, Delivery::Lossless).await?;
+        let mut pipeline = settings.routing.live_pipeline(family_wait);
+        pipeline.set_alerts(engine);
+        let mut intake = LiveIntake::new(source);
         let mut published = std::time::Instant::now();
+        // One listener for the whole run: a Ctrl-C between two turns of the loop is not lost.
+        let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
         loop {
             if let Some((m, _)) = &metrics {
                 // A burst is published at most this often, as the dashboard does.
                 if published.elapsed() >= crate::feed::METRICS_EVERY {
-                    m.publish(&MetricsSnapshot::of(&pipeline, Some(&source.status.borrow())));
+                    m.publish(&MetricsSnapshot::of(&pipeline, Some(&intake.status())));
                     published = std::time::Instant::now();
                 }
             }
-            tokio::select! {
-                frame = source.frames.recv() => {
-                    let Some(fr) = frame else { break };
-                    pipeline.push_frame(fr.received_at, &fr.text);
-                    let fired = pipeline.take_fired();
-                    if !fired.is_empty() {
-                        print(&fired, json, settings.lang);
-                        return Err(fired_error(fired.len() as u64));
-                    }
-                }
-                changed = source.status.changed(), if status_open => {
-                    if changed.is_err() {
-                        status_open = false;
-                        continue;
-                    }
-                    if let Phase::Failed(msg) = &source.status.borrow().phase {
+            let mut nothing = |_: crate::ingest::live::Seen<'_>| {};
+            let event = tokio::select! {
+                event = intake.next(&mut pipeline, &mut nothing) => Some(event),
+                // Quiet: what a burst left unpublished goes out within a second.
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)), if metrics.is_some() => None,
+                _ = &mut interrupted => break,
+            };
+            let fired = pipeline.take_fired();
+            if !fired.is_empty() {
+                print(&fired, json, settings.lang);
+                return Err(fired_error(fired.len() as u64));
+            }
+            match event {
+                Some(IngestEvent::Status) => {
+                    if let Phase::Failed(msg) = &intake.status().phase {
                         return Err(CmdError::connect(msg.clone()));
                     }
                 }
-                // Quiet: what a burst left unpublished goes out within a second.
-                _ = tokio::time::sleep(std::time::Duration::from_secs(1)), if metrics.is_some() => {}
-                _ = tokio::signal::ctrl_c() => break,
+                Some(IngestEvent::Ended) => break,
+                _ => {}
             }
         }
-        if let Phase::Failed(msg) = &source.status.borrow().phase {
+        if let Phase::Failed(msg) = &intake.status().phase {
             return Err(CmdError::connect(msg.clone()));
         }
         eprintln!(
             "failwatch: no alert fired; {}",
-            headless::losses_line(&pipeline)
+            output::losses_line(&pipeline)
         );
         Ok(())
     })
@@ -96,32 +98,50 @@ fn capture(
     json: bool,
 ) -> Result<(), CmdError> {
     let input = CaptureInput::open(file, false)?;
-    let mut pipeline = settings
-        .routing
-        .pipeline(0, settings.routing.sniffed(|| input.sniff()));
-    pipeline.alerts = Some(engine);
+    let mut pipeline = settings.routing.capture_pipeline(&input);
+    pipeline.set_alerts(engine);
     let map = input.map();
     let mut fired = 0u64;
-    let mut collect = |pipeline: &mut crate::pipeline::Pipeline| {
-        let new = pipeline.take_fired();
-        fired += new.len() as u64;
-        print(&new, json, settings.lang);
-    };
-    headless::ingest_capture_with(input.capture(map.as_ref())?, &mut pipeline, &mut collect)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    let sink = Alerts;
+    crate::ingest::read::read(
+        input.capture(map.as_ref())?,
+        &mut pipeline,
+        &sink,
+        |p, ()| {
+            let new = p.take_fired();
+            fired += new.len() as u64;
+            print(&new, json, settings.lang);
+            Ok(())
+        },
+    )
+    .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     super::summary::not_a_capture(&pipeline, &input.name)?;
-    if headless::has_losses(&pipeline) {
-        eprintln!("failwatch: {}", headless::losses_line(&pipeline));
+    if output::has_losses(&pipeline) {
+        eprintln!("failwatch: {}", output::losses_line(&pipeline));
     }
     match fired {
         0 => {
             eprintln!(
                 "failwatch: no alert fired ({} failures read)",
-                pipeline.store.agg.failures
+                pipeline.store().agg.failures
             );
             Ok(())
         }
         n => Err(fired_error(n)),
+    }
+}
+
+/// `watch`'s sink: nothing per failure (the pipeline's alert rules see each); each line's
+/// alerts are printed as they fire.
+struct Alerts;
+
+impl crate::ingest::read::Sink for Alerts {
+    type Out = ();
+    fn start(&self) {}
+    fn failure(&self, _: &crate::enrich::Failure, _: &mut ()) {}
+    fn gap(&self, _: &crate::protocol::Gap, _: &mut ()) {}
+    fn ready(&self, _: &()) -> bool {
+        true
     }
 }
 

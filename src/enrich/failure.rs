@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::groups::Group;
 use crate::redact;
 use crate::routing::{
-    self, canned, Bindings, ChatSession, Era, Facts, Family, InProcess, Outcome, Relay, Route,
-    Routes, SentText, Why,
+    self, canned, Bindings, ChatSession, Era, Facts, Family, FamilySource, InProcess, Outcome,
+    Relay, Route, Routes, SentText, Why,
 };
 
 /// Where the failure's error text came from.
@@ -181,6 +181,8 @@ pub struct Failure {
     pub reason_known: bool,
     pub retry_pending: Option<bool>,
     pub family: Family,
+    /// Where the family came from when this failure was routed (assumed: no frame had told).
+    pub family_source: FamilySource,
     pub era: Era,
     pub evidence: Evidence,
     pub told: Told,
@@ -263,7 +265,7 @@ impl Failure {
     pub fn apply_recovery(
         &mut self,
         outcome: &Result<Recovered, Box<str>>,
-        family: Family,
+        family: (Family, FamilySource),
         bindings: &Bindings,
     ) {
         match outcome {
@@ -372,9 +374,11 @@ impl Failure {
         self.reason.as_deref().unwrap_or("")
     }
 
-    /// (Re)compute everything that depends on the family and the bindings.
-    pub fn derive(&mut self, family: Family, bindings: &Bindings) {
+    /// (Re)compute everything that depends on the family (and where it came from) and the
+    /// bindings.
+    pub fn derive(&mut self, (family, source): (Family, FamilySource), bindings: &Bindings) {
         self.family = family;
+        self.family_source = source;
         self.era = Era::from_parts(
             family,
             self.retry_pending.is_some(),

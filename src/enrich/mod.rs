@@ -40,6 +40,8 @@ pub struct Update {
 pub struct Placed {
     pub seq: u64,
     pub family: Family,
+    /// Where that family came from (assumed: no frame had told yet).
+    pub family_source: FamilySource,
     /// The family in effect changed with this failure.
     pub family_changed: bool,
     pub reason: Option<Arc<str>>,
@@ -58,6 +60,8 @@ pub struct Enricher {
     comments: CommentMemory,
     chains: Chains,
     family: FamilyTracker,
+    /// A frame that is no failure changed the family in effect (taken by the pipeline).
+    family_told: bool,
     bindings: Arc<Bindings>,
     names: Interner,
     next_seq: u64,
@@ -76,6 +80,7 @@ impl Enricher {
             comments: CommentMemory::default(),
             chains: Chains::default(),
             family: FamilyTracker::new(family),
+            family_told: false,
             bindings,
             names: Interner::default(),
             next_seq: 0,
@@ -109,6 +114,12 @@ impl Enricher {
             Event::ChatMessage(m) | Event::ChatDone(m) => (&m.task_id, &m.chat_session_id),
             Event::Comment(c) => {
                 self.comments.observe(at, c);
+                return None;
+            }
+            Event::Other(kind) => {
+                if let Some(said) = Family::evidence_of_type(kind) {
+                    self.family_told |= self.family.observe_said(said).is_some();
+                }
                 return None;
             }
             _ => return None,
@@ -157,7 +168,7 @@ impl Enricher {
     ) -> Placed {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let (family, _) = self.family.current();
+        let (family, family_source) = self.family.current();
         let reason = f.failure_reason.as_deref().map(|r| self.names.get(r));
         let comment = task.as_ref().and_then(|t| self.comments.take(t, at));
         let (retry_of, attempt) = match task {
@@ -170,6 +181,7 @@ impl Enricher {
         Placed {
             seq,
             family,
+            family_source,
             family_changed,
             reason,
             remembered,
@@ -182,6 +194,17 @@ impl Enricher {
     /// The family in effect and where it came from.
     pub fn family(&self) -> (Family, FamilySource) {
         self.family.current()
+    }
+
+    /// Learn the family a frame told before it is placed (a stream's held frames are placed
+    /// after the one that told). True when the family in effect changed.
+    pub fn observe_family(&mut self, said: Family) -> bool {
+        self.family.observe_said(said).is_some()
+    }
+
+    /// Whether a frame that is no failure changed the family since the last call.
+    pub fn take_family_told(&mut self) -> bool {
+        std::mem::take(&mut self.family_told)
     }
 
     /// `task:failed` frames that looked like the other family.
@@ -248,6 +271,7 @@ pub fn build(
         reason,
         retry_pending: f.retry_pending,
         family,
+        family_source: placed.family_source,
         era: Era::of(family, f),
         evidence: Evidence {
             error: f.error.as_deref().map(SeenText::new),
@@ -265,7 +289,7 @@ pub fn build(
         api_attempt: None,
         group: Group::default(),
     };
-    failure.derive(family, bindings);
+    failure.derive((family, placed.family_source), bindings);
     failure
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::{Relay, OUTCOME_COUNT, RELAY_COUNT};
 use crate::source::status::{ConnState, Phase};
 
@@ -49,9 +49,9 @@ pub struct MetricsSnapshot {
 impl MetricsSnapshot {
     /// Copy the counts out of a pipeline and, for a live source, its status.
     pub fn of(pipeline: &Pipeline, status: Option<&ConnState>) -> MetricsSnapshot {
-        let agg = &pipeline.store.agg;
-        let ingest = &pipeline.store.ingest;
-        let (family, _) = pipeline.enricher.family();
+        let agg = &pipeline.store().agg;
+        let ingest = &pipeline.store().ingest;
+        let (family, _) = pipeline.enricher().family();
         let mut s = MetricsSnapshot {
             failures_by_reason: agg
                 .by_reason
@@ -70,7 +70,7 @@ impl MetricsSnapshot {
                 .collect(),
             rejected: ingest.rejected.iter().map(|(k, n)| (*k, *n)).collect(),
             frames_dropped: ingest.source_dropped,
-            duplicates: ingest.duplicates,
+            duplicates: ingest.duplicates_total(),
             // A capture's gap records; a live source's gaps are in its status.
             gaps: ingest.gaps.len() as u64 + ingest.gaps_forgotten,
             ..MetricsSnapshot::default()

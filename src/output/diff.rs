@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::reason_key;
 use crate::capture::format_time;
 use crate::groups::GroupId;
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::Outcome;
 use crate::store::Aggregates;
 
@@ -28,7 +28,7 @@ pub struct Side<'a> {
 
 impl Side<'_> {
     fn hours(&self) -> f64 {
-        let i = &self.pipeline.store.ingest;
+        let i = &self.pipeline.store().ingest;
         let minutes = match (i.first_at, i.last_at) {
             (Some(a), Some(b)) => (b - a).num_milliseconds() as f64 / 60_000.0,
             _ => 0.0,
@@ -219,14 +219,14 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
 }
 
 fn capture_record<'a>(side: &Side<'a>, hours: f64) -> CaptureRecord<'a> {
-    let i = &side.pipeline.store.ingest;
+    let i = &side.pipeline.store().ingest;
     CaptureRecord {
         failures: side.agg.failures,
         file: side.name,
         from: i.first_at.map(format_time),
         hours: (hours * 1000.0).round() / 1000.0,
         lost: side.agg.dropped,
-        server: side.pipeline.enricher.family().0.name(),
+        server: side.pipeline.enricher().family().0.name(),
         to: i.last_at.map(format_time),
     }
 }

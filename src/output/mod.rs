@@ -4,10 +4,12 @@
 
 pub mod diff;
 mod record;
+mod stream;
 mod table;
 mod text;
 
 pub use record::{FailureRecord, GapRecord, RouteRecord, SessionRecord, SummaryRecord};
+pub use stream::{has_losses, losses_line, summary_json, write_failure, write_gap, TailFormat};
 pub use table::summary_table;
 pub use text::{failure_text, gap_span, gap_text};
 

@@ -9,7 +9,7 @@ use super::reason_key;
 use crate::capture::format_time;
 use crate::catalog::{self, Lang, ReasonKind};
 use crate::enrich::{ErrorOrigin, Failure};
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::{FamilySource, Outcome, Why, WITHHELD};
 use crate::store::Aggregates;
 
@@ -47,6 +47,9 @@ pub struct FailureRecord<'a> {
     pub server: &'static str,
     /// The server's attempt count and parent task, when the API told them.
     pub server_attempt: Option<ServerAttempt<'a>>,
+    /// Where `server` came from: `flag`, `config`, `detected`, or `assumed` (no frame had told
+    /// the family when this failure was routed).
+    pub server_source: crate::routing::FamilySource,
     pub task_id: Option<&'a str>,
 }
 
@@ -122,6 +125,7 @@ impl<'a> FailureRecord<'a> {
                 max_attempts: a.max_attempts,
                 parent_task_id: a.parent_task_id.as_deref(),
             }),
+            server_source: f.family_source,
             task_id: f.task_id.as_deref(),
         }
     }
@@ -267,9 +271,9 @@ pub struct SessionRecord<'a> {
 
 impl<'a> SummaryRecord<'a> {
     pub fn of(pipeline: &'a Pipeline, agg: &'a Aggregates) -> SummaryRecord<'a> {
-        let ingest = &pipeline.store.ingest;
-        let (family, source) = pipeline.enricher.family();
-        let bindings = pipeline.enricher.bindings();
+        let ingest = &pipeline.store().ingest;
+        let (family, source) = pipeline.enricher().family();
+        let bindings = pipeline.enricher().bindings();
         let routing = agg
             .routing_of(family)
             .into_iter()
@@ -315,7 +319,7 @@ impl<'a> SummaryRecord<'a> {
             canned: agg.canned,
             dropped: agg.dropped,
             dropped_sessions: agg.dropped_sessions().into_iter().map(|s| &**s).collect(),
-            duplicates: ingest.duplicates,
+            duplicates: ingest.duplicates_total(),
             failures: agg.failures,
             frames: ingest.frames,
             gaps: ingest.gaps.iter().map(GapRecord::of).collect(),
@@ -324,7 +328,7 @@ impl<'a> SummaryRecord<'a> {
                 .groups
                 .by_count()
                 .into_iter()
-                .map(|(id, g)| GroupRecord::of(*id, g, agg.failures, pipeline.store.now()))
+                .map(|(id, g)| GroupRecord::of(*id, g, agg.failures, pipeline.store().now()))
                 .collect(),
             groups_beyond: agg.groups.beyond,
             leaked_to_chat: Leaks {
@@ -346,7 +350,7 @@ impl<'a> SummaryRecord<'a> {
             rejected_frames: &ingest.rejected,
             routing,
             server: family.name(),
-            server_conflicts: pipeline.enricher.family_conflicts(),
+            server_conflicts: pipeline.enricher().family_conflicts(),
             server_source: source,
             sessions,
             source_dropped: ingest.source_dropped,

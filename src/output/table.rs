@@ -5,15 +5,15 @@ use unicode_width::UnicodeWidthStr;
 use super::{reason_key, Locale};
 use crate::catalog;
 use crate::i18n::strings;
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 use crate::routing::Outcome;
 use crate::store::Aggregates;
 
 pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
     let lang = locale.lang;
     let s = strings(lang);
-    let ingest = &pipeline.store.ingest;
-    let (family, source) = pipeline.enricher.family();
+    let ingest = &pipeline.store().ingest;
+    let (family, source) = pipeline.enricher().family();
     let pct = |n: u64| 100.0 * n as f64 / agg.failures.max(1) as f64;
     let mut out = format!("{}: {} ({})\n", s.t_server, family.name(), source.name());
     if let (Some(from), Some(to)) = (ingest.first_at, ingest.last_at) {
@@ -41,7 +41,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     out.push_str(&format!(
         "{}: {}   {}: {}   {}: {}   {}: {}\n",
         s.t_duplicates,
-        ingest.duplicates,
+        ingest.duplicates_total(),
         s.t_source_dropped,
         ingest.source_dropped,
         s.t_texts_cut,
@@ -108,7 +108,7 @@ fn top_groups(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
     if groups.is_empty() {
         return String::new();
     }
-    let now = pipeline.store.now();
+    let now = pipeline.store().now();
     let mut rows =
         vec![[s.t_count, s.group_sessions, s.t_group, s.t_group_kind].map(str::to_owned)];
     for (id, g) in groups.iter().take(SHOWN) {

@@ -56,8 +56,13 @@ pub fn failure_text(f: &Failure, locale: Locale) -> String {
     } else {
         String::new()
     };
+    // A family only assumed is marked, as the dashboard's header marks it.
+    let assumed = match f.family_source {
+        crate::routing::FamilySource::Assumed => "?",
+        _ => "",
+    };
     format!(
-        "{} {} {} [{}] {} {}{leak} | {}",
+        "{} {}{assumed} {} [{}] {} {}{leak} | {}",
         locale.tz.rfc3339(f.at),
         f.family.name(),
         reason_key(f.reason_code()),

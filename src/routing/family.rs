@@ -43,6 +43,14 @@ impl Family {
             None
         }
     }
+
+    /// What an event type says about the family: the fork's GitHub-installation events
+    /// (`octo_installation:created`, `…:revoked`) exist only there, and tell even when no
+    /// failure does (the fork before its PR #33 sends failures like old upstream's).
+    pub fn evidence_of_type(kind: &str) -> Option<Family> {
+        kind.starts_with("octo_installation:")
+            .then_some(Family::Octo)
+    }
 }
 
 /// Where the family in effect came from.
@@ -178,7 +186,12 @@ impl FamilyTracker {
 
     /// Learn from one failure. Returns the new family when the one in effect changed.
     pub fn observe(&mut self, f: &TaskFailed) -> Option<Family> {
-        let said = Family::evidence(f)?;
+        self.observe_said(Family::evidence(f)?)
+    }
+
+    /// Learn what a frame said of the family. Returns the new family when the one in effect
+    /// changed.
+    pub fn observe_said(&mut self, said: Family) -> Option<Family> {
         let decided = self.setting.map(|(f, _)| f).or(self.detected);
         match decided {
             Some(d) if d != said => {

@@ -4,7 +4,6 @@
 pub mod channel;
 pub mod demo;
 pub mod redis;
-pub mod replay;
 pub mod status;
 pub mod ws;
 

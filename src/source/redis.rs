@@ -197,6 +197,8 @@ pub struct Reader {
     conn: redis::Connection,
     last_id: Option<String>,
     seen: BoundedMap<String, ()>,
+    /// Entries skipped as already delivered (another node relayed the same event).
+    duplicates: u64,
 }
 
 impl Reader {
@@ -223,6 +225,7 @@ impl Reader {
             conn,
             last_id: None,
             seen: BoundedMap::new(DEDUP_MEMORY),
+            duplicates: 0,
         })
     }
 
@@ -240,7 +243,10 @@ impl Reader {
             return false;
         }
         match &e.event_id {
-            Some(id) if self.seen.get(id.as_str()).is_some() => false,
+            Some(id) if self.seen.get(id.as_str()).is_some() => {
+                self.duplicates += 1;
+                false
+            }
             Some(id) => {
                 self.seen.insert(id.clone(), ());
                 true
@@ -294,7 +300,7 @@ impl Reader {
 
     /// Backfill everything newer than `since`, in batches; `sink` gets each batch's kept
     /// entries. Then the reader stands at the stream's last entry, so following misses nothing.
-    pub fn backfill(&mut self, mut sink: impl FnMut(Vec<Entry>)) -> Result<u64, SourceError> {
+    pub fn backfill(&mut self, mut sink: impl FnMut(Batch)) -> Result<u64, SourceError> {
         let start_ms =
             now_ms().saturating_sub(self.config.since.as_millis().min(i64::MAX as u128) as i64);
         let request = |key: &str, start: &str| {
@@ -338,7 +344,7 @@ impl Reader {
     }
 
     /// One blocking read of new entries after the last id seen.
-    pub fn follow_once(&mut self, mut sink: impl FnMut(Vec<Entry>)) -> Result<usize, SourceError> {
+    pub fn follow_once(&mut self, mut sink: impl FnMut(Batch)) -> Result<usize, SourceError> {
         let after = self.last_id.clone().unwrap_or_else(|| "0-0".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
@@ -356,14 +362,19 @@ impl Reader {
     }
 
     /// Advance past `entries`, passing on the ones that are ours and new; how many were.
-    fn take(&mut self, entries: Vec<Entry>, sink: &mut impl FnMut(Vec<Entry>)) -> u64 {
+    fn take(&mut self, entries: Vec<Entry>, sink: &mut impl FnMut(Batch)) -> u64 {
         if let Some(last) = entries.last() {
             self.last_id = Some(last.id.clone());
         }
+        let before = self.duplicates;
         let kept: Vec<Entry> = entries.into_iter().filter(|e| self.keep(e)).collect();
         let n = kept.len() as u64;
-        if n > 0 {
-            sink(kept);
+        let duplicates = self.duplicates - before;
+        if n > 0 || duplicates > 0 {
+            sink(Batch {
+                entries: kept,
+                duplicates,
+            });
         }
         n
     }
@@ -469,6 +480,13 @@ fn frame(e: Entry) -> Option<Frame> {
     })
 }
 
+/// Entries of one read that belong to the workspace and were new, and how many were skipped as
+/// already delivered (counted with the pipeline's own repeats).
+pub struct Batch {
+    pub entries: Vec<Entry>,
+    pub duplicates: u64,
+}
+
 pub struct RedisHandle {
     pub frames: FrameRx,
     pub state: watch::Receiver<ConnState>,
@@ -485,10 +503,11 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
     std::thread::Builder::new()
         .name("redis-source".into())
         .spawn(move || {
-            let send = |batch: Vec<Entry>, state: &watch::Sender<ConnState>| {
-                let frames: Vec<Frame> = batch.into_iter().filter_map(frame).collect();
+            let send = |batch: Batch, state: &watch::Sender<ConnState>| {
+                let frames: Vec<Frame> = batch.entries.into_iter().filter_map(frame).collect();
                 state.send_if_modified(|s| {
                     frames.iter().for_each(|f| s.received(f.received_at));
+                    s.duplicates += batch.duplicates;
                     false
                 });
                 let lost = frames

@@ -7,10 +7,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use crate::backoff::Backoff;
+
 pub use crate::protocol::Gap;
 
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
+const RECONNECT: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
 /// A connection that lived this long resets the backoff.
 pub const STABLE_AFTER: Duration = Duration::from_secs(30);
 
@@ -43,6 +44,8 @@ pub struct ConnState {
     /// Frames the consumer was too slow to take.
     pub dropped: u64,
     pub received: u64,
+    /// Frames the source skipped as already delivered (the same `event_id` relayed twice).
+    pub duplicates: u64,
     /// Gaps ever opened (`gaps` keeps only the newest).
     pub gaps_total: u64,
     /// Times the connection was lost or could not be made and another attempt was scheduled.
@@ -62,6 +65,7 @@ impl ConnState {
             last_frame_at: None,
             gaps: Vec::new(),
             dropped: 0,
+            duplicates: 0,
             received: 0,
             gaps_total: 0,
             reconnects: 0,
@@ -101,6 +105,7 @@ impl ConnState {
         self.received = newer.received;
         self.last_frame_at = newer.last_frame_at;
         self.dropped = newer.dropped;
+        self.duplicates = newer.duplicates;
     }
 
     /// Waiting to try again (after `error`) until `at`.
@@ -110,12 +115,9 @@ impl ConnState {
     }
 }
 
-/// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempt)].
+/// How long a source waits before it tries again ([`crate::backoff`]).
 pub fn backoff(attempt: u32, rng: &mut impl Rng) -> Duration {
-    let ceiling = BACKOFF_BASE
-        .saturating_mul(1u32 << attempt.min(16))
-        .min(BACKOFF_CAP);
-    ceiling.mul_f64(rng.random::<f64>())
+    RECONNECT.delay(attempt, rng)
 }
 
 #[cfg(test)]
@@ -147,7 +149,7 @@ mod tests {
         let mut rng = rand::rng();
         for attempt in 0..40 {
             let d = backoff(attempt, &mut rng);
-            assert!(d <= BACKOFF_CAP);
+            assert!(d <= RECONNECT.cap);
         }
         let samples: Vec<Duration> = (0..50).map(|_| backoff(10, &mut rng)).collect();
         assert!(samples.iter().any(|d| *d != samples[0]), "jittered");

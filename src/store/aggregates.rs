@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::enrich::Failure;
 use crate::protocol::KNOWN_TYPES;
-use crate::routing::{Family, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
+use crate::routing::{Family, FamilySource, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// How many minutes of per-minute history each series keeps (sparklines, rates).
 pub const MINUTES_KEPT: usize = 60;
@@ -506,14 +506,18 @@ pub struct IngestStats {
     /// Frames a source had to drop because the consumer was behind.
     pub source_dropped: u64,
     /// Frames delivered again with an `event_id` seen recently (a restarted node's replay),
-    /// counted once.
+    /// counted once ([`IngestStats::duplicates_total`]).
     pub duplicates: u64,
+    /// The same, skipped by the source itself (Redis entries relayed by two nodes).
+    pub source_duplicates: u64,
     /// Error texts too large to keep whole: cut.
     pub texts_cut: u64,
     /// Withheld texts recovered from the REST API.
     pub recovered: u64,
     /// Bare frames with no time of their own: placed after the one before.
     pub synthetic_times: u64,
+    /// Failures routed while the server family was only assumed (no frame had told it).
+    pub assumed_family: u64,
     /// The earliest and latest event times seen: the span a capture covers.
     pub first_at: Option<DateTime<Utc>>,
     pub last_at: Option<DateTime<Utc>>,
@@ -521,6 +525,41 @@ pub struct IngestStats {
     pub gaps: Vec<crate::protocol::Gap>,
     /// Gaps older than the kept ones.
     pub gaps_forgotten: u64,
+}
+
+/// What admitting failures adds to the stream's counters: counted one failure at a time by the
+/// pipeline, or a chunk at a time on the reader threads, by this one rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Admitted {
+    pub texts_cut: u64,
+    pub assumed_family: u64,
+}
+
+impl Admitted {
+    pub fn count(&mut self, f: &Failure) {
+        self.texts_cut += u64::from(f.text_cut());
+        self.assumed_family += u64::from(f.family_source == FamilySource::Assumed);
+    }
+}
+
+impl IngestStats {
+    /// Repeats skipped, wherever they were found.
+    pub fn duplicates_total(&self) -> u64 {
+        self.duplicates + self.source_duplicates
+    }
+
+    /// A failure admitted.
+    pub fn count_admitted(&mut self, f: &Failure) {
+        let mut one = Admitted::default();
+        one.count(f);
+        self.absorb_admitted(one);
+    }
+
+    /// The failures admitted elsewhere (a chunk's).
+    pub fn absorb_admitted(&mut self, a: Admitted) {
+        self.texts_cut += a.texts_cut;
+        self.assumed_family += a.assumed_family;
+    }
 }
 
 /// Distinct event type names kept; the rest are counted under [`OTHER_TYPES`].

@@ -6,7 +6,7 @@ mod groups;
 mod ring;
 
 pub use aggregates::{
-    Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats, TypeCounts,
+    Admitted, Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats, TypeCounts,
 };
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
 
@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::enrich::{Failure, Update};
 use crate::filter::Filter;
-use crate::routing::{Bindings, Family};
+use crate::routing::{Bindings, Family, FamilySource};
 
 pub const DEFAULT_CAPACITY: usize = 200_000;
 /// Stored error texts are bounded in bytes too: a server sending large errors evicts old
@@ -69,9 +69,17 @@ impl Store {
         self.latest = self.latest.max(latest);
     }
 
+    /// Change a failure the store does not keep (a headless stream's copy waiting for the REST
+    /// API): the counts move with it.
+    pub fn amend_uncounted(&mut self, f: &mut Failure, change: impl FnOnce(&mut Failure)) {
+        self.agg.count_derived(f, -1);
+        change(f);
+        self.agg.count_derived(f, 1);
+    }
+
     /// The family in effect changed: route every stored failure again and move its counts.
     /// (Failures already evicted stay counted as first routed.)
-    pub fn reroute(&mut self, family: Family, bindings: &Bindings) {
+    pub fn reroute(&mut self, family: (Family, FamilySource), bindings: &Bindings) {
         for f in self.ring.iter_mut() {
             self.agg.count_derived(f, -1);
             f.derive(family, bindings);

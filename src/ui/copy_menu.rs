@@ -23,7 +23,7 @@ fn help_of(t: CopyTarget) -> HelpId {
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let choices = app.copy_choices(&feed.pipeline.store);
+    let choices = app.copy_choices(feed.pipeline.store());
     let mut lines: Vec<Line> = choices
         .iter()
         .map(|(key, target)| {

@@ -24,7 +24,7 @@ pub fn area(size: Rect) -> Rect {
 
 /// The selected failure's detail wrapped to its overlay (empty when nothing is selected).
 pub fn wrapped(app: &App, feed: &Feed, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store.get(s)) else {
+    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store().get(s)) else {
         return Vec::new();
     };
     let (width, _) = scroll_view::inner(area(app.size));
@@ -46,17 +46,17 @@ fn owned_line(line: Line<'_>) -> Line<'static> {
 }
 
 pub fn render(f: &mut Frame, size: Rect, app: &App, feed: &Feed, theme: &Theme) {
-    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store.get(s)) else {
+    let Some(failure) = app.selected.and_then(|s| feed.pipeline.store().get(s)) else {
         return;
     };
     let s = strings(app.lang);
-    let position = feed.pipeline.store.view_position(failure.seq);
+    let position = feed.pipeline.store().view_position(failure.seq);
     let title = format!(
         "{} · {} · {}/{} (←/→)",
         s.detail,
         failure.reason_code(),
         position + 1,
-        feed.pipeline.store.view_len()
+        feed.pipeline.store().view_len()
     );
     scroll_view::render(
         f,
@@ -178,7 +178,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
     if let Some(task) = failure.task_id.as_deref() {
         out.extend(attempt_lines(
             task,
-            feed.pipeline.enricher.chains(),
+            feed.pipeline.enricher().chains(),
             app,
             theme,
         ));

@@ -61,7 +61,7 @@ impl Columns {
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &feed.pipeline.store;
+    let store = feed.pipeline.store();
     let filtered = !store.filter().is_empty();
     let title = if filtered {
         format!(
@@ -91,7 +91,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         f.render_widget(msg, area);
         return;
     }
-    let family = feed.pipeline.enricher.family().0;
+    let family = feed.pipeline.enricher().family().0;
     let relays: String = family.relays().iter().map(|r| r.letter()).collect();
     let labels: Vec<String> = shown.iter().map(|f| reason_label(f, app.lang).0).collect();
     let cols = Columns::new(

@@ -32,7 +32,7 @@ fn hints(app: &App, s: &Strings) -> &'static str {
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &feed.pipeline.store;
+    let store = feed.pipeline.store();
     if let Some(editor) = &app.export_editor {
         let line = editor_line(s.export_to, editor, theme);
         let hint = Line::styled(format!("  {}", s.export_keys), theme.dim());

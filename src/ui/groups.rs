@@ -26,7 +26,7 @@ const MIN_LABEL: usize = 24;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &feed.pipeline.store;
+    let store = feed.pipeline.store();
     let agg = &store.agg;
     let now = store.now();
     let focused = app.focus == Panel::Groups;

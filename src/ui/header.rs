@@ -66,8 +66,8 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String
 /// source (or of playback), then where it comes from, then the server family.
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &feed.pipeline.store;
-    let (family, source) = feed.pipeline.enricher.family();
+    let store = feed.pipeline.store();
+    let (family, source) = feed.pipeline.enricher().family();
     let mut first = vec![Span::styled("failwatch ", theme.title())];
     match feed.replay_state() {
         Some(r) => {
@@ -132,7 +132,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         ),
         _ => Span::raw(format!("· {} ", family.name())),
     });
-    let conflicts = feed.pipeline.enricher.family_conflicts();
+    let conflicts = feed.pipeline.enricher().family_conflicts();
     if conflicts > 0 {
         first.push(Span::styled(
             format!("· {conflicts} {} ", s.server_conflicts),

@@ -60,7 +60,7 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
     filter_bar::render(f, areas.footer, app, feed, theme);
     match app.overlay {
         Overlay::Detail => detail::render(f, size, app, feed, theme),
-        Overlay::Help => help::render(f, size, app, feed.pipeline.enricher.family().0, theme),
+        Overlay::Help => help::render(f, size, app, feed.pipeline.enricher().family().0, theme),
         Overlay::Copy => {
             if app.copy_over() == Overlay::Detail {
                 detail::render(f, size, app, feed, theme);
@@ -248,7 +248,7 @@ pub fn overlay_max_scroll(app: &App, feed: &Feed) -> usize {
     let theme = Theme::plain();
     let (content, area) = match app.overlay {
         Overlay::Help => (
-            help::wrapped(app, feed.pipeline.enricher.family().0, &theme).len(),
+            help::wrapped(app, feed.pipeline.enricher().family().0, &theme).len(),
             help::area(app.size),
         ),
         Overlay::Detail => (

@@ -25,7 +25,7 @@ const PCT: usize = 4;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
-    let store = &feed.pipeline.store;
+    let store = feed.pipeline.store();
     let agg = &store.agg;
     let toggled = store.filter().toggled_reasons();
     let now = store.now();

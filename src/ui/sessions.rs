@@ -15,8 +15,8 @@ use crate::i18n::strings;
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
-    let sessions = feed.pipeline.store.agg.sessions_by_urgency();
-    let bindings = feed.pipeline.enricher.bindings();
+    let sessions = feed.pipeline.store().agg.sessions_by_urgency();
+    let bindings = feed.pipeline.enricher().bindings();
     let visible: Vec<_> = visible_rows(&sessions, app.session_cursor, area).collect();
     let headers = [
         s.session,

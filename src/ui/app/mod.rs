@@ -193,13 +193,13 @@ impl App {
     pub fn act(&mut self, action: Action, feed: &mut Feed) -> Option<Effect> {
         match self.apply(action, feed)? {
             Effect::SetFilter(f) => {
-                feed.pipeline.store.set_filter(f);
-                self.after_rebuild(&feed.pipeline.store);
+                feed.pipeline.store_mut().set_filter(f);
+                self.after_rebuild(feed.pipeline.store());
                 None
             }
             Effect::Replay(cmd) => {
                 match feed.control(cmd) {
-                    Ok(()) => self.after_rebuild(&feed.pipeline.store),
+                    Ok(()) => self.after_rebuild(feed.pipeline.store()),
                     Err(_) => self.status = Some(strings(self.lang).not_a_replay.into()),
                 }
                 None
@@ -210,7 +210,7 @@ impl App {
 
     /// Change the view state for an intent; what must change elsewhere is returned.
     pub fn apply(&mut self, action: Action, feed: &Feed) -> Option<Effect> {
-        let store = &feed.pipeline.store;
+        let store = feed.pipeline.store();
         self.status = None;
         self.first_run = false;
         match action {
@@ -388,7 +388,7 @@ impl App {
         self.banner = feed
             .latest_alert()
             .is_some_and(|(_, total)| total > self.alerts_seen);
-        self.sync_store(&feed.pipeline.store);
+        self.sync_store(feed.pipeline.store());
     }
 
     /// How long ago a line or frame was last skipped.

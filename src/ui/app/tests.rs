@@ -4,8 +4,8 @@ use chrono::DateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::pipeline::Pipeline;
-use crate::source::replay::Replay;
+use crate::ingest::replay::Replay;
+use crate::ingest::Pipeline;
 
 fn feed_of(p: Pipeline) -> Feed {
     Feed::replay(p, Replay::from_entries(Vec::new()), "test".into())
@@ -23,7 +23,7 @@ fn setup(n: usize) -> (App, Feed) {
         p.push_frame(at, &format!(
             r#"{{"type":"task:failed","payload":{{"task_id":"t{i}","chat_session_id":"s{}","failure_reason":"{reason}","retry_pending":false,"error":"e{i}"}}}}"#,
             i % 4
-        ));
+        ), |_| {});
     }
     let feed = feed_of(p);
     let mut app = App::new(Lang::En);
@@ -54,6 +54,7 @@ fn follows_the_newest_until_scrolled_up() {
     feed.pipeline.push_frame(
         DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
         r#"{"type":"task:failed","payload":{"task_id":"x","failure_reason":"timeout"}}"#,
+        |_| {},
     );
     app.sync(&feed);
     assert_eq!(app.selected, Some(48));
@@ -92,7 +93,7 @@ fn space_holds_a_live_view_and_g_goes_to_top() {
 fn new_rows_while_paused_say_how_many_match_the_filter() {
     let (mut app, mut feed) = setup(10);
     feed.pipeline
-        .store
+        .store_mut()
         .set_filter(Filter::parse("reason:timeout").unwrap());
     app.sync(&feed);
     press(&mut app, &mut feed, KeyCode::Char('k'));
@@ -109,7 +110,7 @@ fn new_rows_while_paused_say_how_many_match_the_filter() {
         feed.pipeline.push_frame(
             at,
             &format!(r#"{{"type":"task:failed","payload":{{"task_id":"n{i}","failure_reason":"{reason}"}}}}"#),
-        );
+         |_| {},);
     }
     app.sync(&feed);
     assert_eq!((app.new_while_paused, app.new_matching), (3, 1));
@@ -133,19 +134,19 @@ fn filter_bar_applies_on_enter_and_keeps_last_good_filter_on_error() {
     typed(&mut app, &mut feed, "reason:timeout");
     assert_eq!(app.filter_error, None);
     assert_eq!(app.filter_preview, Some(3), "previewed before enter");
-    assert_eq!(feed.pipeline.store.view_len(), 9, "not applied yet");
+    assert_eq!(feed.pipeline.store().view_len(), 9, "not applied yet");
     press(&mut app, &mut feed, KeyCode::Enter);
     assert_eq!(app.filter_editor, None);
-    assert_eq!(feed.pipeline.store.view_len(), 3);
+    assert_eq!(feed.pipeline.store().view_len(), 3);
     press(&mut app, &mut feed, KeyCode::Char('/'));
     typed(&mut app, &mut feed, " colour:x");
     assert!(app.filter_error.as_deref().unwrap().contains("colour"));
     press(&mut app, &mut feed, KeyCode::Enter);
     assert!(app.filter_editor.is_some(), "a bad filter is not applied");
-    assert_eq!(feed.pipeline.store.view_len(), 3);
+    assert_eq!(feed.pipeline.store().view_len(), 3);
     press(&mut app, &mut feed, KeyCode::Esc);
     press(&mut app, &mut feed, KeyCode::Esc);
-    assert_eq!(feed.pipeline.store.view_len(), 9, "esc clears the filter");
+    assert_eq!(feed.pipeline.store().view_len(), 9, "esc clears the filter");
 }
 
 #[test]
@@ -164,12 +165,12 @@ fn reasons_panel_toggles_a_reason_filter() {
     assert_eq!(app.focus, Panel::Reasons);
     press(&mut app, &mut feed, KeyCode::Enter); // most frequent first: provider_network (6)
     assert_eq!(
-        feed.pipeline.store.filter().source(),
+        feed.pipeline.store().filter().source(),
         "reason:agent_error.provider_network"
     );
-    assert_eq!(feed.pipeline.store.view_len(), 6);
+    assert_eq!(feed.pipeline.store().view_len(), 6);
     press(&mut app, &mut feed, KeyCode::Enter);
-    assert_eq!(feed.pipeline.store.filter().source(), "");
+    assert_eq!(feed.pipeline.store().filter().source(), "");
     press(&mut app, &mut feed, KeyCode::Esc);
     assert_eq!(app.focus, Panel::Failures);
 }
@@ -201,11 +202,11 @@ fn sessions_panel_enter_filters_by_session() {
     press(&mut app, &mut feed, KeyCode::Enter);
     assert!(feed
         .pipeline
-        .store
+        .store()
         .filter()
         .source()
         .starts_with("session:s"));
-    assert_eq!(feed.pipeline.store.view_len(), 2);
+    assert_eq!(feed.pipeline.store().view_len(), 2);
     assert_eq!(app.focus, Panel::Failures);
 }
 
@@ -233,7 +234,7 @@ fn copy_and_export_ask_for_redacted_json() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["task_id"], "t4");
     feed.pipeline
-        .store
+        .store_mut()
         .set_filter(Filter::parse("reason:timeout").unwrap());
     // `e` asks where; enter writes there.
     app.export_to = std::path::PathBuf::from("/tmp/some-export.jsonl");
@@ -257,10 +258,10 @@ fn copy_and_export_of_a_hostile_failure_carry_nothing_raw_or_secret() {
     let token = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
     p.push_frame(at, &format!(
         r#"{{"type":"task:queued","payload":{{"task_id":"t","chat_session_id":"s {hostile} {token}"}}}}"#
-    ));
+    ), |_| {});
     p.push_frame(at, &format!(
         r#"{{"type":"task:failed","payload":{{"task_id":"t","status":"failed","failure_reason":"r{hostile}","error":"e {hostile} {token}"}}}}"#
-    ));
+    ), |_| {});
     let mut feed = feed_of(p);
     let mut app = App::new(Lang::En);
     app.sync(&feed);
@@ -323,12 +324,12 @@ fn jump_to_next_lost_notification() {
         r#"{"type":"task:failed","payload":{"task_id":"a","failure_reason":"timeout"}}"#,
         r#"{"type":"task:failed","payload":{"task_id":"c","failure_reason":"timeout"}}"#,
     ] {
-        p.push_frame(t, line);
+        p.push_frame(t, line, |_| {});
     }
     let mut feed = feed_of(p);
     let mut app = App::new(Lang::En);
     app.sync(&feed);
     press(&mut app, &mut feed, KeyCode::Char('N'));
     assert_eq!(app.selected, Some(1));
-    assert!(feed.pipeline.store.get(1).unwrap().is_dropped());
+    assert!(feed.pipeline.store().get(1).unwrap().is_dropped());
 }

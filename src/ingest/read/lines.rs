@@ -5,15 +5,18 @@
 //! carry none, the same rejections. Only ingestion (correlation, routing, counts) stays on one
 //! thread, so a lost session across a chunk boundary is found as in one pass.
 //!
-//! [`CaptureReader`]: super::CaptureReader
+//! [`CaptureReader`]: crate::capture::CaptureReader
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex};
+use std::convert::Infallible;
 
 use chrono::{DateTime, Utc};
 
-use super::read::{borrowed_frame, decoded_frame, overlong_line, paced_after};
-use super::{parse_line, Header, Line, MAX_LINE_BYTES};
+use super::bulk::Built;
+use super::work::{Job, Work};
+use crate::capture::clock::Pacer;
+use crate::capture::{
+    borrowed_frame, decoded_frame, overlong_line, parse_line, Line, MAX_LINE_BYTES,
+};
 use crate::protocol::{decode_with_id, Identified, Rejection};
 
 /// A frame's decode, done on a reader thread, borrowing from the mapped file.
@@ -52,10 +55,8 @@ pub(crate) enum Prepared<'a> {
     Other(Line),
 }
 
-/// Chunks this large are handed to reader threads …
+/// Chunks this large are handed to reader threads when reading line by line.
 pub const CHUNK_BYTES: usize = 1 << 20;
-/// … at most this many ahead of ingestion (bounding the memory decoded events take).
-const AHEAD: usize = 8;
 
 /// Where reading goes on from: a line's start in the file, and what order knew there.
 #[derive(Clone, Copy, Debug, Default)]
@@ -66,18 +67,10 @@ pub struct Resume {
     pub clock: Option<DateTime<Utc>>,
 }
 
-/// Every line of `bytes` in order, as `(line number, item)`, read on up to `threads` threads in
-/// chunks of about `chunk_bytes`, until `each` says to stop (`false`).
-pub fn for_each_line(
-    bytes: &[u8],
-    chunk_bytes: usize,
-    threads: usize,
-    each: impl FnMut(u64, Item<'_>) -> bool,
-) {
-    for_each_line_from(bytes, Resume::default(), chunk_bytes, threads, each)
-}
-
-/// [`for_each_line`] from where an earlier reading stopped.
+/// Every line of `bytes` from where `from` says, in order, as `(line number, item)`, until `each`
+/// says to stop (`false`). The lines are read ahead in chunks of about `chunk_bytes` by the
+/// shared workers ([`Work`]: `threads` in all, the calling thread among them); the calling
+/// thread hands them over in order.
 pub fn for_each_line_from(
     bytes: &[u8],
     from: Resume,
@@ -87,51 +80,21 @@ pub fn for_each_line_from(
 ) {
     let chunks = cut(bytes, from.offset, chunk_bytes.max(1));
     let mut order = from.order;
-    if threads <= 1 || chunks.len() <= 1 {
-        for c in &chunks {
-            if !read_chunk(c).into_iter().all(|p| order.hand(p, &mut each)) {
-                return;
-            }
-        }
-        return;
-    }
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let next = AtomicUsize::new(0);
-    let consumed = (Mutex::new(0usize), Condvar::new());
-    let (senders, receivers): (Vec<_>, Vec<_>) = chunks
-        .iter()
-        .map(|_| mpsc::sync_channel::<Vec<Prepared>>(1))
-        .unzip();
+    let work: Work<'_, '_, ()> = Work::new(&chunks, threads);
+    // Read ahead only: no chunk is ever submitted to be built.
+    let read_only = |_: &Job<'_>| -> Built<()> { unreachable!("nothing is built line by line") };
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(chunk) = chunks.get(i) else { return };
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                {
-                    let (done, moved) = &consumed;
-                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
-                    while i >= *done + AHEAD {
-                        done = moved.wait(done).unwrap_or_else(|e| e.into_inner());
-                    }
-                }
-                // The receiver lives until every chunk is taken in.
-                let _ = senders[i].send(read_chunk(chunk));
-            });
+        for _ in 1..threads.max(1) {
+            scope.spawn(|| work.serve(read_only));
         }
-        for (i, rx) in receivers.iter().enumerate() {
-            let Ok(prepared) = rx.recv() else { break };
-            let go_on = prepared.into_iter().all(|p| order.hand(p, &mut each));
-            if !go_on {
-                stop.store(true, Ordering::Relaxed);
-            }
-            // Stopping: every waiting reader is let go, to find the stop and return.
-            let (done, moved) = &consumed;
-            *done.lock().unwrap_or_else(|e| e.into_inner()) =
-                if go_on { i + 1 } else { usize::MAX / 2 };
-            moved.notify_all();
+        let _stop = work.stop_on_drop();
+        for i in 0..chunks.len() {
+            let read = work.wait(|w| w.take_read(i), |_| Ok::<(), Infallible>(()), &mut {
+                read_only
+            });
+            let Ok(mut items) = read;
+            let go_on = items.drain(..).all(|p| order.hand(p, &mut each));
+            work.done_with(i, items);
             if !go_on {
                 break;
             }
@@ -169,14 +132,8 @@ pub(crate) fn cut(bytes: &[u8], start: usize, chunk_bytes: usize) -> Vec<Chunk<'
     out
 }
 
-/// Each line of a chunk, classified and decoded as the reader and the pipeline would.
-pub(crate) fn read_chunk<'a>(chunk: &Chunk<'a>) -> Vec<Prepared<'a>> {
-    let mut out = Vec::new();
-    read_chunk_into(chunk, &mut out);
-    out
-}
-
-/// [`read_chunk`] into `out` (emptied first), which keeps its memory from chunk to chunk.
+/// Each line of a chunk, classified and decoded as the reader and the pipeline would, into `out`
+/// (emptied first), which keeps its memory from chunk to chunk.
 pub(crate) fn read_chunk_into<'a>(chunk: &Chunk<'a>, out: &mut Vec<Prepared<'a>>) {
     out.clear();
     let bytes = chunk.bytes;
@@ -244,7 +201,7 @@ fn prepare<'a>(line: &'a [u8], text: Option<&'a str>, complete: bool) -> Prepare
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Order {
     pub line_no: u64,
-    last_at: Option<DateTime<Utc>>,
+    pacer: Pacer,
 }
 
 impl Order {
@@ -277,19 +234,11 @@ impl Order {
 
     /// A line that is not a frame: a header's start time paces the bare frames after it.
     pub fn other(&mut self, line: &Line) {
-        if let Line::Header(Header {
-            started_at: Some(t),
-            ..
-        }) = line
-        {
-            self.last_at = self.last_at.or(Some(*t));
-        }
+        self.pacer.other(line);
     }
 
-    /// A frame's time, and whether it was paced: its own, or after the line before's.
+    /// A frame's line time, and whether it was paced.
     pub fn time(&mut self, own: Option<DateTime<Utc>>) -> (DateTime<Utc>, bool) {
-        let at = own.unwrap_or_else(|| paced_after(self.last_at));
-        self.last_at = Some(at);
-        (at, own.is_none())
+        self.pacer.time(own)
     }
 }

@@ -1,4 +1,4 @@
-//! A whole capture file taken in on every core. The file is cut at line ends into chunks, and
+//! The file door's bulk mode: a mapped capture taken in on every core. The file is cut at line ends into chunks, and
 //! each chunk goes through three steps:
 //!
 //! 1. a worker thread reads its lines: each decoded once, borrowing from the mapped file;
@@ -15,29 +15,17 @@
 //! [`ingest`] then stops where that is needed (at once, or at a header asking for the API) and
 //! says where to go on from.
 
-mod work;
-
 use chrono::{DateTime, Utc};
 
-use crate::capture::parallel::{cut, Order, Prepared, Resume};
-use crate::capture::Line;
+use super::lines::{cut, Order, Prepared, Resume};
+use super::work::{self, Job, Work};
+use super::Sink;
+use crate::capture::{clock, Line};
 use crate::enrich::{build, Failure, Interner, Placed};
-use crate::pipeline::Pipeline;
-use crate::protocol::{decode_with_id, Event, Gap};
+use crate::ingest::Pipeline;
+use crate::protocol::{decode_with_id, Event};
 use crate::routing::Bindings;
-use crate::store::Aggregates;
-use work::{Job, Work};
-
-/// What a command makes of the failures, chunk by chunk, on the worker threads.
-pub trait Sink: Sync {
-    /// What one chunk gives (lines to print, counts).
-    type Out: Send;
-    fn start(&self) -> Self::Out;
-    /// A failure, as it is taken in (before the store counts it).
-    fn failure(&self, f: &Failure, out: &mut Self::Out);
-    /// A gap the capture recorded, where it happened.
-    fn gap(&self, gap: &Gap, out: &mut Self::Out);
-}
+use crate::store::{Admitted, Aggregates};
 
 /// Chunks at least this large (a smaller file is one chunk) …
 const MIN_CHUNK: usize = 1 << 20;
@@ -60,13 +48,13 @@ pub fn ingest<S: Sink, E>(
     sink: &S,
     threads: usize,
     chunk_bytes: usize,
-    emit: impl FnMut(S::Out) -> Result<(), E>,
+    emit: impl FnMut(&mut Pipeline, S::Out) -> Result<(), E>,
 ) -> Result<Option<Resume>, E> {
     if !pipeline.takes_in_bulk() {
         return Ok(Some(Resume::default()));
     }
     let chunks = cut(bytes, 0, chunk_bytes.max(1));
-    let bindings = pipeline.enricher.shared_bindings().clone();
+    let bindings = pipeline.enricher().shared_bindings().clone();
     let work = Work::new(&chunks, threads);
     std::thread::scope(|scope| {
         // The calling thread is one of the `threads`: it works too while it waits.
@@ -77,6 +65,7 @@ pub fn ingest<S: Sink, E>(
                 work.serve(|job| build_chunk(job, sink, &bindings, &mut names))
             });
         }
+        let _stop = work.stop_on_drop();
         let mut names = Interner::default();
         let mut intake = Intake {
             pipeline,
@@ -86,9 +75,7 @@ pub fn ingest<S: Sink, E>(
             emit,
         };
         let mut build = |job: &Job<'_>| build_chunk(job, sink, &bindings, &mut names);
-        let result = intake.run(&work, &mut build);
-        work.stop();
-        result
+        intake.run(&work, &mut build)
     })
 }
 
@@ -109,7 +96,7 @@ impl<F> Intake<'_, '_, F> {
         build: &mut impl FnMut(&Job<'a>) -> Built<O>,
     ) -> Result<Option<Resume>, E>
     where
-        F: FnMut(O) -> Result<(), E>,
+        F: FnMut(&mut Pipeline, O) -> Result<(), E>,
     {
         for (i, chunk) in work.chunks().iter().enumerate() {
             let (items, mut steps) = self.wait(work, build, |w| {
@@ -139,13 +126,12 @@ impl<F> Intake<'_, '_, F> {
         ready: impl FnMut(&mut work::State<'a, O>) -> Option<T>,
     ) -> Result<T, E>
     where
-        F: FnMut(O) -> Result<(), E>,
+        F: FnMut(&mut Pipeline, O) -> Result<(), E>,
     {
         let absorb = |built: Built<O>| {
-            let store = &mut self.pipeline.store;
-            store.absorb(built.counts, built.latest);
-            store.ingest.texts_cut += built.texts_cut;
-            (self.emit)(built.out)
+            self.pipeline
+                .absorb(built.counts, built.latest, built.admitted);
+            (self.emit)(self.pipeline, built.out)
         };
         work.wait(ready, absorb, build)
     }
@@ -158,22 +144,19 @@ impl<F> Intake<'_, '_, F> {
             match item {
                 Prepared::Frame { at, decoded } => {
                     let at = self.frame_time(*at);
-                    let time = match decoded {
-                        Ok((_, Some(id))) => id.time().unwrap_or(at),
-                        _ => at,
-                    };
-                    self.clock = self.clock.max(Some(time));
-                    if let Some((at, _, placed)) = self.pipeline.place(at, decoded) {
+                    let id = decoded.as_ref().ok().and_then(|(_, id)| id.as_ref());
+                    self.clock = self.clock.max(Some(clock::event_time(id, at)));
+                    if let Some((at, _, placed)) = self.pipeline.sequence(at, decoded) {
                         steps.push(Step::Failure { line, at, placed });
                     }
                 }
                 Prepared::Owned { at, text } => {
                     let at = self.frame_time(*at);
-                    let time = crate::capture::event_id_time(text).unwrap_or(at);
-                    self.clock = self.clock.max(Some(time));
                     let decoded = decode_with_id(text);
-                    if let Some((at, f, placed)) = self.pipeline.place(at, &decoded) {
-                        let names = self.pipeline.enricher.names();
+                    let id = decoded.as_ref().ok().and_then(|(_, id)| id.as_ref());
+                    self.clock = self.clock.max(Some(clock::event_time(id, at)));
+                    if let Some((at, f, placed)) = self.pipeline.sequence(at, &decoded) {
+                        let names = self.pipeline.enricher_names();
                         let failure = build(at, f, &placed, self.bindings, names);
                         steps.push(Step::Built(Box::new(failure)));
                     }
@@ -197,7 +180,7 @@ impl<F> Intake<'_, '_, F> {
         self.order.line_no += 1;
         let (at, paced) = self.order.time(own);
         if paced {
-            self.pipeline.store.ingest.synthetic_times += 1;
+            self.pipeline.count_paced();
         }
         at
     }
@@ -231,16 +214,14 @@ pub(crate) enum Step {
 pub(crate) struct Built<O> {
     counts: Aggregates,
     latest: Option<DateTime<Utc>>,
-    texts_cut: u64,
+    admitted: Admitted,
     out: O,
 }
 
 impl<O> Built<O> {
-    /// A failure taken in, as [`Pipeline::take`] takes it.
-    fn take<S: Sink<Out = O>>(&mut self, f: &Failure, sink: &S) {
-        if f.text_cut() {
-            self.texts_cut += 1;
-        }
+    /// A failure counted as [`Pipeline::admit`] counts it.
+    fn count<S: Sink<Out = O>>(&mut self, f: &Failure, sink: &S) {
+        self.admitted.count(f);
         sink.failure(f, &mut self.out);
         self.counts.add(f);
         self.latest = self.latest.max(Some(f.at));
@@ -257,7 +238,7 @@ fn build_chunk<S: Sink>(
     let mut built = Built {
         counts: Aggregates::part(),
         latest: None,
-        texts_cut: 0,
+        admitted: Admitted::default(),
         out: sink.start(),
     };
     for step in &job.steps {
@@ -270,10 +251,10 @@ fn build_chunk<S: Sink>(
                 } = &job.items[*line]
                 {
                     let failure = build(*at, f, placed, bindings, names);
-                    built.take(&failure, sink);
+                    built.count(&failure, sink);
                 }
             }
-            Step::Built(f) => built.take(f, sink),
+            Step::Built(f) => built.count(f, sink),
             Step::Gap(line) => {
                 if let Prepared::Other(Line::Gap(gap)) = &job.items[*line] {
                     sink.gap(gap, &mut built.out);
@@ -283,6 +264,3 @@ fn build_chunk<S: Sink>(
     }
     built
 }
-
-#[cfg(test)]
-mod tests;

@@ -7,7 +7,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::capture::{CaptureReader, Line};
-use crate::pipeline::Pipeline;
+use crate::ingest::Pipeline;
 
 /// One capture line and its number.
 #[derive(Clone, Debug)]
@@ -152,11 +152,23 @@ impl Replay {
             .count()
     }
 
-    /// The server family the capture's frames tell, from the first that says.
+    /// The server family the capture's frames tell within the look-ahead, as every door reads
+    /// it ([`crate::ingest::family`]).
     pub fn sniff_family(&self) -> Option<crate::routing::Family> {
-        self.entries
-            .iter()
-            .find_map(|e| crate::capture::family_told(&e.line))
+        let mut seen = 0usize;
+        for e in &self.entries {
+            let Line::Frame { text, .. } = &e.line else {
+                continue;
+            };
+            if let Some(family) = crate::ingest::family::told_by(text) {
+                return Some(family);
+            }
+            seen += text.len();
+            if seen >= crate::ingest::family::LOOK_AHEAD_BYTES {
+                break;
+            }
+        }
+        None
     }
 
     pub fn is_empty(&self) -> bool {
@@ -226,9 +238,9 @@ impl Replay {
     /// Play up to and including the next failure (the events before it too). Pauses playback.
     pub fn step(&mut self, pipeline: &mut Pipeline) -> usize {
         self.paused = true;
-        let before = pipeline.store.agg.failures;
+        let before = pipeline.store().agg.failures;
         let mut n = 0;
-        while !self.at_end() && pipeline.store.agg.failures == before {
+        while !self.at_end() && pipeline.store().agg.failures == before {
             self.ingest_one(pipeline);
             n += 1;
         }
@@ -324,8 +336,8 @@ mod tests {
         let mut p = Pipeline::new(100);
         r.tick(Instant::now(), &mut p);
         assert!(r.at_end());
-        assert_eq!(p.store.agg.failures, 10);
-        assert_eq!(p.store.ingest.bad_lines, 1);
+        assert_eq!(p.store().agg.failures, 10);
+        assert_eq!(p.store().ingest.bad_lines, 1);
     }
 
     #[test]
@@ -337,7 +349,7 @@ mod tests {
         assert_eq!(r.tick(t0, &mut p), 1, "first frame is due at once");
         // 1 s of wall time at 10x = 10 s of capture: frames at 5 s and 10 s.
         r.tick(t0 + StdDuration::from_secs(1), &mut p);
-        assert_eq!(p.store.agg.failures, 3);
+        assert_eq!(p.store().agg.failures, 3);
     }
 
     #[test]
@@ -346,17 +358,18 @@ mod tests {
         r.set_speed(None);
         r.looped = true;
         let mut p = Pipeline::new(100);
-        p.store
+        p.store_mut()
             .set_filter(crate::filter::Filter::parse("task:t1").unwrap());
         r.tick(Instant::now(), &mut p);
         assert!(r.at_end());
         r.tick(Instant::now(), &mut p);
         assert_eq!(
-            p.store.agg.failures, 10,
+            p.store().agg.failures,
+            10,
             "counted once per round, not accumulated"
         );
-        assert_eq!(p.store.filter().source(), "task:t1");
-        assert_eq!(p.store.view_len(), 1);
+        assert_eq!(p.store().filter().source(), "task:t1");
+        assert_eq!(p.store().view_len(), 1);
     }
 
     #[test]
@@ -369,7 +382,7 @@ mod tests {
         r.tick(t0, &mut p);
         // 5 s of wall time at 3x = 15 s of capture: the frames at 0, 5, 10 and 15 s.
         r.tick(t0 + StdDuration::from_secs(5), &mut p);
-        assert_eq!(p.store.agg.failures, 4);
+        assert_eq!(p.store().agg.failures, 4);
         r.faster();
         assert_eq!(r.speed(), 5.0);
         r.set_speed(Some(3.0));
@@ -387,11 +400,11 @@ mod tests {
         r.step(&mut p);
         r.step(&mut p);
         assert!(r.paused);
-        assert_eq!(p.store.agg.failures, 2, "one failure per step");
+        assert_eq!(p.store().agg.failures, 2, "one failure per step");
         r.seek_by(&mut p, Duration::seconds(20));
-        assert_eq!(p.store.agg.failures, 6);
+        assert_eq!(p.store().agg.failures, 6);
         r.seek_by(&mut p, Duration::seconds(-20));
-        assert_eq!(p.store.agg.failures, 2, "rebuilt from the start");
-        assert_eq!(p.store.stored(), 2);
+        assert_eq!(p.store().agg.failures, 2, "rebuilt from the start");
+        assert_eq!(p.store().stored(), 2);
     }
 }

@@ -1,21 +1,26 @@
-//! Frame text → store, in one place: decode, count, enrich, apply. Shared by every view.
+//! Frame text → store, in one place: decode, count, deduplicate, place in the stream, build,
+//! admit. Every door ([`super::read`], [`super::live`], [`super::replay`]) comes in here.
+
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
+use super::family::{FamilyGate, Opened};
 use crate::alerts::{AlertEngine, Fired};
+use crate::api::{MAX_QUEUED, TOO_MANY_WAITING};
 use crate::bounded::BoundedMap;
-use crate::capture::Line;
+use crate::capture::{clock, Line};
 use crate::enrich::{build, Enricher, Failure, Lookup, LookupRequest, Placed, Recovery, Update};
 use crate::protocol::{decode_with_id, Event, Gap, Identified, Rejection, TaskFailed, Ulid};
+use crate::routing::FamilySource;
 use crate::store::Store;
 
 /// How many recent `event_id`s are remembered: a restarted node replays its last 5 minutes.
 const RECENT_EVENT_IDS: usize = 100_000;
 
-/// Failures waiting for the REST API to give their withheld text back, at most (the client
-/// queues as many lookups).
-pub const AWAITING: usize = 10_000;
-const TOO_MANY_WAITING: &str = "too many lookups waiting for the API: not asked";
+/// Failures waiting for the REST API to give their withheld text back, at most: as many as the
+/// client queues.
+pub const AWAITING: usize = MAX_QUEUED;
 
 /// A failure waiting for the REST API: where it is kept.
 enum Awaiting {
@@ -24,22 +29,25 @@ enum Awaiting {
 }
 
 pub struct Pipeline {
-    pub enricher: Enricher,
-    pub store: Store,
+    enricher: Enricher,
+    store: Store,
     recent_ids: BoundedMap<Ulid, ()>,
     /// Ask the REST API for withheld texts (a live source with an API): lookups pile up in
     /// `lookups` for whoever sends them.
-    pub recover: bool,
+    recover: bool,
     lookups: Vec<LookupRequest>,
     /// A copy of each failure whose text may still be recovered (from the API, or a capture's
     /// recovered record): the store may not hold it (headless keeps none).
     awaiting: BoundedMap<std::sync::Arc<str>, Awaiting>,
     /// The last failure amended outside the store (headless keeps none).
     amended: Option<Box<Failure>>,
-    /// Alert rules, evaluated on every failure as it is ingested.
-    pub alerts: Option<AlertEngine>,
+    /// Alert rules, evaluated on every failure as it is admitted.
+    alerts: Option<AlertEngine>,
     /// Alerts fired and not yet taken ([`Pipeline::take_fired`]), at most [`FIRED_KEPT`].
     fired: Vec<Fired>,
+    /// Frames held until the server family is known (a headless stream; see
+    /// [`super::family`]).
+    gate: Option<FamilyGate>,
 }
 
 /// Fired alerts kept until taken; past it the oldest go (their count stays in the engine).
@@ -62,13 +70,85 @@ impl Pipeline {
             amended: None,
             alerts: None,
             fired: Vec::new(),
+            gate: None,
         }
     }
 
-    /// Can a whole capture be taken in a chunk at a time ([`crate::bulk`])? Only when nothing
-    /// needs each failure as it comes: no failures kept, no alert rules, no REST API to ask.
+    /// What has been taken in: failures, aggregates, the filtered view.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store, to change its filter or view.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The stream's memory: family, bindings, correlation, chains.
+    pub fn enricher(&self) -> &Enricher {
+        &self.enricher
+    }
+
+    /// Ask the REST API for withheld texts ([`Pipeline::take_lookups`]).
+    pub fn set_recover(&mut self, recover: bool) {
+        self.recover = recover;
+    }
+
+    /// Evaluate these alert rules on every failure admitted.
+    pub fn set_alerts(&mut self, engine: AlertEngine) {
+        self.alerts = Some(engine);
+    }
+
+    /// Hold frames until a frame tells the server family, when no setting decided it (a
+    /// headless stream: standard input, or a live source with a wall-clock `deadline`).
+    pub fn hold_until_family(&mut self, deadline: Option<Instant>) {
+        if self.enricher.family().1 == FamilySource::Assumed {
+            self.gate = Some(FamilyGate::new(deadline));
+        }
+    }
+
+    /// When frames held for the family must be let go (see [`Pipeline::family_wait_over`]).
+    pub fn family_deadline(&self) -> Option<Instant> {
+        self.gate.as_ref().and_then(FamilyGate::deadline)
+    }
+
+    /// Frames held for the family, not yet taken in.
+    pub fn held_for_family(&self) -> usize {
+        self.gate.as_ref().map_or(0, FamilyGate::len)
+    }
+
+    /// The live wait for the family is over at `now`: what was held is taken in, upstream
+    /// assumed.
+    pub fn family_wait_over(&mut self, now: Instant, on_update: &mut impl FnMut(&Update)) {
+        if self.gate.as_ref().is_some_and(|g| g.expired(now)) {
+            self.open_gate(Opened::Assumed, on_update);
+        }
+    }
+
+    /// The input ended: what was held for the family is taken in, upstream assumed.
+    pub fn end_of_input(&mut self, on_update: &mut impl FnMut(&Update)) {
+        if self.gate.is_some() {
+            self.open_gate(Opened::Assumed, on_update);
+        }
+    }
+
+    fn open_gate(&mut self, opened: Opened, on_update: &mut impl FnMut(&Update)) {
+        let Some(gate) = self.gate.take() else { return };
+        if let Opened::Told(family) = opened {
+            // The telling frame is held last: the frames before it are routed as it says.
+            self.enricher.observe_family(family);
+        }
+        tracing::info!(?opened, held = gate.len(), "server family decided");
+        for held in gate.release() {
+            self.take_frame(held.at, &held.text, on_update);
+        }
+    }
+
+    /// Can a whole capture be taken in a chunk at a time ([`super::read`])? Only when nothing
+    /// needs each failure as it comes: no failures kept, no alert rules, no REST API to ask, no
+    /// frames held for the family.
     pub fn takes_in_bulk(&self) -> bool {
-        self.store.capacity() == 0 && self.alerts.is_none() && !self.recover
+        self.store.capacity() == 0 && self.alerts.is_none() && !self.recover && self.gate.is_none()
     }
 
     /// The alerts fired since the last call.
@@ -89,35 +169,49 @@ impl Pipeline {
         self.store.set_filter(filter);
     }
 
-    /// Ingest one frame.
-    pub fn push_frame(&mut self, at: DateTime<Utc>, text: &str) {
-        self.push_frame_with(at, text, |_| {});
-    }
-
-    /// Ingest one frame received at `at`; `on_update` sees the failure it produced before the
-    /// store takes it (headless output streams from there). A frame delivered again under an
-    /// `event_id` seen recently is counted once; an `event_id`'s time is the event's time.
-    pub fn push_frame_with(
+    /// A frame received (or recorded) at `at`; `on_update` sees each failure it produced
+    /// before the store takes it (headless output streams from there). A frame delivered again
+    /// under an `event_id` seen recently is counted once. While the family is unknown a stream
+    /// holds its frames: then one frame may release many.
+    pub fn push_frame(
         &mut self,
         at: DateTime<Utc>,
         text: &str,
         mut on_update: impl FnMut(&Update),
     ) {
-        self.push_decoded(at, decode_with_id(text), &mut on_update)
+        match &mut self.gate {
+            None => self.take_frame(at, text, &mut on_update),
+            Some(gate) => {
+                if let Some(opened) = gate.offer(at, text) {
+                    self.open_gate(opened, &mut on_update);
+                } else if gate.expired(Instant::now()) {
+                    self.open_gate(Opened::Assumed, &mut on_update);
+                }
+            }
+        }
     }
 
-    /// Ingest one frame decoded elsewhere (a reader thread): the same as `push_frame_with`.
-    pub fn push_decoded(
+    fn take_frame(&mut self, at: DateTime<Utc>, text: &str, on_update: &mut impl FnMut(&Update)) {
+        self.push_decoded(at, decode_with_id(text), on_update)
+    }
+
+    /// A frame decoded elsewhere (a reader thread): the same as [`Pipeline::push_frame`]. Only
+    /// the file door decodes ahead, and it has decided the family before (nothing is held).
+    pub(crate) fn push_decoded(
         &mut self,
         at: DateTime<Utc>,
         decoded: Result<Identified<'_>, Rejection>,
         on_update: &mut impl FnMut(&Update),
     ) {
-        if let Some((at, f, placed)) = self.place(at, &decoded) {
+        debug_assert!(
+            self.gate.is_none(),
+            "the file door decides the family first"
+        );
+        if let Some((at, f, placed)) = self.sequence(at, &decoded) {
             let family_changed = placed.family_changed;
             let bindings = self.enricher.shared_bindings().clone();
             let failure = build(at, f, &placed, &bindings, self.enricher.names());
-            self.take(
+            self.admit(
                 Update {
                     failure: Box::new(failure),
                     family_changed,
@@ -127,26 +221,19 @@ impl Pipeline {
         }
     }
 
-    /// The in-order half of ingesting a decoded frame: counted, a repeat skipped, the event
-    /// learnt from; for a failure, its time (the event's), its frame and its place in the
-    /// stream, from which it is built ([`build`], anywhere) and then taken in ([`Pipeline::take`]).
-    pub fn place<'d, 'a>(
+    /// The in-order half of taking a decoded frame in: counted, a repeat skipped, the event
+    /// learnt from. For a failure: its time (the event clock, [`clock::event_time`]), its frame
+    /// and its place in the stream, from which it is built ([`build`], on any thread) and then
+    /// admitted ([`Pipeline::admit`]).
+    pub(crate) fn sequence<'d, 'a>(
         &mut self,
-        at: DateTime<Utc>,
+        received: DateTime<Utc>,
         decoded: &'d Result<Identified<'a>, Rejection>,
     ) -> Option<(DateTime<Utc>, &'d TaskFailed<'a>, Placed)> {
         let stats = &mut self.store.ingest;
         stats.frames += 1;
-        let (event, at) = match decoded {
-            Ok((e, None)) => (e, at),
-            Ok((e, Some(id))) => {
-                if self.recent_ids.get(id).is_some() {
-                    stats.duplicates += 1;
-                    return None;
-                }
-                self.recent_ids.insert(*id, ());
-                (e, id.time().unwrap_or(at))
-            }
+        let (event, id) = match decoded {
+            Ok((e, id)) => (e, id.as_ref()),
             Err(rejection) => {
                 *stats.rejected.entry(rejection.key()).or_default() += 1;
                 stats.last_problem = Some(format!("frame: {rejection}"));
@@ -154,9 +241,22 @@ impl Pipeline {
                 return None;
             }
         };
+        if let Some(id) = id {
+            if self.recent_ids.get(id).is_some() {
+                stats.duplicates += 1;
+                return None;
+            }
+            self.recent_ids.insert(*id, ());
+        }
+        let at = clock::event_time(id, received);
         self.store.ingest.count_type(event);
         self.store.ingest.saw(at);
-        let placed = self.enricher.place(at, event)?;
+        let placed = self.enricher.place(at, event);
+        if self.enricher.take_family_told() {
+            // A frame that is no failure told the family: what is kept is routed again.
+            self.reroute();
+        }
+        let placed = placed?;
         if placed.family_changed {
             tracing::info!(family = placed.family.name(), "server family detected");
         }
@@ -166,9 +266,15 @@ impl Pipeline {
         }
     }
 
-    /// Take in a failure built from its place: its lookup, the store (routed again when the
+    fn reroute(&mut self) {
+        let family = self.enricher.family();
+        tracing::info!(family = family.0.name(), "server family detected");
+        self.store.reroute(family, self.enricher.bindings());
+    }
+
+    /// Admit a failure built from its place: its lookup, the store (routed again when the
     /// family changed), `on_update` (before the store takes it) and the alert rules.
-    pub fn take(&mut self, mut update: Update, on_update: &mut impl FnMut(&Update)) {
+    pub(crate) fn admit(&mut self, mut update: Update, on_update: &mut impl FnMut(&Update)) {
         if self.recover && update.failure.needs_lookup() && self.awaiting.len() >= AWAITING {
             // A flood: said on the failure, not asked (and never left waiting forever).
             update.failure.lookup = Lookup::Failed(TOO_MANY_WAITING.into());
@@ -185,12 +291,9 @@ impl Pipeline {
                 self.awaiting.insert(task, waiting);
             }
         }
-        if update.failure.text_cut() {
-            self.store.ingest.texts_cut += 1;
-        }
+        self.store.ingest.count_admitted(&update.failure);
         if update.family_changed {
-            let (family, _) = self.enricher.family();
-            self.store.reroute(family, self.enricher.bindings());
+            self.reroute();
         }
         on_update(&update);
         if let Some(engine) = &mut self.alerts {
@@ -221,16 +324,15 @@ impl Pipeline {
         if r.outcome.as_ref().is_ok_and(|x| x.error.is_some()) {
             self.store.ingest.recovered += 1;
         }
-        let (family, _) = self.enricher.family();
+        let family = self.enricher.family();
         let bindings = self.enricher.bindings();
         match waiting {
             Awaiting::Stored(seq) => self
                 .store
                 .amend(seq, |f| f.apply_recovery(&r.outcome, family, bindings)),
             Awaiting::Copy(mut f) => {
-                self.store.agg.count_derived(&f, -1);
-                f.apply_recovery(&r.outcome, family, bindings);
-                self.store.agg.count_derived(&f, 1);
+                self.store
+                    .amend_uncounted(&mut f, |f| f.apply_recovery(&r.outcome, family, bindings));
                 self.amended = Some(f);
                 self.amended.as_deref()
             }
@@ -242,8 +344,15 @@ impl Pipeline {
         self.store.ingest.note_gap(gap);
     }
 
-    /// One line of a capture: frames are ingested, gap records noted, everything else counted.
-    /// `line_no` names the line in the problem a bad line leaves.
+    /// What a live source counted before handing frames on: frames it had to drop, and
+    /// repeats it skipped (counted with the pipeline's own).
+    pub fn source_counts(&mut self, state: &crate::source::status::ConnState) {
+        self.store.ingest.source_dropped = state.dropped;
+        self.store.ingest.source_duplicates = state.duplicates;
+    }
+
+    /// One line of a capture: frames are taken in, gap records noted, recovered texts applied,
+    /// everything else counted. `line_no` names the line in the problem a bad line leaves.
     pub fn push_line(&mut self, line: &Line, line_no: u64, mut on_update: impl FnMut(&Update)) {
         match line {
             Line::Frame {
@@ -252,9 +361,9 @@ impl Pipeline {
                 synthetic,
             } => {
                 if *synthetic {
-                    self.store.ingest.synthetic_times += 1;
+                    self.count_paced();
                 }
-                self.push_frame_with(*at, text, &mut on_update);
+                self.push_frame(*at, text, &mut on_update);
             }
             Line::Gap(gap) => self.push_gap(gap),
             Line::Recovered(r) => {
@@ -267,33 +376,37 @@ impl Pipeline {
         }
     }
 
-    /// One line from the parallel reader: the same as `push_line` of that line.
-    pub fn push_item(
-        &mut self,
-        line_no: u64,
-        item: crate::capture::parallel::Item,
-        mut on_update: impl FnMut(&Update),
-    ) {
-        use crate::capture::parallel::Item;
-        match item {
-            Item::Frame {
-                at,
-                synthetic,
-                decoded,
-            } => {
-                if synthetic {
-                    self.store.ingest.synthetic_times += 1;
-                }
-                self.push_decoded(at, decoded, &mut on_update);
-            }
-            Item::Other(line) => self.push_line(&line, line_no, on_update),
-        }
+    /// A frame whose line carried no time of its own: paced after the one before.
+    pub(crate) fn count_paced(&mut self) {
+        self.store.ingest.synthetic_times += 1;
+    }
+
+    /// The interner of failures built in order (a frame the reader had to copy out).
+    pub(crate) fn enricher_names(&mut self) -> &mut crate::enrich::Interner {
+        self.enricher.names()
     }
 
     /// A capture line that was not a frame at all.
-    pub fn push_bad_line(&mut self, why: &str) {
+    pub(crate) fn push_bad_line(&mut self, why: &str) {
         self.store.ingest.bad_lines += 1;
         self.store.ingest.last_problem = Some(why.to_owned());
+    }
+
+    /// The failures of a chunk built and counted on a reader thread, taken in as
+    /// [`Pipeline::admit`] takes them in, with their counts.
+    pub(crate) fn absorb(
+        &mut self,
+        counts: crate::store::Aggregates,
+        latest: Option<DateTime<Utc>>,
+        admitted: crate::store::Admitted,
+    ) {
+        self.store.absorb(counts, latest);
+        self.store.ingest.absorb_admitted(admitted);
+    }
+
+    /// The aggregates, taken out (a headless reading that is over).
+    pub fn take_aggregates(&mut self) -> crate::store::Aggregates {
+        std::mem::take(&mut self.store.agg)
     }
 }
 
@@ -310,15 +423,15 @@ mod tests {
             std::sync::Arc::new(bindings),
         );
         let mut p = Pipeline::with_enricher(10, enricher);
-        p.store
+        p.store_mut()
             .set_filter(crate::filter::Filter::parse("session:s").unwrap());
         let frame = r#"{"type":"task:failed","payload":{"task_id":"t","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#;
-        p.push_frame(Utc::now(), frame);
+        p.push_frame(Utc::now(), frame, |_| {});
         p.restart();
-        assert_eq!(p.store.agg.failures, 0);
-        assert_eq!(p.store.filter().source(), "session:s");
-        p.push_frame(Utc::now(), frame);
-        let f = p.store.get(0).unwrap();
+        assert_eq!(p.store().agg.failures, 0);
+        assert_eq!(p.store().filter().source(), "session:s");
+        p.push_frame(Utc::now(), frame, |_| {});
+        let f = p.store().get(0).unwrap();
         assert_eq!(f.family, Family::Octo);
         assert_eq!(f.route(Relay::Lark).unwrap().bound, Some(true));
     }
@@ -328,8 +441,8 @@ mod tests {
         let mut p = Pipeline::new(100);
         let t = Utc::now();
         // A fork before PR #33 says nothing about its family …
-        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#);
-        let agg = &p.store.agg;
+        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#, |_| {});
+        let agg = &p.store().agg;
         assert_eq!(
             agg.routing[Relay::Lark.index()][Outcome::NotifiedGeneric.index()],
             1
@@ -339,15 +452,15 @@ mod tests {
             1
         );
         // … until a frame after the fix shows `error` on the wire.
-        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","error":"task timed out"}}"#);
-        assert_eq!(p.enricher.family().0, Family::Octo);
-        let first = p.store.get(0).unwrap();
+        p.push_frame(t, r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","error":"task timed out"}}"#, |_| {});
+        assert_eq!(p.enricher().family().0, Family::Octo);
+        let first = p.store().get(0).unwrap();
         assert_eq!(first.family, Family::Octo);
         assert_eq!(
             first.route_text(Relay::Octo).unwrap().render(""),
             "⚠️ The agent run failed."
         );
-        let agg = &p.store.agg;
+        let agg = &p.store().agg;
         assert_eq!(agg.routing[Relay::Telegram.index()].iter().sum::<u64>(), 0);
         assert_eq!(
             agg.routing[Relay::Octo.index()][Outcome::NotifiedGeneric.index()],
@@ -372,13 +485,13 @@ mod tests {
         use crate::enrich::{ApiSource, ErrorOrigin, Recovered, Recovery, SeenText};
         for stored in [100, 0] {
             let mut p = Pipeline::new(stored);
-            p.recover = true;
-            p.store
+            p.set_recover(true);
+            p.store_mut()
                 .set_filter(crate::filter::Filter::parse("exit").unwrap());
-            p.push_frame(Utc::now(), &withheld_chat_failure("t1"));
+            p.push_frame(Utc::now(), &withheld_chat_failure("t1"), |_| {});
             let asked = p.take_lookups();
             assert_eq!(asked.len(), 1);
-            assert_eq!((p.store.agg.withheld, p.store.view_len()), (1, 0));
+            assert_eq!((p.store().agg.withheld, p.store().view_len()), (1, 0));
             let r = Recovery {
                 task_id: asked[0].task_id.clone(),
                 outcome: Ok(Recovered {
@@ -392,10 +505,10 @@ mod tests {
             assert!(f
                 .route_text(Relay::Lark)
                 .is_some_and(|t| t.render("").contains("exit 137")));
-            assert_eq!(p.store.agg.withheld, 0, "counted as told now");
-            assert_eq!(p.store.ingest.recovered, 1);
+            assert_eq!(p.store().agg.withheld, 0, "counted as told now");
+            assert_eq!(p.store().ingest.recovered, 1);
             // Only a store that keeps failures has a view to move into.
-            assert_eq!(p.store.view_len(), usize::from(stored > 0));
+            assert_eq!(p.store().view_len(), usize::from(stored > 0));
             assert!(p.apply_recovery(&r).is_none(), "answered once");
         }
     }
@@ -403,10 +516,10 @@ mod tests {
     #[test]
     fn a_flood_past_the_waiting_bound_is_marked_not_asked_never_left_waiting() {
         let mut p = Pipeline::new(0);
-        p.recover = true;
+        p.set_recover(true);
         let mut last = None;
         for i in 0..=AWAITING {
-            p.push_frame_with(Utc::now(), &withheld_chat_failure(&format!("t{i}")), |u| {
+            p.push_frame(Utc::now(), &withheld_chat_failure(&format!("t{i}")), |u| {
                 last = Some(u.failure.lookup.clone())
             });
         }

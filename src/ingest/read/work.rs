@@ -1,13 +1,13 @@
-//! The work the threads share: chunks to read (step 1) and to build (step 3) for the workers,
-//! read chunks and built ones for the calling thread. One lock and one condition: a chunk is
+//! The one pool of the file door: chunks to read (step 1) and, in bulk, to build (step 3) for
+//! the workers, read chunks and built ones for the calling thread. One lock and one condition: a chunk is
 //! megabytes of lines, so the threads meet a few hundred times a file.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use super::{Built, Step};
-use crate::capture::parallel::{read_chunk_into, Chunk, Prepared};
+use super::bulk::{Built, Step};
+use super::lines::{read_chunk_into, Chunk, Prepared};
 
 /// A chunk ready for step 3: its lines and what step 2 decided of them.
 pub(crate) struct Job<'a> {
@@ -20,6 +20,14 @@ pub(crate) struct Work<'a, 'c, O> {
     chunks: &'c [Chunk<'a>],
     state: Mutex<State<'a, O>>,
     changed: Condvar,
+}
+
+pub(crate) struct StopOnDrop<'w, 'a, 'c, O>(&'w Work<'a, 'c, O>);
+
+impl<O> Drop for StopOnDrop<'_, '_, '_, O> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 pub(crate) struct State<'a, O> {
@@ -100,10 +108,26 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
         self.changed.notify_all();
     }
 
+    /// Line by line: the calling thread is done with chunk `i` (its lines handed over), so
+    /// reading may go on past it; the emptied list keeps its memory for the next chunk.
+    pub fn done_with(&self, i: usize, items: Vec<Prepared<'a>>) {
+        let mut s = self.lock();
+        s.absorbed = s.absorbed.max(i + 1);
+        s.spare_items.push(items);
+        drop(s);
+        self.changed.notify_all();
+    }
+
     /// Let the workers go: nothing more is asked of them.
     pub fn stop(&self) {
         self.lock().stop = true;
         self.changed.notify_all();
+    }
+
+    /// Let the workers go when this guard is dropped, however the calling thread leaves (a
+    /// panic too: the scope it runs in waits for the workers, which would wait for work).
+    pub fn stop_on_drop(&self) -> StopOnDrop<'_, 'a, 'c, O> {
+        StopOnDrop(self)
     }
 
     /// A worker: do the work there is (see [`Work::work_once`]) until stopped.
