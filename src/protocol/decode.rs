@@ -537,6 +537,40 @@ mod tests {
         );
     }
 
+    /// A reason code is cleaned and masked alike on both readings, whatever the removed
+    /// characters leave glued together.
+    #[test]
+    fn secrets_in_a_reason_are_masked_on_the_fast_and_the_exact_reading() {
+        const MUL: &str = "mul_0123456789abcdef0123456789abcdef01234567";
+        const GHP: &str = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+        // JSON escapes (`\u0007`) and a raw U+202E, which JSON allows as it is.
+        let reasons = [
+            format!("agent_error.x {MUL}"),
+            format!(r"agent_error.x\u0007{MUL} {GHP}"),
+            format!("agent_error.x{}{MUL}", '\u{202e}'),
+            format!(r"agent_error.x\u202e{GHP}"),
+            format!(r"agent_error.x\u202e{GHP} \u001b[0m{MUL}"),
+        ];
+        for reason in &reasons {
+            let frame = format!(
+                r#"{{"type":"task:failed","payload":{{"task_id":"t1","chat_session_id":"s","failure_reason":"{reason}"}}}}"#
+            );
+            let fast = fast::decode(&frame).expect("the fast path reads a common frame");
+            assert_eq!(Ok(fast.clone()), decode_serde(&frame), "{frame}");
+            let Event::TaskFailed(f) = fast.0 else {
+                panic!("{frame}")
+            };
+            let code = f.failure_reason.unwrap();
+            assert!(code.starts_with("agent_error.x"), "{code}");
+            assert!(!code.contains("mul_") && !code.contains("ghp_"), "{code}");
+            assert!(
+                !code.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{code:?}"
+            );
+            assert!(code.contains("[REDACTED"), "{code}");
+        }
+    }
+
     /// A known event's place in the known types names its type.
     #[test]
     fn known_types_are_in_their_places() {
