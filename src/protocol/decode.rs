@@ -13,8 +13,8 @@ mod fast;
 pub(crate) use fast::{decode_line, LineRead};
 
 use super::{
-    ChatEvent, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage, Text,
-    Ulid,
+    ChatEvent, Comment, Control, Event, Identified, Rejection, TaskEvent, TaskFailed, TaskIds,
+    TaskStage, Text, Ulid,
 };
 
 /// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
@@ -113,6 +113,19 @@ pub fn decode_with_id(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection
         Some(done) => Ok(done),
         None => decode_serde(text),
     }
+}
+
+/// The fast reading alone: `None` leaves the frame to the exact one. For the fuzz target that
+/// holds the two readings equal.
+#[doc(hidden)]
+pub fn decode_fast(text: &str) -> Option<Identified<'_>> {
+    fast::decode(text)
+}
+
+/// The exact reading alone, as [`decode_fast`]'s peer.
+#[doc(hidden)]
+pub fn decode_exact(text: &str) -> Result<Identified<'_>, Rejection> {
+    decode_serde(text)
 }
 
 /// The exact reading, for every shape (and the only one that rejects).
