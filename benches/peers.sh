@@ -79,7 +79,7 @@ n_bytes=$(stat -c %s "$corpus")
 echo "corpus: $n_lines lines, $n_bytes bytes ($(numfmt --to=iec "$n_bytes" 2>/dev/null || echo "$n_bytes B")), $form"
 
 # ---------------------------------------------------------------------------------------------
-# The peers. Each prints {"reason": count, …}; a failure without a reason is "(none)", as in
+# The peers. Each prints {"reason": count, …}; a failure without a reason is "none", as in
 # failwatch's by_reason. What failwatch counts as a failure: a frame (a bare line that is a JSON
 # object, or a record's `frame`) of type "task:failed" whose payload is a JSON object; a blank
 # failure_reason is no reason. Lines that are not JSON objects are bad lines, and not counted.
@@ -95,7 +95,7 @@ if form == "bare":
 else:
     cols, typ, payload = "{'frame': 'JSON'}", "frame->>'type'", "frame->'payload'"
 q = f"""
-SELECT coalesce(nullif(trim({payload}->>'failure_reason'), ''), '(none)') AS reason, count(*)
+SELECT coalesce(nullif(trim({payload}->>'failure_reason'), ''), 'none') AS reason, count(*)
 FROM read_ndjson(?, columns = {cols}, ignore_errors = true)
 WHERE {typ} = 'task:failed' AND json_type({payload}) = 'OBJECT'
 GROUP BY ALL
@@ -110,7 +110,7 @@ reduce (inputs | fromjson? | select(type == "object" and (has("failwatch_capture
         | select(type == "object" and .type == "task:failed")
         | .payload | select(type == "object")
         | .failure_reason | select(. == null or type == "string")
-        | if . != null and test("\\S") then . else "(none)" end) as $r
+        | if . != null and test("\\S") then . else "none" end) as $r
   ({}; .[$r] += 1)
 EOF
 
@@ -142,7 +142,7 @@ with open(sys.argv[1], "rb") as f:
         r = p.get("failure_reason")
         if r is not None and not isinstance(r, str):
             continue
-        counts[r.strip() if r and r.strip() else "(none)"] += 1
+        counts[r.strip() if r and r.strip() else "none"] += 1
 print(json.dumps(counts, sort_keys=True))
 EOF
 

@@ -24,7 +24,7 @@ best() { # best of 3 wall-clock seconds of "$@"
 
 jq_count() {
   jq -nR '[inputs | fromjson? | select(type == "object") | .frame? | select(type == "object" and .type == "task:failed")
-           | .payload | select(type == "object") | .failure_reason] | group_by(.) | map({(.[0] // "(none)"): length}) | add' \
+           | .payload | select(type == "object") | .failure_reason] | group_by(.) | map({(.[0] // "none"): length}) | add' \
      < "$dir/corpus.jsonl"
 }
 ours() { "$bin" summary "$dir/corpus.jsonl" --format json; }

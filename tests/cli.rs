@@ -162,6 +162,38 @@ fn summary_table_is_sorted_and_localized() {
     }
 }
 
+#[test]
+fn a_failure_without_a_reason_is_none_in_every_summary_and_tail_format() {
+    for (lang, label) in [("en", "No reason sent"), ("zh", "未发送原因")] {
+        let table = stdout_of(
+            &["summary", OCTO_PR33, "--format", "table", "--lang", lang],
+            &[],
+        );
+        let row = table
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no row without a reason in {table}"));
+        assert_eq!(row.split_whitespace().nth(2), Some("none"), "{row}");
+        assert!(table.contains("none: "), "the groups name it too: {table}");
+        let text = stdout_of(
+            &["tail", OCTO_PR33, "--format", "text", "--lang", lang],
+            &[],
+        );
+        assert!(text.contains(&format!(" octo none [{label}] ")), "{text}");
+        for out in [&table, &text] {
+            assert!(!out.contains("(none)"), "{out}");
+        }
+    }
+    let json: Value =
+        serde_json::from_str(&stdout_of(&["summary", OCTO_PR33, "--format", "json"], &[])).unwrap();
+    assert_eq!(json["by_reason"]["none"], 35);
+    assert!(json["by_reason"].get("(none)").is_none() && json["by_reason"].get("").is_none());
+    // Values stay null when absent: only keys spell it.
+    let groups = json["groups"].as_array().unwrap();
+    assert!(groups.iter().any(|g| g["reason"].is_null()), "{groups:#?}");
+    assert!(tail(OCTO_PR33, &[]).iter().any(|r| r["reason"].is_null()));
+}
+
 fn tail(file: &str, extra: &[&str]) -> Vec<Value> {
     stdout_of(&["tail", file, "--format", "jsonl"], extra)
         .lines()

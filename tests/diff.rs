@@ -111,6 +111,36 @@ fn diff_names_what_appeared_vanished_and_grew() {
     );
 }
 
+#[test]
+fn diff_names_a_missing_reason_none() {
+    let before = capture(&[
+        (0, "", SWEPT, true),
+        (5, "", SWEPT, true),
+        (9, "timeout", SWEPT, true),
+    ]);
+    let after = capture(&[(0, "timeout", SWEPT, true)]);
+    let d: Value = serde_json::from_str(&diff(&["--format", "json"], &before, &after)).unwrap();
+    assert_eq!(d["reasons"]["none"]["change"], "vanished", "{d:#}");
+    let group = d["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["change"] == "vanished")
+        .unwrap();
+    assert!(group["reason"].is_null(), "a value stays null: {group:#}");
+    let table = diff(&["--lang", "en"], &before, &after);
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("vanished"))
+        .collect();
+    assert!(rows[0].ends_with(" none"), "{table}");
+    assert!(rows[1].ends_with(" none: task timed out"), "{table}");
+    assert!(
+        !table.contains("(none)") && !table.contains(" -: "),
+        "{table}"
+    );
+}
+
 /// `failwatch diff ARGS BEFORE AFTER`, with no user config or state to change what it says.
 fn diff(
     args: &[&str],

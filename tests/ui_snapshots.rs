@@ -174,6 +174,21 @@ fn detail_of_a_failure_that_leaked_a_secret_to_chat() {
 }
 
 #[test]
+fn the_detail_of_a_failure_without_a_reason_says_no_reason_was_sent() {
+    for (lang, title) in [
+        (Lang::En, "Failure detail · No reason sent · "),
+        (Lang::Zh, "失败详情 · 未发送原因 · "),
+    ] {
+        let mut dash = app(lang, 100, 40);
+        select(&mut dash, |f| f.reason.is_none());
+        dash.act(Action::OpenDetail);
+        let s = screen(&dash);
+        assert!(s.contains(title), "{s}");
+        assert!(s.contains("  (none)  "), "the code is named `none`: {s}");
+    }
+}
+
+#[test]
 fn upstream_main_view_and_a_withheld_error() {
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
         let mut dash = app_on(UPSTREAM, UPSTREAM_BINDINGS, lang, 120, 40);

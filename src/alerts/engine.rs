@@ -194,7 +194,7 @@ fn window_text(d: Duration) -> String {
 
 /// A failure in a few words (every part already safe to show).
 fn describe(f: &Failure) -> String {
-    let reason = f.reason.as_deref().unwrap_or("no reason");
+    let reason = crate::catalog::code_or_none(f.reason_code());
     let task = f.task_id.as_deref().map_or("?", |t| head(t, 8));
     let mut s = format!("{reason} (task {task}");
     if let Some(session) = &f.session {

@@ -87,6 +87,20 @@ impl ReasonEntry {
     }
 }
 
+/// The name of "no reason sent" wherever a reason code is shown, counted, labelled or filtered
+/// (`reason:none`). No Multica reason code is `none` (see the tests), so it cannot be mistaken
+/// for one.
+pub const NO_REASON: &str = "none";
+
+/// A reason code as outputs name it: the code, or [`NO_REASON`] for an event that carried none.
+pub fn code_or_none(code: &str) -> &str {
+    if code.is_empty() {
+        NO_REASON
+    } else {
+        code
+    }
+}
+
 /// What to show for any reason code, known or not.
 #[derive(Clone, Copy, Debug)]
 pub struct Described {
@@ -262,6 +276,20 @@ mod tests {
         for r in all() {
             assert_eq!(r.kind, kind_of(r.code), "{}", r.code);
         }
+    }
+
+    #[test]
+    fn no_catalogued_code_is_spelt_like_the_missing_reason() {
+        for code in all()
+            .iter()
+            .map(|r| r.code)
+            .chain(CANONICAL)
+            .chain(IN_THE_WILD)
+        {
+            assert_ne!(code, NO_REASON);
+        }
+        assert_eq!(code_or_none(""), "none");
+        assert_eq!(code_or_none("timeout"), "timeout");
     }
 
     #[test]

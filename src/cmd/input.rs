@@ -68,6 +68,8 @@ impl CaptureInput {
         // SAFETY: the map is only read. A capture still being written may grow meanwhile (the
         // map keeps the length it had); one truncated meanwhile would fault, as with any tool
         // that maps its input (ripgrep does the same); recorders only append.
+        // Mapping a file is unsafe by memmap2's API; the note above says why it holds here.
+        #[allow(unsafe_code)]
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
         #[cfg(unix)]
         let _ = map.advise(memmap2::Advice::Sequential);

@@ -3,10 +3,11 @@
 //! Space-separated terms must all match; `|` (or `OR`) between groups of terms means either.
 //! `-term` or `!term` negates; `"quoted words"` stay one term; `key:a,b` means a or b.
 //! `reason:runtime` (a prefix of the code, or words of its label in either language),
-//! `reason:provider_*` (glob; `agent`, `platform`, `unknown` are classes), `outcome:dropped`,
-//! `relay:octo`, `session:`/`agent:`/`task:<prefix>`, `since:15m` (measured from the newest event
-//! seen, so a capture means the same whenever it is read), a bare word (case-insensitive, in the
-//! redacted error text, the reason's code or its label) or `/regex/` on the error text.
+//! `reason:provider_*` (glob; `agent`, `platform`, `unknown` are classes), `reason:none` (no
+//! reason sent), `outcome:dropped`, `relay:octo`, `session:`/`agent:`/`task:<prefix>`,
+//! `since:15m` (measured from the newest event seen, so a capture means the same whenever it is
+//! read), a bare word (case-insensitive, in the redacted error text, the reason's code or its
+//! label) or `/regex/` on the error text.
 
 mod glob;
 mod split;

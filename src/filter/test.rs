@@ -14,6 +14,8 @@ pub enum ReasonPattern {
     Agent,
     Platform,
     Unknown,
+    /// `none`: the event carried no reason (the name every output gives it).
+    Missing,
     Glob(String),
     /// A plain word: a prefix of the code (with or without `agent_error.`), or words of the
     /// reason's label in either language.
@@ -110,6 +112,7 @@ fn reason(v: &str) -> Result<ReasonPattern, FilterError> {
         "agent" => ReasonPattern::Agent,
         "platform" => ReasonPattern::Platform,
         "unknown" => ReasonPattern::Unknown,
+        catalog::NO_REASON => ReasonPattern::Missing,
         g if glob::is_glob(g) => {
             if let Some(why) = glob::check(g) {
                 return Err(FilterError::BadGlob(g.into(), why));
@@ -168,6 +171,7 @@ pub fn reason_matches(p: &ReasonPattern, f: &Failure) -> bool {
         ReasonPattern::Agent => catalog::is_agent_side(code),
         ReasonPattern::Platform => !code.is_empty() && !catalog::is_agent_side(code),
         ReasonPattern::Unknown => !f.reason_known,
+        ReasonPattern::Missing => code.is_empty(),
         ReasonPattern::Glob(g) => glob::matches(g.as_bytes(), code.as_bytes()),
         ReasonPattern::Word(ac, word) => {
             let lower = code.to_ascii_lowercase();

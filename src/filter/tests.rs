@@ -59,6 +59,41 @@ fn terms_select_what_they_say() {
     assert_eq!(select("-balance reason:agent"), ["t3", "t4"]);
 }
 
+/// The tasks of `frames` (one failure each) that `expr` keeps.
+fn select_among(frames: &[&str], expr: &str) -> Vec<String> {
+    let mut e = Enricher::new(Some((Family::Octo, FamilySource::Flag)), Default::default());
+    let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let f = Filter::parse(expr).unwrap();
+    frames
+        .iter()
+        .filter_map(|l| e.ingest(at, &decode(l).unwrap()))
+        .filter(|u| f.matches(&u.failure, at))
+        .map(|u| u.failure.task_id.as_deref().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn reason_none_selects_the_failures_without_a_reason_and_its_negation_the_others() {
+    let frames = [
+        r#"{"type":"task:failed","payload":{"task_id":"t1","chat_session_id":"s1"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"t2","chat_session_id":"s1","failure_reason":"timeout"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"t3","chat_session_id":"s1","failure_reason":"","error":"none of it"}}"#,
+    ];
+    assert_eq!(select_among(&frames, "reason:none"), ["t1", "t3"]);
+    assert_eq!(select_among(&frames, "-reason:none"), ["t2"]);
+    assert_eq!(select_among(&frames, "!reason:none"), ["t2"]);
+    assert_eq!(
+        select_among(&frames, "reason:none,timeout"),
+        ["t1", "t2", "t3"]
+    );
+    assert_eq!(
+        select_among(&frames, "reason:timeout | reason:none"),
+        ["t1", "t2", "t3"]
+    );
+    // Every failure with a reason, known or not, is outside `reason:none`.
+    assert!(select_among(&frames, "reason:none reason:agent").is_empty());
+}
+
 #[test]
 fn parse_errors_say_what_is_wrong() {
     assert_eq!(
@@ -91,6 +126,15 @@ fn parse_errors_say_what_is_wrong() {
     );
     // Colons in text that do not look like keys are plain text.
     assert!(Filter::parse("http://x 12:03").is_ok());
+}
+
+#[test]
+fn the_row_without_a_reason_toggles_reason_none() {
+    let on = Filter::parse("").unwrap().toggle_reason("none");
+    assert_eq!(on, "reason:none");
+    let f = Filter::parse(&on).unwrap();
+    assert_eq!(f.toggled_reasons(), ["none"]);
+    assert_eq!(f.toggle_reason("none"), "");
 }
 
 #[test]

@@ -18,8 +18,6 @@ use crate::routing::{Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 pub const MAX_LABELS: usize = 100;
 /// The label value of everything past [`MAX_LABELS`].
 pub const OTHER: &str = "other";
-/// The reason label of a failure without a reason code.
-pub const NO_REASON: &str = "none";
 /// Label values are cut to this many characters: a long code cannot bloat every scrape.
 pub const MAX_LABEL_CHARS: usize = 128;
 
@@ -118,8 +116,8 @@ impl Totals {
     pub fn fold(&mut self, s: &MetricsSnapshot) {
         self.failures
             .observe(s.failures_by_reason.iter().map(|(r, n)| {
-                let r: &str = r;
-                (if r.is_empty() { NO_REASON } else { r }, *n)
+                // A failure without a reason is labelled `none`, as every output names it.
+                (crate::catalog::code_or_none(r), *n)
             }));
         for relay in Relay::ALL {
             for outcome in Outcome::ALL {

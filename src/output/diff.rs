@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::reason_key;
 use crate::capture::format_time;
+use crate::catalog::{code_or_none, NO_REASON};
 use crate::groups::GroupId;
 use crate::ingest::Pipeline;
 use crate::routing::Outcome;
@@ -44,6 +44,7 @@ pub struct DiffRecord<'a> {
     /// Groups that changed, appeared first, then by how much their count moved.
     pub groups: Vec<GroupChange<'a>>,
     pub lost: Counts,
+    /// By reason code; `none` for failures that carried no reason.
     pub reasons: BTreeMap<&'a str, Change>,
     /// `routing[relay][outcome]`, only where the count moved.
     pub routing: BTreeMap<&'static str, BTreeMap<&'static str, Counts>>,
@@ -157,7 +158,7 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
     {
         let count = |agg: &Aggregates| agg.by_reason.get(code).map_or(0, |r| r.count);
         reasons.insert(
-            reason_key(code),
+            code_or_none(code),
             change(count(before.agg), count(after.agg), bh, ah),
         );
     }
@@ -276,7 +277,7 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
             g.before.to_string(),
             g.after.to_string(),
             g.id.clone(),
-            format!("{}: {template}", g.reason.unwrap_or("-")),
+            format!("{}: {template}", g.reason.unwrap_or(NO_REASON)),
         ]);
     }
     if d.groups.is_empty() {

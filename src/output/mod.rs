@@ -39,12 +39,3 @@ pub fn failure_line(f: &Failure, lang: Lang) -> String {
 pub fn gap_line(gap: &crate::protocol::Gap) -> String {
     serde_json::json!({ "gap": GapRecord::of(gap) }).to_string()
 }
-
-/// The code of a reason as shown in tables, `(none)` when the event had none.
-pub fn reason_key(code: &str) -> &str {
-    if code.is_empty() {
-        "(none)"
-    } else {
-        code
-    }
-}

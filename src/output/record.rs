@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::reason_key;
 use crate::capture::format_time;
 use crate::catalog::{self, Lang, ReasonKind};
 use crate::enrich::{ErrorOrigin, Failure};
@@ -33,6 +32,8 @@ pub struct FailureRecord<'a> {
     pub lookup_error: Option<&'a str>,
     pub lost_chat_session_id: Option<&'a str>,
     pub masked_secrets: u32,
+    /// The code, or null when the event carried none (a value is null when absent; only map
+    /// keys, which must be strings, spell it `none`).
     pub reason: Option<&'a str>,
     pub reason_action: &'static str,
     pub reason_kind: ReasonKind,
@@ -136,6 +137,7 @@ impl<'a> FailureRecord<'a> {
 pub struct SummaryRecord<'a> {
     pub bad_lines: u64,
     pub blank_lines: u64,
+    /// Failures per reason code; `none` counts those that carried no reason.
     pub by_reason: BTreeMap<&'a str, u64>,
     pub by_type: &'a crate::store::TypeCounts,
     pub canned: u64,
@@ -313,7 +315,7 @@ impl<'a> SummaryRecord<'a> {
             by_reason: agg
                 .by_reason
                 .iter()
-                .map(|(k, v)| (reason_key(k), v.count))
+                .map(|(k, v)| (catalog::code_or_none(k), v.count))
                 .collect(),
             by_type: &ingest.by_type,
             canned: agg.canned,

@@ -2,7 +2,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{reason_key, Locale};
+use super::Locale;
 use crate::catalog;
 use crate::i18n::strings;
 use crate::ingest::Pipeline;
@@ -62,7 +62,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         rows.push([
             stats.count.to_string(),
             format!("{:.1}", pct(stats.count)),
-            reason_key(code).to_owned(),
+            catalog::code_or_none(code).to_owned(),
             label,
         ]);
     }
@@ -118,7 +118,7 @@ fn top_groups(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
         } else {
             &g.template
         };
-        let mut kind = format!("{}: {template}", reason_key(&g.reason));
+        let mut kind = format!("{}: {template}", catalog::code_or_none(&g.reason));
         if !badges.is_empty() {
             kind = format!("[{}] {kind}", badges.join(", "));
         }

@@ -1,6 +1,6 @@
 //! `tail --format text`: one line per failure, for a person watching a terminal.
 
-use super::{reason_key, Locale};
+use super::Locale;
 use crate::catalog;
 use crate::enrich::{ErrorOrigin, Failure};
 use crate::i18n::strings;
@@ -65,7 +65,7 @@ pub fn failure_text(f: &Failure, locale: Locale) -> String {
         "{} {}{assumed} {} [{}] {} {}{leak} | {}",
         locale.tz.rfc3339(f.at),
         f.family.name(),
-        reason_key(f.reason_code()),
+        catalog::code_or_none(f.reason_code()),
         d.texts.label,
         whom,
         marks,

@@ -13,8 +13,8 @@ mod fast;
 pub(crate) use fast::{decode_line, LineRead};
 
 use super::{
-    ChatEvent, Comment, Control, Event, Rejection, TaskEvent, TaskFailed, TaskIds, TaskStage, Text,
-    Ulid,
+    ChatEvent, Comment, Control, Event, Identified, Rejection, TaskEvent, TaskFailed, TaskIds,
+    TaskStage, Text, Ulid,
 };
 
 /// Larger frames are rejected before parsing. The server itself caps inbound frames at 64 KiB;
@@ -113,6 +113,19 @@ pub fn decode_with_id(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection
         Some(done) => Ok(done),
         None => decode_serde(text),
     }
+}
+
+/// The fast reading alone: `None` leaves the frame to the exact one. For the fuzz target that
+/// holds the two readings equal.
+#[doc(hidden)]
+pub fn decode_fast(text: &str) -> Option<Identified<'_>> {
+    fast::decode(text)
+}
+
+/// The exact reading alone, as [`decode_fast`]'s peer.
+#[doc(hidden)]
+pub fn decode_exact(text: &str) -> Result<Identified<'_>, Rejection> {
+    decode_serde(text)
 }
 
 /// The exact reading, for every shape (and the only one that rejects).
@@ -535,6 +548,40 @@ mod tests {
             read_fast > 100,
             "the fast path reads the common frames ({read_fast})"
         );
+    }
+
+    /// A reason code is cleaned and masked alike on both readings, whatever the removed
+    /// characters leave glued together.
+    #[test]
+    fn secrets_in_a_reason_are_masked_on_the_fast_and_the_exact_reading() {
+        const MUL: &str = "mul_0123456789abcdef0123456789abcdef01234567";
+        const GHP: &str = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+        // JSON escapes (`\u0007`) and a raw U+202E, which JSON allows as it is.
+        let reasons = [
+            format!("agent_error.x {MUL}"),
+            format!(r"agent_error.x\u0007{MUL} {GHP}"),
+            format!("agent_error.x{}{MUL}", '\u{202e}'),
+            format!(r"agent_error.x\u202e{GHP}"),
+            format!(r"agent_error.x\u202e{GHP} \u001b[0m{MUL}"),
+        ];
+        for reason in &reasons {
+            let frame = format!(
+                r#"{{"type":"task:failed","payload":{{"task_id":"t1","chat_session_id":"s","failure_reason":"{reason}"}}}}"#
+            );
+            let fast = fast::decode(&frame).expect("the fast path reads a common frame");
+            assert_eq!(Ok(fast.clone()), decode_serde(&frame), "{frame}");
+            let Event::TaskFailed(f) = fast.0 else {
+                panic!("{frame}")
+            };
+            let code = f.failure_reason.unwrap();
+            assert!(code.starts_with("agent_error.x"), "{code}");
+            assert!(!code.contains("mul_") && !code.contains("ghp_"), "{code}");
+            assert!(
+                !code.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{code:?}"
+            );
+            assert!(code.contains("[REDACTED"), "{code}");
+        }
     }
 
     /// A known event's place in the known types names its type.

@@ -12,6 +12,8 @@ pub(crate) use decode::{decode_line, LineRead};
 /// An event and its `event_id`, when it carries a ULID one.
 pub type Identified<'a> = (Event<'a>, Option<Ulid>);
 pub use decode::{decode, decode_with_id, MAX_FRAME_BYTES};
+#[doc(hidden)]
+pub use decode::{decode_exact, decode_fast};
 
 /// The `task:failed` payload fields failwatch reads (and a recording keeps).
 pub const TASK_FAILED_FIELDS: [&str; 9] = [

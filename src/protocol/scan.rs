@@ -493,6 +493,8 @@ fn next_special(bytes: &[u8]) -> Option<usize> {
 
 /// A bit for each byte of `block` that is a quote, and one for each that is a backslash or a
 /// control byte.
+// Unsafe for the SSE2 intrinsics only, which every x86_64 target has.
+#[allow(unsafe_code)]
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn quotes_in_block(block: &[u8; 16]) -> (u32, u32) {
@@ -526,6 +528,8 @@ fn quotes_in_block(block: &[u8; 16]) -> (u32, u32) {
 }
 
 /// A bit for each byte of `block` that is a quote, a backslash or a control byte.
+// Unsafe for the SSE2 intrinsics only, which every x86_64 target has.
+#[allow(unsafe_code)]
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn special_in_block(block: &[u8; 16]) -> u32 {

@@ -76,11 +76,19 @@ pub(super) fn has_stripped(input: &str) -> bool {
 /// sequences), every other C0 and C1 control except newline and tab, DEL, and invisible format
 /// characters. Returns the text and how many were removed.
 pub fn strip_controls(input: &str) -> (Cow<'_, str>, u32) {
+    let (clean, removed, _) = strip_controls_at(input);
+    (clean, removed)
+}
+
+/// [`strip_controls`], with where in the text it returns something was removed (byte offsets,
+/// ascending, one per run of removed characters).
+pub(super) fn strip_controls_at(input: &str) -> (Cow<'_, str>, u32, Vec<usize>) {
     if !has_stripped(input) {
-        return (Cow::Borrowed(input), 0);
+        return (Cow::Borrowed(input), 0, Vec::new());
     }
     let mut out = String::with_capacity(input.len());
     let mut removed = 0u32;
+    let mut cuts = Vec::new();
     let mut chars = input.chars().peekable();
     while let Some(c) = chars.next() {
         if !is_stripped(c) {
@@ -88,6 +96,9 @@ pub fn strip_controls(input: &str) -> (Cow<'_, str>, u32) {
             continue;
         }
         removed += 1;
+        if cuts.last() != Some(&out.len()) {
+            cuts.push(out.len());
+        }
         // C1 CSI (U+009B) and OSC (U+009D) open sequences too.
         let kind = match c {
             '\u{1b}' => chars.next_if(|n| !is_stripped(*n) || *n == '\u{1b}'),
@@ -125,15 +136,21 @@ pub fn strip_controls(input: &str) -> (Cow<'_, str>, u32) {
             _ => {}
         }
     }
-    (Cow::Owned(out), removed)
+    (Cow::Owned(out), removed, cuts)
 }
 
 /// One line of text: controls and invisible characters removed, and line breaks and tabs turned
 /// into spaces (ids, codes, type names and messages never span lines).
 pub fn strip_line(input: &str) -> Cow<'_, str> {
-    let (clean, _) = strip_controls(input);
+    strip_line_at(input).0
+}
+
+/// [`strip_line`], with where something was removed (as [`strip_controls_at`] gives it).
+pub(super) fn strip_line_at(input: &str) -> (Cow<'_, str>, Vec<usize>) {
+    let (clean, _, cuts) = strip_controls_at(input);
     if !clean.contains(['\n', '\t']) {
-        return clean;
+        return (clean, cuts);
     }
-    Cow::Owned(clean.replace(['\n', '\t'], " "))
+    // One byte for one: the places of the cuts hold.
+    (Cow::Owned(clean.replace(['\n', '\t'], " ")), cuts)
 }

@@ -115,8 +115,8 @@ pub fn redact(input: &str) -> Redacted {
 
 /// [`redact`] without the memo.
 fn redact_fresh(input: &str) -> Redacted {
-    let (clean, controls_removed) = strip_controls(input);
-    let (text, mut hits, mut beyond_server) = mask(clean);
+    let (clean, controls_removed, cuts) = clean::strip_controls_at(input);
+    let (text, mut hits, mut beyond_server) = mask_around(clean, cuts);
     let (text, hits) = match split::join_split_tokens(&text, |s| {
         mask(Cow::Borrowed(s)).1.iter().map(|(_, n)| n).sum()
     }) {
@@ -159,6 +159,8 @@ pub fn is_plain_id(s: &str) -> bool {
         .all(|b| b.try_into().is_ok_and(plain_block))
 }
 
+// Unsafe for the SSE2 intrinsics only, which every x86_64 target has.
+#[allow(unsafe_code)]
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn plain_block(block: &[u8; 16]) -> bool {
@@ -237,7 +239,8 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
         Some((i, _)) => (&input[..i], window + input[i..].chars().count()),
     };
     // Mask before cutting, so a cut never leaves half a secret behind.
-    let masked = mask(strip_line(head)).0;
+    let (line, cuts) = clean::strip_line_at(head);
+    let masked = mask_around(line, cuts).0;
     if total_chars == 0 {
         return cap(&masked, max_chars).into_owned();
     }
@@ -255,21 +258,76 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
     )
 }
 
+type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, u32);
+
 /// Mask every secret of an already clean text; the hits per kind and how many were the server's
 /// gaps.
-fn mask(clean: Cow<'_, str>) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
+fn mask(clean: Cow<'_, str>) -> Masked<'_> {
     let wanted = anchors::candidates(&clean);
     mask_rules(clean, wanted)
 }
 
+/// Stands, while masking, where a character was removed: no text keeps a control character.
+const MARK: char = '\u{1}';
+
+/// [`mask`] of a text from which characters were removed at `cuts`. Joined there, the text
+/// shows the secrets a removed character split. But the removed character also parted what
+/// stood either side (`x\u{202e}mul_…`), as the server, reading the raw text, sees it: the
+/// rules' `\b` needs that edge. So what is left unmasked is masked again with a [`MARK`] at
+/// each cut, and the marks then dropped.
+fn mask_around(clean: Cow<'_, str>, mut cuts: Vec<usize>) -> Masked<'_> {
+    // A cut at either end parts nothing.
+    cuts.retain(|&at| at > 0 && at < clean.len());
+    if cuts.is_empty() {
+        return mask(clean);
+    }
+    let wanted = anchors::candidates(&clean);
+    let (joined, mut hits, mut beyond_server) = mask_rules_moving(clean, wanted, &mut cuts);
+    // Without an anchor no rule can match, marks or not.
+    if wanted == 0 || cuts.is_empty() {
+        return (joined, hits, beyond_server);
+    }
+    let (parted, more, more_beyond) = mask(Cow::Owned(marked(&joined, &cuts)));
+    if more.is_empty() {
+        return (joined, hits, beyond_server);
+    }
+    for (kind, n) in more {
+        add_hits(&mut hits, kind, n);
+    }
+    hits.sort();
+    beyond_server += more_beyond;
+    (Cow::Owned(parted.replace(MARK, "")), hits, beyond_server)
+}
+
+/// `text` with a [`MARK`] at each of `cuts` (ascending).
+fn marked(text: &str, cuts: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut at = 0;
+    for &cut in cuts {
+        out.push_str(&text[at..cut]);
+        out.push(MARK);
+        at = cut;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// [`mask`] with the rules of `wanted` only (bit i = rule i).
-fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> (Cow<'_, str>, Vec<(SecretKind, u32)>, u32) {
+fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> Masked<'_> {
+    mask_rules_moving(clean, wanted, &mut Vec::new())
+}
+
+/// [`mask_rules`], moving `cuts` (ascending places in the text) with the text as it changes;
+/// those inside a masked secret go with it.
+fn mask_rules_moving<'a>(clean: Cow<'a, str>, wanted: u64, cuts: &mut Vec<usize>) -> Masked<'a> {
     let mut text = clean;
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
     let mut beyond_server = 0u32;
     if wanted == 0 {
         return (text, hits, 0);
     }
+    // Each replacement's place and new length, kept only when there are cuts to move.
+    let mut edits: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
     for (i, rule) in RULES.iter().enumerate() {
         if wanted & (1 << i) == 0 {
             continue;
@@ -283,21 +341,47 @@ fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> (Cow<'_, str>, Vec<(SecretKin
             n += 1;
             let mut out = String::new();
             caps.expand(rule.replacement, &mut out);
+            if !cuts.is_empty() {
+                edits.push((caps.get_match().range(), out.len()));
+            }
             out
         });
         if n > 0 {
             text = Cow::Owned(replaced.into_owned());
+            move_cuts(cuts, &edits);
+            edits.clear();
             if !rule.server {
                 beyond_server += n;
             }
-            match hits.iter_mut().find(|(k, _)| *k == rule.kind) {
-                Some((_, c)) => *c += n,
-                None => hits.push((rule.kind, n)),
-            }
+            add_hits(&mut hits, rule.kind, n);
         }
     }
     hits.sort();
     (text, hits, beyond_server)
+}
+
+fn add_hits(hits: &mut Vec<(SecretKind, u32)>, kind: SecretKind, n: u32) {
+    match hits.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, c)) => *c += n,
+        None => hits.push((kind, n)),
+    }
+}
+
+/// `cuts` (ascending) after the replacements `edits` (a match's place and its replacement's
+/// length, in order): shifted by what changed before them, dropped when inside a match.
+fn move_cuts(cuts: &mut Vec<usize>, edits: &[(std::ops::Range<usize>, usize)]) {
+    let mut edits = edits.iter().peekable();
+    let mut shift = 0isize;
+    cuts.retain_mut(|cut| {
+        while let Some((range, len)) = edits.next_if(|(range, _)| range.end <= *cut) {
+            shift += *len as isize - range.len() as isize;
+        }
+        if edits.peek().is_some_and(|(range, _)| range.start < *cut) {
+            return false;
+        }
+        *cut = cut.wrapping_add_signed(shift);
+        true
+    });
 }
 
 /// `name=[REDACTED…]`, `name: [REDACTED…]`: a key-value match whose value is a placeholder.

@@ -207,6 +207,70 @@ fn a_secret_split_by_an_escape_sequence_is_still_masked() {
     assert_eq!(r.controls_removed, 1);
 }
 
+/// A removed character parts what stood either side of it, as it did for the server reading the
+/// raw text: a token glued to the word before it by the removal is still a token.
+#[test]
+fn a_token_right_after_a_removed_character_is_masked() {
+    const MUL: &str = "mul_0123456789abcdef0123456789abcdef01234567";
+    const GHP: &str = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+    for gap in [
+        "\u{7}",
+        "\u{202e}",
+        "\u{200b}",
+        "\u{1b}[0m",
+        "\u{feff}\u{202e}",
+    ] {
+        for (token, placeholder) in [
+            (MUL, "[REDACTED MULTICA TOKEN]"),
+            (GHP, "[REDACTED GITHUB TOKEN]"),
+        ] {
+            let input = format!("agent_error.x{gap}{token} done");
+            let r = redact(&input);
+            assert_eq!(
+                r.text,
+                format!("agent_error.x{placeholder} done"),
+                "{input:?}"
+            );
+            assert_eq!(r.total_hits(), 1, "{input:?}");
+            assert_eq!(redact_line(&input, MAX_ID_CHARS), r.text, "{input:?}");
+            assert_eq!(redact_id(&input), r.text, "{input:?}");
+        }
+    }
+    // Joined, the text still shows what a removal split: both at once.
+    let both = format!("gh\u{200b}p_{} x\u{7}{MUL}", &GHP[4..]);
+    let r = redact(&both);
+    assert_eq!(r.text, "[REDACTED GITHUB TOKEN] x[REDACTED MULTICA TOKEN]");
+    assert_eq!(
+        r.hits,
+        [(SecretKind::GithubToken, 1), (SecretKind::MulticaToken, 1)]
+    );
+    assert_eq!(r.beyond_server, 1, "the Multica rule is one of the gaps");
+    // Nothing glued to a token: the removal changes nothing else.
+    assert_eq!(redact("a\u{202e}b mul_short").text, "ab mul_short");
+}
+
+#[test]
+fn a_server_secret_glued_on_by_a_removal_is_masked_as_the_server_masks_it_alone() {
+    for secret in SERVER_SECRETS {
+        for gap in ["\u{7}", "\u{202e}", "\u{1b}[0m"] {
+            let r = redact(&format!("x{gap}{secret} end"));
+            let alone = server_rules_sequential(&format!("{secret} end"));
+            assert_eq!(r.text, format!("x{alone}"), "{secret:?} after {gap:?}");
+        }
+    }
+}
+
+#[test]
+fn cuts_move_with_the_masks_and_go_with_a_masked_secret() {
+    let mut cuts = vec![2, 5, 8, 12];
+    // 3..7 became 10 bytes; 10..12 became 1.
+    move_cuts(&mut cuts, &[(3..7, 10), (10..12, 1)]);
+    assert_eq!(cuts, [2, 14, 17]);
+    let mut cuts = vec![3, 7];
+    move_cuts(&mut cuts, &[(3..7, 1)]);
+    assert_eq!(cuts, [3, 4], "the edges of a match stay");
+}
+
 #[test]
 fn cap_counts_chars_and_says_what_was_cut() {
     assert_eq!(cap("short", 10), "short");

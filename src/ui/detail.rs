@@ -54,7 +54,7 @@ pub fn render(f: &mut Frame, size: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let title = format!(
         "{} · {} · {}/{} (←/→)",
         s.detail,
-        failure.reason_code(),
+        title_reason(failure, app.lang),
         position + 1,
         feed.pipeline.store().view_len()
     );
@@ -66,6 +66,14 @@ pub fn render(f: &mut Frame, size: Rect, app: &App, feed: &Feed, theme: &Theme) 
         usize::from(app.detail_scroll),
         theme,
     );
+}
+
+/// The title's reason: its code, or "No reason sent" (a slot left empty reads as a glitch).
+fn title_reason(failure: &Failure, lang: catalog::Lang) -> &str {
+    match failure.reason_code() {
+        "" => catalog::no_reason(lang).label,
+        code => code,
+    }
 }
 
 fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
@@ -92,11 +100,10 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
                     .reason(d.kind == catalog::ReasonKind::Agent)
                     .add_modifier(Modifier::BOLD),
             ),
-            Span::raw(if failure.reason_code().is_empty() {
-                "  ".to_owned()
-            } else {
-                format!("  ({})  ", failure.reason_code())
-            }),
+            Span::raw(format!(
+                "  ({})  ",
+                catalog::code_or_none(failure.reason_code())
+            )),
             // The other language's name, unless the screen must stay ASCII.
             Span::styled(if app.ascii { "" } else { other.texts.label }, theme.dim()),
             if d.known || d.missing {

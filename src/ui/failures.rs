@@ -97,7 +97,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let cols = Columns::new(
         usize::from(area.width.saturating_sub(2)),
         widest(labels.iter().map(String::as_str).chain([s.reason])),
-        widest(shown.iter().map(|f| f.reason_code())),
+        widest(shown.iter().map(|f| catalog::code_or_none(f.reason_code()))),
         relays.len(),
     );
     let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);
@@ -237,7 +237,7 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> 
     ];
     if let Some(w) = cols.code {
         cells.push(Cell::from(Span::styled(
-            fit(f.reason_code(), w),
+            fit(catalog::code_or_none(f.reason_code()), w),
             theme.dim(),
         )));
     }

@@ -36,7 +36,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         .iter()
         .map(|(_, (code, _))| {
             let d = catalog::describe(code, app.lang);
-            let active = !code.is_empty() && toggled.iter().any(|t| t.as_str() == &***code);
+            let active = toggled.iter().any(|t| t == catalog::code_or_none(code));
             let mark = if active { "● " } else { "  " };
             let text = if d.known || d.missing {
                 format!("{mark}{}", d.texts.label)

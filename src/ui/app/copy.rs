@@ -2,6 +2,7 @@
 //! in the copy menu (`y`). Every text is already redacted and clean: it comes from the store.
 
 use super::{App, CopyTarget, Panel};
+use crate::catalog::code_or_none;
 use crate::store::Store;
 
 impl App {
@@ -40,9 +41,9 @@ impl App {
                     .agg
                     .reasons_by_count()
                     .get(self.reason_cursor)
-                    .map(|(code, _)| code.to_string())
-                    .filter(|c| !c.is_empty()),
-                _ => Some(failure?.reason_code().to_owned()).filter(|c| !c.is_empty()),
+                    .map(|(code, _)| code_or_none(code).to_owned()),
+                // `none` when the failure carried no reason: it pastes as a filter term.
+                _ => Some(code_or_none(failure?.reason_code()).to_owned()),
             },
             CopyTarget::LostSessions => {
                 let lost = store.agg.dropped_sessions();

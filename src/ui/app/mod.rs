@@ -14,7 +14,7 @@ pub use super::action::{Action, CopyTarget, Overlay, Panel};
 use super::filter_edit::{FilterEdit, FilterEditor};
 use super::keymap::{self, Mode};
 use super::layout::Areas;
-use crate::catalog::Lang;
+use crate::catalog::{code_or_none, Lang};
 use crate::feed::{Feed, ReplayCmd};
 use crate::filter::Filter;
 use crate::i18n::strings;
@@ -257,9 +257,10 @@ impl App {
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
                 let codes = store.agg.reasons_by_count();
-                let code = codes.get(self.reason_cursor).map(|(c, _)| c.to_string());
-                if let Some(code) = code.filter(|c| !c.is_empty()) {
-                    return self.filter_effect(&store.filter().toggle_reason(&code));
+                // The row of failures without a reason toggles `reason:none`.
+                let code = codes.get(self.reason_cursor).map(|(c, _)| code_or_none(c));
+                if let Some(code) = code {
+                    return self.filter_effect(&store.filter().toggle_reason(code));
                 }
             }
             Action::FilterSession => {
