@@ -4,6 +4,7 @@
 pub mod api;
 pub mod fork;
 pub mod hub;
+pub mod redis;
 pub mod secrets;
 pub mod sim;
 pub mod tail;

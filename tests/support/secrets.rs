@@ -97,27 +97,118 @@ pub fn strings(v: &Value, out: &mut Vec<String>) {
 
 /// No forbidden character, no secret, no injected line: in the bytes as written and, for
 /// JSON, in every decoded string too.
-pub fn assert_safe(what: &str, text: &str, json_lines: bool) {
-    let mut texts = vec![text.to_owned()];
-    if json_lines {
-        for line in text.lines() {
-            let v: Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("{what}: {e}: {line}"));
-            strings(&v, &mut texts);
+pub fn assert_safe(what: &str, text: &str, json: bool) {
+    if let Some(first) = leaks(text, json).first() {
+        panic!("{what}: {first}");
+    }
+}
+
+/// One thing that got out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leak {
+    /// Where: `the output`, or a decoded string by its path (`line 2 $.routes[0].text`).
+    pub place: String,
+    /// What kind of thing: a secret, a control or invisible character, an injected line.
+    pub kind: &'static str,
+    /// Which one, and the text around it.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Leak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} in {}: {}", self.kind, self.place, self.detail)
+    }
+}
+
+/// Everything `assert_safe` refuses: in the bytes as written and, for JSON (one document, or
+/// JSON Lines), in every decoded string by its path.
+pub fn leaks(text: &str, json: bool) -> Vec<Leak> {
+    let mut texts = vec![("the output".to_owned(), text.to_owned())];
+    let mut found = Vec::new();
+    if json {
+        decoded(text, &mut texts, &mut found);
+    }
+    for (place, t) in &texts {
+        found.extend(leaks_in(place, t));
+    }
+    found.extend(
+        text.lines()
+            .filter(|line| line.trim_start().starts_with("INJECTED"))
+            .map(|line| Leak {
+                place: "the output".into(),
+                kind: "an injected line",
+                detail: format!("{line:?}"),
+            }),
+    );
+    found
+}
+
+/// The strings of a JSON output with their paths: a whole document, else line by line (a line
+/// that is not JSON is a finding).
+fn decoded(text: &str, texts: &mut Vec<(String, String)>, found: &mut Vec<Leak>) {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        return paths(&v, "$", texts);
+    }
+    for (i, line) in text.lines().enumerate() {
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) => paths(&v, &format!("line {} $", i + 1), texts),
+            Err(e) => found.push(Leak {
+                place: format!("line {}", i + 1),
+                kind: "a line that is not JSON",
+                detail: format!("{e}: {line}"),
+            }),
         }
     }
-    for t in &texts {
-        if let Some(c) = t.chars().find(|&c| forbidden(c)) {
-            panic!("{what}: {c:?} reached the output in {t:?}");
+}
+
+/// The first forbidden character and each secret found in one text, with the words around it.
+fn leaks_in<'a>(place: &'a str, t: &'a str) -> impl Iterator<Item = Leak> + 'a {
+    let control = t
+        .char_indices()
+        .find(|&(_, c)| forbidden(c))
+        .map(|(at, c)| Leak {
+            place: place.to_owned(),
+            kind: "a control or invisible character",
+            detail: format!("{c:?} ({})", around(t, at)),
+        });
+    let secrets = SECRETS.iter().filter_map(move |(_, must_not)| {
+        let at = t.find(must_not)?;
+        Some(Leak {
+            place: place.to_owned(),
+            kind: "a secret",
+            detail: format!("{must_not} ({})", around(t, at)),
+        })
+    });
+    control.into_iter().chain(secrets)
+}
+
+/// The text around byte `at`, short enough for a message.
+fn around(t: &str, at: usize) -> String {
+    let boundary = |mut i: usize, step: fn(usize) -> usize| {
+        while !t.is_char_boundary(i) {
+            i = step(i);
         }
-        for (_, must_not) in SECRETS {
-            assert!(!t.contains(must_not), "{what}: secret {must_not} in {t:?}");
-        }
-    }
-    for line in text.lines() {
-        assert!(
-            !line.trim_start().starts_with("INJECTED"),
-            "{what}: a line was injected: {line:?}"
-        );
+        i
+    };
+    let start = boundary(at.saturating_sub(60), |i| i - 1);
+    let end = boundary((at + 60).min(t.len()), |i| i + 1);
+    format!("{:?}", &t[start..end])
+}
+
+/// Every string of a JSON value, keys included, with its path.
+fn paths(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) => out.push((path.to_owned(), s.clone())),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| paths(x, &format!("{path}[{i}]"), out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            out.push((format!("{path} key"), k.clone()));
+            // A key that is data (a session id, a reason) is a `*` in the path.
+            let plain = k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            paths(x, &format!("{path}.{}", if plain { k } else { "*" }), out)
+        }),
+        _ => {}
     }
 }
