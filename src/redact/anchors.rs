@@ -21,6 +21,8 @@ struct Anchors {
     unlocks: Vec<u64>,
     /// The rules behind each gate.
     gated: [(Gate, u64); 2],
+    /// Every anchor, lowercase (the short one too), for [`starts_at`].
+    literals: Vec<String>,
 }
 
 static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
@@ -56,12 +58,26 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
         let rules = RULES.iter().enumerate().filter(|(_, r)| r.gate == gate);
         (gate, rules.fold(0, |bits, (i, _)| bits | 1 << i))
     });
+    let literals = RULES
+        .iter()
+        .flat_map(|r| r.anchors.iter().map(|a| a.to_ascii_lowercase()))
+        .collect();
     Anchors {
         searcher,
         unlocks,
         gated,
+        literals,
     }
 });
+
+/// Whether some rule's anchor starts `text` (in any ASCII case).
+pub(super) fn starts_at(text: &str) -> bool {
+    let text = text.as_bytes();
+    ANCHORS.literals.iter().any(|a| {
+        text.get(..a.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(a.as_bytes()))
+    })
+}
 
 /// Record that `anchor` unlocks rule `rule`.
 fn add(anchors: &mut Vec<(String, u64)>, anchor: String, rule: usize) {

@@ -282,21 +282,61 @@ fn mask_around(clean: Cow<'_, str>, mut cuts: Vec<usize>) -> Masked<'_> {
         return mask(clean);
     }
     let wanted = anchors::candidates(&clean);
-    let (joined, mut hits, mut beyond_server) = mask_rules_moving(clean, wanted, &mut cuts);
+    let (mut text, mut hits, mut beyond_server) = mask_rules_moving(clean, wanted, &mut cuts);
     // Without an anchor no rule can match, marks or not.
     if wanted == 0 || cuts.is_empty() {
-        return (joined, hits, beyond_server);
+        return (text, hits, beyond_server);
     }
-    let (parted, more, more_beyond) = mask(Cow::Owned(marked(&joined, &cuts)));
-    if more.is_empty() {
-        return (joined, hits, beyond_server);
+    // First a mark only where a secret's anchor starts right after the cut: it parts a token
+    // glued on from the word before it and keeps one that a later cut split whole
+    // (`x\u{200b}sk-ant-…Split\u{200b}By…`).
+    let (anchored, mut rest): (Vec<usize>, Vec<usize>) = cuts
+        .into_iter()
+        .partition(|&cut| anchors::starts_at(&text[cut..]));
+    if !anchored.is_empty() {
+        text = marked_pass(text, &anchored, &mut rest, &mut hits, &mut beyond_server);
     }
-    for (kind, n) in more {
-        add_hits(&mut hits, kind, n);
+    // Then a mark at every cut left: a rule whose match starts before its anchor.
+    if !rest.is_empty() {
+        text = marked_pass(text, &rest, &mut Vec::new(), &mut hits, &mut beyond_server);
     }
     hits.sort();
-    beyond_server += more_beyond;
-    (Cow::Owned(parted.replace(MARK, "")), hits, beyond_server)
+    (text, hits, beyond_server)
+}
+
+/// Mask `text` with a [`MARK`] at each of `marks`, then drop the marks; `carried` (other cuts,
+/// ascending) move with the text. The hits are added to `hits`.
+fn marked_pass<'a>(
+    text: Cow<'a, str>,
+    marks: &[usize],
+    carried: &mut Vec<usize>,
+    hits: &mut Vec<(SecretKind, u32)>,
+    beyond_server: &mut u32,
+) -> Cow<'a, str> {
+    let with_marks = marked(&text, marks);
+    // A carried cut moves right by the marks placed at or before it.
+    for cut in carried.iter_mut() {
+        *cut += marks.partition_point(|&m| m <= *cut) * MARK.len_utf8();
+    }
+    let wanted = anchors::candidates(&with_marks);
+    let (masked, more, more_beyond) = mask_rules_moving(Cow::Owned(with_marks), wanted, carried);
+    if more.is_empty() {
+        // Nothing found: the text is as it was, and so are the cuts.
+        for cut in carried.iter_mut() {
+            *cut -= marks.partition_point(|&m| m < *cut) * MARK.len_utf8();
+        }
+        return text;
+    }
+    for (kind, n) in more {
+        add_hits(hits, kind, n);
+    }
+    *beyond_server += more_beyond;
+    // Each carried cut moves left by the marks still standing before it.
+    let standing: Vec<usize> = masked.match_indices(MARK).map(|(i, _)| i).collect();
+    for cut in carried.iter_mut() {
+        *cut -= standing.partition_point(|&m| m < *cut) * MARK.len_utf8();
+    }
+    Cow::Owned(masked.replace(MARK, ""))
 }
 
 /// `text` with a [`MARK`] at each of `cuts` (ascending).

@@ -261,6 +261,26 @@ fn a_server_secret_glued_on_by_a_removal_is_masked_as_the_server_masks_it_alone(
 }
 
 #[test]
+fn a_token_glued_on_by_one_removal_and_split_by_another_is_masked_whole() {
+    const GHP: &str = "ghp_0123456789abcdefghijABCDEFGHIJ0123456789";
+    for gap in ["\u{7}", "\u{202e}", "\u{200b}", "\u{1b}[0m"] {
+        // Glued to the word before it, and split inside: the server saw one token after an
+        // edge; neither joining alone nor parting at every removal shows it.
+        let input = format!("x{gap}{}\u{200b}{} end", &GHP[..20], &GHP[20..]);
+        let r = redact(&input);
+        assert_eq!(r.text, "x[REDACTED GITHUB TOKEN] end", "{input:?}");
+        assert_eq!(r.total_hits(), 1, "{input:?}");
+        assert_eq!(redact_id(&input), r.text, "{input:?}");
+    }
+    // A later cut still parts a second token glued on after the first was masked.
+    let two = format!("a\u{7}{GHP} b\u{202e}{GHP}");
+    assert_eq!(
+        redact(&two).text,
+        "a[REDACTED GITHUB TOKEN] b[REDACTED GITHUB TOKEN]"
+    );
+}
+
+#[test]
 fn cuts_move_with_the_masks_and_go_with_a_masked_secret() {
     let mut cuts = vec![2, 5, 8, 12];
     // 3..7 became 10 bytes; 10..12 became 1.
