@@ -51,7 +51,7 @@ pub fn event_id_time(text: &str) -> Option<DateTime<Utc>> {
         #[serde(borrow)]
         event_id: Option<Cow<'a, str>>,
     }
-    let id = match crate::protocol::scan::object(text, ["event_id"]) {
+    let id = match crate::protocol::fast::scan::object(text, ["event_id"]) {
         Some([id]) => id.opt_str()?,
         // Anything the scanner is unsure of: serde's reading.
         None => serde_json::from_str::<Id>(text).ok()?.event_id,

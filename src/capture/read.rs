@@ -289,7 +289,7 @@ const RECORD_KEYS: [&str; 8] = [
 /// other line (a header, a gap, a recovered text, a frame recorded as a string, anything odd),
 /// which serde's reading of [`Record`] decides.
 pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
-    use crate::protocol::scan::{self, Val};
+    use crate::protocol::fast::scan::{self, Val};
     let [at, frame, gap, recovered, header, source, started_at, api] =
         scan::object(text, RECORD_KEYS)?;
     let other_record = [gap, recovered, header, source, started_at, api];

@@ -8,9 +8,7 @@ use serde_json::value::RawValue;
 
 use crate::redact;
 
-mod fast;
-
-pub(crate) use fast::{decode_line, LineRead};
+use super::fast;
 
 use super::{
     ChatEvent, Comment, Control, Event, Identified, Rejection, TaskEvent, TaskFailed, TaskIds,
@@ -36,61 +34,61 @@ struct Envelope<'a> {
 }
 
 #[derive(Deserialize)]
-struct TaskPayload<'a> {
+pub(super) struct TaskPayload<'a> {
     #[serde(borrow)]
-    task_id: Str<'a>,
+    pub(super) task_id: Str<'a>,
     #[serde(borrow)]
-    agent_id: Str<'a>,
+    pub(super) agent_id: Str<'a>,
     #[serde(borrow)]
-    issue_id: Str<'a>,
+    pub(super) issue_id: Str<'a>,
     #[serde(borrow)]
-    chat_session_id: Str<'a>,
+    pub(super) chat_session_id: Str<'a>,
     /// Read for its type only: a status that is not a string refuses the frame.
     #[serde(rename = "status", borrow)]
-    _status: Str<'a>,
+    pub(super) _status: Str<'a>,
     #[serde(borrow)]
-    failure_reason: Str<'a>,
-    retry_pending: Option<bool>,
+    pub(super) failure_reason: Str<'a>,
+    pub(super) retry_pending: Option<bool>,
     #[serde(borrow)]
-    error: Str<'a>,
+    pub(super) error: Str<'a>,
     #[serde(borrow)]
-    error_message: Str<'a>,
+    pub(super) error_message: Str<'a>,
 }
 
 #[derive(Deserialize)]
-struct ChatPayload<'a> {
+pub(super) struct ChatPayload<'a> {
     #[serde(borrow)]
-    chat_session_id: Str<'a>,
+    pub(super) chat_session_id: Str<'a>,
     #[serde(borrow)]
-    task_id: Str<'a>,
+    pub(super) task_id: Str<'a>,
     /// Read for their types only, like a task's status.
     #[serde(rename = "message_id", borrow)]
-    _message_id: Str<'a>,
+    pub(super) _message_id: Str<'a>,
     #[serde(rename = "role", borrow)]
-    _role: Str<'a>,
+    pub(super) _role: Str<'a>,
     #[serde(rename = "content", borrow)]
-    _content: Str<'a>,
+    pub(super) _content: Str<'a>,
 }
 
 #[derive(Deserialize)]
-struct CommentPayload<'a> {
+pub(super) struct CommentPayload<'a> {
     #[serde(borrow)]
-    comment: Option<CommentFields<'a>>,
+    pub(super) comment: Option<CommentFields<'a>>,
 }
 
 #[derive(Deserialize)]
-struct CommentFields<'a> {
+pub(super) struct CommentFields<'a> {
     #[serde(borrow)]
-    source_task_id: Str<'a>,
+    pub(super) source_task_id: Str<'a>,
     #[serde(rename = "type", borrow)]
-    kind: Str<'a>,
+    pub(super) kind: Str<'a>,
     #[serde(borrow)]
-    author_type: Str<'a>,
+    pub(super) author_type: Str<'a>,
     /// Read for its type only.
     #[serde(rename = "issue_id", borrow)]
-    _issue_id: Str<'a>,
+    pub(super) _issue_id: Str<'a>,
     #[serde(borrow)]
-    content: Str<'a>,
+    pub(super) content: Str<'a>,
 }
 
 #[derive(Deserialize)]
@@ -145,7 +143,7 @@ fn decode_serde(text: &str) -> Result<(Event<'_>, Option<Ulid>), Rejection> {
     event_of(env).map(|event| (event, id))
 }
 
-fn event_id(id: Option<&str>) -> Option<Ulid> {
+pub(super) fn event_id(id: Option<&str>) -> Option<Ulid> {
     id.and_then(Ulid::parse)
 }
 
@@ -184,7 +182,7 @@ fn event_of(env: Envelope<'_>) -> Result<Event<'_>, Rejection> {
     }
 }
 
-fn task_failed(p: TaskPayload<'_>) -> Event<'_> {
+pub(super) fn task_failed(p: TaskPayload<'_>) -> Event<'_> {
     Event::TaskFailed(TaskFailed {
         failure_reason: code(p.failure_reason),
         retry_pending: p.retry_pending,
@@ -196,21 +194,21 @@ fn task_failed(p: TaskPayload<'_>) -> Event<'_> {
     })
 }
 
-fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event<'_> {
+pub(super) fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event<'_> {
     Event::Task(TaskEvent {
         stage,
         ids: ids(p.task_id, p.agent_id, p.issue_id, p.chat_session_id),
     })
 }
 
-fn chat(p: ChatPayload<'_>) -> ChatEvent<'_> {
+pub(super) fn chat(p: ChatPayload<'_>) -> ChatEvent<'_> {
     ChatEvent {
         chat_session_id: code(p.chat_session_id),
         task_id: code(p.task_id),
     }
 }
 
-fn comment(p: CommentPayload<'_>) -> Event<'_> {
+pub(super) fn comment(p: CommentPayload<'_>) -> Event<'_> {
     Event::Comment(match p.comment {
         Some(c) => Comment {
             source_task_id: code(c.source_task_id),
@@ -223,7 +221,7 @@ fn comment(p: CommentPayload<'_>) -> Event<'_> {
 }
 
 /// A type failwatch does not read: counted by its (cleaned) name.
-fn other_event(event_type: Cow<'_, str>) -> Event<'_> {
+pub(super) fn other_event(event_type: Cow<'_, str>) -> Event<'_> {
     let clean = |t: &str| Cow::Owned(redact::redact_line(t, redact::MAX_TYPE_CHARS));
     Event::Other(match event_type {
         Cow::Borrowed(t) if t.len() <= redact::MAX_TYPE_CHARS => memo_clean(t, clean),

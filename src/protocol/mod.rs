@@ -4,10 +4,10 @@
 //! so callers can count and show what they skipped.
 
 mod decode;
-pub(crate) mod scan;
+pub(crate) mod fast;
 mod ulid;
 
-pub(crate) use decode::{decode_line, LineRead};
+pub(crate) use fast::{decode_line, LineRead};
 
 /// An event and its `event_id`, when it carries a ULID one.
 pub type Identified<'a> = (Event<'a>, Option<Ulid>);

@@ -5,19 +5,20 @@
 //! rejection, a control frame, an odd shape — is `None`, and serde's reading decides, so
 //! rejections keep their kinds.
 //!
-//! [`scan`]: crate::protocol::scan
+//! [`scan`]: super::scan
 
 use std::borrow::Cow;
 
-use super::{
+use super::scan::{Cursor, Raw};
+use crate::protocol::decode::{
     chat, comment, event_id, other_event, task_event, task_failed, ChatPayload, CommentFields,
-    CommentPayload, TaskPayload, MAX_FRAME_BYTES,
+    CommentPayload, TaskPayload,
 };
-use crate::protocol::scan::{Cursor, Raw};
+use crate::protocol::MAX_FRAME_BYTES;
 use crate::protocol::{Event, Identified, TaskStage};
 
 /// Decode a frame's text, or `None`: ask serde.
-pub(super) fn decode(text: &str) -> Option<Identified<'_>> {
+pub(in crate::protocol) fn decode(text: &str) -> Option<Identified<'_>> {
     let mut c = Cursor::new(text);
     c.skip_ws();
     let mut read = FrameRead::default();
