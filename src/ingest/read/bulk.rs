@@ -17,7 +17,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::lines::{cut, Order, Prepared, Resume};
+use super::chunk::{cut, Prepared};
+use super::lines::{Order, Resume};
 use super::work::{self, Job, Work};
 use super::Sink;
 use crate::capture::{clock, Line};
@@ -74,7 +75,7 @@ pub fn ingest<S: Sink, E>(
             clock: None,
             emit,
         };
-        let mut build = |job: &Job<'_>| build_chunk(job, sink, &bindings, &mut names);
+        let mut build = |job: &Job<'_, Step>| build_chunk(job, sink, &bindings, &mut names);
         intake.run(&work, &mut build)
     })
 }
@@ -92,8 +93,8 @@ struct Intake<'p, 'b, F> {
 impl<F> Intake<'_, '_, F> {
     fn run<'a, O, E>(
         &mut self,
-        work: &Work<'a, '_, O>,
-        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
+        work: &Work<'a, '_, Step, Built<O>>,
+        build: &mut impl FnMut(&Job<'a, Step>) -> Built<O>,
     ) -> Result<Option<Resume>, E>
     where
         F: FnMut(&mut Pipeline, O) -> Result<(), E>,
@@ -121,9 +122,9 @@ impl<F> Intake<'_, '_, F> {
     /// Wait until `ready` gives something, absorbing the chunks built meanwhile, in order.
     fn wait<'a, O, T, E>(
         &mut self,
-        work: &Work<'a, '_, O>,
-        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
-        ready: impl FnMut(&mut work::State<'a, O>) -> Option<T>,
+        work: &Work<'a, '_, Step, Built<O>>,
+        build: &mut impl FnMut(&Job<'a, Step>) -> Built<O>,
+        ready: impl FnMut(&mut work::State<'a, Step, Built<O>>) -> Option<T>,
     ) -> Result<T, E>
     where
         F: FnMut(&mut Pipeline, O) -> Result<(), E>,
@@ -230,7 +231,7 @@ impl<O> Built<O> {
 
 /// Step 3, on a worker thread.
 fn build_chunk<S: Sink>(
-    job: &Job<'_>,
+    job: &Job<'_, Step>,
     sink: &S,
     bindings: &Bindings,
     names: &mut Interner,

@@ -13,6 +13,7 @@
 //! Each gives the same failures, counts and output, byte for byte (`tests/parallel.rs`).
 
 mod bulk;
+mod chunk;
 mod count;
 mod lines;
 mod work;

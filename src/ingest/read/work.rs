@@ -6,39 +6,38 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use super::bulk::{Built, Step};
-use super::lines::{read_chunk_into, Chunk, Prepared};
+use super::chunk::{read_chunk_into, Chunk, Prepared};
 
 /// A chunk ready for step 3: its lines and what step 2 decided of them.
-pub(crate) struct Job<'a> {
+pub(crate) struct Job<'a, S> {
     pub i: usize,
     pub items: Vec<Prepared<'a>>,
-    pub steps: Vec<Step>,
+    pub steps: Vec<S>,
 }
 
-pub(crate) struct Work<'a, 'c, O> {
+pub(crate) struct Work<'a, 'c, S, B> {
     chunks: &'c [Chunk<'a>],
-    state: Mutex<State<'a, O>>,
+    state: Mutex<State<'a, S, B>>,
     changed: Condvar,
 }
 
-pub(crate) struct StopOnDrop<'w, 'a, 'c, O>(&'w Work<'a, 'c, O>);
+pub(crate) struct StopOnDrop<'w, 'a, 'c, S, B>(&'w Work<'a, 'c, S, B>);
 
-impl<O> Drop for StopOnDrop<'_, '_, '_, O> {
+impl<S, B> Drop for StopOnDrop<'_, '_, '_, S, B> {
     fn drop(&mut self) {
         self.0.stop();
     }
 }
 
-pub(crate) struct State<'a, O> {
+pub(crate) struct State<'a, S, B> {
     /// The next chunk to read.
     next_read: usize,
     /// Chunks read, waiting for step 2.
     read: Vec<Option<Vec<Prepared<'a>>>>,
     /// Chunks waiting for step 3, oldest first.
-    jobs: VecDeque<Job<'a>>,
+    jobs: VecDeque<Job<'a, S>>,
     /// Chunks built, waiting to be absorbed in order.
-    built: Vec<Option<Built<O>>>,
+    built: Vec<Option<B>>,
     /// Chunks absorbed.
     absorbed: usize,
     /// Chunks are read at most this far ahead of the last absorbed (bounding memory).
@@ -49,10 +48,10 @@ pub(crate) struct State<'a, O> {
     /// Lines and steps of chunks done with, emptied, their memory kept for the next ones
     /// (fresh memory costs the kernel's clearing of every page).
     spare_items: Vec<Vec<Prepared<'a>>>,
-    spare_steps: Vec<Vec<Step>>,
+    spare_steps: Vec<Vec<S>>,
 }
 
-impl<'a, O> State<'a, O> {
+impl<'a, S, B> State<'a, S, B> {
     /// Chunk `i`'s lines, once read.
     pub fn take_read(&mut self, i: usize) -> Option<Vec<Prepared<'a>>> {
         self.read[i].take()
@@ -69,12 +68,12 @@ impl<'a, O> State<'a, O> {
     }
 
     /// An empty list of steps, with memory from an earlier chunk if there is one.
-    pub fn spare_steps(&mut self) -> Vec<Step> {
+    pub fn spare_steps(&mut self) -> Vec<S> {
         self.spare_steps.pop().unwrap_or_default()
     }
 }
 
-impl<'a, 'c, O> Work<'a, 'c, O> {
+impl<'a, 'c, S, B> Work<'a, 'c, S, B> {
     pub fn new(chunks: &'c [Chunk<'a>], threads: usize) -> Self {
         Work {
             chunks,
@@ -98,12 +97,12 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
         self.chunks
     }
 
-    fn lock(&self) -> MutexGuard<'_, State<'a, O>> {
+    fn lock(&self) -> MutexGuard<'_, State<'a, S, B>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Hand a chunk to step 3.
-    pub fn submit(&self, job: Job<'a>) {
+    pub fn submit(&self, job: Job<'a, S>) {
         self.lock().jobs.push_back(job);
         self.changed.notify_all();
     }
@@ -126,12 +125,12 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
 
     /// Let the workers go when this guard is dropped, however the calling thread leaves (a
     /// panic too: the scope it runs in waits for the workers, which would wait for work).
-    pub fn stop_on_drop(&self) -> StopOnDrop<'_, 'a, 'c, O> {
+    pub fn stop_on_drop(&self) -> StopOnDrop<'_, 'a, 'c, S, B> {
         StopOnDrop(self)
     }
 
     /// A worker: do the work there is (see [`Work::work_once`]) until stopped.
-    pub fn serve(&self, mut build: impl FnMut(&Job<'a>) -> Built<O>) {
+    pub fn serve(&self, mut build: impl FnMut(&Job<'a, S>) -> B) {
         let mut s = self.lock();
         loop {
             if s.stop {
@@ -149,9 +148,9 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
     #[allow(clippy::type_complexity)]
     fn work_once<'s>(
         &'s self,
-        mut s: MutexGuard<'s, State<'a, O>>,
-        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
-    ) -> Result<MutexGuard<'s, State<'a, O>>, MutexGuard<'s, State<'a, O>>> {
+        mut s: MutexGuard<'s, State<'a, S, B>>,
+        build: &mut impl FnMut(&Job<'a, S>) -> B,
+    ) -> Result<MutexGuard<'s, State<'a, S, B>>, MutexGuard<'s, State<'a, S, B>>> {
         if let Some(mut job) = s.jobs.pop_front() {
             drop(s);
             let built = catch_unwind(AssertUnwindSafe(|| build(&job)));
@@ -191,9 +190,9 @@ impl<'a, 'c, O> Work<'a, 'c, O> {
     /// the workers' work while there is nothing else to do.
     pub fn wait<T, E>(
         &self,
-        mut ready: impl FnMut(&mut State<'a, O>) -> Option<T>,
-        mut absorb: impl FnMut(Built<O>) -> Result<(), E>,
-        build: &mut impl FnMut(&Job<'a>) -> Built<O>,
+        mut ready: impl FnMut(&mut State<'a, S, B>) -> Option<T>,
+        mut absorb: impl FnMut(B) -> Result<(), E>,
+        build: &mut impl FnMut(&Job<'a, S>) -> B,
     ) -> Result<T, E> {
         let mut s = self.lock();
         loop {
