@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::breaker::Breaker;
+use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
 use super::{ApiState, ApiStatus, MAX_QUEUED};
@@ -23,24 +24,6 @@ use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, S
 pub struct Limits {
     pub budget: f64,
     pub concurrency: usize,
-}
-
-/// An endpoint that can answer for a task.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Issue(Arc<str>),
-    Agent(Arc<str>),
-    Session(Arc<str>),
-}
-
-impl Key {
-    fn source(&self) -> ApiSource {
-        match self {
-            Key::Issue(_) => ApiSource::IssueRuns,
-            Key::Agent(_) => ApiSource::AgentTasks,
-            Key::Session(_) => ApiSource::ChatMessages,
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -206,7 +189,7 @@ impl Scheduler {
                 )
                 .await;
         }
-        let Some(key) = self.first_key(&req, None) else {
+        let Some(key) = first_key(&req, None, &self.forbidden) else {
             return self.give(&req.task_id, Err(no_endpoint(&req).into())).await;
         };
         let task = Arc::clone(&req.task_id);
@@ -229,24 +212,6 @@ impl Scheduler {
             Some(answer) => self.resolve(&task, &key, &answer).await,
             None => self.enqueue(key, Instant::now()),
         }
-    }
-
-    /// The endpoint to try for a lookup: its issue's runs, else its agent's tasks, else its
-    /// chat's messages; never one that refused this token; `after` skips those tried before.
-    fn first_key(&self, req: &LookupRequest, after: Option<&Key>) -> Option<Key> {
-        let mut keys = Vec::new();
-        if let Some(i) = &req.issue_id {
-            keys.push(Key::Issue(Arc::clone(i)));
-        } else {
-            keys.extend(req.agent_id.as_ref().map(|a| Key::Agent(Arc::clone(a))));
-            keys.extend(req.session.as_ref().map(|s| Key::Session(Arc::clone(s))));
-        }
-        let start = after
-            .and_then(|k| keys.iter().position(|x| x == k))
-            .map_or(0, |i| i + 1);
-        keys.into_iter()
-            .skip(start)
-            .find(|k| !self.forbidden.contains(k))
     }
 
     fn enqueue(&mut self, key: Key, at: Instant) {
@@ -496,7 +461,7 @@ impl Scheduler {
         let next = self
             .waiting
             .get(task)
-            .and_then(|p| self.first_key(&p.req, Some(tried)));
+            .and_then(|p| first_key(&p.req, Some(tried), &self.forbidden));
         match next {
             Some(key) => {
                 if let Some(p) = self.waiting.get_mut(task) {
@@ -585,13 +550,5 @@ impl Scheduler {
         } else {
             self.counts_moved = counts_moved;
         }
-    }
-}
-
-fn no_endpoint(req: &LookupRequest) -> String {
-    if req.issue_id.is_none() && req.agent_id.is_none() && req.session.is_none() {
-        "the event names no issue, agent or chat to ask about".to_owned()
-    } else {
-        "no endpoint this token may read answers for this task".to_owned()
     }
 }
