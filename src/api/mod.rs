@@ -11,6 +11,7 @@
 //! the token (401, not a member, a 403 on an agent) are explained once.
 
 mod breaker;
+mod bucket;
 mod endpoint;
 mod http;
 pub mod model;

@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::breaker::Breaker;
+use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
@@ -83,8 +84,7 @@ pub struct Scheduler {
     cache: HashMap<Key, Cached>,
     tries: HashMap<Key, Tries>,
     forbidden: HashSet<Key>,
-    tokens: f64,
-    refilled: Instant,
+    bucket: Bucket,
     breaker: Breaker,
     /// When the readers were last woken, and whether counts moved since.
     published: Instant,
@@ -101,7 +101,7 @@ impl Scheduler {
         recorder: Option<SharedRecorder>,
     ) -> Scheduler {
         Scheduler {
-            tokens: 1.0,
+            bucket: Bucket::full(limits.budget, Instant::now()),
             http,
             limits,
             results,
@@ -115,7 +115,6 @@ impl Scheduler {
             cache: HashMap::new(),
             tries: HashMap::new(),
             forbidden: HashSet::new(),
-            refilled: Instant::now(),
             breaker: Breaker::default(),
             published: Instant::now(),
             counts_moved: false,
@@ -229,13 +228,9 @@ impl Scheduler {
     /// Send what the budget, the bound and the circuit allow.
     fn dispatch(&mut self, flights: &mut JoinSet<Done>) {
         let now = Instant::now();
-        let elapsed = now.duration_since(self.refilled).as_secs_f64();
-        // A bucket of one: requests are spaced by 1/budget, so no second ever holds more.
-        self.tokens = (self.tokens + elapsed * self.limits.budget).min(1.0);
-        self.refilled = now;
         while self.refused.is_none()
             && self.in_flight.len() < self.limits.concurrency
-            && self.tokens >= 1.0
+            && self.bucket.ready(now)
             && self.breaker.allows(now, self.in_flight.is_empty())
         {
             let Some(i) = self
@@ -250,7 +245,7 @@ impl Scheduler {
             if !self.waiting.values().any(|p| p.key == key) {
                 continue;
             }
-            self.tokens -= 1.0;
+            self.bucket.spend();
             self.in_flight.insert(key.clone());
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
