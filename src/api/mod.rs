@@ -15,6 +15,7 @@ mod bucket;
 mod endpoint;
 mod http;
 pub mod model;
+mod queue;
 mod scheduler;
 
 use std::sync::Arc;

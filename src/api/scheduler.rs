@@ -3,7 +3,7 @@
 //! a cache and backoff (the circuit and `Retry-After` are the breaker's), and the answers matched
 //! back to their tasks.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
+use super::queue::Queue;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::backoff::Backoff;
 use crate::capture::SharedRecorder;
@@ -78,9 +79,7 @@ pub struct Scheduler {
     status: watch::Sender<ApiStatus>,
     recorder: Option<SharedRecorder>,
     waiting: HashMap<Arc<str>, Pending>,
-    queue: VecDeque<(Key, Instant)>,
-    queued: HashSet<Key>,
-    in_flight: HashSet<Key>,
+    queue: Queue,
     cache: HashMap<Key, Cached>,
     tries: HashMap<Key, Tries>,
     forbidden: HashSet<Key>,
@@ -109,9 +108,7 @@ impl Scheduler {
             status,
             recorder,
             waiting: HashMap::new(),
-            queue: VecDeque::new(),
-            queued: HashSet::new(),
-            in_flight: HashSet::new(),
+            queue: Queue::default(),
             cache: HashMap::new(),
             tries: HashMap::new(),
             forbidden: HashSet::new(),
@@ -149,7 +146,7 @@ impl Scheduler {
                 },
                 Some(done) = flights.join_next(), if !flights.is_empty() => {
                     if let Ok((key, result)) = done {
-                        self.in_flight.remove(&key);
+                        self.queue.landed(&key);
                         self.answered(key, result).await;
                     }
                 }
@@ -162,8 +159,8 @@ impl Scheduler {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut wake = now + Duration::from_secs(1);
-        if let Some((_, at)) = self.queue.iter().min_by_key(|(_, at)| *at) {
-            wake = wake.min((*at).max(now + Duration::from_millis(5)));
+        if let Some(at) = self.queue.earliest() {
+            wake = wake.min(at.max(now + Duration::from_millis(5)));
         }
         for until in self.breaker.held_until() {
             wake = wake.min(until.max(now + Duration::from_millis(5)));
@@ -209,19 +206,7 @@ impl Scheduler {
             .map(|c| c.answer.clone());
         match fresh {
             Some(answer) => self.resolve(&task, &key, &answer).await,
-            None => self.enqueue(key, Instant::now()),
-        }
-    }
-
-    fn enqueue(&mut self, key: Key, at: Instant) {
-        if self.in_flight.contains(&key) {
-            // The answer on its way was asked before this lookup: ask again after it.
-            self.queued.insert(key.clone());
-            self.queue.push_back((key, at));
-            return;
-        }
-        if self.queued.insert(key.clone()) {
-            self.queue.push_back((key, at));
+            None => self.queue.ask(key, Instant::now()),
         }
     }
 
@@ -229,24 +214,16 @@ impl Scheduler {
     fn dispatch(&mut self, flights: &mut JoinSet<Done>) {
         let now = Instant::now();
         while self.refused.is_none()
-            && self.in_flight.len() < self.limits.concurrency
+            && self.queue.in_flight() < self.limits.concurrency
             && self.bucket.ready(now)
-            && self.breaker.allows(now, self.in_flight.is_empty())
+            && self.breaker.allows(now, self.queue.in_flight() == 0)
         {
-            let Some(i) = self
-                .queue
-                .iter()
-                .position(|(k, at)| *at <= now && !self.in_flight.contains(k))
-            else {
+            let waiting = &self.waiting;
+            let wanted = |k: &Key| waiting.values().any(|p| p.key == *k);
+            let Some(key) = self.queue.pop_due(now, wanted) else {
                 break;
             };
-            let (key, _) = self.queue.remove(i).unwrap_or_else(|| unreachable!());
-            self.queued.remove(&key);
-            if !self.waiting.values().any(|p| p.key == key) {
-                continue;
-            }
             self.bucket.spend();
-            self.in_flight.insert(key.clone());
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
             flights.spawn(async move {
@@ -376,7 +353,7 @@ impl Scheduler {
             return;
         }
         let backoff = RETRY.delay(all, &mut rand::rng());
-        self.enqueue(key, now + retry_after.unwrap_or(backoff));
+        self.queue.ask(key, now + retry_after.unwrap_or(backoff));
     }
 
     /// The circuit opened for `open_for`: the header and `tail` say until when, and why.
@@ -438,7 +415,7 @@ impl Scheduler {
                 // The row is committed before the frame is sent, but a replica may lag: once more.
                 if p.misses == 0 {
                     p.misses = 1;
-                    self.enqueue(key.clone(), Instant::now() + MISS_RETRY);
+                    self.queue.ask(key.clone(), Instant::now() + MISS_RETRY);
                     return;
                 }
                 let why = match key {
@@ -463,7 +440,7 @@ impl Scheduler {
                     p.key = key.clone();
                     p.misses = 0;
                 }
-                self.enqueue(key, Instant::now());
+                self.queue.ask(key, Instant::now());
             }
             None => self.give(task, Err(why.into())).await,
         }
@@ -480,7 +457,6 @@ impl Scheduler {
             self.give(&task, Err(why.clone().into())).await;
         }
         self.queue.clear();
-        self.queued.clear();
     }
 
     fn note(&mut self, note: String) {
