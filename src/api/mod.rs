@@ -17,6 +17,7 @@ mod http;
 pub mod model;
 mod queue;
 mod scheduler;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -18,6 +18,7 @@ use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
 use super::queue::Queue;
+use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::backoff::Backoff;
 use crate::capture::SharedRecorder;
@@ -39,14 +40,6 @@ struct Cached {
     answer: Answer,
 }
 
-struct Pending {
-    req: LookupRequest,
-    key: Key,
-    /// Times the answer did not list the task yet.
-    misses: u8,
-    since: Instant,
-}
-
 /// How one endpoint's failed requests stand: all of them (for the backoff), and those made
 /// while the circuit was closed (for giving up: an outage is not the endpoint's fault).
 #[derive(Default)]
@@ -59,8 +52,6 @@ struct Tries {
 const MAX_STRIKES: u32 = 5;
 /// … and any lookup older than `LOOKUP_LIFETIME` is (an outage keeps lookups waiting, not forever).
 const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
-/// An answer that does not list the task yet is asked again once, after this.
-const MISS_RETRY: Duration = Duration::from_secs(2);
 /// A lookup that got no answer is asked again after this ([`crate::backoff`]).
 const RETRY: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(32));
 /// Counts reach the header at most this often.
@@ -78,7 +69,7 @@ pub struct Scheduler {
     outbox: Vec<Recovery>,
     status: watch::Sender<ApiStatus>,
     recorder: Option<SharedRecorder>,
-    waiting: HashMap<Arc<str>, Pending>,
+    waiting: Waiting,
     queue: Queue,
     cache: HashMap<Key, Cached>,
     tries: HashMap<Key, Tries>,
@@ -107,7 +98,7 @@ impl Scheduler {
             outbox: Vec::new(),
             status,
             recorder,
-            waiting: HashMap::new(),
+            waiting: Waiting::default(),
             queue: Queue::default(),
             cache: HashMap::new(),
             tries: HashMap::new(),
@@ -170,7 +161,7 @@ impl Scheduler {
 
     /// A new lookup: answered from the cache, queued on its endpoint, or failed at once.
     async fn ask(&mut self, req: LookupRequest) {
-        if self.waiting.contains_key(&req.task_id) {
+        if self.waiting.contains(&req.task_id) {
             return;
         }
         if let Some(why) = &self.refused {
@@ -188,25 +179,18 @@ impl Scheduler {
         let Some(key) = first_key(&req, None, &self.forbidden) else {
             return self.give(&req.task_id, Err(no_endpoint(&req).into())).await;
         };
-        let task = Arc::clone(&req.task_id);
-        self.waiting.insert(
-            Arc::clone(&task),
-            Pending {
-                req,
-                key: key.clone(),
-                misses: 0,
-                since: Instant::now(),
-            },
-        );
+        let now = Instant::now();
+        let (task, at) = (Arc::clone(&req.task_id), req.at);
+        self.waiting.add(req, key.clone(), now);
         // An answer read after the failure happened already holds its row.
         let fresh = self
             .cache
             .get(&key)
-            .filter(|c| c.fetched >= self.waiting[&task].req.at)
+            .filter(|c| c.fetched >= at)
             .map(|c| c.answer.clone());
         match fresh {
             Some(answer) => self.resolve(&task, &key, &answer).await,
-            None => self.queue.ask(key, Instant::now()),
+            None => self.queue.ask(key, now),
         }
     }
 
@@ -219,8 +203,7 @@ impl Scheduler {
             && self.breaker.allows(now, self.queue.in_flight() == 0)
         {
             let waiting = &self.waiting;
-            let wanted = |k: &Key| waiting.values().any(|p| p.key == *k);
-            let Some(key) = self.queue.pop_due(now, wanted) else {
+            let Some(key) = self.queue.pop_due(now, |k| waiting.wants(k)) else {
                 break;
             };
             self.bucket.spend();
@@ -258,7 +241,7 @@ impl Scheduler {
                         answer: answer.clone(),
                     },
                 );
-                for task in self.waiting_on(&key) {
+                for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
                 }
             }
@@ -296,7 +279,7 @@ impl Scheduler {
                     Key::Issue(_) => format!("issue runs: 403 ({message})"),
                 };
                 self.note(note);
-                for task in self.waiting_on(&key) {
+                for task in self.waiting.on(&key) {
                     self.next_endpoint(&task, &key, &format!("HTTP 403: {message}"))
                         .await;
                 }
@@ -306,7 +289,7 @@ impl Scheduler {
                 message,
                 ..
             }) => {
-                for task in self.waiting_on(&key) {
+                for task in self.waiting.on(&key) {
                     self.next_endpoint(&task, &key, &message).await;
                 }
             }
@@ -333,7 +316,7 @@ impl Scheduler {
         if strikes >= MAX_STRIKES {
             self.tries.remove(&key);
             let why = format!("the API did not answer after {all} tries ({e})");
-            for task in self.waiting_on(&key) {
+            for task in self.waiting.on(&key) {
                 self.give(&task, Err(why.clone().into())).await;
             }
             return;
@@ -342,13 +325,10 @@ impl Scheduler {
             "the API did not answer for {} minutes ({e})",
             GIVE_UP_AFTER.as_secs() / 60
         );
-        for task in self.waiting_on(&key) {
-            let old = self.waiting.get(&task).map(|p| now.duration_since(p.since));
-            if old.is_some_and(|age| age >= GIVE_UP_AFTER) {
-                self.give(&task, Err(why.clone().into())).await;
-            }
+        for task in self.waiting.outlived(&key, now, GIVE_UP_AFTER) {
+            self.give(&task, Err(why.clone().into())).await;
         }
-        if self.waiting_on(&key).is_empty() {
+        if self.waiting.on(&key).is_empty() {
             self.tries.remove(&key);
             return;
         }
@@ -363,14 +343,6 @@ impl Scheduler {
         tracing::warn!(%why, seconds = open_for.as_secs(), "API circuit open");
         self.status
             .send_modify(|s| s.state = ApiState::CircuitOpen { until, why });
-    }
-
-    fn waiting_on(&self, key: &Key) -> Vec<Arc<str>> {
-        self.waiting
-            .iter()
-            .filter(|(_, p)| p.key == *key)
-            .map(|(t, _)| Arc::clone(t))
-            .collect()
     }
 
     /// Match the answer to one waiting task, by its id.
@@ -412,10 +384,8 @@ impl Scheduler {
                 let Some(p) = self.waiting.get_mut(task) else {
                     return;
                 };
-                // The row is committed before the frame is sent, but a replica may lag: once more.
-                if p.misses == 0 {
-                    p.misses = 1;
-                    self.queue.ask(key.clone(), Instant::now() + MISS_RETRY);
+                if let Some(at) = p.missed(Instant::now()) {
+                    self.queue.ask(key.clone(), at);
                     return;
                 }
                 let why = match key {
@@ -433,12 +403,11 @@ impl Scheduler {
         let next = self
             .waiting
             .get(task)
-            .and_then(|p| first_key(&p.req, Some(tried), &self.forbidden));
+            .and_then(|p| first_key(p.req(), Some(tried), &self.forbidden));
         match next {
             Some(key) => {
                 if let Some(p) = self.waiting.get_mut(task) {
-                    p.key = key.clone();
-                    p.misses = 0;
+                    p.move_to(key.clone());
                 }
                 self.queue.ask(key, Instant::now());
             }
@@ -452,8 +421,7 @@ impl Scheduler {
         self.refused = Some(why.clone());
         self.status
             .send_modify(|s| s.state = ApiState::Refused(why.clone()));
-        let all: Vec<Arc<str>> = self.waiting.keys().cloned().collect();
-        for task in all {
+        for task in self.waiting.tasks() {
             self.give(&task, Err(why.clone().into())).await;
         }
         self.queue.clear();
