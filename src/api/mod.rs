@@ -16,6 +16,7 @@ mod endpoint;
 mod http;
 pub mod model;
 mod queue;
+mod retry;
 mod scheduler;
 mod waiting;
 

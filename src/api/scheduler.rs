@@ -18,9 +18,9 @@ use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
 use super::model::{ChatMessage, TaskRow};
 use super::queue::Queue;
+use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
-use crate::backoff::Backoff;
 use crate::capture::SharedRecorder;
 use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, SeenText};
 
@@ -40,20 +40,6 @@ struct Cached {
     answer: Answer,
 }
 
-/// How one endpoint's failed requests stand: all of them (for the backoff), and those made
-/// while the circuit was closed (for giving up: an outage is not the endpoint's fault).
-#[derive(Default)]
-struct Tries {
-    all: u32,
-    strikes: u32,
-}
-
-/// An endpoint that fails this many times while the server otherwise answers is given up on …
-const MAX_STRIKES: u32 = 5;
-/// … and any lookup older than `LOOKUP_LIFETIME` is (an outage keeps lookups waiting, not forever).
-const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
-/// A lookup that got no answer is asked again after this ([`crate::backoff`]).
-const RETRY: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(32));
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 /// Answers kept; past this the cache starts over (a busy agent's list is large).
@@ -72,7 +58,7 @@ pub struct Scheduler {
     waiting: Waiting,
     queue: Queue,
     cache: HashMap<Key, Cached>,
-    tries: HashMap<Key, Tries>,
+    retries: Retries,
     forbidden: HashSet<Key>,
     bucket: Bucket,
     breaker: Breaker,
@@ -101,7 +87,7 @@ impl Scheduler {
             waiting: Waiting::default(),
             queue: Queue::default(),
             cache: HashMap::new(),
-            tries: HashMap::new(),
+            retries: Retries::default(),
             forbidden: HashSet::new(),
             breaker: Breaker::default(),
             published: Instant::now(),
@@ -230,7 +216,7 @@ impl Scheduler {
         match result {
             Ok(answer) => {
                 self.breaker.success();
-                self.tries.remove(&key);
+                self.retries.forget(&key);
                 if self.cache.len() >= CACHE_ENTRIES {
                     self.cache.clear();
                 }
@@ -301,39 +287,29 @@ impl Scheduler {
     /// request); too many in a row open the circuit.
     async fn retry_later(&mut self, key: Key, e: HttpError) {
         let now = Instant::now();
-        let retry_after = match &e {
-            HttpError::Status { retry_after, .. } => *retry_after,
-            HttpError::Transport(_) => None,
-        };
+        let retry_after = retry::retry_after(&e);
         if let Some(open_for) = self.breaker.failure(now, retry_after) {
             self.say_circuit_open(open_for, &e);
         }
-        let outage = self.breaker.outage();
-        let tries = self.tries.entry(key.clone()).or_default();
-        tries.all += 1;
-        tries.strikes += u32::from(!outage);
-        let (all, strikes) = (tries.all, tries.strikes);
-        if strikes >= MAX_STRIKES {
-            self.tries.remove(&key);
-            let why = format!("the API did not answer after {all} tries ({e})");
-            for task in self.waiting.on(&key) {
-                self.give(&task, Err(why.clone().into())).await;
+        let tries = match self.retries.failed(&key, self.breaker.outage(), &e) {
+            Verdict::Again { tries } => tries,
+            Verdict::GiveUp(why) => {
+                for task in self.waiting.on(&key) {
+                    self.give(&task, Err(why.clone().into())).await;
+                }
+                return;
             }
-            return;
-        }
-        let why = format!(
-            "the API did not answer for {} minutes ({e})",
-            GIVE_UP_AFTER.as_secs() / 60
-        );
+        };
+        let why = retry::outlived_why(&e);
         for task in self.waiting.outlived(&key, now, GIVE_UP_AFTER) {
             self.give(&task, Err(why.clone().into())).await;
         }
-        if self.waiting.on(&key).is_empty() {
-            self.tries.remove(&key);
+        if !self.waiting.wants(&key) {
+            self.retries.forget(&key);
             return;
         }
-        let backoff = RETRY.delay(all, &mut rand::rng());
-        self.queue.ask(key, now + retry_after.unwrap_or(backoff));
+        let at = retry::again_at(now, tries, retry_after, &mut rand::rng());
+        self.queue.ask(key, at);
     }
 
     /// The circuit opened for `open_for`: the header and `tail` say until when, and why.
