@@ -3,47 +3,34 @@
 //! a cache and backoff (the circuit and `Retry-After` are the breaker's), and the answers matched
 //! back to their tasks.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::answer::{Answer, Cache};
 use super::breaker::Breaker;
 use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
 use super::http::{Http, HttpError};
-use super::model::{ChatMessage, TaskRow};
 use super::queue::Queue;
 use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::capture::SharedRecorder;
-use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, SeenText};
+use crate::enrich::{LookupRequest, Recovered, Recovery};
 
 pub struct Limits {
     pub budget: f64,
     pub concurrency: usize,
 }
 
-#[derive(Clone, Debug)]
-enum Answer {
-    Rows(Arc<Vec<TaskRow>>),
-    Messages(Arc<Vec<ChatMessage>>),
-}
-
-struct Cached {
-    fetched: DateTime<Utc>,
-    answer: Answer,
-}
-
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
-/// Answers kept; past this the cache starts over (a busy agent's list is large).
-const CACHE_ENTRIES: usize = 256;
 
 type Done = (Key, Result<Answer, HttpError>);
 
@@ -57,7 +44,7 @@ pub struct Scheduler {
     recorder: Option<SharedRecorder>,
     waiting: Waiting,
     queue: Queue,
-    cache: HashMap<Key, Cached>,
+    cache: Cache,
     retries: Retries,
     forbidden: HashSet<Key>,
     bucket: Bucket,
@@ -86,7 +73,7 @@ impl Scheduler {
             recorder,
             waiting: Waiting::default(),
             queue: Queue::default(),
-            cache: HashMap::new(),
+            cache: Cache::default(),
             retries: Retries::default(),
             forbidden: HashSet::new(),
             breaker: Breaker::default(),
@@ -169,12 +156,7 @@ impl Scheduler {
         let (task, at) = (Arc::clone(&req.task_id), req.at);
         self.waiting.add(req, key.clone(), now);
         // An answer read after the failure happened already holds its row.
-        let fresh = self
-            .cache
-            .get(&key)
-            .filter(|c| c.fetched >= at)
-            .map(|c| c.answer.clone());
-        match fresh {
+        match self.cache.fresh(&key, at) {
             Some(answer) => self.resolve(&task, &key, &answer).await,
             None => self.queue.ask(key, now),
         }
@@ -217,16 +199,7 @@ impl Scheduler {
             Ok(answer) => {
                 self.breaker.success();
                 self.retries.forget(&key);
-                if self.cache.len() >= CACHE_ENTRIES {
-                    self.cache.clear();
-                }
-                self.cache.insert(
-                    key.clone(),
-                    Cached {
-                        fetched: Utc::now(),
-                        answer: answer.clone(),
-                    },
-                );
+                self.cache.put(key.clone(), answer.clone(), Utc::now());
                 for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
                 }
@@ -323,37 +296,7 @@ impl Scheduler {
 
     /// Match the answer to one waiting task, by its id.
     async fn resolve(&mut self, task: &Arc<str>, key: &Key, answer: &Answer) {
-        let found = match answer {
-            Answer::Rows(rows) => rows.iter().find(|r| *r.id == **task).map(|row| Recovered {
-                source: key.source(),
-                error: row
-                    .error
-                    .as_deref()
-                    .filter(|e| !e.is_empty())
-                    .map(SeenText::new),
-                attempt: Some(ApiAttempt {
-                    attempt: row.attempt,
-                    max_attempts: row.max_attempts,
-                    parent_task_id: row
-                        .parent_task_id
-                        .as_deref()
-                        .filter(|p| !p.is_empty())
-                        .map(|p| Arc::from(crate::redact::redact_id(p).as_ref())),
-                }),
-            }),
-            Answer::Messages(messages) => messages
-                .iter()
-                .find(|m| {
-                    m.role == "assistant"
-                        && m.failure_reason.is_some()
-                        && m.task_id.as_deref() == Some(&**task)
-                })
-                .map(|m| Recovered {
-                    source: ApiSource::ChatMessages,
-                    error: Some(SeenText::new(&m.content)).filter(|t| !t.text.is_empty()),
-                    attempt: None,
-                }),
-        };
+        let found = answer.find(task, key);
         match found {
             Some(found) => self.give(task, Ok(found)).await,
             None => {
