@@ -14,6 +14,7 @@ mod answer;
 mod breaker;
 mod bucket;
 mod endpoint;
+mod failed;
 mod http;
 pub mod model;
 mod queue;

@@ -16,6 +16,7 @@ use super::answer::{Answer, Cache};
 use super::breaker::Breaker;
 use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
+use super::failed::Failed;
 use super::http::{Http, HttpError};
 use super::queue::Queue;
 use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
@@ -195,7 +196,7 @@ impl Scheduler {
     }
 
     async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
-        match result {
+        let e = match result {
             Ok(answer) => {
                 self.breaker.success();
                 self.retries.forget(&key);
@@ -203,56 +204,25 @@ impl Scheduler {
                 for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
                 }
+                return;
             }
-            Err(HttpError::Status {
-                status: 401,
-                message,
-                ..
-            }) => {
-                let why = format!(
-                    "the API refused the token (HTTP 401: {message}): the WebSocket's token must be a member's PAT or session token"
-                );
-                self.refuse(why).await;
-            }
-            Err(HttpError::Status {
-                status: 404,
-                message,
-                ..
-            }) if message == "workspace not found" => {
-                let why = "the token's user is not a member of this workspace (HTTP 404 workspace not found)".to_owned();
-                self.refuse(why).await;
-            }
-            Err(HttpError::Status {
-                status: 403,
-                message,
-                ..
-            }) => {
+            Err(e) => e,
+        };
+        match Failed::of(&key, &e) {
+            Failed::Refused(why) => self.refuse(why).await,
+            Failed::Forbidden { note, why } => {
                 self.forbidden.insert(key.clone());
-                let note = match &key {
-                    Key::Agent(_) => format!(
-                        "agents' task lists: 403 ({message}); only their owners, workspace owners or admins and members they are shared with may read them — their chats' messages are asked instead"
-                    ),
-                    Key::Session(_) => format!(
-                        "chat messages: 403 ({message}); only a chat's creator may read them"
-                    ),
-                    Key::Issue(_) => format!("issue runs: 403 ({message})"),
-                };
                 self.note(note);
                 for task in self.waiting.on(&key) {
-                    self.next_endpoint(&task, &key, &format!("HTTP 403: {message}"))
-                        .await;
+                    self.next_endpoint(&task, &key, &why).await;
                 }
             }
-            Err(HttpError::Status {
-                status: 404 | 400 | 402,
-                message,
-                ..
-            }) => {
+            Failed::NotHere(why) => {
                 for task in self.waiting.on(&key) {
-                    self.next_endpoint(&task, &key, &message).await;
+                    self.next_endpoint(&task, &key, &why).await;
                 }
             }
-            Err(e) => self.retry_later(key, e).await,
+            Failed::Later => self.retry_later(key, e).await,
         }
     }
 
