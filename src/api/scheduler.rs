@@ -1,7 +1,10 @@
-//! The one task that talks to the API: which endpoint each lookup needs, one request per
-//! endpoint however many lookups wait on it, a per-second budget and a bound on requests at once,
-//! a cache and backoff (the circuit and `Retry-After` are the breaker's), and the answers matched
-//! back to their tasks.
+//! The one task that talks to the API: lookups in, requests out, answers handed back. It only
+//! performs; what to ask, when, and what an answer means are decided by the rules beside it, each
+//! tested with time passed in: the endpoint a lookup needs ([`super::endpoint`]), the lookups one
+//! answer answers ([`super::waiting`]), the order of requests ([`super::queue`]), the per-second
+//! budget ([`super::bucket`]), the circuit and `Retry-After` ([`super::breaker`]), retries and
+//! giving up ([`super::retry`]), error answers ([`super::failed`]) and matching and the cache
+//! ([`super::answer`]). Here: the bound on requests at once, the header's counts, the recording.
 
 use std::collections::HashSet;
 use std::sync::Arc;
