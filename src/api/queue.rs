@@ -17,16 +17,16 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Ask `key` from `at` on.
+    /// Ask `key` from `at` on. Queued already, it keeps its place and time (a retry waits its
+    /// backoff), unless a request to it is on its way: that answer was asked before this lookup,
+    /// so it is asked again once it lands, not later.
     pub fn ask(&mut self, key: Key, at: Instant) {
-        if self.in_flight.contains(&key) {
-            // The answer on its way was asked before this lookup: ask again after it.
-            self.queued.insert(key.clone());
-            self.due.push_back((key, at));
-            return;
-        }
         if self.queued.insert(key.clone()) {
             self.due.push_back((key, at));
+        } else if self.in_flight.contains(&key) {
+            if let Some((_, due)) = self.due.iter_mut().find(|(k, _)| *k == key) {
+                *due = (*due).min(at);
+            }
         }
     }
 
@@ -124,6 +124,48 @@ mod tests {
         assert_eq!(q.in_flight(), 0);
         assert_eq!(q.pop_due(t0, all), Some(agent("a")), "asked again after it");
         assert_eq!(q.pop_due(t0, all), None);
+    }
+
+    #[test]
+    fn an_endpoint_asked_by_many_lookups_while_in_flight_is_asked_once_more_not_once_each() {
+        let t0 = Instant::now();
+        let mut q = Queue::default();
+        q.ask(agent("a"), t0);
+        assert_eq!(q.pop_due(t0, all), Some(agent("a")));
+        q.ask(agent("a"), t0);
+        q.ask(agent("a"), t0);
+        q.landed(&agent("a"));
+        assert_eq!(q.pop_due(t0, all), Some(agent("a")));
+        q.landed(&agent("a"));
+        assert_eq!(q.pop_due(t0, all), None, "once more for both");
+    }
+
+    #[test]
+    fn a_lookup_during_a_flight_is_not_held_back_by_a_later_ask_queued_in_it() {
+        let t0 = Instant::now();
+        let later = t0 + Duration::from_secs(2);
+        let mut q = Queue::default();
+        q.ask(agent("a"), t0);
+        assert_eq!(q.pop_due(t0, all), Some(agent("a")));
+        q.ask(agent("a"), later);
+        q.ask(agent("a"), t0);
+        q.landed(&agent("a"));
+        assert_eq!(
+            q.pop_due(t0, all),
+            Some(agent("a")),
+            "right after the flight"
+        );
+    }
+
+    #[test]
+    fn a_queued_retry_keeps_its_time_when_a_new_lookup_asks_for_its_endpoint() {
+        let t0 = Instant::now();
+        let backoff = t0 + Duration::from_secs(4);
+        let mut q = Queue::default();
+        q.ask(agent("a"), backoff);
+        q.ask(agent("a"), t0);
+        assert_eq!(q.pop_due(t0, all), None, "the endpoint is backing off");
+        assert_eq!(q.pop_due(backoff, all), Some(agent("a")));
     }
 
     #[test]
