@@ -10,10 +10,17 @@
 //! a run of them opens a circuit that stops asking for a while, said in the header. Problems of
 //! the token (401, not a member, a 403 on an agent) are explained once.
 
+mod answer;
 mod breaker;
+mod bucket;
+mod endpoint;
+mod failed;
 mod http;
 pub mod model;
+mod queue;
+mod retry;
 mod scheduler;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,87 +1,40 @@
-//! The one task that talks to the API: which endpoint each lookup needs, one request per
-//! endpoint however many lookups wait on it, a per-second budget and a bound on requests at once,
-//! a cache and backoff (the circuit and `Retry-After` are the breaker's), and the answers matched
-//! back to their tasks.
+//! The one task that talks to the API: lookups in, requests out, answers handed back. It only
+//! performs; what to ask, when, and what an answer means are decided by the rules beside it, each
+//! tested with time passed in: the endpoint a lookup needs ([`super::endpoint`]), the lookups one
+//! answer answers ([`super::waiting`]), the order of requests ([`super::queue`]), the per-second
+//! budget ([`super::bucket`]), the circuit and `Retry-After` ([`super::breaker`]), retries and
+//! giving up ([`super::retry`]), error answers ([`super::failed`]) and matching and the cache
+//! ([`super::answer`]). Here: the bound on requests at once, the header's counts, the recording.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::answer::{Answer, Cache};
 use super::breaker::Breaker;
+use super::bucket::Bucket;
+use super::endpoint::{first_key, no_endpoint, Key};
+use super::failed::Failed;
 use super::http::{Http, HttpError};
-use super::model::{ChatMessage, TaskRow};
+use super::queue::Queue;
+use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
+use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
-use crate::backoff::Backoff;
 use crate::capture::SharedRecorder;
-use crate::enrich::{ApiAttempt, ApiSource, LookupRequest, Recovered, Recovery, SeenText};
+use crate::enrich::{LookupRequest, Recovered, Recovery};
 
 pub struct Limits {
     pub budget: f64,
     pub concurrency: usize,
 }
 
-/// An endpoint that can answer for a task.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Issue(Arc<str>),
-    Agent(Arc<str>),
-    Session(Arc<str>),
-}
-
-impl Key {
-    fn source(&self) -> ApiSource {
-        match self {
-            Key::Issue(_) => ApiSource::IssueRuns,
-            Key::Agent(_) => ApiSource::AgentTasks,
-            Key::Session(_) => ApiSource::ChatMessages,
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-enum Answer {
-    Rows(Arc<Vec<TaskRow>>),
-    Messages(Arc<Vec<ChatMessage>>),
-}
-
-struct Cached {
-    fetched: DateTime<Utc>,
-    answer: Answer,
-}
-
-struct Pending {
-    req: LookupRequest,
-    key: Key,
-    /// Times the answer did not list the task yet.
-    misses: u8,
-    since: Instant,
-}
-
-/// How one endpoint's failed requests stand: all of them (for the backoff), and those made
-/// while the circuit was closed (for giving up: an outage is not the endpoint's fault).
-#[derive(Default)]
-struct Tries {
-    all: u32,
-    strikes: u32,
-}
-
-/// An endpoint that fails this many times while the server otherwise answers is given up on …
-const MAX_STRIKES: u32 = 5;
-/// … and any lookup older than `LOOKUP_LIFETIME` is (an outage keeps lookups waiting, not forever).
-const GIVE_UP_AFTER: Duration = super::LOOKUP_LIFETIME;
-/// An answer that does not list the task yet is asked again once, after this.
-const MISS_RETRY: Duration = Duration::from_secs(2);
-/// A lookup that got no answer is asked again after this ([`crate::backoff`]).
-const RETRY: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(32));
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
-/// Answers kept; past this the cache starts over (a busy agent's list is large).
-const CACHE_ENTRIES: usize = 256;
 
 type Done = (Key, Result<Answer, HttpError>);
 
@@ -93,15 +46,12 @@ pub struct Scheduler {
     outbox: Vec<Recovery>,
     status: watch::Sender<ApiStatus>,
     recorder: Option<SharedRecorder>,
-    waiting: HashMap<Arc<str>, Pending>,
-    queue: VecDeque<(Key, Instant)>,
-    queued: HashSet<Key>,
-    in_flight: HashSet<Key>,
-    cache: HashMap<Key, Cached>,
-    tries: HashMap<Key, Tries>,
+    waiting: Waiting,
+    queue: Queue,
+    cache: Cache,
+    retries: Retries,
     forbidden: HashSet<Key>,
-    tokens: f64,
-    refilled: Instant,
+    bucket: Bucket,
     breaker: Breaker,
     /// When the readers were last woken, and whether counts moved since.
     published: Instant,
@@ -118,21 +68,18 @@ impl Scheduler {
         recorder: Option<SharedRecorder>,
     ) -> Scheduler {
         Scheduler {
-            tokens: 1.0,
+            bucket: Bucket::full(limits.budget, Instant::now()),
             http,
             limits,
             results,
             outbox: Vec::new(),
             status,
             recorder,
-            waiting: HashMap::new(),
-            queue: VecDeque::new(),
-            queued: HashSet::new(),
-            in_flight: HashSet::new(),
-            cache: HashMap::new(),
-            tries: HashMap::new(),
+            waiting: Waiting::default(),
+            queue: Queue::default(),
+            cache: Cache::default(),
+            retries: Retries::default(),
             forbidden: HashSet::new(),
-            refilled: Instant::now(),
             breaker: Breaker::default(),
             published: Instant::now(),
             counts_moved: false,
@@ -167,7 +114,7 @@ impl Scheduler {
                 },
                 Some(done) = flights.join_next(), if !flights.is_empty() => {
                     if let Ok((key, result)) = done {
-                        self.in_flight.remove(&key);
+                        self.queue.landed(&key);
                         self.answered(key, result).await;
                     }
                 }
@@ -180,8 +127,8 @@ impl Scheduler {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut wake = now + Duration::from_secs(1);
-        if let Some((_, at)) = self.queue.iter().min_by_key(|(_, at)| *at) {
-            wake = wake.min((*at).max(now + Duration::from_millis(5)));
+        if let Some(at) = self.queue.earliest() {
+            wake = wake.min(at.max(now + Duration::from_millis(5)));
         }
         for until in self.breaker.held_until() {
             wake = wake.min(until.max(now + Duration::from_millis(5)));
@@ -191,7 +138,7 @@ impl Scheduler {
 
     /// A new lookup: answered from the cache, queued on its endpoint, or failed at once.
     async fn ask(&mut self, req: LookupRequest) {
-        if self.waiting.contains_key(&req.task_id) {
+        if self.waiting.contains(&req.task_id) {
             return;
         }
         if let Some(why) = &self.refused {
@@ -200,93 +147,35 @@ impl Scheduler {
         }
         if self.waiting.len() >= MAX_QUEUED {
             return self
-                .give(
-                    &req.task_id,
-                    Err("too many lookups waiting for the API".into()),
-                )
+                .give(&req.task_id, Err(super::TOO_MANY_WAITING.into()))
                 .await;
         }
-        let Some(key) = self.first_key(&req, None) else {
+        let Some(key) = first_key(&req, None, &self.forbidden) else {
             return self.give(&req.task_id, Err(no_endpoint(&req).into())).await;
         };
-        let task = Arc::clone(&req.task_id);
-        self.waiting.insert(
-            Arc::clone(&task),
-            Pending {
-                req,
-                key: key.clone(),
-                misses: 0,
-                since: Instant::now(),
-            },
-        );
+        let now = Instant::now();
+        let (task, at) = (Arc::clone(&req.task_id), req.at);
+        self.waiting.add(req, key.clone(), now);
         // An answer read after the failure happened already holds its row.
-        let fresh = self
-            .cache
-            .get(&key)
-            .filter(|c| c.fetched >= self.waiting[&task].req.at)
-            .map(|c| c.answer.clone());
-        match fresh {
+        match self.cache.fresh(&key, at) {
             Some(answer) => self.resolve(&task, &key, &answer).await,
-            None => self.enqueue(key, Instant::now()),
-        }
-    }
-
-    /// The endpoint to try for a lookup: its issue's runs, else its agent's tasks, else its
-    /// chat's messages; never one that refused this token; `after` skips those tried before.
-    fn first_key(&self, req: &LookupRequest, after: Option<&Key>) -> Option<Key> {
-        let mut keys = Vec::new();
-        if let Some(i) = &req.issue_id {
-            keys.push(Key::Issue(Arc::clone(i)));
-        } else {
-            keys.extend(req.agent_id.as_ref().map(|a| Key::Agent(Arc::clone(a))));
-            keys.extend(req.session.as_ref().map(|s| Key::Session(Arc::clone(s))));
-        }
-        let start = after
-            .and_then(|k| keys.iter().position(|x| x == k))
-            .map_or(0, |i| i + 1);
-        keys.into_iter()
-            .skip(start)
-            .find(|k| !self.forbidden.contains(k))
-    }
-
-    fn enqueue(&mut self, key: Key, at: Instant) {
-        if self.in_flight.contains(&key) {
-            // The answer on its way was asked before this lookup: ask again after it.
-            self.queued.insert(key.clone());
-            self.queue.push_back((key, at));
-            return;
-        }
-        if self.queued.insert(key.clone()) {
-            self.queue.push_back((key, at));
+            None => self.queue.ask(key, now),
         }
     }
 
     /// Send what the budget, the bound and the circuit allow.
     fn dispatch(&mut self, flights: &mut JoinSet<Done>) {
         let now = Instant::now();
-        let elapsed = now.duration_since(self.refilled).as_secs_f64();
-        // A bucket of one: requests are spaced by 1/budget, so no second ever holds more.
-        self.tokens = (self.tokens + elapsed * self.limits.budget).min(1.0);
-        self.refilled = now;
         while self.refused.is_none()
-            && self.in_flight.len() < self.limits.concurrency
-            && self.tokens >= 1.0
-            && self.breaker.allows(now, self.in_flight.is_empty())
+            && self.queue.in_flight() < self.limits.concurrency
+            && self.bucket.ready(now)
+            && self.breaker.allows(now, self.queue.in_flight() == 0)
         {
-            let Some(i) = self
-                .queue
-                .iter()
-                .position(|(k, at)| *at <= now && !self.in_flight.contains(k))
-            else {
+            let waiting = &self.waiting;
+            let Some(key) = self.queue.pop_due(now, |k| waiting.wants(k)) else {
                 break;
             };
-            let (key, _) = self.queue.remove(i).unwrap_or_else(|| unreachable!());
-            self.queued.remove(&key);
-            if !self.waiting.values().any(|p| p.key == key) {
-                continue;
-            }
-            self.tokens -= 1.0;
-            self.in_flight.insert(key.clone());
+            self.bucket.spend();
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
             flights.spawn(async move {
@@ -307,73 +196,33 @@ impl Scheduler {
     }
 
     async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
-        match result {
+        let e = match result {
             Ok(answer) => {
                 self.breaker.success();
-                self.tries.remove(&key);
-                if self.cache.len() >= CACHE_ENTRIES {
-                    self.cache.clear();
-                }
-                self.cache.insert(
-                    key.clone(),
-                    Cached {
-                        fetched: Utc::now(),
-                        answer: answer.clone(),
-                    },
-                );
-                for task in self.waiting_on(&key) {
+                self.retries.forget(&key);
+                self.cache.put(key.clone(), answer.clone(), Utc::now());
+                for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
                 }
+                return;
             }
-            Err(HttpError::Status {
-                status: 401,
-                message,
-                ..
-            }) => {
-                let why = format!(
-                    "the API refused the token (HTTP 401: {message}): the WebSocket's token must be a member's PAT or session token"
-                );
-                self.refuse(why).await;
-            }
-            Err(HttpError::Status {
-                status: 404,
-                message,
-                ..
-            }) if message == "workspace not found" => {
-                let why = "the token's user is not a member of this workspace (HTTP 404 workspace not found)".to_owned();
-                self.refuse(why).await;
-            }
-            Err(HttpError::Status {
-                status: 403,
-                message,
-                ..
-            }) => {
+            Err(e) => e,
+        };
+        match Failed::of(&key, &e) {
+            Failed::Refused(why) => self.refuse(why).await,
+            Failed::Forbidden { note, why } => {
                 self.forbidden.insert(key.clone());
-                let note = match &key {
-                    Key::Agent(_) => format!(
-                        "agents' task lists: 403 ({message}); only their owners, workspace owners or admins and members they are shared with may read them — their chats' messages are asked instead"
-                    ),
-                    Key::Session(_) => format!(
-                        "chat messages: 403 ({message}); only a chat's creator may read them"
-                    ),
-                    Key::Issue(_) => format!("issue runs: 403 ({message})"),
-                };
                 self.note(note);
-                for task in self.waiting_on(&key) {
-                    self.next_endpoint(&task, &key, &format!("HTTP 403: {message}"))
-                        .await;
+                for task in self.waiting.on(&key) {
+                    self.next_endpoint(&task, &key, &why).await;
                 }
             }
-            Err(HttpError::Status {
-                status: 404 | 400 | 402,
-                message,
-                ..
-            }) => {
-                for task in self.waiting_on(&key) {
-                    self.next_endpoint(&task, &key, &message).await;
+            Failed::NotHere(why) => {
+                for task in self.waiting.on(&key) {
+                    self.next_endpoint(&task, &key, &why).await;
                 }
             }
-            Err(e) => self.retry_later(key, e).await,
+            Failed::Later => self.retry_later(key, e).await,
         }
     }
 
@@ -381,42 +230,29 @@ impl Scheduler {
     /// request); too many in a row open the circuit.
     async fn retry_later(&mut self, key: Key, e: HttpError) {
         let now = Instant::now();
-        let retry_after = match &e {
-            HttpError::Status { retry_after, .. } => *retry_after,
-            HttpError::Transport(_) => None,
-        };
+        let retry_after = retry::retry_after(&e);
         if let Some(open_for) = self.breaker.failure(now, retry_after) {
             self.say_circuit_open(open_for, &e);
         }
-        let outage = self.breaker.outage();
-        let tries = self.tries.entry(key.clone()).or_default();
-        tries.all += 1;
-        tries.strikes += u32::from(!outage);
-        let (all, strikes) = (tries.all, tries.strikes);
-        if strikes >= MAX_STRIKES {
-            self.tries.remove(&key);
-            let why = format!("the API did not answer after {all} tries ({e})");
-            for task in self.waiting_on(&key) {
-                self.give(&task, Err(why.clone().into())).await;
+        let tries = match self.retries.failed(&key, self.breaker.outage(), &e) {
+            Verdict::Again { tries } => tries,
+            Verdict::GiveUp(why) => {
+                for task in self.waiting.on(&key) {
+                    self.give(&task, Err(why.clone().into())).await;
+                }
+                return;
             }
+        };
+        let why = retry::outlived_why(&e);
+        for task in self.waiting.outlived(&key, now, GIVE_UP_AFTER) {
+            self.give(&task, Err(why.clone().into())).await;
+        }
+        if !self.waiting.wants(&key) {
+            self.retries.forget(&key);
             return;
         }
-        let why = format!(
-            "the API did not answer for {} minutes ({e})",
-            GIVE_UP_AFTER.as_secs() / 60
-        );
-        for task in self.waiting_on(&key) {
-            let old = self.waiting.get(&task).map(|p| now.duration_since(p.since));
-            if old.is_some_and(|age| age >= GIVE_UP_AFTER) {
-                self.give(&task, Err(why.clone().into())).await;
-            }
-        }
-        if self.waiting_on(&key).is_empty() {
-            self.tries.remove(&key);
-            return;
-        }
-        let backoff = RETRY.delay(all, &mut rand::rng());
-        self.enqueue(key, now + retry_after.unwrap_or(backoff));
+        let at = retry::again_at(now, tries, retry_after, &mut rand::rng());
+        self.queue.ask(key, at);
     }
 
     /// The circuit opened for `open_for`: the header and `tail` say until when, and why.
@@ -428,57 +264,17 @@ impl Scheduler {
             .send_modify(|s| s.state = ApiState::CircuitOpen { until, why });
     }
 
-    fn waiting_on(&self, key: &Key) -> Vec<Arc<str>> {
-        self.waiting
-            .iter()
-            .filter(|(_, p)| p.key == *key)
-            .map(|(t, _)| Arc::clone(t))
-            .collect()
-    }
-
     /// Match the answer to one waiting task, by its id.
     async fn resolve(&mut self, task: &Arc<str>, key: &Key, answer: &Answer) {
-        let found = match answer {
-            Answer::Rows(rows) => rows.iter().find(|r| *r.id == **task).map(|row| Recovered {
-                source: key.source(),
-                error: row
-                    .error
-                    .as_deref()
-                    .filter(|e| !e.is_empty())
-                    .map(SeenText::new),
-                attempt: Some(ApiAttempt {
-                    attempt: row.attempt,
-                    max_attempts: row.max_attempts,
-                    parent_task_id: row
-                        .parent_task_id
-                        .as_deref()
-                        .filter(|p| !p.is_empty())
-                        .map(|p| Arc::from(crate::redact::redact_id(p).as_ref())),
-                }),
-            }),
-            Answer::Messages(messages) => messages
-                .iter()
-                .find(|m| {
-                    m.role == "assistant"
-                        && m.failure_reason.is_some()
-                        && m.task_id.as_deref() == Some(&**task)
-                })
-                .map(|m| Recovered {
-                    source: ApiSource::ChatMessages,
-                    error: Some(SeenText::new(&m.content)).filter(|t| !t.text.is_empty()),
-                    attempt: None,
-                }),
-        };
+        let found = answer.find(task, key);
         match found {
             Some(found) => self.give(task, Ok(found)).await,
             None => {
                 let Some(p) = self.waiting.get_mut(task) else {
                     return;
                 };
-                // The row is committed before the frame is sent, but a replica may lag: once more.
-                if p.misses == 0 {
-                    p.misses = 1;
-                    self.enqueue(key.clone(), Instant::now() + MISS_RETRY);
+                if let Some(at) = p.missed(Instant::now()) {
+                    self.queue.ask(key.clone(), at);
                     return;
                 }
                 let why = match key {
@@ -496,14 +292,13 @@ impl Scheduler {
         let next = self
             .waiting
             .get(task)
-            .and_then(|p| self.first_key(&p.req, Some(tried)));
+            .and_then(|p| first_key(p.req(), Some(tried), &self.forbidden));
         match next {
             Some(key) => {
                 if let Some(p) = self.waiting.get_mut(task) {
-                    p.key = key.clone();
-                    p.misses = 0;
+                    p.move_to(key.clone());
                 }
-                self.enqueue(key, Instant::now());
+                self.queue.ask(key, Instant::now());
             }
             None => self.give(task, Err(why.into())).await,
         }
@@ -515,12 +310,10 @@ impl Scheduler {
         self.refused = Some(why.clone());
         self.status
             .send_modify(|s| s.state = ApiState::Refused(why.clone()));
-        let all: Vec<Arc<str>> = self.waiting.keys().cloned().collect();
-        for task in all {
+        for task in self.waiting.tasks() {
             self.give(&task, Err(why.clone().into())).await;
         }
         self.queue.clear();
-        self.queued.clear();
     }
 
     fn note(&mut self, note: String) {
@@ -585,13 +378,5 @@ impl Scheduler {
         } else {
             self.counts_moved = counts_moved;
         }
-    }
-}
-
-fn no_endpoint(req: &LookupRequest) -> String {
-    if req.issue_id.is_none() && req.agent_id.is_none() && req.session.is_none() {
-        "the event names no issue, agent or chat to ask about".to_owned()
-    } else {
-        "no endpoint this token may read answers for this task".to_owned()
     }
 }
