@@ -7,6 +7,7 @@
 use std::process::Command;
 
 use serde_json::{json, Value};
+use support::cmd::failwatch;
 use support::hub::{scripted, After, Conn};
 use support::secrets::{assert_safe, forbidden, hostile, strings, SECRETS};
 
@@ -43,11 +44,7 @@ fn frames() -> Vec<String> {
 }
 
 fn run(args: &[&str], file: &std::path::Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap();
+    let out = failwatch().args(args).arg(file).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{args:?}: {stderr}");
     assert_safe(&format!("{args:?} stderr"), &stderr, false);

@@ -9,6 +9,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use failwatch::source::demo;
+use support::cmd::failwatch;
 use support::tmux::{dashboard, Tmux};
 
 mod support;
@@ -262,7 +263,7 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
         "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 2\nwindow = \"10m\"\n",
     )
     .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let child = failwatch()
         .args([
             "watch",
             "--url",
@@ -274,7 +275,6 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
         .arg(&rules)
         .args(["--metrics", &format!("127.0.0.1:{port}")])
         .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
-        .env("XDG_STATE_HOME", dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
