@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use failwatch::source::demo;
 use support::cmd::failwatch;
-use support::tmux::{dashboard, Tmux};
+use support::tmux::{dashboard, dashboard_with, Tmux};
 
 mod support;
 
@@ -188,17 +188,14 @@ async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twic
         .await
         .unwrap();
     let port = free_port();
-    let _tmux = Tmux::start(
-        &dashboard(&format!(
+    let _tmux = Tmux::start(&dashboard_with(
+        &[("FAILWATCH_TOKEN", demo::DEMO_TOKEN)],
+        &format!(
             "live --url {} --workspace {} --no-api --metrics 127.0.0.1:{port}",
             server.url(),
             demo::DEMO_WORKSPACE
-        ))
-        .replace(
-            "env ",
-            &format!("env FAILWATCH_TOKEN={} ", demo::DEMO_TOKEN),
         ),
-    );
+    ));
     let scrape = move |what: &'static str, done: fn(&BTreeMap<String, f64>) -> bool| {
         tokio::task::spawn_blocking(move || scrape_until(port, what, done))
     };
