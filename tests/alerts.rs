@@ -5,10 +5,10 @@
 //! shows a banner until `a`.
 
 use std::io::Write;
-use std::process::Command;
 
 use serde_json::Value;
 
+use support::cmd::failwatch;
 use support::fork::capture;
 use support::tmux::{dashboard, Tmux};
 
@@ -24,7 +24,7 @@ fn watch(
     config: &tempfile::NamedTempFile,
     capture: &tempfile::NamedTempFile,
 ) -> (i32, Vec<Value>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let out = failwatch()
         .args(["watch", "--format", "jsonl", "--config"])
         .arg(config.path())
         .arg(capture.path())

@@ -9,11 +9,11 @@
 //! None of the endpoints pages (`GET /api/agents/{id}/tasks`, `GET /api/issues/{id}/task-runs`,
 //! `GET /api/chat/sessions/{id}/messages` answer whole arrays), so there is no paging to serve.
 
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::api::{Answer, ApiServer, Logged};
+use support::cmd;
 use support::hub::{scripted, After, Conn};
 use support::secrets::{assert_safe, hostile, SECRETS};
 use support::tail::{is_gap, Ended, Tail};
@@ -150,14 +150,7 @@ fn assert_polite(log: &[Logged]) {
 }
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-test-state"),
-        )
-        .output()
-        .unwrap();
+    let out = cmd::run(args, None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{args:?}: {stderr}");
     assert_safe(&format!("{args:?} stderr"), &stderr, false);

@@ -2,9 +2,10 @@
 //! the hand-made sample capture (every odd shape and hostile line), the tail contract on real
 //! shapes of both server families, and that nothing secret or control-like reaches the output.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
+use support::cmd::run;
+
+mod support;
 
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -20,25 +21,10 @@ const OCTO_BINDINGS: &str = concat!(
     "/tests/data/octo-pr33.bindings.toml"
 );
 
-fn failwatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-test-state"),
-        )
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-test-config"),
-        )
-        .output()
-        .expect("run failwatch")
-}
-
 /// Run with `base` then `extra` arguments; the command must succeed; its standard output.
 fn stdout_of(base: &[&str], extra: &[&str]) -> String {
     let args: Vec<&str> = base.iter().chain(extra).copied().collect();
-    let out = failwatch(&args);
+    let out = run(&args, None);
     assert!(
         out.status.success(),
         "{}",
@@ -142,7 +128,10 @@ fn summary_honours_the_filter() {
 #[test]
 fn summary_table_is_sorted_and_localized() {
     for (lang, label) in [("en", "reason"), ("zh", "原因代码")] {
-        let out = failwatch(&["summary", SAMPLE, "--format", "table", "--lang", lang]);
+        let out = run(
+            &["summary", SAMPLE, "--format", "table", "--lang", lang],
+            None,
+        );
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(label), "{text}");
@@ -336,14 +325,17 @@ fn bad_routing_settings_are_usage_errors_that_say_why() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bindings.toml");
     std::fs::write(&bad, "[sessions]\n\"s1\" = [\"icq\"]\n").unwrap();
-    let out = failwatch(&["summary", SAMPLE, "--bindings", bad.to_str().unwrap()]);
+    let out = run(
+        &["summary", SAMPLE, "--bindings", bad.to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("icq") && err.contains("bindings.toml"),
         "{err}"
     );
-    let out = failwatch(&["summary", SAMPLE, "--server", "fork"]);
+    let out = run(&["summary", SAMPLE, "--server", "fork"], None);
     assert_eq!(out.status.code(), Some(2));
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "server = \"octo\"\n").unwrap();
@@ -374,7 +366,7 @@ fn no_planted_secret_reaches_any_output() {
         vec!["summary", SAMPLE, "--format", "json"],
         vec!["summary", SAMPLE, "--format", "table"],
     ] {
-        let out = failwatch(&args);
+        let out = run(&args, None);
         assert!(out.status.success());
         outputs.push(String::from_utf8(out.stdout).unwrap());
     }
@@ -396,17 +388,17 @@ fn no_planted_secret_reaches_any_output() {
 #[test]
 fn exit_codes() {
     assert_eq!(
-        failwatch(&["summary", "/nonexistent/capture.jsonl"])
+        run(&["summary", "/nonexistent/capture.jsonl"], None)
             .status
             .code(),
         Some(4)
     );
     assert_eq!(
-        failwatch(&["summary", SAMPLE, "--filter", "colour:red"])
+        run(&["summary", SAMPLE, "--filter", "colour:red"], None)
             .status
             .code(),
         Some(2)
     );
-    assert_eq!(failwatch(&["summary"]).status.code(), Some(2));
-    assert_eq!(failwatch(&["no-such-command"]).status.code(), Some(2));
+    assert_eq!(run(&["summary"], None).status.code(), Some(2));
+    assert_eq!(run(&["no-such-command"], None).status.code(), Some(2));
 }

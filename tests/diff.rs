@@ -2,9 +2,8 @@
 //! of failure is gone, one is new, one doubled its rate over a capture half as long, and a
 //! sweeper's failures lost their chat session.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
+use support::cmd::failwatch;
 
 mod support;
 
@@ -147,19 +146,11 @@ fn diff(
     before: &tempfile::NamedTempFile,
     after: &tempfile::NamedTempFile,
 ) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let out = failwatch()
         .arg("diff")
         .args(args)
         .arg(before.path())
         .arg(after.path())
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-diff-config"),
-        )
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-diff-state"),
-        )
         .output()
         .unwrap();
     assert!(

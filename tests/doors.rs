@@ -5,13 +5,13 @@
 //! Only the command line is driven here: the library's ingestion is free to change shape.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
+use support::cmd;
 use support::hub::{scripted, After, Conn};
 use support::redis::{xadd, Server as Redis};
 use support::secrets::{hostile, leaks, Leak, SECRETS};
@@ -20,7 +20,6 @@ use support::tail::Tail;
 
 mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_failwatch");
 const TOKEN: &str = "t";
 /// Tasks per generated capture: about a hundred of them fail.
 const TASKS: usize = 170;
@@ -68,7 +67,7 @@ fn is_gap(line: &str) -> bool {
 }
 
 /// What every door of a test shares: a runtime for the WebSocket hubs, a Redis server, a
-/// directory for the captures and the state.
+/// directory for the captures.
 struct World {
     rt: tokio::runtime::Runtime,
     redis: Redis,
@@ -142,8 +141,8 @@ impl Doors<'_> {
     }
 
     fn file(&self, args: &[&str]) -> Run {
-        let out = self.command(args).arg(&self.path).output().unwrap();
-        ended(out)
+        let path = self.path.to_str().unwrap();
+        ended(cmd::run(&[args, &[path]].concat(), None))
     }
 
     fn file_lines(&self, args: &[&str]) -> Run {
@@ -157,28 +156,8 @@ impl Doors<'_> {
 
     /// `cat FILE | failwatch ARGS -`.
     fn stdin(&self, args: &[&str]) -> Run {
-        let mut child = self
-            .command(args)
-            .arg("-")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
         let bytes = std::fs::read(&self.path).unwrap();
-        // Written from a thread: the child may fill its stdout before it read all its input.
-        let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-        let out = child.wait_with_output().unwrap();
-        writer.join().unwrap().unwrap();
-        ended(out)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(args)
-            .env("XDG_STATE_HOME", self.world.dir.path().join("state"));
-        c
+        ended(cmd::run(&[args, &["-"]].concat(), Some(&bytes)))
     }
 }
 

@@ -4,12 +4,12 @@
 //! a node restart that re-delivers).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use failwatch::source::demo::{self, HubLimits};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
+use support::cmd::failwatch;
 use support::hub::{scripted, After, Conn};
 use support::secrets::forbidden;
 use support::tail::{is_gap, Ended, Tail};
@@ -263,11 +263,7 @@ async fn a_hub_killed_and_restarted_is_a_gap_in_tail_in_the_recording_and_in_its
 }
 
 fn run(args: &[&str], file: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap();
+    let out = failwatch().args(args).arg(file).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

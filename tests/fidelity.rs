@@ -7,25 +7,10 @@ mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
+use support::cmd::run;
 use support::sim::{self, Capture, Server};
-
-fn failwatch(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-test-state"),
-        )
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-test-config"),
-        )
-        .output()
-        .expect("run failwatch")
-}
 
 struct Files {
     _dir: tempfile::TempDir,
@@ -49,7 +34,7 @@ fn write(c: &Capture) -> Files {
 fn tail(capture: &Path, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["tail", capture.to_str().unwrap(), "--format", "jsonl"];
     args.extend(extra);
-    let out = failwatch(&args);
+    let out = run(&args, None);
     assert!(
         out.status.success(),
         "{}",
@@ -187,7 +172,7 @@ fn the_family_is_told_by_the_frames_or_by_the_flag() {
     let summary = |extra: &[&str]| -> Value {
         let mut args = vec!["summary", f.capture.to_str().unwrap(), "--format", "json"];
         args.extend(extra);
-        let out = failwatch(&args);
+        let out = run(&args, None);
         assert!(
             out.status.success(),
             "{}",
@@ -213,14 +198,17 @@ fn the_family_is_told_by_the_frames_or_by_the_flag() {
 fn summary_counts_match_the_truth_per_relay_and_outcome() {
     for c in both_families() {
         let f = write(&c);
-        let out = failwatch(&[
-            "summary",
-            f.capture.to_str().unwrap(),
-            "--format",
-            "json",
-            "--bindings",
-            f.bindings.to_str().unwrap(),
-        ]);
+        let out = run(
+            &[
+                "summary",
+                f.capture.to_str().unwrap(),
+                "--format",
+                "json",
+                "--bindings",
+                f.bindings.to_str().unwrap(),
+            ],
+            None,
+        );
         assert!(out.status.success());
         let s: Value = serde_json::from_slice(&out.stdout).unwrap();
         let mut expected: HashMap<(&str, &str), u64> = HashMap::new();

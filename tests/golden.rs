@@ -3,7 +3,10 @@
 //! `FAILWATCH_REGEN=1 cargo test --release --test golden` and shows in review as a diff.
 
 use std::path::Path;
-use std::process::Command;
+
+use support::cmd::run;
+
+mod support;
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,20 +17,7 @@ fn data(name: &str) -> String {
 }
 
 fn check(golden: &str, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        // Times people read follow the zone; the files are written in UTC.
-        .env("TZ", "UTC")
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-test-state"),
-        )
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-test-config"),
-        )
-        .output()
-        .expect("run failwatch");
+    let out = run(args, None);
     assert!(
         out.status.success(),
         "{}",

@@ -1,39 +1,17 @@
 //! Headless use as on-call engineers script it: `since:` meaning what it means in the dashboard,
 //! inputs that are not captures, standard input.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use failwatch::filter::Filter;
 use failwatch::ingest::Pipeline;
 use serde_json::Value;
+use support::cmd::run;
+
+mod support;
 
 const INCIDENT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/upstream-incident.jsonl"
 );
-
-fn failwatch(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("failwatch-test-state"),
-        )
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("failwatch-test-config"),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or_default()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
 
 /// How many failures the dashboard shows for `filter` once its replay of the whole capture is
 /// in (the dashboard's own path: the replay loads the capture and plays it into the pipeline).
@@ -52,7 +30,7 @@ fn since_means_the_same_headless_as_in_the_dashboard() {
     let all = dashboard_count("");
     let recent = dashboard_count("since:2m");
     assert!(recent > 0 && recent < all, "{recent} of {all}");
-    let out = failwatch(
+    let out = run(
         &[
             "summary", INCIDENT, "--format", "json", "--filter", "since:2m",
         ],
@@ -61,11 +39,11 @@ fn since_means_the_same_headless_as_in_the_dashboard() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["failures"], recent as u64);
-    let out = failwatch(&["tail", INCIDENT, "--filter", "since:2m"], None);
+    let out = run(&["tail", INCIDENT, "--filter", "since:2m"], None);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), recent);
     // Standard input too: spooled, then measured from its own end.
     let text = std::fs::read(INCIDENT).unwrap();
-    let out = failwatch(
+    let out = run(
         &["summary", "-", "--format", "json", "--filter", "since:2m"],
         Some(&text),
     );
@@ -82,7 +60,7 @@ fn a_file_that_is_not_a_capture_is_an_error() {
         vec!["tail", readme],
         vec!["summary", "-"],
     ] {
-        let out = failwatch(&args, Some(b""));
+        let out = run(&args, Some(b""));
         assert_eq!(out.status.code(), Some(4), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("not a capture"), "{args:?}: {err}");
@@ -96,7 +74,7 @@ fn the_dashboard_without_a_terminal_says_so_and_points_at_tail() {
         vec![],
         vec!["--lang", "zh", "--tz", "utc"],
     ] {
-        let out = failwatch(&args, None);
+        let out = run(&args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -109,7 +87,7 @@ fn the_dashboard_without_a_terminal_says_so_and_points_at_tail() {
 #[test]
 fn completions_man_page_and_config_check() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = failwatch(&["completions", shell], None);
+        let out = run(&["completions", shell], None);
         assert!(out.status.success(), "{shell}");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -117,7 +95,7 @@ fn completions_man_page_and_config_check() {
             "{shell}"
         );
     }
-    let man = failwatch(&["man"], None);
+    let man = run(&["man"], None);
     let man = String::from_utf8_lossy(&man.stdout);
     assert!(
         man.starts_with(".ie") || man.contains(".TH failwatch"),
@@ -134,7 +112,7 @@ fn completions_man_page_and_config_check() {
     )
     .unwrap();
     let config = path.to_str().unwrap();
-    let out = failwatch(&["config", "check", "--config", config], None);
+    let out = run(&["config", "check", "--config", config], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -150,7 +128,7 @@ fn completions_man_page_and_config_check() {
         "credentials in a config URL are not printed: {text}"
     );
     // A saved filter works headless too.
-    let out = failwatch(
+    let out = run(
         &[
             "summary", INCIDENT, "--config", config, "--filter", "@lost", "--format", "json",
         ],
@@ -167,17 +145,17 @@ fn completions_man_page_and_config_check() {
         ("[filters]\nx = \"reason:[\"\n", "[filters] x"),
     ] {
         std::fs::write(&path, bad).unwrap();
-        let out = failwatch(&["config", "check", "--config", config], None);
+        let out = run(&["config", "check", "--config", config], None);
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{bad}");
     }
-    let out = failwatch(&["config", "path", "--config", config], None);
+    let out = run(&["config", "path", "--config", config], None);
     assert!(String::from_utf8_lossy(&out.stdout).contains("config.toml (exists)"));
 }
 
 #[test]
 fn text_times_follow_the_zone_and_json_stays_utc() {
-    let text = failwatch(
+    let text = run(
         &[
             "tail",
             INCIDENT,
@@ -194,7 +172,7 @@ fn text_times_follow_the_zone_and_json_stays_utc() {
         .unwrap()
         .to_owned();
     assert!(first.contains("+08:00"), "{first}");
-    let json = failwatch(&["tail", INCIDENT, "--tz", "Asia/Shanghai"], None);
+    let json = run(&["tail", INCIDENT, "--tz", "Asia/Shanghai"], None);
     let v: Value = serde_json::from_str(
         String::from_utf8_lossy(&json.stdout)
             .lines()
@@ -203,6 +181,6 @@ fn text_times_follow_the_zone_and_json_stays_utc() {
     )
     .unwrap();
     assert!(v["at"].as_str().unwrap().ends_with('Z'));
-    let bad = failwatch(&["tail", INCIDENT, "--tz", "Mars/Base"], None);
+    let bad = run(&["tail", INCIDENT, "--tz", "Mars/Base"], None);
     assert_eq!(bad.status.code(), Some(2));
 }

@@ -4,9 +4,8 @@
 //! nothing secret may reach `tail` (text and JSON Lines, both languages), `summary` (table and
 //! JSON), or a recording made without `--record-raw`.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
+use support::cmd::{failwatch, State};
 use support::hub::{scripted, After, Conn};
 use support::secrets::{assert_safe, forbidden, hostile, strings, SECRETS};
 
@@ -43,11 +42,7 @@ fn frames() -> Vec<String> {
 }
 
 fn run(args: &[&str], file: &std::path::Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap();
+    let out = failwatch().args(args).arg(file).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{args:?}: {stderr}");
     assert_safe(&format!("{args:?} stderr"), &stderr, false);
@@ -91,8 +86,9 @@ async fn a_recording_keeps_no_secret_and_no_control_character() {
     let url = scripted(vec![Conn::Serve(frames(), After::Stay)]).await;
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("rec.jsonl");
-    let state = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let state = State::fresh();
+    let mut child = state
+        .failwatch()
         .args([
             "tail",
             "--url",
@@ -106,7 +102,6 @@ async fn a_recording_keeps_no_secret_and_no_control_character() {
         .env("FAILWATCH_TOKEN", "t")
         // The most verbose level: a wrong-typed field's value must not reach the log either.
         .env("FAILWATCH_LOG", "trace")
-        .env("XDG_STATE_HOME", state.path())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -125,7 +120,5 @@ async fn a_recording_keeps_no_secret_and_no_control_character() {
     let replay = run(&["summary", "--format", "json"], &rec);
     let v: Value = serde_json::from_str(&replay).unwrap();
     assert_eq!(v["failures"], 2 * SECRETS.len());
-    let log =
-        std::fs::read_to_string(state.path().join("failwatch/failwatch.log")).unwrap_or_default();
-    assert_safe("log", &log, false);
+    assert_safe("log", &state.log(), false);
 }

@@ -3,7 +3,7 @@
 //! never reads, record-then-replay, and a recorder killed with SIGKILL.
 
 use std::io::BufReader;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use failwatch::capture::{CaptureReader, CaptureWriter, Line};
@@ -15,20 +15,12 @@ use failwatch::output::summary_json;
 use failwatch::source::demo;
 use failwatch::source::ws::{self, LiveConfig, Token};
 use failwatch::source::{Delivery, SourceError, SourceHandle};
+use support::cmd::failwatch;
 use support::hub::{After, Conn};
 
 mod support;
 
 const SAMPLE: &str = include_str!("data/sample-capture.jsonl");
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_failwatch"));
-    c.env(
-        "XDG_STATE_HOME",
-        std::env::temp_dir().join("failwatch-test-state"),
-    );
-    c
-}
 
 /// A scripted server: for connection number `n`, send `scripts[n].0` after auth, then drop the
 /// TCP connection abruptly (`.1`) or stay open.
@@ -249,7 +241,7 @@ async fn auth_and_http_errors_exit_3_with_the_servers_message() {
     let run = |workspace: &'static str, token: &'static str| {
         let url = url.clone();
         tokio::task::spawn_blocking(move || {
-            bin()
+            failwatch()
                 .args(["tail", "--url", &url, "--workspace", workspace])
                 .env("FAILWATCH_TOKEN", token)
                 .output()
@@ -277,13 +269,13 @@ async fn auth_and_http_errors_exit_3_with_the_servers_message() {
         .await,
         Err(SourceError::Transient(_))
     ));
-    let out = bin()
+    let out = failwatch()
         .args(["tail", "--url", "ws://127.0.0.1:9/ws", "--workspace", "w"])
         .env("FAILWATCH_TOKEN", "t")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "connection refused");
-    let out = bin()
+    let out = failwatch()
         .args(["tail", "--url", &url, "--workspace", "demo"])
         .env_remove("FAILWATCH_TOKEN")
         .output()
@@ -299,7 +291,7 @@ async fn a_recorder_killed_with_sigkill_leaves_a_replayable_capture() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.jsonl");
-    let mut child = bin()
+    let mut child = failwatch()
         .args([
             "tail",
             "--url",
@@ -338,7 +330,7 @@ async fn a_recorder_killed_with_sigkill_leaves_a_replayable_capture() {
     }
     assert!(frames >= 20, "{frames} frames recorded");
     assert!(bad <= 1, "at most the line in flight is lost");
-    let out = bin()
+    let out = failwatch()
         .args(["summary", "--format", "json"])
         .arg(&path)
         .output()

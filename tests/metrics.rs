@@ -9,7 +9,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use failwatch::source::demo;
-use support::tmux::{dashboard, Tmux};
+use support::cmd::failwatch;
+use support::tmux::{dashboard, dashboard_with, Tmux};
 
 mod support;
 
@@ -187,17 +188,14 @@ async fn live_metrics_count_a_reconnect_and_its_gap_and_no_replayed_failure_twic
         .await
         .unwrap();
     let port = free_port();
-    let _tmux = Tmux::start(
-        &dashboard(&format!(
+    let _tmux = Tmux::start(&dashboard_with(
+        &[("FAILWATCH_TOKEN", demo::DEMO_TOKEN)],
+        &format!(
             "live --url {} --workspace {} --no-api --metrics 127.0.0.1:{port}",
             server.url(),
             demo::DEMO_WORKSPACE
-        ))
-        .replace(
-            "env ",
-            &format!("env FAILWATCH_TOKEN={} ", demo::DEMO_TOKEN),
         ),
-    );
+    ));
     let scrape = move |what: &'static str, done: fn(&BTreeMap<String, f64>) -> bool| {
         tokio::task::spawn_blocking(move || scrape_until(port, what, done))
     };
@@ -262,7 +260,7 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
         "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 2\nwindow = \"10m\"\n",
     )
     .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let child = failwatch()
         .args([
             "watch",
             "--url",
@@ -274,7 +272,6 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
         .arg(&rules)
         .args(["--metrics", &format!("127.0.0.1:{port}")])
         .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
-        .env("XDG_STATE_HOME", dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

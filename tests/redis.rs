@@ -2,7 +2,7 @@
 //! throwaway directory (`.ci/run` installs it): both layouts, several nodes, `--since` windows,
 //! other workspaces ignored, dedup, resume after a restart, and a gap where the stream was trimmed.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use failwatch::capture::{parse_line, Line};
@@ -12,6 +12,7 @@ use failwatch::ingest::Pipeline;
 use failwatch::output::summary_json;
 use failwatch::source::redis::{self, Layout, RedisConfig};
 use failwatch::source::Delivery;
+use support::cmd::failwatch;
 use support::redis::{now_ms, xadd, Server};
 
 mod support;
@@ -273,7 +274,7 @@ fn a_missing_stream_is_a_clear_error() {
         matches!(&err, failwatch::source::SourceError::Refused(m) if m.contains("no stream for workspace")),
         "{err}"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let out = failwatch()
         .args(["tail", "--redis", &s.url(), "--workspace", WS])
         .output()
         .unwrap();
@@ -377,7 +378,7 @@ fn history_shorter_than_since_is_a_gap_in_the_status_and_in_tail() {
 /// lines included.
 fn tail_redis(s: &Server, extra: &[&str], n: usize) -> Vec<String> {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let mut child = failwatch()
         .args([
             "tail",
             "--redis",
@@ -497,7 +498,7 @@ fn a_redis_password_never_shows_in_messages() {
         l.local_addr().unwrap().port()
     });
     for url in [url, closed] {
-        let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        let out = failwatch()
             .args(["tail", "--redis", &url, "--workspace", WS])
             .output()
             .unwrap();
@@ -511,7 +512,7 @@ fn a_redis_password_never_shows_in_messages() {
 #[test]
 fn a_layout_given_by_hand_whose_stream_is_missing_is_reported_not_waited_on() {
     let s = Server::start();
-    let out = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+    let out = failwatch()
         .args([
             "tail",
             "--redis",

@@ -15,12 +15,10 @@ mod support;
 #[test]
 fn filter_by_reason_open_detail_and_quit() {
     let log = std::env::temp_dir().join(format!("failwatch-e2e-{}.log", std::process::id()));
-    let cmd = format!(
-        "{} replay {SAMPLE} --speed max --lang en --log {}; echo FAILWATCH-EXITED-$?; sleep 30",
-        env!("CARGO_BIN_EXE_failwatch"),
+    let tmux = Tmux::start(&dashboard(&format!(
+        "replay {SAMPLE} --speed max --lang en --log {}",
         log.display()
-    );
-    let tmux = Tmux::start(&cmd);
+    )));
     tmux.wait_for("end of capture");
     let screen = tmux.wait_for("Failures · 28");
     assert!(screen.contains("lost notifications"), "{screen}");
@@ -58,12 +56,10 @@ fn filter_by_reason_open_detail_and_quit() {
 fn replaying_the_fork_shows_its_relays_the_old_text_and_the_bindings() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
     let log = std::env::temp_dir().join(format!("failwatch-e2e-octo-{}.log", std::process::id()));
-    let cmd = format!(
-        "{} replay {data}/octo-pr33.jsonl --bindings {data}/octo-pr33.bindings.toml --lang en --log {}; echo FAILWATCH-EXITED-$?; sleep 30",
-        env!("CARGO_BIN_EXE_failwatch"),
+    let tmux = Tmux::start(&dashboard(&format!(
+        "replay {data}/octo-pr33.jsonl --bindings {data}/octo-pr33.bindings.toml --lang en --log {}",
         log.display()
-    );
-    let tmux = Tmux::start(&cmd);
+    )));
     let screen = tmux.wait_for("end of capture");
     assert!(
         screen.contains("· octo"),

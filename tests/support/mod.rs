@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod cmd;
 pub mod fork;
 pub mod hub;
 pub mod redis;

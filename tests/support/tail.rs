@@ -5,23 +5,26 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::cmd::State;
+
 /// A running `failwatch tail --url`, its output read as it comes.
 pub struct Tail {
     pub child: Child,
     pub lines: mpsc::Receiver<String>,
     pub seen: Vec<String>,
     pub failures: usize,
-    pub state: tempfile::TempDir,
+    /// Its own: the log is read back at the end.
+    pub state: State,
 }
 
 impl Tail {
     /// `failwatch ARGS`, the token in `$FAILWATCH_TOKEN`.
     pub fn spawn(args: &[&str], token: &str) -> Tail {
-        let state = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_failwatch"))
+        let state = State::fresh();
+        let mut child = state
+            .failwatch()
             .args(args)
             .env("FAILWATCH_TOKEN", token)
-            .env("XDG_STATE_HOME", state.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -105,8 +108,7 @@ impl Tail {
         while let Ok(l) = self.lines.recv_timeout(Duration::from_millis(500)) {
             self.push(l);
         }
-        let log = std::fs::read_to_string(self.state.path().join("failwatch/failwatch.log"))
-            .unwrap_or_default();
+        let log = self.state.log();
         Ended {
             code: status.code(),
             stderr,

@@ -4,20 +4,28 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use super::cmd;
+
 pub struct Tmux {
     socket: String,
 }
 
-/// A shell command running the binary with `args`, a fixed zone and its own state directory,
-/// then printing a marker with its exit code.
+/// A shell command running the binary with `args` as `support::cmd` runs it, then printing a
+/// marker with its exit code.
 pub fn dashboard(args: &str) -> String {
+    dashboard_with(&[], args)
+}
+
+/// [`dashboard`], `env` set on top (a token).
+pub fn dashboard_with(env: &[(&str, &str)], args: &str) -> String {
+    // A state directory where the first-run hint was seen: screens read the same on every run.
     let state = std::env::temp_dir().join(format!("failwatch-tmux-state-{}", std::process::id()));
     std::fs::create_dir_all(state.join("failwatch")).unwrap();
     std::fs::write(state.join("failwatch/seen"), "").unwrap();
+    let env = [&[("XDG_STATE_HOME", state.to_str().unwrap())], env].concat();
     format!(
-        "env TZ=UTC XDG_STATE_HOME={} {} {args}; echo FAILWATCH-EXITED-$?; sleep 30",
-        state.display(),
-        env!("CARGO_BIN_EXE_failwatch"),
+        "{}; echo FAILWATCH-EXITED-$?; sleep 30",
+        cmd::shell(&env, args)
     )
 }
 
