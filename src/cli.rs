@@ -312,9 +312,9 @@ pub struct HeadlessSourceArgs {
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE", requires = "url")]
     pub token_file: Option<PathBuf>,
-    /// Live: how long frames are held for one that tells the server family, when --server does
-    /// not set it (after that upstream is assumed, and each row says so). A capture is read
-    /// ahead instead.
+    /// How long a live source or standard input holds frames for one that tells the server
+    /// family, when --server does not set it (after that upstream is assumed, and each row says
+    /// so). A capture file is read ahead instead.
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub family_wait: String,
 }

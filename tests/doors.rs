@@ -150,8 +150,7 @@ impl Doors<'_> {
         let mut bytes = b"{\"failwatch_capture\":1,\"source\":\"doors\",\"api\":true}\n".to_vec();
         bytes.extend(std::fs::read(&self.path).unwrap());
         std::fs::write(&path, bytes).unwrap();
-        let out = self.command(args).arg(&path).output().unwrap();
-        ended(out)
+        ended(cmd::run(&[args, &[path.to_str().unwrap()]].concat(), None))
     }
 
     /// `cat FILE | failwatch ARGS -`.

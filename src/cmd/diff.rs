@@ -43,7 +43,7 @@ fn read(
     settings: &Settings,
 ) -> Result<(String, Pipeline, Aggregates), CmdError> {
     let input = CaptureInput::open(path, true)?;
-    let pipeline = settings.routing.capture_pipeline(&input);
+    let pipeline = settings.routing.capture_pipeline(&input, None);
     let filter = Filter::default();
     let now = input.clock(&filter)?;
     let map = input.map();

@@ -126,11 +126,15 @@ impl Routing {
 
     /// A headless pipeline for a whole capture. Its family, unless set: read ahead in a file;
     /// held for in a stream read once (the same frames decide it either way, see
-    /// [`crate::ingest::family`]).
-    pub fn capture_pipeline(&self, input: &super::input::CaptureInput) -> Pipeline {
+    /// [`crate::ingest::family`]), and at most `wait` when a pipe is slow.
+    pub fn capture_pipeline(
+        &self,
+        input: &super::input::CaptureInput,
+        wait: Option<std::time::Duration>,
+    ) -> Pipeline {
         let mut pipeline = self.pipeline(0, self.sniffed(|| input.sniff()));
         if !input.rereadable() {
-            pipeline.hold_until_family(None);
+            pipeline.hold_until_family(wait.map(|w| std::time::Instant::now() + w));
         }
         pipeline
     }

@@ -12,7 +12,7 @@ use crate::output;
 pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
     let filter = settings.filter.clone();
     let input = CaptureInput::open(&args.file, true)?;
-    let pipeline = settings.routing.capture_pipeline(&input);
+    let pipeline = settings.routing.capture_pipeline(&input, None);
     // `since:` is measured from the capture's own clock, as in the dashboard.
     let now = input.clock(&filter)?;
     let map = input.map();

@@ -30,7 +30,7 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         // A recording holds each lookup's end: a row waits for it (in capture time), not the
         // live bound, so a replay prints what the live run learnt however slowly it came.
         let hold = crate::api::LOOKUP_LIFETIME + std::time::Duration::from_secs(60);
-        return capture(file, settings, TailSpec { hold, ..spec });
+        return capture(file, settings, TailSpec { hold, ..spec }, family_wait);
     }
     let mut api = None;
     let mut record = None;
@@ -70,11 +70,16 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
     })
 }
 
-fn capture(file: &std::path::Path, settings: &Settings, spec: TailSpec) -> Result<(), CmdError> {
+fn capture(
+    file: &std::path::Path,
+    settings: &Settings,
+    spec: TailSpec,
+    family_wait: std::time::Duration,
+) -> Result<(), CmdError> {
     let filter = spec.filter;
     // `since:` is measured from the capture's own clock: its end must be known first.
     let input = CaptureInput::open(file, filter.has_time_terms())?;
-    let pipeline = settings.routing.capture_pipeline(&input);
+    let pipeline = settings.routing.capture_pipeline(&input, Some(family_wait));
     let now = input.clock(filter)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let map = input.map();

@@ -25,8 +25,9 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         ));
     };
     let json = args.format == TailFormatArg::Jsonl;
+    let family_wait = super::duration_arg("--family-wait", &args.source.family_wait)?;
     if let Some(file) = &args.file {
-        return capture(file, settings, engine, json);
+        return capture(file, settings, engine, json, family_wait);
     }
     let spec = match headless_source(&args.source, settings)? {
         Some(HeadlessSource::Redis(config)) => SourceSpec::Redis(config),
@@ -40,7 +41,6 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
             ))
         }
     };
-    let family_wait = super::duration_arg("--family-wait", &args.source.family_wait)?;
     setup::runtime()?.block_on(async {
         let metrics = setup::metrics(args.metrics).await?;
         let source = open_source(spec, Delivery::Lossless).await?;
@@ -96,9 +96,10 @@ fn capture(
     settings: &Settings,
     engine: AlertEngine,
     json: bool,
+    family_wait: std::time::Duration,
 ) -> Result<(), CmdError> {
     let input = CaptureInput::open(file, false)?;
-    let mut pipeline = settings.routing.capture_pipeline(&input);
+    let mut pipeline = settings.routing.capture_pipeline(&input, Some(family_wait));
     pipeline.set_alerts(engine);
     let map = input.map();
     let mut fired = 0u64;

@@ -8,11 +8,12 @@
 //! - a capture file is read ahead up to [`LOOK_AHEAD_BYTES`] of frames ([`look_ahead`]): it can
 //!   be read again, so nothing is held;
 //! - a stream (standard input, a live source) holds its frames in a [`FamilyGate`] until a frame
-//!   tells, the same [`LOOK_AHEAD_BYTES`] have been held, the input ends, or (live only) the
-//!   wait the caller set has passed. Held frames are then taken in, in order.
+//!   tells, the same [`LOOK_AHEAD_BYTES`] have been held, the input ends, or the wall-clock wait
+//!   the caller set (`--family-wait`) has passed. Held frames are then taken in, in order.
 //!
-//! The file and standard input therefore give the same answer, byte for byte; a live source
-//! gives it when a telling frame comes within the wait. When nothing told in time, upstream is
+//! The file and standard input therefore give the same answer, byte for byte, unless a pipe is
+//! so slow that the wait passes first; a live source gives it when a telling frame comes within
+//! the wait. When nothing told in time, upstream is
 //! assumed, and every failure built so says so (`server_source: "assumed"`).
 //!
 //! The dashboard keeps its failures and routes them again when the family becomes known, so it
@@ -84,7 +85,7 @@ pub enum Opened {
 pub struct FamilyGate {
     held: VecDeque<Held>,
     bytes: usize,
-    /// When the holding must end (a live source only; a capture's stream has no wall clock).
+    /// When the holding must end, on the wall clock (none: only the bound and the input's end).
     deadline: Option<Instant>,
 }
 

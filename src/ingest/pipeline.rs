@@ -474,6 +474,58 @@ mod tests {
         assert_eq!(agg.sessions["s"].generic + agg.sessions["s"].canned, 2);
     }
 
+    const LEGACY: &str = r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed"}}"#;
+    const FORK: &str = r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"timeout","error":"task timed out"}}"#;
+
+    #[test]
+    fn a_stream_holds_its_frames_until_one_tells_the_family_then_routes_all_as_it_says() {
+        let mut p = Pipeline::new(0);
+        p.hold_until_family(None);
+        let mut seen = Vec::new();
+        let mut hook = |u: &Update| seen.push((u.failure.family, u.failure.family_source));
+        p.push_frame(Utc::now(), LEGACY, &mut hook);
+        assert_eq!(
+            p.held_for_family(),
+            1,
+            "nothing routed before the family is known"
+        );
+        p.push_frame(Utc::now(), FORK, &mut hook);
+        assert_eq!(seen, [(Family::Octo, FamilySource::Detected); 2]);
+        assert_eq!(p.store().ingest.assumed_family, 0);
+        assert_eq!(
+            p.store().agg.routing[Relay::Octo.index()]
+                .iter()
+                .sum::<u64>(),
+            2
+        );
+    }
+
+    #[test]
+    fn past_the_wait_or_at_the_end_the_held_frames_go_on_an_assumed_family_and_say_so() {
+        let mut p = Pipeline::new(0);
+        p.hold_until_family(None);
+        p.push_frame(Utc::now(), LEGACY, |_| {});
+        let mut seen = Vec::new();
+        p.end_of_input(&mut |u: &Update| seen.push(u.failure.family_source));
+        assert_eq!(seen, [FamilySource::Assumed]);
+        assert_eq!(p.store().ingest.assumed_family, 1);
+
+        // A wait already over: the next frame goes at once.
+        let mut p = Pipeline::new(0);
+        p.hold_until_family(Some(std::time::Instant::now()));
+        let mut n = 0;
+        p.push_frame(Utc::now(), LEGACY, |_| n += 1);
+        assert_eq!((n, p.held_for_family()), (1, 0));
+
+        // A setting decides at once: nothing is held.
+        let enricher = Enricher::new(Some((Family::Octo, FamilySource::Flag)), Default::default());
+        let mut p = Pipeline::with_enricher(0, enricher);
+        p.hold_until_family(None);
+        let mut n = 0;
+        p.push_frame(Utc::now(), LEGACY, |_| n += 1);
+        assert_eq!(n, 1);
+    }
+
     fn withheld_chat_failure(task: &str) -> String {
         format!(
             r#"{{"type":"task:failed","payload":{{"task_id":"{task}","agent_id":"a","issue_id":"","chat_session_id":"s","status":"failed","failure_reason":"agent_error.process_failure","retry_pending":false}}}}"#
