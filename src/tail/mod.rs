@@ -6,6 +6,7 @@ mod api_notes;
 mod hold;
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -47,6 +48,9 @@ struct Rows<'a> {
     now: DateTime<Utc>,
     /// Rows held line by line, and the capture's clock (bulk never holds: nothing is asked).
     held: Mutex<(Hold, DateTime<Utc>)>,
+    /// Whether any row is held: read without the lock, so the workers writing a chunk's rows in
+    /// bulk never meet on it (only the calling thread holds rows, line by line).
+    holding: AtomicBool,
     /// Buffers already written out, emptied, their memory kept for the chunks to come.
     spare: Mutex<Vec<Vec<u8>>>,
 }
@@ -61,6 +65,28 @@ impl Rows<'_> {
 
     fn held(&self) -> std::sync::MutexGuard<'_, (Hold, DateTime<Utc>)> {
         self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hold a row behind those held, at the capture's clock.
+    fn hold(&self, f: &Failure) {
+        let mut held = self.held();
+        let clock = held.1;
+        held.0.push(f.clone(), clock);
+        self.holding.store(true, Ordering::Relaxed);
+    }
+
+    /// Take rows out of the hold (`all`, or those whose time came at `clock`).
+    fn let_go(&self, clock: Option<DateTime<Utc>>) -> Vec<Failure> {
+        let mut held = self.held();
+        let rows = match clock {
+            Some(at) => {
+                held.1 = at;
+                held.0.release(at)
+            }
+            None => held.0.drain(),
+        };
+        self.holding.store(!held.0.is_empty(), Ordering::Relaxed);
+        rows
     }
 
     /// Writing to memory cannot fail.
@@ -81,25 +107,19 @@ impl Sink for Rows<'_> {
             .unwrap_or_default()
     }
     fn failure(&self, f: &Failure, out: &mut Vec<u8>) {
-        if matches!(f.lookup, crate::enrich::Lookup::Pending) {
-            let mut held = self.held();
-            let clock = held.1;
-            held.0.push(f.clone(), clock);
-            return;
-        }
-        let mut held = self.held();
-        if held.0.is_empty() {
-            drop(held);
-            let _ = row(out, &self.spec, f, self.now);
+        // A row waiting for its answer is held, and so is every row behind a held one.
+        if matches!(f.lookup, crate::enrich::Lookup::Pending)
+            || self.holding.load(Ordering::Relaxed)
+        {
+            self.hold(f);
         } else {
-            // Behind a held row: in arrival order.
-            let clock = held.1;
-            held.0.push(f.clone(), clock);
+            // Writing to memory cannot fail.
+            let _ = row(out, &self.spec, f, self.now);
         }
     }
     fn gap(&self, gap: &Gap, out: &mut Vec<u8>) {
         // A gap goes where it happened: after every row before it.
-        let rows = self.held().0.drain();
+        let rows = self.let_go(None);
         self.write(rows, out);
         let _ = write_gap(out, gap, self.spec.format, self.spec.locale);
     }
@@ -107,18 +127,18 @@ impl Sink for Rows<'_> {
         self.held().0.update(f);
     }
     fn clock(&self, at: DateTime<Utc>, out: &mut Vec<u8>) {
-        let rows = {
-            let mut held = self.held();
-            held.1 = at;
-            held.0.release(at)
-        };
-        self.write(rows, out);
+        if self.holding.load(Ordering::Relaxed) {
+            let rows = self.let_go(Some(at));
+            self.write(rows, out);
+        } else {
+            self.held().1 = at;
+        }
     }
     fn ready(&self, out: &Vec<u8>) -> bool {
         !out.is_empty()
     }
     fn end(&self, out: &mut Vec<u8>) {
-        let rows = self.held().0.drain();
+        let rows = self.let_go(None);
         self.write(rows, out);
     }
 }
@@ -137,6 +157,7 @@ pub fn tail_capture(
         spec,
         now,
         held: Mutex::new((Hold::new(spec.hold), DateTime::<Utc>::MIN_UTC)),
+        holding: AtomicBool::new(false),
         spare: Default::default(),
     };
     read::read(input, &mut pipeline, &rows, |_, text| {
