@@ -402,3 +402,46 @@ fn exit_codes() {
     assert_eq!(run(&["summary"], None).status.code(), Some(2));
     assert_eq!(run(&["no-such-command"], None).status.code(), Some(2));
 }
+
+/// A fork before its PR #33 sends failures with neither `error` nor `retry_pending`: nothing
+/// tells its family. Through a file and through a pipe alike, every row says the family was
+/// assumed, the text marks it, and stderr says how many and what to do.
+#[test]
+fn a_capture_that_never_tells_its_family_says_so_in_every_row_and_on_stderr() {
+    let frames: String = (0..3)
+        .map(|i| {
+            format!(
+                "{{\"at\":\"2026-11-25T09:46:4{i}Z\",\"frame\":{{\"type\":\"task:failed\",\"payload\":{{\"task_id\":\"t{i}\",\"agent_id\":\"a\",\"issue_id\":\"\",\"chat_session_id\":\"s\",\"status\":\"failed\"}}}}}}\n"
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pre-33.jsonl");
+    std::fs::write(&path, &frames).unwrap();
+    let file = run(&["tail", path.to_str().unwrap()], None);
+    let piped = run(&["tail", "-"], Some(frames.as_bytes()));
+    assert_eq!(file.stdout, piped.stdout, "one answer whatever the door");
+    for out in [&file, &piped] {
+        let rows: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows
+            .iter()
+            .all(|r| r["server"] == "upstream" && r["server_source"] == "assumed"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("3 failures routed before any frame told the server family")
+                && stderr.contains("--server octo"),
+            "{stderr}"
+        );
+    }
+    let text = run(&["tail", "-", "--format", "text"], Some(frames.as_bytes()));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.lines().all(|l| l.contains(" upstream? ")), "{text}");
+    // Told by a setting, nothing is assumed and nothing is said.
+    let set = run(&["tail", "-", "--server", "octo"], Some(frames.as_bytes()));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("\"server_source\":\"flag\""));
+    assert!(!String::from_utf8_lossy(&set.stderr).contains("routed before"));
+}

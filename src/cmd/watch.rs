@@ -80,6 +80,13 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
                 _ => {}
             }
         }
+        // Interrupted while frames were held for the family: they are judged too.
+        pipeline.end_of_input(&mut |_| {});
+        let fired = pipeline.take_fired();
+        if !fired.is_empty() {
+            print(&fired, json, settings.lang);
+            return Err(fired_error(fired.len() as u64));
+        }
         if let Phase::Failed(msg) = &intake.status().phase {
             return Err(CmdError::connect(msg.clone()));
         }

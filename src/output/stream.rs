@@ -68,7 +68,7 @@ pub fn losses_line(pipeline: &Pipeline) -> String {
     );
     if i.assumed_family > 0 {
         line.push_str(&format!(
-            "; {} failures routed before any frame told the server family (upstream assumed: --server sets it)",
+            "; {} failures routed before any frame told the server family (upstream assumed; the Octo fork before its PR #33 tells nothing: --server octo)",
             i.assumed_family
         ));
     }
