@@ -71,10 +71,9 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
                 return Err(fired_error(fired.len() as u64));
             }
             match event {
-                Some(IngestEvent::Status) => {
-                    if let Phase::Failed(msg) = &intake.status().phase {
-                        return Err(CmdError::connect(msg.clone()));
-                    }
+                // A source that failed for good ends like any other end, said below.
+                Some(IngestEvent::Status) if matches!(intake.status().phase, Phase::Failed(_)) => {
+                    break
                 }
                 Some(IngestEvent::Ended) => break,
                 _ => {}

@@ -66,11 +66,16 @@ pub fn look_ahead(input: impl BufRead) -> io::Result<Option<Family>> {
     Ok(None)
 }
 
-/// A frame held until the family is known.
-pub struct Held {
-    pub at: DateTime<Utc>,
-    pub text: String,
+/// What a stream held until the family is known, in its order: a frame, or (a capture read
+/// once) any other line — a gap, a recorded REST answer — that must come after the frames
+/// before it.
+pub enum Held {
+    Frame { at: DateTime<Utc>, text: String },
+    Line { line: Line, line_no: u64 },
 }
+
+/// What a held line that is no frame costs, about (a gap's or an answer's text included).
+const LINE_COST: usize = 256;
 
 /// What the gate decided when it opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +108,7 @@ impl FamilyGate {
     pub fn offer(&mut self, at: DateTime<Utc>, text: &str) -> Option<Opened> {
         let told = told_by(text);
         self.bytes += text.len();
-        self.held.push_back(Held {
+        self.held.push_back(Held::Frame {
             at,
             text: text.to_owned(),
         });
@@ -112,6 +117,13 @@ impl FamilyGate {
             None if self.bytes >= LOOK_AHEAD_BYTES => Some(Opened::Assumed),
             None => None,
         }
+    }
+
+    /// Hold a capture line that is no frame, in its place; the same bound holds.
+    pub fn hold_line(&mut self, line: Line, line_no: u64) -> Option<Opened> {
+        self.bytes += LINE_COST;
+        self.held.push_back(Held::Line { line, line_no });
+        (self.bytes >= LOOK_AHEAD_BYTES).then_some(Opened::Assumed)
     }
 
     /// The wait is over at `now`.
@@ -128,12 +140,9 @@ impl FamilyGate {
         self.held
     }
 
-    pub fn len(&self) -> usize {
+    /// How many frames and lines are held.
+    pub fn held_count(&self) -> usize {
         self.held.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.held.is_empty()
     }
 }
 
@@ -169,7 +178,7 @@ mod tests {
         assert_eq!(gate.offer(t, LEGACY), None);
         assert_eq!(gate.offer(t, LEGACY), None);
         assert_eq!(gate.offer(t, INSTALL), Some(Opened::Told(Family::Octo)));
-        assert_eq!(gate.len(), 3, "the telling frame is held last");
+        assert_eq!(gate.held_count(), 3, "the telling frame is held last");
     }
 
     #[test]
@@ -182,7 +191,7 @@ mod tests {
         let opened = (0..frames).find_map(|_| gate.offer(Utc::now(), LEGACY));
         assert_eq!(opened, Some(Opened::Assumed));
         assert_eq!(
-            gate.len(),
+            gate.held_count(),
             frames,
             "opened at the same frame the file read stops at"
         );

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use crate::api::{ApiHandle, ApiStatus};
 use crate::enrich::{Failure, Recovery};
-use crate::ingest::Pipeline;
+use crate::ingest::{Pipeline, Taken};
 use crate::source::status::ConnState;
 use crate::source::SourceHandle;
 
@@ -111,7 +111,8 @@ impl LiveIntake {
                 first = self.source.frames.recv() => {
                     let Some(first) = first else {
                         self.ended = true;
-                        pipeline.end_of_input(&mut |u| seen(Seen::Admitted(&u.failure)));
+                        pipeline.end_of_input(&mut admitted_to(seen));
+                        self.send_lookups(pipeline, seen);
                         return IngestEvent::Ended;
                     };
                     let started = Instant::now();
@@ -140,7 +141,7 @@ impl LiveIntake {
                     ApiEvent::Status => return IngestEvent::ApiStatus,
                 },
                 _ = sleep_until(family_wait), if family_wait.is_some() => {
-                    pipeline.family_wait_over(Instant::now(), &mut |u| seen(Seen::Admitted(&u.failure)));
+                    pipeline.family_wait_over(Instant::now(), &mut admitted_to(seen));
                     self.send_lookups(pipeline, seen);
                     return IngestEvent::FamilyDecided;
                 }
@@ -156,6 +157,15 @@ impl LiveIntake {
             if let Some(f) = pipeline.apply_recovery(&r) {
                 seen(Seen::Amended(f));
             }
+        }
+    }
+}
+
+/// The failures a live stream's held frames gave (a live source holds nothing else).
+fn admitted_to(seen: &mut impl FnMut(Seen<'_>)) -> impl FnMut(Taken<'_>) + '_ {
+    |taken| {
+        if let Taken::Admitted(u) = taken {
+            seen(Seen::Admitted(&u.failure))
         }
     }
 }

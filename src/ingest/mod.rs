@@ -17,4 +17,4 @@ mod pipeline;
 pub mod read;
 pub mod replay;
 
-pub use pipeline::{Pipeline, AWAITING};
+pub use pipeline::{Pipeline, Taken, AWAITING};

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use super::family::{FamilyGate, Opened};
+use super::family::{FamilyGate, Held, Opened};
 use crate::alerts::{AlertEngine, Fired};
 use crate::api::{MAX_QUEUED, TOO_MANY_WAITING};
 use crate::bounded::BoundedMap;
@@ -21,6 +21,16 @@ const RECENT_EVENT_IDS: usize = 100_000;
 /// Failures waiting for the REST API to give their withheld text back, at most: as many as the
 /// client queues.
 pub const AWAITING: usize = MAX_QUEUED;
+
+/// What taking a capture line in gave, in order.
+pub enum Taken<'a> {
+    /// A failure admitted (before the store takes it).
+    Admitted(&'a Update),
+    /// A gap the capture recorded.
+    Gap(&'a Gap),
+    /// A failure amended by a recorded REST answer.
+    Amended(&'a Failure),
+}
 
 /// A failure waiting for the REST API: where it is kept.
 enum Awaiting {
@@ -114,33 +124,37 @@ impl Pipeline {
 
     /// Frames held for the family, not yet taken in.
     pub fn held_for_family(&self) -> usize {
-        self.gate.as_ref().map_or(0, FamilyGate::len)
+        self.gate.as_ref().map_or(0, FamilyGate::held_count)
     }
 
     /// The live wait for the family is over at `now`: what was held is taken in, upstream
     /// assumed.
-    pub fn family_wait_over(&mut self, now: Instant, on_update: &mut impl FnMut(&Update)) {
+    pub fn family_wait_over(&mut self, now: Instant, on: &mut impl FnMut(Taken<'_>)) {
         if self.gate.as_ref().is_some_and(|g| g.expired(now)) {
-            self.open_gate(Opened::Assumed, on_update);
+            self.open_gate(Opened::Assumed, on);
         }
     }
 
     /// The input ended: what was held for the family is taken in, upstream assumed.
-    pub fn end_of_input(&mut self, on_update: &mut impl FnMut(&Update)) {
+    pub fn end_of_input(&mut self, on: &mut impl FnMut(Taken<'_>)) {
         if self.gate.is_some() {
-            self.open_gate(Opened::Assumed, on_update);
+            self.open_gate(Opened::Assumed, on);
         }
     }
 
-    fn open_gate(&mut self, opened: Opened, on_update: &mut impl FnMut(&Update)) {
+    /// Take in what was held, in its order: frames, and the lines between them.
+    fn open_gate(&mut self, opened: Opened, on: &mut impl FnMut(Taken<'_>)) {
         let Some(gate) = self.gate.take() else { return };
         if let Opened::Told(family) = opened {
             // The telling frame is held last: the frames before it are routed as it says.
             self.enricher.observe_family(family);
         }
-        tracing::info!(?opened, held = gate.len(), "server family decided");
+        tracing::info!(?opened, held = gate.held_count(), "server family decided");
         for held in gate.release() {
-            self.take_frame(held.at, &held.text, on_update);
+            match held {
+                Held::Frame { at, text } => self.take_frame(at, &text, on),
+                Held::Line { line, line_no } => self.take_line(&line, line_no, on),
+            }
         }
     }
 
@@ -179,20 +193,29 @@ impl Pipeline {
         text: &str,
         mut on_update: impl FnMut(&Update),
     ) {
+        self.offer_frame(at, text, &mut |taken| {
+            if let Taken::Admitted(u) = taken {
+                on_update(u)
+            }
+        })
+    }
+
+    /// A frame, held while the family is unknown.
+    fn offer_frame(&mut self, at: DateTime<Utc>, text: &str, on: &mut impl FnMut(Taken<'_>)) {
         match &mut self.gate {
-            None => self.take_frame(at, text, &mut on_update),
+            None => self.take_frame(at, text, on),
             Some(gate) => {
                 if let Some(opened) = gate.offer(at, text) {
-                    self.open_gate(opened, &mut on_update);
+                    self.open_gate(opened, on);
                 } else if gate.expired(Instant::now()) {
-                    self.open_gate(Opened::Assumed, &mut on_update);
+                    self.open_gate(Opened::Assumed, on);
                 }
             }
         }
     }
 
-    fn take_frame(&mut self, at: DateTime<Utc>, text: &str, on_update: &mut impl FnMut(&Update)) {
-        self.push_decoded(at, decode_with_id(text), on_update)
+    fn take_frame(&mut self, at: DateTime<Utc>, text: &str, on: &mut impl FnMut(Taken<'_>)) {
+        self.push_decoded(at, decode_with_id(text), &mut |u| on(Taken::Admitted(u)))
     }
 
     /// A frame decoded elsewhere (a reader thread): the same as [`Pipeline::push_frame`]. Only
@@ -352,22 +375,43 @@ impl Pipeline {
     }
 
     /// One line of a capture: frames are taken in, gap records noted, recovered texts applied,
-    /// everything else counted. `line_no` names the line in the problem a bad line leaves.
-    pub fn push_line(&mut self, line: &Line, line_no: u64, mut on_update: impl FnMut(&Update)) {
-        match line {
-            Line::Frame {
-                at,
-                text,
-                synthetic,
-            } => {
-                if *synthetic {
-                    self.count_paced();
-                }
-                self.push_frame(*at, text, &mut on_update);
+    /// everything else counted; `on` sees what each gives, in order. While frames are held for
+    /// the family, the other lines wait with them in their places. `line_no` names the line in
+    /// the problem a bad line leaves.
+    pub fn push_line(&mut self, line: &Line, line_no: u64, mut on: impl FnMut(Taken<'_>)) {
+        if let Line::Frame {
+            at,
+            text,
+            synthetic,
+        } = line
+        {
+            if *synthetic {
+                self.count_paced();
             }
-            Line::Gap(gap) => self.push_gap(gap),
+            return self.offer_frame(*at, text, &mut on);
+        }
+        match &mut self.gate {
+            Some(gate) => {
+                if let Some(opened) = gate.hold_line(line.clone(), line_no) {
+                    self.open_gate(opened, &mut on);
+                }
+            }
+            None => self.take_line(line, line_no, &mut on),
+        }
+    }
+
+    /// A capture line, taken in now.
+    fn take_line(&mut self, line: &Line, line_no: u64, on: &mut impl FnMut(Taken<'_>)) {
+        match line {
+            Line::Frame { at, text, .. } => self.take_frame(*at, text, on),
+            Line::Gap(gap) => {
+                self.push_gap(gap);
+                on(Taken::Gap(gap));
+            }
             Line::Recovered(r) => {
-                self.apply_recovery(r);
+                if let Some(f) = self.apply_recovery(r) {
+                    on(Taken::Amended(f));
+                }
             }
             Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
             Line::Blank => self.store.ingest.blank_lines += 1,
@@ -501,12 +545,57 @@ mod tests {
     }
 
     #[test]
+    fn lines_between_held_frames_wait_with_them_and_come_out_in_their_places() {
+        let line = |text: &str| crate::capture::parse_line(text.as_bytes(), true, None);
+        let lines = [
+            line(r#"{"failwatch_capture":1,"source":"x","api":true}"#),
+            line(&withheld_chat_failure("t1")),
+            line(
+                r#"{"at":"2026-11-20T03:14:09Z","gap":{"from":"2026-11-20T03:14:00Z","to":"2026-11-20T03:14:09Z","why":"reconnected"}}"#,
+            ),
+            line(
+                r#"{"at":"2026-11-20T03:14:10Z","recovered":{"task_id":"t1","source":"agent_tasks","error":"exit 137"}}"#,
+            ),
+            line(
+                &withheld_chat_failure("t2")
+                    .replace("\"retry_pending\":false", "\"retry_pending\":true"),
+            ),
+        ];
+        let mut p = Pipeline::new(0);
+        p.hold_until_family(None);
+        let mut order = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            p.push_line(l, i as u64 + 1, |t| {
+                order.push(match t {
+                    Taken::Admitted(u) => {
+                        format!("failure {}", u.failure.task_id.as_deref().unwrap())
+                    }
+                    Taken::Gap(_) => "gap".to_owned(),
+                    Taken::Amended(f) => format!("answer {}", f.error().unwrap_or_default()),
+                })
+            });
+        }
+        // The last frame told (retry_pending: upstream); then all came out as they stood,
+        // the recorded answer reaching the failure held before it.
+        assert_eq!(
+            order,
+            ["failure t1", "gap", "answer exit 137", "failure t2"]
+        );
+        assert_eq!(p.store().ingest.recovered, 1);
+        assert_eq!(p.store().ingest.gaps.len(), 1);
+    }
+
+    #[test]
     fn past_the_wait_or_at_the_end_the_held_frames_go_on_an_assumed_family_and_say_so() {
         let mut p = Pipeline::new(0);
         p.hold_until_family(None);
         p.push_frame(Utc::now(), LEGACY, |_| {});
         let mut seen = Vec::new();
-        p.end_of_input(&mut |u: &Update| seen.push(u.failure.family_source));
+        p.end_of_input(&mut |t: Taken<'_>| {
+            if let Taken::Admitted(u) = t {
+                seen.push(u.failure.family_source)
+            }
+        });
         assert_eq!(seen, [FamilySource::Assumed]);
         assert_eq!(p.store().ingest.assumed_family, 1);
 

@@ -15,7 +15,7 @@ use crate::enrich::Failure;
 use crate::filter::Filter;
 use crate::ingest::live::{IngestEvent, LiveIntake, Seen};
 use crate::ingest::read::{self, Capture, Sink};
-use crate::ingest::Pipeline;
+use crate::ingest::{Pipeline, Taken};
 use crate::output::{write_failure, write_gap, Locale, TailFormat};
 use crate::protocol::Gap;
 use crate::source::status::{ConnState, Phase};
@@ -237,6 +237,7 @@ pub async fn tail_source(
     let mut gaps = GapReporter::default();
     let mut api_notes = api_notes::ApiNotes::default();
     let mut seen: Vec<(bool, Failure)> = Vec::new();
+    let mut failed = None;
     // One listener for the whole run: a Ctrl-C between two turns of the loop is not lost.
     let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
@@ -264,9 +265,10 @@ pub async fn tail_source(
         }
         match event {
             Some(IngestEvent::Status) => {
-                if let Some(msg) = report_status(&intake, &mut gaps, pipeline, &mut w, now)? {
-                    w.finish(now)?;
-                    return Err(TailError::SourceFailed(msg));
+                // A source that failed for good ends like any other end: what it held goes out.
+                failed = report_status(&intake, &mut gaps, pipeline, &mut w, now)?;
+                if failed.is_some() {
+                    break;
                 }
             }
             Some(IngestEvent::ApiStatus) => {
@@ -285,12 +287,19 @@ pub async fn tail_source(
     let now = pipeline.store().now();
     // What was held for the family goes out too, upstream assumed.
     let mut rows = Vec::new();
-    pipeline.end_of_input(&mut |u| rows.push((*u.failure).clone()));
+    pipeline.end_of_input(&mut |taken| {
+        if let Taken::Admitted(u) = taken {
+            rows.push((*u.failure).clone())
+        }
+    });
     for f in rows {
         w.hold.push(f, Utc::now());
     }
     // The reader is gone: what it said last (a refusal, a gap still open) is said too.
-    let failed = report_status(&intake, &mut gaps, pipeline, &mut w, now)?;
+    let failed = match failed {
+        Some(msg) => Some(msg),
+        None => report_status(&intake, &mut gaps, pipeline, &mut w, now)?,
+    };
     w.finish(now)?;
     if let Some(s) = intake.api_status() {
         eprintln!("failwatch: {}", api_notes::ApiNotes::closing(&s));

@@ -25,9 +25,9 @@ use std::io::{self, BufRead};
 
 use chrono::{DateTime, Utc};
 
-use crate::capture::{clock, CaptureReader, Line};
-use crate::enrich::{Failure, Update};
-use crate::ingest::Pipeline;
+use crate::capture::{clock, CaptureReader};
+use crate::enrich::Failure;
+use crate::ingest::{Pipeline, Taken};
 use crate::protocol::Gap;
 use lines::Resume;
 
@@ -135,6 +135,15 @@ pub fn read_with<S: Sink>(
     lines.end(pipeline, &mut emit)
 }
 
+/// What taking a line in gave, handed to the sink.
+fn hand<S: Sink>(sink: &S, taken: Taken<'_>, out: &mut S::Out) {
+    match taken {
+        Taken::Admitted(u) => sink.failure(&u.failure, out),
+        Taken::Gap(gap) => sink.gap(gap, out),
+        Taken::Amended(f) => sink.recovered(f, out),
+    }
+}
+
 /// The line-by-line reading: the event clock so far, and what the sink gathered.
 struct LineByLine<'s, S: Sink> {
     sink: &'s S,
@@ -176,7 +185,6 @@ impl<'s, S: Sink> LineByLine<'s, S> {
             self.clock = Some(now);
             sink.clock(now, out);
         }
-        let mut failure = |u: &Update| sink.failure(&u.failure, out);
         match item {
             Item::Frame {
                 at,
@@ -186,18 +194,9 @@ impl<'s, S: Sink> LineByLine<'s, S> {
                 if synthetic {
                     pipeline.count_paced();
                 }
-                pipeline.push_decoded(at, decoded, &mut failure);
+                pipeline.push_decoded(at, decoded, &mut |u| sink.failure(&u.failure, out));
             }
-            Item::Other(Line::Gap(gap)) => {
-                pipeline.push_gap(&gap);
-                sink.gap(&gap, out);
-            }
-            Item::Other(Line::Recovered(r)) => {
-                if let Some(f) = pipeline.apply_recovery(&r) {
-                    sink.recovered(f, out);
-                }
-            }
-            Item::Other(line) => pipeline.push_line(&line, line_no, failure),
+            Item::Other(line) => pipeline.push_line(&line, line_no, |taken| hand(sink, taken, out)),
         }
         match self.out.take_if(|out| sink.ready(out)) {
             Some(out) => emit(pipeline, out),
@@ -213,7 +212,7 @@ impl<'s, S: Sink> LineByLine<'s, S> {
     ) -> io::Result<()> {
         let sink = self.sink;
         let mut out = self.out.take().unwrap_or_else(|| sink.start());
-        pipeline.end_of_input(&mut |u: &Update| sink.failure(&u.failure, &mut out));
+        pipeline.end_of_input(&mut |taken| hand(sink, taken, &mut out));
         sink.end(&mut out);
         emit(pipeline, out)
     }
