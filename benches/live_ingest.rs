@@ -158,7 +158,7 @@ async fn full(url: &str, api: Option<&str>) -> (f64, usize, u64, u64) {
     let t = Instant::now();
     let mut last_draw = Instant::now();
     let mut draws = 0;
-    while feed.pipeline.store().ingest.frames < FRAMES as u64 {
+    while feed.pipeline.stats().frames < FRAMES as u64 {
         if let FeedEvent::Ingested(_) = feed.next().await {
             app.sync(&feed);
         }
@@ -169,9 +169,9 @@ async fn full(url: &str, api: Option<&str>) -> (f64, usize, u64, u64) {
             draws += 1;
         }
     }
-    let rate = feed.pipeline.store().ingest.frames as f64 / t.elapsed().as_secs_f64();
+    let rate = feed.pipeline.stats().frames as f64 / t.elapsed().as_secs_f64();
     let dropped = feed.status.as_ref().map_or(0, |s| s.dropped);
-    let recovered = feed.pipeline.store().ingest.recovered;
+    let recovered = feed.pipeline.stats().recovered;
     h.task.abort();
     (rate, draws, dropped, recovered)
 }

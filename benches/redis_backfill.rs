@@ -172,12 +172,12 @@ fn full_backfill(rt: &tokio::runtime::Runtime, url: &str, entries: usize) -> f64
     let source = SourceHandle::from_parts(handle.frames, handle.state, "bench".into());
     let mut feed = Feed::live(Pipeline::new(200_000), source);
     let n = rt.block_on(async {
-        while feed.pipeline.store().ingest.frames < entries as u64 {
+        while feed.pipeline.stats().frames < entries as u64 {
             if matches!(feed.next().await, FeedEvent::Ended) {
                 panic!("the Redis source ended before every entry was in");
             }
         }
-        feed.pipeline.store().ingest.frames
+        feed.pipeline.stats().frames
     });
     let rate = n as f64 / t.elapsed().as_secs_f64();
     assert_eq!(

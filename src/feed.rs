@@ -88,7 +88,7 @@ impl Feed {
     }
 
     fn new(pipeline: Pipeline, input: Input, label: String, status: Option<ConnState>) -> Feed {
-        let frames = pipeline.store().ingest.frames;
+        let frames = pipeline.stats().frames;
         Feed {
             pipeline,
             input,
@@ -219,7 +219,7 @@ impl Feed {
         if elapsed < Duration::from_secs(1) {
             return false;
         }
-        let frames = self.pipeline.store().ingest.frames;
+        let frames = self.pipeline.stats().frames;
         // A replay restart resets the count: never report a negative or overflowed rate.
         self.events_per_s =
             frames.saturating_sub(self.rate_window.1) as f64 / elapsed.as_secs_f64();
@@ -249,7 +249,7 @@ impl Feed {
             }
             ReplayCmd::Seek(secs) => {
                 r.seek_by(&mut self.pipeline, chrono::Duration::seconds(secs));
-                self.rate_window = (Instant::now(), self.pipeline.store().ingest.frames);
+                self.rate_window = (Instant::now(), self.pipeline.stats().frames);
             }
         }
         Ok(())
@@ -327,6 +327,35 @@ mod tests {
         drop(tx);
         drop(status_tx);
         assert_eq!(feed.next().await, FeedEvent::Ended);
+    }
+
+    #[tokio::test]
+    async fn frames_a_source_dropped_are_counted_once_in_the_metrics() {
+        let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
+        let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
+        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        let metrics = Metrics::default();
+        let mut feed = Feed::live(Pipeline::new(10), handle).with_metrics(metrics.clone());
+        status_tx.send_modify(|s| s.dropped = 5);
+        assert_eq!(feed.next().await, FeedEvent::Status);
+        let text = r#"{"type":"task:failed","payload":{"task_id":"t1"}}"#;
+        tx.deliver(crate::protocol::Frame {
+            received_at: chrono::Utc::now(),
+            text: text.into(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(feed.next().await, FeedEvent::Ingested(1));
+        feed.tick(Instant::now() + Duration::from_secs(1));
+        // The pipeline keeps the source's count and the status does too: one count, not two.
+        assert_eq!(feed.pipeline.stats().source_dropped, 5);
+        let rendered = metrics.render();
+        assert!(
+            rendered
+                .lines()
+                .any(|l| l == "failwatch_frames_dropped_total 5"),
+            "{rendered}"
+        );
     }
 
     #[tokio::test]

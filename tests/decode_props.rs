@@ -60,8 +60,8 @@ proptest! {
         }
         let mut p = Pipeline::new(16);
         p.push_frame(DateTime::from_timestamp(0, 0).unwrap(), &String::from_utf8_lossy(&bytes), |_| {});
-        prop_assert_eq!(p.store().ingest.frames, 1);
-        let accounted = p.store().ingest.by_type.total() + p.store().ingest.rejected_total();
+        prop_assert_eq!(p.stats().frames, 1);
+        let accounted = p.stats().by_type.total() + p.stats().rejected_total();
         prop_assert_eq!(accounted, 1, "every frame is decoded or rejected");
     }
 
@@ -72,10 +72,10 @@ proptest! {
             p.push_frame(DateTime::from_timestamp(i as i64, 0).unwrap(), &v.to_string(), |_| {});
         }
         let n = frames.len() as u64;
-        let accounted = p.store().ingest.by_type.total() + p.store().ingest.rejected_total();
+        let accounted = p.stats().by_type.total() + p.stats().rejected_total();
         prop_assert_eq!(accounted, n);
         prop_assert!(p.store().stored() <= 8);
-        let failed = p.store().ingest.by_type.get("task:failed").unwrap_or(0);
+        let failed = p.stats().by_type.get("task:failed").unwrap_or(0);
         prop_assert_eq!(p.store().agg.failures, failed);
     }
 

@@ -110,7 +110,7 @@ async fn malformed_and_oversized_frames_are_counted_not_fatal() {
             .unwrap();
         p.push_frame(f.received_at, &f.text, |_| {});
     }
-    let r = &p.store().ingest.rejected;
+    let r = &p.stats().rejected;
     assert_eq!(
         (
             r["not_json"],
@@ -164,7 +164,7 @@ async fn the_feed_counts_every_frame_received_without_a_status_event_per_frame()
     let source = SourceHandle::from_parts(h.frames, h.state, "test".into());
     let mut feed = Feed::live(Pipeline::new(N), source);
     let mut status_events = 0;
-    while feed.pipeline.store().ingest.frames < N as u64 {
+    while feed.pipeline.stats().frames < N as u64 {
         match tokio::time::timeout(Duration::from_secs(20), feed.next())
             .await
             .unwrap()

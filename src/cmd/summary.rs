@@ -34,7 +34,7 @@ pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
 
 /// A capture holds at least one frame; anything else was not one (exit 4, with what was seen).
 pub fn not_a_capture(pipeline: &crate::ingest::Pipeline, name: &str) -> Result<(), CmdError> {
-    let i = &pipeline.store().ingest;
+    let i = &pipeline.stats();
     if i.frames > 0 {
         return Ok(());
     }

@@ -16,5 +16,7 @@ pub mod live;
 mod pipeline;
 pub mod read;
 pub mod replay;
+pub mod stats;
 
 pub use pipeline::{Pipeline, Taken, AWAITING};
+pub use stats::{Admitted, IngestStats, TypeCounts};

@@ -6,6 +6,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::family::{FamilyGate, Held, Opened};
+use super::IngestStats;
 use crate::alerts::{AlertEngine, Fired};
 use crate::api::{MAX_QUEUED, TOO_MANY_WAITING};
 use crate::bounded::BoundedMap;
@@ -41,6 +42,8 @@ enum Awaiting {
 pub struct Pipeline {
     enricher: Enricher,
     store: Store,
+    /// The stream's own counters.
+    stats: IngestStats,
     recent_ids: BoundedMap<Ulid, ()>,
     /// Ask the REST API for withheld texts (a live source with an API): lookups pile up in
     /// `lookups` for whoever sends them.
@@ -73,6 +76,7 @@ impl Pipeline {
         Pipeline {
             enricher,
             store: Store::new(capacity),
+            stats: IngestStats::default(),
             recent_ids: BoundedMap::new(RECENT_EVENT_IDS),
             recover: false,
             lookups: Vec::new(),
@@ -92,6 +96,11 @@ impl Pipeline {
     /// The store, to change its filter or view.
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// The stream's counters: frames, types, what was skipped and why, gaps.
+    pub fn stats(&self) -> &IngestStats {
+        &self.stats
     }
 
     /// The stream's memory: family, bindings, correlation, chains.
@@ -253,7 +262,7 @@ impl Pipeline {
         received: DateTime<Utc>,
         decoded: &'d Result<Identified<'a>, Rejection>,
     ) -> Option<(DateTime<Utc>, &'d TaskFailed<'a>, Placed)> {
-        let stats = &mut self.store.ingest;
+        let stats = &mut self.stats;
         stats.frames += 1;
         let (event, id) = match decoded {
             Ok((e, id)) => (e, id.as_ref()),
@@ -272,8 +281,8 @@ impl Pipeline {
             self.recent_ids.insert(*id, ());
         }
         let at = clock::event_time(id, received);
-        self.store.ingest.count_type(event);
-        self.store.ingest.saw(at);
+        self.stats.count_type(event);
+        self.stats.saw(at);
         let placed = self.enricher.place(at, event);
         if self.enricher.take_family_told() {
             // A frame that is no failure told the family: what is kept is routed again.
@@ -314,7 +323,7 @@ impl Pipeline {
                 self.awaiting.insert(task, waiting);
             }
         }
-        self.store.ingest.count_admitted(&update.failure);
+        self.stats.count_admitted(&update.failure);
         if update.family_changed {
             self.reroute();
         }
@@ -322,8 +331,7 @@ impl Pipeline {
         if let Some(engine) = &mut self.alerts {
             // Event time only: an empty store's clock would be the wall clock.
             let now = self
-                .store
-                .ingest
+                .stats
                 .last_at
                 .unwrap_or(update.failure.at)
                 .max(update.failure.at);
@@ -345,7 +353,7 @@ impl Pipeline {
     pub fn apply_recovery(&mut self, r: &Recovery) -> Option<&Failure> {
         let waiting = self.awaiting.remove(&r.task_id)?;
         if r.outcome.as_ref().is_ok_and(|x| x.error.is_some()) {
-            self.store.ingest.recovered += 1;
+            self.stats.recovered += 1;
         }
         let family = self.enricher.family();
         let bindings = self.enricher.bindings();
@@ -364,14 +372,14 @@ impl Pipeline {
 
     /// A window in which events may be missing (a source's disconnect, a capture's gap record).
     pub fn push_gap(&mut self, gap: &Gap) {
-        self.store.ingest.note_gap(gap);
+        self.stats.note_gap(gap);
     }
 
     /// What a live source counted before handing frames on: frames it had to drop, and
     /// repeats it skipped (counted with the pipeline's own).
     pub fn source_counts(&mut self, state: &crate::source::status::ConnState) {
-        self.store.ingest.source_dropped = state.dropped;
-        self.store.ingest.source_duplicates = state.duplicates;
+        self.stats.source_dropped = state.dropped;
+        self.stats.source_duplicates = state.duplicates;
     }
 
     /// One line of a capture: frames are taken in, gap records noted, recovered texts applied,
@@ -414,7 +422,7 @@ impl Pipeline {
                 }
             }
             Line::Bad(why) => self.push_bad_line(&format!("line {line_no}: {why}")),
-            Line::Blank => self.store.ingest.blank_lines += 1,
+            Line::Blank => self.stats.blank_lines += 1,
             // A recording made with the API holds each lookup's end: wait for it.
             Line::Header(h) => self.recover |= h.api,
         }
@@ -422,7 +430,7 @@ impl Pipeline {
 
     /// A frame whose line carried no time of its own: paced after the one before.
     pub(crate) fn count_paced(&mut self) {
-        self.store.ingest.synthetic_times += 1;
+        self.stats.synthetic_times += 1;
     }
 
     /// The interner of failures built in order (a frame the reader had to copy out).
@@ -432,8 +440,8 @@ impl Pipeline {
 
     /// A capture line that was not a frame at all.
     pub(crate) fn push_bad_line(&mut self, why: &str) {
-        self.store.ingest.bad_lines += 1;
-        self.store.ingest.last_problem = Some(why.to_owned());
+        self.stats.bad_lines += 1;
+        self.stats.last_problem = Some(why.to_owned());
     }
 
     /// The failures of a chunk built and counted on a reader thread, taken in as
@@ -442,10 +450,10 @@ impl Pipeline {
         &mut self,
         counts: crate::store::Aggregates,
         latest: Option<DateTime<Utc>>,
-        admitted: crate::store::Admitted,
+        admitted: super::Admitted,
     ) {
         self.store.absorb(counts, latest);
-        self.store.ingest.absorb_admitted(admitted);
+        self.stats.absorb_admitted(admitted);
     }
 
     /// The aggregates, taken out (a headless reading that is over).
@@ -535,7 +543,7 @@ mod tests {
         );
         p.push_frame(Utc::now(), FORK, &mut hook);
         assert_eq!(seen, [(Family::Octo, FamilySource::Detected); 2]);
-        assert_eq!(p.store().ingest.assumed_family, 0);
+        assert_eq!(p.stats().assumed_family, 0);
         assert_eq!(
             p.store().agg.routing[Relay::Octo.index()]
                 .iter()
@@ -581,8 +589,8 @@ mod tests {
             order,
             ["failure t1", "gap", "answer exit 137", "failure t2"]
         );
-        assert_eq!(p.store().ingest.recovered, 1);
-        assert_eq!(p.store().ingest.gaps.len(), 1);
+        assert_eq!(p.stats().recovered, 1);
+        assert_eq!(p.stats().gaps.len(), 1);
     }
 
     #[test]
@@ -597,7 +605,7 @@ mod tests {
             }
         });
         assert_eq!(seen, [FamilySource::Assumed]);
-        assert_eq!(p.store().ingest.assumed_family, 1);
+        assert_eq!(p.stats().assumed_family, 1);
 
         // A wait already over: the next frame goes at once.
         let mut p = Pipeline::new(0);
@@ -647,7 +655,7 @@ mod tests {
                 .route_text(Relay::Lark)
                 .is_some_and(|t| t.render("").contains("exit 137")));
             assert_eq!(p.store().agg.withheld, 0, "counted as told now");
-            assert_eq!(p.store().ingest.recovered, 1);
+            assert_eq!(p.stats().recovered, 1);
             // Only a store that keeps failures has a view to move into.
             assert_eq!(p.store().view_len(), usize::from(stored > 0));
             assert!(p.apply_recovery(&r).is_none(), "answered once");

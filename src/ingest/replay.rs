@@ -337,7 +337,7 @@ mod tests {
         r.tick(Instant::now(), &mut p);
         assert!(r.at_end());
         assert_eq!(p.store().agg.failures, 10);
-        assert_eq!(p.store().ingest.bad_lines, 1);
+        assert_eq!(p.stats().bad_lines, 1);
     }
 
     #[test]

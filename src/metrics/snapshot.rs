@@ -50,7 +50,7 @@ impl MetricsSnapshot {
     /// Copy the counts out of a pipeline and, for a live source, its status.
     pub fn of(pipeline: &Pipeline, status: Option<&ConnState>) -> MetricsSnapshot {
         let agg = &pipeline.store().agg;
-        let ingest = &pipeline.store().ingest;
+        let ingest = &pipeline.stats();
         let (family, _) = pipeline.enricher().family();
         let mut s = MetricsSnapshot {
             failures_by_reason: agg
@@ -76,7 +76,8 @@ impl MetricsSnapshot {
             ..MetricsSnapshot::default()
         };
         if let Some(st) = status {
-            s.frames_dropped += st.dropped;
+            // The same source's count: the pipeline copies it as it takes frames in.
+            s.frames_dropped = s.frames_dropped.max(st.dropped);
             s.gaps += st.gaps_total;
             s.reconnects = st.reconnects;
             s.state = Some(state_name(&st.phase));

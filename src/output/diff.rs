@@ -28,7 +28,7 @@ pub struct Side<'a> {
 
 impl Side<'_> {
     fn hours(&self) -> f64 {
-        let i = &self.pipeline.store().ingest;
+        let i = &self.pipeline.stats();
         let minutes = match (i.first_at, i.last_at) {
             (Some(a), Some(b)) => (b - a).num_milliseconds() as f64 / 60_000.0,
             _ => 0.0,
@@ -220,7 +220,7 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
 }
 
 fn capture_record<'a>(side: &Side<'a>, hours: f64) -> CaptureRecord<'a> {
-    let i = &side.pipeline.store().ingest;
+    let i = &side.pipeline.stats();
     CaptureRecord {
         failures: side.agg.failures,
         file: side.name,

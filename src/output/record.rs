@@ -139,7 +139,7 @@ pub struct SummaryRecord<'a> {
     pub blank_lines: u64,
     /// Failures per reason code; `none` counts those that carried no reason.
     pub by_reason: BTreeMap<&'a str, u64>,
-    pub by_type: &'a crate::store::TypeCounts,
+    pub by_type: &'a crate::ingest::TypeCounts,
     pub canned: u64,
     pub dropped: u64,
     pub dropped_sessions: Vec<&'a str>,
@@ -273,7 +273,7 @@ pub struct SessionRecord<'a> {
 
 impl<'a> SummaryRecord<'a> {
     pub fn of(pipeline: &'a Pipeline, agg: &'a Aggregates) -> SummaryRecord<'a> {
-        let ingest = &pipeline.store().ingest;
+        let ingest = &pipeline.stats();
         let (family, source) = pipeline.enricher().family();
         let bindings = pipeline.enricher().bindings();
         let routing = agg

@@ -43,7 +43,7 @@ pub fn write_gap(
 /// Anything lost, skipped or only assumed while reading: a capture's `tail` says so on stderr
 /// only then.
 pub fn has_losses(pipeline: &Pipeline) -> bool {
-    let i = &pipeline.store().ingest;
+    let i = &pipeline.stats();
     i.source_dropped + i.bad_lines + i.rejected_total() + i.texts_cut + i.gaps_forgotten > 0
         || i.synthetic_times > 0
         || i.assumed_family > 0
@@ -53,7 +53,7 @@ pub fn has_losses(pipeline: &Pipeline) -> bool {
 /// What was read and what was lost, skipped or only assumed, for stderr (stdout stays records
 /// only).
 pub fn losses_line(pipeline: &Pipeline) -> String {
-    let i = &pipeline.store().ingest;
+    let i = &pipeline.stats();
     let mut line = format!(
         "{} frames, {} failures; {} dropped, {} gaps, {} bad lines, {} rejected frames, {} duplicates counted once, {} texts cut, {} frames without a time",
         i.frames,

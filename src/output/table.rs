@@ -12,7 +12,7 @@ use crate::store::Aggregates;
 pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
     let lang = locale.lang;
     let s = strings(lang);
-    let ingest = &pipeline.store().ingest;
+    let ingest = &pipeline.stats();
     let (family, source) = pipeline.enricher().family();
     let pct = |n: u64| 100.0 * n as f64 / agg.failures.max(1) as f64;
     let mut out = format!("{}: {} ({})\n", s.t_server, family.name(), source.name());
@@ -181,7 +181,7 @@ fn per_minute(agg: &Aggregates, locale: Locale) -> String {
 }
 
 /// `gaps (n): from–to why; …`, every gap on its own line (`gaps (0): -` when none).
-fn gaps(ingest: &crate::store::IngestStats, locale: Locale) -> String {
+fn gaps(ingest: &crate::ingest::IngestStats, locale: Locale) -> String {
     let s = strings(locale.lang);
     let n = ingest.gaps.len() as u64 + ingest.gaps_forgotten;
     let mut out = format!("{} ({n}):", s.t_gaps);

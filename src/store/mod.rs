@@ -5,9 +5,7 @@ pub(crate) mod aggregates;
 mod groups;
 mod ring;
 
-pub use aggregates::{
-    Admitted, Aggregates, IngestStats, ReasonStats, SessionClass, SessionStats, TypeCounts,
-};
+pub use aggregates::{Aggregates, ReasonStats, SessionClass, SessionStats};
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
 
 use std::collections::VecDeque;
@@ -33,7 +31,6 @@ pub struct Store {
     /// Failures that matched the filter when they arrived (the view's "new" count).
     matched_total: u64,
     pub agg: Aggregates,
-    pub ingest: IngestStats,
     filter: Filter,
     /// Sequence numbers of stored failures that match the filter, oldest first.
     view: VecDeque<u64>,
@@ -51,7 +48,6 @@ impl Store {
             text_bytes: 0,
             matched_total: 0,
             agg: Aggregates::default(),
-            ingest: IngestStats::default(),
             filter: Filter::default(),
             view: VecDeque::new(),
             latest: None,

@@ -56,8 +56,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         None => {
             // What just happened comes first: it answers the key the user pressed.
             let mut spans = Vec::new();
-            let problem = store
-                .ingest
+            let problem = feed
+                .pipeline
+                .stats()
                 .last_problem
                 .as_ref()
                 .filter(|_| app.problem_age().is_some_and(|age| age < PROBLEM_SHOWN));

@@ -159,7 +159,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         )
     };
     let lost = store.agg.dropped;
-    let skipped = store.ingest.rejected_total() + store.ingest.bad_lines;
+    let stats = feed.pipeline.stats();
+    let skipped = stats.rejected_total() + stats.bad_lines;
     let mut second = vec![
         follow,
         Span::raw(format!(
@@ -192,7 +193,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             theme.dim(),
         ));
     }
-    let dropped = feed.status.as_ref().map_or(0, |c| c.dropped) + store.ingest.source_dropped;
+    // One source's count, copied by the pipeline as it takes frames in and kept in the status.
+    let dropped = feed
+        .status
+        .as_ref()
+        .map_or(0, |c| c.dropped)
+        .max(stats.source_dropped);
     if dropped > 0 {
         second.push(Span::styled(
             format!("· {dropped} {} ", s.frames_dropped),
@@ -226,7 +232,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         };
         second.push(Span::styled(text, style));
     }
-    if store.ingest.synthetic_times > 0 {
+    if stats.synthetic_times > 0 {
         second.push(Span::styled(
             format!("· {} ", s.synthetic_times),
             theme.warn(),

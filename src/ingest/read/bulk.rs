@@ -23,10 +23,11 @@ use super::work::{self, Job, Work};
 use super::Sink;
 use crate::capture::{clock, Line};
 use crate::enrich::{build, Failure, Interner, Placed};
+use crate::ingest::Admitted;
 use crate::ingest::Pipeline;
 use crate::protocol::{decode_with_id, Event};
 use crate::routing::Bindings;
-use crate::store::{Admitted, Aggregates};
+use crate::store::Aggregates;
 
 /// Chunks at least this large (a smaller file is one chunk) …
 const MIN_CHUNK: usize = 1 << 20;

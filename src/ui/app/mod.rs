@@ -389,6 +389,11 @@ impl App {
         self.banner = feed
             .latest_alert()
             .is_some_and(|(_, total)| total > self.alerts_seen);
+        let stats = feed.pipeline.stats();
+        let skipped = stats.bad_lines + stats.rejected_total();
+        if skipped != self.problems.0 {
+            self.problems = (skipped, Some(std::time::Instant::now()));
+        }
         self.sync_store(feed.pipeline.store());
     }
 
@@ -398,10 +403,6 @@ impl App {
     }
 
     fn sync_store(&mut self, store: &Store) {
-        let skipped = store.ingest.bad_lines + store.ingest.rejected_total();
-        if skipped != self.problems.0 {
-            self.problems = (skipped, Some(std::time::Instant::now()));
-        }
         if self.follow {
             self.selected = store
                 .view_len()
