@@ -445,3 +445,29 @@ fn a_capture_that_never_tells_its_family_says_so_in_every_row_and_on_stderr() {
     assert!(String::from_utf8_lossy(&set.stdout).contains("\"server_source\":\"flag\""));
     assert!(!String::from_utf8_lossy(&set.stderr).contains("routed before"));
 }
+
+/// The fork masks with fewer rules than upstream (fork `server/pkg/redact/redact.go` at PR #33
+/// has no `github_pat_`, `xoxe-`, `xapp-`, Google `AIza…` or Stripe live-key rule), so Octo and
+/// Lark users were sent these in clear: on the fork they count as leaked to chat, masked on our
+/// side all the same.
+#[test]
+fn secrets_the_fork_never_masked_count_as_leaked_to_its_chat_users() {
+    let error = "slack xoxe-1-abcdefghijklmnop app xapp-1-A0123456789-abcdef google AIzaSyA0123456789abcdefghijklmnopqrstuv stripe sk_live_0123456789abcdefABCD pat github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123";
+    let frame = format!(
+        "{{\"type\":\"task:failed\",\"payload\":{{\"task_id\":\"t\",\"agent_id\":\"a\",\"issue_id\":\"\",\"chat_session_id\":\"s\",\"status\":\"failed\",\"failure_reason\":\"agent_error.unknown\",\"error\":\"{error}\"}}}}\n"
+    );
+    let out = run(&["tail", "-", "--server", "octo"], Some(frame.as_bytes()));
+    let row: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(row["masked_secrets"], 5);
+    assert_eq!(row["leaked_to_chat"], 5, "{row}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for secret in ["xoxe-1-", "xapp-1-", "AIzaSy", "sk_live_", "github_pat_"] {
+        assert!(!text.contains(secret), "masked on our side: {secret}");
+    }
+    let summary = run(
+        &["summary", "-", "--server", "octo", "--format", "json"],
+        Some(frame.as_bytes()),
+    );
+    let s: Value = serde_json::from_slice(&summary.stdout).unwrap();
+    assert_eq!(s["leaked_to_chat"]["failures"], 1, "{s}");
+}

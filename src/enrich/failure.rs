@@ -117,8 +117,9 @@ pub enum Lookup {
 pub struct SeenText {
     pub text: Box<str>,
     pub masked: u32,
-    /// Secrets only our rules caught: in a server-redacted text, ones the server let through.
-    pub beyond_server: u32,
+    /// Secrets only our rules caught, per server family: in a text that server redacted, ones
+    /// it let through.
+    pub beyond_server: redact::Beyond,
     pub controls_removed: u32,
     /// Bytes cut off an oversize text.
     pub cut: usize,
@@ -466,7 +467,11 @@ impl Failure {
                 | ErrorOrigin::ErrorMessage
                 | ErrorOrigin::Comment
                 | ErrorOrigin::Api,
-            )) => self.shown().map_or(0, |t| t.beyond_server),
+            )) => self.shown().map_or(0, |t| match self.family {
+                // Each family's relays sent what its own rules let through.
+                Family::Upstream => t.beyond_server.upstream,
+                Family::Octo => t.beyond_server.fork,
+            }),
             _ => 0,
         }
     }

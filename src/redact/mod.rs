@@ -96,9 +96,42 @@ pub struct Redacted {
     pub hits: Vec<(SecretKind, u32)>,
     /// Control characters or sequences removed.
     pub controls_removed: u32,
-    /// Hits of our own rules only (the server's gaps): in a text the server already redacted,
-    /// each of these is a secret the server let through.
-    pub beyond_server: u32,
+    /// Hits beyond each server family's own rules (the server's gaps): in a text that server
+    /// already redacted, each of these is a secret it let through.
+    pub beyond_server: Beyond,
+}
+
+/// Secrets beyond a server's own rules, per family: the Octo fork masks fewer kinds than
+/// upstream (no `github_pat_`, `xoxe-`, `xapp-`, Google `AIza…` or Stripe live keys).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Beyond {
+    pub upstream: u32,
+    pub fork: u32,
+}
+
+impl Beyond {
+    /// `n` hits of `rule`.
+    fn of_rule(rule: &rules::Rule, n: u32) -> Beyond {
+        Beyond {
+            upstream: if rule.server { 0 } else { n },
+            fork: if rule.fork { 0 } else { n },
+        }
+    }
+
+    /// `n` hits that neither server's rules catch.
+    fn both(n: u32) -> Beyond {
+        Beyond {
+            upstream: n,
+            fork: n,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Beyond {
+    fn add_assign(&mut self, other: Beyond) {
+        self.upstream += other.upstream;
+        self.fork += other.fork;
+    }
 }
 
 impl Redacted {
@@ -121,7 +154,7 @@ fn redact_fresh(input: &str) -> Redacted {
         mask(Cow::Borrowed(s)).1.iter().map(|(_, n)| n).sum()
     }) {
         Some((joined, n)) => {
-            beyond_server += n;
+            beyond_server += Beyond::both(n);
             hits.push((SecretKind::SplitSecret, n));
             hits.sort();
             (joined, hits)
@@ -258,7 +291,7 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
     )
 }
 
-type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, u32);
+type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, Beyond);
 
 /// Mask every secret of an already clean text; the hits per kind and how many were the server's
 /// gaps.
@@ -311,7 +344,7 @@ fn marked_pass<'a>(
     marks: &[usize],
     carried: &mut Vec<usize>,
     hits: &mut Vec<(SecretKind, u32)>,
-    beyond_server: &mut u32,
+    beyond_server: &mut Beyond,
 ) -> Cow<'a, str> {
     let with_marks = marked(&text, marks);
     // A carried cut moves right by the marks placed at or before it.
@@ -362,9 +395,9 @@ fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> Masked<'_> {
 fn mask_rules_moving<'a>(clean: Cow<'a, str>, wanted: u64, cuts: &mut Vec<usize>) -> Masked<'a> {
     let mut text = clean;
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
-    let mut beyond_server = 0u32;
+    let mut beyond_server = Beyond::default();
     if wanted == 0 {
-        return (text, hits, 0);
+        return (text, hits, Beyond::default());
     }
     // Each replacement's place and new length, kept only when there are cuts to move.
     let mut edits: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
@@ -390,9 +423,7 @@ fn mask_rules_moving<'a>(clean: Cow<'a, str>, wanted: u64, cuts: &mut Vec<usize>
             text = Cow::Owned(replaced.into_owned());
             move_cuts(cuts, &edits);
             edits.clear();
-            if !rule.server {
-                beyond_server += n;
-            }
+            beyond_server += Beyond::of_rule(rule, n);
             add_hits(&mut hits, rule.kind, n);
         }
     }

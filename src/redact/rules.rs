@@ -41,8 +41,11 @@ pub(super) struct Rule {
     pub replacement: &'static str,
     /// Literals (matched case-insensitively) of which at least one must occur for a match.
     pub anchors: &'static [&'static str],
-    /// One of the server's own rules (the benchmark peer applies only these).
+    /// One of upstream's own rules (the benchmark peer applies only these).
     pub server: bool,
+    /// One of the Octo fork's own rules: upstream's less those it never took
+    /// (fork `server/pkg/redact/redact.go` at its PR #33).
+    pub fork: bool,
     /// A further cheap condition every match needs.
     pub gate: Gate,
 }
@@ -62,6 +65,14 @@ pub(super) enum Gate {
 impl Rule {
     fn gated(self, gate: Gate) -> Rule {
         Rule { gate, ..self }
+    }
+
+    /// A rule of upstream's that the fork does not have: what it matches reached fork users.
+    fn upstream_only(self) -> Rule {
+        Rule {
+            fork: false,
+            ..self
+        }
     }
 }
 
@@ -85,6 +96,7 @@ fn rule(
         replacement,
         anchors,
         server,
+        fork: server,
         gate: Gate::None,
     }
 }
@@ -128,7 +140,8 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "[REDACTED GITHUB TOKEN]",
             &["github_pat_"],
             true,
-        ),
+        )
+        .upstream_only(),
         rule(
             ApiKey,
             r"\bsk-[A-Za-z0-9_-]{20,}\b",
@@ -136,20 +149,30 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             &["sk-"],
             true,
         ),
+        // Upstream's class is `xox[bporase]`; the fork's lacks `e`: one rule each side.
         rule(
             SlackToken,
-            r"\bxox[bporase]-[A-Za-z0-9\-]{10,}\b",
+            r"\bxox[bporas]-[A-Za-z0-9\-]{10,}\b",
             "[REDACTED SLACK TOKEN]",
             &["xox"],
             true,
         ),
         rule(
             SlackToken,
+            r"\bxoxe-[A-Za-z0-9\-]{10,}\b",
+            "[REDACTED SLACK TOKEN]",
+            &["xoxe-"],
+            true,
+        )
+        .upstream_only(),
+        rule(
+            SlackToken,
             r"\bxapp-[A-Za-z0-9-]{10,}\b",
             "[REDACTED SLACK TOKEN]",
             &["xapp-"],
             true,
-        ),
+        )
+        .upstream_only(),
         rule(
             GitlabToken,
             r"\bglpat-[A-Za-z0-9_-]{20,}\b",
@@ -163,14 +186,16 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "[REDACTED GOOGLE API KEY]$1",
             &["aiza"],
             true,
-        ),
+        )
+        .upstream_only(),
         rule(
             StripeKey,
             r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b",
             "[REDACTED STRIPE KEY]",
             &["_live_"],
             true,
-        ),
+        )
+        .upstream_only(),
         rule(
             Jwt,
             r"\bey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b",

@@ -244,7 +244,14 @@ fn a_token_right_after_a_removed_character_is_masked() {
         r.hits,
         [(SecretKind::GithubToken, 1), (SecretKind::MulticaToken, 1)]
     );
-    assert_eq!(r.beyond_server, 1, "the Multica rule is one of the gaps");
+    assert_eq!(
+        r.beyond_server,
+        Beyond {
+            upstream: 1,
+            fork: 1
+        },
+        "the Multica rule is one of both servers' gaps"
+    );
     // Nothing glued to a token: the removal changes nothing else.
     assert_eq!(redact("a\u{202e}b mul_short").text, "ab mul_short");
 }
@@ -278,6 +285,41 @@ fn a_token_glued_on_by_one_removal_and_split_by_another_is_masked_whole() {
         redact(&two).text,
         "a[REDACTED GITHUB TOKEN] b[REDACTED GITHUB TOKEN]"
     );
+}
+
+#[test]
+fn what_the_fork_never_masked_is_beyond_its_rules_only() {
+    // fork server/pkg/redact/redact.go (PR #33) lacks these five of upstream's rules.
+    for secret in [
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123",
+        "xoxe-1-abcdefghijklmnop",
+        "xapp-1-A0123456789-abcdef",
+        "AIzaSyA0123456789abcdefghijklmnopqrstuv",
+        "sk_live_0123456789abcdefABCD",
+    ] {
+        let r = redact(&format!("failed: {secret} end"));
+        assert_eq!(r.total_hits(), 1, "{secret}: masked on our side");
+        assert_eq!(
+            r.beyond_server,
+            Beyond {
+                upstream: 0,
+                fork: 1
+            },
+            "{secret}"
+        );
+    }
+    // Rules both servers have: nobody's gap.
+    for secret in [
+        "xoxb-1234567890-abcdefghij",
+        "ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+    ] {
+        let r = redact(&format!("failed: {secret} end"));
+        assert_eq!(
+            (r.total_hits(), r.beyond_server),
+            (1, Beyond::default()),
+            "{secret}"
+        );
+    }
 }
 
 #[test]
