@@ -50,20 +50,38 @@ pub fn told_by(text: &str) -> Option<Family> {
 /// tells there, and upstream is assumed).
 pub fn look_ahead(input: impl BufRead) -> io::Result<Option<Family>> {
     let mut reader = CaptureReader::new(input);
-    let mut seen = 0usize;
+    let mut look = LookAhead::default();
     while let Some(line) = reader.next_line()? {
-        let Line::Frame { text, .. } = &line else {
-            continue;
-        };
-        if let Some(family) = told_by(text) {
-            return Ok(Some(family));
-        }
-        seen += text.len();
-        if seen >= LOOK_AHEAD_BYTES {
-            break;
+        if let Line::Frame { text, .. } = &line {
+            if let Some(decided) = look.frame(text) {
+                return Ok(decided.family());
+            }
         }
     }
     Ok(None)
+}
+
+/// The one rule every door reads ahead by: frames in order until one tells, or until
+/// [`LOOK_AHEAD_BYTES`] of them (and of lines held with them) have gone by.
+#[derive(Debug, Default)]
+pub struct LookAhead {
+    bytes: usize,
+}
+
+impl LookAhead {
+    /// The next frame: `Some` once the reading ahead is over, with what it decided.
+    pub fn frame(&mut self, text: &str) -> Option<Opened> {
+        if let Some(family) = told_by(text) {
+            return Some(Opened::Told(family));
+        }
+        self.cost(text.len())
+    }
+
+    /// Something else read ahead, costing `bytes` of the bound.
+    pub fn cost(&mut self, bytes: usize) -> Option<Opened> {
+        self.bytes += bytes;
+        (self.bytes >= LOOK_AHEAD_BYTES).then_some(Opened::Assumed)
+    }
 }
 
 /// What a stream held until the family is known, in its order: a frame, or (a capture read
@@ -86,10 +104,20 @@ pub enum Opened {
     Assumed,
 }
 
+impl Opened {
+    /// The family told, if one was.
+    pub fn family(self) -> Option<Family> {
+        match self {
+            Opened::Told(family) => Some(family),
+            Opened::Assumed => None,
+        }
+    }
+}
+
 /// Frames held while a stream's family is unknown (see the module's doc).
 pub struct FamilyGate {
     held: VecDeque<Held>,
-    bytes: usize,
+    look: LookAhead,
     /// When the holding must end, on the wall clock (none: only the bound and the input's end).
     deadline: Option<Instant>,
 }
@@ -99,31 +127,24 @@ impl FamilyGate {
     pub fn new(deadline: Option<Instant>) -> FamilyGate {
         FamilyGate {
             held: VecDeque::new(),
-            bytes: 0,
+            look: LookAhead::default(),
             deadline,
         }
     }
 
     /// Offer a frame: `None` while it is held, else why the gate opens (the frame is held last).
     pub fn offer(&mut self, at: DateTime<Utc>, text: &str) -> Option<Opened> {
-        let told = told_by(text);
-        self.bytes += text.len();
         self.held.push_back(Held::Frame {
             at,
             text: text.to_owned(),
         });
-        match told {
-            Some(family) => Some(Opened::Told(family)),
-            None if self.bytes >= LOOK_AHEAD_BYTES => Some(Opened::Assumed),
-            None => None,
-        }
+        self.look.frame(text)
     }
 
     /// Hold a capture line that is no frame, in its place; the same bound holds.
     pub fn hold_line(&mut self, line: Line, line_no: u64) -> Option<Opened> {
-        self.bytes += LINE_COST;
         self.held.push_back(Held::Line { line, line_no });
-        (self.bytes >= LOOK_AHEAD_BYTES).then_some(Opened::Assumed)
+        self.look.cost(LINE_COST)
     }
 
     /// The wait is over at `now`.

@@ -155,20 +155,15 @@ impl Replay {
     /// The server family the capture's frames tell within the look-ahead, as every door reads
     /// it ([`crate::ingest::family`]).
     pub fn sniff_family(&self) -> Option<crate::routing::Family> {
-        let mut seen = 0usize;
-        for e in &self.entries {
-            let Line::Frame { text, .. } = &e.line else {
-                continue;
-            };
-            if let Some(family) = crate::ingest::family::told_by(text) {
-                return Some(family);
-            }
-            seen += text.len();
-            if seen >= crate::ingest::family::LOOK_AHEAD_BYTES {
-                break;
-            }
-        }
-        None
+        let mut look = crate::ingest::family::LookAhead::default();
+        self.entries
+            .iter()
+            .filter_map(|e| match &e.line {
+                Line::Frame { text, .. } => Some(text),
+                _ => None,
+            })
+            .find_map(|text| look.frame(text))
+            .and_then(|decided| decided.family())
     }
 
     pub fn is_empty(&self) -> bool {
