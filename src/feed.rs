@@ -300,11 +300,32 @@ mod tests {
         assert_eq!(feed.label, "inclsonj.jsonl");
     }
 
-    #[tokio::test]
-    async fn a_live_source_feeds_frames_and_status_copies() {
+    /// A live source the test drives: its frames' sender, its status, its handle.
+    fn live_source() -> (
+        crate::source::channel::FrameTx,
+        tokio::sync::watch::Sender<ConnState>,
+        SourceHandle,
+    ) {
         let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
         let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
-        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        (
+            tx,
+            status_tx,
+            SourceHandle::from_parts(rx, status_rx, "test".into()),
+        )
+    }
+
+    async fn deliver(tx: &crate::source::channel::FrameTx, text: &str) {
+        let frame = crate::protocol::Frame {
+            received_at: chrono::Utc::now(),
+            text: text.to_owned(),
+        };
+        tx.deliver(frame).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_live_source_feeds_frames_and_status_copies() {
+        let (tx, status_tx, handle) = live_source();
         let mut feed = Feed::live(Pipeline::new(10), handle);
         assert!(matches!(
             feed.status.as_ref().unwrap().phase,
@@ -315,12 +336,7 @@ mod tests {
         assert_eq!(feed.status.as_ref().unwrap().phase, Phase::Stopped);
         for i in 0..3 {
             let text = format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}"}}}}"#);
-            tx.deliver(crate::protocol::Frame {
-                received_at: chrono::Utc::now(),
-                text,
-            })
-            .await
-            .unwrap();
+            deliver(&tx, &text).await;
         }
         assert_eq!(feed.next().await, FeedEvent::Ingested(3));
         assert_eq!(feed.control(ReplayCmd::Step), Err(NotReplay));
@@ -331,20 +347,13 @@ mod tests {
 
     #[tokio::test]
     async fn frames_a_source_dropped_are_counted_once_in_the_metrics() {
-        let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
-        let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
-        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        let (tx, status_tx, handle) = live_source();
         let metrics = Metrics::default();
         let mut feed = Feed::live(Pipeline::new(10), handle).with_metrics(metrics.clone());
         status_tx.send_modify(|s| s.dropped = 5);
         assert_eq!(feed.next().await, FeedEvent::Status);
         let text = r#"{"type":"task:failed","payload":{"task_id":"t1"}}"#;
-        tx.deliver(crate::protocol::Frame {
-            received_at: chrono::Utc::now(),
-            text: text.into(),
-        })
-        .await
-        .unwrap();
+        deliver(&tx, text).await;
         assert_eq!(feed.next().await, FeedEvent::Ingested(1));
         feed.tick(Instant::now() + Duration::from_secs(1));
         // The pipeline keeps the source's count and the status does too: one count, not two.
@@ -360,9 +369,7 @@ mod tests {
 
     #[tokio::test]
     async fn metrics_follow_a_status_change_at_once_and_a_burst_by_the_next_tick() {
-        let (tx, rx) = crate::source::channel::channel(10, crate::source::Delivery::Lossless);
-        let (status_tx, status_rx) = tokio::sync::watch::channel(ConnState::new());
-        let handle = SourceHandle::from_parts(rx, status_rx, "test".into());
+        let (tx, status_tx, handle) = live_source();
         let metrics = Metrics::default();
         let mut feed = Feed::live(Pipeline::new(10), handle).with_metrics(metrics.clone());
         let has = |line: &str| metrics.render().lines().any(|l| l == line);
@@ -376,12 +383,7 @@ mod tests {
         assert!(has(r#"failwatch_connection_state{state="live"} 1"#));
         let text =
             r#"{"type":"task:failed","payload":{"task_id":"t1","failure_reason":"timeout"}}"#;
-        tx.deliver(crate::protocol::Frame {
-            received_at: chrono::Utc::now(),
-            text: text.into(),
-        })
-        .await
-        .unwrap();
+        deliver(&tx, text).await;
         assert_eq!(feed.next().await, FeedEvent::Ingested(1));
         // Just published (the status): the burst waits for the tick.
         assert!(!has(r#"failwatch_failures_total{reason="timeout"} 1"#));
