@@ -40,6 +40,16 @@ fn row(out: &mut impl Write, spec: &TailSpec, f: &Failure, now: DateTime<Utc>) -
     Ok(())
 }
 
+/// The rows of `failures`, in order.
+fn rows(
+    out: &mut impl Write,
+    spec: &TailSpec,
+    failures: Vec<Failure>,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
+    failures.iter().try_for_each(|f| row(out, spec, f, now))
+}
+
 /// `tail`'s rows of a capture, as the file door hands the failures over: a chunk's written on
 /// the thread that builds it; line by line, a row waiting for its recorded REST answer held
 /// (in capture time) with those after it.
@@ -90,10 +100,8 @@ impl Rows<'_> {
     }
 
     /// Writing to memory cannot fail.
-    fn write(&self, rows: Vec<Failure>, out: &mut Vec<u8>) {
-        for f in rows {
-            let _ = row(out, &self.spec, &f, self.now);
-        }
+    fn write(&self, failures: Vec<Failure>, out: &mut Vec<u8>) {
+        let _ = rows(out, &self.spec, failures, self.now);
     }
 }
 
@@ -188,10 +196,7 @@ impl<'a, W: Write> Writer<'a, W> {
 
     /// Write what may go out at `clock`; `since:` measured from `now`.
     fn release(&mut self, clock: DateTime<Utc>, now: DateTime<Utc>) -> io::Result<()> {
-        for f in self.hold.release(clock) {
-            row(self.out, &self.spec, &f, now)?;
-        }
-        Ok(())
+        rows(self.out, &self.spec, self.hold.release(clock), now)
     }
 
     /// A gap goes where it happened: after every row before it.
@@ -201,10 +206,7 @@ impl<'a, W: Write> Writer<'a, W> {
     }
 
     fn finish_rows(&mut self, now: DateTime<Utc>) -> io::Result<()> {
-        for f in self.hold.drain() {
-            row(self.out, &self.spec, &f, now)?;
-        }
-        Ok(())
+        rows(self.out, &self.spec, self.hold.drain(), now)
     }
 
     fn finish(&mut self, now: DateTime<Utc>) -> io::Result<()> {
