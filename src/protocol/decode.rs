@@ -64,8 +64,8 @@ pub(super) struct ChatPayload<'a> {
     /// Read for their types only, like a task's status.
     #[serde(rename = "message_id", borrow)]
     pub(super) _message_id: Str<'a>,
-    #[serde(rename = "role", borrow)]
-    pub(super) _role: Str<'a>,
+    #[serde(borrow)]
+    pub(super) role: Str<'a>,
     #[serde(rename = "content", borrow)]
     pub(super) _content: Str<'a>,
 }
@@ -74,6 +74,8 @@ pub(super) struct ChatPayload<'a> {
 pub(super) struct CommentPayload<'a> {
     #[serde(borrow)]
     pub(super) comment: Option<CommentFields<'a>>,
+    #[serde(borrow)]
+    pub(super) issue_title: Str<'a>,
 }
 
 #[derive(Deserialize)]
@@ -84,9 +86,8 @@ pub(super) struct CommentFields<'a> {
     pub(super) kind: Str<'a>,
     #[serde(borrow)]
     pub(super) author_type: Str<'a>,
-    /// Read for its type only.
-    #[serde(rename = "issue_id", borrow)]
-    pub(super) _issue_id: Str<'a>,
+    #[serde(borrow)]
+    pub(super) issue_id: Str<'a>,
     #[serde(borrow)]
     pub(super) content: Str<'a>,
 }
@@ -203,6 +204,7 @@ pub(super) fn task_event(stage: TaskStage, p: TaskPayload<'_>) -> Event<'_> {
 
 pub(super) fn chat(p: ChatPayload<'_>) -> ChatEvent<'_> {
     ChatEvent {
+        from_user: p.role.as_deref() == Some("user") && p.task_id.is_some(),
         chat_session_id: code(p.chat_session_id),
         task_id: code(p.task_id),
     }
@@ -215,6 +217,8 @@ pub(super) fn comment(p: CommentPayload<'_>) -> Event<'_> {
             kind: code(c.kind),
             author_type: code(c.author_type),
             content: c.content,
+            issue_id: code(c.issue_id),
+            issue_title: p.issue_title,
         },
         None => Comment::default(),
     })

@@ -139,6 +139,9 @@ pub struct TaskFailed<'a> {
 pub struct ChatEvent<'a> {
     pub chat_session_id: Text<'a>,
     pub task_id: Text<'a>,
+    /// `role: "user"` with a task: a turn typed in Multica's web or mobile app (only the HTTP
+    /// send handler publishes those; turns from an IM channel publish no `chat:message`).
+    pub from_user: bool,
 }
 
 /// A `comment:created` frame, reduced to what identifies the server's failure comment: for a
@@ -151,6 +154,10 @@ pub struct Comment<'a> {
     pub kind: Text<'a>,
     pub author_type: Text<'a>,
     pub content: Text<'a>,
+    /// `comment.issue_id`: the issue commented on.
+    pub issue_id: Text<'a>,
+    /// The payload's `issue_title`, as sent (outside text: redacted where it is kept).
+    pub issue_title: Text<'a>,
 }
 
 impl Comment<'_> {

@@ -66,7 +66,7 @@ struct FrameRead {
     error: Raw,
     payload: Payload,
     /// The payload's fields any event type reads, by [`payload_slot`].
-    fields: [Raw; 12],
+    fields: [Raw; 13],
     comment: CommentRead,
 }
 
@@ -113,6 +113,7 @@ fn payload_slot(name: &[u8]) -> Option<usize> {
         b"message_id" => 9,
         b"role" => 10,
         b"content" => 11,
+        b"issue_title" => 12,
         _ => return None,
     })
 }
@@ -275,12 +276,12 @@ fn task_payload<'a>(text: &'a str, read: &FrameRead) -> Option<TaskPayload<'a>> 
 }
 
 fn chat_payload<'a>(text: &'a str, read: &FrameRead) -> Option<ChatPayload<'a>> {
-    let [task_id, _, _, chat_session_id, _, _, _, _, _, message_id, role, content] = read.fields;
+    let [task_id, _, _, chat_session_id, _, _, _, _, _, message_id, role, content, _] = read.fields;
     Some(ChatPayload {
         chat_session_id: opt_str(text, chat_session_id)?,
         task_id: opt_str(text, task_id)?,
         _message_id: opt_str(text, message_id)?,
-        _role: opt_str(text, role)?,
+        role: opt_str(text, role)?,
         _content: opt_str(text, content)?,
     })
 }
@@ -293,11 +294,14 @@ fn comment_payload<'a>(text: &'a str, read: &FrameRead) -> Option<CommentPayload
                 source_task_id: opt_str(text, source_task_id)?,
                 kind: opt_str(text, kind)?,
                 author_type: opt_str(text, author_type)?,
-                _issue_id: opt_str(text, issue_id)?,
+                issue_id: opt_str(text, issue_id)?,
                 content: opt_str(text, content)?,
             })
         }
         CommentRead::Other => return None,
     };
-    Some(CommentPayload { comment })
+    Some(CommentPayload {
+        comment,
+        issue_title: opt_str(text, read.fields[12])?,
+    })
 }
