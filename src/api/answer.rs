@@ -26,11 +26,9 @@ impl Answer {
         match self {
             Answer::Rows(rows) => rows.iter().find(|r| r.id == task).map(|row| Recovered {
                 source: key.source(),
-                error: row
-                    .error
-                    .as_deref()
-                    .filter(|e| !e.is_empty())
-                    .map(SeenText::new),
+                // `""` is the server's word that the daemon reported no text (a failed row's
+                // error is always set, `FailAgentTask`); `null` says nothing.
+                error: row.error.as_deref().map(SeenText::new),
                 attempt: Some(ApiAttempt {
                     attempt: row.attempt,
                     max_attempts: row.max_attempts,
@@ -51,7 +49,8 @@ impl Answer {
                 })
                 .map(|m| Recovered {
                     source: ApiSource::ChatMessages,
-                    error: Some(SeenText::new(&m.content)).filter(|t| !t.text.is_empty()),
+                    // Written from the same text: empty when the daemon reported none.
+                    error: Some(SeenText::new(&m.content)),
                     attempt: None,
                 }),
         }
@@ -134,11 +133,18 @@ mod tests {
     }
 
     #[test]
-    fn a_row_with_an_empty_error_is_found_without_a_text() {
+    fn a_row_with_an_empty_error_says_the_text_was_empty() {
         let rows = Answer::Rows(Arc::new(vec![row("t1", "")]));
         let found = rows.find("t1", &Key::Issue("i".into())).unwrap();
         assert_eq!(found.source, ApiSource::IssueRuns);
-        assert!(found.error.is_none());
+        assert_eq!(text(Some(found)).as_deref(), Some(""));
+        let unset = TaskRow {
+            error: None,
+            ..row("t2", "")
+        };
+        let rows = Answer::Rows(Arc::new(vec![unset]));
+        let found = rows.find("t2", &Key::Issue("i".into())).unwrap();
+        assert!(found.error.is_none(), "null tells nothing");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::groups::Group;
 use crate::redact;
 use crate::routing::{
-    self, canned, Bindings, ChatSession, Era, Facts, Family, FamilySource, InProcess, Outcome,
-    Relay, Route, Routes, SentText, Why,
+    self, canned, inbox, Audience, Bindings, ChatSession, Era, Facts, Family, FamilySource,
+    InProcess, Notice, Outcome, Relay, Route, Routes, SentText, Why,
 };
 
 /// Where the failure's error text came from.
@@ -158,9 +158,11 @@ pub enum Told {
     Absent,
     /// Its words are known.
     Known { origin: ErrorOrigin, canned: bool },
-    /// Present but stripped from the wire; `forms` lists the fixed sentences it may be.
+    /// Present but stripped from the wire; `forms` lists the fixed sentences it may be (and
+    /// `or_detail`: or the agent's own words).
     Withheld {
         canned: bool,
+        or_detail: bool,
         forms: &'static [&'static str],
     },
 }
@@ -201,6 +203,15 @@ pub struct Failure {
     pub api_attempt: Option<ApiAttempt>,
     /// The group of failures that read the same (reason and error template).
     pub group: Group,
+    /// The task's turn was typed in Multica's web or mobile app (a user `chat:message` named
+    /// it, or the task it retries).
+    pub typed_in_app: bool,
+    /// The issue's title, when a frame gave it (our redaction applied).
+    pub issue_title: Option<Arc<str>>,
+    /// The day the server's build is of, when the user said.
+    pub built: Option<chrono::NaiveDate>,
+    /// WeCom's push to members' inboxes this failure caused (apart from the chat routes).
+    pub inbox: Option<Notice>,
 }
 
 impl Failure {
@@ -275,7 +286,9 @@ impl Failure {
                 if let Some(a) = &r.attempt {
                     self.api_attempt = Some(a.clone());
                 }
-                if let Some(text) = r.error.as_ref().filter(|t| !t.text.is_empty()) {
+                // An empty text is an answer too: the server had none, so the relays had no
+                // `error` (DingTalk sent nothing, Lark a bare `Run failed.`).
+                if let Some(text) = &r.error {
                     self.evidence.api = Some(text.clone());
                 }
             }
@@ -355,7 +368,23 @@ impl Failure {
             error,
             error_message: self.evidence.alias.as_ref().map(|t| &*t.text),
             canned: self.canned(),
+            canned_or_detail: matches!(
+                self.told,
+                Told::Withheld {
+                    or_detail: true,
+                    ..
+                }
+            ),
+            typed_in_app: self.typed_in_app,
+            issue: self.issue_id.is_some(),
+            issue_title: self.issue_title.as_deref(),
+            built: self.built,
         }
+    }
+
+    /// The exact markdown WeCom pushed to members' inboxes, if it pushed any.
+    pub fn inbox_text(&self) -> Option<SentText<'_>> {
+        Some(inbox::text(self.inbox.as_ref()?, &self.facts()))
     }
 
     pub fn route(&self, relay: Relay) -> Option<&Route> {
@@ -389,7 +418,12 @@ impl Failure {
         );
         self.rebuilt = None;
         self.told = self.what_was_told();
-        self.routes = routing::route_all(&self.facts(), bindings);
+        let (routes, notice) = {
+            let facts = self.facts();
+            (routing::route_all(&facts, bindings), inbox::notice(&facts))
+        };
+        self.routes = routes;
+        self.inbox = notice;
         self.leaked_to_chat = self.leaks();
         self.group = Group::of(self.reason_code(), self.group_text());
     }
@@ -436,10 +470,17 @@ impl Failure {
                 canned::Reconstructed::Unknown if self.issue_id.is_some() => Told::Absent,
                 canned::Reconstructed::OneOf(forms) => Told::Withheld {
                     canned: true,
+                    or_detail: false,
+                    forms,
+                },
+                canned::Reconstructed::CannedOrDetail(forms) => Told::Withheld {
+                    canned: false,
+                    or_detail: true,
                     forms,
                 },
                 canned::Reconstructed::Unknown => Told::Withheld {
                     canned: false,
+                    or_detail: false,
                     forms: &[],
                 },
             };
@@ -450,12 +491,18 @@ impl Failure {
         }
     }
 
-    /// Secrets the chat user saw unmasked: our extra rules' finds in a text a relay sent.
+    /// Secrets the chat user saw unmasked: our extra rules' finds in a text a relay sent (a
+    /// quick-create's requester is pushed the error too).
     fn leaks(&self) -> u32 {
-        let sent_error = self
-            .routes
-            .iter()
-            .any(|r| r.outcome.is_notified() && matches!(r.why, Why::ErrorText | Why::CannedText));
+        let sent_error = self.routes.iter().any(|r| {
+            r.outcome.is_notified()
+                && matches!(
+                    r.why,
+                    Why::ErrorText | Why::CannedText | Why::CannedOrDetail
+                )
+        }) || self
+            .inbox
+            .is_some_and(|n| n.to == Audience::QuickCreateRequester);
         if !sent_error {
             return 0;
         }

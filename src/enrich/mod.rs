@@ -19,7 +19,7 @@ use crate::groups::Group;
 use crate::protocol::{Event, TaskFailed};
 use crate::routing::{
     Bindings, Chains, CommentMemory, Correlator, Era, Family, FamilySource, FamilyTracker, IdKey,
-    Routes,
+    IssueTitles, Routes, TypedTurns,
 };
 
 /// The id interner is reset past this size so hostile input cannot grow it without bound.
@@ -51,6 +51,12 @@ pub struct Placed {
     pub comment: Option<Box<str>>,
     pub retry_of: Option<IdKey>,
     pub attempt: u32,
+    /// The task's turn was typed in Multica (it, or the task it retries).
+    pub typed_in_app: bool,
+    /// The issue's title, as an earlier frame gave it.
+    pub issue_title: Option<Arc<str>>,
+    /// The day the server's build is of, when the user said.
+    pub built: Option<chrono::NaiveDate>,
 }
 
 /// Stateful enrichment: the family, correlation memory, comments, retry chains, bindings.
@@ -58,11 +64,15 @@ pub struct Placed {
 pub struct Enricher {
     correlator: Correlator,
     comments: CommentMemory,
+    typed: TypedTurns,
+    titles: IssueTitles,
     chains: Chains,
     family: FamilyTracker,
     /// A frame that is no failure changed the family in effect (taken by the pipeline).
     family_told: bool,
     bindings: Arc<Bindings>,
+    /// The day the server's build is of, when the user said (`--server upstream@2026-08-20`).
+    built: Option<chrono::NaiveDate>,
     names: Interner,
     next_seq: u64,
 }
@@ -78,18 +88,27 @@ impl Enricher {
         Enricher {
             correlator: Correlator::default(),
             comments: CommentMemory::default(),
+            typed: TypedTurns::default(),
+            titles: IssueTitles::default(),
             chains: Chains::default(),
             family: FamilyTracker::new(family),
             family_told: false,
             bindings,
+            built: None,
             names: Interner::default(),
             next_seq: 0,
         }
     }
 
-    /// An enricher with the same settings (family, bindings) and nothing remembered.
+    /// The day the server's build is of: the facts that changed on a known day follow it.
+    pub fn with_build(mut self, built: Option<chrono::NaiveDate>) -> Enricher {
+        self.built = built;
+        self
+    }
+
+    /// An enricher with the same settings (family, build, bindings) and nothing remembered.
     pub fn fresh(&self) -> Enricher {
-        Enricher::new(self.family.setting(), self.bindings.clone())
+        Enricher::new(self.family.setting(), self.bindings.clone()).with_build(self.built)
     }
 
     pub fn ingest(&mut self, at: DateTime<Utc>, event: &Event) -> Option<Update> {
@@ -111,9 +130,15 @@ impl Enricher {
         let (task, session) = match event {
             Event::Task(t) => (&t.ids.task_id, &t.ids.chat_session_id),
             Event::TaskFailed(f) => (&f.ids.task_id, &f.ids.chat_session_id),
-            Event::ChatMessage(m) | Event::ChatDone(m) => (&m.task_id, &m.chat_session_id),
+            Event::ChatMessage(m) | Event::ChatDone(m) => {
+                if let (true, Some(task)) = (m.from_user, &m.task_id) {
+                    self.typed.observe(&IdKey::of(task));
+                }
+                (&m.task_id, &m.chat_session_id)
+            }
             Event::Comment(c) => {
                 self.comments.observe(at, c);
+                self.titles.observe(c);
                 return None;
             }
             Event::Other(kind) => {
@@ -171,6 +196,7 @@ impl Enricher {
         let (family, family_source) = self.family.current();
         let reason = f.failure_reason.as_deref().map(|r| self.names.get(r));
         let comment = task.as_ref().and_then(|t| self.comments.take(t, at));
+        let typed_task = task.clone();
         let (retry_of, attempt) = match task {
             Some(task) => {
                 self.chains
@@ -178,6 +204,13 @@ impl Enricher {
             }
             None => (None, 1),
         };
+        let typed_in_app = typed_task.is_some_and(|t| self.typed.typed(&t, retry_of.as_ref()));
+        let issue_title = f
+            .ids
+            .issue_id
+            .as_deref()
+            .filter(|_| !f.ids.has_chat_issue_id())
+            .and_then(|i| self.titles.title(i));
         Placed {
             seq,
             family,
@@ -188,6 +221,9 @@ impl Enricher {
             comment,
             retry_of,
             attempt,
+            typed_in_app,
+            issue_title,
+            built: self.built,
         }
     }
 
@@ -288,6 +324,10 @@ pub fn build(
         lookup: Lookup::None,
         api_attempt: None,
         group: Group::default(),
+        typed_in_app: placed.typed_in_app,
+        issue_title: placed.issue_title.clone(),
+        built: placed.built,
+        inbox: None,
     };
     failure.derive((family, placed.family_source), bindings);
     failure

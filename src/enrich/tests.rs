@@ -105,10 +105,15 @@ fn upstream_sweeper_reasons_rebuild_the_canned_sentence() {
         sent(&u[0], Relay::DingTalk).as_deref(),
         Some("⚠️ task expired in queue")
     );
-    // A chat timeout: the sweeper's or the daemon's sentence; canned either way, words unknown.
+    // A chat timeout: the sweeper's sentence, the daemon's, or the backend's own message with
+    // its stderr (`daemon.go` forwards it): not counted canned while the words are unknown.
     assert_eq!(u[1].error_origin(), Some(ErrorOrigin::Withheld));
-    assert!(u[1].canned());
-    assert_eq!(outcome(&u[1], Relay::Lark), Outcome::NotifiedCanned);
+    assert!(!u[1].canned());
+    assert_eq!(outcome(&u[1], Relay::Lark), Outcome::NotifiedDetail);
+    assert_eq!(
+        u[1].route(Relay::DingTalk).unwrap().why,
+        Why::CannedOrDetail
+    );
     // An issue timeout without the daemon's comment came from the sweeper.
     assert_eq!(
         u[2].error_text(),
@@ -232,4 +237,93 @@ fn the_first_frame_that_tells_the_family_is_reported() {
     .collect();
     assert_eq!(updates, [false, true, false]);
     assert_eq!(e.family(), (Family::Octo, FamilySource::Detected));
+}
+
+#[test]
+fn a_turn_typed_in_multica_is_not_answered_on_upstreams_im_relays_nor_its_retries() {
+    // Only the HTTP send handler publishes a user `chat:message` with the task (chat.go:948).
+    let u = run(&[
+        &format!(
+            r#"{{"type":"chat:message","payload":{{"chat_session_id":"{S}","message_id":"m1","role":"user","content":"hi","task_id":"t1"}}}}"#
+        ),
+        &format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"{S}","failure_reason":"agent_error.provider_network","retry_pending":true,"status":"failed"}}}}"#
+        ),
+        &format!(
+            r#"{{"type":"task:queued","payload":{{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"{S}","status":"queued"}}}}"#
+        ),
+        &format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"t2","agent_id":"a","issue_id":"","chat_session_id":"{S}","failure_reason":"agent_error.provider_network","retry_pending":false,"status":"failed"}}}}"#
+        ),
+        &format!(
+            r#"{{"type":"chat:message","payload":{{"chat_session_id":"{S}","message_id":"m2","role":"assistant","content":"x","task_id":"t3"}}}}"#
+        ),
+        &format!(
+            r#"{{"type":"task:failed","payload":{{"task_id":"t3","agent_id":"a","issue_id":"","chat_session_id":"{S}","failure_reason":"agent_error.provider_network","retry_pending":false,"status":"failed"}}}}"#
+        ),
+    ]);
+    assert!(u[0].typed_in_app);
+    assert_eq!(u[1].retry_of.as_deref(), Some("t1"));
+    assert!(u[1].typed_in_app, "a retry inherits its parent's origin");
+    for relay in [Relay::Lark, Relay::DingTalk, Relay::Telegram] {
+        assert_eq!(
+            u[1].route(relay).unwrap().why,
+            Why::TypedInMultica,
+            "{relay:?}"
+        );
+    }
+    assert!(
+        !u[2].typed_in_app,
+        "an assistant's message says nothing of the turn"
+    );
+    assert_eq!(outcome(&u[2], Relay::Lark), Outcome::NotifiedDetail);
+}
+
+#[test]
+fn an_issue_failure_is_pushed_to_wecom_subscribers_with_the_title_a_comment_gave() {
+    let u = run(&[
+        r#"{"type":"comment:created","payload":{"comment":{"author_type":"member","content":"looks odd","issue_id":"i1","type":"comment"},"issue_title":"Fix the build ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"t1","agent_id":"a","issue_id":"i1","failure_reason":"agent_error.provider_network","retry_pending":true,"status":"failed"}}"#,
+        r#"{"type":"task:failed","payload":{"task_id":"t2","agent_id":"a","issue_id":"i2","failure_reason":"timeout","retry_pending":false,"status":"failed"}}"#,
+    ]);
+    let text = |f: &Failure| f.inbox_text().map(|t| t.render(routing::WITHHELD));
+    assert_eq!(
+        text(&u[0]).as_deref(),
+        Some("**[任务失败] Fix the build [REDACTED GITHUB TOKEN]**")
+    );
+    assert_eq!(
+        text(&u[1]).as_deref(),
+        Some("**[任务失败] [issue title not seen]**")
+    );
+    assert!(u
+        .iter()
+        .all(|f| f.routes.iter().all(|r| r.outcome == Outcome::NotChat)));
+}
+
+#[test]
+fn an_empty_error_from_the_api_means_the_relays_had_none() {
+    let mut u = run(&[&format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"{S}","failure_reason":"agent_error.unknown","retry_pending":false,"status":"failed"}}}}"#
+    )]);
+    let f = &mut u[0];
+    assert!(f.needs_lookup());
+    let empty = Recovered {
+        source: ApiSource::AgentTasks,
+        error: Some(SeenText::new("")),
+        attempt: None,
+    };
+    f.apply_recovery(
+        &Ok(empty),
+        (Family::Upstream, FamilySource::Detected),
+        &Bindings::default(),
+    );
+    // `taskFailedFields` sets `error` only when non-empty: DingTalk sends nothing
+    // (outbound.go:138-145) and Lark its bare card (outbound.go:97-101).
+    assert_eq!(f.error(), None);
+    assert_eq!(f.error_origin(), Some(ErrorOrigin::Api));
+    assert_eq!(
+        f.route(Relay::DingTalk).map(|r| (r.outcome, r.why)),
+        Some((Outcome::Silent, Why::NoErrorText))
+    );
+    assert_eq!(sent(f, Relay::Lark).as_deref(), Some("Run failed."));
 }

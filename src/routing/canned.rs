@@ -88,6 +88,11 @@ pub enum Reconstructed {
     Exact(&'static str),
     /// One of Multica's fixed sentences, but the wire does not say which.
     OneOf(&'static [&'static str]),
+    /// One of these fixed sentences, or the agent's own words: a daemon's timeout forwards the
+    /// backend's message (`claude timed out after 2h0m0s; claude stderr: …`, `agy
+    /// --print-timeout elapsed after …`) when it has one (`daemon.go`, `stream_json_result.go`,
+    /// `stderr_tail.go`).
+    CannedOrDetail(&'static [&'static str]),
     /// The daemon's or agent's own text: its words are unknown.
     Unknown,
 }
@@ -102,14 +107,15 @@ const TIMEOUT_FORMS: [&str; 3] = [
 /// Reconstruct an upstream terminal failure's text from its reason, for a failure that came
 /// with no witness (no system comment before it). An issue task without its comment did not
 /// take the daemon's fail path (which always posts the comment when it has a text), so it was
-/// the sweeper; a chat task has no such witness, so `runtime_offline` and `timeout` stay open
-/// between the sweeper's sentence and the daemon's.
+/// the sweeper; a chat task has no such witness, so `runtime_offline` stays open between the
+/// sweeper's sentence and the daemon's, and `timeout` between the sweeper's, the daemon's and
+/// the agent's own words.
 pub fn reconstruct(reason: &str, issue_task: bool) -> Reconstructed {
     let sweeper = SWEEPER.iter().find(|(r, _)| *r == reason).map(|(_, t)| *t);
     match (reason, sweeper) {
         (_, None) => Reconstructed::Unknown,
         ("runtime_offline", Some(_)) if !issue_task => Reconstructed::OneOf(&OFFLINE_FORMS),
-        ("timeout", Some(_)) if !issue_task => Reconstructed::OneOf(&TIMEOUT_FORMS),
+        ("timeout", Some(_)) if !issue_task => Reconstructed::CannedOrDetail(&TIMEOUT_FORMS),
         (_, Some(text)) => Reconstructed::Exact(text),
     }
 }
@@ -167,7 +173,9 @@ mod tests {
             reconstruct("runtime_offline", true),
             Reconstructed::Exact("runtime went offline")
         );
-        assert!(matches!(reconstruct("timeout", false), Reconstructed::OneOf(f) if f.len() == 3));
+        assert!(
+            matches!(reconstruct("timeout", false), Reconstructed::CannedOrDetail(f) if f.len() == 3)
+        );
         assert!(
             matches!(reconstruct("runtime_offline", false), Reconstructed::OneOf(f) if f.len() == 2)
         );

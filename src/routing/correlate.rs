@@ -48,6 +48,73 @@ impl Correlator {
     }
 }
 
+/// The tasks whose turn was typed in Multica's web or mobile app: a `chat:message` with
+/// `role: "user"` and the task's id is published only by the HTTP send handler (upstream
+/// `handler/chat.go`); a turn from an IM channel publishes none. Retries inherit it.
+#[derive(Debug)]
+pub struct TypedTurns {
+    tasks: BoundedMap<IdKey, ()>,
+}
+
+impl Default for TypedTurns {
+    fn default() -> Self {
+        TypedTurns {
+            tasks: BoundedMap::new(DEFAULT_MEMORY),
+        }
+    }
+}
+
+impl TypedTurns {
+    pub fn observe(&mut self, task: &IdKey) {
+        self.tasks.set(task, &());
+    }
+
+    /// Whether `task`'s turn was typed in Multica; a retry of such a task is one too (and is
+    /// remembered, for its own retries).
+    pub fn typed(&mut self, task: &IdKey, retry_of: Option<&IdKey>) -> bool {
+        if self.tasks.get(task).is_some() {
+            return true;
+        }
+        let inherited = retry_of.is_some_and(|p| self.tasks.get(p).is_some());
+        if inherited {
+            self.observe(task);
+        }
+        inherited
+    }
+}
+
+/// Issue titles by issue, as `comment:created` frames give them (`issue_title`), our redaction
+/// applied: WeCom's inbox push names the issue.
+#[derive(Debug)]
+pub struct IssueTitles {
+    titles: BoundedMap<IdKey, std::sync::Arc<str>>,
+}
+
+/// Titles kept; an old one past this is shown as not seen.
+const TITLE_MEMORY: usize = 10_000;
+
+impl Default for IssueTitles {
+    fn default() -> Self {
+        IssueTitles {
+            titles: BoundedMap::new(TITLE_MEMORY),
+        }
+    }
+}
+
+impl IssueTitles {
+    pub fn observe(&mut self, c: &Comment) {
+        let (Some(issue), Some(title)) = (&c.issue_id, &c.issue_title) else {
+            return;
+        };
+        let title = crate::redact::redact_line(title, crate::redact::MAX_MESSAGE_CHARS);
+        self.titles.insert(IdKey::of(issue), title.into());
+    }
+
+    pub fn title(&self, issue: &str) -> Option<std::sync::Arc<str>> {
+        self.titles.get(&IdKey::of(issue)).cloned()
+    }
+}
+
 /// The server's failure comments by task, until their `task:failed` arrives (just after).
 #[derive(Debug)]
 pub struct CommentMemory {

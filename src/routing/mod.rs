@@ -8,17 +8,21 @@ pub mod canned;
 mod chains;
 mod correlate;
 mod family;
+pub mod inbox;
 mod key;
 mod outcome;
 mod relays;
+pub mod since;
 
 pub use bindings::{Bindings, BindingsError, RelaySet};
 pub use chains::{Attempt, AttemptEnd, Chains};
-pub use correlate::{CommentMemory, Correlator};
+pub use correlate::{CommentMemory, Correlator, IssueTitles, TypedTurns};
 pub use family::{Era, Family, FamilySource, FamilyTracker};
+pub use inbox::{Audience, Notice};
 pub use key::IdKey;
 pub use outcome::{Outcome, Route, Why, OUTCOME_COUNT};
-pub use relays::octo_reason_text;
+pub use relays::{chrome, octo_reason_text, Chrome};
+pub use since::ServerSetting;
 
 use serde::Serialize;
 
@@ -89,8 +93,9 @@ impl Relay {
 }
 
 impl Family {
-    /// The relays this family's server runs that act on `task:failed` (or, for Slack and WeCom
-    /// upstream, exist for chat sessions and tell users nothing on failure).
+    /// The relays this family's server runs for chat sessions: those that act on `task:failed`,
+    /// and those that tell users nothing on failure (Slack and WeCom upstream, Slack on the fork,
+    /// which subscribes to `chat:done` only).
     pub fn relays(self) -> &'static [Relay] {
         match self {
             Family::Upstream => &[
@@ -100,7 +105,7 @@ impl Family {
                 Relay::Slack,
                 Relay::WeCom,
             ],
-            Family::Octo => &[Relay::Octo, Relay::Lark],
+            Family::Octo => &[Relay::Octo, Relay::Lark, Relay::Slack],
         }
     }
 }
@@ -182,6 +187,16 @@ pub struct Facts<'a> {
     pub error_message: Option<&'a str>,
     /// The in-process error is one of Multica's fixed sentences.
     pub canned: bool,
+    /// The withheld error is a fixed sentence or the agent's own words (a daemon timeout).
+    pub canned_or_detail: bool,
+    /// The task's turn was typed in Multica's web or mobile app, not in an IM channel.
+    pub typed_in_app: bool,
+    /// An issue's task (not a chat's).
+    pub issue: bool,
+    /// The issue's title, as a frame gave it (our redaction applied).
+    pub issue_title: Option<&'a str>,
+    /// The day the server's build is of, when the user said.
+    pub built: Option<chrono::NaiveDate>,
 }
 
 /// Every relay of the failure's family, with the binding of its session.
@@ -224,6 +239,8 @@ pub fn route(relay: Relay, facts: &Facts, bound: Option<bool>) -> Route {
 pub enum SentText<'a> {
     Fixed(&'static str),
     Prefixed(&'static str, &'a str),
+    /// Words from outside between two fixed parts.
+    Wrapped(&'static str, &'a str, &'static str),
     /// The prefix, then the error the server withheld from the wire.
     Withheld(&'static str),
 }
@@ -236,6 +253,7 @@ impl SentText<'_> {
         match self {
             SentText::Fixed(s) => (*s).to_owned(),
             SentText::Prefixed(p, t) => format!("{p}{t}"),
+            SentText::Wrapped(p, t, s) => format!("{p}{t}{s}"),
             SentText::Withheld(p) => format!("{p}{withheld}"),
         }
     }

@@ -120,6 +120,9 @@ pub enum Why {
     ErrorText,
     /// The "error" sent was one of Multica's fixed sentences.
     CannedText,
+    /// The error sent was withheld from the wire: a fixed sentence or the agent's own words
+    /// (a daemon's timeout carries the backend's message and often its stderr).
+    CannedOrDetail,
     /// Octo: the Chinese text for a known reason.
     ReasonText,
     /// Octo: the default text (no error and no known reason).
@@ -136,8 +139,13 @@ pub enum Why {
     NoErrorText,
     /// Slack sends no failure message (it only clears its typing reaction).
     NoFailureMessage,
-    /// WeCom does not act on `task:failed`.
+    /// WeCom does not act on `task:failed` for a chat.
     NothingOnFailure,
+    /// The fork's Slack relay subscribes to `chat:done` only.
+    RepliesOnly,
+    /// The turn was typed in Multica's web or mobile app: the relay answers only turns that
+    /// came in through its own channel.
+    TypedInMultica,
     /// The relay did not exist yet on the server version that sent this shape.
     PredatesRelay,
     /// The bindings say this session is not bound to this relay.
@@ -155,6 +163,10 @@ impl Why {
             (Why::CannedText, Lang::En) => {
                 "sent a fixed English sentence of Multica's: nothing beyond the reason"
             }
+            (Why::CannedOrDetail, Lang::En) => {
+                "sent the daemon's timeout error, withheld from the wire: a fixed sentence, or the \
+                 agent's own message with its stderr (the REST API can tell)"
+            }
             (Why::ReasonText, Lang::En) => "no error text: sent the reason's text",
             (Why::DefaultText, Lang::En) => {
                 "no error text and no known reason: sent the default text"
@@ -171,7 +183,12 @@ impl Why {
             (Why::NoFailureMessage, Lang::En) => {
                 "sends no failure message (only clears its typing reaction)"
             }
-            (Why::NothingOnFailure, Lang::En) => "does not act on task failures",
+            (Why::NothingOnFailure, Lang::En) => "does not act on a chat's task failures",
+            (Why::RepliesOnly, Lang::En) => "relays finished replies only (chat:done): says nothing on failure",
+            (Why::TypedInMultica, Lang::En) => {
+                "the turn was typed in Multica, not in this IM: the relay answers only its own \
+                 channel's turns"
+            }
             (Why::PredatesRelay, Lang::En) => "the server version that sent this had no such relay",
             (Why::NotBound, Lang::En) => "the session is not bound to this relay",
             (Why::LostChatSession, Lang::En) => {
@@ -180,6 +197,10 @@ impl Why {
             (Why::NoChatSession, Lang::En) => "no chat session: not a chat task",
             (Why::ErrorText, Lang::Zh) => "发送了错误文本",
             (Why::CannedText, Lang::Zh) => "发送了 Multica 的固定英文句子：除原因外没有任何信息",
+            (Why::CannedOrDetail, Lang::Zh) => {
+                "发送了守护进程的超时错误（线路上被隐去）：可能是固定句子，也可能是智能体自己的消息和它的 \
+                 stderr（REST API 可以确认）"
+            }
             (Why::ReasonText, Lang::Zh) => "无错误文本：发送了失败原因文本",
             (Why::DefaultText, Lang::Zh) => "无错误文本且原因未知：发送了默认文本",
             (Why::OldFixedText, Lang::Zh) => {
@@ -190,7 +211,11 @@ impl Why {
             (Why::RetryPending, Lang::Zh) => "等待自动重试：中继等最后一次尝试",
             (Why::NoErrorText, Lang::Zh) => "事件中没有错误文本：中继不发送",
             (Why::NoFailureMessage, Lang::Zh) => "不发送失败消息（只清除“正在输入”标记）",
-            (Why::NothingOnFailure, Lang::Zh) => "不处理任务失败",
+            (Why::NothingOnFailure, Lang::Zh) => "不处理聊天任务的失败",
+            (Why::RepliesOnly, Lang::Zh) => "只转发完成的回复（chat:done）：失败时什么也不说",
+            (Why::TypedInMultica, Lang::Zh) => {
+                "这一轮是在 Multica 里输入的，不是在这个 IM 里：中继只回答从自己渠道进来的消息"
+            }
             (Why::PredatesRelay, Lang::Zh) => "发出此消息的服务端版本还没有这个中继",
             (Why::NotBound, Lang::Zh) => "该会话未绑定到这个中继",
             (Why::LostChatSession, Lang::Zh) => "聊天任务丢失了 chat_session_id：用户未被通知",

@@ -70,7 +70,7 @@ fn each_family_lists_only_its_own_relays() {
     );
     assert_eq!(
         relays(&octo(Era::OctoAfterFix, Some("timeout"), None)),
-        [Relay::Octo, Relay::Lark]
+        [Relay::Octo, Relay::Lark, Relay::Slack]
     );
 }
 
@@ -343,4 +343,219 @@ fn every_octo_text_in_the_file_is_loaded() {
     assert!(octo_reason_text("runtime_offline")
         .unwrap()
         .contains("离线"));
+}
+
+fn why(f: &Facts, relay: Relay) -> (Outcome, Why) {
+    let r = route_all(f, &Bindings::default());
+    let r = r.get(relay).unwrap();
+    (r.outcome, r.why)
+}
+
+#[test]
+fn upstream_im_relays_do_not_answer_turns_typed_in_multica() {
+    // `TaskInputIsChannelIngested` gates Lark, DingTalk and Telegram (provenance.go); DingTalk
+    // decides its text first (outbound.go:78-80) and Telegram its retry (handleTaskFailed).
+    let typed = Facts {
+        typed_in_app: true,
+        ..upstream(Some(false), InProcess::Withheld)
+    };
+    for relay in [Relay::Lark, Relay::DingTalk, Relay::Telegram] {
+        assert_eq!(
+            why(&typed, relay),
+            (Outcome::Silent, Why::TypedInMultica),
+            "{relay:?}"
+        );
+    }
+    let retrying = Facts {
+        typed_in_app: true,
+        ..upstream(Some(true), InProcess::Absent)
+    };
+    assert_eq!(
+        why(&retrying, Relay::Lark),
+        (Outcome::Silent, Why::TypedInMultica)
+    );
+    assert_eq!(
+        why(&retrying, Relay::DingTalk),
+        (Outcome::Silent, Why::RetryPending)
+    );
+    assert_eq!(
+        why(&retrying, Relay::Telegram),
+        (Outcome::Silent, Why::RetryPending)
+    );
+    let empty = Facts {
+        typed_in_app: true,
+        ..upstream(Some(false), InProcess::Known(""))
+    };
+    assert_eq!(
+        why(&empty, Relay::DingTalk),
+        (Outcome::Silent, Why::NoErrorText)
+    );
+    // The fork's relays have no such gate.
+    let fork = Facts {
+        typed_in_app: true,
+        ..octo(Era::OctoAfterFix, Some("timeout"), Some("boom"))
+    };
+    assert_eq!(
+        why(&fork, Relay::Lark),
+        (Outcome::NotifiedDetail, Why::ErrorText)
+    );
+    assert_eq!(
+        why(&fork, Relay::Octo),
+        (Outcome::NotifiedDetail, Why::ErrorText)
+    );
+}
+
+#[test]
+fn the_forks_slack_relay_answers_replies_only() {
+    // fork `slack/outbound.go:64` subscribes to chat:done alone; it came on 2026-06-25.
+    let after = octo(Era::OctoAfterFix, Some("timeout"), Some("boom"));
+    assert_eq!(
+        why(&after, Relay::Slack),
+        (Outcome::Silent, Why::RepliesOnly)
+    );
+    let before = octo(Era::OctoBeforeFix, None, None);
+    assert_eq!(
+        why(&before, Relay::Slack),
+        (Outcome::Silent, Why::PredatesRelay)
+    );
+    let early = Facts {
+        built: chrono::NaiveDate::from_ymd_opt(2026, 6, 20),
+        ..after
+    };
+    assert_eq!(
+        why(&early, Relay::Slack),
+        (Outcome::Silent, Why::PredatesRelay)
+    );
+}
+
+#[test]
+fn a_stated_build_day_decides_what_the_wire_cannot() {
+    let on = |y, m, d| Facts {
+        built: chrono::NaiveDate::from_ymd_opt(y, m, d),
+        ..upstream(Some(false), InProcess::Withheld)
+    };
+    let telegram = |f: &Facts| {
+        let r = route_all(f, &Bindings::default());
+        let r = *r.get(Relay::Telegram).unwrap();
+        (r.why, text(&r, f).map(|t| t.render(WITHHELD)))
+    };
+    // 67c6aa05c4 (2026-08-19) added it in Chinese; 341372a890 (2026-08-21) made it English.
+    assert_eq!(telegram(&on(2026, 8, 10)), (Why::PredatesRelay, None));
+    assert_eq!(
+        telegram(&on(2026, 8, 20)),
+        (
+            Why::FixedNotice,
+            Some("❌ 智能体处理失败，请稍后重试。".into())
+        )
+    );
+    assert_eq!(
+        telegram(&on(2026, 8, 22)),
+        (
+            Why::FixedNotice,
+            Some("❌ The agent run failed. Please try again.".into())
+        )
+    );
+    assert_eq!(
+        telegram(&upstream(Some(false), InProcess::Withheld))
+            .1
+            .as_deref(),
+        Some("❌ The agent run failed. Please try again."),
+        "unsaid: the newest build"
+    );
+    assert_eq!(
+        why(&on(2026, 8, 5), Relay::DingTalk),
+        (Outcome::Silent, Why::PredatesRelay)
+    );
+}
+
+#[test]
+fn wecom_pushes_issue_failures_to_subscribers_and_quick_creates_to_their_requester() {
+    let issue = |retry, title| Facts {
+        chat: ChatSession::None,
+        issue: true,
+        issue_title: title,
+        ..upstream(Some(retry), InProcess::Absent)
+    };
+    let render = |f: &Facts| inbox::notice(f).map(|n| (n.to, inbox::text(&n, f).render(WITHHELD)));
+    // Every attempt, retry pending included (notification_listeners.go has no retry check).
+    assert_eq!(
+        render(&issue(true, Some("Fix the build"))),
+        Some((
+            Audience::IssueSubscribers,
+            "**[任务失败] Fix the build**".into()
+        ))
+    );
+    assert_eq!(
+        render(&issue(false, None)),
+        Some((
+            Audience::IssueSubscribers,
+            "**[任务失败] [issue title not seen]**".into()
+        ))
+    );
+    let quick = |error| Facts {
+        chat: ChatSession::None,
+        ..upstream(Some(false), error)
+    };
+    assert_eq!(
+        render(&quick(InProcess::Withheld)),
+        Some((
+            Audience::QuickCreateRequester,
+            "**[新消息] Quick create failed**\n[error withheld by the server]".into()
+        ))
+    );
+    assert_eq!(
+        render(&quick(InProcess::Known(""))).unwrap().1,
+        "**[新消息] Quick create failed**\nQuick create did not finish successfully"
+    );
+    // Only a failure for good: a retry writes its own outcome.
+    let retrying = Facts {
+        chat: ChatSession::None,
+        ..upstream(Some(true), InProcess::Absent)
+    };
+    assert_eq!(render(&retrying), None);
+    // A chat's failure, the fork, an old server: no push.
+    assert_eq!(render(&upstream(Some(false), InProcess::Withheld)), None);
+    let fork = Facts {
+        chat: ChatSession::None,
+        issue: true,
+        ..octo(Era::OctoAfterFix, Some("timeout"), Some("boom"))
+    };
+    assert_eq!(render(&fork), None);
+    let old = Facts {
+        built: chrono::NaiveDate::from_ymd_opt(2026, 8, 6),
+        ..issue(false, None)
+    };
+    assert_eq!(render(&old), None);
+}
+
+#[test]
+fn dingtalk_titles_its_push_and_cuts_long_texts() {
+    let long: &'static str = "x".repeat(40_000).leak();
+    let f = upstream(Some(false), InProcess::Known(long));
+    let r = *route_all(&f, &Bindings::default())
+        .get(Relay::DingTalk)
+        .unwrap();
+    let sent = text(&r, &f).unwrap();
+    assert_eq!(
+        chrome(Relay::DingTalk, &sent),
+        Some(Chrome::DingTalkMarkdown {
+            title: "Multica has replied.",
+            messages: Some(3)
+        })
+    );
+    let short = upstream(Some(false), InProcess::Withheld);
+    let r = *route_all(&short, &Bindings::default())
+        .get(Relay::DingTalk)
+        .unwrap();
+    assert_eq!(
+        chrome(Relay::DingTalk, &text(&r, &short).unwrap()),
+        Some(Chrome::DingTalkMarkdown {
+            title: "Multica has replied.",
+            messages: None
+        })
+    );
+    assert_eq!(
+        chrome(Relay::Lark, &SentText::Fixed("Run failed.")),
+        Some(Chrome::LarkCard)
+    );
 }
