@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Lang;
-use crate::routing::Family;
+use crate::routing::ServerSetting;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,10 +38,11 @@ pub struct Cli {
 /// How failures are routed: the server family and the session bindings.
 #[derive(Args, Debug, Clone, Default)]
 pub struct RoutingArgs {
-    /// The server family: upstream (multica-ai/multica) or octo (the fork). Detected from the
-    /// frames when not given here or in the config file.
-    #[arg(long, global = true, value_parser = parse_family)]
-    pub server: Option<Family>,
+    /// The server family: upstream (multica-ai/multica) or octo (the fork), detected from the
+    /// frames when not given here or in the config file. Add the day its build is of
+    /// (upstream@2026-08-20) for the facts the wire cannot tell (which relays existed then).
+    #[arg(long, global = true, value_name = "FAMILY[@DATE]", value_parser = ServerSetting::parse)]
+    pub server: Option<ServerSetting>,
     /// A TOML file whose [sessions] table maps chat session ids to the relays they are bound to.
     #[arg(long, global = true, value_name = "FILE")]
     pub bindings: Option<PathBuf>,
@@ -363,10 +364,6 @@ pub struct TailArgs {
     /// is (e.g. 3s, 500ms is written 1s).
     #[arg(long, value_name = "DURATION", default_value = "3s")]
     pub api_wait: String,
-}
-
-fn parse_family(s: &str) -> Result<Family, String> {
-    Family::parse(s).ok_or_else(|| format!("unknown server `{s}` (use upstream or octo)"))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {

@@ -2,7 +2,8 @@
 //! the command-line flags:
 //!
 //! ```toml
-//! server = "octo"                      # upstream | octo
+//! server = "octo"                      # upstream | octo, or with its build's day: "upstream@2026-08-20"
+//! server_version = "2026-08-20"         # or the build's day apart
 //! url = "wss://multica.example.com/ws" # live and tail --url
 //! redis = "redis://redis.internal:6379/0"
 //! api = "https://multica.example.com"  # or "off"; default: derived from url
@@ -30,7 +31,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::catalog::Lang;
-use crate::routing::{Bindings, Family};
+use crate::routing::{Bindings, ServerSetting};
 use crate::tz::Zone;
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +59,8 @@ pub enum ThemeChoice {
 pub struct Config {
     /// Where it was read from, if a file was read.
     pub path: Option<PathBuf>,
-    pub server: Option<Family>,
+    /// `server = "upstream"`, or with the day its build is of: `"upstream@2026-08-20"`.
+    pub server: Option<ServerSetting>,
     pub url: Option<String>,
     pub redis: Option<String>,
     /// `api = "URL"`, or `api = "off"` (`Some(None)`).
@@ -83,6 +85,8 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct Raw {
     server: Option<String>,
+    /// The day the server's build is of, apart from `server`.
+    server_version: Option<String>,
     url: Option<String>,
     redis: Option<String>,
     api: Option<String>,
@@ -139,12 +143,13 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, String> {
         let raw: Raw = toml::from_str(text).map_err(|e| e.message().trim().to_owned())?;
-        let server = raw
-            .server
-            .map(|s| {
-                Family::parse(&s).ok_or_else(|| format!("unknown server `{s}` (upstream or octo)"))
-            })
-            .transpose()?;
+        let mut server = raw.server.map(|s| ServerSetting::parse(&s)).transpose()?;
+        if let Some(v) = raw.server_version {
+            let Some(s) = server.as_mut() else {
+                return Err("server_version needs server = \"upstream\" or \"octo\"".into());
+            };
+            s.built = Some(crate::routing::since::parse_day(&v)?);
+        }
         let lang = raw
             .lang
             .map(|l| Lang::parse(&l).ok_or_else(|| format!("unknown lang `{l}` (en or zh)")))
@@ -198,7 +203,10 @@ mod tests {
              [filters]\nlost = \"outcome:dropped\"\n[keys]\nquit = \"x\"\n[sessions]\n\"s1\" = [\"octo\"]\n",
         )
         .unwrap();
-        assert_eq!(c.server, Some(Family::Octo));
+        assert_eq!(
+            c.server.map(|s| s.family),
+            Some(crate::routing::Family::Octo)
+        );
         assert_eq!(c.bindings_file.as_deref(), Some(Path::new("bindings.toml")));
         assert_eq!(c.bindings.bound("s1", Relay::Octo), Some(true));
         assert_eq!(c.lang, Some(Lang::Zh));

@@ -84,6 +84,7 @@ strings! {
     evicted: "evicted", "已淘汰";
     frames_dropped: "frames dropped (slow consumer)", "帧被丢弃（消费过慢）";
     server_assumed: "assumed, no frame has told yet", "推定，尚无帧能说明";
+    server_try_octo: "the Octo fork before its PR #33 looks the same: --server octo", "PR #33 之前的 Octo 分支看起来一样：--server octo";
     server_conflicts: "frames looked like the other server", "帧看起来属于另一种服务端";
     leaked: "leaked to chat", "泄露到聊天";
     replay: "REPLAY", "回放";
@@ -157,6 +158,15 @@ strings! {
     origin_api: "withheld on the wire, recovered from the server's REST API", "线上被隐去，已从服务端 REST API 取回";
     withheld: "[error withheld by the server]", "[错误文本被服务器隐去]";
     withheld_one_of: "one of Multica's fixed sentences", "Multica 的固定句子之一";
+    withheld_or_detail: "or the agent's own message, often with the tail of its stderr (real detail, which may hold secrets)", "也可能是智能体自己的消息，常带着它的 stderr 结尾（真实细节，可能含有秘密）";
+    api_empty: "the server's task row has an empty error: the daemon reported no text, so the relays had none", "服务端的任务记录里错误为空：守护进程没有报告文本，中继也就没有";
+    typed_caveat: "typed in Multica: upstream's Lark, DingTalk and Telegram answer only turns that came in through their channel (a batch that also held channel messages is still delivered, which the wire cannot show)", "在 Multica 里输入：上游的飞书、钉钉和 Telegram 只回答从自己渠道进来的消息（同一批里若也有渠道消息仍会送达，线路上看不出）";
+    inbox_pushed: "WeCom inbox (to members, outside any chat)", "企业微信收件箱（发给成员，不在任何聊天里）";
+    inbox_link_note: "plus a link to the inbox when the server knows an https app URL", "服务端配置了 https 应用地址时还附有“查看详情”链接";
+    lark_card: "card header: the Lark installation's agent name, else \"Multica\"", "卡片标题：飞书安装所属智能体的名字，否则为 \"Multica\"";
+    dingtalk_title: "push title", "推送标题";
+    dingtalk_messages: "messages (DingTalk cuts at 16,000 bytes)", "条消息（钉钉按 16000 字节切分）";
+    server_built: "build of", "构建于";
     canned_note: "a fixed English sentence of Multica's: the user learned only the reason", "Multica 的固定英文句子：用户只得知了原因";
     leaked_note: "the chat user saw secret(s) unmasked: the server's redaction let them through", "聊天用户看到了未遮蔽的秘密：服务端的脱敏规则放过了它们";
     what_users_saw: "What each relay sent", "各中继发送的内容";
@@ -224,6 +234,7 @@ strings! {
     t_lost_sessions: "sessions with lost notifications", "丢失通知的会话";
     t_unknown_reasons: "unknown reasons", "未知原因";
     t_canned: "canned sentences", "固定句子";
+    t_inbox: "WeCom inbox pushes (to members, outside chats)", "企业微信收件箱推送（发给成员，聊天之外）";
     t_withheld: "errors withheld by the server", "被服务器隐去的错误";
     t_leaking: "failures leaking secrets to chat", "泄露到聊天的失败";
     t_secrets: "secrets", "个秘密";

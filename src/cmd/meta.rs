@@ -60,7 +60,7 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
             let shown = |v: Option<String>| v.unwrap_or_else(|| "(not set)".into());
             println!(
                 "  server     {}",
-                shown(config.server.map(|f| f.name().to_owned()))
+                shown(config.server.map(|s| s.to_string()))
             );
             println!(
                 "  url        {}",

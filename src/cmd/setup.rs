@@ -20,6 +20,8 @@ use crate::source::ws::Token;
 #[derive(Clone, Default)]
 pub struct Routing {
     pub family: Option<(Family, FamilySource)>,
+    /// The day the server's build is of, when the user said.
+    pub built: Option<chrono::NaiveDate>,
     pub bindings: Arc<Bindings>,
 }
 
@@ -92,11 +94,13 @@ impl Settings {
 
 impl Routing {
     fn from(args: &RoutingArgs, config: &Config) -> Result<Routing, CmdError> {
-        let family = match (args.server, config.server) {
-            (Some(f), _) => Some((f, FamilySource::Flag)),
-            (None, Some(f)) => Some((f, FamilySource::Config)),
+        let setting = match (args.server, config.server) {
+            (Some(s), _) => Some((s, FamilySource::Flag)),
+            (None, Some(s)) => Some((s, FamilySource::Config)),
             (None, None) => None,
         };
+        let family = setting.map(|(s, source)| (s.family, source));
+        let built = setting.and_then(|(s, _)| s.built);
         let mut bindings = config.bindings.clone();
         for file in [config.bindings_file.as_deref(), args.bindings.as_deref()]
             .into_iter()
@@ -106,6 +110,7 @@ impl Routing {
         }
         Ok(Routing {
             family,
+            built,
             bindings: Arc::new(bindings),
         })
     }
@@ -121,7 +126,10 @@ impl Routing {
     /// A pipeline routing as set, or as `sniffed` from a capture when nothing is set.
     pub fn pipeline(&self, capacity: usize, sniffed: Option<Family>) -> Pipeline {
         let family = self.family.or(sniffed.map(|f| (f, FamilySource::Detected)));
-        Pipeline::with_enricher(capacity, Enricher::new(family, self.bindings.clone()))
+        Pipeline::with_enricher(
+            capacity,
+            Enricher::new(family, self.bindings.clone()).with_build(self.built),
+        )
     }
 
     /// A headless pipeline for a whole capture. Its family, unless set: read ahead in a file;

@@ -11,7 +11,7 @@ use prometheus_client::registry::Registry;
 
 use super::snapshot::STATES;
 use super::totals::{Labelled, Monotonic, Totals};
-use crate::routing::{Outcome, Relay};
+use crate::routing::{Audience, Outcome, Relay};
 
 /// The `Content-Type` of what [`encode`] writes.
 pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
@@ -68,6 +68,20 @@ impl Collector for Exposition {
             for outcome in Outcome::ALL {
                 let labels = [("relay", relay.name()), ("outcome", outcome.name())];
                 let n = t.notifications[relay.index()][outcome.index()].total;
+                ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
+            }
+        }
+        // Upstream's only: the fork has no WeCom relay.
+        if t.relays_shown[Relay::WeCom.index()] {
+            let mut family = e.encode_descriptor(
+                "failwatch_inbox_pushes",
+                "Failures a relay pushed to members' inboxes outside any chat (WeCom: the issue's subscribers, a quick-create's requester).",
+                None,
+                MetricType::Counter,
+            )?;
+            for to in Audience::ALL {
+                let labels = [("relay", Relay::WeCom.name()), ("to", to.name())];
+                let n = t.inbox[to.index()].total;
                 ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
             }
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::ingest::Pipeline;
+use crate::routing::inbox::AUDIENCE_COUNT;
 use crate::routing::{Relay, OUTCOME_COUNT, RELAY_COUNT};
 use crate::source::status::{ConnState, Phase};
 
@@ -32,6 +33,8 @@ pub struct MetricsSnapshot {
     pub relays: Vec<Relay>,
     /// Failures whose chat session was lost.
     pub lost: u64,
+    /// Failures WeCom pushed to members' inboxes, by audience.
+    pub inbox: [u64; AUDIENCE_COUNT],
     /// Failures that sent a chat user a secret.
     pub chat_leaks: u64,
     pub frames_by_type: Vec<(String, u64)>,
@@ -61,6 +64,7 @@ impl MetricsSnapshot {
             routing: agg.routing,
             relays: family.relays().to_vec(),
             lost: agg.dropped,
+            inbox: agg.inbox,
             chat_leaks: agg.leaking_failures,
             frames_by_type: ingest
                 .by_type

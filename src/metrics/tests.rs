@@ -32,6 +32,7 @@ fn snapshot() -> MetricsSnapshot {
         routing,
         relays: vec![Relay::Octo, Relay::Lark],
         lost: 1,
+        inbox: [0; 2],
         chat_leaks: 2,
         frames_by_type: vec![("task:failed".into(), 5), ("task:queued".into(), 7)],
         rejected: vec![("not_json", 6)],
@@ -92,6 +93,27 @@ fn a_snapshot_is_shown_by_family_with_help_and_type() {
     let help = text.lines().filter(|l| l.starts_with("# HELP ")).count();
     let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
     assert_eq!(help, types);
+    assert!(
+        !text.contains("failwatch_inbox_pushes"),
+        "the fork has no WeCom"
+    );
+}
+
+#[test]
+fn wecom_inbox_pushes_are_counted_apart_from_the_chat_routes() {
+    let s = MetricsSnapshot {
+        relays: Relay::ALL[1..].to_vec(),
+        inbox: [3, 1],
+        ..snapshot()
+    };
+    let text = render(&s, at(0));
+    let lines = samples(&text);
+    for line in [
+        r#"failwatch_inbox_pushes_total{relay="wecom",to="issue_subscribers"} 3"#,
+        r#"failwatch_inbox_pushes_total{relay="wecom",to="quick_create_requester"} 1"#,
+    ] {
+        assert!(lines.contains(&line), "{line} missing from:\n{text}");
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::snapshot::MetricsSnapshot;
+use crate::routing::inbox::AUDIENCE_COUNT;
 use crate::routing::{Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// Distinct label values one labelled counter shows; later ones count under [`OTHER`].
@@ -101,6 +102,8 @@ pub struct Totals {
     /// Relays whose series are shown (those of the family in effect, and any ever counted).
     pub relays_shown: [bool; RELAY_COUNT],
     pub lost: Monotonic,
+    /// WeCom's inbox pushes, by audience.
+    pub inbox: [Monotonic; AUDIENCE_COUNT],
     pub chat_leaks: Monotonic,
     pub frames: Labelled,
     pub rejected: Labelled,
@@ -130,6 +133,9 @@ impl Totals {
             self.relays_shown[relay.index()] = true;
         }
         self.lost.observe(s.lost);
+        for (m, n) in self.inbox.iter_mut().zip(s.inbox) {
+            m.observe(n);
+        }
         self.chat_leaks.observe(s.chat_leaks);
         self.frames
             .observe(s.frames_by_type.iter().map(|(t, n)| (t.as_str(), *n)));

@@ -26,6 +26,9 @@ pub struct FailureRecord<'a> {
     /// The failure's group (reason and error template): the same id in every run.
     pub group: String,
     pub group_template: &'a str,
+    /// WeCom's push to members' inboxes (the issue's subscribers, a quick-create's requester),
+    /// apart from the chat routes.
+    pub inbox: Option<InboxRecord>,
     pub issue_id: Option<&'a str>,
     pub leaked_to_chat: u32,
     /// Why the REST API could not give a withheld text back (null: not asked, or it did).
@@ -59,6 +62,14 @@ pub struct ServerAttempt<'a> {
     pub attempt: u32,
     pub max_attempts: u32,
     pub parent_task_id: Option<&'a str>,
+}
+
+/// What a relay pushed to members' inboxes.
+#[derive(Serialize)]
+pub struct InboxRecord {
+    pub relay: &'static str,
+    pub text: String,
+    pub to: &'static str,
 }
 
 /// What one relay did.
@@ -97,6 +108,11 @@ impl<'a> FailureRecord<'a> {
             error_origin: f.error_origin(),
             group: f.group.id.to_string(),
             group_template: &f.group.template,
+            inbox: f.inbox.zip(f.inbox_text()).map(|(n, text)| InboxRecord {
+                relay: n.relay.name(),
+                text: text.render(WITHHELD),
+                to: n.to.name(),
+            }),
             issue_id: f.issue_id.as_deref(),
             leaked_to_chat: f.leaked_to_chat,
             lookup_error: match &f.lookup {
@@ -154,6 +170,9 @@ pub struct SummaryRecord<'a> {
     pub groups: Vec<GroupRecord<'a>>,
     /// Failures of groups past the number counted one by one.
     pub groups_beyond: u64,
+    /// Failures WeCom pushed to members' inboxes, by audience: apart from `routing`, which
+    /// counts what chat sessions were told.
+    pub inbox: BTreeMap<&'static str, u64>,
     pub leaked_to_chat: Leaks,
     pub masked_secrets: u64,
     /// Failures in each minute that had any, oldest first.
@@ -333,6 +352,10 @@ impl<'a> SummaryRecord<'a> {
                 .map(|(id, g)| GroupRecord::of(*id, g, agg.failures, pipeline.store().now()))
                 .collect(),
             groups_beyond: agg.groups.beyond,
+            inbox: crate::routing::Audience::ALL
+                .into_iter()
+                .map(|a| (a.name(), agg.inbox[a.index()]))
+                .collect(),
             leaked_to_chat: Leaks {
                 failures: agg.leaking_failures,
                 secrets: agg.leaked_secrets,

@@ -81,6 +81,13 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     }
     let right: Vec<bool> = (0..=Outcome::ALL.len()).map(|i| i > 0).collect();
     out.push_str(&table(&rows, &right));
+    if family.relays().contains(&crate::routing::Relay::WeCom) {
+        let pushes: Vec<String> = crate::routing::Audience::ALL
+            .iter()
+            .map(|a| format!("{} {}", agg.inbox[a.index()], a.label(lang)))
+            .collect();
+        out.push_str(&format!("{}: {}\n", s.t_inbox, pushes.join(" · ")));
+    }
     out.push('\n');
     out.push_str(&listed(s.t_lost_sessions, &agg.dropped_sessions()));
     out.push_str(&format!(

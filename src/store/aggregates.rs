@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
 use crate::enrich::Failure;
+use crate::routing::inbox::AUDIENCE_COUNT;
 use crate::routing::{Family, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// How many minutes of per-minute history each series keeps (sparklines, rates).
@@ -237,6 +238,8 @@ pub struct Aggregates {
     pub sessions: FxHashMap<Arc<str>, SessionStats>,
     /// Failures whose chat session was lost (counted once per failure, not per relay).
     pub dropped: u64,
+    /// Failures WeCom pushed to members' inboxes, by audience (apart from the chat routes).
+    pub inbox: [u64; AUDIENCE_COUNT],
     pub per_minute: MinuteSeries,
     pub masked_secrets: u64,
     /// Failures whose relays had one of Multica's fixed sentences.
@@ -281,6 +284,7 @@ impl Aggregates {
             routing: [[0; OUTCOME_COUNT]; RELAY_COUNT],
             sessions: FxHashMap::default(),
             dropped: 0,
+            inbox: [0; AUDIENCE_COUNT],
             per_minute: MinuteSeries::default(),
             masked_secrets: 0,
             canned: 0,
@@ -325,6 +329,9 @@ impl Aggregates {
             }
         }
         self.dropped += later.dropped;
+        for (mine, n) in self.inbox.iter_mut().zip(later.inbox) {
+            *mine += n;
+        }
         self.per_minute.absorb(&later.per_minute);
         self.masked_secrets += later.masked_secrets;
         self.canned += later.canned;
@@ -417,6 +424,9 @@ impl Aggregates {
         self.groups.count(f, delta, new_session);
         for r in f.routes.iter() {
             bump(&mut self.routing[r.relay.index()][r.outcome.index()], delta);
+        }
+        if let Some(n) = f.inbox {
+            bump(&mut self.inbox[n.to.index()], delta);
         }
         bump(&mut self.masked_secrets, delta * i64::from(f.masked()));
         if f.canned() {

@@ -15,7 +15,7 @@ use crate::catalog;
 use crate::enrich::{ApiSource, ErrorOrigin, Failure, Lookup, Told};
 use crate::feed::Feed;
 use crate::i18n::{strings, Strings};
-use crate::routing::{AttemptEnd, Chains};
+use crate::routing::{AttemptEnd, Chains, Chrome, Family};
 
 /// Where the detail overlay goes on a screen of `size`.
 pub fn area(size: Rect) -> Rect {
@@ -76,6 +76,15 @@ fn title_reason(failure: &Failure, lang: catalog::Lang) -> &str {
     }
 }
 
+/// The era, and the build's day when the user said it.
+fn era_text(failure: &Failure, s: &Strings, lang: catalog::Lang) -> String {
+    let era = failure.era.label(lang);
+    match failure.built {
+        Some(day) => format!("{era} · {} {}", s.server_built, day.format("%Y-%m-%d")),
+        None => era.to_owned(),
+    }
+}
+
 fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
     match origin {
         ErrorOrigin::Event => s.origin_event,
@@ -116,7 +125,7 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
         Line::from(vec![key(s.action), Span::raw(d.texts.action)]),
         Line::default(),
         Line::from(vec![key(s.time), Span::raw(app.tz.date_time(failure.at))]),
-        Line::from(vec![key(s.era), Span::raw(failure.era.label(app.lang))]),
+        Line::from(vec![key(s.era), Span::raw(era_text(failure, s, app.lang))]),
         Line::from(vec![
             key(s.task),
             Span::raw(failure.task_id.as_deref().unwrap_or("-").to_owned()),
@@ -176,11 +185,40 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
             Span::styled(format!("  [{bound}]"), theme.dim()),
             Span::styled(format!("  — {}", r.why.explain(app.lang)), theme.dim()),
         ]));
-        let text = failure
-            .route_text(r.relay)
+        let sent = failure.route_text(r.relay);
+        let text = sent
+            .as_ref()
             .map(|t| t.render(s.withheld))
             .unwrap_or_else(|| s.nothing_sent.to_owned());
         out.push(Line::from(format!("      “{text}”")));
+        if let Some(chrome) = sent
+            .as_ref()
+            .and_then(|t| crate::routing::chrome(r.relay, t))
+        {
+            out.push(Line::styled(
+                format!("      {}", chrome_text(chrome, s)),
+                theme.dim(),
+            ));
+        }
+    }
+    if failure.typed_in_app && failure.family == Family::Upstream {
+        out.push(Line::styled(format!("  {}", s.typed_caveat), theme.dim()));
+    }
+    if let (Some(notice), Some(text)) = (failure.inbox, failure.inbox_text()) {
+        out.push(Line::default());
+        out.push(Line::styled(s.inbox_pushed, theme.title()));
+        out.push(Line::from(vec![
+            Span::raw(format!("  {:<9}", notice.relay.name())),
+            Span::styled(format!("— {}", notice.to.explain(app.lang)), theme.dim()),
+        ]));
+        for (i, l) in text.render(s.withheld).lines().enumerate() {
+            let open = if i == 0 { "“" } else { " " };
+            out.push(Line::from(format!("     {open}{l}")));
+        }
+        out.push(Line::styled(
+            format!("      {}", s.inbox_link_note),
+            theme.dim(),
+        ));
     }
     if let Some(task) = failure.task_id.as_deref() {
         out.extend(attempt_lines(
@@ -224,10 +262,15 @@ fn error_lines<'a>(
             format!("  {}: {why}", s.lookup_failed),
             theme.warn(),
         )),
-        Lookup::Done(source) if failure.evidence.api.is_some() => out.push(Line::styled(
-            format!("  ({} GET {})", s.lookup_done, source_path(*source)),
-            theme.dim(),
-        )),
+        Lookup::Done(source) if failure.evidence.api.is_some() => {
+            out.push(Line::styled(
+                format!("  ({} GET {})", s.lookup_done, source_path(*source)),
+                theme.dim(),
+            ));
+            if failure.error().is_none() {
+                out.push(Line::styled(format!("  {}", s.api_empty), theme.dim()));
+            }
+        }
         _ => {}
     }
     // What the token may not read, said once by the client, shown where it matters.
@@ -238,13 +281,24 @@ fn error_lines<'a>(
     }
     match (failure.error(), failure.told) {
         (Some(e), _) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),
-        (None, Told::Withheld { forms, .. }) => {
+        (
+            None,
+            Told::Withheld {
+                forms, or_detail, ..
+            },
+        ) => {
             out.push(Line::styled(format!("  {}", s.withheld), theme.dim()));
             if !forms.is_empty() {
                 let forms = forms.iter().map(|f| format!("“{f}”")).collect::<Vec<_>>();
                 out.push(Line::styled(
                     format!("  {}: {}", s.withheld_one_of, forms.join(", ")),
                     theme.dim(),
+                ));
+            }
+            if or_detail {
+                out.push(Line::styled(
+                    format!("  {}", s.withheld_or_detail),
+                    theme.warn(),
                 ));
             }
         }
@@ -263,6 +317,20 @@ fn error_lines<'a>(
         ));
     }
     out
+}
+
+/// What the IM showed around the text.
+fn chrome_text(chrome: Chrome, s: &Strings) -> String {
+    match chrome {
+        Chrome::LarkCard => s.lark_card.to_owned(),
+        Chrome::DingTalkMarkdown { title, messages } => {
+            let mut t = format!("{}: “{title}”", s.dingtalk_title);
+            if let Some(n) = messages.filter(|n| *n > 1) {
+                t.push_str(&format!(" · {n} {}", s.dingtalk_messages));
+            }
+            t
+        }
+    }
 }
 
 fn source_path(source: ApiSource) -> &'static str {

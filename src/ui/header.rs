@@ -126,6 +126,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     }
     first.push(Span::raw(format!("· {} ", feed.label)));
     first.push(match source {
+        // Failures that told nothing were routed: they may be the fork's before its PR #33.
+        FamilySource::Assumed if feed.pipeline.stats().assumed_family > 0 => Span::styled(
+            format!(
+                "· {}? ({}; {}) ",
+                family.name(),
+                s.server_assumed,
+                s.server_try_octo
+            ),
+            theme.warn(),
+        ),
         FamilySource::Assumed => Span::styled(
             format!("· {}? ({}) ", family.name(), s.server_assumed),
             theme.warn(),
