@@ -314,6 +314,38 @@ mod tests {
         }
     }
 
+    /// Panics unless `text` contains every one of `words`.
+    fn says(code: &str, text: &str, words: &[&str]) {
+        for w in words {
+            assert!(text.contains(w), "{code}: {w:?} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn timeout_and_runtime_offline_also_cover_runs_that_never_started() {
+        // The server's sweepers fail dispatched tasks (claimed, not started) with both reasons,
+        // and the daemon uses them for a preparation that ran out of time and for a claimed task
+        // whose runtime it no longer hosts.
+        let timeout = lookup("timeout").unwrap();
+        says(
+            "timeout",
+            timeout.en.meaning,
+            &["ran too long", "never started"],
+        );
+        says("timeout", timeout.zh.meaning, &["运行太久", "没有开始"]);
+        let offline = lookup("runtime_offline").unwrap();
+        says(
+            "runtime_offline",
+            offline.en.meaning,
+            &["while the task ran", "before it started"],
+        );
+        says(
+            "runtime_offline",
+            offline.zh.meaning,
+            &["运行中", "开始之前"],
+        );
+    }
+
     #[test]
     fn codes_are_unique_and_kinds_follow_the_prefix() {
         let mut codes: Vec<_> = all().iter().map(|r| r.code).collect();

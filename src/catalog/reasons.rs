@@ -41,8 +41,8 @@ pub static REASONS: &[ReasonEntry] = &[
     platform(
         "runtime_offline",
         true,
-        t("Runtime offline", "The runtime executing the task went offline while it ran.", "Look at the daemon host: network, process, machine sleep. Retry once it is back."),
-        t("运行时离线", "执行任务的运行时在运行过程中掉线了。", "检查守护进程所在主机的网络、进程和休眠状态，恢复后重试。"),
+        t("Runtime offline", "The task's runtime went offline, while the task ran or before it started: it stayed offline past the reconnect grace while holding the task (claimed, running or waiting for its local directory), or the daemon no longer hosted it when the claimed task reached it.", "Look at the daemon host: network, process, machine sleep. Retry once it is back."),
+        t("运行时离线", "任务的运行时离线了，可能在运行中，也可能在任务开始之前：运行时在持有任务时（已领取、运行中或在等待本地目录）离线超过了重连宽限期；或者已领取的任务送达时，守护进程已不再托管该运行时。", "检查守护进程所在主机的网络、进程和休眠状态，恢复后重试。"),
     ),
     platform(
         "runtime_reconnect_timeout",
@@ -59,8 +59,8 @@ pub static REASONS: &[ReasonEntry] = &[
     platform(
         "timeout",
         true,
-        t("Hit the time limit", "The task ran past its hard time limit and was stopped.", "Split the work into smaller requests, or raise the limit if the work is legitimately long."),
-        t("超过时间上限", "任务运行超过硬性时间上限，被强制停止。", "把工作拆小，或在确属长任务时调高时限。"),
+        t("Hit the time limit", "The task hit a time limit: either it ran too long and was stopped, or it was claimed but never started (its preparation overran the deadline, or it sat unstarted too long, sometimes because its runtime had gone away).", "If it ran long, split the work or raise the limit; if it never started, check the daemon host for slow preparation or a runtime that went away."),
+        t("超过时间上限", "任务触发了时间上限：要么运行太久被停止，要么已被领取却始终没有开始（准备阶段超过了时限，或迟迟没有启动，有时是因为它的运行时已经不在）。", "若是运行太久，把工作拆小或调高时限；若根本没有开始，检查守护进程所在主机上的准备是否过慢、运行时是否已经离开。"),
     ),
     platform(
         "iteration_limit",
