@@ -347,6 +347,33 @@ mod tests {
     }
 
     #[test]
+    fn runtime_cli_timeout_names_its_knob_and_says_a_retry_will_not_help() {
+        // Not among the server's retryable reasons: the local stall repeats on every attempt,
+        // and the daemon's deadline per CLI call is set by MULTICA_OPENCLAW_CLI_TIMEOUT.
+        let r = lookup("runtime_cli_timeout").unwrap();
+        says(
+            "runtime_cli_timeout",
+            r.en.meaning,
+            &["never started", "not retried"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.en.action,
+            &["retry won't help", "MULTICA_OPENCLAW_CLI_TIMEOUT"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.zh.meaning,
+            &["没有开始", "不会自动重试"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.zh.action,
+            &["重试无济于事", "MULTICA_OPENCLAW_CLI_TIMEOUT"],
+        );
+    }
+
+    #[test]
     fn codes_are_unique_and_kinds_follow_the_prefix() {
         let mut codes: Vec<_> = all().iter().map(|r| r.code).collect();
         codes.sort();

@@ -89,8 +89,8 @@ pub static REASONS: &[ReasonEntry] = &[
     platform(
         "runtime_cli_timeout",
         true,
-        t("Runtime CLI unresponsive", "A local runtime CLI did not answer while the task was being prepared; it is not retried.", "Check the CLI on the daemon host (installed, logged in, not hung) and rerun."),
-        t("运行时 CLI 无响应", "准备任务时本地运行时 CLI 没有响应；不会自动重试。", "检查守护进程所在主机上的 CLI（是否安装、登录、卡住），然后重新运行。"),
+        t("Runtime CLI unresponsive", "A local runtime CLI the daemon calls while preparing the task (today the OpenClaw CLI, for its config) did not answer in time, so the run never started; it is not retried.", "A retry won't help: raise MULTICA_OPENCLAW_CLI_TIMEOUT on the daemon host (the limit per CLI call: 30s by default, 60s at most) or make the CLI answer faster, then run the task again."),
+        t("运行时 CLI 无响应", "准备任务时，本地运行时 CLI（目前是查询配置的 OpenClaw CLI）没有在时限内响应，运行根本没有开始；不会自动重试。", "重试无济于事：在守护进程所在主机上调大 MULTICA_OPENCLAW_CLI_TIMEOUT（每次 CLI 调用的时限，默认 30 秒，最多 60 秒），或让 CLI 响应更快，然后再运行任务。"),
     ),
     platform(
         "invalid_task_identity",
