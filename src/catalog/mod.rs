@@ -267,6 +267,112 @@ mod tests {
         assert_eq!(all().len(), CANONICAL.len() + IN_THE_WILD.len());
     }
 
+    /// Every Chinese text the catalog can show: each reason's, then the generic and no-reason ones.
+    fn zh_texts() -> Vec<(&'static str, &'static str)> {
+        all()
+            .iter()
+            .map(|r| (r.code, r.zh))
+            .chain([
+                ("<generic>", generic(Lang::Zh)),
+                ("<none>", no_reason(Lang::Zh)),
+            ])
+            .flat_map(|(code, t)| [(code, t.label), (code, t.meaning), (code, t.action)])
+            .collect()
+    }
+
+    /// The ASCII words of a text outside `backticked` spans. A word keeps its `_`, `.` and `-`,
+    /// so code names such as `agent_error.unknown` or MULTICA_OPENCLAW_CLI_TIMEOUT stay whole
+    /// and never read as the plain words inside them.
+    fn ascii_words(s: &str) -> Vec<&str> {
+        s.split('`')
+            .step_by(2)
+            .flat_map(|part| {
+                part.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            })
+            .map(|w| w.trim_matches(|c| matches!(c, '.' | '-')))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn chinese_texts_use_multicas_chinese_terms_not_english_words() {
+        assert_eq!(
+            ascii_words("用 `runtime` 查 agent_error.unknown 和 MULTICA_OPENCLAW_CLI_TIMEOUT。"),
+            ["agent_error.unknown", "MULTICA_OPENCLAW_CLI_TIMEOUT"]
+        );
+        // Multica's zh UI says 守护进程, 运行时 and 智能体 for these.
+        let english = [
+            "daemon", "daemons", "runtime", "runtimes", "agent", "agents",
+        ];
+        for (code, s) in zh_texts() {
+            for w in ascii_words(s) {
+                assert!(
+                    !english.contains(&w.to_ascii_lowercase().as_str()),
+                    "{code}: zh text keeps the English word {w:?}: {s}"
+                );
+            }
+        }
+    }
+
+    /// Panics unless `text` contains every one of `words`.
+    fn says(code: &str, text: &str, words: &[&str]) {
+        for w in words {
+            assert!(text.contains(w), "{code}: {w:?} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn timeout_and_runtime_offline_also_cover_runs_that_never_started() {
+        // The server's sweepers fail dispatched tasks (claimed, not started) with both reasons,
+        // and the daemon uses them for a preparation that ran out of time and for a claimed task
+        // whose runtime it no longer hosts.
+        let timeout = lookup("timeout").unwrap();
+        says(
+            "timeout",
+            timeout.en.meaning,
+            &["ran too long", "never started"],
+        );
+        says("timeout", timeout.zh.meaning, &["运行太久", "没有开始"]);
+        let offline = lookup("runtime_offline").unwrap();
+        says(
+            "runtime_offline",
+            offline.en.meaning,
+            &["while the task ran", "before it started"],
+        );
+        says(
+            "runtime_offline",
+            offline.zh.meaning,
+            &["运行中", "开始之前"],
+        );
+    }
+
+    #[test]
+    fn runtime_cli_timeout_names_its_knob_and_says_a_retry_will_not_help() {
+        // Not among the server's retryable reasons: the local stall repeats on every attempt,
+        // and the daemon's deadline per CLI call is set by MULTICA_OPENCLAW_CLI_TIMEOUT.
+        let r = lookup("runtime_cli_timeout").unwrap();
+        says(
+            "runtime_cli_timeout",
+            r.en.meaning,
+            &["never started", "not retried"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.en.action,
+            &["retry won't help", "MULTICA_OPENCLAW_CLI_TIMEOUT"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.zh.meaning,
+            &["没有开始", "不会自动重试"],
+        );
+        says(
+            "runtime_cli_timeout",
+            r.zh.action,
+            &["重试无济于事", "MULTICA_OPENCLAW_CLI_TIMEOUT"],
+        );
+    }
+
     #[test]
     fn codes_are_unique_and_kinds_follow_the_prefix() {
         let mut codes: Vec<_> = all().iter().map(|r| r.code).collect();
