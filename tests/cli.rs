@@ -212,12 +212,15 @@ fn tail_prints_one_object_per_failure_with_the_contract_keys() {
             "retry_of",
             "leaked_to_chat",
             "routes",
+            "inbox",
         ] {
             assert!(row.get(key).is_some(), "missing {key} in {row}");
         }
         assert_eq!(row["server"], "octo");
         let routes = row["routes"].as_array().unwrap();
-        assert_eq!(routes.len(), 2, "octo and lark");
+        // The fork's relays: Octo, Lark, and Slack, which answers finished replies only.
+        assert_eq!(routes.len(), 3, "octo, lark and slack");
+        assert!(row["inbox"].is_null(), "the fork has no WeCom");
         for r in routes {
             let outcome = r["outcome"].as_str().unwrap();
             assert!([

@@ -7,7 +7,7 @@ use failwatch::enrich::{Enricher, ErrorOrigin, Failure};
 use failwatch::feed::{Feed, FeedEvent};
 use failwatch::ingest::replay::Replay;
 use failwatch::ingest::Pipeline;
-use failwatch::routing::{Bindings, FamilySource};
+use failwatch::routing::{Bindings, FamilySource, Relay, Why};
 use failwatch::ui::app::{Action, App};
 use failwatch::ui::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -205,6 +205,31 @@ fn upstream_main_view_and_a_withheld_error() {
     }
 }
 
+/// The new whys read in both languages: a turn typed in Multica (silent on upstream's IM relays,
+/// with the caveat) and an issue failure pushed to WeCom's inbox.
+#[test]
+fn typed_turns_and_inbox_pushes_in_the_detail_view() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut dash = app_on(UPSTREAM, UPSTREAM_BINDINGS, lang, 100, 50);
+        select(&mut dash, |f| {
+            f.typed_in_app
+                && f.retry_pending == Some(false)
+                && f.route(Relay::Lark).is_some_and(|r| r.bound == Some(true))
+        });
+        dash.act(Action::OpenDetail);
+        let typed = screen(&dash);
+        let why: String = Why::TypedInMultica.explain(lang).chars().take(12).collect();
+        assert!(typed.contains(&why), "{typed}");
+        insta::assert_snapshot!(format!("upstream_detail_typed_{tag}_100x50"), typed);
+        dash.act(Action::CloseOverlay);
+        select(&mut dash, |f| f.inbox.is_some() && f.issue_title.is_some());
+        dash.act(Action::OpenDetail);
+        let pushed = screen(&dash);
+        assert!(pushed.contains("**[任务失败] "), "{pushed}");
+        insta::assert_snapshot!(format!("upstream_detail_inbox_{tag}_100x50"), pushed);
+    }
+}
+
 #[test]
 fn a_retry_chain_in_the_detail_view() {
     let mut dash = app_on(UPSTREAM, UPSTREAM_BINDINGS, Lang::En, 100, 40);
@@ -300,14 +325,15 @@ fn main_view_at_common_sizes() {
         };
         assert!(error_width(&wide) > error_width(&narrow) + 60, "{wide}");
         // Every reason label on the wide screen is whole.
-        for code in ["agent_error.provider_quota_limit", "runtime_recovery"] {
+        for code in ["agent_error.provider_network", "runtime_recovery"] {
             let label = failwatch::catalog::describe(code, lang).texts.label;
             assert!(wide.contains(label), "{label} cut at 200 columns:\n{wide}");
         }
     }
     // At 80 columns a cut label ends with an ellipsis, never mid-word without one.
     let narrow = screen(&app(Lang::En, 80, 24));
-    assert!(!narrow.contains("Provider quota exhaust "), "{narrow}");
+    assert!(!narrow.contains("Daemon restarted mid-ru "), "{narrow}");
+    assert!(narrow.contains("Daemon restarted …"), "{narrow}");
 }
 
 /// `--ascii`: not one box-drawing character or symbol on any screen, overlays included.

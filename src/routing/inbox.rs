@@ -41,10 +41,10 @@ impl Audience {
     /// A short name for tables.
     pub fn label(self, lang: Lang) -> &'static str {
         match (self, lang) {
-            (Audience::IssueSubscribers, Lang::En) => "issue subscribers",
-            (Audience::QuickCreateRequester, Lang::En) => "a quick-create's requester",
-            (Audience::IssueSubscribers, Lang::Zh) => "议题订阅者",
-            (Audience::QuickCreateRequester, Lang::Zh) => "快速创建的发起人",
+            (Audience::IssueSubscribers, Lang::En) => "to issue subscribers",
+            (Audience::QuickCreateRequester, Lang::En) => "to a quick-create's requester",
+            (Audience::IssueSubscribers, Lang::Zh) => "给议题订阅者",
+            (Audience::QuickCreateRequester, Lang::Zh) => "给快速创建的发起人",
         }
     }
 

@@ -211,9 +211,10 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
             Span::raw(format!("  {:<9}", notice.relay.name())),
             Span::styled(format!("— {}", notice.to.explain(app.lang)), theme.dim()),
         ]));
-        for (i, l) in text.render(s.withheld).lines().enumerate() {
-            let open = if i == 0 { "“" } else { " " };
-            out.push(Line::from(format!("     {open}{l}")));
+        let text = format!("“{}”", text.render(s.withheld));
+        for (i, l) in text.lines().enumerate() {
+            let indent = if i == 0 { "     " } else { "      " };
+            out.push(Line::from(format!("{indent}{l}")));
         }
         out.push(Line::styled(
             format!("      {}", s.inbox_link_note),

@@ -900,7 +900,12 @@ impl Sim {
             .iter()
             .map(|&relay| self.route(relay, task, on_event, &facts))
             .collect();
-        let leaked = if told.iter().any(|(_, words)| *words) {
+        let inbox = self.inbox(task, retry_pending, f.recovered.then_some(raw));
+        // A quick-create's requester is pushed the error with the server's redaction only.
+        let pushed_words = inbox
+            .as_ref()
+            .is_some_and(|i| i.to == "quick_create_requester" && f.recovered && !raw.is_empty());
+        let leaked = if told.iter().any(|(_, words)| *words) || pushed_words {
             gaps(self.server, raw)
         } else {
             0
@@ -916,7 +921,7 @@ impl Sim {
             leaked,
             lost_session: task.session.clone().filter(|_| !on_event),
             retry_of: task.parent.clone(),
-            inbox: self.inbox(task, retry_pending, f.recovered.then_some(raw)),
+            inbox,
             recovered: f.recovered,
         });
         // ---- the frame on the wire ----
