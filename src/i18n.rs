@@ -209,6 +209,8 @@ strings! {
     exported: "exported", "已导出";
     failures_to: "failures to", "条失败到";
     export_failed: "export failed:", "导出失败：";
+    export_exists: "exists: enter replaces it, esc keeps it", "已存在：回车替换，esc 保留";
+    exporting: "exporting to", "正在导出到";
     export_to: "export to:", "导出到：";
     export_keys: "enter write the filtered view there · esc cancel", "enter 写入当前过滤结果 · esc 取消";
     // summary --format table.

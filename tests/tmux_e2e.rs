@@ -1,5 +1,6 @@
 //! End to end, as a person would: the real binary in tmux, keys sent, the screen read back.
 
+use std::os::unix::fs::FileTypeExt;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -240,4 +241,40 @@ fn times_follow_the_zone_asked() {
     assert!(screen.contains("2026-11-20 11:15:15.478 CST"), "{screen}");
     tmux.send(&["q"]);
     tmux.wait_for("FAILWATCH-EXITED-0");
+}
+
+/// An export to a FIFO nobody reads, or over a file that exists, never freezes the dashboard
+/// and never writes through: the user is asked, and `?` still answers at once.
+#[test]
+fn an_export_onto_a_fifo_or_an_existing_file_asks_and_never_freezes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.jsonl");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let tmux = Tmux::start(&dashboard(&format!(
+        "replay {SAMPLE} --speed max --lang en --export {}",
+        fifo.display()
+    )));
+    tmux.wait_for("end of capture");
+    tmux.send(&["e"]);
+    tmux.wait_for("pipe.jsonl");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("enter replaces it");
+    // Esc alone, then a key: sent together they read as Alt and the key.
+    tmux.send(&["Escape"]);
+    tmux.wait_for("enter detail");
+    tmux.send(&["?"]);
+    tmux.wait_for("Keys");
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "kept until the user says replace"
+    );
+    // Asked again and confirmed: a file is renamed over the FIFO.
+    tmux.send(&["Escape"]);
+    tmux.wait_for("enter detail");
+    tmux.send(&["e", "Enter"]);
+    tmux.wait_for("enter replaces it");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("exported 28 failures");
+    assert!(std::fs::metadata(&fifo).unwrap().is_file());
 }

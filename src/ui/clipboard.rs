@@ -6,7 +6,6 @@
 //! the `tail` schema. Everything copied or exported is already redacted.
 
 use std::io::{self, Write};
-use std::path::Path;
 
 use base64::Engine;
 
@@ -82,18 +81,6 @@ pub fn copy(text: &str, lang: Lang) -> String {
     }
 }
 
-/// Write lines to `path` (created or replaced); how many.
-pub fn export(path: &Path, lines: impl Iterator<Item = String>) -> io::Result<usize> {
-    let mut out = io::BufWriter::new(std::fs::File::create(path)?);
-    let mut n = 0;
-    for line in lines {
-        writeln!(out, "{line}")?;
-        n += 1;
-    }
-    out.flush()?;
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,21 +93,5 @@ mod tests {
             "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
         );
         assert!(osc52("hi", false, true).starts_with("\x1bP\x1b]52"));
-    }
-
-    #[test]
-    fn export_writes_one_line_per_item() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.jsonl");
-        let n = export(
-            &path,
-            ["{\"a\":1}".to_owned(), "{\"a\":2}".to_owned()].into_iter(),
-        )
-        .unwrap();
-        assert_eq!(n, 2);
-        assert_eq!(
-            std::fs::read_to_string(path).unwrap(),
-            "{\"a\":1}\n{\"a\":2}\n"
-        );
     }
 }

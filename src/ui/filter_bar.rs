@@ -35,7 +35,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let store = feed.pipeline.store();
     if let Some(editor) = &app.export_editor {
         let line = editor_line(s.export_to, editor, theme);
-        let hint = Line::styled(format!("  {}", s.export_keys), theme.dim());
+        let hint = match &app.export_confirm {
+            Some(_) => Line::styled(format!("  {}", s.export_exists), theme.warn()),
+            None => Line::styled(format!("  {}", s.export_keys), theme.dim()),
+        };
         f.render_widget(Paragraph::new(vec![line, hint]), area);
         return;
     }

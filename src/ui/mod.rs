@@ -8,6 +8,7 @@ pub mod ascii;
 pub mod clipboard;
 pub mod copy_menu;
 pub mod detail;
+pub mod export;
 pub mod failures;
 pub mod filter_bar;
 pub mod filter_edit;
@@ -140,7 +141,11 @@ enum Msg {
     Term(TermEvent),
     Feed(FeedEvent),
     Tick,
+    Exported(export::Done),
 }
+
+/// Where exports running on their own threads say how they ended.
+pub type Exports = tokio::sync::mpsc::UnboundedSender<export::Done>;
 
 /// Run the dashboard until the user quits; the app as it was then (its history, settings).
 /// `app.mouse` says whether the mouse starts captured.
@@ -153,6 +158,7 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
     let mut keys = EventStream::new();
     let notifier = crate::alerts::Notifier::detect(|k| std::env::var(k).ok());
     let in_tmux = std::env::var_os("TMUX").is_some();
+    let (exports, mut exported) = tokio::sync::mpsc::unbounded_channel();
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     while !app.quit {
@@ -172,9 +178,10 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
                 None => break,
             },
             ev = feed.next() => Msg::Feed(ev),
+            Some(done) = exported.recv() => Msg::Exported(done),
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
-        dirty |= dispatch(msg, &mut app, &mut feed);
+        dirty |= dispatch(msg, &mut app, &mut feed, &exports);
         announce(feed.take_new_alerts(), app.lang, notifier, in_tmux)?;
         if app.mouse != mouse {
             term.set_mouse(app.mouse)?;
@@ -207,17 +214,21 @@ fn announce(
 }
 
 /// Hand one message to whom it concerns; true when the screen must be redrawn.
-fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed) -> bool {
+fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed, exports: &Exports) -> bool {
     match msg {
+        Msg::Exported(done) => {
+            app.export_done(done);
+            true
+        }
         Msg::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
             if let Some(a) = app.action_for_key(k) {
-                act(app, feed, a);
+                act(app, feed, a, exports);
             }
             true
         }
         Msg::Term(TermEvent::Mouse(m)) => {
             if let Some(a) = app.action_for_mouse(m) {
-                act(app, feed, a);
+                act(app, feed, a, exports);
             }
             true
         }
@@ -261,7 +272,7 @@ pub fn overlay_max_scroll(app: &App, feed: &Feed) -> usize {
 }
 
 /// An action, then what it asks of the outside world (clipboard, files).
-pub fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
+pub fn act(app: &mut App, feed: &mut Feed, action: app::Action, exports: &Exports) {
     let s = strings(app.lang);
     let effect = app.act(action, feed);
     let max = overlay_max_scroll(app, feed);
@@ -271,11 +282,12 @@ pub fn act(app: &mut App, feed: &mut Feed, action: app::Action) {
         Some(Effect::Mouse(on)) => {
             app.status = Some(if on { s.mouse_on } else { s.mouse_off }.to_owned())
         }
-        Some(Effect::Export { path, lines }) => {
-            let shown = crate::redact::redact_line(&path.display().to_string(), 200);
-            app.status = Some(match clipboard::export(&path, lines.into_iter()) {
-                Ok(n) => i18n::exported(app.lang, n, &shown),
-                Err(e) => format!("{} {shown}: {e}", s.export_failed),
+        Some(Effect::Export(job)) => {
+            let shown = crate::redact::redact_line(&job.path.display().to_string(), 200);
+            app.status = Some(format!("{} {shown}…", s.exporting));
+            let exports = exports.clone();
+            export::spawn(job, move |done| {
+                let _ = exports.send(done);
             });
         }
         _ => {}

@@ -27,11 +27,8 @@ pub enum Effect {
     Replay(ReplayCmd),
     /// Put this (redacted) text on the clipboard.
     Copy(String),
-    /// Write these lines (the filtered view, `tail` schema) to this file.
-    Export {
-        path: std::path::PathBuf,
-        lines: Vec<String>,
-    },
+    /// Write the filtered view (`tail` schema) to a file, off the UI thread.
+    Export(crate::ui::export::Job),
     /// Capture the mouse (true) or give it back to the terminal for selecting text.
     Mouse(bool),
 }
@@ -66,6 +63,8 @@ pub struct App {
     pub filter_editor: Option<FilterEditor>,
     /// The export path while it is being chosen.
     pub export_editor: Option<FilterEditor>,
+    /// A path that exists: enter on it again replaces it.
+    pub export_confirm: Option<std::path::PathBuf>,
     /// Where exports go: a directory (a new file named by the time) or a file.
     pub export_to: std::path::PathBuf,
     /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
@@ -114,6 +113,7 @@ impl App {
             matching_at_pause: 0,
             filter_editor: None,
             export_editor: None,
+            export_confirm: None,
             export_to: std::path::PathBuf::from("."),
             filter_history: Vec::new(),
             filter_error: None,
@@ -348,14 +348,8 @@ impl App {
                 return Some(Effect::Mouse(self.mouse));
             }
             Action::Export => {
-                let path = if self.export_to.is_dir() {
-                    self.export_to.join(format!(
-                        "failwatch-export-{}.jsonl",
-                        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-                    ))
-                } else {
-                    self.export_to.clone()
-                };
+                let path = crate::ui::export::target(&self.export_to, chrono::Utc::now());
+                self.export_confirm = None;
                 self.export_editor = Some(FilterEditor::new(&path.display().to_string()));
             }
             Action::Click(x, y) => self.click(store, x, y),
@@ -428,6 +422,26 @@ impl App {
         self.clamp(store);
     }
 
+    /// An export ended: say so, or ask before replacing what is there.
+    pub fn export_done(&mut self, done: crate::ui::export::Done) {
+        use crate::ui::export::Done;
+        let s = strings(self.lang);
+        let shown = |p: &std::path::Path| crate::redact::redact_line(&p.display().to_string(), 200);
+        self.status = Some(match done {
+            Done::Written { path, lines } => crate::i18n::exported(self.lang, lines, &shown(&path)),
+            Done::Exists(path) => {
+                let text = format!("{} {}", shown(&path), s.export_exists);
+                self.export_editor = Some(FilterEditor::new(&path.display().to_string()));
+                self.export_confirm = Some(path);
+                text
+            }
+            Done::Failed { path, error } => {
+                let error = crate::redact::redact_line(&error.to_string(), 200);
+                format!("{} {}: {error}", s.export_failed, shown(&path))
+            }
+        });
+    }
+
     fn parse_filter(&self, source: &str) -> Result<Filter, crate::filter::FilterError> {
         Filter::parse_saved(source, &self.saved_filters)
     }
@@ -450,15 +464,25 @@ impl App {
         let editor = self.export_editor.as_mut()?;
         match e {
             FilterEdit::Apply => {
-                let path = std::path::PathBuf::from(editor.text().trim());
+                // A directory typed here gets a new file in it, as `--export DIR` does.
+                let typed = std::path::PathBuf::from(editor.text().trim());
+                let path = crate::ui::export::target(&typed, chrono::Utc::now());
                 self.export_editor = None;
+                let replace = self.export_confirm.take().is_some_and(|p| p == path);
                 let lines = store
                     .view_iter()
                     .map(|f| crate::output::failure_line(f, self.lang))
                     .collect();
-                return Some(Effect::Export { path, lines });
+                return Some(Effect::Export(crate::ui::export::Job {
+                    path,
+                    lines,
+                    replace,
+                }));
             }
-            FilterEdit::Cancel => self.export_editor = None,
+            FilterEdit::Cancel => {
+                self.export_editor = None;
+                self.export_confirm = None;
+            }
             edit => {
                 editor.edit(edit);
             }

@@ -243,11 +243,40 @@ fn copy_and_export_ask_for_redacted_json() {
         app.export_editor.as_ref().unwrap().text(),
         "/tmp/some-export.jsonl"
     );
-    let Some(Effect::Export { path, lines }) = press(&mut app, &mut feed, KeyCode::Enter) else {
+    let Some(Effect::Export(job)) = press(&mut app, &mut feed, KeyCode::Enter) else {
         panic!()
     };
-    assert_eq!(path, std::path::PathBuf::from("/tmp/some-export.jsonl"));
-    assert_eq!(lines.len(), 2, "the filtered view, not the visible window");
+    assert_eq!(job.path, std::path::PathBuf::from("/tmp/some-export.jsonl"));
+    assert_eq!(
+        job.lines.len(),
+        2,
+        "the filtered view, not the visible window"
+    );
+    assert!(!job.replace, "nothing is replaced unasked");
+    // It existed: the path comes back, and enter on it again replaces it.
+    app.export_done(crate::ui::export::Done::Exists(job.path.clone()));
+    assert!(app.status.as_deref().unwrap().contains("enter replaces it"));
+    let Some(Effect::Export(again)) = press(&mut app, &mut feed, KeyCode::Enter) else {
+        panic!()
+    };
+    assert_eq!((again.path, again.replace), (job.path, true));
+}
+
+#[test]
+fn a_directory_typed_at_the_export_prompt_gets_a_new_file_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut feed = feed_of(Pipeline::new(10));
+    let mut app = App::new(Lang::En);
+    app.sync(&feed);
+    app.export_to = std::path::PathBuf::from("/nonexistent/file.jsonl");
+    press(&mut app, &mut feed, KeyCode::Char('e'));
+    let editor = app.export_editor.as_mut().unwrap();
+    *editor = crate::ui::filter_edit::FilterEditor::new(&dir.path().display().to_string());
+    let Some(Effect::Export(job)) = press(&mut app, &mut feed, KeyCode::Enter) else {
+        panic!()
+    };
+    assert_eq!(job.path.parent(), Some(dir.path()));
+    assert!(job.path.to_string_lossy().ends_with(".jsonl"));
 }
 
 #[test]
@@ -269,7 +298,9 @@ fn copy_and_export_of_a_hostile_failure_carry_nothing_raw_or_secret() {
         panic!()
     };
     press(&mut app, &mut feed, KeyCode::Char('e'));
-    let Some(Effect::Export { lines, .. }) = press(&mut app, &mut feed, KeyCode::Enter) else {
+    let Some(Effect::Export(crate::ui::export::Job { lines, .. })) =
+        press(&mut app, &mut feed, KeyCode::Enter)
+    else {
         panic!()
     };
     for text in std::iter::once(&copied).chain(&lines) {
