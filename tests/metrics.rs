@@ -308,3 +308,109 @@ async fn watch_serves_metrics_until_a_rule_fires_then_exits_5() {
     );
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
 }
+
+/// A flood of slow clients holds at most the metrics' own connection slots: the process keeps
+/// its file descriptors for the live source. Scraping works again once they are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_slow_clients_holds_a_bounded_number_of_descriptors() {
+    let server = demo::serve_with(0, true, demo::HubLimits::default())
+        .await
+        .unwrap();
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("config.toml");
+    let never =
+        "[[alerts]]\nname = \"never\"\nfilter = \"reason:none_such\"\ncount = 1\nwindow = \"1m\"\n";
+    std::fs::write(&rules, never).unwrap();
+    let mut child = failwatch()
+        .args([
+            "watch",
+            "--url",
+            &server.url(),
+            "--workspace",
+            demo::DEMO_WORKSPACE,
+        ])
+        .arg("--config")
+        .arg(&rules)
+        .args(["--metrics", &format!("127.0.0.1:{port}")])
+        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::task::spawn_blocking(move || scrape_until(port, "the live state", is_live))
+        .await
+        .unwrap();
+    let descriptors = |pid: u32| {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .count()
+    };
+    let before = descriptors(child.id());
+    // 300 clients that send half a request and wait.
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        use std::io::Write;
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let _ = c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n");
+        slow.push(c);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let during = descriptors(child.id());
+    assert!(
+        during <= before + failwatch::metrics::MAX_CONNECTIONS + 4,
+        "{before} descriptors before, {during} during the flood"
+    );
+    drop(slow);
+    tokio::task::spawn_blocking(move || scrape_until(port, "a scrape after", is_live))
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Metrics bound to every interface are said on stderr: anyone on the network can read them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_every_interface_are_said() {
+    let server = demo::serve_with(0, true, demo::HubLimits::default())
+        .await
+        .unwrap();
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("config.toml");
+    let never =
+        "[[alerts]]\nname = \"never\"\nfilter = \"reason:none_such\"\ncount = 1\nwindow = \"1m\"\n";
+    std::fs::write(&rules, never).unwrap();
+    let mut child = failwatch()
+        .args([
+            "watch",
+            "--url",
+            &server.url(),
+            "--workspace",
+            demo::DEMO_WORKSPACE,
+        ])
+        .arg("--config")
+        .arg(&rules)
+        .args(["--metrics", &format!("0.0.0.0:{port}")])
+        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(stderr)
+            .read_line(&mut line)
+            .map(|_| line)
+    });
+    let line = tokio::time::timeout(std::time::Duration::from_secs(10), first)
+        .await
+        .expect("a line on stderr")
+        .unwrap()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("every network interface"), "{line}");
+}

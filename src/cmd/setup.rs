@@ -243,5 +243,11 @@ pub async fn metrics(
             )
         })?;
     tracing::info!(addr = %server.addr(), "serving metrics");
+    if addr.ip().is_unspecified() {
+        eprintln!(
+            "failwatch: metrics on {}: every network interface can read them (--metrics 127.0.0.1:PORT keeps them on this machine)",
+            server.addr()
+        );
+    }
     Ok(Some((metrics, server)))
 }

@@ -14,7 +14,7 @@ pub mod totals;
 use std::sync::{Arc, Mutex};
 
 pub use encode::{encode, CONTENT_TYPE};
-pub use server::{serve, Server};
+pub use server::{serve, Server, MAX_CONNECTIONS};
 pub use snapshot::{state_name, MetricsSnapshot, STATES};
 pub use totals::Totals;
 

@@ -14,6 +14,9 @@ use super::Metrics;
 
 /// A client that has not sent its request headers by then is dropped.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once. The rest wait in the kernel's backlog, holding none of our file
+/// descriptors: a flood of slow clients cannot take the ones the live source needs to reconnect.
+pub const MAX_CONNECTIONS: usize = 64;
 
 /// The running server; dropping it stops it.
 pub struct Server {
@@ -39,8 +42,13 @@ impl Drop for Server {
 pub async fn serve(addr: SocketAddr, metrics: Metrics) -> std::io::Result<Server> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let task = tokio::spawn(async move {
         loop {
+            // A slot first, then the connection: a full house accepts nothing more.
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
             let (stream, peer) = match listener.accept().await {
                 Ok(c) => c,
                 Err(e) => {
@@ -52,6 +60,7 @@ pub async fn serve(addr: SocketAddr, metrics: Metrics) -> std::io::Result<Server
             };
             let metrics = metrics.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |req| {
                     let metrics = metrics.clone();
                     async move { Ok::<_, Infallible>(respond(&req, &metrics)) }

@@ -36,8 +36,10 @@ impl Monotonic {
     }
 }
 
-/// A counter with one label: the first [`MAX_LABELS`] values seen keep their own sample for
-/// good, the rest share [`OTHER`].
+/// A counter with one label: values known in advance (the catalog's reasons, the known event
+/// types) always keep a sample of their own; of the others, the first [`MAX_LABELS`] seen keep
+/// theirs for good and the rest share [`OTHER`]. So a flood of junk values arriving first cannot
+/// take the real reasons' places.
 #[derive(Clone, Debug, Default)]
 pub struct Labelled {
     samples: BTreeMap<String, Monotonic>,
@@ -48,12 +50,21 @@ pub struct Labelled {
 impl Labelled {
     /// Fold the current totals per raw value (each value at most once).
     pub fn observe<'a>(&mut self, current: impl IntoIterator<Item = (&'a str, u64)>) {
+        self.observe_reserving(current, |_| false);
+    }
+
+    /// As [`Labelled::observe`], with the values `known` keeps apart from the cap.
+    pub fn observe_reserving<'a>(
+        &mut self,
+        current: impl IntoIterator<Item = (&'a str, u64)>,
+        known: impl Fn(&str) -> bool,
+    ) {
         let mut sums: BTreeMap<String, u64> = BTreeMap::new();
         let mut current: Vec<_> = current.into_iter().collect();
         // Sorted, so which values get a sample of their own does not depend on hash order.
         current.sort_unstable();
         for (raw, n) in current {
-            let label = self.label_of(raw);
+            let label = self.label_of(raw, known(raw));
             let sum = sums.entry(label).or_default();
             *sum = sum.saturating_add(n);
         }
@@ -67,9 +78,13 @@ impl Labelled {
         }
     }
 
-    fn label_of(&mut self, raw: &str) -> String {
+    fn label_of(&mut self, raw: &str, known: bool) -> String {
         let label = clip(raw);
         if label == OTHER || self.samples.contains_key(&label) {
+            return label;
+        }
+        if known {
+            self.samples.insert(label.clone(), Monotonic::default());
             return label;
         }
         if self.admitted < MAX_LABELS {
@@ -117,11 +132,13 @@ pub struct Totals {
 
 impl Totals {
     pub fn fold(&mut self, s: &MetricsSnapshot) {
-        self.failures
-            .observe(s.failures_by_reason.iter().map(|(r, n)| {
+        self.failures.observe_reserving(
+            s.failures_by_reason.iter().map(|(r, n)| {
                 // A failure without a reason is labelled `none`, as every output names it.
                 (crate::catalog::code_or_none(r), *n)
-            }));
+            }),
+            |code| code == "none" || crate::catalog::lookup(code).is_some(),
+        );
         for relay in Relay::ALL {
             for outcome in Outcome::ALL {
                 let (r, o) = (relay.index(), outcome.index());
@@ -137,8 +154,10 @@ impl Totals {
             m.observe(n);
         }
         self.chat_leaks.observe(s.chat_leaks);
-        self.frames
-            .observe(s.frames_by_type.iter().map(|(t, n)| (t.as_str(), *n)));
+        self.frames.observe_reserving(
+            s.frames_by_type.iter().map(|(t, n)| (t.as_str(), *n)),
+            |t| crate::protocol::KNOWN_TYPES.contains(&t),
+        );
         self.rejected.observe(s.rejected.iter().copied());
         self.frames_dropped.observe(s.frames_dropped);
         self.duplicates.observe(s.duplicates);
@@ -180,6 +199,24 @@ mod tests {
         let samples: BTreeMap<_, _> = l.samples().collect();
         assert_eq!(samples[OTHER], 7);
         assert!(!samples.contains_key("r104"));
+    }
+
+    #[test]
+    fn known_values_keep_their_sample_however_many_junk_values_came_first() {
+        let mut l = Labelled::default();
+        let junk: Vec<String> = (0..150).map(|i| format!("junk{i:03}")).collect();
+        let known = |v: &str| v == "timeout" || v == "runtime_offline";
+        let current = || {
+            junk.iter()
+                .map(|j| (j.as_str(), 1))
+                .chain([("timeout", 30), ("runtime_offline", 20)])
+        };
+        l.observe_reserving(current(), known);
+        let samples: BTreeMap<_, _> = l.samples().collect();
+        assert_eq!(samples["timeout"], 30);
+        assert_eq!(samples["runtime_offline"], 20);
+        assert_eq!(samples[OTHER], 50, "junk past the cap");
+        assert_eq!(samples.len(), MAX_LABELS + 3);
     }
 
     #[test]
