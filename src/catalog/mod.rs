@@ -344,6 +344,19 @@ mod tests {
             offline.zh.meaning,
             &["运行中", "开始之前"],
         );
+        // `RecoverOrphanedTasksForRuntime` (agent.sql) fails dispatched, running and
+        // waiting_local_directory tasks when the daemon starts again.
+        let recovery = lookup("runtime_recovery").unwrap();
+        says(
+            "runtime_recovery",
+            recovery.en.meaning,
+            &["claimed", "running", "waiting"],
+        );
+        says(
+            "runtime_recovery",
+            recovery.zh.meaning,
+            &["已领取", "运行中", "等待"],
+        );
     }
 
     #[test]

@@ -53,8 +53,8 @@ pub static REASONS: &[ReasonEntry] = &[
     platform(
         "runtime_recovery",
         true,
-        t("Daemon restarted mid-run", "The daemon restarted while the task was running, so the run was abandoned.", "Usually transient; if it repeats, look for crashes or restarts of the daemon."),
-        t("守护进程运行中重启", "任务运行期间守护进程重启，本次运行被放弃。", "通常是暂时的；若反复出现，排查守护进程崩溃或重启的原因。"),
+        t("Daemon restarted mid-run", "The daemon restarted while it held the task (claimed, running, or waiting for its local directory): on start it fails what its previous run left unfinished. The server retries it.", "Usually transient; if it repeats, look for crashes or restarts of the daemon."),
+        t("守护进程运行中重启", "守护进程在持有任务时重启（已领取、运行中或在等待本地目录）：它启动时会把上一次运行没做完的任务判为失败。服务端会自动重试。", "通常是暂时的；若反复出现，排查守护进程崩溃或重启的原因。"),
     ),
     platform(
         "timeout",
