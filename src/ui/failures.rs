@@ -14,7 +14,7 @@ use crate::catalog;
 use crate::enrich::{Failure, Told};
 use crate::feed::Feed;
 use crate::i18n::strings;
-use crate::routing::{Route, Why};
+use crate::routing::{Notice, Outcome, Route, Why};
 use crate::source::status::Gap;
 
 /// Column widths of the table for the rows shown: the error gets what is left once the
@@ -184,9 +184,20 @@ fn gap_row(g: &Gap, app: &App, theme: &Theme, cols: &Columns) -> Row<'static> {
     Row::new(cells).style(theme.alert())
 }
 
-/// One cell per relay: the outcome's mark, or `_` where the session is not bound to it.
-pub fn route_mark(r: &Route, ascii: bool) -> char {
-    if r.why == Why::NotBound {
+/// An inbox push outside any chat (WeCom to an issue's subscribers), in the relay's cell.
+pub const INBOX_MARK: char = '✉';
+pub const INBOX_MARK_ASCII: char = '@';
+
+/// One cell per relay: the outcome's mark, `_` where the session is not bound to it, or the
+/// inbox mark where the relay pushed the failure to members instead.
+pub fn route_mark(r: &Route, inbox: Option<Notice>, ascii: bool) -> char {
+    if inbox.is_some_and(|n| n.relay == r.relay) {
+        if ascii {
+            INBOX_MARK_ASCII
+        } else {
+            INBOX_MARK
+        }
+    } else if r.why == Why::NotBound {
         '_'
     } else if ascii {
         r.outcome.ascii()
@@ -219,8 +230,11 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> 
         .iter()
         .map(|r| {
             Span::styled(
-                route_mark(r, app.ascii).to_string(),
-                theme.outcome(r.outcome),
+                route_mark(r, f.inbox, app.ascii).to_string(),
+                match f.inbox {
+                    Some(n) if n.relay == r.relay => theme.outcome(Outcome::NotifiedGeneric),
+                    _ => theme.outcome(r.outcome),
+                },
             )
         })
         .collect();

@@ -97,6 +97,18 @@ pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::from(format!("{}{}", key_column("_"), s.bound_no)));
+    if family.relays().contains(&crate::routing::Relay::WeCom) {
+        let mark = if app.ascii {
+            super::failures::INBOX_MARK_ASCII
+        } else {
+            super::failures::INBOX_MARK
+        };
+        lines.push(Line::from(format!(
+            "{}{}",
+            key_column(&mark.to_string()),
+            s.inbox_pushed
+        )));
+    }
     lines.push(Line::default());
     lines.push(Line::styled(s.help_legend, theme.title()));
     lines.extend(
