@@ -579,3 +579,77 @@ async fn a_403_on_the_agents_tasks_falls_back_to_the_chats_messages() {
         ended.stderr
     );
 }
+
+const MIB: usize = 1 << 20;
+
+/// `summary --format json` of a recording: its `texts_cut`.
+fn texts_cut_in(recording: &std::path::Path) -> u64 {
+    let summary = run(&["summary", "--format", "json", recording.to_str().unwrap()]);
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    summary["texts_cut"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_error_text_in_an_answer_is_cut_and_counted_live_and_from_the_recording() {
+    // Texts of 5 MB and 20 MB are cut to their 64 KiB, and counted as texts cut, live and in
+    // a replay of the recording.
+    let (a5, a20) = (agent(5), agent(20));
+    let (t5, t20) = (task(0xc0, 5), task(0xc0, 20));
+    let huge = |mb: usize| {
+        format!(
+            "stack overflow {}",
+            "frame at main.rs:1 ".repeat(mb * MIB / 19)
+        )
+    };
+    let list5 = json!([row(&t5, &a5, Some(&session(5)), &huge(5), (1, 1, None))]);
+    let list20 = json!([row(&t20, &a20, Some(&session(20)), &huge(20), (1, 1, None))]);
+    let (p5, p20) = (
+        format!("/api/agents/{a5}/tasks"),
+        format!("/api/agents/{a20}/tasks"),
+    );
+    let api = ApiServer::start(move |path, _| {
+        if path == p5 {
+            Answer::json(list5.clone())
+        } else if path == p20 {
+            Answer::json(list20.clone())
+        } else {
+            Answer::error(404, "chat session not found")
+        }
+    })
+    .await;
+    let frames = vec![
+        chat_failed(&t5, &a5, &session(5)),
+        chat_failed(&t20, &a20, &session(20)),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("huge.jsonl");
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-wait", "30s", "--record", rec.to_str().unwrap()],
+    );
+    t.wait_failures(2);
+    let ended = stop(t);
+    let got = rows(&ended.lines);
+    for task in [&t5, &t20] {
+        let r = row_of(&got, task);
+        assert_eq!(r["error_origin"], "api", "{r}");
+        let text = r["error"].as_str().unwrap();
+        assert!(text.starts_with("stack overflow") && text.len() < 70 * 1024);
+        assert!(text.ends_with("bytes cut]"), "{}", &text[text.len() - 60..]);
+    }
+    assert!(ended.stderr.contains(" 2 texts cut"), "{}", ended.stderr);
+
+    assert_eq!(texts_cut_in(&rec), 2);
+    let replay = run(&["tail", "--format", "jsonl", rec.to_str().unwrap()]);
+    let lines: Vec<String> = replay.lines().map(str::to_owned).collect();
+    let again = rows(&lines);
+    for task in [&t5, &t20] {
+        assert_eq!(
+            row_of(&again, task)["error"],
+            row_of(&got, task)["error"],
+            "one mark, as recorded"
+        );
+    }
+}

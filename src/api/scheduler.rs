@@ -26,7 +26,7 @@ use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::capture::SharedRecorder;
-use crate::enrich::{LookupRequest, Recovered, Recovery};
+use crate::enrich::{LookupFailed, LookupRequest, Recovered, Recovery};
 
 pub struct Limits {
     pub budget: f64,
@@ -325,7 +325,7 @@ impl Scheduler {
     }
 
     /// Hand an answer out (and to the recording), and forget the lookup.
-    async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, Box<str>>) {
+    async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, LookupFailed>) {
         self.waiting.remove(task);
         let recovery = Recovery {
             task_id: Arc::clone(task),
