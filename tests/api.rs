@@ -653,3 +653,44 @@ async fn a_huge_error_text_in_an_answer_is_cut_and_counted_live_and_from_the_rec
         );
     }
 }
+
+/// An upstream `task:failed` for an issue task of `issue`, its system comment never seen.
+fn issue_failed_in(task: &str, agent: &str, issue: &str) -> String {
+    json!({"type": "task:failed", "actor_type": "system", "actor_id": "", "payload": {
+        "agent_id": agent, "failure_reason": "agent_error.process_failure", "issue_id": issue,
+        "retry_pending": false, "status": "failed", "task_id": task}})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_that_would_change_the_path_are_never_put_in_a_url() {
+    let api = ApiServer::start(|_, _| Answer::json(json!([]))).await;
+    let frames = vec![
+        issue_failed_in(&task(0x30, 0), &agent(0), ".."),
+        chat_failed(&task(0x30, 1), "..", "."),
+        chat_failed(&task(0x30, 2), "a/../b", "%2e%2e"),
+        chat_failed(&task(0x30, 3), "..\\..", ".%2E"),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let mut t = tail(&ws, &api, &["--api-wait", "10s"]);
+    t.wait_failures(4);
+    let ended = stop(t);
+    assert!(
+        api.requests().is_empty(),
+        "asked: {:?}",
+        api.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let got = rows(&ended.lines);
+    assert_eq!(got.len(), 4);
+    for r in &got {
+        let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            why.contains("cannot be put in a URL") && why.ends_with("not asked"),
+            "{why}"
+        );
+    }
+    let why = row_of(&got, &task(0x30, 0))["lookup_error"]
+        .as_str()
+        .unwrap();
+    assert!(why.contains(r#"issue id "..""#), "{why}");
+}

@@ -8,7 +8,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use super::model::{ChatMessage, ErrorBody, TaskRow};
+use super::model::ErrorBody;
 use crate::redact;
 use crate::source::ws::Token;
 
@@ -76,7 +76,8 @@ impl Http {
         })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
+    /// `path` below the API's base ([`super::endpoint::Key::path`]), its JSON answer.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
         let url = format!("{}{path}", self.base);
         let clean = |e: &dyn std::fmt::Display| {
             redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
@@ -110,31 +111,6 @@ impl Http {
             retry_after,
         })
     }
-
-    pub async fn issue_runs(&self, issue: &str) -> Result<Vec<TaskRow>, HttpError> {
-        self.get(&format!("/api/issues/{}/task-runs", segment(issue)))
-            .await
-    }
-
-    pub async fn agent_tasks(&self, agent: &str) -> Result<Vec<TaskRow>, HttpError> {
-        self.get(&format!("/api/agents/{}/tasks", segment(agent)))
-            .await
-    }
-
-    pub async fn session_messages(&self, session: &str) -> Result<Vec<ChatMessage>, HttpError> {
-        self.get(&format!("/api/chat/sessions/{}/messages", segment(session)))
-            .await
-    }
-}
-
-/// An id as one path segment: anything but the characters ids are made of is escaped.
-fn segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The API's base URL from the realtime WebSocket's: same host, `http(s)`, without `/ws`.
@@ -178,7 +154,5 @@ mod tests {
             Some("https://h/multica")
         );
         assert_eq!(base_from_ws("http://h/ws"), None);
-        assert_eq!(segment("ACME-42"), "ACME-42");
-        assert_eq!(segment("a/../b"), "a%2F..%2Fb");
     }
 }

@@ -16,6 +16,7 @@ mod bucket;
 mod endpoint;
 mod failed;
 mod http;
+mod id;
 pub mod model;
 mod queue;
 mod retry;

@@ -178,14 +178,17 @@ impl Scheduler {
             self.bucket.spend();
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
+            let path = key.path();
             flights.spawn(async move {
-                let result = match &key {
-                    Key::Issue(i) => http.issue_runs(i).await.map(|r| Answer::Rows(Arc::new(r))),
-                    Key::Agent(a) => http.agent_tasks(a).await.map(|r| Answer::Rows(Arc::new(r))),
-                    Key::Session(s) => http
-                        .session_messages(s)
-                        .await
-                        .map(|m| Answer::Messages(Arc::new(m))),
+                let result = match (&key, path) {
+                    (Key::Issue(_) | Key::Agent(_), Ok(p)) => {
+                        http.get(&p).await.map(|r| Answer::Rows(Arc::new(r)))
+                    }
+                    (Key::Session(_), Ok(p)) => {
+                        http.get(&p).await.map(|m| Answer::Messages(Arc::new(m)))
+                    }
+                    // Never sent: its id was checked when the endpoint was chosen.
+                    (_, Err(why)) => Err(HttpError::Transport(why)),
                 };
                 (key, result)
             });
