@@ -581,6 +581,20 @@ async fn a_403_on_the_agents_tasks_falls_back_to_the_chats_messages() {
 }
 
 const MIB: usize = 1 << 20;
+/// An answer is read up to this, then cut.
+const ANSWER_CAP: usize = 8 * MIB;
+/// What may be handed to a connection the client stopped reading: the socket buffers of both
+/// ends and the server's own.
+const SLACK: usize = 24 * MIB;
+
+/// A completed task's row of about 2 KB (the agent's output in `result`), not one looked up.
+fn filler(agent: &str, i: usize) -> String {
+    let output = "x".repeat(2000);
+    format!(
+        r#"{{"id":"{}","agent_id":"{agent}","status":"completed","error":null,"result":{{"output":"{output}"}},"kind":"chat"}}"#,
+        task(0xee, i)
+    )
+}
 
 /// `summary --format json` of a recording: its `texts_cut`.
 fn texts_cut_in(recording: &std::path::Path) -> u64 {
@@ -591,8 +605,8 @@ fn texts_cut_in(recording: &std::path::Path) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_huge_error_text_in_an_answer_is_cut_and_counted_live_and_from_the_recording() {
-    // Texts of 5 MB and 20 MB are cut to their 64 KiB, and counted as texts cut, live and in
-    // a replay of the recording.
+    // A 5 MB text in a whole answer is cut to its 64 KiB; a 20 MB one makes the answer pass its
+    // cap and is lost with the rest. Both are counted as texts cut, live and in a replay.
     let (a5, a20) = (agent(5), agent(20));
     let (t5, t20) = (task(0xc0, 5), task(0xc0, 20));
     let huge = |mb: usize| {
@@ -632,26 +646,28 @@ async fn a_huge_error_text_in_an_answer_is_cut_and_counted_live_and_from_the_rec
     t.wait_failures(2);
     let ended = stop(t);
     let got = rows(&ended.lines);
-    for task in [&t5, &t20] {
-        let r = row_of(&got, task);
-        assert_eq!(r["error_origin"], "api", "{r}");
-        let text = r["error"].as_str().unwrap();
-        assert!(text.starts_with("stack overflow") && text.len() < 70 * 1024);
-        assert!(text.ends_with("bytes cut]"), "{}", &text[text.len() - 60..]);
-    }
+    let r = row_of(&got, &t5);
+    assert_eq!(r["error_origin"], "api", "{r}");
+    let text = r["error"].as_str().unwrap();
+    assert!(text.starts_with("stack overflow") && text.len() < 70 * 1024);
+    assert!(text.ends_with("bytes cut]"), "{}", &text[text.len() - 60..]);
+    let why = row_of(&got, &t20)["lookup_error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(why.contains("answer cut at 8 MiB"), "{why}");
     assert!(ended.stderr.contains(" 2 texts cut"), "{}", ended.stderr);
 
     assert_eq!(texts_cut_in(&rec), 2);
     let replay = run(&["tail", "--format", "jsonl", rec.to_str().unwrap()]);
     let lines: Vec<String> = replay.lines().map(str::to_owned).collect();
     let again = rows(&lines);
-    for task in [&t5, &t20] {
-        assert_eq!(
-            row_of(&again, task)["error"],
-            row_of(&got, task)["error"],
-            "one mark, as recorded"
-        );
-    }
+    assert_eq!(
+        row_of(&again, &t5)["error"],
+        r["error"],
+        "one mark, as recorded"
+    );
+    assert_eq!(row_of(&again, &t20)["lookup_error"], json!(why));
 }
 
 /// An upstream `task:failed` for an issue task of `issue`, its system comment never seen.
@@ -693,4 +709,79 @@ async fn ids_that_would_change_the_path_are_never_put_in_a_url() {
         .as_str()
         .unwrap();
     assert!(why.contains(r#"issue id "..""#), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_past_its_cap_is_read_no_further_its_rows_before_the_cut_are_used_and_the_cut_is_said(
+) {
+    // Two agents' unpaginated task lists of 300 MB each: one lists the failed task first (as
+    // the server does, newest first), the other never lists it.
+    let (lost, found) = (agent(0), agent(1));
+    let (t_lost, t_found) = (task(0xc0, 0), task(0xc0, 1));
+    let (lost_path, found_path) = (
+        format!("/api/agents/{lost}/tasks"),
+        format!("/api/agents/{found}/tasks"),
+    );
+    let head = row(
+        &t_found,
+        &found,
+        Some(&session(1)),
+        "exit 137: out of memory",
+        (1, 1, None),
+    )
+    .to_string();
+    let api = ApiServer::start(move |path, _| {
+        if path == lost_path {
+            let a = lost.clone();
+            Answer::streamed(300 * MIB, move |i| filler(&a, i))
+        } else if path == found_path {
+            let (a, head) = (found.clone(), head.clone());
+            Answer::streamed(300 * MIB, move |i| match i {
+                0 => head.clone(),
+                _ => filler(&a, i),
+            })
+        } else {
+            Answer::error(404, "chat session not found")
+        }
+    })
+    .await;
+    let frames = vec![
+        chat_failed(&t_lost, &agent(0), &session(0)),
+        chat_failed(&t_found, &agent(1), &session(1)),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("cut.jsonl");
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-wait", "30s", "--record", rec.to_str().unwrap()],
+    );
+    t.wait_failures(2);
+    let ended = stop(t);
+
+    // The client stopped reading at its cap: not the 600 MB offered.
+    let served = api.served();
+    assert!(
+        served < 2 * (ANSWER_CAP + SLACK),
+        "{} MiB served for two answers cut at 8 MiB",
+        served / MIB
+    );
+    let got = rows(&ended.lines);
+    let r = row_of(&got, &t_found);
+    assert_eq!(r["error_origin"], "api", "the row before the cut: {r}");
+    assert_eq!(r["error"], "exit 137: out of memory");
+    let r = row_of(&got, &t_lost);
+    assert_eq!(r["error_origin"], "withheld", "{r}");
+    let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        why.contains("answer cut at 8 MiB") && why.contains("the agent's task list"),
+        "{why}"
+    );
+    let said = &ended.stderr;
+    assert!(said.contains("answers past 8 MiB are cut"), "{said}");
+    assert!(said.contains("2 answers cut at 8 MiB"), "{said}");
+    // The text that may have been in what was not read counts as a text cut.
+    assert!(said.contains(" 1 texts cut"), "{said}");
+    assert_eq!(texts_cut_in(&rec), 1, "the recording reads back as cut");
 }

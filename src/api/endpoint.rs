@@ -40,6 +40,15 @@ impl Key {
             Key::Session(_) => format!("/api/chat/sessions/{segment}/messages"),
         })
     }
+
+    /// What its answer is called where a lookup is told about it.
+    pub fn answer_name(&self) -> &'static str {
+        match self {
+            Key::Issue(_) => "the issue's runs",
+            Key::Agent(_) => "the agent's task list",
+            Key::Session(_) => "the chat's messages",
+        }
+    }
 }
 
 /// The endpoints that can answer for a lookup, in the order they are asked.

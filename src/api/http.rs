@@ -1,13 +1,14 @@
 //! The three reads, over HTTP: authentication by `Authorization: Bearer` (the WebSocket's token),
 //! the workspace by `X-Workspace-ID` or `X-Workspace-Slug`. Never `X-Agent-ID`/`X-Task-ID` (a
-//! member token sending both is taken for that agent) and never the token in a URL.
+//! member token sending both is taken for that agent) and never the token in a URL. Bodies are
+//! read as they stream, to a cap ([`super::body`]).
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
 
+use super::body::{self, Body, ANSWER_BYTES, ERROR_BYTES};
 use super::model::ErrorBody;
 use crate::redact;
 use crate::source::ws::Token;
@@ -76,13 +77,14 @@ impl Http {
         })
     }
 
-    /// `path` below the API's base ([`super::endpoint::Key::path`]), its JSON answer.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
+    /// `path` below the API's base ([`super::endpoint::Key::path`]): a 200's body, read up to
+    /// [`ANSWER_BYTES`], or an error.
+    pub async fn get(&self, path: &str) -> Result<Body, HttpError> {
         let url = format!("{}{path}", self.base);
         let clean = |e: &dyn std::fmt::Display| {
             redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
         };
-        let resp = self
+        let mut resp = self
             .client
             .get(&url)
             .send()
@@ -90,8 +92,7 @@ impl Http {
             .map_err(|e| HttpError::Transport(clean(&e.without_url())))?;
         let status = resp.status();
         if status == StatusCode::OK {
-            return resp
-                .json::<T>()
+            return body::read(&mut resp, ANSWER_BYTES)
                 .await
                 .map_err(|e| HttpError::Transport(clean(&e.without_url())));
         }
@@ -101,7 +102,8 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
-        let body = resp.text().await.unwrap_or_default();
+        let body = body::read(&mut resp, ERROR_BYTES).await.unwrap_or_default();
+        let body = String::from_utf8_lossy(&body.bytes);
         let message = serde_json::from_str::<ErrorBody>(body.trim())
             .map(|b| b.error)
             .unwrap_or_else(|_| body.trim().to_owned());

@@ -38,6 +38,14 @@ const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 
 type Done = (Key, Result<Answer, HttpError>);
 
+/// Said once, the first time an answer is cut.
+fn cut_note() -> String {
+    format!(
+        "answers past {} MiB are cut: only the rows before the cut are read (the server lists newest first and has no paging)",
+        super::body::ANSWER_BYTES >> 20
+    )
+}
+
 pub struct Scheduler {
     http: Http,
     limits: Limits,
@@ -180,16 +188,14 @@ impl Scheduler {
             let http = self.http.clone();
             let path = key.path();
             flights.spawn(async move {
-                let result = match (&key, path) {
-                    (Key::Issue(_) | Key::Agent(_), Ok(p)) => {
-                        http.get(&p).await.map(|r| Answer::Rows(Arc::new(r)))
-                    }
-                    (Key::Session(_), Ok(p)) => {
-                        http.get(&p).await.map(|m| Answer::Messages(Arc::new(m)))
-                    }
+                let body = match path {
+                    Ok(p) => http.get(&p).await,
                     // Never sent: its id was checked when the endpoint was chosen.
-                    (_, Err(why)) => Err(HttpError::Transport(why)),
+                    Err(why) => Err(HttpError::Transport(why)),
                 };
+                // Decoded here, so the body is let go before the answer is handed on.
+                let result =
+                    body.and_then(|body| Answer::decode(&key, &body).map_err(HttpError::Transport));
                 (key, result)
             });
             if self.breaker.one_at_a_time() {
@@ -203,6 +209,10 @@ impl Scheduler {
             Ok(answer) => {
                 self.breaker.success();
                 self.retries.forget(&key);
+                if answer.cut {
+                    self.count(|s| s.answers_cut += 1);
+                    self.note(cut_note());
+                }
                 self.cache.put(key.clone(), answer.clone(), Utc::now());
                 for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
@@ -276,6 +286,12 @@ impl Scheduler {
                 let Some(p) = self.waiting.get_mut(task) else {
                     return;
                 };
+                // Its row may have been in what was not read; asking again reads the same.
+                if answer.cut {
+                    let why = answer.cut_why(key);
+                    p.moved_on(&why, true);
+                    return self.next_endpoint(task, key, &why).await;
+                }
                 if let Some(at) = p.missed(Instant::now()) {
                     self.queue.ask(key.clone(), at);
                     return;
@@ -327,9 +343,25 @@ impl Scheduler {
         });
     }
 
-    /// Hand an answer out (and to the recording), and forget the lookup.
+    /// Hand an answer out (and to the recording), and forget the lookup. One that gives up
+    /// after an answer was cut before its row is told that too, and counted as a text cut.
     async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, LookupFailed>) {
-        self.waiting.remove(task);
+        let pending = self.waiting.remove(task);
+        let outcome = outcome.map_err(|failed| {
+            let Some(p) = &pending else {
+                return failed;
+            };
+            let why = match p.earlier() {
+                Some(earlier) if *failed.why != *earlier => {
+                    format!("{}; before that, {earlier}", failed.why).into()
+                }
+                _ => failed.why,
+            };
+            LookupFailed {
+                why,
+                cut: failed.cut || p.lost_to_cut(),
+            }
+        });
         let recovery = Recovery {
             task_id: Arc::clone(task),
             outcome,

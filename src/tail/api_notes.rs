@@ -35,10 +35,18 @@ impl ApiNotes {
 
     /// The closing count.
     pub fn closing(status: &ApiStatus) -> String {
-        format!(
+        let mut line = format!(
             "REST API {}: {} requests, {} texts recovered, {} lookups failed, {} still waiting",
             status.base, status.requests, status.recovered, status.failed, status.waiting
-        )
+        );
+        if status.answers_cut > 0 {
+            line.push_str(&format!(
+                ", {} answers cut at {} MiB",
+                status.answers_cut,
+                crate::api::ANSWER_BYTES >> 20
+            ));
+        }
+        line
     }
 }
 
@@ -67,5 +75,20 @@ mod tests {
         assert!(n.news(&s).is_empty());
         s.state = ApiState::Ok;
         assert_eq!(n.news(&s), ["REST API https://h: answering again"]);
+    }
+
+    #[test]
+    fn answers_cut_are_counted_in_the_closing_line() {
+        let mut s = ApiStatus {
+            base: "https://h".into(),
+            ..ApiStatus::default()
+        };
+        assert!(ApiNotes::closing(&s).ends_with("still waiting"));
+        s.answers_cut = 2;
+        assert!(
+            ApiNotes::closing(&s).ends_with(", 2 answers cut at 8 MiB"),
+            "{}",
+            ApiNotes::closing(&s)
+        );
     }
 }
