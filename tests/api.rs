@@ -785,3 +785,90 @@ async fn an_answer_past_its_cap_is_read_no_further_its_rows_before_the_cut_are_u
     assert!(said.contains(" 1 texts cut"), "{said}");
     assert_eq!(texts_cut_in(&rec), 1, "the recording reads back as cut");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_redirect_hop_takes_a_token_of_the_budget_and_a_loop_ends() {
+    let (n, budget) = (4, 5);
+    let issues: Vec<String> = (0..n)
+        .map(|i| format!("0198c7ff-1111-7222-8333-{i:012}"))
+        .collect();
+    // Every path redirects to itself.
+    let api = ApiServer::start(|path, _| Answer::redirect(302, path)).await;
+    let frames = (0..n)
+        .map(|i| issue_failed_in(&task(0x20, i), &agent(0), &issues[i]))
+        .collect();
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-budget", &budget.to_string(), "--api-wait", "30s"],
+    );
+    t.wait_failures(n);
+    let ended = stop(t);
+    let log = api.requests();
+    assert_polite(&log);
+    assert_eq!(log.len(), n * 6, "each chain: the request and 5 hops");
+    for first in &log {
+        let within = log
+            .iter()
+            .filter(|r| r.at >= first.at && r.at.duration_since(first.at) < Duration::from_secs(1))
+            .count();
+        assert!(
+            within <= budget,
+            "{within} requests within a second, budget {budget}"
+        );
+    }
+    for r in rows(&ended.lines) {
+        let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+        assert!(why.contains("redirected more than 5 times"), "{why}");
+    }
+    assert!(
+        ended
+            .stderr
+            .contains("redirects are followed only on the API's own origin"),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_to_another_origin_is_not_followed_and_the_lookup_says_so() {
+    let a = agent(0);
+    let t0 = task(0x10, 0);
+    let list = json!([row(&t0, &a, None, "would be found elsewhere", (1, 1, None))]);
+    let other = ApiServer::start(move |_, _| Answer::json(list.clone())).await;
+    let elsewhere = other.url.clone();
+    let api = ApiServer::start(move |path, n| {
+        // A 307 keeps the method and asks the client to come back; a 302 to another port.
+        let status = if n % 2 == 0 { 307 } else { 302 };
+        Answer::redirect(status, &format!("{elsewhere}{path}?token=from-the-server"))
+    })
+    .await;
+    let ws = scripted(vec![Conn::Serve(vec![issue_failed(&t0, &a)], After::Stay)]).await;
+    let mut t = tail(&ws, &api, &["--api-wait", "20s"]);
+    t.wait_failures(1);
+    let ended = stop(t);
+    assert!(
+        other.requests().is_empty(),
+        "followed to another origin: {:?}",
+        other.requests()
+    );
+    assert_eq!(
+        api.requests().len(),
+        1,
+        "not asked again: it would be sent the same way"
+    );
+    let r = &rows(&ended.lines)[0];
+    assert_eq!(r["error"], Value::Null, "{r}");
+    let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+    let origin = other.url.trim_end_matches('/');
+    assert!(
+        why.contains(&format!("redirected to another origin ({origin})"))
+            && why.contains("not followed"),
+        "{why}"
+    );
+    assert!(
+        !why.contains("from-the-server"),
+        "only the origin is said: {why}"
+    );
+}

@@ -1,15 +1,17 @@
 //! The three reads, over HTTP: authentication by `Authorization: Bearer` (the WebSocket's token),
 //! the workspace by `X-Workspace-ID` or `X-Workspace-Slug`. Never `X-Agent-ID`/`X-Task-ID` (a
 //! member token sending both is taken for that agent) and never the token in a URL. Bodies are
-//! read as they stream, to a cap ([`super::body`]).
+//! read as they stream, to a cap ([`super::body`]); redirects are handed back, not followed
+//! ([`super::redirect`]).
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, LOCATION, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
 
 use super::body::{self, Body, ANSWER_BYTES, ERROR_BYTES};
 use super::model::ErrorBody;
+use super::redirect;
 use crate::redact;
 use crate::source::ws::Token;
 
@@ -24,6 +26,8 @@ pub enum HttpError {
     },
     /// No answer: connection, timeout, or a body that was not what the server sends.
     Transport(String),
+    /// A redirect that is not followed ([`super::redirect`]): said as it is.
+    NotFollowed(String),
 }
 
 impl std::fmt::Display for HttpError {
@@ -32,9 +36,18 @@ impl std::fmt::Display for HttpError {
             HttpError::Status {
                 status, message, ..
             } => write!(f, "HTTP {status}: {message}"),
-            HttpError::Transport(e) => f.write_str(e),
+            HttpError::Transport(e) | HttpError::NotFollowed(e) => f.write_str(e),
         }
     }
+}
+
+/// What a request got.
+#[derive(Debug)]
+pub enum Reply {
+    /// A 200's body, read up to [`ANSWER_BYTES`].
+    Body(Body),
+    /// A redirect from this URL to that `Location` (not followed yet: that is a request of its own).
+    Redirect { from: Url, location: String },
 }
 
 /// A server may take this long before an answer is given up on.
@@ -46,6 +59,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 pub struct Http {
     client: reqwest::Client,
     base: String,
+    origin: Url,
 }
 
 impl Http {
@@ -66,27 +80,44 @@ impl Http {
         );
         headers.insert("x-client-platform", HeaderValue::from_static("failwatch"));
         crate::source::ws::install_crypto_provider();
+        let clean = |e: &dyn std::fmt::Display| {
+            redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
+        };
+        let base = base.trim_end_matches('/').to_owned();
+        let origin = Url::parse(&base).map_err(|e| format!("bad API address: {}", clean(&e)))?;
         let client = reqwest::Client::builder()
             .default_headers(headers)
             .timeout(TIMEOUT)
+            // Each hop is asked by the scheduler, within the budget and the API's origin.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS))?;
+            .map_err(|e| clean(&e))?;
         Ok(Http {
             client,
-            base: base.trim_end_matches('/').to_owned(),
+            base,
+            origin,
         })
     }
 
-    /// `path` below the API's base ([`super::endpoint::Key::path`]): a 200's body, read up to
-    /// [`ANSWER_BYTES`], or an error.
-    pub async fn get(&self, path: &str) -> Result<Body, HttpError> {
-        let url = format!("{}{path}", self.base);
+    /// The API's address: redirects are followed only within its origin.
+    pub fn origin(&self) -> &Url {
+        &self.origin
+    }
+
+    /// An endpoint's URL from its path ([`super::endpoint::Key::path`]).
+    pub fn url(&self, path: &str) -> Result<Url, HttpError> {
+        Url::parse(&format!("{}{path}", self.base))
+            .map_err(|e| HttpError::Transport(format!("bad API address: {e}")))
+    }
+
+    /// One request, one answer: a body read to its cap, a redirect to follow or not, or an error.
+    pub async fn get(&self, url: Url) -> Result<Reply, HttpError> {
         let clean = |e: &dyn std::fmt::Display| {
             redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
         };
         let mut resp = self
             .client
-            .get(&url)
+            .get(url.clone())
             .send()
             .await
             .map_err(|e| HttpError::Transport(clean(&e.without_url())))?;
@@ -94,7 +125,17 @@ impl Http {
         if status == StatusCode::OK {
             return body::read(&mut resp, ANSWER_BYTES)
                 .await
+                .map(Reply::Body)
                 .map_err(|e| HttpError::Transport(clean(&e.without_url())));
+        }
+        if redirect::is_redirect(status.as_u16()) {
+            if let Some(location) = resp.headers().get(LOCATION) {
+                let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+                return Ok(Reply::Redirect {
+                    from: url,
+                    location,
+                });
+            }
         }
         let retry_after = resp
             .headers()

@@ -6,9 +6,10 @@
 //! the token may read is chosen (an issue's runs; else the agent's tasks; else, for the chat's
 //! creator, the chat's messages), a 403 moves to the next, and rows are matched by task id only.
 //! Lookups that need the same endpoint share one request; answers are cached; requests are
-//! bounded in number at once and per second; 429 and 5xx back off (honouring `Retry-After`) and
-//! a run of them opens a circuit that stops asking for a while, said in the header. Problems of
-//! the token (401, not a member, a 403 on an agent) are explained once.
+//! bounded in number at once and per second (a redirect's hop is a request like any other); 429
+//! and 5xx back off (honouring `Retry-After`) and a run of them opens a circuit that stops
+//! asking for a while, said in the header. Problems of the token (401, not a member, a 403 on
+//! an agent) are explained once.
 //!
 //! Memory is bounded in bytes: each of the [`MAX_CONCURRENCY`] requests at once reads at most
 //! [`body::ANSWER_BYTES`] of its body and keeps at most as much of its rows; the cache keeps at
@@ -26,6 +27,7 @@ mod http;
 mod id;
 pub mod model;
 mod queue;
+mod redirect;
 mod retry;
 mod scheduler;
 mod waiting;

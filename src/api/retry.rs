@@ -66,7 +66,7 @@ impl Retries {
 pub fn retry_after(e: &HttpError) -> Option<Duration> {
     match e {
         HttpError::Status { retry_after, .. } => *retry_after,
-        HttpError::Transport(_) => None,
+        HttpError::Transport(_) | HttpError::NotFollowed(_) => None,
     }
 }
 

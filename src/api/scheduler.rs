@@ -3,14 +3,16 @@
 //! tested with time passed in: the endpoint a lookup needs ([`super::endpoint`]), the lookups one
 //! answer answers ([`super::waiting`]), the order of requests ([`super::queue`]), the per-second
 //! budget ([`super::bucket`]), the circuit and `Retry-After` ([`super::breaker`]), retries and
-//! giving up ([`super::retry`]), error answers ([`super::failed`]) and matching and the cache
-//! ([`super::answer`]). Here: the bound on requests at once, the header's counts, the recording.
+//! giving up ([`super::retry`]), error answers ([`super::failed`]), redirects
+//! ([`super::redirect`]) and matching and the cache ([`super::answer`]). Here: the bound on
+//! requests at once, the header's counts and notes, the recording.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use reqwest::Url;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -20,8 +22,9 @@ use super::breaker::Breaker;
 use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
 use super::failed::Failed;
-use super::http::{Http, HttpError};
+use super::http::{Http, HttpError, Reply};
 use super::queue::Queue;
+use super::redirect::{self, Hops};
 use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
@@ -36,7 +39,13 @@ pub struct Limits {
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 
-type Done = (Key, Result<Answer, HttpError>);
+/// What a request came back with: an answer (perhaps cut), or a redirect to ask next.
+enum Landed {
+    Answer(Answer),
+    Redirect { from: Url, location: String },
+}
+
+type Done = (Key, Result<Landed, HttpError>);
 
 /// Said once, the first time an answer is cut.
 fn cut_note() -> String {
@@ -61,6 +70,7 @@ pub struct Scheduler {
     forbidden: HashSet<Key>,
     bucket: Bucket,
     breaker: Breaker,
+    hops: Hops,
     /// When the readers were last woken, and whether counts moved since.
     published: Instant,
     counts_moved: bool,
@@ -89,6 +99,7 @@ impl Scheduler {
             retries: Retries::default(),
             forbidden: HashSet::new(),
             breaker: Breaker::default(),
+            hops: Hops::default(),
             published: Instant::now(),
             counts_moved: false,
             refused: None,
@@ -186,16 +197,26 @@ impl Scheduler {
             self.bucket.spend();
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
-            let path = key.path();
+            // A redirect's next hop, else the endpoint (its id was checked when it was chosen).
+            let url = match self.hops.target(&key) {
+                Some(url) => Ok(url.clone()),
+                None => key
+                    .path()
+                    .map_err(HttpError::NotFollowed)
+                    .and_then(|p| http.url(&p)),
+            };
             flights.spawn(async move {
-                let body = match path {
-                    Ok(p) => http.get(&p).await,
-                    // Never sent: its id was checked when the endpoint was chosen.
-                    Err(why) => Err(HttpError::Transport(why)),
+                let landed = match url {
+                    Ok(url) => http.get(url).await,
+                    Err(e) => Err(e),
                 };
-                // Decoded here, so the body is let go before the answer is handed on.
-                let result =
-                    body.and_then(|body| Answer::decode(&key, &body).map_err(HttpError::Transport));
+                let result = landed.and_then(|reply| match reply {
+                    // Decoded here, so the body is let go before the answer is handed on.
+                    Reply::Body(body) => Answer::decode(&key, &body)
+                        .map(Landed::Answer)
+                        .map_err(HttpError::Transport),
+                    Reply::Redirect { from, location } => Ok(Landed::Redirect { from, location }),
+                });
                 (key, result)
             });
             if self.breaker.one_at_a_time() {
@@ -204,9 +225,10 @@ impl Scheduler {
         }
     }
 
-    async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
+    async fn answered(&mut self, key: Key, result: Result<Landed, HttpError>) {
         let e = match result {
-            Ok(answer) => {
+            Ok(Landed::Answer(answer)) => {
+                self.hops.forget(&key);
                 self.breaker.success();
                 self.retries.forget(&key);
                 if answer.cut {
@@ -219,8 +241,21 @@ impl Scheduler {
                 }
                 return;
             }
+            Ok(Landed::Redirect { from, location }) => {
+                match redirect::follow(self.http.origin(), &from, &location)
+                    .and_then(|to| self.hops.redirected(&key, to))
+                {
+                    // The next hop waits for a token like any request.
+                    Ok(()) if self.waiting.wants(&key) => {
+                        return self.queue.ask(key, Instant::now());
+                    }
+                    Ok(()) => return self.hops.forget(&key),
+                    Err(why) => HttpError::NotFollowed(why),
+                }
+            }
             Err(e) => e,
         };
+        self.hops.forget(&key);
         match Failed::of(&key, &e) {
             Failed::Refused(why) => self.refuse(why).await,
             Failed::Forbidden { note, why } => {
@@ -231,7 +266,16 @@ impl Scheduler {
                 }
             }
             Failed::NotHere(why) => {
+                // A redirect not followed is said once, and told to its lookups even if the
+                // endpoint they move on to fails too.
+                let not_followed = matches!(e, HttpError::NotFollowed(_));
+                if not_followed {
+                    self.note(redirect::NOTE.to_owned());
+                }
                 for task in self.waiting.on(&key) {
+                    if let (true, Some(p)) = (not_followed, self.waiting.get_mut(&task)) {
+                        p.moved_on(&why, false);
+                    }
                     self.next_endpoint(&task, &key, &why).await;
                 }
             }

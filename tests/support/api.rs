@@ -60,6 +60,15 @@ impl Answer {
         }
     }
 
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Answer {
+        Answer {
+            headers: vec![("location", location.to_owned())],
+            body: String::new(),
+            ..Answer::error(status, "")
+        }
+    }
+
     /// An error status with the server's `{"error": …}` body.
     pub fn error(status: u16, message: &str) -> Answer {
         Answer {
