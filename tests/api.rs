@@ -872,3 +872,40 @@ async fn a_redirect_to_another_origin_is_not_followed_and_the_lookup_says_so() {
         "only the origin is said: {why}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_of_ten_to_the_twelfth_is_capped_at_five_minutes_and_the_pause_is_said() {
+    let n = 2;
+    let (ws, api) = many_agents(n, |_, _| Answer {
+        headers: vec![("retry-after", "1000000000000".into())],
+        ..Answer::error(429, "too many requests")
+    })
+    .await;
+    let mut t = tail(&ws, &api, &["--api-wait", "2s"]);
+    t.wait_failures(n);
+    let ended = stop(t);
+    assert_eq!(api.requests().len(), 1, "one 429 holds every request");
+    let said = &ended.stderr;
+    let line = said
+        .lines()
+        .find(|l| l.contains("not asking until"))
+        .unwrap_or_else(|| panic!("the pause is not said: {said}"));
+    assert!(
+        line.contains("Retry-After asked for longer: capped at 5 min"),
+        "{line}"
+    );
+    // Until about five minutes from now, not 31,000 years.
+    let at = line.split("not asking until ").nth(1).unwrap();
+    let hms: Vec<u64> = at[..8].split(':').map(|x| x.parse().unwrap()).collect();
+    let until = hms[0] * 3600 + hms[1] * 60 + hms[2];
+    let now = chrono::Utc::now().timestamp() as u64 % 86_400;
+    let ahead = (until + 86_400 - now) % 86_400;
+    assert!(
+        (240..=310).contains(&ahead),
+        "paused {ahead} s ahead: {line}"
+    );
+    assert!(
+        said.contains("; paused until") && said.contains("2 still waiting"),
+        "{said}"
+    );
+}

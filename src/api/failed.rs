@@ -63,7 +63,6 @@ fn forbidden_note(key: &Key, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn status(status: u16, message: &str) -> HttpError {
         HttpError::Status {
@@ -136,7 +135,7 @@ mod tests {
         let slow_down = HttpError::Status {
             status: 429,
             message: "slow down".into(),
-            retry_after: Some(Duration::from_secs(2)),
+            retry_after: crate::api::retry_after::parse("2", chrono::Utc::now()),
         };
         assert_eq!(Failed::of(&agent(), &slow_down), Failed::Later);
         assert_eq!(Failed::of(&agent(), &status(503, "busy")), Failed::Later);

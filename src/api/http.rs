@@ -12,6 +12,7 @@ use reqwest::{StatusCode, Url};
 use super::body::{self, Body, ANSWER_BYTES, ERROR_BYTES};
 use super::model::ErrorBody;
 use super::redirect;
+use super::retry_after::{self, RetryAfter};
 use crate::redact;
 use crate::source::ws::Token;
 
@@ -22,7 +23,7 @@ pub enum HttpError {
     Status {
         status: u16,
         message: String,
-        retry_after: Option<Duration>,
+        retry_after: Option<RetryAfter>,
     },
     /// No answer: connection, timeout, or a body that was not what the server sends.
     Transport(String),
@@ -52,8 +53,6 @@ pub enum Reply {
 
 /// A server may take this long before an answer is given up on.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// A longer `Retry-After` is not believed: an incident does not wait an hour.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 #[derive(Clone)]
 pub struct Http {
@@ -141,8 +140,7 @@ impl Http {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+            .and_then(|v| retry_after::parse(v, chrono::Utc::now()));
         let body = body::read(&mut resp, ERROR_BYTES).await.unwrap_or_default();
         let body = String::from_utf8_lossy(&body.bytes);
         let message = serde_json::from_str::<ErrorBody>(body.trim())

@@ -6,10 +6,10 @@
 //! the token may read is chosen (an issue's runs; else the agent's tasks; else, for the chat's
 //! creator, the chat's messages), a 403 moves to the next, and rows are matched by task id only.
 //! Lookups that need the same endpoint share one request; answers are cached; requests are
-//! bounded in number at once and per second (a redirect's hop is a request like any other); 429
-//! and 5xx back off (honouring `Retry-After`) and a run of them opens a circuit that stops
-//! asking for a while, said in the header. Problems of the token (401, not a member, a 403 on
-//! an agent) are explained once.
+//! bounded in number at once and per second (a redirect's hop is a request like any other);
+//! 429 and 5xx back off (honouring `Retry-After`, at most 5 minutes, the pause said) and a run
+//! of them opens a circuit that stops asking for a while, said in the header. Problems of the
+//! token (401, not a member, a 403 on an agent) are explained once.
 //!
 //! Memory is bounded in bytes: each of the [`MAX_CONCURRENCY`] requests at once reads at most
 //! [`body::ANSWER_BYTES`] of its body and keeps at most as much of its rows; the cache keeps at
@@ -29,6 +29,7 @@ pub mod model;
 mod queue;
 mod redirect;
 mod retry;
+mod retry_after;
 mod scheduler;
 mod waiting;
 
@@ -40,6 +41,7 @@ use tokio::sync::{mpsc, watch};
 
 pub use body::ANSWER_BYTES;
 pub use http::{base_from_ws, Http, HttpError};
+pub use retry_after::MAX_WAIT as MAX_RETRY_AFTER;
 
 use crate::capture::SharedRecorder;
 use crate::enrich::{LookupRequest, Recovery};
@@ -88,6 +90,9 @@ pub enum ApiState {
     Ok,
     /// Too many failures in a row: no request until then.
     CircuitOpen { until: DateTime<Utc>, why: String },
+    /// The server's `Retry-After` holds every request until then; `capped`: it asked for
+    /// longer than failwatch waits ([`MAX_RETRY_AFTER`]).
+    Paused { until: DateTime<Utc>, capped: bool },
     /// The API will not answer this token (401, not a member): nothing more is asked.
     Refused(String),
 }

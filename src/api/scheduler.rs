@@ -26,6 +26,7 @@ use super::http::{Http, HttpError, Reply};
 use super::queue::Queue;
 use super::redirect::{self, Hops};
 use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
+use super::retry_after::{RetryAfter, MAX_WAIT};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::capture::SharedRecorder;
@@ -287,9 +288,12 @@ impl Scheduler {
     /// request); too many in a row open the circuit.
     async fn retry_later(&mut self, key: Key, e: HttpError) {
         let now = Instant::now();
-        let retry_after = retry::retry_after(&e);
-        if let Some(open_for) = self.breaker.failure(now, retry_after) {
-            self.say_circuit_open(open_for, &e);
+        let asked = retry::retry_after(&e);
+        let retry_after = asked.map(|a| a.wait);
+        match (self.breaker.failure(now, retry_after), asked) {
+            (Some(open_for), _) => self.say_circuit_open(open_for, &e),
+            (None, Some(asked)) if !asked.wait.is_zero() => self.say_paused(asked),
+            _ => {}
         }
         let tries = match self.retries.failed(&key, self.breaker.outage(), &e) {
             Verdict::Again { tries } => tries,
@@ -319,6 +323,31 @@ impl Scheduler {
         tracing::warn!(%why, seconds = open_for.as_secs(), "API circuit open");
         self.status
             .send_modify(|s| s.state = ApiState::CircuitOpen { until, why });
+    }
+
+    /// The server's `Retry-After` holds every request: the header and `tail` say until when (and
+    /// that it was cut down to [`MAX_WAIT`], if it was). An open circuit is said instead.
+    fn say_paused(&mut self, asked: RetryAfter) {
+        let until = Utc::now() + chrono::Duration::from_std(asked.wait).unwrap_or_default();
+        tracing::warn!(
+            seconds = asked.wait.as_secs(),
+            capped = asked.capped,
+            max = MAX_WAIT.as_secs(),
+            "API paused by Retry-After"
+        );
+        self.status.send_modify(|s| {
+            let later = match &s.state {
+                ApiState::CircuitOpen { .. } | ApiState::Refused(_) => false,
+                ApiState::Paused { until: was, .. } => until > *was,
+                ApiState::Ok => true,
+            };
+            if later {
+                s.state = ApiState::Paused {
+                    until,
+                    capped: asked.capped,
+                };
+            }
+        });
     }
 
     /// Match the answer to one waiting task, by its id.
@@ -437,11 +466,17 @@ impl Scheduler {
     fn publish(&mut self) {
         let waiting = self.waiting.len();
         // The circuit closes on a success, not on a clock: until then the header says it is open.
+        // A `Retry-After` ends on the clock.
         let closed = !self.breaker.outage();
+        let resumed = !self.breaker.paused(Instant::now());
         let due = self.published.elapsed() >= PUBLISH_EVERY;
         let mut counts_moved = self.counts_moved;
         let woke = self.status.send_if_modified(|s| {
-            let reopened = matches!(s.state, ApiState::CircuitOpen { .. }) && closed;
+            let reopened = match s.state {
+                ApiState::CircuitOpen { .. } => closed,
+                ApiState::Paused { .. } => resumed,
+                _ => false,
+            };
             if reopened {
                 s.state = ApiState::Ok;
             }

@@ -244,6 +244,24 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                     theme.warn()
                 },
             ),
+            crate::api::ApiState::Paused { until, capped } => (
+                format!(
+                    "· API {} {} (Retry-After{}){} ",
+                    s.api_paused_until,
+                    app.tz.time_of_day(*until),
+                    if *capped {
+                        format!(
+                            ", {} {} min",
+                            s.api_capped_at,
+                            crate::api::MAX_RETRY_AFTER.as_secs() / 60
+                        )
+                    } else {
+                        String::new()
+                    },
+                    answers_cut(api, s)
+                ),
+                theme.alert(),
+            ),
             crate::api::ApiState::CircuitOpen { until, why } => (
                 format!(
                     "· API {} {} ({why}) ",
