@@ -26,7 +26,9 @@ impl Failed {
                 status, message, ..
             } => (status, message),
             // Asking again would be sent the same way: its lookups move on, told why.
-            HttpError::NotFollowed(why) => return Failed::NotHere(why.clone()),
+            HttpError::NotFollowed(why) | HttpError::NotSent(why) => {
+                return Failed::NotHere(why.clone())
+            }
             HttpError::Transport(_) => return Failed::Later,
         };
         match status {

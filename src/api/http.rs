@@ -29,6 +29,8 @@ pub enum HttpError {
     Transport(String),
     /// A redirect that is not followed ([`super::redirect`]): said as it is.
     NotFollowed(String),
+    /// A request that is not sent: its id cannot be put in a path ([`super::id`]).
+    NotSent(String),
 }
 
 impl std::fmt::Display for HttpError {
@@ -37,7 +39,9 @@ impl std::fmt::Display for HttpError {
             HttpError::Status {
                 status, message, ..
             } => write!(f, "HTTP {status}: {message}"),
-            HttpError::Transport(e) | HttpError::NotFollowed(e) => f.write_str(e),
+            HttpError::Transport(e) | HttpError::NotFollowed(e) | HttpError::NotSent(e) => {
+                f.write_str(e)
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ impl Retries {
 pub fn retry_after(e: &HttpError) -> Option<RetryAfter> {
     match e {
         HttpError::Status { retry_after, .. } => *retry_after,
-        HttpError::Transport(_) | HttpError::NotFollowed(_) => None,
+        HttpError::Transport(_) | HttpError::NotFollowed(_) | HttpError::NotSent(_) => None,
     }
 }
 

@@ -203,7 +203,7 @@ impl Scheduler {
                 Some(url) => Ok(url.clone()),
                 None => key
                     .path()
-                    .map_err(HttpError::NotFollowed)
+                    .map_err(HttpError::NotSent)
                     .and_then(|p| http.url(&p)),
             };
             flights.spawn(async move {
