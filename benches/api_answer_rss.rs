@@ -1,8 +1,10 @@
 //! Peak memory of `failwatch tail --url … --api …` when the REST API answers a lookup with a
 //! huge unpaginated task list (100 MB and 300 MB, made as they are sent, the task never in
-//! them). Peak RSS from `/usr/bin/time -v`, and how much of the answer the server handed over
-//! before the client stopped reading. `FAILWATCH_PEER=/path/to/failwatch` measures another
-//! build beside ours. `cargo bench --bench api_answer_rss`.
+//! them): rows of 2 KB (completed tasks with their output, little of which is kept once
+//! parsed), or rows of about 120 bytes (failed tasks with their error, all of it kept). Peak
+//! RSS from `/usr/bin/time -v`, and how much of the answer the server handed over before the
+//! client stopped reading. `FAILWATCH_PEER=/path/to/failwatch` measures another build beside
+//! ours. `cargo bench --bench api_answer_rss`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -49,9 +51,17 @@ async fn hub() -> String {
     format!("ws://{addr}/ws")
 }
 
-/// The API: the agent's task list is `size` bytes of 2 KB rows of other tasks; anything else
-/// is not found.
-async fn api(size: usize) -> api_server::ApiServer {
+#[derive(Clone, Copy)]
+enum Rows {
+    /// Completed tasks, the agent's output in `result`: 2 KB each.
+    Large,
+    /// Failed tasks with a short error: about 120 bytes each, every one kept once parsed.
+    Small,
+}
+
+/// The API: the agent's task list is `size` bytes of rows of other tasks; anything else is
+/// not found.
+async fn api(size: usize, rows: Rows) -> api_server::ApiServer {
     let path = format!("/api/agents/{AGENT}/tasks");
     let output = "x".repeat(2000);
     api_server::ApiServer::start(move |p, _| {
@@ -59,10 +69,13 @@ async fn api(size: usize) -> api_server::ApiServer {
             return api_server::Answer::error(404, "chat session not found");
         }
         let output = output.clone();
-        api_server::Answer::streamed(size, move |i| {
-            format!(
+        api_server::Answer::streamed(size, move |i| match rows {
+            Rows::Large => format!(
                 r#"{{"id":"0198c8a2-0000-7000-8000-{i:012}","agent_id":"{AGENT}","status":"completed","error":null,"result":{{"output":"{output}"}},"kind":"chat"}}"#
-            )
+            ),
+            Rows::Small => format!(
+                r#"{{"id":"0198c8a2-0000-7000-8000-{i:012}","status":"failed","error":"exit status {i}"}}"#
+            ),
         })
     })
     .await
@@ -150,12 +163,16 @@ fn main() {
         .collect();
     let ws = rt.block_on(hub());
     println!("== failwatch tail --url … --api …: one lookup answered by a huge task list ==");
-    for size in [100 * MB, 300 * MB] {
+    for (size, rows, name) in [
+        (100 * MB, Rows::Large, "2 KB rows"),
+        (300 * MB, Rows::Large, "2 KB rows"),
+        (300 * MB, Rows::Small, "120-byte rows"),
+    ] {
         for binary in &builds {
-            let server = rt.block_on(api(size));
+            let server = rt.block_on(api(size, rows));
             let (rss, why, took) = tail_peak(binary, &ws, &server.url);
             println!(
-                "{} MB answer | {binary}: peak RSS {rss:.0} MB, {:.1} MB served, {took:.1} s; lookup_error: {why}",
+                "{} MB answer of {name} | {binary}: peak RSS {rss:.0} MB, {:.1} MB served, {took:.1} s; lookup_error: {why}",
                 size / MB,
                 server.served() as f64 / MB as f64,
             );
