@@ -67,10 +67,8 @@ async fn api() -> api_server::ApiServer {
             .and_then(ids::agent_number);
         match a.and_then(|a| lists.get(a)) {
             Some(body) => api_server::Answer {
-                status: 200,
-                headers: Vec::new(),
                 body: body.clone(),
-                delay: Duration::ZERO,
+                ..api_server::Answer::json(serde_json::json!([]))
             },
             None => api_server::Answer::error(404, "agent not found"),
         }

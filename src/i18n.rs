@@ -97,6 +97,8 @@ strings! {
     api_waiting: "waiting", "等待中";
     api_paused_until: "paused until", "暂停至";
     api_off: "not asked", "不再询问";
+    api_capped_at: "capped at", "上限为";
+    api_answers_cut: "answers cut at", "个回答截断于";
     lookup_pending: "asking the server's API for the withheld text…", "正在向服务端 API 取回被隐去的文本…";
     lookup_failed: "the API could not give the text back", "API 未能取回文本";
     lookup_done: "from", "来自";

@@ -579,3 +579,333 @@ async fn a_403_on_the_agents_tasks_falls_back_to_the_chats_messages() {
         ended.stderr
     );
 }
+
+const MIB: usize = 1 << 20;
+/// An answer is read up to this, then cut.
+const ANSWER_CAP: usize = 8 * MIB;
+/// What may be handed to a connection the client stopped reading: the socket buffers of both
+/// ends and the server's own.
+const SLACK: usize = 24 * MIB;
+
+/// A completed task's row of about 2 KB (the agent's output in `result`), not one looked up.
+fn filler(agent: &str, i: usize) -> String {
+    let output = "x".repeat(2000);
+    format!(
+        r#"{{"id":"{}","agent_id":"{agent}","status":"completed","error":null,"result":{{"output":"{output}"}},"kind":"chat"}}"#,
+        task(0xee, i)
+    )
+}
+
+/// `summary --format json` of a recording: its `texts_cut`.
+fn texts_cut_in(recording: &std::path::Path) -> u64 {
+    let summary = run(&["summary", "--format", "json", recording.to_str().unwrap()]);
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    summary["texts_cut"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_error_text_in_an_answer_is_cut_and_counted_live_and_from_the_recording() {
+    // A 5 MB text in a whole answer is cut to its 64 KiB; a 20 MB one makes the answer pass its
+    // cap and is lost with the rest. Both are counted as texts cut, live and in a replay.
+    let (a5, a20) = (agent(5), agent(20));
+    let (t5, t20) = (task(0xc0, 5), task(0xc0, 20));
+    let huge = |mb: usize| {
+        format!(
+            "stack overflow {}",
+            "frame at main.rs:1 ".repeat(mb * MIB / 19)
+        )
+    };
+    let list5 = json!([row(&t5, &a5, Some(&session(5)), &huge(5), (1, 1, None))]);
+    let list20 = json!([row(&t20, &a20, Some(&session(20)), &huge(20), (1, 1, None))]);
+    let (p5, p20) = (
+        format!("/api/agents/{a5}/tasks"),
+        format!("/api/agents/{a20}/tasks"),
+    );
+    let api = ApiServer::start(move |path, _| {
+        if path == p5 {
+            Answer::json(list5.clone())
+        } else if path == p20 {
+            Answer::json(list20.clone())
+        } else {
+            Answer::error(404, "chat session not found")
+        }
+    })
+    .await;
+    let frames = vec![
+        chat_failed(&t5, &a5, &session(5)),
+        chat_failed(&t20, &a20, &session(20)),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("huge.jsonl");
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-wait", "30s", "--record", rec.to_str().unwrap()],
+    );
+    t.wait_failures(2);
+    let ended = stop(t);
+    let got = rows(&ended.lines);
+    let r = row_of(&got, &t5);
+    assert_eq!(r["error_origin"], "api", "{r}");
+    let text = r["error"].as_str().unwrap();
+    assert!(text.starts_with("stack overflow") && text.len() < 70 * 1024);
+    assert!(text.ends_with("bytes cut]"), "{}", &text[text.len() - 60..]);
+    let why = row_of(&got, &t20)["lookup_error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(why.contains("answer cut at 8 MiB"), "{why}");
+    assert!(ended.stderr.contains(" 2 texts cut"), "{}", ended.stderr);
+
+    assert_eq!(texts_cut_in(&rec), 2);
+    let replay = run(&["tail", "--format", "jsonl", rec.to_str().unwrap()]);
+    let lines: Vec<String> = replay.lines().map(str::to_owned).collect();
+    let again = rows(&lines);
+    assert_eq!(
+        row_of(&again, &t5)["error"],
+        r["error"],
+        "one mark, as recorded"
+    );
+    assert_eq!(row_of(&again, &t20)["lookup_error"], json!(why));
+}
+
+/// An upstream `task:failed` for an issue task of `issue`, its system comment never seen.
+fn issue_failed_in(task: &str, agent: &str, issue: &str) -> String {
+    json!({"type": "task:failed", "actor_type": "system", "actor_id": "", "payload": {
+        "agent_id": agent, "failure_reason": "agent_error.process_failure", "issue_id": issue,
+        "retry_pending": false, "status": "failed", "task_id": task}})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_that_would_change_the_path_are_never_put_in_a_url() {
+    let api = ApiServer::start(|_, _| Answer::json(json!([]))).await;
+    let frames = vec![
+        issue_failed_in(&task(0x30, 0), &agent(0), ".."),
+        chat_failed(&task(0x30, 1), "..", "."),
+        chat_failed(&task(0x30, 2), "a/../b", "%2e%2e"),
+        chat_failed(&task(0x30, 3), "..\\..", ".%2E"),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let mut t = tail(&ws, &api, &["--api-wait", "10s"]);
+    t.wait_failures(4);
+    let ended = stop(t);
+    assert!(
+        api.requests().is_empty(),
+        "asked: {:?}",
+        api.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let got = rows(&ended.lines);
+    assert_eq!(got.len(), 4);
+    for r in &got {
+        let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            why.contains("cannot be put in a URL") && why.ends_with("not asked"),
+            "{why}"
+        );
+    }
+    let why = row_of(&got, &task(0x30, 0))["lookup_error"]
+        .as_str()
+        .unwrap();
+    assert!(why.contains(r#"issue id "..""#), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_past_its_cap_is_read_no_further_its_rows_before_the_cut_are_used_and_the_cut_is_said(
+) {
+    // Two agents' unpaginated task lists of 300 MB each: one lists the failed task first (as
+    // the server does, newest first), the other never lists it.
+    let (lost, found) = (agent(0), agent(1));
+    let (t_lost, t_found) = (task(0xc0, 0), task(0xc0, 1));
+    let (lost_path, found_path) = (
+        format!("/api/agents/{lost}/tasks"),
+        format!("/api/agents/{found}/tasks"),
+    );
+    let head = row(
+        &t_found,
+        &found,
+        Some(&session(1)),
+        "exit 137: out of memory",
+        (1, 1, None),
+    )
+    .to_string();
+    let api = ApiServer::start(move |path, _| {
+        if path == lost_path {
+            let a = lost.clone();
+            Answer::streamed(300 * MIB, move |i| filler(&a, i))
+        } else if path == found_path {
+            let (a, head) = (found.clone(), head.clone());
+            Answer::streamed(300 * MIB, move |i| match i {
+                0 => head.clone(),
+                _ => filler(&a, i),
+            })
+        } else {
+            Answer::error(404, "chat session not found")
+        }
+    })
+    .await;
+    let frames = vec![
+        chat_failed(&t_lost, &agent(0), &session(0)),
+        chat_failed(&t_found, &agent(1), &session(1)),
+    ];
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("cut.jsonl");
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-wait", "30s", "--record", rec.to_str().unwrap()],
+    );
+    t.wait_failures(2);
+    let ended = stop(t);
+
+    // The client stopped reading at its cap: not the 600 MB offered.
+    let served = api.served();
+    assert!(
+        served < 2 * (ANSWER_CAP + SLACK),
+        "{} MiB served for two answers cut at 8 MiB",
+        served / MIB
+    );
+    let got = rows(&ended.lines);
+    let r = row_of(&got, &t_found);
+    assert_eq!(r["error_origin"], "api", "the row before the cut: {r}");
+    assert_eq!(r["error"], "exit 137: out of memory");
+    let r = row_of(&got, &t_lost);
+    assert_eq!(r["error_origin"], "withheld", "{r}");
+    let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        why.contains("answer cut at 8 MiB") && why.contains("the agent's task list"),
+        "{why}"
+    );
+    let said = &ended.stderr;
+    assert!(said.contains("answers past 8 MiB are cut"), "{said}");
+    assert!(said.contains("2 answers cut at 8 MiB"), "{said}");
+    // The text that may have been in what was not read counts as a text cut.
+    assert!(said.contains(" 1 texts cut"), "{said}");
+    assert_eq!(texts_cut_in(&rec), 1, "the recording reads back as cut");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_redirect_hop_takes_a_token_of_the_budget_and_a_loop_ends() {
+    let (n, budget) = (4, 5);
+    let issues: Vec<String> = (0..n)
+        .map(|i| format!("0198c7ff-1111-7222-8333-{i:012}"))
+        .collect();
+    // Every path redirects to itself.
+    let api = ApiServer::start(|path, _| Answer::redirect(302, path)).await;
+    let frames = (0..n)
+        .map(|i| issue_failed_in(&task(0x20, i), &agent(0), &issues[i]))
+        .collect();
+    let ws = scripted(vec![Conn::Serve(frames, After::Stay)]).await;
+    let mut t = tail(
+        &ws,
+        &api,
+        &["--api-budget", &budget.to_string(), "--api-wait", "30s"],
+    );
+    t.wait_failures(n);
+    let ended = stop(t);
+    let log = api.requests();
+    assert_polite(&log);
+    assert_eq!(log.len(), n * 6, "each chain: the request and 5 hops");
+    for first in &log {
+        let within = log
+            .iter()
+            .filter(|r| r.at >= first.at && r.at.duration_since(first.at) < Duration::from_secs(1))
+            .count();
+        assert!(
+            within <= budget,
+            "{within} requests within a second, budget {budget}"
+        );
+    }
+    for r in rows(&ended.lines) {
+        let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+        assert!(why.contains("redirected more than 5 times"), "{why}");
+    }
+    assert!(
+        ended
+            .stderr
+            .contains("redirects are followed only on the API's own origin"),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_to_another_origin_is_not_followed_and_the_lookup_says_so() {
+    let a = agent(0);
+    let t0 = task(0x10, 0);
+    let list = json!([row(&t0, &a, None, "would be found elsewhere", (1, 1, None))]);
+    let other = ApiServer::start(move |_, _| Answer::json(list.clone())).await;
+    let elsewhere = other.url.clone();
+    let api = ApiServer::start(move |path, n| {
+        // A 307 keeps the method and asks the client to come back; a 302 to another port.
+        let status = if n % 2 == 0 { 307 } else { 302 };
+        Answer::redirect(status, &format!("{elsewhere}{path}?token=from-the-server"))
+    })
+    .await;
+    let ws = scripted(vec![Conn::Serve(vec![issue_failed(&t0, &a)], After::Stay)]).await;
+    let mut t = tail(&ws, &api, &["--api-wait", "20s"]);
+    t.wait_failures(1);
+    let ended = stop(t);
+    assert!(
+        other.requests().is_empty(),
+        "followed to another origin: {:?}",
+        other.requests()
+    );
+    assert_eq!(
+        api.requests().len(),
+        1,
+        "not asked again: it would be sent the same way"
+    );
+    let r = &rows(&ended.lines)[0];
+    assert_eq!(r["error"], Value::Null, "{r}");
+    let why = r["lookup_error"].as_str().unwrap_or_else(|| panic!("{r}"));
+    let origin = other.url.trim_end_matches('/');
+    assert!(
+        why.contains(&format!("redirected to another origin ({origin})"))
+            && why.contains("not followed"),
+        "{why}"
+    );
+    assert!(
+        !why.contains("from-the-server"),
+        "only the origin is said: {why}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_of_ten_to_the_twelfth_is_capped_at_five_minutes_and_the_pause_is_said() {
+    let n = 2;
+    let (ws, api) = many_agents(n, |_, _| Answer {
+        headers: vec![("retry-after", "1000000000000".into())],
+        ..Answer::error(429, "too many requests")
+    })
+    .await;
+    let mut t = tail(&ws, &api, &["--api-wait", "2s"]);
+    t.wait_failures(n);
+    let ended = stop(t);
+    assert_eq!(api.requests().len(), 1, "one 429 holds every request");
+    let said = &ended.stderr;
+    let line = said
+        .lines()
+        .find(|l| l.contains("not asking until"))
+        .unwrap_or_else(|| panic!("the pause is not said: {said}"));
+    assert!(
+        line.contains("Retry-After asked for longer: capped at 5 min"),
+        "{line}"
+    );
+    // Until about five minutes from now, not 31,000 years.
+    let at = line.split("not asking until ").nth(1).unwrap();
+    let hms: Vec<u64> = at[..8].split(':').map(|x| x.parse().unwrap()).collect();
+    let until = hms[0] * 3600 + hms[1] * 60 + hms[2];
+    let now = chrono::Utc::now().timestamp() as u64 % 86_400;
+    let ahead = (until + 86_400 - now) % 86_400;
+    assert!(
+        (240..=310).contains(&ahead),
+        "paused {ahead} s ahead: {line}"
+    );
+    assert!(
+        said.contains("; paused until") && said.contains("2 still waiting"),
+        "{said}"
+    );
+}

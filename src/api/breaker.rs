@@ -68,6 +68,11 @@ impl Breaker {
         Some(open_for)
     }
 
+    /// A `Retry-After` holds every request at `now`.
+    pub fn paused(&self, now: Instant) -> bool {
+        self.paused_until.is_some_and(|p| now < p)
+    }
+
     /// The server is failing as a whole (the circuit is not closed): no endpoint is to blame.
     pub fn outage(&self) -> bool {
         self.open_until.is_some()
@@ -116,7 +121,9 @@ mod tests {
         let mut b = Breaker::default();
         assert_eq!(b.failure(t0, Some(Duration::from_secs(2))), None);
         assert!(!b.allows(t0 + Duration::from_millis(1999), true));
+        assert!(b.paused(t0 + Duration::from_millis(1999)));
         assert!(b.allows(t0 + Duration::from_secs(2), true));
+        assert!(!b.paused(t0 + Duration::from_secs(2)));
         for _ in 0..3 {
             b.failure(t0, None);
         }

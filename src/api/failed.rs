@@ -11,7 +11,8 @@ pub enum Failed {
     Refused(String),
     /// A 403: the note is said once in the header; each lookup moving on is told `why`.
     Forbidden { note: String, why: String },
-    /// A 404, 400 or 402 on the endpoint: its lookups move on, told this.
+    /// A 404, 400 or 402 on the endpoint, or a redirect not followed: its lookups move on,
+    /// told this.
     NotHere(String),
     /// A 429, a 5xx, no answer: ask again later.
     Later,
@@ -20,11 +21,15 @@ pub enum Failed {
 impl Failed {
     /// What `e`, answered by `key`, means.
     pub fn of(key: &Key, e: &HttpError) -> Failed {
-        let HttpError::Status {
-            status, message, ..
-        } = e
-        else {
-            return Failed::Later;
+        let (status, message) = match e {
+            HttpError::Status {
+                status, message, ..
+            } => (status, message),
+            // Asking again would be sent the same way: its lookups move on, told why.
+            HttpError::NotFollowed(why) | HttpError::NotSent(why) => {
+                return Failed::NotHere(why.clone())
+            }
+            HttpError::Transport(_) => return Failed::Later,
         };
         match status {
             401 => Failed::Refused(format!(
@@ -60,7 +65,6 @@ fn forbidden_note(key: &Key, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn status(status: u16, message: &str) -> HttpError {
         HttpError::Status {
@@ -120,11 +124,20 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_not_followed_moves_its_lookups_on_telling_them_why() {
+        let why = "the API redirected to another origin (http://h:1): not followed";
+        assert_eq!(
+            Failed::of(&agent(), &HttpError::NotFollowed(why.into())),
+            Failed::NotHere(why.into())
+        );
+    }
+
+    #[test]
     fn a_busy_or_silent_server_is_asked_again_later() {
         let slow_down = HttpError::Status {
             status: 429,
             message: "slow down".into(),
-            retry_after: Some(Duration::from_secs(2)),
+            retry_after: crate::api::retry_after::parse("2", chrono::Utc::now()),
         };
         assert_eq!(Failed::of(&agent(), &slow_down), Failed::Later);
         assert_eq!(Failed::of(&agent(), &status(503, "busy")), Failed::Later);

@@ -1,14 +1,18 @@
 //! The three reads, over HTTP: authentication by `Authorization: Bearer` (the WebSocket's token),
 //! the workspace by `X-Workspace-ID` or `X-Workspace-Slug`. Never `X-Agent-ID`/`X-Task-ID` (a
-//! member token sending both is taken for that agent) and never the token in a URL.
+//! member token sending both is taken for that agent) and never the token in a URL. Bodies are
+//! read as they stream, to a cap ([`super::body`]); redirects are handed back, not followed
+//! ([`super::redirect`]).
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, LOCATION, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
 
-use super::model::{ChatMessage, ErrorBody, TaskRow};
+use super::body::{self, Body, ANSWER_BYTES, ERROR_BYTES};
+use super::model::ErrorBody;
+use super::redirect;
+use super::retry_after::{self, RetryAfter};
 use crate::redact;
 use crate::source::ws::Token;
 
@@ -19,10 +23,14 @@ pub enum HttpError {
     Status {
         status: u16,
         message: String,
-        retry_after: Option<Duration>,
+        retry_after: Option<RetryAfter>,
     },
     /// No answer: connection, timeout, or a body that was not what the server sends.
     Transport(String),
+    /// A redirect that is not followed ([`super::redirect`]): said as it is.
+    NotFollowed(String),
+    /// A request that is not sent: its id cannot be put in a path ([`super::id`]).
+    NotSent(String),
 }
 
 impl std::fmt::Display for HttpError {
@@ -31,20 +39,30 @@ impl std::fmt::Display for HttpError {
             HttpError::Status {
                 status, message, ..
             } => write!(f, "HTTP {status}: {message}"),
-            HttpError::Transport(e) => f.write_str(e),
+            HttpError::Transport(e) | HttpError::NotFollowed(e) | HttpError::NotSent(e) => {
+                f.write_str(e)
+            }
         }
     }
 }
 
+/// What a request got.
+#[derive(Debug)]
+pub enum Reply {
+    /// A 200's body, read up to [`ANSWER_BYTES`].
+    Body(Body),
+    /// A redirect from this URL to that `Location` (not followed yet: that is a request of its own).
+    Redirect { from: Url, location: String },
+}
+
 /// A server may take this long before an answer is given up on.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// A longer `Retry-After` is not believed: an incident does not wait an hour.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
     base: String,
+    origin: Url,
 }
 
 impl Http {
@@ -65,42 +83,70 @@ impl Http {
         );
         headers.insert("x-client-platform", HeaderValue::from_static("failwatch"));
         crate::source::ws::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(TIMEOUT)
-            .build()
-            .map_err(|e| redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS))?;
-        Ok(Http {
-            client,
-            base: base.trim_end_matches('/').to_owned(),
-        })
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, HttpError> {
-        let url = format!("{}{path}", self.base);
         let clean = |e: &dyn std::fmt::Display| {
             redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
         };
-        let resp = self
+        let base = base.trim_end_matches('/').to_owned();
+        let origin = Url::parse(&base).map_err(|e| format!("bad API address: {}", clean(&e)))?;
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(TIMEOUT)
+            // Each hop is asked by the scheduler, within the budget and the API's origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| clean(&e))?;
+        Ok(Http {
+            client,
+            base,
+            origin,
+        })
+    }
+
+    /// The API's address: redirects are followed only within its origin.
+    pub fn origin(&self) -> &Url {
+        &self.origin
+    }
+
+    /// An endpoint's URL from its path ([`super::endpoint::Key::path`]).
+    pub fn url(&self, path: &str) -> Result<Url, HttpError> {
+        Url::parse(&format!("{}{path}", self.base))
+            .map_err(|e| HttpError::Transport(format!("bad API address: {e}")))
+    }
+
+    /// One request, one answer: a body read to its cap, a redirect to follow or not, or an error.
+    pub async fn get(&self, url: Url) -> Result<Reply, HttpError> {
+        let clean = |e: &dyn std::fmt::Display| {
+            redact::redact_line(&e.to_string(), redact::MAX_MESSAGE_CHARS)
+        };
+        let mut resp = self
             .client
-            .get(&url)
+            .get(url.clone())
             .send()
             .await
             .map_err(|e| HttpError::Transport(clean(&e.without_url())))?;
         let status = resp.status();
         if status == StatusCode::OK {
-            return resp
-                .json::<T>()
+            return body::read(&mut resp, ANSWER_BYTES)
                 .await
+                .map(Reply::Body)
                 .map_err(|e| HttpError::Transport(clean(&e.without_url())));
+        }
+        if redirect::is_redirect(status.as_u16()) {
+            if let Some(location) = resp.headers().get(LOCATION) {
+                let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+                return Ok(Reply::Redirect {
+                    from: url,
+                    location,
+                });
+            }
         }
         let retry_after = resp
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
-        let body = resp.text().await.unwrap_or_default();
+            .and_then(|v| retry_after::parse(v, chrono::Utc::now()));
+        let body = body::read(&mut resp, ERROR_BYTES).await.unwrap_or_default();
+        let body = String::from_utf8_lossy(&body.bytes);
         let message = serde_json::from_str::<ErrorBody>(body.trim())
             .map(|b| b.error)
             .unwrap_or_else(|_| body.trim().to_owned());
@@ -110,31 +156,6 @@ impl Http {
             retry_after,
         })
     }
-
-    pub async fn issue_runs(&self, issue: &str) -> Result<Vec<TaskRow>, HttpError> {
-        self.get(&format!("/api/issues/{}/task-runs", segment(issue)))
-            .await
-    }
-
-    pub async fn agent_tasks(&self, agent: &str) -> Result<Vec<TaskRow>, HttpError> {
-        self.get(&format!("/api/agents/{}/tasks", segment(agent)))
-            .await
-    }
-
-    pub async fn session_messages(&self, session: &str) -> Result<Vec<ChatMessage>, HttpError> {
-        self.get(&format!("/api/chat/sessions/{}/messages", segment(session)))
-            .await
-    }
-}
-
-/// An id as one path segment: anything but the characters ids are made of is escaped.
-fn segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The API's base URL from the realtime WebSocket's: same host, `http(s)`, without `/ws`.
@@ -178,7 +199,5 @@ mod tests {
             Some("https://h/multica")
         );
         assert_eq!(base_from_ws("http://h/ws"), None);
-        assert_eq!(segment("ACME-42"), "ACME-42");
-        assert_eq!(segment("a/../b"), "a%2F..%2Fb");
     }
 }

@@ -6,19 +6,30 @@
 //! the token may read is chosen (an issue's runs; else the agent's tasks; else, for the chat's
 //! creator, the chat's messages), a 403 moves to the next, and rows are matched by task id only.
 //! Lookups that need the same endpoint share one request; answers are cached; requests are
-//! bounded in number at once and per second; 429 and 5xx back off (honouring `Retry-After`) and
-//! a run of them opens a circuit that stops asking for a while, said in the header. Problems of
-//! the token (401, not a member, a 403 on an agent) are explained once.
+//! bounded in number at once and per second (a redirect's hop is a request like any other);
+//! 429 and 5xx back off (honouring `Retry-After`, at most 5 minutes, the pause said) and a run
+//! of them opens a circuit that stops asking for a while, said in the header. Problems of the
+//! token (401, not a member, a 403 on an agent) are explained once.
+//!
+//! Memory is bounded in bytes: each of the [`MAX_CONCURRENCY`] requests at once reads at most
+//! [`body::ANSWER_BYTES`] of its body and keeps at most as much of its rows; the cache keeps at
+//! most [`answer::CACHE_BYTES`] of rows. Together [`MAX_ANSWER_MEMORY`]. An answer cut at its
+//! cap is said (the header, `tail`'s stderr, the lookup it failed, the texts-cut count).
 
 mod answer;
+mod body;
 mod breaker;
 mod bucket;
+mod decode;
 mod endpoint;
 mod failed;
 mod http;
+mod id;
 pub mod model;
 mod queue;
+mod redirect;
 mod retry;
+mod retry_after;
 mod scheduler;
 mod waiting;
 
@@ -28,7 +39,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
+pub use body::ANSWER_BYTES;
 pub use http::{base_from_ws, Http, HttpError};
+pub use retry_after::MAX_WAIT as MAX_RETRY_AFTER;
 
 use crate::capture::SharedRecorder;
 use crate::enrich::{LookupRequest, Recovery};
@@ -47,9 +60,16 @@ pub struct ApiConfig {
     pub concurrency: usize,
 }
 
+/// Requests in flight, at most (whatever [`ApiConfig::concurrency`] asks).
+pub const MAX_CONCURRENCY: usize = 4;
+
+/// What answers may hold at once, at most: the bodies being read and their rows, for each
+/// request in flight, and the cache.
+pub const MAX_ANSWER_MEMORY: usize = MAX_CONCURRENCY * 2 * body::ANSWER_BYTES + answer::CACHE_BYTES;
+
 impl ApiConfig {
     pub const DEFAULT_BUDGET: f64 = 5.0;
-    pub const DEFAULT_CONCURRENCY: usize = 4;
+    pub const DEFAULT_CONCURRENCY: usize = MAX_CONCURRENCY;
 
     /// Asking `base` for `workspace` with `token`, at the default budget and concurrency.
     pub fn new(base: String, workspace: String, token: Token) -> ApiConfig {
@@ -70,6 +90,9 @@ pub enum ApiState {
     Ok,
     /// Too many failures in a row: no request until then.
     CircuitOpen { until: DateTime<Utc>, why: String },
+    /// The server's `Retry-After` holds every request until then; `capped`: it asked for
+    /// longer than failwatch waits ([`MAX_RETRY_AFTER`]).
+    Paused { until: DateTime<Utc>, capped: bool },
     /// The API will not answer this token (401, not a member): nothing more is asked.
     Refused(String),
 }
@@ -84,6 +107,8 @@ pub struct ApiStatus {
     pub recovered: u64,
     pub failed: u64,
     pub waiting: usize,
+    /// Answers cut at their byte cap ([`body::ANSWER_BYTES`]): only their first rows were read.
+    pub answers_cut: u64,
     /// What the token may not read, each said once.
     pub notes: Vec<String>,
 }
@@ -133,7 +158,7 @@ pub fn start(config: ApiConfig, recorder: Option<SharedRecorder>) -> Result<ApiH
         http,
         scheduler::Limits {
             budget: config.budget.max(0.1),
-            concurrency: config.concurrency.max(1),
+            concurrency: config.concurrency.clamp(1, MAX_CONCURRENCY),
         },
         res_tx,
         status_tx,

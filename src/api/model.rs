@@ -40,3 +40,28 @@ pub struct ChatMessage {
 pub struct ErrorBody {
     pub error: String,
 }
+
+fn owned(s: &Option<String>) -> usize {
+    s.as_ref().map_or(0, String::capacity)
+}
+
+impl super::decode::Weigh for TaskRow {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<TaskRow>()
+            + self.id.capacity()
+            + owned(&self.error)
+            + owned(&self.failure_reason)
+            + owned(&self.parent_task_id)
+            + self.status.capacity()
+    }
+}
+
+impl super::decode::Weigh for ChatMessage {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<ChatMessage>()
+            + self.role.capacity()
+            + self.content.capacity()
+            + owned(&self.task_id)
+            + owned(&self.failure_reason)
+    }
+}

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use super::endpoint::Key;
 use super::http::HttpError;
+use super::retry_after::RetryAfter;
 use crate::backoff::Backoff;
 
 /// An endpoint that fails this many times while the server otherwise answers is given up on …
@@ -62,11 +63,11 @@ impl Retries {
     }
 }
 
-/// How long the server asked to be left alone, if it did.
-pub fn retry_after(e: &HttpError) -> Option<Duration> {
+/// How long the server asked to be left alone, if it did (as taken: capped).
+pub fn retry_after(e: &HttpError) -> Option<RetryAfter> {
     match e {
         HttpError::Status { retry_after, .. } => *retry_after,
-        HttpError::Transport(_) => None,
+        HttpError::Transport(_) | HttpError::NotFollowed(_) | HttpError::NotSent(_) => None,
     }
 }
 
@@ -120,12 +121,16 @@ mod tests {
         assert_eq!(again_at(t0, 1, Some(wait), &mut rng()), t0 + wait);
         let long = Duration::from_secs(120);
         assert_eq!(again_at(t0, 9, Some(long), &mut rng()), t0 + long);
+        let asked = RetryAfter {
+            wait,
+            capped: false,
+        };
         let e = HttpError::Status {
             status: 429,
             message: "slow down".into(),
-            retry_after: Some(wait),
+            retry_after: Some(asked),
         };
-        assert_eq!(retry_after(&e), Some(wait));
+        assert_eq!(retry_after(&e), Some(asked));
         assert_eq!(retry_after(&HttpError::Transport("reset".into())), None);
     }
 

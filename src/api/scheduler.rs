@@ -3,14 +3,16 @@
 //! tested with time passed in: the endpoint a lookup needs ([`super::endpoint`]), the lookups one
 //! answer answers ([`super::waiting`]), the order of requests ([`super::queue`]), the per-second
 //! budget ([`super::bucket`]), the circuit and `Retry-After` ([`super::breaker`]), retries and
-//! giving up ([`super::retry`]), error answers ([`super::failed`]) and matching and the cache
-//! ([`super::answer`]). Here: the bound on requests at once, the header's counts, the recording.
+//! giving up ([`super::retry`]), error answers ([`super::failed`]), redirects
+//! ([`super::redirect`]) and matching and the cache ([`super::answer`]). Here: the bound on
+//! requests at once, the header's counts and notes, the recording.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use reqwest::Url;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -20,13 +22,15 @@ use super::breaker::Breaker;
 use super::bucket::Bucket;
 use super::endpoint::{first_key, no_endpoint, Key};
 use super::failed::Failed;
-use super::http::{Http, HttpError};
+use super::http::{Http, HttpError, Reply};
 use super::queue::Queue;
+use super::redirect::{self, Hops};
 use super::retry::{self, Retries, Verdict, GIVE_UP_AFTER};
+use super::retry_after::{RetryAfter, MAX_WAIT};
 use super::waiting::Waiting;
 use super::{ApiState, ApiStatus, MAX_QUEUED};
 use crate::capture::SharedRecorder;
-use crate::enrich::{LookupRequest, Recovered, Recovery};
+use crate::enrich::{LookupFailed, LookupRequest, Recovered, Recovery};
 
 pub struct Limits {
     pub budget: f64,
@@ -36,7 +40,21 @@ pub struct Limits {
 /// Counts reach the header at most this often.
 const PUBLISH_EVERY: Duration = Duration::from_millis(200);
 
-type Done = (Key, Result<Answer, HttpError>);
+/// What a request came back with: an answer (perhaps cut), or a redirect to ask next.
+enum Landed {
+    Answer(Answer),
+    Redirect { from: Url, location: String },
+}
+
+type Done = (Key, Result<Landed, HttpError>);
+
+/// Said once, the first time an answer is cut.
+fn cut_note() -> String {
+    format!(
+        "answers past {} MiB are cut: only the rows before the cut are read (the server lists newest first and has no paging)",
+        super::body::ANSWER_BYTES >> 20
+    )
+}
 
 pub struct Scheduler {
     http: Http,
@@ -53,6 +71,7 @@ pub struct Scheduler {
     forbidden: HashSet<Key>,
     bucket: Bucket,
     breaker: Breaker,
+    hops: Hops,
     /// When the readers were last woken, and whether counts moved since.
     published: Instant,
     counts_moved: bool,
@@ -81,6 +100,7 @@ impl Scheduler {
             retries: Retries::default(),
             forbidden: HashSet::new(),
             breaker: Breaker::default(),
+            hops: Hops::default(),
             published: Instant::now(),
             counts_moved: false,
             refused: None,
@@ -178,15 +198,26 @@ impl Scheduler {
             self.bucket.spend();
             self.count(|s| s.requests += 1);
             let http = self.http.clone();
+            // A redirect's next hop, else the endpoint (its id was checked when it was chosen).
+            let url = match self.hops.target(&key) {
+                Some(url) => Ok(url.clone()),
+                None => key
+                    .path()
+                    .map_err(HttpError::NotSent)
+                    .and_then(|p| http.url(&p)),
+            };
             flights.spawn(async move {
-                let result = match &key {
-                    Key::Issue(i) => http.issue_runs(i).await.map(|r| Answer::Rows(Arc::new(r))),
-                    Key::Agent(a) => http.agent_tasks(a).await.map(|r| Answer::Rows(Arc::new(r))),
-                    Key::Session(s) => http
-                        .session_messages(s)
-                        .await
-                        .map(|m| Answer::Messages(Arc::new(m))),
+                let landed = match url {
+                    Ok(url) => http.get(url).await,
+                    Err(e) => Err(e),
                 };
+                let result = landed.and_then(|reply| match reply {
+                    // Decoded here, so the body is let go before the answer is handed on.
+                    Reply::Body(body) => Answer::decode(&key, &body)
+                        .map(Landed::Answer)
+                        .map_err(HttpError::Transport),
+                    Reply::Redirect { from, location } => Ok(Landed::Redirect { from, location }),
+                });
                 (key, result)
             });
             if self.breaker.one_at_a_time() {
@@ -195,19 +226,37 @@ impl Scheduler {
         }
     }
 
-    async fn answered(&mut self, key: Key, result: Result<Answer, HttpError>) {
+    async fn answered(&mut self, key: Key, result: Result<Landed, HttpError>) {
         let e = match result {
-            Ok(answer) => {
+            Ok(Landed::Answer(answer)) => {
+                self.hops.forget(&key);
                 self.breaker.success();
                 self.retries.forget(&key);
+                if answer.cut {
+                    self.count(|s| s.answers_cut += 1);
+                    self.note(cut_note());
+                }
                 self.cache.put(key.clone(), answer.clone(), Utc::now());
                 for task in self.waiting.on(&key) {
                     self.resolve(&task, &key, &answer).await;
                 }
                 return;
             }
+            Ok(Landed::Redirect { from, location }) => {
+                match redirect::follow(self.http.origin(), &from, &location)
+                    .and_then(|to| self.hops.redirected(&key, to))
+                {
+                    // The next hop waits for a token like any request.
+                    Ok(()) if self.waiting.wants(&key) => {
+                        return self.queue.ask(key, Instant::now());
+                    }
+                    Ok(()) => return self.hops.forget(&key),
+                    Err(why) => HttpError::NotFollowed(why),
+                }
+            }
             Err(e) => e,
         };
+        self.hops.forget(&key);
         match Failed::of(&key, &e) {
             Failed::Refused(why) => self.refuse(why).await,
             Failed::Forbidden { note, why } => {
@@ -218,7 +267,16 @@ impl Scheduler {
                 }
             }
             Failed::NotHere(why) => {
+                // A redirect not followed is said once, and told to its lookups even if the
+                // endpoint they move on to fails too.
+                let not_followed = matches!(e, HttpError::NotFollowed(_));
+                if not_followed {
+                    self.note(redirect::NOTE.to_owned());
+                }
                 for task in self.waiting.on(&key) {
+                    if let (true, Some(p)) = (not_followed, self.waiting.get_mut(&task)) {
+                        p.moved_on(&why, false);
+                    }
                     self.next_endpoint(&task, &key, &why).await;
                 }
             }
@@ -230,9 +288,12 @@ impl Scheduler {
     /// request); too many in a row open the circuit.
     async fn retry_later(&mut self, key: Key, e: HttpError) {
         let now = Instant::now();
-        let retry_after = retry::retry_after(&e);
-        if let Some(open_for) = self.breaker.failure(now, retry_after) {
-            self.say_circuit_open(open_for, &e);
+        let asked = retry::retry_after(&e);
+        let retry_after = asked.map(|a| a.wait);
+        match (self.breaker.failure(now, retry_after), asked) {
+            (Some(open_for), _) => self.say_circuit_open(open_for, &e),
+            (None, Some(asked)) if !asked.wait.is_zero() => self.say_paused(asked),
+            _ => {}
         }
         let tries = match self.retries.failed(&key, self.breaker.outage(), &e) {
             Verdict::Again { tries } => tries,
@@ -264,6 +325,31 @@ impl Scheduler {
             .send_modify(|s| s.state = ApiState::CircuitOpen { until, why });
     }
 
+    /// The server's `Retry-After` holds every request: the header and `tail` say until when (and
+    /// that it was cut down to [`MAX_WAIT`], if it was). An open circuit is said instead.
+    fn say_paused(&mut self, asked: RetryAfter) {
+        let until = Utc::now() + chrono::Duration::from_std(asked.wait).unwrap_or_default();
+        tracing::warn!(
+            seconds = asked.wait.as_secs(),
+            capped = asked.capped,
+            max = MAX_WAIT.as_secs(),
+            "API paused by Retry-After"
+        );
+        self.status.send_modify(|s| {
+            let later = match &s.state {
+                ApiState::CircuitOpen { .. } | ApiState::Refused(_) => false,
+                ApiState::Paused { until: was, .. } => until > *was,
+                ApiState::Ok => true,
+            };
+            if later {
+                s.state = ApiState::Paused {
+                    until,
+                    capped: asked.capped,
+                };
+            }
+        });
+    }
+
     /// Match the answer to one waiting task, by its id.
     async fn resolve(&mut self, task: &Arc<str>, key: &Key, answer: &Answer) {
         let found = answer.find(task, key);
@@ -273,6 +359,12 @@ impl Scheduler {
                 let Some(p) = self.waiting.get_mut(task) else {
                     return;
                 };
+                // Its row may have been in what was not read; asking again reads the same.
+                if answer.cut {
+                    let why = answer.cut_why(key);
+                    p.moved_on(&why, true);
+                    return self.next_endpoint(task, key, &why).await;
+                }
                 if let Some(at) = p.missed(Instant::now()) {
                     self.queue.ask(key.clone(), at);
                     return;
@@ -324,9 +416,25 @@ impl Scheduler {
         });
     }
 
-    /// Hand an answer out (and to the recording), and forget the lookup.
-    async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, Box<str>>) {
-        self.waiting.remove(task);
+    /// Hand an answer out (and to the recording), and forget the lookup. One that gives up
+    /// after an answer was cut before its row is told that too, and counted as a text cut.
+    async fn give(&mut self, task: &Arc<str>, outcome: Result<Recovered, LookupFailed>) {
+        let pending = self.waiting.remove(task);
+        let outcome = outcome.map_err(|failed| {
+            let Some(p) = &pending else {
+                return failed;
+            };
+            let why = match p.earlier() {
+                Some(earlier) if *failed.why != *earlier => {
+                    format!("{}; before that, {earlier}", failed.why).into()
+                }
+                _ => failed.why,
+            };
+            LookupFailed {
+                why,
+                cut: failed.cut || p.lost_to_cut(),
+            }
+        });
         let recovery = Recovery {
             task_id: Arc::clone(task),
             outcome,
@@ -358,11 +466,17 @@ impl Scheduler {
     fn publish(&mut self) {
         let waiting = self.waiting.len();
         // The circuit closes on a success, not on a clock: until then the header says it is open.
+        // A `Retry-After` ends on the clock.
         let closed = !self.breaker.outage();
+        let resumed = !self.breaker.paused(Instant::now());
         let due = self.published.elapsed() >= PUBLISH_EVERY;
         let mut counts_moved = self.counts_moved;
         let woke = self.status.send_if_modified(|s| {
-            let reopened = matches!(s.state, ApiState::CircuitOpen { .. }) && closed;
+            let reopened = match s.state {
+                ApiState::CircuitOpen { .. } => closed,
+                ApiState::Paused { .. } => resumed,
+                _ => false,
+            };
             if reopened {
                 s.state = ApiState::Ok;
             }

@@ -21,6 +21,11 @@ pub struct Pending {
     /// Times the answer did not list the task yet.
     misses: u8,
     since: Instant,
+    /// Why it moved on from an endpoint, when its last one would not say it: an answer cut
+    /// before its row, a redirect not followed.
+    earlier: Option<Box<str>>,
+    /// An answer was cut before its row: its text may have been in what was not read.
+    cut: bool,
 }
 
 impl Pending {
@@ -42,6 +47,23 @@ impl Pending {
     pub fn move_to(&mut self, key: Key) {
         self.key = key;
         self.misses = 0;
+    }
+
+    /// It moves on from its endpoint for `why`, to be told even if the next one fails too;
+    /// `cut`: the answer was cut before its row.
+    pub fn moved_on(&mut self, why: &str, cut: bool) {
+        self.earlier.get_or_insert_with(|| why.into());
+        self.cut |= cut;
+    }
+
+    /// Why it moved on before, if that is to be told.
+    pub fn earlier(&self) -> Option<&str> {
+        self.earlier.as_deref()
+    }
+
+    /// An answer was cut before its row.
+    pub fn lost_to_cut(&self) -> bool {
+        self.cut
     }
 }
 
@@ -79,12 +101,14 @@ impl Waiting {
             key,
             misses: 0,
             since: now,
+            earlier: None,
+            cut: false,
         };
         self.by_task.insert(task, pending);
     }
 
-    pub fn remove(&mut self, task: &str) {
-        self.by_task.remove(task);
+    pub fn remove(&mut self, task: &str) -> Option<Pending> {
+        self.by_task.remove(task)
     }
 
     pub fn tasks(&self) -> Vec<Arc<str>> {

@@ -61,24 +61,33 @@ struct RecoveredRecord<'a> {
     max_attempts: Option<u32>,
     #[serde(borrow, default)]
     parent_task_id: Option<Cow<'a, str>>,
+    /// Bytes cut off `error` before it was recorded.
+    #[serde(default)]
+    cut: usize,
+    /// The lookup failed because an answer was cut before the task's row.
+    #[serde(default)]
+    answer_cut: bool,
 }
 
 /// A recovered record as ingest takes it: every string cleaned and redacted again (a capture
 /// is outside text like any other).
 fn recovery(r: RecoveredRecord<'_>) -> Option<crate::enrich::Recovery> {
-    use crate::enrich::{ApiAttempt, ApiSource, Recovered, Recovery, SeenText};
+    use crate::enrich::{ApiAttempt, ApiSource, LookupFailed, Recovered, Recovery, SeenText};
     let id = |s: &str| std::sync::Arc::<str>::from(redact::redact_id(s).as_ref());
     if let Some(why) = &r.failed {
         return Some(Recovery {
             task_id: id(&r.task_id),
-            outcome: Err(redact::redact_line(why, redact::MAX_MESSAGE_CHARS).into()),
+            outcome: Err(LookupFailed {
+                why: redact::redact_line(why, redact::MAX_MESSAGE_CHARS).into(),
+                cut: r.answer_cut,
+            }),
         });
     }
     Some(Recovery {
         task_id: id(&r.task_id),
         outcome: Ok(Recovered {
             source: ApiSource::parse(r.source.as_deref()?)?,
-            error: r.error.as_deref().map(SeenText::new),
+            error: r.error.as_deref().map(|e| SeenText::recorded(e, r.cut)),
             attempt: r.attempt.map(|attempt| ApiAttempt {
                 attempt,
                 max_attempts: r.max_attempts.unwrap_or(0),

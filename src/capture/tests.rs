@@ -234,8 +234,80 @@ fn recovered_texts_and_failed_lookups_round_trip_and_the_header_says_the_api_was
         panic!("{:?}", got[2])
     };
     assert_eq!(&*r.task_id, "t2");
-    let why = r.outcome.as_ref().unwrap_err();
+    let why = &r.outcome.as_ref().unwrap_err().why;
     assert!(why.contains("not your chat session") && !why.contains('\u{1b}'));
+    assert!(!r.text_cut());
+}
+
+/// A recovered text cut to its bound, and a lookup whose answer was cut before its row, are
+/// still cut when read back: the replay counts them as the live run did, and says the same.
+#[test]
+fn cut_recovered_texts_and_lookups_lost_to_a_cut_answer_are_read_back_as_cut() {
+    use crate::enrich::{ApiSource, LookupFailed, Recovered, Recovery, SeenText};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.jsonl");
+    let at = parse_time("2026-11-20T03:14:00Z").unwrap();
+    let huge = format!("boom {}", "word ".repeat(30_000));
+    let seen = SeenText::new(&huge);
+    assert!(seen.cut > 0);
+    let found = Recovery {
+        task_id: "t1".into(),
+        outcome: Ok(Recovered {
+            source: ApiSource::AgentTasks,
+            error: Some(seen.clone()),
+            attempt: None,
+        }),
+    };
+    let lost = Recovery {
+        task_id: "t2".into(),
+        outcome: Err(LookupFailed {
+            why: "answer cut at 8 MiB: the agent's task list is longer".into(),
+            cut: true,
+        }),
+    };
+    let whole = Recovery {
+        task_id: "t3".into(),
+        outcome: Ok(Recovered {
+            source: ApiSource::AgentTasks,
+            error: Some(SeenText::new("exit 1")),
+            attempt: None,
+        }),
+    };
+    let mut w = CaptureWriter::create(&path, "ws://h/ws", false, true).unwrap();
+    for r in [&found, &lost, &whole] {
+        w.write_recovery(at, r).unwrap();
+    }
+    w.finish().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains(r#""cut":0"#),
+        "no mark on a text not cut: {text}"
+    );
+    let got = lines(&text);
+    let recovered: Vec<&Recovery> = got
+        .iter()
+        .filter_map(|l| match l {
+            Line::Recovered(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recovered.len(), 3);
+    let back = recovered[0]
+        .outcome
+        .as_ref()
+        .unwrap()
+        .error
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        back.cut, seen.cut,
+        "the bytes cut, as the live run cut them"
+    );
+    assert_eq!(back.text, seen.text, "one mark, not a second one");
+    assert!(recovered[0].text_cut());
+    assert_eq!(recovered[1].outcome, lost.outcome);
+    assert!(recovered[1].text_cut());
+    assert!(!recovered[2].text_cut());
 }
 
 /// The one-pass reading of frame lines gives what serde's reading of the record gives, on the

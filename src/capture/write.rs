@@ -69,16 +69,19 @@ impl CaptureWriter {
     ) -> io::Result<()> {
         let found = match &r.outcome {
             Ok(found) => found,
-            Err(why) => {
-                let record = serde_json::json!({
-                    "at": format_time(at),
-                    "recovered": {"task_id": &*r.task_id, "failed": &**why},
-                });
+            Err(failed) => {
+                let mut recovered =
+                    serde_json::json!({"task_id": &*r.task_id, "failed": &*failed.why});
+                // Read back, the text lost with a cut answer is counted as cut again.
+                if failed.cut {
+                    recovered["answer_cut"] = Value::Bool(true);
+                }
+                let record = serde_json::json!({"at": format_time(at), "recovered": recovered});
                 return self.line(&record);
             }
         };
         let attempt = found.attempt.as_ref();
-        let record = serde_json::json!({
+        let mut record = serde_json::json!({
             "at": format_time(at),
             "recovered": {
                 "task_id": &*r.task_id,
@@ -89,6 +92,11 @@ impl CaptureWriter {
                 "parent_task_id": attempt.and_then(|a| a.parent_task_id.as_deref()),
             },
         });
+        // The text as recorded is already cut: the bytes cut off it, for reading back.
+        let cut = found.error.as_ref().map_or(0, |t| t.cut);
+        if cut > 0 {
+            record["recovered"]["cut"] = Value::from(cut);
+        }
         self.line(&record)
     }
 

@@ -86,7 +86,51 @@ pub struct LookupRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recovery {
     pub task_id: Arc<str>,
-    pub outcome: Result<Recovered, Box<str>>,
+    pub outcome: Result<Recovered, LookupFailed>,
+}
+
+impl Recovery {
+    /// The task's text was too large to keep whole: cut to its bound, or lost with the rest of
+    /// an answer cut at its byte cap.
+    pub fn text_cut(&self) -> bool {
+        match &self.outcome {
+            Ok(r) => r.error.as_ref().is_some_and(|t| t.cut > 0),
+            Err(failed) => failed.cut,
+        }
+    }
+}
+
+/// A lookup given up on: why, and whether its text went with an answer cut at its byte cap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupFailed {
+    pub why: Box<str>,
+    /// An answer that could have held the task's row was cut before it: the text may have
+    /// been in what was not read.
+    pub cut: bool,
+}
+
+impl From<&str> for LookupFailed {
+    fn from(why: &str) -> LookupFailed {
+        LookupFailed {
+            why: why.into(),
+            cut: false,
+        }
+    }
+}
+
+impl From<String> for LookupFailed {
+    fn from(why: String) -> LookupFailed {
+        LookupFailed {
+            why: why.into(),
+            cut: false,
+        }
+    }
+}
+
+impl std::fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
 }
 
 /// What an endpoint gave back.
@@ -109,7 +153,7 @@ pub enum Lookup {
     /// Answered from this endpoint (the text may still be empty: the server had none).
     Done(ApiSource),
     /// Given up on, and why (for the detail view).
-    Failed(Box<str>),
+    Failed(LookupFailed),
 }
 
 /// A string from outside after our redaction, with what the redaction found in it.
@@ -128,6 +172,23 @@ pub struct SeenText {
 impl SeenText {
     pub fn new(raw: &str) -> SeenText {
         let (r, cut) = redact::redact_capped(raw);
+        SeenText {
+            masked: r.total_hits(),
+            beyond_server: r.beyond_server,
+            controls_removed: r.controls_removed,
+            text: r.text.into_boxed_str(),
+            cut,
+        }
+    }
+
+    /// A text recorded after a cut of `cut` bytes (its mark at the end): redacted again, cut
+    /// again only if it is over the bound, and still counted as cut.
+    pub fn recorded(raw: &str, cut: usize) -> SeenText {
+        if cut == 0 {
+            return SeenText::new(raw);
+        }
+        let unmarked = redact::cut_mark_removed(raw, cut).unwrap_or(raw);
+        let (r, cut) = redact::redact_cut_before(unmarked, cut);
         SeenText {
             masked: r.total_hits(),
             beyond_server: r.beyond_server,
@@ -276,7 +337,7 @@ impl Failure {
     /// Take the API's answer in, and derive again what follows from it.
     pub fn apply_recovery(
         &mut self,
-        outcome: &Result<Recovered, Box<str>>,
+        outcome: &Result<Recovered, LookupFailed>,
         family: (Family, FamilySource),
         bindings: &Bindings,
     ) {
@@ -316,13 +377,14 @@ impl Failure {
             && self.evidence.comment.is_none()
     }
 
-    /// An error text was too large and was cut.
+    /// An error text was too large and was cut (or lost with an API answer cut at its cap).
     pub fn text_cut(&self) -> bool {
         let e = &self.evidence;
         [&e.error, &e.alias, &e.comment, &e.api]
             .into_iter()
             .flatten()
             .any(|t| t.cut > 0)
+            || matches!(&self.lookup, Lookup::Failed(f) if f.cut)
     }
 
     /// Bytes of error text this failure holds (what the store's byte budget counts).

@@ -5,8 +5,8 @@
 mod failure;
 
 pub use failure::{
-    ApiAttempt, ApiSource, ErrorOrigin, Evidence, Failure, Lookup, LookupRequest, Recovered,
-    Recovery, SeenText, Told,
+    ApiAttempt, ApiSource, ErrorOrigin, Evidence, Failure, Lookup, LookupFailed, LookupRequest,
+    Recovered, Recovery, SeenText, Told,
 };
 
 use std::sync::Arc;

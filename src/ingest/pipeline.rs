@@ -357,17 +357,25 @@ impl Pipeline {
         }
         let family = self.enricher.family();
         let bindings = self.enricher.bindings();
-        match waiting {
-            Awaiting::Stored(seq) => self
-                .store
-                .amend(seq, |f| f.apply_recovery(&r.outcome, family, bindings)),
+        // A text cut (to its bound, or with an answer cut at its byte cap) counts as a frame's
+        // does: once per failure, so not again for one already counted at admission. A failure
+        // evicted meanwhile is counted on the answer's word.
+        let mut newly_cut = r.text_cut();
+        let mut apply = |f: &mut Failure| {
+            let before = f.text_cut();
+            f.apply_recovery(&r.outcome, family, bindings);
+            newly_cut = !before && f.text_cut();
+        };
+        let amended = match waiting {
+            Awaiting::Stored(seq) => self.store.amend(seq, apply),
             Awaiting::Copy(mut f) => {
-                self.store
-                    .amend_uncounted(&mut f, |f| f.apply_recovery(&r.outcome, family, bindings));
+                self.store.amend_uncounted(&mut f, &mut apply);
                 self.amended = Some(f);
                 self.amended.as_deref()
             }
-        }
+        };
+        self.stats.texts_cut += u64::from(newly_cut);
+        amended
     }
 
     /// A window in which events may be missing (a source's disconnect, a capture's gap record).
@@ -660,6 +668,41 @@ mod tests {
             assert_eq!(p.store().view_len(), usize::from(stored > 0));
             assert!(p.apply_recovery(&r).is_none(), "answered once");
         }
+    }
+
+    #[test]
+    fn a_recovered_text_cut_or_lost_with_a_cut_answer_counts_as_a_text_cut_once() {
+        use crate::enrich::{ApiSource, LookupFailed, Recovered, Recovery, SeenText};
+        let mut p = Pipeline::new(0);
+        p.set_recover(true);
+        for t in ["t1", "t2", "t3"] {
+            p.push_frame(Utc::now(), &withheld_chat_failure(t), |_| {});
+        }
+        let found = |task: &str, text: &str| Recovery {
+            task_id: task.into(),
+            outcome: Ok(Recovered {
+                source: ApiSource::AgentTasks,
+                error: Some(SeenText::new(text)),
+                attempt: None,
+            }),
+        };
+        let huge = format!("exit 1 {}", "x ".repeat(50_000));
+        assert!(p.apply_recovery(&found("t1", &huge)).is_some());
+        assert_eq!(p.stats().texts_cut, 1, "cut to its bound");
+        let lost = Recovery {
+            task_id: "t2".into(),
+            outcome: Err(LookupFailed {
+                why: "answer cut at 8 MiB".into(),
+                cut: true,
+            }),
+        };
+        let f = p.apply_recovery(&lost).unwrap();
+        assert!(f.text_cut());
+        assert_eq!(p.stats().texts_cut, 2, "lost with a cut answer");
+        p.apply_recovery(&found("t3", "exit 2"));
+        assert_eq!(p.stats().texts_cut, 2, "a whole text is not counted");
+        p.apply_recovery(&found("t1", &huge));
+        assert_eq!(p.stats().texts_cut, 2, "answered once, counted once");
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<'a> FailureRecord<'a> {
             issue_id: f.issue_id.as_deref(),
             leaked_to_chat: f.leaked_to_chat,
             lookup_error: match &f.lookup {
-                crate::enrich::Lookup::Failed(why) => Some(why),
+                crate::enrich::Lookup::Failed(failed) => Some(&failed.why),
                 _ => None,
             },
             lost_chat_session_id: session.filter(|_| f.session_lost),

@@ -245,20 +245,39 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// falls in is dropped whole so no piece of a secret is left. The second value is how many
 /// bytes were cut.
 pub fn redact_capped(input: &str) -> (Redacted, usize) {
-    if input.len() <= MAX_TEXT_BYTES {
-        return (redact(input), 0);
-    }
-    let mut cut = MAX_TEXT_BYTES;
-    while !input.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let kept = input[..cut]
-        .rfind(char::is_whitespace)
-        .map_or("", |i| &input[..i]);
+    redact_cut_before(input, 0)
+}
+
+/// [`redact_capped`] of a text that already had `before` bytes cut off (one read back from a
+/// recording, its mark taken off with [`cut_mark_removed`]): the mark counts both cuts.
+pub fn redact_cut_before(input: &str, before: usize) -> (Redacted, usize) {
+    let kept = if input.len() <= MAX_TEXT_BYTES {
+        input
+    } else {
+        let mut cut = MAX_TEXT_BYTES;
+        while !input.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        input[..cut]
+            .rfind(char::is_whitespace)
+            .map_or("", |i| &input[..i])
+    };
     let mut r = redact(kept);
-    let dropped = input.len() - kept.len();
-    r.text.push_str(&format!(" … [+{dropped} bytes cut]"));
+    let dropped = (input.len() - kept.len()).saturating_add(before);
+    if dropped > 0 {
+        r.text.push_str(&cut_mark(dropped));
+    }
     (r, dropped)
+}
+
+/// What ends a text that had `bytes` cut off.
+fn cut_mark(bytes: usize) -> String {
+    format!(" … [+{bytes} bytes cut]")
+}
+
+/// `text` without the mark of a cut of `bytes` at its end, if it has that mark.
+pub fn cut_mark_removed(text: &str, bytes: usize) -> Option<&str> {
+    text.strip_suffix(&cut_mark(bytes))
 }
 
 /// One line from outside — an id, a reason code, a type name, a server's message, a URL — made

@@ -259,8 +259,8 @@ fn error_lines<'a>(
     let mut out = vec![Line::from(head)];
     match &failure.lookup {
         Lookup::Pending => out.push(Line::styled(format!("  {}", s.lookup_pending), theme.dim())),
-        Lookup::Failed(why) => out.push(Line::styled(
-            format!("  {}: {why}", s.lookup_failed),
+        Lookup::Failed(failed) => out.push(Line::styled(
+            format!("  {}: {}", s.lookup_failed, failed.why),
             theme.warn(),
         )),
         Lookup::Done(source) if failure.evidence.api.is_some() => {

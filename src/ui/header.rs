@@ -62,6 +62,18 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String
     format!("{phase}{gaps}")
 }
 
+/// `, N answers cut at 8 MiB` when the API cut any answer at its byte cap.
+fn answers_cut(api: &crate::api::ApiStatus, s: &crate::i18n::Strings) -> String {
+    match api.answers_cut {
+        0 => String::new(),
+        n => format!(
+            ", {n} {} {} MiB",
+            s.api_answers_cut,
+            crate::api::ANSWER_BYTES >> 20
+        ),
+    }
+}
+
 /// The first line leads with what matters most when the terminal is narrow: the state of the
 /// source (or of playback), then where it comes from, then the server family.
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
@@ -219,14 +231,36 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         let (text, style) = match &api.state {
             crate::api::ApiState::Ok => (
                 format!(
-                    "· API {} {}, {} {} ",
-                    api.recovered, s.api_recovered, api.waiting, s.api_waiting
+                    "· API {} {}, {} {}{} ",
+                    api.recovered,
+                    s.api_recovered,
+                    api.waiting,
+                    s.api_waiting,
+                    answers_cut(api, s)
                 ),
                 if api.notes.is_empty() {
                     theme.dim()
                 } else {
                     theme.warn()
                 },
+            ),
+            crate::api::ApiState::Paused { until, capped } => (
+                format!(
+                    "· API {} {} (Retry-After{}){} ",
+                    s.api_paused_until,
+                    app.tz.time_of_day(*until),
+                    if *capped {
+                        format!(
+                            ", {} {} min",
+                            s.api_capped_at,
+                            crate::api::MAX_RETRY_AFTER.as_secs() / 60
+                        )
+                    } else {
+                        String::new()
+                    },
+                    answers_cut(api, s)
+                ),
+                theme.alert(),
             ),
             crate::api::ApiState::CircuitOpen { until, why } => (
                 format!(
