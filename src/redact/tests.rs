@@ -466,12 +466,56 @@ fn invisible_characters_are_removed_everywhere() {
     for c in [
         '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{feff}', '\u{2028}', '\u{2067}',
         '\u{202e}', '\u{85}', '\u{0}',
-    ] {
+    ]
+    .into_iter()
+    .chain(INVISIBLE)
+    {
         let r = redact(&format!("a{c}b"));
         assert_eq!(r.text, "ab", "{:?}", c);
+        assert_eq!(redact_line(&format!("a{c}b"), 10), "ab", "{:?}", c);
     }
-    // The emoji presentation selector of ⚠️ is not a format character.
-    assert_eq!(redact("⚠️ x").text, "⚠️ x");
+    // A variation selector shows nothing either: an emoji keeps its base character.
+    assert_eq!(redact("⚠️ x").text, "⚠ x");
+    // Letters of the same scripts stay.
+    assert_eq!(redact("ㅎ한글 ᠠ ខ ⠁ 𝅘𝅥").text, "ㅎ한글 ᠠ ខ ⠁ 𝅘𝅥");
+}
+
+/// Characters that show nothing and are no format character: Unicode 14's new format
+/// characters, the Hangul fillers, the Braille blank, the combining grapheme joiner, Khmer's
+/// inherent vowels, Mongolian's and the general variation selectors, a null notehead.
+const INVISIBLE: [char; 16] = [
+    '\u{890}',
+    '\u{891}',
+    '\u{115f}',
+    '\u{1160}',
+    '\u{3164}',
+    '\u{ffa0}',
+    '\u{2800}',
+    '\u{34f}',
+    '\u{17b4}',
+    '\u{17b5}',
+    '\u{180b}',
+    '\u{180f}',
+    '\u{fe00}',
+    '\u{fe0f}',
+    '\u{e0100}',
+    '\u{1d159}',
+];
+
+/// Every character the stripper removes starts with a byte its quick check looks at.
+#[test]
+fn the_quick_check_sees_every_stripped_character() {
+    for c in (0..=0x10ffff)
+        .filter_map(char::from_u32)
+        .filter(|&c| is_stripped(c))
+    {
+        let s = c.to_string();
+        assert!(super::clean::has_stripped(&s), "{c:?}");
+        assert!(
+            super::clean::has_stripped(&format!("{}{s}", "x".repeat(40))),
+            "{c:?}"
+        );
+    }
 }
 
 #[test]
