@@ -144,6 +144,59 @@ async fn an_auth_refusal_on_reconnect_ends_tail_with_exit_3_and_the_cleaned_mess
     assert_clean("the log", &log);
 }
 
+/// A token of no shape any rule knows, with characters that percent-encoding and JSON escape.
+const OPAQUE: &str = "sess.9Zq4/Lm+Xr7=Tp2Wv";
+
+/// The token as a server could give it back: as is, percent-encoded, JSON-escaped.
+fn echoed(token: &str) -> String {
+    let pct: String = token
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    format!(
+        "invalid token {token}; sent {pct}; as JSON {}",
+        token.replace('/', "\\/")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_a_server_echoes_is_never_shown() {
+    let url = scripted(vec![Conn::AuthEcho(echoed)]).await;
+    let mut args = vec!["tail", "--url", &url, "--workspace", "w", "--no-api"];
+    args.extend(["--server", "upstream"]);
+    let Ended {
+        code, stderr, log, ..
+    } = Tail::spawn(&args, OPAQUE).finish();
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("invalid token [REDACTED FAILWATCH TOKEN]"),
+        "{stderr}"
+    );
+    for (what, text) in [("stderr", &stderr), ("the log", &log)] {
+        for form in [
+            OPAQUE,
+            "sess.9Zq4%2FLm%2BXr7%3DTp2Wv",
+            "sess.9Zq4\\/Lm+Xr7=Tp2Wv",
+        ] {
+            assert!(!text.contains(form), "{what} shows {form}: {text}");
+        }
+        assert!(!text.contains("9Zq4"), "{what}: {text}");
+    }
+
+    // A refusal of the upgrade, its body repeating the token.
+    let body = serde_json::json!({ "error": echoed(OPAQUE) }).to_string();
+    let url = scripted(vec![Conn::Http(401, "Unauthorized", body)]).await;
+    let mut args = vec!["tail", "--url", &url, "--workspace", "w", "--no-api"];
+    args.extend(["--server", "upstream"]);
+    let Ended { code, stderr, .. } = Tail::spawn(&args, OPAQUE).finish();
+    assert_eq!(code, Some(3));
+    assert!(stderr.contains("[REDACTED FAILWATCH TOKEN]"), "{stderr}");
+    assert!(!stderr.contains("9Zq4"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn server_texts_at_startup_and_in_close_reasons_reach_no_output_raw() {
     // At startup: the auth error goes to stderr.

@@ -127,6 +127,30 @@ fn completions_man_page_and_config_check() {
         !text.contains(":pw@"),
         "credentials in a config URL are not printed: {text}"
     );
+    // Names and values of the file are outside text: cleaned and masked when listed.
+    let hostile = dir.path().join("hostile.toml");
+    std::fs::write(
+        &hostile,
+        "workspace = \"\\u001b]0;PWNED\\u0007acme\"\n[filters]\n\"\\u001b]0;PWNED\\u0007\" = \"word\"\n\
+         x = \"\\u001b[2Jtoken=mul_efefefefefefefefefefefefefef\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &["config", "check", "--config", hostile.to_str().unwrap()],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("acme") && text.contains("@x"), "{text}");
+    assert!(!text.contains("efefefef"), "{text}");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
     // A saved filter works headless too.
     let out = run(
         &[

@@ -70,7 +70,10 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
                 "  redis      {}",
                 shown(config.redis.as_deref().map(redacted))
             );
-            println!("  workspace  {}", shown(config.workspace.clone()));
+            println!(
+                "  workspace  {}",
+                shown(config.workspace.as_deref().map(redacted))
+            );
             println!(
                 "  lang       {}",
                 shown(config.lang.map(|l| l.tag().to_owned()))
@@ -84,11 +87,16 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
                 shown(config.theme.map(|t| format!("{t:?}").to_lowercase()))
             );
             println!("  bindings   {} sessions", settings.routing.bindings.len());
+            // The file may be anyone's: its names and values are outside text like any other.
             for (name, expr) in &config.filters {
-                println!("  @{name:<9} {expr}");
+                println!("  @{:<9} {}", redacted(name), redacted(expr));
             }
             for (action, key) in &config.keys {
-                println!("  key {key:<6} {action}");
+                println!(
+                    "  key {:<6} {}",
+                    redacted(&key.to_string()),
+                    redacted(&action.to_string())
+                );
             }
             Ok(())
         }

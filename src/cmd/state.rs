@@ -15,15 +15,20 @@ fn history_path() -> Option<PathBuf> {
     Some(dir()?.join("filter-history"))
 }
 
-/// Filters applied in earlier runs, oldest first; each cleaned as outside text.
+/// Filters applied in earlier runs, oldest first; each cleaned and masked as outside text.
 pub fn load_history() -> Vec<String> {
-    let Some(text) = history_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
-        return Vec::new();
-    };
+    history_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map_or_else(Vec::new, |text| parse_history(&text))
+}
+
+/// A filter history file's entries: the file may have been written by anyone, so each line is
+/// outside text (controls removed, secrets masked, capped).
+fn parse_history(text: &str) -> Vec<String> {
     let mut history = Vec::new();
     for line in text.lines() {
-        let clean = crate::redact::strip_line(line);
-        crate::ui::filter_edit::remember(&mut history, &crate::redact::cap(&clean, 1000));
+        let clean = crate::redact::redact_line(line, 1000);
+        crate::ui::filter_edit::remember(&mut history, &clean);
     }
     history
 }
@@ -55,4 +60,25 @@ pub fn mark_seen() {
         let _ = std::fs::create_dir_all(dir);
     }
     let _ = std::fs::write(path, "");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_entries_are_cleaned_and_masked_when_read() {
+        let file = "reason:timeout\n\u{1b}]0;t\u{7}agent:a\nmul_0123456789abcdef0123456789abcdef\n\
+                    /token=hunter2hunter2/\nsession:x\u{3164}y\n";
+        assert_eq!(
+            parse_history(file),
+            [
+                "reason:timeout",
+                "agent:a",
+                "[REDACTED MULTICA TOKEN]",
+                "/[REDACTED CREDENTIAL]",
+                "session:xy"
+            ]
+        );
+    }
 }

@@ -10,7 +10,8 @@ use aho_corasick::Span;
 use super::rules::{Gate, RULES};
 
 /// Anchors shorter than this would make nearly every byte a candidate of the SIMD search. The
-/// one there is, `ey` of the (case-sensitive) JWT rules, is left to their gate, which holds it.
+/// ones there are (`ey` of the JWT rules, `t-` and `u-` of Lark's tokens, all case-sensitive)
+/// are left to their rules' gates, which hold them.
 const SHORT: usize = 3;
 
 struct Anchors {
@@ -19,8 +20,9 @@ struct Anchors {
     searcher: Searcher,
     /// Per long anchor: the rules it unlocks, its prefixes' too (bit i = rule i).
     unlocks: Vec<u64>,
-    /// The rules behind each gate.
-    gated: [(Gate, u64); 2],
+    /// The rules behind the name gate, and behind each run gate.
+    named: u64,
+    runs: Vec<(Gate, u64)>,
     /// Every anchor, lowercase (the short one too), for [`starts_at`].
     literals: Vec<String>,
 }
@@ -32,8 +34,10 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
         for anchor in rule.anchors {
             if anchor.len() < SHORT {
                 assert!(
-                    *anchor == "ey" && rule.gate == Gate::JwtStart,
-                    "only the JWT gate stands for a short anchor"
+                    rule.gate
+                        .run()
+                        .is_some_and(|(prefixes, _)| prefixes.contains(anchor)),
+                    "only a run gate stands for a short anchor"
                 );
             } else {
                 add(&mut long, anchor.to_ascii_lowercase(), i);
@@ -54,10 +58,16 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
         .extend(long.iter().map(|(a, _)| a))
         .build()
         .expect("anchors fit the literal searcher");
-    let gated = [Gate::NamedValue, Gate::JwtStart].map(|gate| {
+    let behind = |gate: Gate| {
         let rules = RULES.iter().enumerate().filter(|(_, r)| r.gate == gate);
-        (gate, rules.fold(0, |bits, (i, _)| bits | 1 << i))
-    });
+        rules.fold(0, |bits, (i, _)| bits | 1 << i)
+    };
+    let mut runs: Vec<(Gate, u64)> = Vec::new();
+    for rule in RULES.iter().filter(|r| r.gate.run().is_some()) {
+        if !runs.iter().any(|(g, _)| *g == rule.gate) {
+            runs.push((rule.gate, behind(rule.gate)));
+        }
+    }
     let literals = RULES
         .iter()
         .flat_map(|r| r.anchors.iter().map(|a| a.to_ascii_lowercase()))
@@ -65,7 +75,8 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
     Anchors {
         searcher,
         unlocks,
-        gated,
+        named: behind(Gate::NamedValue),
+        runs,
         literals,
     }
 });
@@ -92,17 +103,41 @@ thread_local! {
     static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
+/// `text` in ASCII lower case, and with the two other characters `(?i)` reads as ASCII letters
+/// (the Kelvin sign as `k`, the long s as `s`, as Go's `(?i)` does too) written as those:
+/// a name spelt with them is then found as its anchor.
+fn lower_into(lower: &mut Vec<u8>, text: &str) {
+    lower.clear();
+    if !text.contains(['\u{212a}', '\u{17f}']) {
+        lower.extend_from_slice(text.as_bytes());
+        lower.make_ascii_lowercase();
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '\u{212a}' => lower.push(b'k'),
+            '\u{17f}' => lower.push(b's'),
+            c => {
+                let mut buf = [0; 4];
+                lower.extend_from_slice(c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
 /// The rules that may match `text` (bit i = rule i): every rule with an anchor in it, less the
 /// gated rules whose gate is shut.
 pub(super) fn candidates(text: &str) -> u64 {
     let anchors = &*ANCHORS;
-    let [(_, named), (_, jwt)] = anchors.gated;
-    let mut wanted = if has_jwt_start(text) { jwt } else { 0 };
+    let named = anchors.named;
+    let mut wanted = anchors
+        .runs
+        .iter()
+        .filter(|(gate, _)| gate.run().is_some_and(|(p, n)| has_run(text, p, n)))
+        .fold(0, |bits, (_, rules)| bits | rules);
     let mut named_open = false;
     LOWER.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend_from_slice(text.as_bytes());
-        lower.make_ascii_lowercase();
+        lower_into(lower, text);
         let mut at = 0;
         while let Some(m) = anchors
             .searcher
@@ -117,9 +152,7 @@ pub(super) fn candidates(text: &str) -> u64 {
             at = m.start() + 1;
         }
     });
-    // Under `(?i)` the Kelvin sign matches `k` and the long s matches `s`: names spelt with them
-    // hold no anchor, so such text opens the gate.
-    if wanted & named != 0 && !named_open && !text.contains(['\u{212a}', '\u{17f}']) {
+    if !named_open {
         wanted &= !named;
     }
     wanted
@@ -135,13 +168,17 @@ fn value_follows(from: &[u8]) -> bool {
     matches!(rest.first(), Some(b'=' | b':' | b'"' | b'\\' | b'%'))
 }
 
-fn has_jwt_start(text: &str) -> bool {
+/// Whether one of `prefixes` (case-sensitive) is followed by at least `n` characters of a token
+/// (`[A-Za-z0-9_-]`) in `text`.
+fn has_run(text: &str, prefixes: &[&str], n: usize) -> bool {
     let token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
-    // `contains` is the quick scan; most text has no `ey`.
-    text.contains("ey")
-        && text.match_indices("ey").any(|(i, _)| {
-            text.as_bytes()
-                .get(i + 2..i + 12)
-                .is_some_and(|rest| rest.iter().all(token))
-        })
+    prefixes.iter().any(|p| {
+        // `contains` is the quick scan; most text has none.
+        text.contains(p)
+            && text.match_indices(p).any(|(i, _)| {
+                text.as_bytes()
+                    .get(i + p.len()..i + p.len() + n)
+                    .is_some_and(|rest| rest.iter().all(token))
+            })
+    })
 }

@@ -13,6 +13,7 @@ fn is_format(c: char) -> bool {
         | '\u{061c}'
         | '\u{06dd}'
         | '\u{070f}'
+        | '\u{0890}'..='\u{0891}'
         | '\u{08e2}'
         | '\u{180e}'
         | '\u{200b}'..='\u{200f}'
@@ -30,22 +31,44 @@ fn is_format(c: char) -> bool {
         | '\u{e0020}'..='\u{e007f}')
 }
 
+/// Characters that are not format characters but show nothing either: the rest of Unicode's
+/// default-ignorable code points (the combining grapheme joiner, the Hangul fillers, Khmer's
+/// inherent vowels, Mongolian's variation selectors, the variation selectors, the reserved
+/// tags) and the blanks drawn as nothing (the Braille blank, a musical null notehead). Each can
+/// split a secret as invisibly as a zero-width space.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{034f}'
+        | '\u{115f}'..='\u{1160}'
+        | '\u{17b4}'..='\u{17b5}'
+        | '\u{180b}'..='\u{180f}'
+        | '\u{2800}'
+        | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}'
+        | '\u{ffa0}'
+        | '\u{fff0}'..='\u{fff8}'
+        | '\u{1d159}'
+        | '\u{e0000}'..='\u{e0fff}')
+}
+
 pub(super) fn is_stripped(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || is_format(c)
+    (c.is_control() && c != '\n' && c != '\t') || is_format(c) || is_invisible(c)
 }
 
 /// UTF-8 lead bytes of every character [`is_stripped`] removes: text without any has nothing
-/// to strip (CJK text and ordinary punctuation never use them).
+/// to strip (CJK ideographs, from 0xE4 on, and ordinary punctuation never use them).
 fn suspicious(b: u8) -> bool {
     (b < 0x20 && b != b'\n' && b != b'\t')
         | (b == 0x7f)
         | (b == 0xc2)
+        | (b == 0xcd)
         | (b == 0xd8)
         | (b == 0xdb)
         | (b == 0xdc)
         | (b == 0xe0)
         | (b == 0xe1)
         | (b == 0xe2)
+        | (b == 0xe3)
         | (b == 0xef)
         | (b == 0xf0)
         | (b == 0xf3)

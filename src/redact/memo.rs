@@ -25,6 +25,8 @@ struct Memo {
     /// Hashes of texts seen once: a text is kept on its second sight, so a stream of distinct
     /// texts costs a hash each, not a copy each.
     seen: FxHashSet<u64>,
+    /// Of the known secrets the results were masked with: a new one makes them stale.
+    generation: u64,
 }
 
 thread_local! {
@@ -37,7 +39,16 @@ pub(super) fn memoized(input: &str, compute: impl FnOnce(&str) -> Redacted) -> R
         return compute(input);
     }
     let hash = sample_hash(input);
-    if let Some(hit) = MEMO.with_borrow(|m| m.get(hash, input)) {
+    let generation = super::known::generation();
+    if let Some(hit) = MEMO.with_borrow_mut(|m| {
+        if m.generation != generation {
+            *m = Memo {
+                generation,
+                ..Memo::default()
+            };
+        }
+        m.get(hash, input)
+    }) {
         return hit;
     }
     let result = compute(input);

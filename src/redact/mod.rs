@@ -1,13 +1,18 @@
 //! The sanitizing boundary every string from outside passes before any output: control and
-//! invisible characters removed first ([`clean`]), then a superset of the server's secret rules
-//! (same patterns, placeholders and order) plus the gaps it leaves ([`rules`]), then secrets split
-//! across a line break ([`split`]); lines from outside are also made single-line and capped.
+//! invisible characters removed first ([`clean`]), then our own secrets ([`known`]) and a
+//! superset of the server's secret rules (same patterns, placeholders and order) plus the gaps
+//! it leaves ([`rules`]), where a removal split or glued a secret too ([`mask`]), then through
+//! escaped separators ([`escapes`]), then secrets split across a line break ([`split`]); lines
+//! from outside are also made single-line and capped, after they were masked whole.
 //!
 //! Fast path: one literal search for anchors decides which rules can match at all;
 //! text with no anchor (most error text) is returned without running a single regex.
 
 mod anchors;
 mod clean;
+mod escapes;
+mod known;
+mod mask;
 mod memo;
 mod rules;
 mod split;
@@ -15,13 +20,13 @@ mod split;
 mod tests;
 
 pub use clean::{strip_controls, strip_line};
+pub use known::{known_secret, MIN_KNOWN_CHARS};
 pub use rules::is_secret_name;
 
 use std::borrow::Cow;
 
-use regex::Captures;
-
-use rules::RULES;
+use escapes::Which;
+use mask::{mask_around, Masked, Places};
 
 /// Kinds of secret we mask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -45,6 +50,22 @@ pub enum SecretKind {
     NpmToken,
     BasicAuth,
     MulticaToken,
+    LarkWebhook,
+    WecomWebhook,
+    SlackWebhook,
+    DiscordWebhook,
+    TelegramBotToken,
+    DingtalkSecret,
+    LarkToken,
+    VaultToken,
+    DockerToken,
+    PypiToken,
+    GoogleOauthToken,
+    AzureSas,
+    AuthHeader,
+    Cookie,
+    /// The token failwatch itself connects with.
+    FailwatchToken,
     /// A secret whose pieces a line break kept apart.
     SplitSecret,
 }
@@ -52,14 +73,21 @@ pub enum SecretKind {
 impl SecretKind {
     /// Kinds only our rules catch (the server's gaps).
     pub fn is_gap_rule(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            SecretKind::UrlCredentials
-                | SecretKind::HomePath
-                | SecretKind::NpmToken
-                | SecretKind::BasicAuth
-                | SecretKind::MulticaToken
-                | SecretKind::SplitSecret
+            SecretKind::AwsKeyId
+                | SecretKind::AwsSecret
+                | SecretKind::PrivateKey
+                | SecretKind::GithubToken
+                | SecretKind::ApiKey
+                | SecretKind::SlackToken
+                | SecretKind::GitlabToken
+                | SecretKind::GoogleApiKey
+                | SecretKind::StripeKey
+                | SecretKind::Jwt
+                | SecretKind::Bearer
+                | SecretKind::DatabaseUrl
+                | SecretKind::KeyValue
         )
     }
 
@@ -83,6 +111,21 @@ impl SecretKind {
             SecretKind::NpmToken => "npm_token",
             SecretKind::BasicAuth => "basic_auth",
             SecretKind::MulticaToken => "multica_token",
+            SecretKind::LarkWebhook => "lark_webhook",
+            SecretKind::WecomWebhook => "wecom_webhook",
+            SecretKind::SlackWebhook => "slack_webhook",
+            SecretKind::DiscordWebhook => "discord_webhook",
+            SecretKind::TelegramBotToken => "telegram_bot_token",
+            SecretKind::DingtalkSecret => "dingtalk_secret",
+            SecretKind::LarkToken => "lark_token",
+            SecretKind::VaultToken => "vault_token",
+            SecretKind::DockerToken => "docker_token",
+            SecretKind::PypiToken => "pypi_token",
+            SecretKind::GoogleOauthToken => "google_oauth_token",
+            SecretKind::AzureSas => "azure_sas",
+            SecretKind::AuthHeader => "auth_header",
+            SecretKind::Cookie => "cookie",
+            SecretKind::FailwatchToken => "failwatch_token",
             SecretKind::SplitSecret => "split_secret",
         }
     }
@@ -149,9 +192,13 @@ pub fn redact(input: &str) -> Redacted {
 /// [`redact`] without the memo.
 fn redact_fresh(input: &str) -> Redacted {
     let (clean, controls_removed, cuts) = clean::strip_controls_at(input);
-    let (text, mut hits, mut beyond_server) = mask_around(clean, cuts);
+    let (text, mut hits, mut beyond_server) = mask_text(clean, cuts);
     let (text, hits) = match split::join_split_tokens(&text, |s| {
-        mask(Cow::Borrowed(s)).1.iter().map(|(_, n)| n).sum()
+        mask_text(Cow::Borrowed(s), Vec::new())
+            .1
+            .iter()
+            .map(|(_, n)| n)
+            .sum()
     }) {
         Some((joined, n)) => {
             beyond_server += Beyond::both(n);
@@ -251,23 +298,34 @@ pub fn redact_capped(input: &str) -> (Redacted, usize) {
 /// [`redact_capped`] of a text that already had `before` bytes cut off (one read back from a
 /// recording, its mark taken off with [`cut_mark_removed`]): the mark counts both cuts.
 pub fn redact_cut_before(input: &str, before: usize) -> (Redacted, usize) {
-    let kept = if input.len() <= MAX_TEXT_BYTES {
-        input
-    } else {
-        let mut cut = MAX_TEXT_BYTES;
-        while !input.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        input[..cut]
-            .rfind(char::is_whitespace)
-            .map_or("", |i| &input[..i])
-    };
+    let (kept, dropped) = capped(input);
     let mut r = redact(kept);
-    let dropped = (input.len() - kept.len()).saturating_add(before);
+    let dropped = dropped.saturating_add(before);
     if dropped > 0 {
         r.text.push_str(&cut_mark(dropped));
     }
     (r, dropped)
+}
+
+/// At most [`MAX_TEXT_BYTES`] of `input`, ended where a word ends: the word the cut falls in
+/// goes whole, and when that word starts a line, the one ending the line before goes too (they
+/// may be two halves of one secret, see [`split`]). The second value is how many bytes went.
+fn capped(input: &str) -> (&str, usize) {
+    if input.len() <= MAX_TEXT_BYTES {
+        return (input, 0);
+    }
+    let mut cut = MAX_TEXT_BYTES;
+    while !input.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let kept = match input[..cut].rfind(char::is_whitespace) {
+        None => "",
+        Some(i) if input[i..].starts_with(['\n', '\r']) => input[..i]
+            .trim_end_matches(['\r', '\n'])
+            .trim_end_matches(split::token_char),
+        Some(i) => &input[..i],
+    };
+    (kept, input.len() - kept.len())
 }
 
 /// What ends a text that had `bytes` cut off.
@@ -281,19 +339,14 @@ pub fn cut_mark_removed(text: &str, bytes: usize) -> Option<&str> {
 }
 
 /// One line from outside — an id, a reason code, a type name, a server's message, a URL — made
-/// safe for any output: single-line, at most `max_chars` characters, secrets masked.
+/// safe for any output: single-line, at most `max_chars` characters, secrets masked. The line is
+/// masked whole before it is cut (up to [`MAX_TEXT_BYTES`]: past that nothing of it is shown
+/// anyway), so no secret can straddle the cut.
 pub fn redact_line(input: &str, max_chars: usize) -> String {
-    // Only a bounded head is cleaned and masked (enough to fill the line even after controls
-    // are removed), so a hostile megabyte-long id costs what a short one does.
-    let window = max_chars.saturating_mul(4).max(1024);
-    let (head, total_chars) = match input.char_indices().nth(window) {
-        None => (input, 0),
-        Some((i, _)) => (&input[..i], window + input[i..].chars().count()),
-    };
-    // Mask before cutting, so a cut never leaves half a secret behind.
+    let (head, dropped) = capped(input);
     let (line, cuts) = clean::strip_line_at(head);
-    let masked = mask_around(line, cuts).0;
-    if total_chars == 0 {
+    let masked = mask_text(line, cuts).0;
+    if dropped == 0 {
         return cap(&masked, max_chars).into_owned();
     }
     let shown = masked
@@ -301,7 +354,7 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
         .nth(max_chars)
         .map_or(masked.len(), |(i, _)| i);
     // Counted in the input's characters: masks change lengths, the input's size does not.
-    let total = total_chars;
+    let total = input.chars().count();
     let kept = masked[..shown].chars().count();
     format!(
         "{}… [+{} chars, {total} total]",
@@ -310,184 +363,66 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
     )
 }
 
-type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, Beyond);
-
-/// Mask every secret of an already clean text; the hits per kind and how many were the server's
-/// gaps.
-fn mask(clean: Cow<'_, str>) -> Masked<'_> {
-    let wanted = anchors::candidates(&clean);
-    mask_rules(clean, wanted)
-}
-
-/// Stands, while masking, where a character was removed: no text keeps a control character.
-const MARK: char = '\u{1}';
-
-/// [`mask`] of a text from which characters were removed at `cuts`. Joined there, the text
-/// shows the secrets a removed character split. But the removed character also parted what
-/// stood either side (`x\u{202e}mul_…`), as the server, reading the raw text, sees it: the
-/// rules' `\b` needs that edge. So what is left unmasked is masked again with a [`MARK`] at
-/// each cut, and the marks then dropped.
-fn mask_around(clean: Cow<'_, str>, mut cuts: Vec<usize>) -> Masked<'_> {
-    // A cut at either end parts nothing.
-    cuts.retain(|&at| at > 0 && at < clean.len());
-    if cuts.is_empty() {
-        return mask(clean);
+/// Mask a clean text from which characters were removed at `cuts`: seen through the escapes
+/// that hide a part of a secret (an escaped invisible character), then as it stands (an escape
+/// inside a credential is part of it; `C:\Users\bob` holds no escape), then through every escape
+/// (a secret an escaped separator hid, as the server would read it decoded).
+fn mask_text(clean: Cow<'_, str>, cuts: Vec<usize>) -> Masked<'_> {
+    if !escapes::may_hold_escapes(&clean) {
+        let mut places = Places {
+            cuts,
+            kept: Vec::new(),
+        };
+        return mask_around(clean, &mut places);
     }
-    let wanted = anchors::candidates(&clean);
-    let (mut text, mut hits, mut beyond_server) = mask_rules_moving(clean, wanted, &mut cuts);
-    // Without an anchor no rule can match, marks or not.
-    if wanted == 0 || cuts.is_empty() {
-        return (text, hits, beyond_server);
-    }
-    // First a mark only where a secret's anchor starts right after the cut: it parts a token
-    // glued on from the word before it and keeps one that a later cut split whole
-    // (`x\u{200b}sk-ant-…Split\u{200b}By…`).
-    let (anchored, mut rest): (Vec<usize>, Vec<usize>) = cuts
-        .into_iter()
-        .partition(|&cut| anchors::starts_at(&text[cut..]));
-    if !anchored.is_empty() {
-        text = marked_pass(text, &anchored, &mut rest, &mut hits, &mut beyond_server);
-    }
-    // Then a mark at every cut left: a rule whose match starts before its anchor.
-    if !rest.is_empty() {
-        text = marked_pass(text, &rest, &mut Vec::new(), &mut hits, &mut beyond_server);
-    }
-    hits.sort();
-    (text, hits, beyond_server)
-}
-
-/// Mask `text` with a [`MARK`] at each of `marks`, then drop the marks; `carried` (other cuts,
-/// ascending) move with the text. The hits are added to `hits`.
-fn marked_pass<'a>(
-    text: Cow<'a, str>,
-    marks: &[usize],
-    carried: &mut Vec<usize>,
-    hits: &mut Vec<(SecretKind, u32)>,
-    beyond_server: &mut Beyond,
-) -> Cow<'a, str> {
-    let with_marks = marked(&text, marks);
-    // A carried cut moves right by the marks placed at or before it.
-    for cut in carried.iter_mut() {
-        *cut += marks.partition_point(|&m| m <= *cut) * MARK.len_utf8();
-    }
-    let wanted = anchors::candidates(&with_marks);
-    let (masked, more, more_beyond) = mask_rules_moving(Cow::Owned(with_marks), wanted, carried);
-    if more.is_empty() {
-        // Nothing found: the text is as it was, and so are the cuts.
-        for cut in carried.iter_mut() {
-            *cut -= marks.partition_point(|&m| m < *cut) * MARK.len_utf8();
-        }
-        return text;
-    }
-    for (kind, n) in more {
-        add_hits(hits, kind, n);
-    }
-    *beyond_server += more_beyond;
-    // Each carried cut moves left by the marks still standing before it.
-    let standing: Vec<usize> = masked.match_indices(MARK).map(|(i, _)| i).collect();
-    for cut in carried.iter_mut() {
-        *cut -= standing.partition_point(|&m| m < *cut) * MARK.len_utf8();
-    }
-    Cow::Owned(masked.replace(MARK, ""))
-}
-
-/// `text` with a [`MARK`] at each of `cuts` (ascending).
-fn marked(text: &str, cuts: &[usize]) -> String {
-    let mut out = String::with_capacity(text.len() + cuts.len());
-    let mut at = 0;
-    for &cut in cuts {
-        out.push_str(&text[at..cut]);
-        out.push(MARK);
-        at = cut;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
-/// [`mask`] with the rules of `wanted` only (bit i = rule i).
-fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> Masked<'_> {
-    mask_rules_moving(clean, wanted, &mut Vec::new())
-}
-
-/// [`mask_rules`], moving `cuts` (ascending places in the text) with the text as it changes;
-/// those inside a masked secret go with it.
-fn mask_rules_moving<'a>(clean: Cow<'a, str>, wanted: u64, cuts: &mut Vec<usize>) -> Masked<'a> {
-    let mut text = clean;
-    let mut hits: Vec<(SecretKind, u32)> = Vec::new();
+    let mut hits = Vec::new();
     let mut beyond_server = Beyond::default();
-    if wanted == 0 {
-        return (text, hits, Beyond::default());
-    }
-    // Each replacement's place and new length, kept only when there are cuts to move.
-    let mut edits: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
-    for (i, rule) in RULES.iter().enumerate() {
-        if wanted & (1 << i) == 0 {
-            continue;
+    let (mut text, mut cuts) = (clean, cuts);
+    for which in [Some(Which::Hiding), None, Some(Which::All)] {
+        let ((masked, more, more_beyond), left) = mask_through(text, cuts, which);
+        (text, cuts) = (masked, left);
+        for (kind, n) in more {
+            mask::add_hits(&mut hits, kind, n);
         }
-        let mut n = 0u32;
-        let replaced = rule.re.replace_all(&text, |caps: &Captures| {
-            // A value already masked stays as it is: redacting twice gives what once did.
-            if rule.kind == SecretKind::KeyValue && already_masked(&caps[0]) {
-                return caps[0].to_owned();
-            }
-            n += 1;
-            let mut out = String::new();
-            caps.expand(rule.replacement, &mut out);
-            if !cuts.is_empty() {
-                edits.push((caps.get_match().range(), out.len()));
-            }
-            out
-        });
-        if n > 0 {
-            text = Cow::Owned(replaced.into_owned());
-            move_cuts(cuts, &edits);
-            edits.clear();
-            beyond_server += Beyond::of_rule(rule, n);
-            add_hits(&mut hits, rule.kind, n);
-        }
+        beyond_server += more_beyond;
     }
     hits.sort();
     (text, hits, beyond_server)
 }
 
-fn add_hits(hits: &mut Vec<(SecretKind, u32)>, kind: SecretKind, n: u32) {
-    match hits.iter_mut().find(|(k, _)| *k == kind) {
-        Some((_, c)) => *c += n,
-        None => hits.push((kind, n)),
+/// [`mask_around`] of `text` seen through its escapes of `which` (none: as it stands), written
+/// back as the text wrote them where no secret was masked; and the cuts left, in what it
+/// returns.
+fn mask_through(
+    text: Cow<'_, str>,
+    cuts: Vec<usize>,
+    which: Option<Which>,
+) -> (Masked<'_>, Vec<usize>) {
+    let Some(view) = which.and_then(|which| escapes::decode(&text, &cuts, which)) else {
+        let mut places = Places {
+            cuts,
+            kept: Vec::new(),
+        };
+        let masked = mask_around(text, &mut places);
+        return (masked, places.cuts);
+    };
+    let mut places = Places {
+        cuts: view.cuts.clone(),
+        kept: view.edges(),
+    };
+    let (masked, hits, beyond_server) = mask_around(Cow::Borrowed(&view.text), &mut places);
+    if hits.is_empty() {
+        return ((text, hits, beyond_server), cuts);
     }
-}
-
-/// `cuts` (ascending) after the replacements `edits` (a match's place and its replacement's
-/// length, in order): shifted by what changed before them, dropped when inside a match.
-fn move_cuts(cuts: &mut Vec<usize>, edits: &[(std::ops::Range<usize>, usize)]) {
-    let mut edits = edits.iter().peekable();
-    let mut shift = 0isize;
-    cuts.retain_mut(|cut| {
-        while let Some((range, len)) = edits.next_if(|(range, _)| range.end <= *cut) {
-            shift += *len as isize - range.len() as isize;
-        }
-        if edits.peek().is_some_and(|(range, _)| range.start < *cut) {
-            return false;
-        }
-        *cut = cut.wrapping_add_signed(shift);
-        true
-    });
-}
-
-/// `name=[REDACTED…]`, `name: [REDACTED…]`: a key-value match whose value is a placeholder.
-fn already_masked(matched: &str) -> bool {
-    matched.find(['=', ':']).is_some_and(|i| {
-        matched[i + 1..]
-            .trim_start_matches([' ', '"', '\''])
-            .starts_with("[REDACTED")
-    })
+    let out = view.reencode(&masked, &places.kept, &mut places.cuts);
+    ((Cow::Owned(out), hits, beyond_server), places.cuts)
 }
 
 /// The server's rules, one regex after another over the whole text, as the server applies them
 /// (minus its host-specific home-directory masking). The benchmark peer and the test oracle.
 pub fn server_rules_sequential(input: &str) -> String {
     let mut s = input.to_owned();
-    for rule in RULES.iter().filter(|r| r.server) {
+    for rule in rules::RULES.iter().filter(|r| r.server) {
         s = rule.re.replace_all(&s, rule.replacement).into_owned();
     }
     s

@@ -10,23 +10,39 @@ use super::SecretKind;
 /// A name under which a value is a secret: `password`, `token`, `api_key`, `secret_key`, and any
 /// `*_password`, `*_secret`, `*_token`, `*_key` of those kinds (`db_password`, `aws_session_token`).
 const SECRET_NAME: &str = r"(?:[a-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)";
+/// A word each of those names holds (the fewer, the quicker the search for them: `api` stands
+/// for `api_key`, `api-key` and `apikey`; the name gate keeps it from unlocking much).
 const SECRET_ANCHORS: &[&str] = &[
-    "password",
-    "passwd",
+    "passw",
     "pwd",
     "secret",
     "token",
-    "api_key",
-    "api-key",
-    "apikey",
-    "access_key",
-    "access-key",
-    "accesskey",
-    "private_key",
-    "private-key",
-    "privatekey",
+    "api",
+    "access",
+    "private",
     "credential",
 ];
+
+/// A placeholder, with whatever a value glued to it (`[REDACTED JWT]`, `[REDACTED]hunter2`),
+/// before a value's other spellings: a value group (`v`) holds it whole, to be judged exact.
+const PLACEHOLDER_OR: &str = r#"\[REDACTED[A-Z ]*\][^\s"',;]*|"#;
+
+/// Whether `value` (less the quotes and backslashes around a value) is exactly a placeholder.
+pub(super) fn is_placeholder(value: &str) -> bool {
+    static ALL: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let mut all = vec![super::split::PLACEHOLDER, super::known::PLACEHOLDER];
+        for rule in RULES.iter() {
+            let r = rule.replacement;
+            if let Some(start) = r.find("[REDACTED") {
+                let end = start + r[start..].find(']').expect("a placeholder ends") + 1;
+                all.push(&r[start..end]);
+            }
+        }
+        all
+    });
+    let value = value.trim_matches(['"', '\'', '\\', ' ']);
+    value.starts_with("[REDACTED") && ALL.contains(&value)
+}
 
 /// Whether a field of this name holds a secret (for structured data: a recording's JSON).
 pub fn is_secret_name(key: &str) -> bool {
@@ -60,6 +76,19 @@ pub(super) enum Gate {
     NamedValue,
     /// `ey` then ten characters of `[A-Za-z0-9_-]`: a JWT's start.
     JwtStart,
+    /// `t-` or `u-` then thirty such characters: a Lark token's start.
+    LarkToken,
+}
+
+impl Gate {
+    /// A run gate's prefixes (case-sensitive) and how many token characters must follow one.
+    pub(super) fn run(self) -> Option<(&'static [&'static str], usize)> {
+        match self {
+            Gate::JwtStart => Some((&["ey"], 10)),
+            Gate::LarkToken => Some((&["t-", "u-"], 30)),
+            Gate::None | Gate::NamedValue => None,
+        }
+    }
 }
 
 impl Rule {
@@ -76,8 +105,13 @@ impl Rule {
     }
 }
 
-// Go's RE2 `\b` and `\s` are ASCII; spell them so here for identical matching.
+// Go's RE2 `\b` and `\s` are ASCII; spell them so here for identical matching. `\s` also takes
+// the mark that stands where a character was removed (`super::mask::MARK`): what the removed
+// character parted is parted by a space for every rule, so `Bearer<filler>token` is a bearer
+// token.
 const B: &str = r"(?-u:\b)";
+const S: &str = r"[\t\n\x0C\r \x01]";
+const NOT_S: &str = r"[^\t\n\x0C\r \x01]";
 
 fn rule(
     kind: SecretKind,
@@ -88,8 +122,8 @@ fn rule(
 ) -> Rule {
     let pattern = pattern
         .replace(r"\b", B)
-        .replace(r"\s", r"[\t\n\x0C\r ]")
-        .replace(r"\S", r"[^\t\n\x0C\r ]");
+        .replace(r"\s", S)
+        .replace(r"\S", NOT_S);
     Rule {
         kind,
         re: Regex::new(&pattern).expect("redaction rules compile"),
@@ -220,29 +254,18 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule(
             KeyValue,
-            r"(?i)(?:API_KEY|API_SECRET|SECRET_KEY|SECRET|ACCESS_TOKEN|AUTH_TOKEN|PRIVATE_KEY|DATABASE_URL|DB_PASSWORD|DB_URL|REDIS_URL|PASSWORD|TOKEN)\s*[=:]\s*\S+",
+            r"(?i)(?:API_KEY|API_SECRET|SECRET_KEY|SECRET|ACCESS_TOKEN|AUTH_TOKEN|PRIVATE_KEY|DATABASE_URL|DB_PASSWORD|DB_URL|REDIS_URL|PASSWORD|TOKEN)\s*[=:]\s*(?P<v>\S+)",
             "[REDACTED CREDENTIAL]",
-            &[
-                "api_key",
-                "api_secret",
-                "secret",
-                "token",
-                "private_key",
-                "database_url",
-                "db_password",
-                "db_url",
-                "redis_url",
-                "password",
-            ],
+            &["api_key", "secret", "token", "private", "_url", "passw"],
             true,
         )
         .gated(Gate::NamedValue),
         // The server's gaps. Multica's own tokens.
         rule(
             MulticaToken,
-            r"\b(?:mul|mdt|mat)_[A-Za-z0-9_-]{16,}",
+            r"\b(?:mul|mdt|mat|mcn)_[A-Za-z0-9_-]{16,}",
             "[REDACTED MULTICA TOKEN]",
-            &["mul_", "mdt_", "mat_"],
+            &["mul_", "mdt_", "mat_", "mcn_"],
             false,
         ),
         rule(
@@ -300,21 +323,23 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             HomePath,
             r"(?i)(/home/|/users/)[^/\s*\\][^/\s\\]*",
             "${1}****",
-            &["/home/", "/users/"],
+            &["/home/", "users"],
             false,
         ),
+        // root's home, as the server masks its own home on the official image (`/root` → `/****`).
+        rule(HomePath, r"/root\b", "/****", &["/root"], false),
         rule(
             HomePath,
             r#"(?i)\b([a-z]:(?:\\\\|\\|/)users(?:\\\\|\\|/))[^\\/\s*"]+"#,
             "${1}****",
-            &[":\\users", ":/users", ":\\\\users"],
+            &["users"],
             false,
         ),
         rule(
             HomePath,
             r"(?i)(%2Fhome%2F|%2Fusers%2F|%5Cusers%5C)[^%\s&/*]+",
             "${1}****",
-            &["%2fhome%2f", "%2fusers%2f", "%5cusers%5c"],
+            &["%2fhome%2f", "users"],
             false,
         ),
         rule(
@@ -345,11 +370,124 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             &["accountkey", "sharedaccess"],
             false,
         ),
+        // The relays' own credentials: a bot's webhook URL or token lets anyone post as the bot.
+        rule(
+            LarkWebhook,
+            r"(?i)(/open-apis/bot/v2/hook/)[A-Za-z0-9_-]{8,}",
+            "${1}[REDACTED LARK WEBHOOK]",
+            &["/open-apis/bot/v2/hook/"],
+            false,
+        ),
+        rule(
+            WecomWebhook,
+            r"(?i)(/cgi-bin/webhook/[a-z_]+\?(?:[^\s#]*?&)?key=)[A-Za-z0-9_-]{8,}",
+            "${1}[REDACTED WECOM WEBHOOK]",
+            &["/cgi-bin/webhook/"],
+            false,
+        ),
+        rule(
+            SlackWebhook,
+            r"(?i)(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/-]{8,}",
+            "${1}[REDACTED SLACK WEBHOOK]",
+            &["hooks.slack.com/"],
+            false,
+        ),
+        rule(
+            DiscordWebhook,
+            r"(?i)(discord(?:app)?\.com/api/(?:v[0-9]+/)?webhooks/[0-9]{5,}/)[A-Za-z0-9_-]{20,}",
+            "${1}[REDACTED DISCORD WEBHOOK]",
+            &["discord"],
+            false,
+        ),
+        rule(
+            TelegramBotToken,
+            r"(?i)(api\.telegram\.org/(?:file/)?bot)[0-9]{5,12}:[A-Za-z0-9_-]{30,}",
+            "${1}[REDACTED TELEGRAM BOT TOKEN]",
+            &["telegram.org/"],
+            false,
+        ),
+        // A bot token alone: the bot's id, then `AA` and 33 more.
+        rule(
+            TelegramBotToken,
+            r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33,}",
+            "[REDACTED TELEGRAM BOT TOKEN]",
+            &[":aa"],
+            false,
+        ),
+        rule(
+            DingtalkSecret,
+            r"\bSEC[0-9a-f]{64}\b",
+            "[REDACTED DINGTALK SECRET]",
+            &["sec"],
+            false,
+        ),
+        // Lark's tenant, app and user access tokens.
+        rule(
+            LarkToken,
+            r"\b[tu]-[A-Za-z0-9]{30,}\b",
+            "[REDACTED LARK TOKEN]",
+            &["t-", "u-"],
+            false,
+        )
+        .gated(Gate::LarkToken),
+        // Cloud and package registries' tokens.
+        rule(
+            VaultToken,
+            r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}",
+            "[REDACTED VAULT TOKEN]",
+            &["hvs.", "hvb.", "hvr."],
+            false,
+        ),
+        rule(
+            DockerToken,
+            r"\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{20,}",
+            "[REDACTED DOCKER TOKEN]",
+            &["dckr_"],
+            false,
+        ),
+        rule(
+            PypiToken,
+            r"\bpypi-AgE[A-Za-z0-9_-]{50,}",
+            "[REDACTED PYPI TOKEN]",
+            &["pypi-age"],
+            false,
+        ),
+        rule(
+            GoogleOauthToken,
+            r"\bya29\.[A-Za-z0-9_-]{20,}",
+            "[REDACTED GOOGLE OAUTH TOKEN]",
+            &["ya29."],
+            false,
+        ),
+        rule(
+            AzureSas,
+            r"(?i)([?&]sig=)[A-Za-z0-9%+/=]{16,}",
+            "${1}[REDACTED AZURE SAS]",
+            &["sig="],
+            false,
+        ),
+        // HTTP credentials: any scheme's (`Token`, `Digest`, `Bot` …) or none, and cookies.
+        rule(
+            AuthHeader,
+            &format!(
+                r#"(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:[a-z][a-z0-9_-]*[\t \x01]+)?)(?P<v>{PLACEHOLDER_OR}[^\s"',;]+)"#
+            ),
+            "${1}[REDACTED]",
+            &["authorization"],
+            false,
+        ),
+        rule(
+            Cookie,
+            r#"(?i)\b((?:set-)?cookie["']?\s*[:=]\s*["']?)[^\s=;,"']+=[^\s;,"']*(?:;[\t ]*[^\s=;,"']+=[^\s;,"']*)*"#,
+            "${1}[REDACTED COOKIE]",
+            &["cookie"],
+            false,
+        ),
         // Values under a secret's name, whatever the prefix (`db_password`, `aws_session_token`):
         // JSON, JSON inside a JSON string, `name=value` / `name: value`, and percent-encoded.
         rule(
             KeyValue,
-            &format!(r#"(?i)"({SECRET_NAME})"\s*:\s*"(?:[^"\\]|\\.)*""#),
+            &format!(r#"(?i)"({SECRET_NAME})"\s*:\s*(?P<v>"(?:[^"\\]|\\.)*")"#),
             r#""$1": "[REDACTED]""#,
             SECRET_ANCHORS,
             false,
@@ -357,7 +495,7 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         .gated(Gate::NamedValue),
         rule(
             KeyValue,
-            &format!(r#"(?i)\\"({SECRET_NAME})\\"\s*:\s*\\"(?:[^"\\]|\\[^"])*\\""#),
+            &format!(r#"(?i)\\"({SECRET_NAME})\\"\s*:\s*(?P<v>\\"(?:[^"\\]|\\[^"])*\\")"#),
             r#"\"$1\": \"[REDACTED]\""#,
             SECRET_ANCHORS,
             false,
@@ -365,15 +503,15 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         .gated(Gate::NamedValue),
         rule(
             KeyValue,
-            &format!(r#"(?i)\b({SECRET_NAME})(?:%3D|%22%3A%22|%3A)[^\s&"]+"#),
-            "$1=[REDACTED]",
+            &format!(r#"(?i)\b({SECRET_NAME})(%3D|%22%3A%22|%3A)(?P<v>[^\s&"]+)"#),
+            "$1$2[REDACTED]",
             SECRET_ANCHORS,
             false,
         )
         .gated(Gate::NamedValue),
         rule(
             KeyValue,
-            &format!(r#"(?i)\b({SECRET_NAME}|x-api-key|api-key)\s*[=:]\s*["']?[^\s"',;&]+"#),
+            &format!(r#"(?i)\b({SECRET_NAME}|x-api-key|api-key)\s*[=:]\s*["']?(?P<v>[^\s"',;&]+)"#),
             "$1: [REDACTED]",
             SECRET_ANCHORS,
             false,

@@ -2,11 +2,11 @@
 //! joined, and where the join holds a secret neither piece holds alone, both are masked.
 
 /// Characters a token or a credential URL is made of.
-fn token_char(c: char) -> bool {
+pub(super) fn token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '+' | '=' | ':' | '@' | '%')
 }
 
-const PLACEHOLDER: &str = "[REDACTED SPLIT SECRET]";
+pub(super) const PLACEHOLDER: &str = "[REDACTED SPLIT SECRET]";
 /// Pieces shorter than this are words, not halves of a secret.
 const MIN_PIECE: usize = 3;
 

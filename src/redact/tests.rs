@@ -1,5 +1,19 @@
 use super::clean::is_stripped;
+use super::mask::{mask, move_places, Places};
+use super::rules::RULES;
 use super::*;
+
+/// [`mask::mask_rules`] with no places to move.
+fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> Masked<'_> {
+    mask::mask_rules(clean, wanted, &mut Places::default())
+}
+
+/// [`move_places`] of places that are all there.
+fn move_cuts(cuts: &mut Vec<usize>, edits: &[(std::ops::Range<usize>, usize)]) {
+    let mut places: Vec<Option<usize>> = cuts.iter().copied().map(Some).collect();
+    move_places(&mut places, edits);
+    *cuts = places.into_iter().flatten().collect();
+}
 
 fn masked(input: &str, secret: &str, placeholder: &str) {
     let r = redact(input);
@@ -466,12 +480,84 @@ fn invisible_characters_are_removed_everywhere() {
     for c in [
         '\u{200e}', '\u{200f}', '\u{61c}', '\u{200b}', '\u{feff}', '\u{2028}', '\u{2067}',
         '\u{202e}', '\u{85}', '\u{0}',
-    ] {
+    ]
+    .into_iter()
+    .chain(INVISIBLE)
+    {
         let r = redact(&format!("a{c}b"));
         assert_eq!(r.text, "ab", "{:?}", c);
+        assert_eq!(redact_line(&format!("a{c}b"), 10), "ab", "{:?}", c);
     }
-    // The emoji presentation selector of ⚠️ is not a format character.
-    assert_eq!(redact("⚠️ x").text, "⚠️ x");
+    // A variation selector shows nothing either: an emoji keeps its base character.
+    assert_eq!(redact("⚠️ x").text, "⚠ x");
+    // Letters of the same scripts stay.
+    assert_eq!(redact("ㅎ한글 ᠠ ខ ⠁ 𝅘𝅥").text, "ㅎ한글 ᠠ ខ ⠁ 𝅘𝅥");
+}
+
+/// Characters that show nothing and are no format character: Unicode 14's new format
+/// characters, the Hangul fillers, the Braille blank, the combining grapheme joiner, Khmer's
+/// inherent vowels, Mongolian's and the general variation selectors, a null notehead.
+const INVISIBLE: [char; 16] = [
+    '\u{890}',
+    '\u{891}',
+    '\u{115f}',
+    '\u{1160}',
+    '\u{3164}',
+    '\u{ffa0}',
+    '\u{2800}',
+    '\u{34f}',
+    '\u{17b4}',
+    '\u{17b5}',
+    '\u{180b}',
+    '\u{180f}',
+    '\u{fe00}',
+    '\u{fe0f}',
+    '\u{e0100}',
+    '\u{1d159}',
+];
+
+/// A removed invisible character neither joins a token to the word before it nor hides a part
+/// of one.
+#[test]
+fn an_invisible_filler_neither_glues_nor_splits_a_token() {
+    const GHP: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB";
+    const MUL: &str = "mul_0123456789abcdef0123456789abcdef";
+    for c in INVISIBLE {
+        for (token, placeholder) in [
+            (GHP, "[REDACTED GITHUB TOKEN]"),
+            (MUL, "[REDACTED MULTICA TOKEN]"),
+        ] {
+            let split = format!("key {}{c}{} end", &token[..18], &token[18..]);
+            assert_eq!(
+                redact(&split).text,
+                format!("key {placeholder} end"),
+                "{c:?}"
+            );
+            assert_eq!(redact_id(&split), format!("key {placeholder} end"), "{c:?}");
+            let glued = format!("GITHUB_TOKEN{c}{token} end");
+            let r = redact(&glued);
+            assert!(!r.text.contains(&token[4..16]), "{c:?}: {}", r.text);
+        }
+        // Standing where a space would, a filler parts a bearer token from its scheme.
+        let bearer = format!("Authorization: Bearer{c}opaque0123456789");
+        assert!(!redact(&bearer).text.contains("opaque"), "{c:?}");
+    }
+}
+
+/// Every character the stripper removes starts with a byte its quick check looks at.
+#[test]
+fn the_quick_check_sees_every_stripped_character() {
+    for c in (0..=0x10ffff)
+        .filter_map(char::from_u32)
+        .filter(|&c| is_stripped(c))
+    {
+        let s = c.to_string();
+        assert!(super::clean::has_stripped(&s), "{c:?}");
+        assert!(
+            super::clean::has_stripped(&format!("{}{s}", "x".repeat(40))),
+            "{c:?}"
+        );
+    }
 }
 
 #[test]
@@ -660,4 +746,366 @@ fn plain_ids_are_hex_digits_and_dashes_at_every_place() {
             assert!(!is_plain_id(std::str::from_utf8(&text).unwrap()));
         }
     }
+}
+
+/// Each kind the server never masked, in its real shape, with its own placeholder.
+const NEW_KINDS: &[(&str, &str, &str)] = &[
+    (
+        "post https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-4a6b-8c7d-9e8f7a6b5c4d failed",
+        "0a1b2c3d-4e5f",
+        "post https://open.feishu.cn/open-apis/bot/v2/hook/[REDACTED LARK WEBHOOK] failed",
+    ),
+    (
+        "https://open.larksuite.com/open-apis/bot/v2/hook/9f8e7d6c-5b4a-4392-8170-a1b2c3d4e5f6",
+        "9f8e7d6c",
+        "https://open.larksuite.com/open-apis/bot/v2/hook/[REDACTED LARK WEBHOOK]",
+    ),
+    (
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7e4b-4bc4-97a0-0123456789ab",
+        "693a91f6",
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=[REDACTED WECOM WEBHOOK]",
+    ),
+    (
+        "https://hooks.slack.com/services/T0ABCDEFG/B0HIJKLMN/aB3dE5gH7jK9mN1pQ2rS4tU6",
+        "aB3dE5gH7jK9",
+        "https://hooks.slack.com/services/[REDACTED SLACK WEBHOOK]",
+    ),
+    (
+        "https://discord.com/api/webhooks/1234567890123456789/aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0zA1bC2",
+        "aB3dE5gH7jK9",
+        "https://discord.com/api/webhooks/1234567890123456789/[REDACTED DISCORD WEBHOOK]",
+    ),
+    (
+        "bot 7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4 refused",
+        "AAHdqTcvCH1v",
+        "bot [REDACTED TELEGRAM BOT TOKEN] refused",
+    ),
+    (
+        "POST https://api.telegram.org/bot712345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4/sendMessage",
+        "AAHdqTcvCH1v",
+        "POST https://api.telegram.org/bot[REDACTED TELEGRAM BOT TOKEN]/sendMessage",
+    ),
+    (
+        "sign SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "SEC0123456789",
+        "sign [REDACTED DINGTALK SECRET]",
+    ),
+    (
+        "tenant t-g1044ghJRUIJJ5ELPPP3EHN7TWGOFE2TPC5CKNJK expired",
+        "g1044ghJRUIJJ5",
+        "tenant [REDACTED LARK TOKEN] expired",
+    ),
+    (
+        "user u-5Nf3Qx8rT2vL9wK1mP4sB7yD0hJ6cG3aZ8eR1tU expired",
+        "5Nf3Qx8rT2vL",
+        "user [REDACTED LARK TOKEN] expired",
+    ),
+    (
+        "node mcn_aB3dE5gH7jK9mN1pQ2rS4tU6",
+        "aB3dE5gH7jK9",
+        "node [REDACTED MULTICA TOKEN]",
+    ),
+    (
+        "vault hvs.CAESIJ3kX9rT2vL9wK1mP4sB7yD0hJ6cG3aZ",
+        "CAESIJ3kX9rT",
+        "vault [REDACTED VAULT TOKEN]",
+    ),
+    (
+        "vault hvb.AAAAAQJ3kX9rT2vL9wK1mP4sB7yD0hJ6cG3aZ",
+        "AAAAAQJ3kX9r",
+        "vault [REDACTED VAULT TOKEN]",
+    ),
+    (
+        "login dckr_pat_aB3dE5gH7jK9mN1pQ2rS4tU6vW8",
+        "aB3dE5gH7jK9",
+        "login [REDACTED DOCKER TOKEN]",
+    ),
+    (
+        "upload pypi-AgEIcHlwaS5vcmcCJDU5ZjBmMzE0LTE4MjgtNGQ3NS1hY2E3LTk0ZTk1NTkyNjA0NA",
+        "AgEIcHlwaS5v",
+        "upload [REDACTED PYPI TOKEN]",
+    ),
+    (
+        "token ya29.a0AfB_byC3dE5gH7jK9mN1pQ2rS4tU6vW8xY0z",
+        "a0AfB_byC3dE",
+        "token [REDACTED GOOGLE OAUTH TOKEN]",
+    ),
+    (
+        "GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=aB3dE5gH7jK9mN1p%2BQ2rS4%3D&x=1",
+        "aB3dE5gH7jK9",
+        "GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sp=r&sig=[REDACTED AZURE SAS]&x=1",
+    ),
+    (
+        "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+        "9944b09199c6",
+        "Authorization: Token [REDACTED]",
+    ),
+    (
+        r#"{"authorization": "Bot MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs"}"#,
+        "MTk4NjIyNDgz",
+        r#"{"authorization": "Bot [REDACTED]"}"#,
+    ),
+    (
+        "Cookie: theme=dark; session=aB3dE5gH7jK9mN1pQ2rS4tU6; lang=en",
+        "aB3dE5gH7jK9",
+        "Cookie: [REDACTED COOKIE]",
+    ),
+    (
+        "Set-Cookie: sid=aB3dE5gH7jK9mN1pQ2rS4tU6; Path=/; HttpOnly",
+        "aB3dE5gH7jK9",
+        "Set-Cookie: [REDACTED COOKIE]; HttpOnly",
+    ),
+    (
+        "read /root/.codex/auth.json failed",
+        "/root/",
+        "read /****/.codex/auth.json failed",
+    ),
+];
+
+#[test]
+fn every_new_kind_is_masked_with_its_own_placeholder() {
+    for (input, secret, want) in NEW_KINDS {
+        let r = redact(input);
+        assert_eq!(r.text, *want, "{input}");
+        assert!(!r.text.contains(secret));
+        assert!(r.total_hits() >= 1, "{input}");
+        // Neither server masks any of them.
+        assert_eq!(
+            (r.beyond_server.upstream, r.beyond_server.fork),
+            (r.total_hits(), r.total_hits()),
+            "{input}"
+        );
+        assert_eq!(redact(&r.text).text, r.text, "twice gives once: {input}");
+    }
+}
+
+#[test]
+fn near_misses_of_the_new_kinds_are_not_touched() {
+    for s in [
+        "t-shirt sizes; a u-turn; t-1234 short",
+        "u-boot_configuration_for_the_target_board failed",
+        "timed out after 30 seconds; SECOND try; SEC0123 short",
+        "the sig= parameter is missing; sig=short",
+        "cookie jar empty; cookies: 3",
+        "Authorization required",
+        "see hooks.slack.com/ and https://discord.com/invite/abc",
+        "/rootfs/etc and /srv/rooted",
+        "ya29. alone; hvs. alone; dckr_ alone; pypi-upload",
+        "build 12345:AAbc and 1234567890:AB0123456789012345678901234567890123",
+        "https://open.feishu.cn/open-apis/im/v1/messages",
+        "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=x",
+        "50% of 100%; 3%2 and %zz; a\\\\b; C:\\\\path",
+    ] {
+        let r = redact(s);
+        assert_eq!(r.text, s);
+        assert_eq!(r.total_hits(), 0, "{s}");
+    }
+}
+
+/// A separator written as an escape is read as the separator, as the server reads it decoded;
+/// the text keeps its escapes but for the masked secret.
+#[test]
+fn secrets_behind_escaped_separators_are_masked_and_the_text_kept() {
+    for (input, secret, want) in [
+        (
+            "a%20b Authorization: Bearer%20opaque0123456789abc end",
+            "opaque0123",
+            "a%20b Authorization: [REDACTED] end",
+        ),
+        (
+            "x%20y Bearer%20opaque0123456789abc end",
+            "opaque0123",
+            "x%20y Bearer [REDACTED] end",
+        ),
+        (
+            "GET /x?q=%22mul_0123456789abcdef0123%22&y=%2F",
+            "0123456789ab",
+            "GET /x?q=%22[REDACTED MULTICA TOKEN]%22&y=%2F",
+        ),
+        (
+            "auth%3Axoxb-1234567890-abcdefghij",
+            "1234567890",
+            "auth%3A[REDACTED SLACK TOKEN]",
+        ),
+        (
+            r"say\u0020hi Bearer\u0020opaque0123456789abc",
+            "opaque0123",
+            r"say\u0020hi Bearer [REDACTED]",
+        ),
+        (
+            r"api_key\u003aopaque0123",
+            "opaque0123",
+            "[REDACTED CREDENTIAL]",
+        ),
+        (r"pwd\u003aopaque0123 x", "opaque0123", "pwd: [REDACTED] x"),
+        (
+            r#"{\"note\":\"x\",\"cred\":\"Bearer opaque0123456789abc\"}"#,
+            "opaque0123",
+            r#"{\"note\":\"x\",\"cred\":\"Bearer [REDACTED]\"}"#,
+        ),
+        (
+            "Bearer\u{2003}opaque0123456789abc",
+            "opaque0123",
+            "Bearer [REDACTED]",
+        ),
+        (
+            "ghp_abcdefghijklmnopqr%E2%80%8Bstuvwxyz0123456789AB x",
+            "stuvwxyz01",
+            "[REDACTED GITHUB TOKEN] x",
+        ),
+        (
+            r"GITHUB_TOKEN\u001bghp_abcdefghijklmnopqrstuvwxyz0123456789AB",
+            "abcdefghij",
+            r"GITHUB_TOKEN\u001b[REDACTED GITHUB TOKEN]",
+        ),
+    ] {
+        let r = redact(input);
+        assert_eq!(r.text, want, "{input}");
+        assert!(!r.text.contains(secret), "{input}");
+        assert!(!redact_line(input, 300).contains(secret), "{input}");
+        assert_eq!(redact(&r.text).text, r.text, "twice gives once: {input}");
+    }
+    // An escaped invisible character past where a rule could stop hides no tail either.
+    for hidden in ["%E2%80%8B", r"\u200b", "%00", r"\u001b"] {
+        let input = format!("key ghp_{}{hidden}TailTailTail end", "a".repeat(40));
+        assert_eq!(
+            redact(&input).text,
+            "key [REDACTED GITHUB TOKEN] end",
+            "{hidden}"
+        );
+    }
+    // A separator's escape inside a credential stays part of it.
+    assert_eq!(
+        redact("https://u:p%40ss%20w0rd@host/x").text,
+        "https://[REDACTED CREDENTIALS]@host/x"
+    );
+    // A Windows path holds no escape, whatever its letters.
+    for path in [
+        r"C:\Users\bob\AppData",
+        r"C:\Users\ted\x",
+        r"C:\Users\nina\x",
+        r"C:\Users\ulla\x",
+    ] {
+        let r = redact(&format!("at {path}"));
+        assert!(
+            r.text.starts_with(r"at C:\Users\****\"),
+            "{path}: {}",
+            r.text
+        );
+    }
+    // An escaped backslash escapes nothing after it.
+    assert_eq!(redact(r"C:\\u0020x").text, r"C:\\u0020x");
+}
+
+#[test]
+fn a_long_field_is_masked_over_all_of_it_before_it_is_cut() {
+    let url = "https://admin:Sup3rS3cretPassw0rdXYZ0123456789@db.internal:5432/x";
+    for pad in ["\u{200b}", "\u{7}", "x", " "] {
+        for n in [900, 991, 1000, 1010, 1024, 5000, 20_000] {
+            let input = format!("{}{url}", pad.repeat(n));
+            for line in [
+                redact_line(&input, MAX_ID_CHARS),
+                redact_line(&input, MAX_MESSAGE_CHARS),
+                redact_id(&input).into_owned(),
+            ] {
+                assert!(!line.contains("Sup3rS3cret"), "{pad:?}×{n}: {line}");
+                assert!(!line.contains("Passw0rd"), "{pad:?}×{n}: {line}");
+            }
+        }
+    }
+    let mul = "mul_0123456789abcdef0123456789abcdef";
+    let id = format!("{}{mul}", "\u{7}".repeat(1010));
+    assert_eq!(redact_id(&id), "[REDACTED MULTICA TOKEN]");
+    // Past the byte cap nothing is shown, and the line says how long the input was.
+    let huge = format!("{}{mul}", "\u{200b}".repeat(30_000));
+    let line = redact_line(&huge, MAX_ID_CHARS);
+    assert!(!line.contains("0123456789"), "{line}");
+    assert!(
+        line.ends_with(&format!("{} total]", 30_000 + mul.len())),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_name_spelt_with_a_kelvin_sign_or_a_long_s_alone_is_masked() {
+    for name in [
+        "to\u{212a}en",
+        "\u{17f}ecret",
+        "pa\u{17f}\u{17f}word",
+        "api_\u{212a}ey",
+    ] {
+        let text = format!("{name}=opaque0123");
+        let r = redact(&text);
+        assert!(!r.text.contains("opaque0123"), "{text}: {}", r.text);
+        assert_eq!(
+            r.text,
+            server_rules_sequential(&text),
+            "as the server's (?i) reads it"
+        );
+    }
+}
+
+#[test]
+fn only_an_exact_placeholder_counts_as_masked() {
+    for (input, want) in [
+        ("password=[REDACTED]hunter2", "[REDACTED CREDENTIAL]"),
+        ("password=[REDACTED]", "password=[REDACTED]"),
+        ("password=\"[REDACTED]\"", "password=\"[REDACTED]\""),
+        ("pwd: [REDACTED]x", "pwd: [REDACTED]"),
+        (
+            "Authorization: Bearer [REDACTED]",
+            "Authorization: Bearer [REDACTED]",
+        ),
+        (
+            "Authorization: Bearer [REDACTED JWT]",
+            "Authorization: Bearer [REDACTED JWT]",
+        ),
+        (
+            "Authorization: Bearer [REDACTED]tail",
+            "Authorization: Bearer [REDACTED]",
+        ),
+        (
+            "token: [REDACTED SOMETHING ELSE]",
+            "[REDACTED CREDENTIAL] SOMETHING ELSE]",
+        ),
+    ] {
+        assert_eq!(redact(input).text, want, "{input}");
+    }
+}
+
+#[test]
+fn our_own_token_is_masked_in_every_spelling() {
+    let token = "Opaq/ue+Tok=en_7f3a9c1e";
+    known_secret(token);
+    known_secret("short");
+    for (input, want) in [
+        (
+            format!("invalid token {token}"),
+            "invalid token [REDACTED FAILWATCH TOKEN]",
+        ),
+        (format!("x{token}y"), "x[REDACTED FAILWATCH TOKEN]y"),
+        (
+            "tok=Opaq%2Fue%2BTok%3Den_7f3a9c1e&x".to_owned(),
+            "tok=[REDACTED FAILWATCH TOKEN]&x",
+        ),
+        (
+            "tok=Opaq%2fue%2bTok%3den_7f3a9c1e".to_owned(),
+            "tok=[REDACTED FAILWATCH TOKEN]",
+        ),
+        (
+            r#"{\"t\":\"Opaq\/ue+Tok=en_7f3a9c1e\"}"#.to_owned(),
+            r#"{\"t\":\"[REDACTED FAILWATCH TOKEN]\"}"#,
+        ),
+        (
+            "Opaq/ue+\u{200b}Tok=en_7f3a9c1e".to_owned(),
+            "[REDACTED FAILWATCH TOKEN]",
+        ),
+        ("a short word".to_owned(), "a short word"),
+    ] {
+        let r = redact(&input);
+        assert_eq!(r.text, want, "{input}");
+        assert_eq!(redact_line(&input, 300), want, "{input}");
+    }
+    let r = redact(&format!("a {token}"));
+    assert_eq!(r.hits, [(SecretKind::FailwatchToken, 1)]);
 }

@@ -59,6 +59,8 @@ impl Token {
         if token.0.is_empty() {
             return Err("the token is empty".into());
         }
+        // A server may echo it back (`invalid token …`): no text from outside shows it.
+        redact::known_secret(&token.0);
         Ok(token)
     }
 }

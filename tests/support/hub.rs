@@ -16,6 +16,8 @@ pub enum Conn {
     Http(u16, &'static str, String),
     /// Upgrade, read the auth frame, answer `{"error": …}` and drop the connection.
     AuthError(String),
+    /// As `AuthError`, the message made from the token the client sent.
+    AuthEcho(fn(&str) -> String),
 }
 
 pub enum After {
@@ -62,6 +64,20 @@ async fn serve(mut stream: tokio::net::TcpStream, conn: Conn) {
             };
             let _ = ws.next().await;
             let frame = serde_json::json!({ "error": msg }).to_string();
+            let _ = ws.send(Message::text(frame)).await;
+            return;
+        }
+        Conn::AuthEcho(message) => {
+            let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+                return;
+            };
+            let Some(Ok(auth)) = ws.next().await else {
+                return;
+            };
+            let auth: serde_json::Value =
+                serde_json::from_str(auth.to_text().unwrap_or_default()).unwrap_or_default();
+            let token = auth["payload"]["token"].as_str().unwrap_or_default();
+            let frame = serde_json::json!({ "error": message(token) }).to_string();
             let _ = ws.send(Message::text(frame)).await;
             return;
         }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cmd;
+pub mod corpus;
 pub mod fork;
 pub mod hub;
 pub mod redis;

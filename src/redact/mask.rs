@@ -1,0 +1,231 @@
+//! Masking a clean text with the rules. Where characters were removed, the text is masked joined
+//! (a secret a removal split is whole again) and then parted there by a mark (a secret a removal
+//! glued onto the word before it stands alone again). Places in the text move with it as
+//! secrets are masked.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use regex::Captures;
+
+use super::rules::{is_placeholder, RULES};
+use super::{anchors, known, Beyond, SecretKind};
+
+/// A masked text, its hits per kind, and how many were beyond each server family's rules.
+pub(super) type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, Beyond);
+
+/// Stands, while masking, where a character was removed: no text keeps a control character.
+/// The rules read it as a space (see `rules`).
+pub(super) const MARK: char = '\u{1}';
+
+/// Places in a text being masked, moved with it as it changes.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Places {
+    /// Where characters were removed (ascending); one inside a masked secret goes with it.
+    pub cuts: Vec<usize>,
+    /// Places followed for the caller (ascending where `Some`); `None` once inside a masked
+    /// secret.
+    pub kept: Vec<Option<usize>>,
+}
+
+/// A replacement: the place of what was matched, and the length of what replaced it.
+type Edit = (Range<usize>, usize);
+
+impl Places {
+    fn is_empty(&self) -> bool {
+        self.cuts.is_empty() && self.kept.is_empty()
+    }
+
+    /// Every place through `f`.
+    fn shift(&mut self, f: impl Fn(usize) -> usize) {
+        self.cuts.iter_mut().for_each(|p| *p = f(*p));
+        self.kept.iter_mut().flatten().for_each(|p| *p = f(*p));
+    }
+
+    /// After the replacements `edits` (in order): shifted by what changed before them, gone
+    /// when inside a match.
+    fn moved(&mut self, edits: &[Edit]) {
+        let mut cuts: Vec<Option<usize>> = self.cuts.iter().copied().map(Some).collect();
+        move_places(&mut cuts, edits);
+        self.cuts = cuts.into_iter().flatten().collect();
+        move_places(&mut self.kept, edits);
+    }
+}
+
+/// `places` (ascending where `Some`) after the replacements `edits`: shifted by what changed
+/// before them, `None` when inside a match (the edges of a match stay).
+pub(super) fn move_places(places: &mut [Option<usize>], edits: &[Edit]) {
+    let mut edits = edits.iter().peekable();
+    let mut shift = 0isize;
+    for place in places.iter_mut() {
+        let Some(at) = *place else { continue };
+        while let Some((range, len)) = edits.next_if(|(range, _)| range.end <= at) {
+            shift += *len as isize - range.len() as isize;
+        }
+        *place = if edits.peek().is_some_and(|(range, _)| range.start < at) {
+            None
+        } else {
+            Some(at.wrapping_add_signed(shift))
+        };
+    }
+}
+
+/// Mask every secret of an already clean text.
+#[cfg(test)]
+pub(super) fn mask(clean: Cow<'_, str>) -> Masked<'_> {
+    let wanted = anchors::candidates(&clean);
+    mask_rules(clean, wanted, &mut Places::default())
+}
+
+/// [`mask`] of a text from which characters were removed at `places.cuts`. Joined there, the
+/// text shows the secrets a removed character split. But the removed character also parted what
+/// stood either side (`x\u{202e}mul_…`), as the server, reading the raw text, sees it: the
+/// rules' `\b` needs that edge. So what is left unmasked is masked again with a [`MARK`] at
+/// each cut, and the marks then dropped. The places move with the text; the cuts left are
+/// those no masked secret took.
+pub(super) fn mask_around<'a>(clean: Cow<'a, str>, places: &mut Places) -> Masked<'a> {
+    // A cut at either end parts nothing.
+    places.cuts.retain(|&at| at > 0 && at < clean.len());
+    // Our own secrets are matched as they are, wherever they stand: once, joined, suffices.
+    let (clean, known) = mask_known(clean, places);
+    let wanted = anchors::candidates(&clean);
+    let (mut text, mut hits, mut beyond_server) = mask_rules(clean, wanted, places);
+    if known > 0 {
+        add_hits(&mut hits, SecretKind::FailwatchToken, known);
+        hits.sort();
+        beyond_server += Beyond::both(known);
+    }
+    // Without an anchor no rule can match, marks or not.
+    if wanted == 0 || places.cuts.is_empty() {
+        return (text, hits, beyond_server);
+    }
+    // First a mark only where a secret's anchor starts right after the cut: it parts a token
+    // glued on from the word before it and keeps one that a later cut split whole
+    // (`x\u{200b}sk-ant-…Split\u{200b}By…`).
+    let (anchored, rest): (Vec<usize>, Vec<usize>) = std::mem::take(&mut places.cuts)
+        .into_iter()
+        .partition(|&cut| anchors::starts_at(&text[cut..]));
+    places.cuts = rest;
+    let mut left = Vec::new();
+    if !anchored.is_empty() {
+        (text, left) = marked_pass(text, &anchored, places, &mut hits, &mut beyond_server);
+    }
+    // Then a mark at every cut left: a rule whose match starts before its anchor.
+    let rest = std::mem::replace(&mut places.cuts, left);
+    if !rest.is_empty() {
+        let (masked, more_left) = marked_pass(text, &rest, places, &mut hits, &mut beyond_server);
+        text = masked;
+        places.cuts.extend(more_left);
+        places.cuts.sort_unstable();
+    }
+    hits.sort();
+    (text, hits, beyond_server)
+}
+
+/// Mask `text` with a [`MARK`] at each of `marks` (ascending), then drop the marks; `carried`
+/// move with the text. The hits are added to `hits`. Returns the text and the marks no masked
+/// secret took, as places in it.
+fn marked_pass<'a>(
+    text: Cow<'a, str>,
+    marks: &[usize],
+    carried: &mut Places,
+    hits: &mut Vec<(SecretKind, u32)>,
+    beyond_server: &mut Beyond,
+) -> (Cow<'a, str>, Vec<usize>) {
+    const LEN: usize = MARK.len_utf8();
+    let with_marks = marked(&text, marks);
+    // A carried place moves right by the marks placed at or before it.
+    carried.shift(|p| p + marks.partition_point(|&m| m <= p) * LEN);
+    let wanted = anchors::candidates(&with_marks);
+    let (masked, more, more_beyond) = mask_rules(Cow::Owned(with_marks), wanted, carried);
+    if more.is_empty() {
+        // Nothing found: the text is as it was, and so are the places.
+        carried.shift(|p| p - marks.partition_point(|&m| m < p) * LEN);
+        return (text, marks.to_vec());
+    }
+    for (kind, n) in more {
+        add_hits(hits, kind, n);
+    }
+    *beyond_server += more_beyond;
+    // Each carried place moves left by the marks still standing before it.
+    let standing: Vec<usize> = masked.match_indices(MARK).map(|(i, _)| i).collect();
+    carried.shift(|p| p - standing.partition_point(|&m| m < p) * LEN);
+    let left = standing.iter().enumerate().map(|(n, at)| at - n * LEN);
+    (Cow::Owned(masked.replace(MARK, "")), left.collect())
+}
+
+/// `text` with a [`MARK`] at each of `cuts` (ascending).
+fn marked(text: &str, cuts: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut at = 0;
+    for &cut in cuts {
+        out.push_str(&text[at..cut]);
+        out.push(MARK);
+        at = cut;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `clean` with our own secrets masked, `places` moved with it; and how many there were.
+fn mask_known<'a>(clean: Cow<'a, str>, places: &mut Places) -> (Cow<'a, str>, u32) {
+    let mut edits = Vec::new();
+    let track = !places.is_empty();
+    match known::mask(&clean, track.then_some(&mut edits)) {
+        None => (clean, 0),
+        Some((masked, n)) => {
+            places.moved(&edits);
+            (Cow::Owned(masked), n)
+        }
+    }
+}
+
+/// Mask `clean` with the rules of `wanted` (bit i = rule i), moving
+/// `places` with the text as it changes.
+pub(super) fn mask_rules<'a>(clean: Cow<'a, str>, wanted: u64, places: &mut Places) -> Masked<'a> {
+    let mut text = clean;
+    let mut hits: Vec<(SecretKind, u32)> = Vec::new();
+    let mut beyond_server = Beyond::default();
+    // Each replacement's place and new length, kept only when there are places to move.
+    let mut edits: Vec<Edit> = Vec::new();
+    let track = !places.is_empty();
+    if wanted == 0 {
+        return (text, hits, beyond_server);
+    }
+    for (i, rule) in RULES.iter().enumerate() {
+        if wanted & (1 << i) == 0 {
+            continue;
+        }
+        let mut n = 0u32;
+        let replaced = rule.re.replace_all(&text, |caps: &Captures| {
+            // A value that is a placeholder, exactly, is already masked: redacting twice gives
+            // what once did. One with more glued to it (`[REDACTED]hunter2`) is not.
+            if caps.name("v").is_some_and(|v| is_placeholder(v.as_str())) {
+                return caps[0].to_owned();
+            }
+            n += 1;
+            let mut out = String::new();
+            caps.expand(rule.replacement, &mut out);
+            if track {
+                edits.push((caps.get_match().range(), out.len()));
+            }
+            out
+        });
+        if n > 0 {
+            text = Cow::Owned(replaced.into_owned());
+            places.moved(&edits);
+            edits.clear();
+            beyond_server += Beyond::of_rule(rule, n);
+            add_hits(&mut hits, rule.kind, n);
+        }
+    }
+    hits.sort();
+    (text, hits, beyond_server)
+}
+
+pub(super) fn add_hits(hits: &mut Vec<(SecretKind, u32)>, kind: SecretKind, n: u32) {
+    match hits.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, c)) => *c += n,
+        None => hits.push((kind, n)),
+    }
+}
