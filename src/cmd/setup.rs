@@ -137,7 +137,7 @@ impl Routing {
     /// [`crate::ingest::family`]), and at most `wait` when a pipe is slow.
     pub fn capture_pipeline(
         &self,
-        input: &super::input::CaptureInput,
+        input: &mut super::input::CaptureInput,
         wait: Option<std::time::Duration>,
     ) -> Pipeline {
         let mut pipeline = self.pipeline(0, self.sniffed(|| input.sniff()));

@@ -104,8 +104,10 @@ fn capture(
     json: bool,
     family_wait: std::time::Duration,
 ) -> Result<(), CmdError> {
-    let input = CaptureInput::open(file, false)?;
-    let mut pipeline = settings.routing.capture_pipeline(&input, Some(family_wait));
+    let mut input = CaptureInput::open(file, false)?;
+    let mut pipeline = settings
+        .routing
+        .capture_pipeline(&mut input, Some(family_wait));
     pipeline.set_alerts(engine);
     let map = input.map();
     let mut fired = 0u64;
