@@ -163,9 +163,8 @@ impl Config {
                 _ => Err(format!("unknown theme `{t}` (color or mono)")),
             })
             .transpose()?;
-        for (name, expr) in &raw.filters {
-            crate::filter::Filter::parse(expr).map_err(|e| format!("[filters] {name}: {e}"))?;
-        }
+        crate::filter::saved::check(&raw.filters)
+            .map_err(|(name, e)| format!("[filters] {name}: {e}"))?;
         let alerts = raw
             .alerts
             .iter()

@@ -84,8 +84,14 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
                 shown(config.theme.map(|t| format!("{t:?}").to_lowercase()))
             );
             println!("  bindings   {} sessions", settings.routing.bindings.len());
+            // A saved filter that names others is shown as it is used, every name resolved
+            // (the config would not have loaded with a name unknown or in a circle).
+            let mut resolver = crate::filter::saved::Resolver::new(&config.filters);
             for (name, expr) in &config.filters {
                 println!("  @{name:<9} {expr}");
+                if let Some(Ok(used)) = expr.contains('@').then(|| resolver.named(name)) {
+                    println!("  {:<10} = {}", "", crate::filter::saved::show(&used));
+                }
             }
             for (action, key) in &config.keys {
                 println!("  key {key:<6} {action}");

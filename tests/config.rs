@@ -1,0 +1,111 @@
+//! The config file and the local files it names, through the binary: saved filters that name
+//! saved filters, `config check` of a hostile config, files that cost too much to read.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use support::cmd::run;
+
+mod support;
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/sample-capture.jsonl"
+);
+
+/// A config file in a directory of its own.
+struct Config {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Config {
+    fn new(text: &str) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        Config { _dir: dir, path }
+    }
+
+    fn path(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn failures(config: &Config, filter: &str) -> u64 {
+    let out = run(
+        &[
+            "summary",
+            SAMPLE,
+            "--config",
+            config.path(),
+            "--filter",
+            filter,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["failures"].as_u64().unwrap()
+}
+
+#[test]
+fn a_saved_filter_that_names_a_saved_filter_means_what_it_names() {
+    let config = Config::new(
+        "[filters]\nlost = \"outcome:dropped\"\nmine = \"@lost\"\nboth = \"@mine | reason:timeout\"\n\
+         [[alerts]]\nname = \"x\"\nfilter = \"@mine\"\ncount = 1\nwindow = \"30d\"\n",
+    );
+    let lost = failures(&config, "@lost");
+    assert!(lost > 0);
+    assert_eq!(failures(&config, "@mine"), lost, "--filter");
+    assert_eq!(failures(&config, "@both"), lost + 1, "with its alternative");
+    // An alert rule's filter: the rule fires as it does with `@lost`.
+    let out = run(&["watch", SAMPLE, "--config", config.path()], None);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("ALERT "));
+    // `config check` shows what each name stands for.
+    let out = run(&["config", "check", "--config", config.path()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("@mine      @lost\n             = outcome:dropped\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("= outcome:dropped | reason:timeout\n"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn saved_filters_in_a_circle_or_naming_nothing_are_refused_with_the_names() {
+    for (filters, says) in [
+        ("a = \"@b\"\nb = \"@a\"\n", "@a → @b → @a"),
+        ("me = \"reason:x @me\"\n", "@me → @me"),
+        ("mine = \"@gone\"\n", "no saved filter `@gone`"),
+        (
+            "not = \"-@lost\"\nlost = \"outcome:dropped\"\n",
+            "cannot be negated",
+        ),
+    ] {
+        let config = Config::new(&format!("[filters]\n{filters}"));
+        for args in [
+            vec!["config", "check", "--config", config.path()],
+            vec!["summary", SAMPLE, "--config", config.path()],
+        ] {
+            let out = run(&args, None);
+            assert_eq!(out.status.code(), Some(2), "{filters}: {args:?}");
+            assert!(
+                text(&out.stderr).contains(says),
+                "{filters}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}
