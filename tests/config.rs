@@ -109,3 +109,53 @@ fn saved_filters_in_a_circle_or_naming_nothing_are_refused_with_the_names() {
         }
     }
 }
+
+/// Bytes as `cat -v` shows them: a control byte as `^X`, a byte past ASCII as `M-`.
+fn cat_v(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        let (meta, b) = match b {
+            0x80.. => ("M-", b - 0x80),
+            _ => ("", b),
+        };
+        out.push_str(meta);
+        match b {
+            b'\n' | b'\t' => out.push(b as char),
+            0..=0x1f => out.extend(['^', (b + 0x40) as char]),
+            0x7f => out.push_str("^?"),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+#[test]
+fn config_check_of_a_hostile_config_prints_no_escape_and_no_token() {
+    const TOKEN: &str = "mul_efefefefefefefefefefefefefefefefefefefef";
+    // The review's config, with a C1 control, a bidi override and an alert rule added.
+    let config = Config::new(&format!(
+        "workspace = \"\\u001b]0;PWNED\\u0007acme\"\n\
+         [filters]\n\"\\u001b]0;PWNED\\u0007\" = \"word\"\nx = \"\\u001b[2Jtoken={TOKEN}\"\n\
+         y = \"\\u009b31m\\u202eword @x\"\n\
+         [keys]\nquit = \"x\"\n\
+         [[alerts]]\nname = \"\\u001b[2J{TOKEN}\"\nfilter = \"@y\"\ncount = 2\nwindow = \"10m\"\n"
+    ));
+    let out = run(&["config", "check", "--config", config.path()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = cat_v(&out.stdout);
+    for raw in ["^[", "^G", "M-^", "PWNED^G"] {
+        assert!(!shown.contains(raw), "{raw} in:\n{shown}");
+    }
+    let printed = text(&out.stdout);
+    assert!(
+        !printed.chars().any(support::secrets::forbidden),
+        "{printed:?}"
+    );
+    assert!(
+        !printed.contains("efefefef"),
+        "the token is masked:\n{printed}"
+    );
+    for said in ["workspace  acme", "@x ", "= word [REDACTED", "alert "] {
+        assert!(printed.contains(said), "{said}:\n{printed}");
+    }
+}
