@@ -55,7 +55,7 @@ pub enum ThemeChoice {
 }
 
 /// What the config file says (every key optional).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Config {
     /// Where it was read from, if a file was read.
     pub path: Option<PathBuf>,

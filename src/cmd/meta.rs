@@ -55,7 +55,7 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
                 return Ok(());
             };
             // Everything a command would derive from it must hold too (bindings file, filters).
-            let settings = Settings::load(cli)?;
+            let settings = Settings::from_config(cli, config.clone())?;
             let report = config_check::report(&config, path, settings.routing.bindings.len());
             let _ = std::io::stdout().lock().write_all(report.as_bytes());
             Ok(())

@@ -48,6 +48,11 @@ pub struct Settings {
 impl Settings {
     pub fn load(cli: &Cli) -> Result<Settings, CmdError> {
         let config = Config::load(cli.routing.config.as_deref()).map_err(CmdError::usage)?;
+        Settings::from_config(cli, config)
+    }
+
+    /// The flags over a config file already loaded.
+    pub fn from_config(cli: &Cli, config: Config) -> Result<Settings, CmdError> {
         let routing = Routing::from(&cli.routing, &config)?;
         let saved_filters = Arc::new(config.filters.clone());
         let filter = Filter::parse_saved(cli.view.filter.as_deref().unwrap_or(""), &saved_filters)

@@ -10,6 +10,7 @@
 //! label) or `/regex/` on the error text.
 
 mod glob;
+mod needle;
 pub mod saved;
 mod split;
 mod test;
