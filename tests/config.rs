@@ -159,3 +159,79 @@ fn config_check_of_a_hostile_config_prints_no_escape_and_no_token() {
         assert!(printed.contains(said), "{said}:\n{printed}");
     }
 }
+
+/// `failwatch ARGS` in a shell that caps its address space at 1 GiB and its time at 60 s, with
+/// `env` set on top: a file read without a bound fails the run instead of the machine.
+fn bounded(env: &[(&str, &str)], args: &str) -> std::process::Output {
+    let line = format!(
+        "ulimit -v 1048576; exec timeout 60 {}",
+        support::cmd::shell(env, args)
+    );
+    std::process::Command::new("sh")
+        .args(["-c", &line])
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_or_huge_bindings_or_config_file_is_refused_at_its_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    // Just past the cap, every line a valid binding.
+    let huge = dir.path().join("huge.toml");
+    let line = "\"c0ffee00-1234-4abc-8def-0123456789ab\" = [\"lark\"]\n";
+    let lines = (64 << 20) / line.len() + 1;
+    std::fs::write(&huge, format!("[sessions]\n{}", line.repeat(lines))).unwrap();
+    let huge = huge.to_str().unwrap();
+    for args in [
+        format!("summary '{SAMPLE}' --bindings /dev/zero"),
+        format!("summary '{SAMPLE}' --bindings '{huge}'"),
+        "config check --config /dev/zero".to_owned(),
+    ] {
+        let started = std::time::Instant::now();
+        let out = bounded(&[], &args);
+        assert_eq!(out.status.code(), Some(2), "{args}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("larger than 64 MiB"),
+            "{args}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{args}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tz_that_names_an_endless_or_huge_file_falls_back_to_utc_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("zone");
+    std::fs::write(&huge, vec![b'x'; (1 << 20) + 1]).unwrap();
+    let huge = huge.to_str().unwrap().to_owned();
+    for (tz, why) in [
+        ("/dev/zero", "not a regular file"),
+        (":/dev/zero", "not a regular file"),
+        (huge.as_str(), "larger than 1 MiB"),
+    ] {
+        let out = bounded(&[("TZ", tz)], &format!("tail '{SAMPLE}' --format text"));
+        assert_eq!(out.status.code(), Some(0), "TZ={tz}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("failwatch: TZ={tz} names"))
+                && stderr.contains(why)
+                && stderr.contains("times are shown in UTC"),
+            "TZ={tz}: {stderr}"
+        );
+        let first = text(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(first.starts_with("2026-11-20T03:14:02.078Z "), "{first}");
+    }
+    // A zone file that can be one is used, and nothing is said.
+    let out = bounded(&[("TZ", "UTC0")], &format!("tail '{SAMPLE}' --format text"));
+    assert_eq!(text(&out.stderr).matches("TZ=").count(), 0);
+}

@@ -64,7 +64,7 @@ impl Settings {
                 .lang
                 .or(config.lang)
                 .unwrap_or_else(Lang::from_locale_env),
-            tz: cli.view.tz.or(config.tz).unwrap_or_default(),
+            tz: zone(cli.view.tz.or(config.tz).unwrap_or_default()),
             filter,
             saved_filters,
             theme: config.theme.unwrap_or_default(),
@@ -95,6 +95,17 @@ impl Settings {
             ))
         })
     }
+}
+
+/// The zone times are shown in; the local zone only when `TZ` names nothing that must not be
+/// read (a warning says why UTC is used instead).
+fn zone(zone: crate::tz::Zone) -> crate::tz::Zone {
+    let (zone, warning) = zone.checked(std::env::var("TZ").ok().as_deref());
+    if let Some(warning) = warning {
+        tracing::warn!(%warning, "local zone refused");
+        eprintln!("failwatch: {warning}");
+    }
+    zone
 }
 
 impl Routing {
