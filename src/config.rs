@@ -39,7 +39,7 @@ pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::local_file::CapError,
     },
     #[error("config file {path}: {message}")]
     Parse { path: String, message: String },
@@ -55,7 +55,7 @@ pub enum ThemeChoice {
 }
 
 /// What the config file says (every key optional).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Config {
     /// Where it was read from, if a file was read.
     pub path: Option<PathBuf>,
@@ -126,10 +126,12 @@ impl Config {
             },
         };
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let cap = crate::local_file::MAX_TABLE_BYTES;
+        let text =
+            crate::local_file::read_to_string(&path, cap).map_err(|source| ConfigError::Read {
+                path: shown.clone(),
+                source,
+            })?;
         let mut config = Config::parse(&text).map_err(|message| ConfigError::Parse {
             path: shown,
             message,
@@ -163,9 +165,8 @@ impl Config {
                 _ => Err(format!("unknown theme `{t}` (color or mono)")),
             })
             .transpose()?;
-        for (name, expr) in &raw.filters {
-            crate::filter::Filter::parse(expr).map_err(|e| format!("[filters] {name}: {e}"))?;
-        }
+        crate::filter::saved::check(&raw.filters)
+            .map_err(|(name, e)| format!("[filters] {name}: {e}"))?;
         let alerts = raw
             .alerts
             .iter()

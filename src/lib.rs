@@ -19,6 +19,7 @@ pub mod filter;
 pub mod groups;
 pub mod i18n;
 pub mod ingest;
+pub mod local_file;
 pub mod metrics;
 pub mod output;
 pub mod protocol;

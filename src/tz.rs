@@ -1,7 +1,11 @@
 //! The zone times are shown in to people: UTC, the local zone (`TZ` honoured), or a named IANA
 //! zone. What machines read (JSON Lines, summary JSON, exports, captures) stays UTC RFC 3339.
 
+mod local;
+
 use chrono::{DateTime, Local, SecondsFormat, TimeZone, Utc};
+
+pub use local::MAX_ZONE_FILE;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Zone {
@@ -30,6 +34,19 @@ impl std::str::FromStr for Zone {
 }
 
 impl Zone {
+    /// The zone to show times in: this one, unless it is the local zone and `tz` (the value of
+    /// `TZ`) names a file it must not be read from (see [`local`]); then UTC, and the warning
+    /// to give.
+    pub fn checked(self, tz: Option<&str>) -> (Zone, Option<String>) {
+        match self {
+            Zone::Local => match local::refused(tz) {
+                Some(warning) => (Zone::Utc, Some(warning)),
+                None => (self, None),
+            },
+            _ => (self, None),
+        }
+    }
+
     fn fmt(self, t: DateTime<Utc>, pattern: &str) -> String {
         match self {
             Zone::Utc => t.format(pattern).to_string(),
@@ -116,5 +133,17 @@ mod tests {
         assert_eq!(kolkata.abbrev(t), "IST");
         assert!("Mars/Olympus".parse::<Zone>().is_err());
         assert_eq!("local".parse::<Zone>(), Ok(Zone::Local));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_local_zone_whose_file_cannot_be_one_falls_back_to_utc() {
+        let (zone, warning) = Zone::Local.checked(Some("/dev/zero"));
+        assert_eq!(zone, Zone::Utc);
+        assert!(warning.unwrap().ends_with("times are shown in UTC"));
+        assert_eq!(Zone::Local.checked(Some("CST-8")), (Zone::Local, None));
+        assert_eq!(Zone::Local.checked(None), (Zone::Local, None));
+        // A zone given by name never reads `TZ`.
+        assert_eq!(Zone::Utc.checked(Some("/dev/zero")), (Zone::Utc, None));
     }
 }

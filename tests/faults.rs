@@ -1,7 +1,7 @@
 //! Real faults against the real binary: a proxy's 503 during a restart, an auth refusal on a
 //! reconnect, hostile server texts, credentials in URLs, a frame storm through `tail`, a hub
-//! killed and restarted while recording, and the demo hub behaving like Multica's (its limits,
-//! a node restart that re-delivers).
+//! killed and restarted while recording, `watch` across a disconnect, and the demo hub behaving
+//! like Multica's (its limits, a node restart that re-delivers).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -313,6 +313,165 @@ async fn a_hub_killed_and_restarted_is_a_gap_in_tail_in_the_recording_and_in_its
     let text: Vec<&str> = text.lines().collect();
     assert_eq!(text.len(), 18, "17 failures and the gap: {text:?}");
     assert!(text[15].starts_with("--- gap") && text[15].contains("events may be missing"));
+}
+
+/// A config file holding one count rule: `count` failures within 30 days.
+fn count_rule(dir: &Path, count: u32) -> String {
+    let path = dir.join("watch.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[alerts]]\nname = \"piling up\"\nfilter = \"\"\ncount = {count}\nwindow = \"30d\"\n"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// `failwatch watch --url URL --config CONFIG`, its standard error read line by line as it
+/// comes (stdout holds the alerts).
+struct Watch {
+    child: std::process::Child,
+    errors: std::sync::mpsc::Receiver<String>,
+    said: Vec<String>,
+}
+
+impl Watch {
+    fn start(url: &str, config: &str) -> Watch {
+        let mut child = failwatch()
+            .args(["watch", "--url", url, "--workspace", demo::DEMO_WORKSPACE])
+            .args(["--config", config, "--lang", "en"])
+            .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, errors) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Watch {
+            child,
+            errors,
+            said: Vec::new(),
+        }
+    }
+
+    /// Read standard error until `enough` holds of what was said (at most a minute).
+    fn wait_for(&mut self, enough: impl Fn(&[String]) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !enough(&self.said) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.errors.recv_timeout(left) {
+                Ok(line) => self.said.push(line),
+                Err(_) => panic!("not said in time: {:?}", self.said),
+            }
+        }
+    }
+
+    /// Wait for the end (after an interrupt when `interrupt`): exit code, stdout, all stderr.
+    fn end(mut self, interrupt: bool) -> (Option<i32>, String, String) {
+        if interrupt {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("watch did not end: {:?}", self.said);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        while let Ok(line) = self.errors.recv_timeout(Duration::from_millis(500)) {
+            self.said.push(line);
+        }
+        let mut stdout = String::new();
+        use std::io::Read;
+        let _ = self
+            .child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout);
+        (status.code(), stdout, self.said.join("\n"))
+    }
+}
+
+impl Drop for Watch {
+    /// A test that failed midway leaves no process behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The gap lines said on standard error.
+fn gap_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("failwatch: --- gap"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_watch_says_a_disconnect_as_it_opens_and_closes_and_counts_it_at_the_end() {
+    let url = scripted(vec![
+        Conn::Serve(failures(0..3), After::Drop),
+        Conn::Serve(failures(3..6), After::Stay),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut watch = Watch::start(&url, &count_rule(dir.path(), 100));
+    // Opened when the hub went away, closed once back.
+    watch.wait_for(|said| said.iter().filter(|l| l.contains("--- gap")).count() >= 2);
+    let (code, stdout, stderr) = watch.end(true);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "", "stdout stays alerts only");
+    let gaps = gap_lines(&stderr);
+    assert_eq!(gaps.len(), 2, "{stderr}");
+    assert!(gaps[0].contains("–now: disconnected"), "{stderr}");
+    assert!(!gaps[1].contains("–now"), "closed once back: {stderr}");
+    assert!(gaps.iter().all(|g| g.contains("events may be missing")));
+    let end = stderr.lines().last().unwrap();
+    assert!(
+        end.starts_with("failwatch: no alert fired;") && end.contains(" 1 gaps"),
+        "{stderr}"
+    );
+    assert_clean("watch's stderr", &stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_watch_ended_by_an_alert_says_the_gap_before_it() {
+    let url = scripted(vec![
+        Conn::Serve(failures(0..3), After::Drop),
+        Conn::Serve(failures(3..6), After::Stay),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    // Fires at the sixth failure: after the reconnect.
+    let (code, stdout, stderr) = Watch::start(&url, &count_rule(dir.path(), 6)).end(false);
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(stdout.starts_with("ALERT "), "{stdout}");
+    assert_eq!(gap_lines(&stderr).len(), 2, "{stderr}");
+    assert!(
+        stderr.contains("6 failures; 0 dropped, 1 gaps"),
+        "the losses line: {stderr}"
+    );
+    assert!(stderr.ends_with("failwatch: 1 alert fired"), "{stderr}");
 }
 
 fn run(args: &[&str], file: &Path) -> String {

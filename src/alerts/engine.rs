@@ -181,7 +181,7 @@ impl AlertEngine {
 }
 
 /// A window as written in a rule: `10m`, `1h`, `90s`.
-fn window_text(d: Duration) -> String {
+pub fn window_text(d: Duration) -> String {
     let s = d.num_seconds();
     if s % 3600 == 0 {
         format!("{}h", s / 3600)

@@ -6,6 +6,6 @@ mod engine;
 mod notify;
 mod rule;
 
-pub use engine::{AlertEngine, Fired, Why};
+pub use engine::{window_text, AlertEngine, Fired, Why};
 pub use notify::{notification, Notifier};
 pub use rule::{AlertRule, Condition, RawRule};

@@ -42,8 +42,8 @@ fn read(
     path: &std::path::Path,
     settings: &Settings,
 ) -> Result<(String, Pipeline, Aggregates), CmdError> {
-    let input = CaptureInput::open(path, true)?;
-    let pipeline = settings.routing.capture_pipeline(&input, None);
+    let mut input = CaptureInput::open(path, false)?;
+    let pipeline = settings.routing.capture_pipeline(&mut input, None);
     let filter = Filter::default();
     let now = input.clock(&filter)?;
     let map = input.map();

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
+use super::config_check::{self, clean};
 use super::setup::Settings;
 use super::CmdError;
 use crate::cli::{Cli, ConfigAction};
@@ -41,7 +42,7 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
             } else {
                 "does not exist"
             };
-            println!("{} ({state})", path.display());
+            println!("{} ({state})", clean(&path.display().to_string()));
             Ok(())
         }
         ConfigAction::Check => {
@@ -49,60 +50,15 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
             let Some(path) = &config.path else {
                 println!(
                     "no config file (defaults in use); it would be read from {}",
-                    path.map(|p| p.display().to_string())
-                        .unwrap_or_else(|| "-".into())
+                    path.map_or_else(|| "-".into(), |p| clean(&p.display().to_string()))
                 );
                 return Ok(());
             };
             // Everything a command would derive from it must hold too (bindings file, filters).
-            let settings = Settings::load(cli)?;
-            println!("{}: ok", path.display());
-            let shown = |v: Option<String>| v.unwrap_or_else(|| "(not set)".into());
-            println!(
-                "  server     {}",
-                shown(config.server.map(|s| s.to_string()))
-            );
-            println!(
-                "  url        {}",
-                shown(config.url.as_deref().map(redacted))
-            );
-            println!(
-                "  redis      {}",
-                shown(config.redis.as_deref().map(redacted))
-            );
-            println!(
-                "  workspace  {}",
-                shown(config.workspace.as_deref().map(redacted))
-            );
-            println!(
-                "  lang       {}",
-                shown(config.lang.map(|l| l.tag().to_owned()))
-            );
-            println!(
-                "  tz         {}",
-                shown(config.tz.map(|z| format!("{z:?}")))
-            );
-            println!(
-                "  theme      {}",
-                shown(config.theme.map(|t| format!("{t:?}").to_lowercase()))
-            );
-            println!("  bindings   {} sessions", settings.routing.bindings.len());
-            // The file may be anyone's: its names and values are outside text like any other.
-            for (name, expr) in &config.filters {
-                println!("  @{:<9} {}", redacted(name), redacted(expr));
-            }
-            for (action, key) in &config.keys {
-                println!(
-                    "  key {:<6} {}",
-                    redacted(&key.to_string()),
-                    redacted(&action.to_string())
-                );
-            }
+            let settings = Settings::from_config(cli, config.clone())?;
+            let report = config_check::report(&config, path, settings.routing.bindings.len());
+            let _ = std::io::stdout().lock().write_all(report.as_bytes());
             Ok(())
         }
     }
-}
-
-fn redacted(url: &str) -> String {
-    crate::redact::redact_line(url, crate::redact::MAX_MESSAGE_CHARS)
 }

@@ -1,6 +1,7 @@
 //! The command layer: one file per subcommand, each returning one error type that carries its
 //! exit code and a hint. `main` only parses, calls [`run`] and reports.
 
+mod config_check;
 mod dashboard;
 mod demo;
 mod diff;

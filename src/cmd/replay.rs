@@ -7,7 +7,7 @@ use crate::cli::{ReplayArgs, Speed};
 use crate::ingest::replay::Replay;
 
 pub fn run(args: ReplayArgs, settings: &Settings) -> Result<(), CmdError> {
-    let input = CaptureInput::open(&args.file, false)?;
+    let mut input = CaptureInput::open(&args.file, false)?;
     let mut replay = Replay::load(input.reader()?)
         .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     if replay.frames() == 0 {

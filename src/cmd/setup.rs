@@ -48,6 +48,11 @@ pub struct Settings {
 impl Settings {
     pub fn load(cli: &Cli) -> Result<Settings, CmdError> {
         let config = Config::load(cli.routing.config.as_deref()).map_err(CmdError::usage)?;
+        Settings::from_config(cli, config)
+    }
+
+    /// The flags over a config file already loaded.
+    pub fn from_config(cli: &Cli, config: Config) -> Result<Settings, CmdError> {
         let routing = Routing::from(&cli.routing, &config)?;
         let saved_filters = Arc::new(config.filters.clone());
         let filter = Filter::parse_saved(cli.view.filter.as_deref().unwrap_or(""), &saved_filters)
@@ -59,7 +64,7 @@ impl Settings {
                 .lang
                 .or(config.lang)
                 .unwrap_or_else(Lang::from_locale_env),
-            tz: cli.view.tz.or(config.tz).unwrap_or_default(),
+            tz: zone(cli.view.tz.or(config.tz).unwrap_or_default()),
             filter,
             saved_filters,
             theme: config.theme.unwrap_or_default(),
@@ -90,6 +95,17 @@ impl Settings {
             ))
         })
     }
+}
+
+/// The zone times are shown in; the local zone only when `TZ` names nothing that must not be
+/// read (a warning says why UTC is used instead).
+fn zone(zone: crate::tz::Zone) -> crate::tz::Zone {
+    let (zone, warning) = zone.checked(std::env::var("TZ").ok().as_deref());
+    if let Some(warning) = warning {
+        tracing::warn!(%warning, "local zone refused");
+        eprintln!("failwatch: {warning}");
+    }
+    zone
 }
 
 impl Routing {
@@ -137,7 +153,7 @@ impl Routing {
     /// [`crate::ingest::family`]), and at most `wait` when a pipe is slow.
     pub fn capture_pipeline(
         &self,
-        input: &super::input::CaptureInput,
+        input: &mut super::input::CaptureInput,
         wait: Option<std::time::Duration>,
     ) -> Pipeline {
         let mut pipeline = self.pipeline(0, self.sniffed(|| input.sniff()));

@@ -11,8 +11,10 @@ use crate::output;
 
 pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
     let filter = settings.filter.clone();
-    let input = CaptureInput::open(&args.file, true)?;
-    let pipeline = settings.routing.capture_pipeline(&input, None);
+    // Read twice only for `since:`: a stream is otherwise read once, its frames held for the
+    // family.
+    let mut input = CaptureInput::open(&args.file, filter.has_time_terms())?;
+    let pipeline = settings.routing.capture_pipeline(&mut input, None);
     // `since:` is measured from the capture's own clock, as in the dashboard.
     let now = input.clock(&filter)?;
     let map = input.map();

@@ -78,8 +78,10 @@ fn capture(
 ) -> Result<(), CmdError> {
     let filter = spec.filter;
     // `since:` is measured from the capture's own clock: its end must be known first.
-    let input = CaptureInput::open(file, filter.has_time_terms())?;
-    let pipeline = settings.routing.capture_pipeline(&input, Some(family_wait));
+    let mut input = CaptureInput::open(file, filter.has_time_terms())?;
+    let pipeline = settings
+        .routing
+        .capture_pipeline(&mut input, Some(family_wait));
     let now = input.clock(filter)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let map = input.map();

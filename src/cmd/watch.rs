@@ -17,6 +17,7 @@ use crate::metrics::MetricsSnapshot;
 use crate::output;
 use crate::source::status::Phase;
 use crate::source::{Delivery, SourceSpec};
+use crate::tail::GapReporter;
 
 pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
     let Some(engine) = settings.alert_engine() else {
@@ -47,6 +48,8 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         let mut pipeline = settings.routing.live_pipeline(family_wait);
         pipeline.set_alerts(engine);
         let mut intake = LiveIntake::new(source);
+        let mut gaps = GapReporter::default();
+        let locale = output::Locale::new(settings.lang, settings.tz);
         let mut published = std::time::Instant::now();
         // One listener for the whole run: a Ctrl-C between two turns of the loop is not lost.
         let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
@@ -65,10 +68,13 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
                 _ = tokio::time::sleep(std::time::Duration::from_secs(1)), if metrics.is_some() => None,
                 _ = &mut interrupted => break,
             };
+            if let Some(IngestEvent::Status) = event {
+                say_gaps(&intake, &mut gaps, &mut pipeline, locale);
+            }
             let fired = pipeline.take_fired();
             if !fired.is_empty() {
                 print(&fired, json, settings.lang);
-                return Err(fired_error(fired.len() as u64));
+                return Err(fired_ending(&pipeline, fired.len() as u64));
             }
             match event {
                 // A source that failed for good ends like any other end, said below.
@@ -81,13 +87,20 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         }
         // Interrupted while frames were held for the family: they are judged too.
         pipeline.end_of_input(&mut |_| {});
+        // The source is left as it was: a gap still open is said too.
+        say_gaps(&intake, &mut gaps, &mut pipeline, locale);
         let fired = pipeline.take_fired();
         if !fired.is_empty() {
             print(&fired, json, settings.lang);
-            return Err(fired_error(fired.len() as u64));
+            return Err(fired_ending(&pipeline, fired.len() as u64));
         }
-        if let Phase::Failed(msg) = &intake.status().phase {
-            return Err(CmdError::connect(msg.clone()));
+        let failed = match &intake.status().phase {
+            Phase::Failed(msg) => Some(msg.clone()),
+            _ => None,
+        };
+        if let Some(msg) = failed {
+            eprintln!("failwatch: {}", output::losses_line(&pipeline));
+            return Err(CmdError::connect(msg));
         }
         eprintln!(
             "failwatch: no alert fired; {}",
@@ -104,8 +117,10 @@ fn capture(
     json: bool,
     family_wait: std::time::Duration,
 ) -> Result<(), CmdError> {
-    let input = CaptureInput::open(file, false)?;
-    let mut pipeline = settings.routing.capture_pipeline(&input, Some(family_wait));
+    let mut input = CaptureInput::open(file, false)?;
+    let mut pipeline = settings
+        .routing
+        .capture_pipeline(&mut input, Some(family_wait));
     pipeline.set_alerts(engine);
     let map = input.map();
     let mut fired = 0u64;
@@ -150,6 +165,29 @@ impl crate::ingest::read::Sink for Alerts {
     fn ready(&self, _: &()) -> bool {
         true
     }
+}
+
+/// A live source's gaps not said yet, each on standard error as it opens and as it closes
+/// (stdout stays alerts only), and counted for the end line.
+fn say_gaps(
+    intake: &LiveIntake,
+    gaps: &mut GapReporter,
+    pipeline: &mut crate::ingest::Pipeline,
+    locale: output::Locale,
+) {
+    let news = gaps.noted(&intake.status(), pipeline, chrono::Utc::now());
+    for gap in &news {
+        eprintln!("failwatch: {}", output::gap_text(gap, locale));
+    }
+}
+
+/// A live run ended by an alert: what was lost before it is said first (the alerts are judged
+/// on what came in).
+fn fired_ending(pipeline: &crate::ingest::Pipeline, n: u64) -> CmdError {
+    if output::has_losses(pipeline) {
+        eprintln!("failwatch: {}", output::losses_line(pipeline));
+    }
+    fired_error(n)
 }
 
 fn fired_error(n: u64) -> CmdError {

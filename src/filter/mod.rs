@@ -10,6 +10,8 @@
 //! label) or `/regex/` on the error text.
 
 mod glob;
+mod needle;
+pub mod saved;
 mod split;
 mod test;
 #[cfg(test)]
@@ -46,6 +48,12 @@ pub enum FilterError {
     EmptyAlternative,
     #[error("no saved filter `@{0}` (saved filters are the config file's [filters])")]
     UnknownSaved(String),
+    #[error("saved filters name each other in a circle: {0}")]
+    SavedCycle(String),
+    #[error("`-@{0}`: a saved filter cannot be negated (negate its terms instead)")]
+    NegatedSaved(String),
+    #[error("the saved filters named make more than {0} terms")]
+    TooLarge(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -128,15 +136,33 @@ fn is_or(word: &str) -> bool {
 impl Filter {
     pub fn parse(source: &str) -> Result<Filter, FilterError> {
         let words = split_terms(source)?;
-        let mut groups = Vec::new();
-        if words.is_empty() {
-            return Ok(Filter::default());
-        }
-        for words in words.split(|w| is_or(w)) {
-            if words.is_empty() {
-                return Err(FilterError::EmptyAlternative);
+        let mut alternatives = Vec::new();
+        if !words.is_empty() {
+            for side in words.split(|w| is_or(w)) {
+                if side.is_empty() {
+                    return Err(FilterError::EmptyAlternative);
+                }
+                alternatives.push(side.to_vec());
             }
-            let mut terms = Vec::new();
+        }
+        Filter::of(source, &alternatives)
+    }
+
+    /// Parse with `@name` standing for a saved filter (the config file's `[filters]`, which
+    /// may name each other: see [`saved`]). The source keeps the `@name`.
+    pub fn parse_saved(source: &str, saved: &saved::Saved) -> Result<Filter, FilterError> {
+        if !source.contains('@') {
+            return Filter::parse(source);
+        }
+        let alternatives = saved::Resolver::new(saved).expand(source)?;
+        Filter::of(source, &alternatives)
+    }
+
+    /// The filter whose alternatives are these words, shown as `source`.
+    fn of(source: &str, alternatives: &[Vec<String>]) -> Result<Filter, FilterError> {
+        let mut groups = Vec::with_capacity(alternatives.len());
+        for words in alternatives {
+            let mut terms = Vec::with_capacity(words.len());
             for raw in words {
                 let (negate, body) = match raw.strip_prefix(['-', '!']) {
                     Some(rest) if !rest.is_empty() => (true, rest),
@@ -149,37 +175,15 @@ impl Filter {
             }
             groups.push(Group::new(terms));
         }
+        // One alternative of no terms (an empty saved filter) matches everything, as the
+        // empty filter does.
+        if groups.iter().any(|g| g.terms.is_empty()) {
+            groups.clear();
+        }
         Ok(Filter {
             source: source.trim().to_owned(),
             groups,
         })
-    }
-
-    /// Parse with `@name` standing for a saved filter (the config file's `[filters]`). The
-    /// source keeps the `@name`.
-    pub fn parse_saved(
-        source: &str,
-        saved: &std::collections::BTreeMap<String, String>,
-    ) -> Result<Filter, FilterError> {
-        if !source.contains('@') {
-            return Filter::parse(source);
-        }
-        let mut expanded = Vec::new();
-        for word in split_terms(source)? {
-            match word.strip_prefix('@') {
-                Some(name) if !name.is_empty() => expanded.push(
-                    saved
-                        .get(name)
-                        .cloned()
-                        .ok_or_else(|| FilterError::UnknownSaved(name.to_owned()))?,
-                ),
-                _ if word.contains(' ') => expanded.push(format!("\"{word}\"")),
-                _ => expanded.push(word),
-            }
-        }
-        let mut filter = Filter::parse(&expanded.join(" "))?;
-        filter.source = source.trim().to_owned();
-        Ok(filter)
     }
 
     pub fn source(&self) -> &str {

@@ -1,9 +1,9 @@
 //! One term's test: what a `key:value` or a word checks of a failure.
 
-use aho_corasick::AhoCorasick;
 use chrono::Duration;
 use regex::Regex;
 
+use super::needle::Needle;
 use super::{glob, parse_duration, FilterError};
 use crate::catalog::{self, Lang};
 use crate::enrich::Failure;
@@ -19,7 +19,7 @@ pub enum ReasonPattern {
     Glob(String),
     /// A plain word: a prefix of the code (with or without `agent_error.`), or words of the
     /// reason's label in either language.
-    Word(AhoCorasick, String),
+    Word(Needle, String),
 }
 
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub enum Test {
     Group(Vec<String>),
     Since(Duration),
     /// A bare word: the error text, the reason's code or its label.
-    Text(AhoCorasick),
+    Text(Needle),
     Regex(Regex),
 }
 
@@ -52,7 +52,7 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
         .split_once(':')
         .filter(|(k, v)| is_key(k) && !v.starts_with('/'))
     else {
-        return Ok(Test::Text(matcher(body)));
+        return Ok(Test::Text(Needle::new(body)));
     };
     let key = key.to_ascii_lowercase();
     if value.is_empty() {
@@ -124,7 +124,7 @@ fn reason(v: &str) -> Result<ReasonPattern, FilterError> {
                 ReasonPattern::Glob(g.to_owned())
             }
         }
-        w => ReasonPattern::Word(matcher(w), w.to_ascii_lowercase()),
+        w => ReasonPattern::Word(Needle::new(w), w.to_ascii_lowercase()),
     })
 }
 
@@ -153,13 +153,6 @@ fn is_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
-fn matcher(needle: &str) -> AhoCorasick {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([needle])
-        .expect("a single literal pattern always builds")
-}
-
 /// The reason's label in both languages (a filter means the same whatever `--lang` says).
 fn labels(code: &str) -> [&'static str; 2] {
     [Lang::En, Lang::Zh].map(|l| catalog::describe(code, l).texts.label)
@@ -183,7 +176,7 @@ pub fn reason_matches(p: &ReasonPattern, f: &Failure) -> bool {
     }
 }
 
-pub fn text_matches(ac: &AhoCorasick, f: &Failure) -> bool {
+pub fn text_matches(ac: &Needle, f: &Failure) -> bool {
     let code = f.reason_code();
     f.error().is_some_and(|e| ac.is_match(e))
         || ac.is_match(code)

@@ -264,3 +264,44 @@ fn saved_filters_are_named_with_an_at() {
         FilterError::UnknownSaved("nope".into())
     );
 }
+
+#[test]
+fn a_saved_filter_may_name_saved_filters() {
+    let saved: std::collections::BTreeMap<String, String> = [
+        ("lost", "outcome:dropped"),
+        ("mine", "@lost"),
+        ("either", "@mine | task:t3"),
+        ("loop", "@again"),
+        ("again", "@loop"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let now = DateTime::from_timestamp(1_700_000_040, 0).unwrap();
+    let picked = |source: &str| -> Vec<String> {
+        let f = Filter::parse_saved(source, &saved).unwrap();
+        failures()
+            .iter()
+            .filter(|x| f.matches(x, now))
+            .map(|x| x.task_id.as_deref().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(picked("@lost"), ["t1"]);
+    assert_eq!(picked("@mine"), ["t1"], "as @lost, not the word `@lost`");
+    assert_eq!(picked("@either"), ["t1", "t3"]);
+    // The alternatives of a saved filter stay together next to other terms.
+    assert_eq!(picked("@either agent:ag1"), ["t1", "t3"]);
+    assert_eq!(picked("@either reason:runtime"), ["t1"]);
+    assert_eq!(
+        Filter::parse_saved("@either", &saved).unwrap().source(),
+        "@either"
+    );
+    assert_eq!(
+        Filter::parse_saved("reason:x @loop", &saved).unwrap_err(),
+        FilterError::SavedCycle("@loop → @again → @loop".into())
+    );
+    assert_eq!(
+        Filter::parse_saved("-@lost", &saved).unwrap_err(),
+        FilterError::NegatedSaved("lost".into())
+    );
+}

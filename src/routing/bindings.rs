@@ -36,7 +36,7 @@ pub enum BindingsError {
     #[error("cannot read {path}: {source}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::local_file::CapError,
     },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
@@ -55,12 +55,15 @@ struct Table {
 }
 
 impl Bindings {
+    /// A bindings file, read whole: at most [`MAX_TABLE_BYTES`](crate::local_file::MAX_TABLE_BYTES).
     pub fn load(path: &Path) -> Result<Bindings, BindingsError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BindingsError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let cap = crate::local_file::MAX_TABLE_BYTES;
+        let text =
+            crate::local_file::read_to_string(path, cap).map_err(|source| BindingsError::Read {
+                path: shown.clone(),
+                source,
+            })?;
         Bindings::parse(&text).map_err(|message| BindingsError::Parse {
             path: shown,
             message,
@@ -170,6 +173,18 @@ mod tests {
             "[sessions]\n\"a\" = []\n\"b\" = [\"octo\", \"wecom\"]\n"
         );
         assert_eq!(Bindings::parse(&text).unwrap().of("b"), b.of("b"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_bindings_file_is_read_to_a_cap() {
+        let e = Bindings::load(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("cannot read /dev/zero: larger than 64 MiB"),
+            "{e}"
+        );
     }
 
     #[test]

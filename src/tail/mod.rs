@@ -3,6 +3,7 @@
 //! withheld waits for the REST API's answer, at most a bound.
 
 mod api_notes;
+mod gaps;
 mod hold;
 
 use std::io::{self, Write};
@@ -18,7 +19,8 @@ use crate::ingest::read::{self, Capture, Sink};
 use crate::ingest::{Pipeline, Taken};
 use crate::output::{write_failure, write_gap, Locale, TailFormat};
 use crate::protocol::Gap;
-use crate::source::status::{ConnState, Phase};
+use crate::source::status::Phase;
+pub use gaps::GapReporter;
 use hold::Hold;
 
 /// How `tail` writes: which failures, in which format and language, and how long a row may wait
@@ -328,58 +330,15 @@ fn report_status<W: Write>(
             Phase::Failed(msg) => Some(msg.clone()),
             _ => None,
         };
-        (gaps.news(&state, Utc::now()), failed)
+        (gaps.noted(&state, pipeline, Utc::now()), failed)
     };
     if !news.is_empty() {
         for gap in &news {
-            pipeline.push_gap(gap);
             w.gap(gap, now)?;
         }
         w.out.flush()?;
     }
     Ok(failed)
-}
-
-/// Which of a source's gaps `tail` has written: each is written when it opens and again when
-/// it closes; frames the source dropped are written as a closed gap of their own.
-#[derive(Debug, Default)]
-pub struct GapReporter {
-    /// Start of the newest gap written, and whether it was closed then.
-    last: Option<(chrono::DateTime<Utc>, bool)>,
-    dropped: u64,
-}
-
-impl GapReporter {
-    /// The gap lines `state` calls for that were not written yet.
-    pub fn news(&mut self, state: &ConnState, now: chrono::DateTime<Utc>) -> Vec<Gap> {
-        let mut news = Vec::new();
-        // Only the newest gaps can be unwritten: older ones were written closed.
-        let unwritten = state
-            .gaps
-            .iter()
-            .rev()
-            .take_while(|g| self.last.is_none_or(|(from, _)| g.from >= from))
-            .count();
-        for g in &state.gaps[state.gaps.len() - unwritten..] {
-            let written = self.last.is_some_and(|(from, closed)| {
-                g.from < from || (g.from == from && (closed || g.to.is_none()))
-            });
-            if !written {
-                self.last = Some((g.from, g.to.is_some()));
-                news.push(g.clone());
-            }
-        }
-        if state.dropped > self.dropped {
-            let n = state.dropped - self.dropped;
-            self.dropped = state.dropped;
-            news.push(Gap {
-                from: state.last_frame_at.unwrap_or(now),
-                to: Some(now),
-                why: format!("{n} frames dropped: failwatch fell behind the source"),
-            });
-        }
-        news
-    }
 }
 
 #[cfg(test)]
@@ -431,31 +390,6 @@ mod tests {
             rows[3]["error"],
             "Invalid API key [REDACTED API KEY] · Please run /login"
         );
-    }
-
-    #[test]
-    fn each_gap_is_written_when_it_opens_and_when_it_closes_and_drops_are_gaps_too() {
-        let t = |s: i64| chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap();
-        let gap = |from: i64, to: Option<i64>| Gap {
-            from: t(from),
-            to: to.map(t),
-            why: "disconnected".into(),
-        };
-        let mut state = ConnState::new();
-        let mut r = GapReporter::default();
-        assert!(r.news(&state, t(0)).is_empty());
-        state.add_gap(gap(10, None));
-        assert_eq!(r.news(&state, t(11)), [gap(10, None)], "open");
-        assert!(r.news(&state, t(12)).is_empty(), "once while open");
-        state.gaps[0].to = Some(t(15));
-        assert_eq!(r.news(&state, t(16)), [gap(10, Some(15))], "closed");
-        assert!(r.news(&state, t(17)).is_empty());
-        state.add_gap(gap(20, Some(21)));
-        state.dropped = 7;
-        let news = r.news(&state, t(30));
-        assert_eq!(news[0], gap(20, Some(21)));
-        assert!(news[1].why.starts_with("7 frames dropped"), "{news:?}");
-        assert!(r.news(&state, t(31)).is_empty());
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! What `failwatch config check` prints of a config file that loaded: every setting, the saved
+//! filters (with what a filter naming others stands for), keys and alert rules. Every string
+//! that came from the file (or the command line) is one cleaned, redacted line: a config file
+//! is input like any other, and may hold escapes or a token.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::alerts::{AlertRule, Condition};
+use crate::config::Config;
+use crate::filter::saved::{show, Resolver};
+use crate::redact::{redact_line, MAX_MESSAGE_CHARS};
+
+/// `text` as one line safe to print: no control or format character, secrets masked, at most
+/// [`MAX_MESSAGE_CHARS`] characters.
+pub fn clean(text: &str) -> String {
+    redact_line(text, MAX_MESSAGE_CHARS)
+}
+
+/// The report of `config`, read from `path`, whose bindings name `sessions` sessions.
+pub fn report(config: &Config, path: &Path, sessions: usize) -> String {
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| {
+        let _ = writeln!(out, "  {label:<10} {value}");
+    };
+    let set = |v: Option<String>| v.map_or_else(|| "(not set)".to_owned(), |v| clean(&v));
+    line("server", set(config.server.map(|s| s.to_string())));
+    line("url", set(config.url.clone()));
+    line("redis", set(config.redis.clone()));
+    line("workspace", set(config.workspace.clone()));
+    line("lang", set(config.lang.map(|l| l.tag().to_owned())));
+    line("tz", set(config.tz.map(|z| format!("{z:?}"))));
+    line(
+        "theme",
+        set(config.theme.map(|t| format!("{t:?}").to_lowercase())),
+    );
+    line("bindings", format!("{sessions} sessions"));
+    // A saved filter that names others is shown as it is used, every name resolved (the config
+    // would not have loaded with a name unknown or in a circle).
+    let mut resolver = Resolver::new(&config.filters);
+    for (name, expr) in &config.filters {
+        line(&format!("@{}", clean(name)), clean(expr));
+        if let Some(Ok(used)) = expr.contains('@').then(|| resolver.named(name)) {
+            line("", format!("= {}", clean(&show(&used))));
+        }
+    }
+    for (action, key) in &config.keys {
+        let _ = writeln!(out, "  key {:<6} {}", clean(key), clean(action));
+    }
+    for rule in &config.alerts {
+        let _ = writeln!(out, "  alert      {}", alert(rule));
+    }
+    format!("{}: ok\n{out}", clean(&path.display().to_string()))
+}
+
+/// `name: when (filter)`.
+fn alert(rule: &AlertRule) -> String {
+    let when = match rule.condition {
+        Condition::Count { count, window } => {
+            format!("{count} within {}", crate::alerts::window_text(window))
+        }
+        Condition::NewGroup => "a new group".to_owned(),
+        Condition::Lost => "a lost session".to_owned(),
+    };
+    let filter = match rule.filter.source() {
+        "" => "every failure".to_owned(),
+        source => clean(source),
+    };
+    format!("{}: {when} ({filter})", clean(&rule.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As a TOML file writes them: escapes, so the file holds the raw characters.
+    const ESC_BEL: &str = "\\u001b]0;PWNED\\u0007";
+    const TOKEN: &str = "mul_efefefefefefefefefefefefefefefefefefefef";
+
+    #[test]
+    fn every_string_of_the_file_is_cleaned_and_masked() {
+        let text = format!(
+            "workspace = \"{ESC_BEL}acme\"\n[filters]\n\"{ESC_BEL}\" = \"word\"\n\
+             x = \"\\u001b[2Jtoken={TOKEN}\"\ny = \"@x\"\n[keys]\nquit = \"x\"\n\
+             [[alerts]]\nname = \"{ESC_BEL} {TOKEN}\"\nfilter = \"@y\"\ncount = 2\nwindow = \"10m\"\n"
+        );
+        let config = Config::parse(&text).unwrap();
+        assert!(config.workspace.as_deref().unwrap().contains('\u{1b}'));
+        let shown = report(&config, Path::new("/etc/\u{1b}[31mfw.toml"), 0);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(!shown.contains("efefefefef"), "{shown}");
+        for said in [
+            "/etc/fw.toml: ok\n",
+            "  workspace  acme\n",
+            "  @          word\n",
+            "  @y         @x\n             = [REDACTED",
+            "  key x      quit\n",
+            "  alert      ",
+            "[REDACTED MULTICA TOKEN]: 2 within 10m (@y)\n",
+        ] {
+            assert!(shown.contains(said), "{said}: {shown}");
+        }
+    }
+}
