@@ -123,8 +123,10 @@ pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
             .lines()
             .map(|l| Line::from(format!("  {l}"))),
     );
+    // The config file's names and filters are outside text like any other.
+    let clean = |t: &str| crate::redact::redact_line(t, crate::redact::MAX_MESSAGE_CHARS);
     for (name, expr) in app.saved_filters.iter() {
-        lines.push(Line::from(format!("  @{name} = {expr}")));
+        lines.push(Line::from(format!("  @{} = {}", clean(name), clean(expr))));
     }
     lines
 }
@@ -151,4 +153,30 @@ pub fn render(f: &mut Frame, size: Rect, app: &App, family: Family, theme: &Them
         usize::from(app.help_scroll),
         theme,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_filters_are_shown_cleaned_and_masked() {
+        let mut app = App::new(crate::catalog::Lang::En);
+        let token = "mul_0123456789abcdef0123456789abcdef01234567";
+        let filters = [(
+            "\u{1b}]0;PWNED\u{7}x".to_owned(),
+            format!("\u{1b}[2Jtoken={token}"),
+        )];
+        app.saved_filters = std::sync::Arc::new(filters.into_iter().collect());
+        let text: String = lines(&app, Family::Upstream, &Theme::plain())
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+            .collect();
+        assert!(text.contains("@"), "the saved filter is listed");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(!text.contains("0123456789abcdef0123"), "{text:?}");
+    }
 }
