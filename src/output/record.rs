@@ -339,7 +339,7 @@ impl<'a> SummaryRecord<'a> {
             by_type: &ingest.by_type,
             canned: agg.canned,
             dropped: agg.dropped,
-            dropped_sessions: agg.dropped_sessions().into_iter().map(|s| &**s).collect(),
+            dropped_sessions: agg.sessions.dropped().into_iter().map(|s| &**s).collect(),
             duplicates: ingest.duplicates_total(),
             failures: agg.failures,
             frames: ingest.frames,
@@ -388,7 +388,7 @@ impl<'a> SummaryRecord<'a> {
                     from: format_time(from),
                     to: format_time(to),
                 }),
-            unknown_reasons: agg.unknown_reasons().into_iter().map(|s| &**s).collect(),
+            unknown_reasons: agg.by_reason.unknown().into_iter().map(|s| &**s).collect(),
             withheld: agg.withheld,
         }
     }
