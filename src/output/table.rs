@@ -67,6 +67,14 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         ]);
     }
     out.push_str(&table(&rows, &[true, true, false, false]));
+    if agg.by_reason.beyond() > 0 {
+        out.push_str(&format!(
+            "(+{} {})\n",
+            agg.by_reason.beyond(),
+            s.t_reasons_beyond
+                .replace("{}", &agg.by_reason.limit().to_string())
+        ));
+    }
     out.push('\n');
     out.push_str(&top_groups(pipeline, agg, locale));
     let mut rows = vec![std::iter::once(s.t_relay.to_owned())
@@ -90,6 +98,17 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     }
     out.push('\n');
     out.push_str(&listed(s.t_lost_sessions, &agg.sessions.dropped()));
+    let beyond = agg.sessions.beyond();
+    if beyond.failures > 0 {
+        out.push_str(&format!(
+            "(+{} {}, {} {})\n",
+            beyond.failures,
+            s.t_sessions_beyond
+                .replace("{}", &agg.sessions.limit().to_string()),
+            beyond.dropped,
+            s.t_of_them_lost
+        ));
+    }
     out.push_str(&format!(
         "{}: {}   {}: {}   {}: {} ({} {})\n",
         s.t_canned,
