@@ -64,6 +64,7 @@ strings! {
     error: "Error", "错误";
     count: "Count", "次数";
     last_minutes: "last {} min", "近 {} 分钟";
+    unlisted: "unlisted", "未列出";
     session: "Session", "会话";
     generic: "Generic", "通用";
     silent: "Silent", "静默";

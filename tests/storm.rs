@@ -2,7 +2,16 @@
 //! its limits and says how many failures it left out of the lists, every total stays exact, and
 //! the sessions that lost a notification keep their place.
 
+use failwatch::catalog::Lang;
+use failwatch::feed::{Feed, FeedEvent};
+use failwatch::ingest::replay::Replay;
+use failwatch::ingest::Pipeline;
 use failwatch::store::{MAX_REASONS, MAX_SESSIONS};
+use failwatch::ui::app::App;
+use failwatch::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
 use serde_json::Value;
 use support::cmd::failwatch;
 
@@ -109,5 +118,55 @@ fn summary_says_the_sessions_and_reasons_it_did_not_list() {
     assert_eq!(
         d["reasons_beyond"],
         serde_json::json!({"after": 2_000, "before": 2_000})
+    );
+}
+
+/// The dashboard's screen on a whole capture, loaded at full speed.
+fn dashboard(capture: &str, width: u16, height: u16) -> String {
+    let mut replay = Replay::load(capture.as_bytes()).unwrap();
+    replay.set_speed(None);
+    let mut feed = Feed::replay(Pipeline::new(1000), replay, "storm.jsonl".into());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    while !feed.replay_state().unwrap().at_end() {
+        assert!(matches!(rt.block_on(feed.next()), FeedEvent::Ingested(_)));
+    }
+    let mut app = App::new(Lang::En);
+    app.size = Rect::new(0, 0, width, height);
+    app.sync(&feed);
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+    term.draw(|f| failwatch::ui::render(f, &app, &feed, &Theme::plain()))
+        .unwrap();
+    let buf = term.backend().buffer();
+    (0..height)
+        .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+#[test]
+fn the_panels_say_the_failures_of_sessions_and_reasons_not_listed() {
+    let open = MAX_SESSIONS - MAX_SESSIONS / 2;
+    let (lost, codes) = (300, MAX_REASONS + 200);
+    let failures = open + 700 + lost;
+    let screen = dashboard(&storm(failures, lost, codes), 200, 40);
+    let title = |panel: &str| {
+        screen
+            .lines()
+            .find_map(|l| l.split('┌').find(|t| t.starts_with(&format!(" {panel} "))))
+            .unwrap_or_else(|| panic!("no {panel} panel in\n{screen}"))
+            .to_owned()
+    };
+    assert!(
+        title("Chat sessions").starts_with(&format!(
+            " Chat sessions · {} · {lost} ✗ · +700 unlisted (0 ✗) ",
+            open + lost
+        )),
+        "{screen}"
+    );
+    assert!(
+        title("Reasons").starts_with(&format!(" Reasons · {} · +200 unlisted ", MAX_REASONS + 1)),
+        "{screen}"
     );
 }

@@ -91,7 +91,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.reason_cursor, theme)
         })
         .collect();
-    let title = format!(" {} · {} ", s.reasons, agg.by_reason.len());
+    let mut title = format!(" {} · {} ", s.reasons, agg.by_reason.len());
+    if agg.by_reason.beyond() > 0 {
+        // Failures of codes past the limit: in every count, in no row.
+        title += &format!("· +{} {} ", agg.by_reason.beyond(), s.unlisted);
+    }
     let mut widths = vec![
         Constraint::Length(count_w as u16),
         Constraint::Length(PCT as u16),

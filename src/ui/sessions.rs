@@ -127,12 +127,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(row, focused && *i == app.session_cursor, theme)
         })
         .collect();
-    let title = format!(
+    let mut title = format!(
         " {} · {} · {} ✗ ",
         s.sessions,
         sessions.len(),
         sessions.lost()
     );
+    let beyond = sessions.beyond();
+    if beyond.failures > 0 {
+        // Failures of sessions past the limit: in every count, in no row.
+        title += &format!(
+            "· +{} {} ({} ✗) ",
+            beyond.failures, s.unlisted, beyond.dropped
+        );
+    }
     let mut widths = vec![Constraint::Length(id_w as u16)];
     let mut header = vec![fit(headers[0], id_w)];
     for (i, h) in headers[1..].iter().enumerate().filter(|(c, _)| shown[*c]) {
