@@ -64,6 +64,7 @@ strings! {
     error: "Error", "错误";
     count: "Count", "次数";
     last_minutes: "last {} min", "近 {} 分钟";
+    unlisted: "unlisted", "未列出";
     session: "Session", "会话";
     generic: "Generic", "通用";
     silent: "Silent", "静默";
@@ -237,6 +238,9 @@ strings! {
     t_relay: "relay", "中继";
     t_lost_sessions: "sessions with lost notifications", "丢失通知的会话";
     t_unknown_reasons: "unknown reasons", "未知原因";
+    t_reasons_beyond: "failures of reason codes past the {} counted one by one", "条失败的原因代码超出逐一计数的 {} 个";
+    t_sessions_beyond: "failures of chat sessions past the {} listed", "条失败的聊天会话超出列出的 {} 个";
+    t_of_them_lost: "of them lost notifications", "条丢失通知";
     t_canned: "canned sentences", "固定句子";
     t_inbox: "WeCom inbox pushes (to members, outside chats)", "企业微信收件箱推送（发给成员，聊天之外）";
     t_withheld: "errors withheld by the server", "被服务器隐去的错误";

@@ -44,8 +44,11 @@ pub struct DiffRecord<'a> {
     /// Groups that changed, appeared first, then by how much their count moved.
     pub groups: Vec<GroupChange<'a>>,
     pub lost: Counts,
-    /// By reason code; `none` for failures that carried no reason.
+    /// By reason code; `none` for failures that carried no reason. A code a side counted past
+    /// its limit (see `reasons_beyond`) is missing from that side.
     pub reasons: BTreeMap<&'a str, Change>,
+    /// Failures whose reason code is past the limit of codes counted one by one.
+    pub reasons_beyond: Counts,
     /// `routing[relay][outcome]`, only where the count moved.
     pub routing: BTreeMap<&'static str, BTreeMap<&'static str, Counts>>,
 }
@@ -215,6 +218,10 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
             before: before.agg.dropped,
         },
         reasons,
+        reasons_beyond: Counts {
+            after: after.agg.by_reason.beyond(),
+            before: before.agg.by_reason.beyond(),
+        },
         routing,
     }
 }
@@ -263,6 +270,16 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
         ]);
     }
     out += &super::table::table(&rows, &[false, true, true, true, true, false]);
+    let beyond = d.reasons_beyond;
+    if beyond.before + beyond.after > 0 {
+        out += &format!(
+            "({}: {} → {})\n",
+            s.t_reasons_beyond
+                .replace("{}", &crate::store::MAX_REASONS.to_string()),
+            beyond.before,
+            beyond.after
+        );
+    }
     out.push('\n');
     let mut rows =
         vec![[s.d_change, s.d_before, s.d_after, s.t_group, s.t_group_kind].map(str::to_owned)];

@@ -158,6 +158,10 @@ pub struct SummaryRecord<'a> {
     pub by_type: &'a crate::ingest::TypeCounts,
     pub canned: u64,
     pub dropped: u64,
+    /// Of `dropped`, the failures of chat sessions past the limit: `dropped_sessions` cannot
+    /// name them.
+    pub dropped_beyond: u64,
+    /// Listed chat sessions that lost a notification, sorted.
     pub dropped_sessions: Vec<&'a str>,
     /// Frames delivered again under an `event_id` already counted.
     pub duplicates: u64,
@@ -178,12 +182,19 @@ pub struct SummaryRecord<'a> {
     /// Failures in each minute that had any, oldest first.
     pub per_minute: Vec<MinuteRecord>,
     pub per_minute_beyond: u64,
+    /// Failures whose reason code is past the limit of codes counted one by one (codes not in
+    /// the catalogue: every catalogue code is counted in `by_reason`).
+    pub reasons_beyond: u64,
     pub rejected_frames: &'a BTreeMap<&'static str, u64>,
     pub routing: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
     pub server: &'static str,
     pub server_conflicts: u64,
     pub server_source: FamilySource,
+    /// Chat sessions, up to a limit; past it, a session is listed only at a failure that lost
+    /// its notification, and counts from that failure on.
     pub sessions: BTreeMap<&'a str, SessionRecord<'a>>,
+    /// Failures of chat sessions past the limit (summed: they are in every total, in no session).
+    pub sessions_beyond: u64,
     /// Frames the source dropped because failwatch was behind.
     pub source_dropped: u64,
     /// Frames with no time of their own, placed after the one before.
@@ -192,6 +203,8 @@ pub struct SummaryRecord<'a> {
     pub texts_cut: u64,
     /// The span of event times the input covers.
     pub time_range: Option<TimeRange>,
+    /// Listed reason codes not in the catalogue, sorted (those past the limit are counted in
+    /// `reasons_beyond`).
     pub unknown_reasons: Vec<&'a str>,
     pub withheld: u64,
 }
@@ -339,7 +352,8 @@ impl<'a> SummaryRecord<'a> {
             by_type: &ingest.by_type,
             canned: agg.canned,
             dropped: agg.dropped,
-            dropped_sessions: agg.dropped_sessions().into_iter().map(|s| &**s).collect(),
+            dropped_beyond: agg.sessions.beyond().dropped,
+            dropped_sessions: agg.sessions.dropped().into_iter().map(|s| &**s).collect(),
             duplicates: ingest.duplicates_total(),
             failures: agg.failures,
             frames: ingest.frames,
@@ -372,12 +386,14 @@ impl<'a> SummaryRecord<'a> {
                 })
                 .collect(),
             per_minute_beyond: agg.minutes_beyond,
+            reasons_beyond: agg.by_reason.beyond(),
             rejected_frames: &ingest.rejected,
             routing,
             server: family.name(),
             server_conflicts: pipeline.enricher().family_conflicts(),
             server_source: source,
             sessions,
+            sessions_beyond: agg.sessions.beyond().failures,
             source_dropped: ingest.source_dropped,
             synthetic_times: ingest.synthetic_times,
             texts_cut: ingest.texts_cut,
@@ -388,7 +404,7 @@ impl<'a> SummaryRecord<'a> {
                     from: format_time(from),
                     to: format_time(to),
                 }),
-            unknown_reasons: agg.unknown_reasons().into_iter().map(|s| &**s).collect(),
+            unknown_reasons: agg.by_reason.unknown().into_iter().map(|s| &**s).collect(),
             withheld: agg.withheld,
         }
     }

@@ -52,7 +52,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     out.push_str(&gaps(ingest, locale));
     out.push('\n');
     let mut rows = vec![[s.t_count, "%", s.t_reason_code, s.t_label].map(str::to_owned)];
-    for (code, stats) in agg.reasons_by_count() {
+    for (code, stats) in agg.by_reason.by_count() {
         let d = catalog::describe(code, lang);
         let label = if d.known || d.missing {
             d.texts.label.to_owned()
@@ -67,6 +67,14 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         ]);
     }
     out.push_str(&table(&rows, &[true, true, false, false]));
+    if agg.by_reason.beyond() > 0 {
+        out.push_str(&format!(
+            "(+{} {})\n",
+            agg.by_reason.beyond(),
+            s.t_reasons_beyond
+                .replace("{}", &agg.by_reason.limit().to_string())
+        ));
+    }
     out.push('\n');
     out.push_str(&top_groups(pipeline, agg, locale));
     let mut rows = vec![std::iter::once(s.t_relay.to_owned())
@@ -89,7 +97,18 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         out.push_str(&format!("{}: {}\n", s.t_inbox, pushes.join(" · ")));
     }
     out.push('\n');
-    out.push_str(&listed(s.t_lost_sessions, &agg.dropped_sessions()));
+    out.push_str(&listed(s.t_lost_sessions, &agg.sessions.dropped()));
+    let beyond = agg.sessions.beyond();
+    if beyond.failures > 0 {
+        out.push_str(&format!(
+            "(+{} {}, {} {})\n",
+            beyond.failures,
+            s.t_sessions_beyond
+                .replace("{}", &agg.sessions.limit().to_string()),
+            beyond.dropped,
+            s.t_of_them_lost
+        ));
+    }
     out.push_str(&format!(
         "{}: {}   {}: {}   {}: {} ({} {})\n",
         s.t_canned,
@@ -101,7 +120,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         agg.leaked_secrets,
         s.t_secrets,
     ));
-    out.push_str(&listed(s.t_unknown_reasons, &agg.unknown_reasons()));
+    out.push_str(&listed(s.t_unknown_reasons, &agg.by_reason.unknown()));
     out.push('\n');
     out.push_str(&per_minute(agg, locale));
     out

@@ -1,14 +1,14 @@
 //! Counters kept exact over everything seen, whatever the ring has evicted.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxHashMap;
 
+use super::reasons::{Reasons, MAX_REASONS};
+use super::sessions::{Sessions, MAX_SESSIONS};
 use crate::enrich::Failure;
 use crate::routing::inbox::AUDIENCE_COUNT;
-use crate::routing::{Family, Outcome, Relay, OUTCOME_COUNT, RELAY_COUNT};
+use crate::routing::{Family, Relay, OUTCOME_COUNT, RELAY_COUNT};
 
 /// How many minutes of per-minute history each series keeps (sparklines, rates).
 pub const MINUTES_KEPT: usize = 60;
@@ -86,156 +86,16 @@ impl MinuteSeries {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ReasonStats {
-    pub count: u64,
-    pub known: bool,
-    pub first_at: Option<DateTime<Utc>>,
-    pub last_at: Option<DateTime<Utc>>,
-    pub per_minute: MinuteSeries,
-}
-
-impl ReasonStats {
-    /// Take in the counts of failures that came after these.
-    fn absorb(&mut self, later: ReasonStats) {
-        self.count += later.count;
-        self.known = later.known;
-        self.first_at = self.first_at.or(later.first_at);
-        self.last_at = self.last_at.max(later.last_at);
-        self.per_minute.absorb(&later.per_minute);
-    }
-}
-
-/// What a chat session's user learned from one failure: the best outcome among the relays it
-/// is bound to (or, binding unknown, among all of them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionClass {
-    Detail,
-    Canned,
-    Reason,
-    Generic,
-    /// Nothing was sent to the user (silent by design, or bound to no relay that sends).
-    Untold,
-    Dropped,
-}
-
-impl SessionClass {
-    pub fn of(best: Outcome) -> SessionClass {
-        match best {
-            Outcome::NotifiedDetail => SessionClass::Detail,
-            Outcome::NotifiedCanned => SessionClass::Canned,
-            Outcome::NotifiedReason => SessionClass::Reason,
-            Outcome::NotifiedGeneric => SessionClass::Generic,
-            Outcome::Silent | Outcome::NotChat => SessionClass::Untold,
-            Outcome::Dropped => SessionClass::Dropped,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SessionStats {
-    pub failures: u64,
-    pub detail: u64,
-    pub canned: u64,
-    pub reason: u64,
-    pub generic: u64,
-    pub untold: u64,
-    pub dropped: u64,
-    /// Failures whose routes had a known binding (a bindings table names the session). The
-    /// others' classes say what the user would have learned if bound.
-    pub binding_known: u64,
-    pub last_at: Option<DateTime<Utc>>,
-    pub last_reason: Option<Arc<str>>,
-    /// Failures of each group in this session: how the groups count the sessions they affect
-    /// (the session's entry is at hand when a failure is counted; a map per group is not).
-    groups: FxHashMap<crate::groups::GroupId, u32>,
-}
-
-impl SessionStats {
-    /// Count a failure of `group` in (1) or out (-1); +1 when the session is new to the group,
-    /// -1 when it no longer has any of its failures, else 0.
-    fn count_group(&mut self, group: crate::groups::GroupId, delta: i64) -> i64 {
-        let n = self.groups.entry(group).or_default();
-        let before = *n;
-        *n = n.saturating_add_signed(delta as i32);
-        match (before, *n) {
-            (0, 1..) => 1,
-            (1.., 0) => {
-                self.groups.remove(&group);
-                -1
-            }
-            _ => 0,
-        }
-    }
-
-    fn count(&mut self, class: SessionClass, known: bool, delta: i64) {
-        let slot = match class {
-            SessionClass::Detail => &mut self.detail,
-            SessionClass::Canned => &mut self.canned,
-            SessionClass::Reason => &mut self.reason,
-            SessionClass::Generic => &mut self.generic,
-            SessionClass::Untold => &mut self.untold,
-            SessionClass::Dropped => &mut self.dropped,
-        };
-        *slot = slot.saturating_add_signed(delta);
-        if known {
-            self.binding_known = self.binding_known.saturating_add_signed(delta);
-        }
-    }
-
-    /// Take in the counts of failures that came after these; each group new to this session is
-    /// handed to `new_group` (how the groups count the sessions they affect).
-    fn absorb(&mut self, later: SessionStats, mut new_group: impl FnMut(crate::groups::GroupId)) {
-        self.failures += later.failures;
-        self.detail += later.detail;
-        self.canned += later.canned;
-        self.reason += later.reason;
-        self.generic += later.generic;
-        self.untold += later.untold;
-        self.dropped += later.dropped;
-        self.binding_known += later.binding_known;
-        // The later failure wins a tie, as it does one failure at a time.
-        if later.last_at.is_some() && later.last_at >= self.last_at {
-            self.last_at = later.last_at;
-            self.last_reason = later.last_reason;
-        }
-        for (group, n) in later.groups {
-            let mine = self.groups.entry(group).or_default();
-            if *mine == 0 && n > 0 {
-                new_group(group);
-            }
-            *mine = mine.saturating_add(n);
-        }
-    }
-
-    /// Count what derives from the family and the bindings of a failure of this session in (1)
-    /// or out (-1); the change in the sessions its group affects (see `count_group`).
-    fn count_derived(&mut self, f: &Failure, delta: i64) -> i64 {
-        if let Some((best, known)) = f.told_class() {
-            self.count(SessionClass::of(best), known, delta);
-        }
-        self.count_group(f.group.id, delta)
-    }
-
-    /// Does a bindings table name this session?
-    pub fn binding_is_known(&self) -> bool {
-        self.failures > 0 && self.binding_known == self.failures
-    }
-
-    /// Failures whose user was sent something.
-    pub fn told(&self) -> u64 {
-        self.detail + self.canned + self.reason + self.generic
-    }
-}
-
 /// Aggregates over every failure ever added.
 #[derive(Debug)]
 pub struct Aggregates {
     pub failures: u64,
-    pub by_reason: FxHashMap<Arc<str>, ReasonStats>,
-    /// `routing[relay][outcome]`, indexed by [`Relay::index`] and [`Outcome::index`].
+    /// Failures by reason code: every code of the catalogue, up to [`MAX_REASONS`] others.
+    pub by_reason: Reasons,
+    /// `routing[relay][outcome]`, indexed by [`Relay::index`] and [`crate::routing::Outcome::index`].
     pub routing: [[u64; OUTCOME_COUNT]; RELAY_COUNT],
-    pub sessions: FxHashMap<Arc<str>, SessionStats>,
+    /// Failures by chat session: up to [`MAX_SESSIONS`] sessions, the others' summed.
+    pub sessions: Sessions,
     /// Failures whose chat session was lost (counted once per failure, not per relay).
     pub dropped: u64,
     /// Failures WeCom pushed to members' inboxes, by audience (apart from the chat routes).
@@ -264,25 +124,52 @@ pub struct Aggregates {
 
 impl Default for Aggregates {
     fn default() -> Self {
-        Aggregates::with_limits(MAX_MINUTES, super::MAX_GROUPS)
+        Aggregates::with_limits(Limits::DEFAULT)
     }
 }
 
 /// Distinct minutes the per-minute table keeps (about ten weeks).
 pub const MAX_MINUTES: usize = 100_000;
 
+/// How many of each kind of key the aggregates count one by one; past these, what is left out
+/// is counted and said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub minutes: usize,
+    pub groups: usize,
+    pub sessions: usize,
+    /// Reason codes not in the catalogue.
+    pub reasons: usize,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits {
+        minutes: MAX_MINUTES,
+        groups: super::MAX_GROUPS,
+        sessions: MAX_SESSIONS,
+        reasons: MAX_REASONS,
+    };
+    /// A part of a stream: the whole decides what is left out.
+    const NONE: Limits = Limits {
+        minutes: usize::MAX,
+        groups: usize::MAX,
+        sessions: usize::MAX,
+        reasons: usize::MAX,
+    };
+}
+
 fn bump(slot: &mut u64, delta: i64) {
     *slot = slot.saturating_add_signed(delta);
 }
 
 impl Aggregates {
-    /// Aggregates keeping at most this many distinct minutes and groups.
-    pub fn with_limits(max_minutes: usize, max_groups: usize) -> Aggregates {
+    /// Aggregates keeping at most this many distinct minutes, groups, sessions and reasons.
+    pub fn with_limits(limits: Limits) -> Aggregates {
         Aggregates {
             failures: 0,
-            by_reason: FxHashMap::default(),
+            by_reason: Reasons::with_limit(limits.reasons),
             routing: [[0; OUTCOME_COUNT]; RELAY_COUNT],
-            sessions: FxHashMap::default(),
+            sessions: Sessions::with_limit(limits.sessions),
             dropped: 0,
             inbox: [0; AUDIENCE_COUNT],
             per_minute: MinuteSeries::default(),
@@ -293,19 +180,22 @@ impl Aggregates {
             leaked_secrets: 0,
             by_minute: BTreeMap::new(),
             minutes_beyond: 0,
-            groups: super::Groups::with_limit(max_groups),
-            max_minutes,
+            groups: super::Groups::with_limit(limits.groups),
+            max_minutes: limits.minutes,
             minute_order: None,
         }
     }
 
     /// Aggregates of one part of a stream, to be [absorbed](Aggregates::absorb) in order into
     /// those of everything before it: nothing is left out for a limit (the whole decides), and
-    /// what the limits go by (the order minutes and groups were first seen) is kept.
+    /// what the limits go by (the order minutes, groups, reasons and sessions were first seen,
+    /// and where each session first lost a notification) is kept.
     pub fn part() -> Aggregates {
-        let mut part = Aggregates::with_limits(usize::MAX, usize::MAX);
+        let mut part = Aggregates::with_limits(Limits::NONE);
         part.minute_order = Some(Vec::new());
         part.groups.keep_order();
+        part.by_reason.keep_order();
+        part.sessions.keep_turns();
         part
     }
 
@@ -315,14 +205,7 @@ impl Aggregates {
     /// [part]: Aggregates::part
     pub fn absorb(&mut self, later: Aggregates) {
         self.failures += later.failures;
-        for (reason, stats) in later.by_reason {
-            match self.by_reason.get_mut(&reason) {
-                Some(mine) => mine.absorb(stats),
-                None => {
-                    self.by_reason.insert(reason, stats);
-                }
-            }
-        }
+        self.by_reason.absorb(later.by_reason);
         for (relay, outcomes) in self.routing.iter_mut().zip(later.routing) {
             for (mine, n) in relay.iter_mut().zip(outcomes) {
                 *mine += n;
@@ -351,11 +234,9 @@ impl Aggregates {
         self.minutes_beyond += later.minutes_beyond;
         // Groups first: a session's new groups count only for the groups kept.
         self.groups.absorb(later.groups);
-        for (id, stats) in later.sessions {
-            let groups = &mut self.groups;
-            let mine = self.sessions.entry(id).or_default();
-            mine.absorb(stats, |group| groups.count_session(group));
-        }
+        let groups = &mut self.groups;
+        self.sessions
+            .absorb(later.sessions, |group| groups.count_session(group));
     }
 
     /// `n` failures in this minute, while the table has room for it.
@@ -375,36 +256,14 @@ impl Aggregates {
     pub fn add(&mut self, f: &Failure) {
         self.failures += 1;
         let minute = minute_of(f.at);
-        let r = match self.by_reason.get_mut(f.reason_code()) {
-            Some(r) => r,
-            None => {
-                let reason = f.reason.clone().unwrap_or_else(|| Arc::from(""));
-                self.by_reason.entry(reason).or_default()
-            }
-        };
-        r.count += 1;
-        r.known = f.reason_known;
-        r.first_at.get_or_insert(f.at);
-        r.last_at = Some(r.last_at.map_or(f.at, |l| l.max(f.at)));
-        r.per_minute.add_minute(minute);
+        self.by_reason.add(f);
         self.per_minute.add_minute(minute);
         self.count_minute(minute, 1);
         if f.is_dropped() {
             self.dropped += 1;
         }
         let new_session = match &f.session {
-            Some(session) => {
-                let s = match self.sessions.get_mut(session) {
-                    Some(s) => s,
-                    None => self.sessions.entry(session.clone()).or_default(),
-                };
-                s.failures += 1;
-                if s.last_at.is_none_or(|l| f.at >= l) {
-                    s.last_at = Some(f.at);
-                    s.last_reason = f.reason.clone();
-                }
-                s.count_derived(f, 1)
-            }
+            Some(session) => self.sessions.add(f, session),
             None => 0,
         };
         self.count_derived_beyond_sessions(f, 1, new_session);
@@ -412,8 +271,10 @@ impl Aggregates {
 
     /// Add (`delta` 1) or take back (-1) what depends on the family and the bindings.
     pub fn count_derived(&mut self, f: &Failure, delta: i64) {
-        let session = f.session.as_ref().and_then(|s| self.sessions.get_mut(s));
-        let new_session = session.map_or(0, |s| s.count_derived(f, delta));
+        let new_session = match &f.session {
+            Some(session) => self.sessions.count_derived(f, session, delta),
+            None => 0,
+        };
         self.count_derived_beyond_sessions(f, delta, new_session);
     }
 
@@ -452,55 +313,12 @@ impl Aggregates {
             .map(|r| (*r, self.routing[r.index()]))
             .collect()
     }
-
-    /// Reason codes, most frequent first (ties by code).
-    pub fn reasons_by_count(&self) -> Vec<(&Arc<str>, &ReasonStats)> {
-        let mut v: Vec<_> = self.by_reason.iter().collect();
-        v.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(b.0)));
-        v
-    }
-
-    /// Chat sessions, most urgent first: those that lost notifications, then those never told,
-    /// then by failures, then by id.
-    pub fn sessions_by_urgency(&self) -> Vec<(&Arc<str>, &SessionStats)> {
-        let mut v: Vec<_> = self.sessions.iter().collect();
-        v.sort_by(|a, b| {
-            b.1.dropped
-                .cmp(&a.1.dropped)
-                .then(b.1.untold.cmp(&a.1.untold))
-                .then(b.1.failures.cmp(&a.1.failures))
-                .then(a.0.cmp(b.0))
-        });
-        v
-    }
-
-    /// Chat sessions that lost at least one notification, sorted.
-    pub fn dropped_sessions(&self) -> Vec<&Arc<str>> {
-        let mut v: Vec<_> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| s.dropped > 0)
-            .map(|(k, _)| k)
-            .collect();
-        v.sort();
-        v
-    }
-
-    /// Reason codes not in the catalog, sorted.
-    pub fn unknown_reasons(&self) -> Vec<&Arc<str>> {
-        let mut v: Vec<_> = self
-            .by_reason
-            .iter()
-            .filter(|(code, s)| !s.known && !code.is_empty())
-            .map(|(k, _)| k)
-            .collect();
-        v.sort();
-        v
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use proptest::prelude::*;
 
@@ -536,10 +354,8 @@ mod tests {
         let mut sessions: Vec<_> = a.sessions.iter().collect();
         sessions.sort_by(|x, y| x.0.cmp(y.0));
         for (k, s) in sessions {
-            let mut groups: Vec<_> = s.groups.iter().filter(|(_, n)| **n > 0).collect();
-            groups.sort();
             out += &format!(
-                "session {k} {} {} {} {} {} {} {} {} {:?} {:?} {groups:?}\n",
+                "session {k} {} {} {} {} {} {} {} {} {:?} {:?} {:?} since {}\n",
                 s.failures,
                 s.detail,
                 s.canned,
@@ -549,9 +365,25 @@ mod tests {
                 s.dropped,
                 s.binding_known,
                 s.last_at,
-                s.last_reason
+                s.last_reason,
+                s.groups(),
+                s.since()
             );
         }
+        let b = a.sessions.beyond();
+        out += &format!(
+            "sessions lost {} beyond {} {} {} {} {} {} {} {}\nreasons beyond {}\n",
+            a.sessions.lost(),
+            b.failures,
+            b.detail,
+            b.canned,
+            b.reason,
+            b.generic,
+            b.untold,
+            b.dropped,
+            b.binding_known,
+            a.by_reason.beyond()
+        );
         let mut groups: Vec<_> = a.groups.by_id.iter().collect();
         groups.sort_by(|x, y| x.0.cmp(y.0));
         for (id, g) in groups {
@@ -570,8 +402,9 @@ mod tests {
         out + &format!("groups beyond {}", a.groups.beyond)
     }
 
-    /// Failures of a few reasons, sessions and texts at the given minutes (a session lost now
-    /// and then: a task seen with its session, then failing without it).
+    /// Failures of a few reasons, sessions and texts at the given minutes: reason 0–1 the
+    /// catalogue's, 2 none, 3–7 made up; session 0 none, 1–8 carried, 9–12 lost (a task seen with
+    /// session 3–6, then failing without it).
     fn failures(shapes: &[(i64, usize, usize, usize)]) -> Vec<Failure> {
         let mut e = crate::enrich::Enricher::default();
         let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
@@ -580,6 +413,10 @@ mod tests {
             "agent_error.provider_network",
             "",
             "made_up_reason",
+            "made_up_1",
+            "made_up_2",
+            "made_up_3",
+            "made_up_4",
         ];
         let errors = [
             "",
@@ -592,14 +429,16 @@ mod tests {
             let at = t0 + chrono::Duration::minutes(minute);
             let session = match session {
                 0 => String::new(),
+                9.. => {
+                    let queued = format!(
+                        r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","issue_id":"","chat_session_id":"s{}"}}}}"#,
+                        session - 6
+                    );
+                    e.ingest(at, &crate::protocol::decode(&queued).unwrap());
+                    String::new()
+                }
                 s => format!(r#","chat_session_id":"s{s}""#),
             };
-            if i % 7 == 3 {
-                let queued = format!(
-                    r#"{{"type":"task:queued","payload":{{"task_id":"t{i}","issue_id":"","chat_session_id":"s9"}}}}"#
-                );
-                e.ingest(at, &crate::protocol::decode(&queued).unwrap());
-            }
             let reason = match reasons[reason] {
                 "" => String::new(),
                 r => format!(r#","failure_reason":"{r}""#),
@@ -619,15 +458,162 @@ mod tests {
         out
     }
 
+    /// Small limits, to be reached by a few failures.
+    fn limits(minutes: usize, groups: usize, sessions: usize, reasons: usize) -> Limits {
+        Limits {
+            minutes,
+            groups,
+            sessions,
+            reasons,
+        }
+    }
+
+    /// One failure like `f`, of this session (lost or not) and reason, numbered `seq`.
+    fn like(f: &Failure, seq: u64, session: &str, lost: bool, reason: &str) -> Failure {
+        let mut f = f.clone();
+        f.seq = seq;
+        f.session = Some(Arc::from(session));
+        f.session_lost = lost;
+        f.reason = Some(Arc::from(reason));
+        f.reason_known = crate::catalog::lookup(reason).is_some();
+        f
+    }
+
+    #[test]
+    fn sessions_and_reasons_past_the_limits_are_summed_and_said() {
+        let base = failures(&[(0, 0, 1, 1)]).remove(0);
+        let mut a = Aggregates::default();
+        let (sessions, reasons) = (MAX_SESSIONS + 5_000, MAX_REASONS + 300);
+        for i in 0..sessions {
+            let reason = if i < reasons {
+                format!("made_up_{i}")
+            } else {
+                "timeout".to_owned()
+            };
+            a.add(&like(&base, i as u64, &format!("s{i}"), false, &reason));
+        }
+        assert_eq!(a.failures, sessions as u64, "every failure counted");
+        assert_eq!(
+            a.sessions.len(),
+            MAX_SESSIONS - MAX_SESSIONS / 2,
+            "the open part"
+        );
+        assert_eq!(
+            a.sessions.beyond().failures,
+            (sessions - a.sessions.len()) as u64
+        );
+        assert_eq!(
+            a.by_reason.len(),
+            MAX_REASONS + 1,
+            "the made-up ones and timeout"
+        );
+        assert_eq!(a.by_reason.beyond(), 300);
+        assert_eq!(
+            a.by_reason.iter().map(|(_, r)| r.count).sum::<u64>() + 300,
+            a.failures
+        );
+        // Sessions that lost a notification still find room, up to the whole limit.
+        for i in 0..MAX_SESSIONS {
+            a.add(&like(
+                &base,
+                (sessions + i) as u64,
+                &format!("lost{i}"),
+                true,
+                "timeout",
+            ));
+        }
+        assert_eq!(a.sessions.len(), MAX_SESSIONS);
+        assert_eq!(a.sessions.lost(), MAX_SESSIONS / 2);
+        assert_eq!(a.dropped, MAX_SESSIONS as u64);
+        assert_eq!(a.sessions.beyond().dropped, (MAX_SESSIONS / 2) as u64);
+        let listed: u64 = a.sessions.iter().map(|(_, s)| s.failures).sum();
+        assert_eq!(listed + a.sessions.beyond().failures, a.failures);
+    }
+
+    #[test]
+    fn a_session_listed_for_its_lost_notification_counts_from_there() {
+        let base = failures(&[(0, 0, 1, 1)]).remove(0);
+        let mut a = Aggregates::with_limits(limits(MAX_MINUTES, 10, 4, 10));
+        for (seq, (session, lost)) in [
+            ("a", false),
+            ("b", false),
+            ("c", false), // the open half is full: left out
+            ("c", true),  // listed now, in the half kept for lost notifications
+            ("c", false),
+            ("d", true),
+            ("e", true), // the table is full
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            a.add(&like(&base, seq as u64, session, lost, "timeout"));
+        }
+        assert_eq!(a.sessions.len(), 4);
+        assert_eq!(a.sessions["c"].failures, 2);
+        assert_eq!(a.sessions["c"].since(), 3);
+        assert_eq!(a.sessions.beyond().failures, 2, "c's first, e's");
+        assert_eq!(a.sessions.beyond().dropped, 1, "e's");
+        assert_eq!(a.sessions.lost(), 2);
+        assert_eq!(a.sessions.dropped().len(), 2);
+        // A failure counted in the bucket moves there when it is amended, not in c's counts.
+        let first_c = like(&base, 2, "c", false, "timeout");
+        let amended = like(&base, 2, "c", true, "timeout");
+        let c = a.sessions["c"].clone();
+        a.count_derived(&first_c, -1);
+        a.count_derived(&amended, 1);
+        assert_eq!(
+            (a.sessions["c"].dropped, a.sessions["c"].told()),
+            (c.dropped, c.told())
+        );
+        assert_eq!(a.sessions.beyond().dropped, 2);
+    }
+
+    #[test]
+    fn a_storm_read_in_parts_lists_what_one_by_one_lists() {
+        let base = failures(&[(0, 0, 1, 1)]).remove(0);
+        let storm: Vec<Failure> = (0..400u64)
+            .map(|i| {
+                let session = format!("s{}", i % 150);
+                // Every session seen first told, some of them lost later on.
+                let lost = i >= 150 && i % 7 == 0;
+                like(&base, i, &session, lost, &format!("r{}", i % 90))
+            })
+            .collect();
+        let limits = limits(MAX_MINUTES, 50, 40, 30);
+        let mut whole = Aggregates::with_limits(limits);
+        for f in &storm {
+            whole.add(f);
+        }
+        for cut in [1, 37, 100, 399] {
+            let mut absorbed = Aggregates::with_limits(limits);
+            for chunk in storm.chunks(cut) {
+                let mut part = Aggregates::part();
+                for f in chunk {
+                    part.add(f);
+                }
+                absorbed.absorb(part);
+            }
+            assert_eq!(canonical(&absorbed), canonical(&whole), "parts of {cut}");
+        }
+        assert_eq!(whole.sessions.len(), 40);
+        assert!(whole.sessions.beyond().failures > 0 && whole.by_reason.beyond() > 0);
+    }
+
     proptest! {
 
         /// Parts of a stream, each counted on its own and absorbed in order, give what counting
         /// the whole one failure at a time gives: with the limits far, and with them reached.
         #[test]
         fn parts_absorbed_in_order_count_as_the_whole(
-            steps in prop::collection::vec((prop::sample::select(vec![0i64, 0, 1, 2, 61, 130, -1, -70]), 0..4usize, 0..4usize, 0..4usize), 1..120),
+            steps in prop::collection::vec((prop::sample::select(vec![0i64, 0, 1, 2, 61, 130, -1, -70]), 0..8usize, 0..13usize, 0..4usize), 1..120),
             cuts in prop::collection::vec(0..120usize, 0..6),
-            limits in prop::sample::select(vec![(MAX_MINUTES, crate::store::MAX_GROUPS), (3, 2), (1, 1), (6, 4)]),
+            limits in prop::sample::select(vec![
+                Limits::DEFAULT,
+                limits(3, 2, 3, 2),
+                limits(1, 1, 1, 1),
+                limits(6, 4, 4, 3),
+                limits(MAX_MINUTES, 100, 2, 0),
+            ]),
         ) {
             let mut minute = 0;
             let shapes: Vec<_> = steps
@@ -638,7 +624,7 @@ mod tests {
                 })
                 .collect();
             let all = failures(&shapes);
-            let mut whole = Aggregates::with_limits(limits.0, limits.1);
+            let mut whole = Aggregates::with_limits(limits);
             for f in &all {
                 whole.add(f);
             }
@@ -646,7 +632,7 @@ mod tests {
             cuts.push(0);
             cuts.push(all.len());
             cuts.sort_unstable();
-            let mut absorbed = Aggregates::with_limits(limits.0, limits.1);
+            let mut absorbed = Aggregates::with_limits(limits);
             for w in cuts.windows(2) {
                 let mut part = Aggregates::part();
                 for f in &all[w[0]..w[1]] {

@@ -3,10 +3,15 @@
 
 pub(crate) mod aggregates;
 mod groups;
+mod rank;
+mod reasons;
 mod ring;
+mod sessions;
 
-pub use aggregates::{Aggregates, ReasonStats, SessionClass, SessionStats};
+pub use aggregates::{Aggregates, Limits};
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
+pub use reasons::{ReasonStats, Reasons, MAX_REASONS};
+pub use sessions::{SessionClass, SessionStats, Sessions, MAX_SESSIONS};
 
 use std::collections::VecDeque;
 

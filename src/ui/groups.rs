@@ -103,7 +103,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.group_cursor, theme)
         })
         .collect();
-    let title = format!(" {} · {} ", s.groups, groups.len());
+    let mut title = format!(" {} · {} ", s.groups, groups.len());
+    if agg.groups.beyond > 0 {
+        // Failures of groups past the limit: in every count, in no row.
+        title += &format!("· +{} {} ", agg.groups.beyond, s.unlisted);
+    }
     let mut widths = vec![
         Constraint::Length(count_w as u16),
         Constraint::Length(PCT as u16),

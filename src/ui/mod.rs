@@ -94,9 +94,14 @@ pub(crate) fn visible_rows<T>(
     cursor: usize,
     area: Rect,
 ) -> impl Iterator<Item = (usize, &T)> {
-    let rows = usize::from(area.height.saturating_sub(3));
-    let skip = cursor.saturating_sub(rows.saturating_sub(1));
+    let (skip, rows) = page(cursor, area);
     items.iter().enumerate().skip(skip).take(rows)
+}
+
+/// The ranks a list panel in `area` shows with its cursor on screen: (first, how many).
+pub(crate) fn page(cursor: usize, area: Rect) -> (usize, usize) {
+    let rows = usize::from(area.height.saturating_sub(3));
+    (cursor.saturating_sub(rows.saturating_sub(1)), rows)
 }
 
 /// A list row, highlighted when it is under the focused panel's cursor.

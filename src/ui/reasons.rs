@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{App, Panel};
 use super::text::{fit, right, widest};
 use super::theme::Theme;
-use super::{block, cursor_row, sparkline, visible_rows};
+use super::{block, cursor_row, page, sparkline};
 use crate::catalog;
 use crate::feed::Feed;
 use crate::i18n::strings;
@@ -30,8 +30,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let toggled = store.filter().toggled_reasons();
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
-    let reasons = agg.reasons_by_count();
-    let visible: Vec<_> = visible_rows(&reasons, app.reason_cursor, area).collect();
+    // Only the rows on screen are ranked: a storm's table is not sorted at every frame.
+    let (first, rows) = page(app.reason_cursor, area);
+    let visible: Vec<_> = (first..).zip(agg.by_reason.ranked(first, rows)).collect();
     let labels: Vec<(String, bool, bool)> = visible
         .iter()
         .map(|(_, (code, _))| {
@@ -90,7 +91,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.reason_cursor, theme)
         })
         .collect();
-    let title = format!(" {} · {} ", s.reasons, reasons.len());
+    let mut title = format!(" {} · {} ", s.reasons, agg.by_reason.len());
+    if agg.by_reason.beyond() > 0 {
+        // Failures of codes past the limit: in every count, in no row.
+        title += &format!("· +{} {} ", agg.by_reason.beyond(), s.unlisted);
+    }
     let mut widths = vec![
         Constraint::Length(count_w as u16),
         Constraint::Length(PCT as u16),

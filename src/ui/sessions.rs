@@ -8,16 +8,18 @@ use ratatui::Frame;
 use super::app::{App, Panel};
 use super::text::{fit, right, widest};
 use super::theme::Theme;
-use super::{block, cursor_row, visible_rows};
+use super::{block, cursor_row, page};
 use crate::feed::Feed;
 use crate::i18n::strings;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
-    let sessions = feed.pipeline.store().agg.sessions_by_urgency();
+    let sessions = &feed.pipeline.store().agg.sessions;
     let bindings = feed.pipeline.enricher().bindings();
-    let visible: Vec<_> = visible_rows(&sessions, app.session_cursor, area).collect();
+    // Only the rows on screen are ranked: a storm's table is not sorted at every frame.
+    let (first, rows) = page(app.session_cursor, area);
+    let visible: Vec<_> = (first..).zip(sessions.ranked(first, rows)).collect();
     let headers = [
         s.session,
         "#",
@@ -125,13 +127,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(row, focused && *i == app.session_cursor, theme)
         })
         .collect();
-    let lost_sessions = sessions.iter().filter(|(_, s)| s.dropped > 0).count();
-    let title = format!(
+    let mut title = format!(
         " {} · {} · {} ✗ ",
         s.sessions,
         sessions.len(),
-        lost_sessions
+        sessions.lost()
     );
+    let beyond = sessions.beyond();
+    if beyond.failures > 0 {
+        // Failures of sessions past the limit: in every count, in no row.
+        title += &format!(
+            "· +{} {} ({} ✗) ",
+            beyond.failures, s.unlisted, beyond.dropped
+        );
+    }
     let mut widths = vec![Constraint::Length(id_w as u16)];
     let mut header = vec![fit(headers[0], id_w)];
     for (i, h) in headers[1..].iter().enumerate().filter(|(c, _)| shown[*c]) {

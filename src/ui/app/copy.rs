@@ -31,22 +31,22 @@ impl App {
             CopyTarget::SessionId => match self.focus {
                 Panel::Sessions => store
                     .agg
-                    .sessions_by_urgency()
-                    .get(self.session_cursor)
+                    .sessions
+                    .at(self.session_cursor)
                     .map(|(id, _)| id.to_string()),
                 _ => failure?.session.as_deref().map(str::to_owned),
             },
             CopyTarget::ReasonCode => match self.focus {
                 Panel::Reasons => store
                     .agg
-                    .reasons_by_count()
-                    .get(self.reason_cursor)
+                    .by_reason
+                    .at(self.reason_cursor)
                     .map(|(code, _)| code_or_none(code).to_owned()),
                 // `none` when the failure carried no reason: it pastes as a filter term.
                 _ => Some(code_or_none(failure?.reason_code()).to_owned()),
             },
             CopyTarget::LostSessions => {
-                let lost = store.agg.dropped_sessions();
+                let lost = store.agg.sessions.dropped();
                 (!lost.is_empty()).then(|| {
                     lost.iter()
                         .map(|s| s.to_string())

@@ -256,9 +256,12 @@ impl App {
             }
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
-                let codes = store.agg.reasons_by_count();
                 // The row of failures without a reason toggles `reason:none`.
-                let code = codes.get(self.reason_cursor).map(|(c, _)| code_or_none(c));
+                let code = store
+                    .agg
+                    .by_reason
+                    .at(self.reason_cursor)
+                    .map(|(c, _)| code_or_none(c));
                 if let Some(code) = code {
                     return self.filter_effect(&store.filter().toggle_reason(code));
                 }
@@ -266,8 +269,8 @@ impl App {
             Action::FilterSession => {
                 let id = store
                     .agg
-                    .sessions_by_urgency()
-                    .get(self.session_cursor)
+                    .sessions
+                    .at(self.session_cursor)
                     .map(|(id, _)| id.to_string());
                 if let Some(id) = id {
                     self.focus = Panel::Failures;
