@@ -23,7 +23,7 @@ struct Anchors {
     /// The rules behind the name gate, and behind each run gate.
     named: u64,
     runs: Vec<(Gate, u64)>,
-    /// Every anchor, lowercase (the short one too), for [`starts_at`].
+    /// Every anchor, lowercase (the short ones too), for [`in_first_word`].
     literals: Vec<String>,
 }
 
@@ -73,22 +73,38 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
         .flat_map(|r| r.anchors.iter().map(|a| a.to_ascii_lowercase()))
         .collect();
     Anchors {
+        literals,
         searcher,
         unlocks,
         named: behind(Gate::NamedValue),
         runs,
-        literals,
     }
 });
 
-/// Whether some rule's anchor starts `text` (in any ASCII case).
-pub(super) fn starts_at(text: &str) -> bool {
-    let text = text.as_bytes();
+/// Whether the word `text` starts with (up to a space, at most [`WORD`] bytes) holds some rule's
+/// anchor (in any ASCII case): a removal just before it likely parted a secret, or a secret's
+/// name (`Set-Cookie`), from what stood before. A short anchor (`ey`, `t-`) counts only at the
+/// word's start: inside a word it is too common to tell anything.
+pub(super) fn in_first_word(text: &str) -> bool {
+    let mut end = text
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(text.len())
+        .min(WORD);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let word = text[..end].to_ascii_lowercase();
     ANCHORS.literals.iter().any(|a| {
-        text.get(..a.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(a.as_bytes()))
+        if a.len() < SHORT {
+            word.starts_with(a.as_str())
+        } else {
+            word.contains(a.as_str())
+        }
     })
 }
+
+/// How far [`in_first_word`] looks.
+const WORD: usize = 32;
 
 /// Record that `anchor` unlocks rule `rule`.
 fn add(anchors: &mut Vec<(String, u64)>, anchor: String, rule: usize) {

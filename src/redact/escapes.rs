@@ -14,7 +14,7 @@ use super::clean::is_stripped;
 
 /// A text seen through its escapes.
 pub(super) struct View<'a> {
-    source: &'a str,
+    pub source: &'a str,
     /// The text with its escapes decoded: a separator or other printable ASCII character as
     /// itself, any space as an ASCII space, a control or invisible character as nothing.
     pub text: String,
@@ -100,41 +100,25 @@ pub(super) fn decode<'a>(text: &'a str, cuts: &[usize], which: Which) -> Option<
 }
 
 impl View<'_> {
-    /// The edges of each escape in the decoded text, to follow through masking.
-    pub fn edges(&self) -> Vec<Option<usize>> {
-        self.escapes
-            .iter()
-            .flat_map(|(at, _)| [Some(at.start), Some(at.end)])
-            .collect()
-    }
-
-    /// `masked` (the decoded text, masked) with each escape whose `edges` masking left whole
-    /// written back as the source wrote it; `cuts` (places in `masked`, ascending) are moved
-    /// with it.
-    pub fn reencode(&self, masked: &str, edges: &[Option<usize>], cuts: &mut [usize]) -> String {
-        let mut out = String::with_capacity(masked.len() + self.source.len() - self.text.len());
-        let mut at = 0;
-        let mut cuts = cuts.iter_mut().peekable();
-        for ((decoded, written), edge) in self.escapes.iter().zip(edges.chunks(2)) {
-            let [Some(start), Some(end)] = *edge else {
+    /// Every unit of the source in order (a character as it is, or an escape): where it stands
+    /// in the source and in the decoded text.
+    pub fn units(&self) -> Vec<(Range<usize>, Range<usize>)> {
+        let mut units = Vec::with_capacity(self.source.len());
+        let mut escapes = self.escapes.iter().peekable();
+        let (mut at, mut shift) = (0, 0isize);
+        while at < self.source.len() {
+            if let Some((decoded, written)) = escapes.next_if(|(_, w)| w.start == at) {
+                units.push((written.clone(), decoded.clone()));
+                shift += decoded.len() as isize - written.len() as isize;
+                at = written.end;
                 continue;
-            };
-            let whole = masked.get(start..end) == Some(&self.text[decoded.clone()]);
-            if whole && start >= at {
-                // A cut moves by what was written back before it (up to where it stands).
-                while let Some(cut) = cuts.next_if(|c| **c < end || (**c == end && start == end)) {
-                    *cut = *cut + out.len() - at;
-                }
-                out.push_str(&masked[at..start]);
-                out.push_str(&self.source[written.clone()]);
-                at = end;
             }
+            let len = self.source[at..].chars().next().map_or(1, char::len_utf8);
+            let to = at.wrapping_add_signed(shift);
+            units.push((at..at + len, to..to + len));
+            at += len;
         }
-        for cut in cuts {
-            *cut = *cut + out.len() - at;
-        }
-        out.push_str(&masked[at..]);
-        out
+        units
     }
 }
 

@@ -74,79 +74,130 @@ pub(super) fn move_places(places: &mut [Option<usize>], edits: &[Edit]) {
 #[cfg(test)]
 pub(super) fn mask(clean: Cow<'_, str>) -> Masked<'_> {
     let wanted = anchors::candidates(&clean);
-    mask_rules(clean, wanted, &mut Places::default())
+    mask_rules(clean, wanted, &mut Places::default(), false)
 }
 
 /// [`mask`] of a text from which characters were removed at `places.cuts`. Joined there, the
 /// text shows the secrets a removed character split. But the removed character also parted what
 /// stood either side (`x\u{202e}mul_…`), as the server, reading the raw text, sees it: the
-/// rules' `\b` needs that edge. So what is left unmasked is masked again with a [`MARK`] at
-/// each cut, and the marks then dropped. The places move with the text; the cuts left are
-/// those no masked secret took.
+/// rules' `\b` needs that edge. So the text is masked first with a [`MARK`] only where a
+/// secret's anchor is in the word right after a cut (a secret, or a secret's name, glued on
+/// after a word stands apart; a greedy token before it does not swallow it), joined elsewhere;
+/// then what is left with a mark at every cut, by the rules read through marks (a mark parts a
+/// secret from a word glued to it, and one inside a secret is part of it). The marks are then
+/// dropped. The places move with the text; the cuts left are those no masked secret took.
+/// (Other ways to read the cuts are tried beside this one: see `readings`.)
 pub(super) fn mask_around<'a>(clean: Cow<'a, str>, places: &mut Places) -> Masked<'a> {
     // A cut at either end parts nothing.
     places.cuts.retain(|&at| at > 0 && at < clean.len());
     // Our own secrets are matched as they are, wherever they stand: once, joined, suffices.
     let (clean, known) = mask_known(clean, places);
-    let wanted = anchors::candidates(&clean);
-    let (mut text, mut hits, mut beyond_server) = mask_rules(clean, wanted, places);
+    let mut hits = Vec::new();
+    let mut beyond_server = Beyond::default();
     if known > 0 {
         add_hits(&mut hits, SecretKind::FailwatchToken, known);
-        hits.sort();
         beyond_server += Beyond::both(known);
     }
     // Without an anchor no rule can match, marks or not.
-    if wanted == 0 || places.cuts.is_empty() {
-        return (text, hits, beyond_server);
+    let wanted = anchors::candidates(&clean);
+    if wanted == 0 {
+        return (clean, hits, beyond_server);
     }
-    // First a mark only where a secret's anchor starts right after the cut: it parts a token
-    // glued on from the word before it and keeps one that a later cut split whole
-    // (`x\u{200b}sk-ant-…Split\u{200b}By…`).
     let (anchored, rest): (Vec<usize>, Vec<usize>) = std::mem::take(&mut places.cuts)
         .into_iter()
-        .partition(|&cut| anchors::starts_at(&text[cut..]));
+        .partition(|&cut| anchors::in_first_word(&clean[cut..]));
     places.cuts = rest;
-    let mut left = Vec::new();
-    if !anchored.is_empty() {
-        (text, left) = marked_pass(text, &anchored, places, &mut hits, &mut beyond_server);
+    let mut found = Found {
+        hits,
+        beyond_server,
+    };
+    let (mut text, left) = marked_pass(clean, wanted, &anchored, places, false, &mut found);
+    let mut marks = std::mem::take(&mut places.cuts);
+    marks.extend(left);
+    marks.sort_unstable();
+    if !marks.is_empty() {
+        let wanted = anchors::candidates(&text);
+        (text, places.cuts) = marked_pass(text, wanted, &marks, places, true, &mut found);
     }
-    // Then a mark at every cut left: a rule whose match starts before its anchor.
-    let rest = std::mem::replace(&mut places.cuts, left);
-    if !rest.is_empty() {
-        let (masked, more_left) = marked_pass(text, &rest, places, &mut hits, &mut beyond_server);
-        text = masked;
-        places.cuts.extend(more_left);
-        places.cuts.sort_unstable();
-    }
-    hits.sort();
-    (text, hits, beyond_server)
+    found.hits.sort();
+    (text, found.hits, found.beyond_server)
 }
 
-/// Mask `text` with a [`MARK`] at each of `marks` (ascending), then drop the marks; `carried`
-/// move with the text. The hits are added to `hits`. Returns the text and the marks no masked
-/// secret took, as places in it.
+/// [`mask`] of a text from which characters were removed at `places.cuts`, with a mark at every
+/// cut: read `through` marks, or not (as the server reads the raw text: each removed character
+/// parts what stood either side).
+pub(super) fn mask_marked<'a>(
+    clean: Cow<'a, str>,
+    places: &mut Places,
+    through: bool,
+) -> Masked<'a> {
+    places.cuts.retain(|&at| at > 0 && at < clean.len());
+    let (clean, known) = mask_known(clean, places);
+    let mut found = Found {
+        hits: Vec::new(),
+        beyond_server: Beyond::default(),
+    };
+    if known > 0 {
+        found.add(
+            vec![(SecretKind::FailwatchToken, known)],
+            Beyond::both(known),
+        );
+    }
+    let wanted = anchors::candidates(&clean);
+    if wanted == 0 {
+        return (clean, found.hits, found.beyond_server);
+    }
+    let marks = std::mem::take(&mut places.cuts);
+    let (text, left) = marked_pass(clean, wanted, &marks, places, through, &mut found);
+    places.cuts = left;
+    found.hits.sort();
+    (text, found.hits, found.beyond_server)
+}
+
+/// What the passes found so far.
+struct Found {
+    hits: Vec<(SecretKind, u32)>,
+    beyond_server: Beyond,
+}
+
+impl Found {
+    fn add(&mut self, hits: Vec<(SecretKind, u32)>, beyond_server: Beyond) {
+        for (kind, n) in hits {
+            add_hits(&mut self.hits, kind, n);
+        }
+        self.beyond_server += beyond_server;
+    }
+}
+
+/// Mask `text` with a [`MARK`] at each of `marks` (ascending; none: the text as it is) by the
+/// rules of `wanted` (found in the text without marks), read `through` marks or not, then drop
+/// the marks; `carried` move with the text. Returns the text and the marks no masked secret
+/// took, as places in it.
 fn marked_pass<'a>(
     text: Cow<'a, str>,
+    wanted: u64,
     marks: &[usize],
     carried: &mut Places,
-    hits: &mut Vec<(SecretKind, u32)>,
-    beyond_server: &mut Beyond,
+    through: bool,
+    found: &mut Found,
 ) -> (Cow<'a, str>, Vec<usize>) {
     const LEN: usize = MARK.len_utf8();
+    if marks.is_empty() {
+        let (masked, hits, beyond_server) = mask_rules(text, wanted, carried, through);
+        found.add(hits, beyond_server);
+        return (masked, Vec::new());
+    }
     let with_marks = marked(&text, marks);
     // A carried place moves right by the marks placed at or before it.
     carried.shift(|p| p + marks.partition_point(|&m| m <= p) * LEN);
-    let wanted = anchors::candidates(&with_marks);
-    let (masked, more, more_beyond) = mask_rules(Cow::Owned(with_marks), wanted, carried);
-    if more.is_empty() {
+    let (masked, hits, beyond_server) =
+        mask_rules(Cow::Owned(with_marks), wanted, carried, through);
+    if hits.is_empty() {
         // Nothing found: the text is as it was, and so are the places.
         carried.shift(|p| p - marks.partition_point(|&m| m < p) * LEN);
         return (text, marks.to_vec());
     }
-    for (kind, n) in more {
-        add_hits(hits, kind, n);
-    }
-    *beyond_server += more_beyond;
+    found.add(hits, beyond_server);
     // Each carried place moves left by the marks still standing before it.
     let standing: Vec<usize> = masked.match_indices(MARK).map(|(i, _)| i).collect();
     carried.shift(|p| p - standing.partition_point(|&m| m < p) * LEN);
@@ -180,9 +231,14 @@ fn mask_known<'a>(clean: Cow<'a, str>, places: &mut Places) -> (Cow<'a, str>, u3
     }
 }
 
-/// Mask `clean` with the rules of `wanted` (bit i = rule i), moving
-/// `places` with the text as it changes.
-pub(super) fn mask_rules<'a>(clean: Cow<'a, str>, wanted: u64, places: &mut Places) -> Masked<'a> {
+/// Mask `clean` with the rules of `wanted` (bit i = rule i), read `through` marks or not,
+/// moving `places` with the text as it changes.
+pub(super) fn mask_rules<'a>(
+    clean: Cow<'a, str>,
+    wanted: u64,
+    places: &mut Places,
+    through: bool,
+) -> Masked<'a> {
     let mut text = clean;
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
     let mut beyond_server = Beyond::default();
@@ -197,7 +253,8 @@ pub(super) fn mask_rules<'a>(clean: Cow<'a, str>, wanted: u64, places: &mut Plac
             continue;
         }
         let mut n = 0u32;
-        let replaced = rule.re.replace_all(&text, |caps: &Captures| {
+        let re = if through { &rule.through } else { &rule.re };
+        let replaced = re.replace_all(&text, |caps: &Captures| {
             // A value that is a placeholder, exactly, is already masked: redacting twice gives
             // what once did. One with more glued to it (`[REDACTED]hunter2`) is not.
             if caps.name("v").is_some_and(|v| is_placeholder(v.as_str())) {

@@ -14,10 +14,12 @@ mod escapes;
 mod known;
 mod mask;
 mod memo;
+mod readings;
 mod rules;
 mod split;
 #[cfg(test)]
 mod tests;
+mod through;
 
 pub use clean::{strip_controls, strip_line};
 pub use known::{known_secret, MIN_KNOWN_CHARS};
@@ -25,7 +27,6 @@ pub use rules::is_secret_name;
 
 use std::borrow::Cow;
 
-use escapes::Which;
 use mask::{mask_around, Masked, Places};
 
 /// Kinds of secret we mask.
@@ -363,59 +364,17 @@ pub fn redact_line(input: &str, max_chars: usize) -> String {
     )
 }
 
-/// Mask a clean text from which characters were removed at `cuts`: seen through the escapes
-/// that hide a part of a secret (an escaped invisible character), then as it stands (an escape
-/// inside a credential is part of it; `C:\Users\bob` holds no escape), then through every escape
-/// (a secret an escaped separator hid, as the server would read it decoded).
+/// Mask a clean text from which characters were removed at `cuts`, in each way it can be read
+/// ([`readings`]).
 fn mask_text(clean: Cow<'_, str>, cuts: Vec<usize>) -> Masked<'_> {
-    if !escapes::may_hold_escapes(&clean) {
+    if cuts.is_empty() && !escapes::may_hold_escapes(&clean) {
         let mut places = Places {
             cuts,
             kept: Vec::new(),
         };
         return mask_around(clean, &mut places);
     }
-    let mut hits = Vec::new();
-    let mut beyond_server = Beyond::default();
-    let (mut text, mut cuts) = (clean, cuts);
-    for which in [Some(Which::Hiding), None, Some(Which::All)] {
-        let ((masked, more, more_beyond), left) = mask_through(text, cuts, which);
-        (text, cuts) = (masked, left);
-        for (kind, n) in more {
-            mask::add_hits(&mut hits, kind, n);
-        }
-        beyond_server += more_beyond;
-    }
-    hits.sort();
-    (text, hits, beyond_server)
-}
-
-/// [`mask_around`] of `text` seen through its escapes of `which` (none: as it stands), written
-/// back as the text wrote them where no secret was masked; and the cuts left, in what it
-/// returns.
-fn mask_through(
-    text: Cow<'_, str>,
-    cuts: Vec<usize>,
-    which: Option<Which>,
-) -> (Masked<'_>, Vec<usize>) {
-    let Some(view) = which.and_then(|which| escapes::decode(&text, &cuts, which)) else {
-        let mut places = Places {
-            cuts,
-            kept: Vec::new(),
-        };
-        let masked = mask_around(text, &mut places);
-        return (masked, places.cuts);
-    };
-    let mut places = Places {
-        cuts: view.cuts.clone(),
-        kept: view.edges(),
-    };
-    let (masked, hits, beyond_server) = mask_around(Cow::Borrowed(&view.text), &mut places);
-    if hits.is_empty() {
-        return ((text, hits, beyond_server), cuts);
-    }
-    let out = view.reencode(&masked, &places.kept, &mut places.cuts);
-    ((Cow::Owned(out), hits, beyond_server), places.cuts)
+    readings::mask_readings(clean, cuts)
 }
 
 /// The server's rules, one regex after another over the whole text, as the server applies them

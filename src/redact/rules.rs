@@ -54,6 +54,8 @@ pub fn is_secret_name(key: &str) -> bool {
 pub(super) struct Rule {
     pub kind: SecretKind,
     pub re: Regex,
+    /// `re` reading through the marks where characters were removed (see `through`).
+    pub through: Regex,
     pub replacement: &'static str,
     /// Literals (matched case-insensitively) of which at least one must occur for a match.
     pub anchors: &'static [&'static str],
@@ -127,6 +129,7 @@ fn rule(
     Rule {
         kind,
         re: Regex::new(&pattern).expect("redaction rules compile"),
+        through: super::through::through(&pattern),
         replacement,
         anchors,
         server,

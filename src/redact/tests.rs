@@ -5,7 +5,7 @@ use super::*;
 
 /// [`mask::mask_rules`] with no places to move.
 fn mask_rules(clean: Cow<'_, str>, wanted: u64) -> Masked<'_> {
-    mask::mask_rules(clean, wanted, &mut Places::default())
+    mask::mask_rules(clean, wanted, &mut Places::default(), false)
 }
 
 /// [`move_places`] of places that are all there.
@@ -541,6 +541,86 @@ fn an_invisible_filler_neither_glues_nor_splits_a_token() {
         // Standing where a space would, a filler parts a bearer token from its scheme.
         let bearer = format!("Authorization: Bearer{c}opaque0123456789");
         assert!(!redact(&bearer).text.contains("opaque"), "{c:?}");
+    }
+}
+
+/// Removals inside a secret and around it, in any number: the secret is found whole and apart
+/// from the words it was glued to.
+#[test]
+fn a_token_split_inside_and_glued_on_both_sides_is_masked() {
+    const SEC: &str = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for input in [
+        format!("{}\u{ad}{}\0\0https://x", &SEC[..16], &SEC[16..]),
+        format!("sign\u{7}{}\u{ad}{}\0https://x", &SEC[..16], &SEC[16..]),
+        format!(
+            "sign\u{7}S\u{200b}E{}\u{3164}{}\u{7}tail",
+            &SEC[2..30],
+            &SEC[30..]
+        ),
+    ] {
+        let r = redact(&input);
+        assert!(!r.text.contains("0123456789"), "{input:?}: {}", r.text);
+        assert!(r.text.contains("[REDACTED DINGTALK SECRET]"), "{}", r.text);
+    }
+    // Glued after it, a word would make the joined token's match fall back to a boundary
+    // inside it (the `-` of `xoxb-…-…`).
+    let xoxb = "xoxb-123456789\\u31640-Qz040Xw000aB3dE5g\u{7}T__aaaaa";
+    assert!(
+        !redact(xoxb).text.contains("Qz040"),
+        "{}",
+        redact(xoxb).text
+    );
+    let xoxb = "xoxb-123456789\u{3164}0-Qz040Xw000aB3dE5g\u{7}T__aaaaa";
+    assert!(
+        !redact(xoxb).text.contains("Qz040"),
+        "{}",
+        redact(xoxb).text
+    );
+    // Two tokens, each split inside, glued one after the other.
+    let jwt = "eyJhbGciOiJI\\bUzI1NiJ9.eyJzdWIiOiQz039Xw00Nb3dE5gH7j.dozjgNryP4J3jVmNHl0w5N";
+    let two = format!(
+        "x\u{7}{}\u{2066}{}\u{2066}",
+        jwt.replace('N', "1"),
+        jwt.replace('N', "2")
+    );
+    let r = redact(&two);
+    assert!(!r.text.contains("Qz039"), "{}", r.text);
+    let akia = "x\u{7}AKIA\u{200b}ABCDEFGH\u{200b}IJKLMNOP\u{7}y";
+    assert_eq!(redact(akia).text, "x[REDACTED AWS KEY]y");
+}
+
+/// A greedy token does not swallow a secret, or a secret's name, that a removal glued after it.
+#[test]
+fn a_secret_glued_after_a_token_keeps_its_own_start() {
+    let slack = "https://hooks.slack.com/services/T0ABCDEFG/B0HIJKLMN/aB3dE5gH7jK9mN";
+    for (input, secret) in [
+        (
+            format!("{slack}\u{17b4}api_key\\u003aopaque0123"),
+            "opaque0123",
+        ),
+        (format!("{slack}\u{200b}api_key=opaque0123"), "opaque0123"),
+        (
+            format!("ghp_{}\u{200b}xoxb-1234567890-abcdefghij", "a".repeat(36)),
+            "1234567890",
+        ),
+        (
+            "Authorization: Token opaque0123456789\u{7f}%27Set-Cookie: sid=sessi0n4567; Path=/"
+                .to_owned(),
+            "sessi0n4567",
+        ),
+        (
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0.dozjgNryP4J3jVmNHl0w5N\u{3164}Set-Cookie: sid=sessi0n4567"
+                .to_owned(),
+            "sessi0n4567",
+        ),
+        (
+            "https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f\0Set-Cookie: si\u{61c}d=sessi0n45\u{1b}]0;t\u{7}67"
+                .to_owned(),
+            "sessi0n45",
+        ),
+    ] {
+        let r = redact(&input);
+        assert!(!r.text.contains(secret), "{input:?}: {}", r.text);
     }
 }
 
