@@ -318,23 +318,7 @@ async fn a_flood_of_slow_clients_holds_a_bounded_number_of_descriptors() {
         .unwrap();
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("config.toml");
-    let never =
-        "[[alerts]]\nname = \"never\"\nfilter = \"reason:none_such\"\ncount = 1\nwindow = \"1m\"\n";
-    std::fs::write(&rules, never).unwrap();
-    let mut child = failwatch()
-        .args([
-            "watch",
-            "--url",
-            &server.url(),
-            "--workspace",
-            demo::DEMO_WORKSPACE,
-        ])
-        .arg("--config")
-        .arg(&rules)
-        .args(["--metrics", &format!("127.0.0.1:{port}")])
-        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
-        .stdout(Stdio::null())
+    let mut child = watch_forever(&server.url(), &format!("127.0.0.1:{port}"), dir.path())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -377,23 +361,7 @@ async fn metrics_on_every_interface_are_said() {
         .unwrap();
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("config.toml");
-    let never =
-        "[[alerts]]\nname = \"never\"\nfilter = \"reason:none_such\"\ncount = 1\nwindow = \"1m\"\n";
-    std::fs::write(&rules, never).unwrap();
-    let mut child = failwatch()
-        .args([
-            "watch",
-            "--url",
-            &server.url(),
-            "--workspace",
-            demo::DEMO_WORKSPACE,
-        ])
-        .arg("--config")
-        .arg(&rules)
-        .args(["--metrics", &format!("0.0.0.0:{port}")])
-        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
-        .stdout(Stdio::null())
+    let mut child = watch_forever(&server.url(), &format!("0.0.0.0:{port}"), dir.path())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -413,4 +381,21 @@ async fn metrics_on_every_interface_are_said() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(line.contains("every network interface"), "{line}");
+}
+
+/// `watch` of a live server with a rule that never fires, serving metrics at `addr` until it is
+/// killed (its rules written in `dir`).
+fn watch_forever(url: &str, addr: &str, dir: &std::path::Path) -> std::process::Command {
+    let rules = dir.join("config.toml");
+    let never =
+        "[[alerts]]\nname = \"never\"\nfilter = \"reason:none_such\"\ncount = 1\nwindow = \"1m\"\n";
+    std::fs::write(&rules, never).unwrap();
+    let mut cmd = failwatch();
+    cmd.args(["watch", "--url", url, "--workspace", demo::DEMO_WORKSPACE])
+        .arg("--config")
+        .arg(&rules)
+        .args(["--metrics", addr])
+        .env("FAILWATCH_TOKEN", demo::DEMO_TOKEN)
+        .stdout(Stdio::null());
+    cmd
 }

@@ -172,13 +172,7 @@ pub struct SeenText {
 impl SeenText {
     pub fn new(raw: &str) -> SeenText {
         let (r, cut) = redact::redact_capped(raw);
-        SeenText {
-            masked: r.total_hits(),
-            beyond_server: r.beyond_server,
-            controls_removed: r.controls_removed,
-            text: r.text.into_boxed_str(),
-            cut,
-        }
+        SeenText::of(r, cut)
     }
 
     /// A text recorded after a cut of `cut` bytes (its mark at the end): redacted again, cut
@@ -189,6 +183,10 @@ impl SeenText {
         }
         let unmarked = redact::cut_mark_removed(raw, cut).unwrap_or(raw);
         let (r, cut) = redact::redact_cut_before(unmarked, cut);
+        SeenText::of(r, cut)
+    }
+
+    fn of(r: redact::Redacted, cut: usize) -> SeenText {
         SeenText {
             masked: r.total_hits(),
             beyond_server: r.beyond_server,
