@@ -103,6 +103,28 @@ impl Zone {
             Zone::Named(tz) => in_zone(t, &tz),
         }
     }
+
+    /// The calendar day `t` falls on in this zone.
+    pub fn date_of(self, t: DateTime<Utc>) -> chrono::NaiveDate {
+        match self {
+            Zone::Utc => t.date_naive(),
+            Zone::Local => t.with_timezone(&Local).date_naive(),
+            Zone::Named(tz) => t.with_timezone(&tz).date_naive(),
+        }
+    }
+
+    /// A wall-clock time in this zone as an instant (the earlier one where clocks went back;
+    /// `None` in a gap where they went forward).
+    pub fn to_utc(self, t: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
+        fn utc<Z: TimeZone>(r: chrono::LocalResult<DateTime<Z>>) -> Option<DateTime<Utc>> {
+            r.earliest().map(|d| d.with_timezone(&Utc))
+        }
+        match self {
+            Zone::Utc => Some(t.and_utc()),
+            Zone::Local => utc(Local.from_local_datetime(&t)),
+            Zone::Named(tz) => utc(tz.from_local_datetime(&t)),
+        }
+    }
 }
 
 fn in_zone<Z: TimeZone>(t: DateTime<Utc>, z: &Z) -> String

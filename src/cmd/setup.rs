@@ -55,8 +55,10 @@ impl Settings {
     pub fn from_config(cli: &Cli, config: Config) -> Result<Settings, CmdError> {
         let routing = Routing::from(&cli.routing, &config)?;
         let saved_filters = Arc::new(config.filters.clone());
+        let tz = zone(cli.view.tz.or(config.tz).unwrap_or_default());
         let filter = Filter::parse_saved(cli.view.filter.as_deref().unwrap_or(""), &saved_filters)
-            .map_err(|e| CmdError::usage(format!("bad --filter: {e}")))?;
+            .map_err(|e| CmdError::usage(format!("bad --filter: {e}")))?
+            .in_zone(tz);
         Ok(Settings {
             routing,
             lang: cli
@@ -64,7 +66,7 @@ impl Settings {
                 .lang
                 .or(config.lang)
                 .unwrap_or_else(Lang::from_locale_env),
-            tz: zone(cli.view.tz.or(config.tz).unwrap_or_default()),
+            tz,
             filter,
             saved_filters,
             theme: config.theme.unwrap_or_default(),

@@ -3,11 +3,13 @@
 //! or withheld), routing per relay with bindings, lost sessions, retry chains and chat-side leaks.
 
 mod failure;
+mod heard;
 
 pub use failure::{
     ApiAttempt, ApiSource, ErrorOrigin, Evidence, Failure, Lookup, LookupFailed, LookupRequest,
     Recovered, Recovery, SeenText, Told,
 };
+pub use heard::{serving, Heard, HEARD_ALL};
 
 use std::sync::Arc;
 

@@ -16,13 +16,20 @@ mod split;
 mod test;
 #[cfg(test)]
 mod tests;
+mod when;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::enrich::Failure;
 use crate::routing::Relay;
+use crate::tz::Zone;
 use split::split_terms;
+pub use test::Origin;
 use test::{prefix_of_any, reason_matches, text_matches, Test};
+pub use when::When;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
@@ -38,6 +45,12 @@ pub enum FilterError {
     UnknownRelay(String),
     #[error("bad duration `{0}` (e.g. 90s, 15m, 2h, 1d)")]
     BadDuration(String),
+    #[error(
+        "bad time `{0}` (a duration back: 15m, 2h; a time of day: 09:50; or 2026-12-07T09:50:00Z)"
+    )]
+    BadTime(String),
+    #[error("unknown {0} `{1}` ({2})")]
+    UnknownValue(&'static str, String, String),
     #[error("bad regex: {0}")]
     BadRegex(String),
     #[error("bad pattern `{0}`: {1}")]
@@ -50,8 +63,6 @@ pub enum FilterError {
     UnknownSaved(String),
     #[error("saved filters name each other in a circle: {0}")]
     SavedCycle(String),
-    #[error("`-@{0}`: a saved filter cannot be negated (negate its terms instead)")]
-    NegatedSaved(String),
     #[error("the saved filters named make more than {0} terms")]
     TooLarge(usize),
 }
@@ -81,7 +92,9 @@ impl Group {
                 _ => Vec::new(),
             })
             .collect();
-        let has_outcome = terms.iter().any(|t| matches!(t.test, Test::Outcome(_)));
+        let has_outcome = terms
+            .iter()
+            .any(|t| matches!(t.test, Test::Outcome(_) | Test::Why(_)));
         Group {
             terms,
             relay_scope,
@@ -89,31 +102,47 @@ impl Group {
         }
     }
 
-    fn matches(&self, f: &Failure, now: DateTime<Utc>) -> bool {
+    fn matches(&self, f: &Failure, now: DateTime<Utc>, zone: Zone) -> bool {
         self.terms
             .iter()
-            .all(|t| self.test(&t.test, f, now) != t.negate)
+            .all(|t| self.test(&t.test, f, now, zone) != t.negate)
     }
 
-    fn test(&self, test: &Test, f: &Failure, now: DateTime<Utc>) -> bool {
+    /// Whether a route `outcome:` and `why:` look at (those of the relays named, or all) passes.
+    fn any_route(&self, f: &Failure, pass: impl Fn(&crate::routing::Route) -> bool) -> bool {
+        f.routes
+            .iter()
+            .filter(|r| self.relay_scope.is_empty() || self.relay_scope.contains(&r.relay))
+            .any(pass)
+    }
+
+    fn test(&self, test: &Test, f: &Failure, now: DateTime<Utc>, zone: Zone) -> bool {
         match test {
             Test::Reason(any) => any.iter().any(|p| reason_matches(p, f)),
-            Test::Outcome(wanted) => f
-                .routes
-                .iter()
-                .filter(|r| self.relay_scope.is_empty() || self.relay_scope.contains(&r.relay))
-                .any(|r| wanted.contains(&r.outcome)),
-            // Alone, `relay:x` means "x told the user something"; with `outcome:` it only scopes.
+            // One route must satisfy `relay:` and `outcome:` (or `why:`) together.
+            Test::Outcome(wanted) => self.any_route(f, |r| wanted.contains(&r.outcome)),
+            Test::Why(wanted) => self.any_route(f, |r| wanted.contains(&r.why)),
+            // Alone, `relay:x` means "x told the user something"; with `outcome:` or `why:` it
+            // only scopes.
             Test::Relay(any) => any.iter().any(|r| {
                 f.route(*r)
                     .is_some_and(|r| self.has_outcome || r.outcome.is_notified())
             }),
+            Test::Bound(any) => any
+                .iter()
+                .any(|r| f.route(*r).is_some_and(|r| r.bound == Some(true))),
+            Test::Told(any) => any.contains(&f.heard()),
+            Test::Origin(any) => any.contains(&Origin::of(f)),
+            Test::Era(any) => any.contains(&f.era),
+            Test::Server(any) => any.contains(&f.family),
+            Test::Saved(inner) => inner.matches_in(f, now, zone),
             Test::Session(p) => prefix_of_any(f.session.as_deref(), p),
             Test::Agent(p) => prefix_of_any(f.agent_id.as_deref(), p),
             Test::Task(p) => prefix_of_any(f.task_id.as_deref(), p),
             Test::Group(p) => p.iter().any(|p| f.group.id.has_prefix(p)),
             // A window reaching past the calendar's start holds every failure.
-            Test::Since(d) => now.checked_sub_signed(*d).is_none_or(|start| f.at >= start),
+            Test::Since(w) => w.resolve(now, zone).is_none_or(|start| f.at >= start),
+            Test::Until(w) => w.resolve(now, zone).is_some_and(|end| f.at <= end),
             Test::Text(ac) => text_matches(ac, f),
             Test::Regex(re) => f.error().is_some_and(|e| re.is_match(e)),
         }
@@ -126,6 +155,30 @@ pub struct Filter {
     source: String,
     /// Any group matching is a match.
     groups: Vec<Group>,
+    /// The zone a time of day (`since:09:50`) is read in: the one times are shown in.
+    zone: Zone,
+}
+
+/// The saved filters named negated, each built once however often it is named.
+struct Negated<'a> {
+    saved: &'a saved::Saved,
+    built: HashMap<String, Arc<Filter>>,
+}
+
+impl Negated<'_> {
+    fn build(&mut self, name: &str) -> Result<Arc<Filter>, FilterError> {
+        if let Some(done) = self.built.get(name) {
+            return Ok(done.clone());
+        }
+        let text = self
+            .saved
+            .get(name)
+            .ok_or_else(|| FilterError::UnknownSaved(name.to_owned()))?;
+        let alternatives = saved::Resolver::new(self.saved).expand(text)?;
+        let filter = Arc::new(Filter::of(&format!("@{name}"), &alternatives, Some(self))?);
+        self.built.insert(name.to_owned(), filter.clone());
+        Ok(filter)
+    }
 }
 
 /// A word that separates alternatives.
@@ -145,7 +198,7 @@ impl Filter {
                 alternatives.push(side.to_vec());
             }
         }
-        Filter::of(source, &alternatives)
+        Filter::of(source, &alternatives, None)
     }
 
     /// Parse with `@name` standing for a saved filter (the config file's `[filters]`, which
@@ -155,11 +208,26 @@ impl Filter {
             return Filter::parse(source);
         }
         let alternatives = saved::Resolver::new(saved).expand(source)?;
-        Filter::of(source, &alternatives)
+        let mut negated = Negated {
+            saved,
+            built: HashMap::new(),
+        };
+        Filter::of(source, &alternatives, Some(&mut negated))
     }
 
-    /// The filter whose alternatives are these words, shown as `source`.
-    fn of(source: &str, alternatives: &[Vec<String>]) -> Result<Filter, FilterError> {
+    /// The same filter, with times of day read in `zone` (the zone times are shown in).
+    pub fn in_zone(mut self, zone: Zone) -> Filter {
+        self.zone = zone;
+        self
+    }
+
+    /// The filter whose alternatives are these words, shown as `source`; `negated` builds the
+    /// saved filters named `-@name` (the resolver has checked that they resolve).
+    fn of(
+        source: &str,
+        alternatives: &[Vec<String>],
+        mut negated: Option<&mut Negated>,
+    ) -> Result<Filter, FilterError> {
         let mut groups = Vec::with_capacity(alternatives.len());
         for words in alternatives {
             let mut terms = Vec::with_capacity(words.len());
@@ -168,10 +236,11 @@ impl Filter {
                     Some(rest) if !rest.is_empty() => (true, rest),
                     _ => (false, raw.as_str()),
                 };
-                terms.push(Term {
-                    negate,
-                    test: test::parse(body)?,
-                });
+                let test = match (saved::named(raw), negated.as_deref_mut()) {
+                    (Some((true, name)), Some(negated)) => Test::Saved(negated.build(name)?),
+                    _ => test::parse(body)?,
+                };
+                terms.push(Term { negate, test });
             }
             groups.push(Group::new(terms));
         }
@@ -183,6 +252,7 @@ impl Filter {
         Ok(Filter {
             source: source.trim().to_owned(),
             groups,
+            zone: Zone::Utc,
         })
     }
 
@@ -194,16 +264,26 @@ impl Filter {
         self.groups.is_empty()
     }
 
+    /// Whether what the filter shows moves as time goes by (a window measured from the newest
+    /// event).
     pub fn has_time_terms(&self) -> bool {
         self.groups
             .iter()
             .flat_map(|g| &g.terms)
-            .any(|t| matches!(t.test, Test::Since(_)))
+            .any(|t| match &t.test {
+                Test::Since(w) | Test::Until(w) => !matches!(w, When::At(_) | When::Local(_)),
+                Test::Saved(inner) => inner.has_time_terms(),
+                _ => false,
+            })
     }
 
     /// `now` anchors `since:`: the newest event time seen (a capture's, a stream's own clock).
     pub fn matches(&self, f: &Failure, now: DateTime<Utc>) -> bool {
-        self.groups.is_empty() || self.groups.iter().any(|g| g.matches(f, now))
+        self.matches_in(f, now, self.zone)
+    }
+
+    fn matches_in(&self, f: &Failure, now: DateTime<Utc>, zone: Zone) -> bool {
+        self.groups.is_empty() || self.groups.iter().any(|g| g.matches(f, now, zone))
     }
 
     /// The reason codes the reasons panel toggled: the values of the last group's `reason:`
@@ -242,17 +322,53 @@ impl Filter {
             }
             None => words.push(format!("reason:{code}")),
         }
+        words.into_iter().map(typed).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A word as one could type it again: quoted where it holds white space.
+fn typed(word: String) -> String {
+    if word.contains(char::is_whitespace) {
+        format!("\"{word}\"")
+    } else {
+        word
+    }
+}
+
+impl Filter {
+    /// This filter narrowed by `term`: every alternative must also match it (`a | b` narrowed
+    /// by `t` is `a t | b t`: the language has no parentheses).
+    pub fn narrowed(&self, term: &str) -> String {
+        let words = split_terms(&self.source).unwrap_or_default();
+        if words.is_empty() {
+            return typed(term.to_owned());
+        }
         words
-            .into_iter()
-            .map(|p| {
-                if p.contains(' ') {
-                    format!("\"{p}\"")
-                } else {
-                    p
-                }
+            .split(|w| is_or(w))
+            .map(|side| {
+                side.iter()
+                    .cloned()
+                    .map(typed)
+                    .chain([typed(term.to_owned())])
+                    .collect::<Vec<_>>()
+                    .join(" ")
             })
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" | ")
+    }
+
+    /// The words a bare-word term looks for, for highlighting matches (lowercase).
+    pub fn words(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.terms)
+            .filter(|t| !t.negate)
+            .filter_map(|t| match &t.test {
+                Test::Text(n) => Some(n.text().to_lowercase()),
+                _ => None,
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
     }
 }
 

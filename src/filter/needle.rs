@@ -20,6 +20,11 @@ impl Needle {
         }
     }
 
+    /// The literal looked for.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Whether `haystack` holds the literal, ASCII case ignored.
     pub fn is_match(&self, haystack: &str) -> bool {
         self.searcher

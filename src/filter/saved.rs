@@ -4,8 +4,9 @@
 //! A name stands for its whole filter, alternatives and all: `@name` next to other terms means
 //! "what `@name` matches, and those terms", so a saved `a | b` used as `@x c` is `a c | b c`.
 //! Names are resolved all the way down; a name that names itself, through any chain, is refused
-//! with the chain (`@a → @b → @a`), and so is a name nothing saves. A saved filter cannot be
-//! negated (`-@x`): the language has no parentheses to say it with.
+//! with the chain (`@a → @b → @a`), and so is a name nothing saves. A negated name (`-@x`: what
+//! `@x` does not match) stays one term, checked here and made a filter of its own by
+//! [`super::Filter`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -56,10 +57,15 @@ impl<'a> Resolver<'a> {
             }
             let mut alternatives: Alternatives = vec![Vec::new()];
             for word in side {
-                match named(word)? {
-                    Some(name) => {
+                match named(word) {
+                    Some((false, name)) => {
                         let stands_for = self.named(name)?;
                         alternatives = both(&alternatives, &stands_for)?;
+                    }
+                    Some((true, name)) => {
+                        // Resolved only to prove it resolves; it stays one term.
+                        self.named(name)?;
+                        alternatives.iter_mut().for_each(|a| a.push(word.clone()));
                     }
                     None => alternatives.iter_mut().for_each(|a| a.push(word.clone())),
                 }
@@ -111,18 +117,15 @@ pub fn check(saved: &Saved) -> Result<(), (&str, FilterError)> {
     Ok(())
 }
 
-/// The name a word uses (`@name`), if it uses one; a negated name is an error.
-fn named(word: &str) -> Result<Option<&str>, FilterError> {
-    if let Some(name) = word.strip_prefix('@').filter(|n| !n.is_empty()) {
-        return Ok(Some(name));
-    }
-    match word
-        .strip_prefix(['-', '!'])
-        .and_then(|w| w.strip_prefix('@'))
-    {
-        Some(name) if !name.is_empty() => Err(FilterError::NegatedSaved(name.to_owned())),
-        _ => Ok(None),
-    }
+/// The name a word uses (`@name`, or negated `-@name`), if it uses one: (negated, name).
+pub fn named(word: &str) -> Option<(bool, &str)> {
+    let (negated, rest) = match word.strip_prefix(['-', '!']) {
+        Some(rest) => (true, rest),
+        None => (false, word),
+    };
+    rest.strip_prefix('@')
+        .filter(|n| !n.is_empty())
+        .map(|name| (negated, name))
 }
 
 /// Every alternative of `left` with every alternative of `right`: what both match.
@@ -233,14 +236,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_negated_names_are_errors() {
+    fn unknown_names_are_errors_and_negated_ones_stay_one_term() {
         assert_eq!(
             expanded("@mine", &[("mine", "@nope")]),
             Err(FilterError::UnknownSaved("nope".into()))
         );
+        // A negated name stays one term, but must resolve.
         assert_eq!(
-            expanded("-@lost", &[("lost", "outcome:dropped")]),
-            Err(FilterError::NegatedSaved("lost".into()))
+            expanded("-@lost", &[("lost", "outcome:dropped")]).unwrap(),
+            "-@lost"
+        );
+        assert_eq!(
+            expanded("-@mine", &[("mine", "@nope")]),
+            Err(FilterError::UnknownSaved("nope".into()))
+        );
+        assert_eq!(
+            expanded("-@a", &[("a", "-@b"), ("b", "@a")]),
+            Err(FilterError::SavedCycle("@a → @b → @a".into()))
         );
         // A lone `@` and words that only contain one are words.
         assert_eq!(

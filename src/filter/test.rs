@@ -1,13 +1,15 @@
 //! One term's test: what a `key:value` or a word checks of a failure.
 
-use chrono::Duration;
+use std::sync::Arc;
+
 use regex::Regex;
 
 use super::needle::Needle;
-use super::{glob, parse_duration, FilterError};
+use super::when::When;
+use super::{glob, FilterError};
 use crate::catalog::{self, Lang};
-use crate::enrich::Failure;
-use crate::routing::{Outcome, Relay};
+use crate::enrich::{ErrorOrigin, Failure, Heard, Told};
+use crate::routing::{Era, Family, Outcome, Relay, Why};
 
 #[derive(Debug, Clone)]
 pub enum ReasonPattern {
@@ -28,19 +30,74 @@ pub enum Test {
     Reason(Vec<ReasonPattern>),
     Outcome(Vec<Outcome>),
     Relay(Vec<Relay>),
+    /// The session is bound to one of these relays.
+    Bound(Vec<Relay>),
+    /// What the user heard, over every relay serving the session.
+    Told(Vec<Heard>),
+    /// Why a relay did what it did (scoped by `relay:` like `outcome:`).
+    Why(Vec<Why>),
+    /// Where the error text the relays had came from.
+    Origin(Vec<Origin>),
+    Era(Vec<Era>),
+    Server(Vec<Family>),
     Session(Vec<String>),
     Agent(Vec<String>),
     Task(Vec<String>),
     /// Failure groups, by a prefix of their id.
     Group(Vec<String>),
-    Since(Duration),
+    Since(When),
+    Until(When),
+    /// A saved filter named negated (`-@name`): its own filter.
+    Saved(Arc<super::Filter>),
     /// A bare word: the error text, the reason's code or its label.
     Text(Needle),
     Regex(Regex),
 }
 
 /// Keys a term may have.
-pub const KEYS: &str = "reason, outcome, relay, session, agent, task, group, since";
+pub const KEYS: &str =
+    "reason, outcome, relay, bound, told, why, origin, era, server, session, agent, task, group, since, until";
+
+/// Where the relays' error text came from, as `origin:` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// On the wire: the event's `error` or `error_message`.
+    Wire,
+    Comment,
+    Canned,
+    Withheld,
+    Api,
+    /// No error reached the relays.
+    None,
+}
+
+impl Origin {
+    fn parse(v: &str) -> Option<Origin> {
+        Some(match v.to_ascii_lowercase().as_str() {
+            "wire" | "event" => Origin::Wire,
+            "comment" => Origin::Comment,
+            "canned" => Origin::Canned,
+            "withheld" => Origin::Withheld,
+            "api" => Origin::Api,
+            "none" => Origin::None,
+            _ => return None,
+        })
+    }
+
+    pub fn of(f: &Failure) -> Origin {
+        match f.told {
+            Told::Absent => Origin::None,
+            Told::Withheld { .. } => Origin::Withheld,
+            Told::Known { origin, .. } => match origin {
+                ErrorOrigin::Event | ErrorOrigin::ErrorMessage => Origin::Wire,
+                ErrorOrigin::Comment => Origin::Comment,
+                ErrorOrigin::Canned => Origin::Canned,
+                ErrorOrigin::Withheld => Origin::Withheld,
+                ErrorOrigin::Api => Origin::Api,
+            },
+        }
+    }
+}
 
 pub fn parse(body: &str) -> Result<Test, FilterError> {
     if body.len() >= 2 && body.starts_with('/') && body.ends_with('/') {
@@ -58,8 +115,11 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
     if value.is_empty() {
         return Err(FilterError::MissingValue(key));
     }
-    // `key:a,b` means a or b.
-    let values: Vec<&str> = value.split(',').filter(|v| !v.is_empty()).collect();
+    // `key:a,b` means a or b (a `,` inside a glob's `{…}` stays in the glob).
+    let values: Vec<&str> = split_values(value)
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .collect();
     if values.is_empty() {
         return Err(FilterError::MissingValue(key));
     }
@@ -79,15 +139,85 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
                 .map(|v| Relay::parse(v).ok_or_else(|| FilterError::UnknownRelay((*v).into())))
                 .collect::<Result<_, _>>()?,
         ),
+        "bound" => Test::Bound(each(&values, Relay::parse, FilterError::UnknownRelay)?),
+        "told" => Test::Told(each(&values, Heard::parse, |v| {
+            FilterError::UnknownValue("told", v, "yes, generic, no, pending, not_chat".into())
+        })?),
+        "why" => Test::Why(each(&values, Why::parse, |v| {
+            FilterError::UnknownValue("why", v, why_names())
+        })?),
+        "origin" => Test::Origin(each(&values, Origin::parse, |v| {
+            FilterError::UnknownValue(
+                "origin",
+                v,
+                "wire, comment, canned, withheld, api, none".into(),
+            )
+        })?),
+        "era" => {
+            let mut all = Vec::new();
+            for v in &values {
+                let eras = Era::matching(v);
+                if eras.is_empty() {
+                    return Err(FilterError::UnknownValue(
+                        "era",
+                        (*v).to_owned(),
+                        "upstream_legacy, upstream_modern, octo_before_fix, octo_after_fix".into(),
+                    ));
+                }
+                all.extend(eras);
+            }
+            Test::Era(all)
+        }
+        "server" => Test::Server(each(&values, Family::parse, |v| {
+            FilterError::UnknownValue("server", v, "upstream, octo".into())
+        })?),
         "session" => Test::Session(owned()),
         "agent" => Test::Agent(owned()),
         "task" => Test::Task(owned()),
         "group" => Test::Group(values.iter().map(|v| v.to_ascii_lowercase()).collect()),
-        "since" => Test::Since(
-            parse_duration(value).ok_or_else(|| FilterError::BadDuration(value.into()))?,
-        ),
+        "since" => {
+            Test::Since(When::parse(value).ok_or_else(|| FilterError::BadTime(value.into()))?)
+        }
+        "until" => {
+            Test::Until(When::parse(value).ok_or_else(|| FilterError::BadTime(value.into()))?)
+        }
         _ => return Err(FilterError::UnknownKey(key)),
     })
+}
+
+fn why_names() -> String {
+    Why::ALL.map(Why::name).join(", ")
+}
+
+/// Every value parsed, or the first that is not, said by `unknown`.
+fn each<T>(
+    values: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+    unknown: impl Fn(String) -> FilterError,
+) -> Result<Vec<T>, FilterError> {
+    values
+        .iter()
+        .map(|v| parse(v).ok_or_else(|| unknown((*v).to_owned())))
+        .collect()
+}
+
+/// A value list split at `,` outside a glob's braces.
+fn split_values(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in value.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&value[start..]);
+    out
 }
 
 /// The regex crate's message without its repeated "error:" and with where it went wrong.

@@ -114,7 +114,7 @@ fn parse_errors_say_what_is_wrong() {
     ));
     assert!(matches!(
         Filter::parse("since:5y"),
-        Err(FilterError::BadDuration(_))
+        Err(FilterError::BadTime(_))
     ));
     assert!(matches!(
         Filter::parse("/[/"),
@@ -300,8 +300,71 @@ fn a_saved_filter_may_name_saved_filters() {
         Filter::parse_saved("reason:x @loop", &saved).unwrap_err(),
         FilterError::SavedCycle("@loop → @again → @loop".into())
     );
+    // Negated: what the saved filter does not match, alternatives and all.
+    assert_eq!(picked("-@lost"), ["t2", "t3", "t4"]);
+    assert_eq!(picked("-@either"), ["t2", "t4"]);
+    assert_eq!(picked("-@either agent:ag2"), ["t2", "t4"]);
+    assert_eq!(picked("reason:agent -@either"), ["t2", "t4"]);
+}
+
+#[test]
+fn who_was_told_terms() {
+    // t1 lost its session; t2 went to Lark and DingTalk with its error (upstream, no
+    // bindings: every relay might serve it); t3 is not a chat task; t4 waits for its retry,
+    // which DingTalk and Telegram wait for too, but Lark sends its bare "Run failed." at once.
+    assert_eq!(select("told:no"), ["t1"]);
+    assert_eq!(select("told:yes"), ["t2"]);
+    assert_eq!(select("told:generic"), ["t4"]);
+    assert_eq!(select("told:not_chat"), ["t3"]);
+    assert_eq!(select("told:no,generic"), ["t1", "t4"]);
+    assert_eq!(select("-told:yes"), ["t1", "t3", "t4"]);
     assert_eq!(
-        Filter::parse_saved("-@lost", &saved).unwrap_err(),
-        FilterError::NegatedSaved("lost".into())
+        select("relay:lark outcome:generic why:bare_run_failed"),
+        ["t4"]
+    );
+    assert_eq!(select("why:retry_pending"), ["t4"]);
+    assert_eq!(select("why:lost_chat_session"), ["t1"]);
+    // `relay:` scopes `why:` as it scopes `outcome:`: one route must satisfy both.
+    assert_eq!(select("relay:telegram why:fixed_notice"), ["t2"]);
+    assert_eq!(
+        select("relay:dingtalk why:fixed_notice"),
+        Vec::<String>::new()
+    );
+    assert_eq!(select("origin:wire"), ["t2"]);
+    assert_eq!(select("origin:none"), ["t1", "t3", "t4"]);
+    assert_eq!(select("era:upstream_modern"), ["t2", "t3", "t4"]);
+    assert_eq!(select("server:upstream"), ["t1", "t2", "t3", "t4"]);
+    assert_eq!(select("server:octo"), Vec::<String>::new());
+    // Nothing is bound without bindings.
+    assert_eq!(select("bound:lark"), Vec::<String>::new());
+}
+
+#[test]
+fn absolute_times_and_until() {
+    // The failures are at 22:13:30, :40, :50 and 22:14:00 UTC on 2023-11-14.
+    assert_eq!(select("since:22:13:40"), ["t2", "t3", "t4"]);
+    assert_eq!(select("until:22:13:40"), ["t1", "t2"]);
+    assert_eq!(select("since:22:13:35 until:22:13:55"), ["t2", "t3"]);
+    assert_eq!(select("since:2023-11-14T22:13:50Z"), ["t3", "t4"]);
+    assert_eq!(select("until:20s"), ["t1", "t2"]);
+    assert!(matches!(
+        Filter::parse("since:9h50"),
+        Err(FilterError::BadTime(_))
+    ));
+}
+
+#[test]
+fn globs_keep_their_commas_and_unknown_values_are_named() {
+    assert_eq!(select("reason:provider_{quota,capacity}*"), ["t2", "t4"]);
+    assert_eq!(
+        select("reason:provider_{quota,capacity}*,runtime*"),
+        ["t1", "t2", "t4"]
+    );
+    let err = Filter::parse("told:maybe").unwrap_err().to_string();
+    assert!(err.contains("yes, generic, no"), "{err}");
+    let err = Filter::parse("why:because").unwrap_err().to_string();
+    assert!(
+        err.contains("not_bound") && err.contains("retry_pending"),
+        "{err}"
     );
 }

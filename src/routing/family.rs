@@ -151,6 +151,22 @@ impl Era {
             Era::OctoAfterFix => "octo_after_fix",
         }
     }
+
+    pub const ALL: [Era; 4] = [
+        Era::UpstreamLegacy,
+        Era::UpstreamModern,
+        Era::OctoBeforeFix,
+        Era::OctoAfterFix,
+    ];
+
+    /// An era by its name, or by a word of it (`before_fix`, `legacy`): every era it names.
+    pub fn matching(s: &str) -> Vec<Era> {
+        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        Era::ALL
+            .into_iter()
+            .filter(|e| e.name() == s || (s.len() >= 3 && e.name().contains(&s)))
+            .collect()
+    }
 }
 
 /// Decides the family of one capture or connection: a setting wins; otherwise the first frame

@@ -157,6 +157,56 @@ pub enum Why {
 }
 
 impl Why {
+    pub const ALL: [Why; 18] = [
+        Why::ErrorText,
+        Why::CannedText,
+        Why::CannedOrDetail,
+        Why::ReasonText,
+        Why::DefaultText,
+        Why::OldFixedText,
+        Why::BareRunFailed,
+        Why::FixedNotice,
+        Why::RetryPending,
+        Why::NoErrorText,
+        Why::NoFailureMessage,
+        Why::NothingOnFailure,
+        Why::RepliesOnly,
+        Why::TypedInMultica,
+        Why::PredatesRelay,
+        Why::NotBound,
+        Why::LostChatSession,
+        Why::NoChatSession,
+    ];
+
+    /// The name `tail` records and the filter's `why:` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Why::ErrorText => "error_text",
+            Why::CannedText => "canned_text",
+            Why::CannedOrDetail => "canned_or_detail",
+            Why::ReasonText => "reason_text",
+            Why::DefaultText => "default_text",
+            Why::OldFixedText => "old_fixed_text",
+            Why::BareRunFailed => "bare_run_failed",
+            Why::FixedNotice => "fixed_notice",
+            Why::RetryPending => "retry_pending",
+            Why::NoErrorText => "no_error_text",
+            Why::NoFailureMessage => "no_failure_message",
+            Why::NothingOnFailure => "nothing_on_failure",
+            Why::RepliesOnly => "replies_only",
+            Why::TypedInMultica => "typed_in_multica",
+            Why::PredatesRelay => "predates_relay",
+            Why::NotBound => "not_bound",
+            Why::LostChatSession => "lost_chat_session",
+            Why::NoChatSession => "no_chat_session",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Why> {
+        Why::ALL
+            .into_iter()
+            .find(|w| w.name().eq_ignore_ascii_case(s.trim()))
+    }
     pub fn explain(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Why::ErrorText, Lang::En) => "sent the error text",
