@@ -4,6 +4,7 @@
 
 pub mod diff;
 mod record;
+pub mod report;
 mod stream;
 mod table;
 mod text;

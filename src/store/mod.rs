@@ -39,6 +39,9 @@ pub struct Store {
     filter: Filter,
     /// Sequence numbers of stored failures that match the filter, oldest first.
     view: VecDeque<u64>,
+    /// With a filter: the aggregates of the failures it shows (those stored when it was set,
+    /// and those that matched since), for the panels that follow the filter.
+    view_agg: Option<Box<Aggregates>>,
     /// Newest event time seen: anchors `since:` when replaying.
     latest: Option<DateTime<Utc>>,
 }
@@ -55,6 +58,7 @@ impl Store {
             agg: Aggregates::default(),
             filter: Filter::default(),
             view: VecDeque::new(),
+            view_agg: None,
             latest: None,
         }
     }
@@ -104,6 +108,9 @@ impl Store {
         if self.filter.matches(&f, self.now()) {
             self.view.push_back(f.seq);
             self.matched_total += 1;
+            if let Some(agg) = &mut self.view_agg {
+                agg.add(&f);
+            }
         }
         self.text_bytes += bytes;
         self.ring.push_back(f);
@@ -116,7 +123,11 @@ impl Store {
         let now = self.now();
         let f = self.ring.get_mut(i)?;
         let bytes = f.text_bytes();
+        let was_shown = self.view.binary_search(&seq).is_ok();
         self.agg.count_derived(f, -1);
+        if let (true, Some(agg)) = (was_shown, &mut self.view_agg) {
+            agg.count_derived(f, -1);
+        }
         change(f);
         self.agg.count_derived(f, 1);
         self.text_bytes = self.text_bytes - bytes + f.text_bytes();
@@ -126,9 +137,17 @@ impl Store {
             match (self.view.binary_search(&seq), shown) {
                 (Ok(at), false) => {
                     self.view.remove(at);
+                    self.recount_view();
                 }
-                (Err(at), true) => self.view.insert(at, seq),
-                _ => {}
+                (Err(at), true) => {
+                    self.view.insert(at, seq);
+                    self.recount_view();
+                }
+                _ => {
+                    if let (true, Some(agg)) = (shown, &mut self.view_agg) {
+                        agg.count_derived(f, 1);
+                    }
+                }
             }
         }
         self.ring.get(i)
@@ -188,6 +207,24 @@ impl Store {
                 .map(|f| f.seq)
                 .collect()
         };
+        self.recount_view();
+    }
+
+    /// Count the view's failures again (the filter or the view's members changed).
+    fn recount_view(&mut self) {
+        self.view_agg = (!self.filter.is_empty()).then(|| {
+            let mut agg = Box::<Aggregates>::default();
+            for f in self.view.iter().filter_map(|&s| self.get(s)) {
+                agg.add(f);
+            }
+            agg
+        });
+    }
+
+    /// The aggregates of what the filter shows (the stored failures it matched when it was set,
+    /// and those matching since); `None` without a filter.
+    pub fn view_agg(&self) -> Option<&Aggregates> {
+        self.view_agg.as_deref()
     }
 
     /// How many stored failures another filter would show (the filter bar's preview).
@@ -204,6 +241,18 @@ impl Store {
     /// The `i`-th matching failure, oldest first.
     pub fn view_get(&self, i: usize) -> Option<&Failure> {
         self.get(*self.view.get(i)?)
+    }
+
+    /// The first position in the view at or after `at` (the view's length when none is):
+    /// failures arrive about in time order, so the view is searched as sorted.
+    pub fn view_first_at_or_after(&self, at: DateTime<Utc>) -> usize {
+        self.view
+            .partition_point(|&s| self.get(s).is_some_and(|f| f.at < at))
+    }
+
+    /// Whether the filter shows this failure.
+    pub fn view_contains(&self, seq: u64) -> bool {
+        self.view.binary_search(&seq).is_ok()
     }
 
     /// Position in the view of a sequence number, or of the nearest later one.

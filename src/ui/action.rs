@@ -52,9 +52,18 @@ pub enum Action {
     Scroll(isize),
     /// Show the next (or previous) failure without closing the detail view.
     DetailStep(isize),
+    /// Space on a reason: add it to (or take it from) the reasons the filter shows.
     ToggleReason,
-    FilterSession,
-    FilterGroup,
+    /// Enter on a reason, session or group: narrow the filter to it (one level deeper).
+    Drill,
+    /// Back one level: the filter before the last narrowing (or none).
+    Back,
+    /// Panels follow the filter, or show everything.
+    TogglePanelsAll,
+    /// The incident report of the filtered view: to the clipboard and a file.
+    Report,
+    /// Go to a time: a prompt for it.
+    Goto,
     /// Hide the alert banner (until the next alert).
     AckAlerts,
     Unfocus,

@@ -15,6 +15,8 @@ pub struct Job {
     pub path: PathBuf,
     pub lines: Vec<String>,
     pub replace: bool,
+    /// An incident report (Markdown), not the failures as JSON Lines.
+    pub report: bool,
 }
 
 /// How an export ended.
@@ -23,6 +25,7 @@ pub enum Done {
     Written {
         path: PathBuf,
         lines: usize,
+        report: bool,
     },
     /// Something is there already: the user is asked before it is replaced.
     Exists(PathBuf),
@@ -45,6 +48,19 @@ pub fn target(typed: &Path, now: DateTime<Utc>) -> PathBuf {
     }
 }
 
+/// Where an incident report goes: a new file in `dir` named by the time (to the millisecond).
+pub fn report_target(dir: &Path, now: DateTime<Utc>) -> PathBuf {
+    let dir = if dir.is_dir() {
+        dir
+    } else {
+        dir.parent().unwrap_or(Path::new("."))
+    };
+    dir.join(format!(
+        "failwatch-report-{}.md",
+        now.format("%Y%m%dT%H%M%S%.3fZ")
+    ))
+}
+
 /// Run the job here (call it on a thread of its own).
 pub fn run(job: Job) -> Done {
     let written = if job.replace {
@@ -56,6 +72,7 @@ pub fn run(job: Job) -> Done {
         Ok(lines) => Done::Written {
             path: job.path,
             lines,
+            report: job.report,
         },
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Done::Exists(job.path),
         Err(error) => Done::Failed {
@@ -123,6 +140,7 @@ mod tests {
             path: path.to_path_buf(),
             lines: vec!["{\"a\":1}".into(), "{\"a\":2}".into()],
             replace,
+            report: false,
         }
     }
 

@@ -95,6 +95,11 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("help", Action::ToggleHelp),
     ("filter", Action::EditFilter),
     ("clear_filter", Action::ClearFilter),
+    ("back", Action::Back),
+    ("drill", Action::Drill),
+    ("panels_all", Action::TogglePanelsAll),
+    ("report", Action::Report),
+    ("goto", Action::Goto),
     ("pause", Action::TogglePause),
     ("detail", Action::OpenDetail),
     ("copy", Action::Copy),
@@ -205,8 +210,9 @@ pub const FAILURES: &[Binding] = &[
         HelpId::OpenDetail,
     ),
     bind(&[ch(' ')], Action::TogglePause, HelpId::Pause),
+    bind(&[code(KeyCode::Esc)], Action::Back, HelpId::Back),
     bind(
-        &[code(KeyCode::Esc)],
+        &[code(KeyCode::Backspace)],
         Action::ClearFilter,
         HelpId::ClearFilter,
     ),
@@ -219,11 +225,8 @@ pub const FAILURES: &[Binding] = &[
 ];
 
 pub const REASONS: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        Action::ToggleReason,
-        HelpId::ToggleReason,
-    ),
+    bind(&[code(KeyCode::Enter)], Action::Drill, HelpId::Drill),
+    bind(&[ch(' ')], Action::ToggleReason, HelpId::ToggleReason),
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopyReason),
@@ -231,11 +234,7 @@ pub const REASONS: &[Binding] = &[
 ];
 
 pub const GROUPS: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        Action::FilterGroup,
-        HelpId::FilterGroup,
-    ),
+    bind(&[code(KeyCode::Enter)], Action::Drill, HelpId::Drill),
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopyGroup),
@@ -243,11 +242,7 @@ pub const GROUPS: &[Binding] = &[
 ];
 
 pub const SESSIONS: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Enter)],
-        Action::FilterSession,
-        HelpId::FilterSession,
-    ),
+    bind(&[code(KeyCode::Enter)], Action::Drill, HelpId::Drill),
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopySession),
@@ -256,10 +251,12 @@ pub const SESSIONS: &[Binding] = &[
 
 pub const DETAIL: &[Binding] = &[
     bind(
-        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q')],
         Action::CloseOverlay,
         HelpId::CloseOverlay,
     ),
+    bind(&[ch('n')], Action::NextLost(true), HelpId::NextLost),
+    bind(&[ch('N')], Action::NextLost(false), HelpId::NextLost),
     bind(
         &[ch('j'), code(KeyCode::Down)],
         Action::Scroll(1),
@@ -333,7 +330,7 @@ pub const COPY: &[Binding] = &[
 
 pub const HELP: &[Binding] = &[
     bind(
-        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q')],
         Action::CloseOverlay,
         HelpId::CloseOverlay,
     ),
@@ -361,9 +358,12 @@ pub const HELP: &[Binding] = &[
     bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
 ];
 
+/// Where no overlay is open: `q` quits (in an overlay it closes the overlay).
+pub const TOP: &[Binding] = &[bind(&[ch('q')], Action::Quit, HelpId::Quit)];
+
 /// Keys that work in every mode but filter editing.
 pub const EVERYWHERE: &[Binding] = &[
-    bind(&[ch('q'), ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
     bind(
         &[ch('?'), code(KeyCode::F(1))],
         Action::ToggleHelp,
@@ -376,6 +376,9 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
     bind(&[ch('f')], Action::Focus(Panel::Groups), HelpId::Groups),
     bind(&[ch('a')], Action::AckAlerts, HelpId::AckAlerts),
+    bind(&[ch('A')], Action::TogglePanelsAll, HelpId::PanelsAll),
+    bind(&[ch('R')], Action::Report, HelpId::Report),
+    bind(&[ch(':'), ch('t')], Action::Goto, HelpId::Goto),
     bind(
         &[ch('+'), ch('=')],
         Action::Replay(ReplayCmd::Faster),
@@ -475,10 +478,10 @@ pub const FILTER: &[Binding] = &[
 /// The tables a mode consults, first match wins (so no key may be in two of them).
 pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
     match mode {
-        Mode::Failures => &[FAILURES, NAVIGATION, EVERYWHERE],
-        Mode::Reasons => &[REASONS, NAVIGATION, EVERYWHERE],
-        Mode::Groups => &[GROUPS, NAVIGATION, EVERYWHERE],
-        Mode::Sessions => &[SESSIONS, NAVIGATION, EVERYWHERE],
+        Mode::Failures => &[FAILURES, NAVIGATION, TOP, EVERYWHERE],
+        Mode::Reasons => &[REASONS, NAVIGATION, TOP, EVERYWHERE],
+        Mode::Groups => &[GROUPS, NAVIGATION, TOP, EVERYWHERE],
+        Mode::Sessions => &[SESSIONS, NAVIGATION, TOP, EVERYWHERE],
         Mode::Detail => &[DETAIL, EVERYWHERE],
         Mode::Help => &[HELP, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
@@ -516,6 +519,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (HELP, HelpSection::Detail),
         (FILTER, HelpSection::Filter),
         (COPY, HelpSection::Copy),
+        (TOP, HelpSection::Everywhere),
         (EVERYWHERE, HelpSection::Everywhere),
     ]
 }
@@ -597,9 +601,23 @@ mod tests {
         let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
         let enter = key(KeyCode::Enter);
         assert_eq!(lookup(Mode::Failures, &enter), Some(Action::OpenDetail));
-        assert_eq!(lookup(Mode::Reasons, &enter), Some(Action::ToggleReason));
-        assert_eq!(lookup(Mode::Sessions, &enter), Some(Action::FilterSession));
+        assert_eq!(lookup(Mode::Reasons, &enter), Some(Action::Drill));
+        assert_eq!(lookup(Mode::Sessions, &enter), Some(Action::Drill));
         assert_eq!(lookup(Mode::Detail, &enter), Some(Action::CloseOverlay));
+        let q = key(KeyCode::Char('q'));
+        // `q` closes an overlay and quits only from the top.
+        assert_eq!(lookup(Mode::Help, &q), Some(Action::CloseOverlay));
+        assert_eq!(lookup(Mode::Detail, &q), Some(Action::CloseOverlay));
+        assert_eq!(lookup(Mode::Copy, &q), Some(Action::CloseOverlay));
+        assert_eq!(lookup(Mode::Sessions, &q), Some(Action::Quit));
+        assert_eq!(
+            lookup(Mode::Failures, &key(KeyCode::Esc)),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            lookup(Mode::Detail, &key(KeyCode::Char('n'))),
+            Some(Action::NextLost(true))
+        );
         assert_eq!(
             lookup(Mode::FilterEdit, &key(KeyCode::Char('q'))),
             Some(Action::FilterEdit(FilterEdit::Insert('q')))

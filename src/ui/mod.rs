@@ -295,6 +295,18 @@ pub fn act(app: &mut App, feed: &mut Feed, action: app::Action, exports: &Export
                 let _ = exports.send(done);
             });
         }
+        Some(Effect::Report(text, job)) => {
+            let copied = clipboard::copy(&text, app.lang);
+            let shown = crate::redact::redact_line(&job.path.display().to_string(), 200);
+            app.status = Some(format!(
+                "{}: {copied} · {} {shown}…",
+                s.report_copied, s.exporting
+            ));
+            let exports = exports.clone();
+            export::spawn(job, move |done| {
+                let _ = exports.send(done);
+            });
+        }
         _ => {}
     }
 }

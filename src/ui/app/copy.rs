@@ -11,8 +11,8 @@ impl App {
         match self.focus {
             Panel::Failures => self.copy_text(store, CopyTarget::Json),
             Panel::Reasons => self.copy_text(store, CopyTarget::ReasonCode),
-            Panel::Groups => store
-                .agg
+            Panel::Groups => self
+                .panel_agg(store)
                 .groups
                 .by_count()
                 .get(self.group_cursor)
@@ -23,22 +23,23 @@ impl App {
 
     /// The text of one copy-menu choice, if there is one.
     pub(super) fn copy_text(&self, store: &Store, target: CopyTarget) -> Option<String> {
-        let failure = self.selected.and_then(|s| store.get(s));
+        // Only a failure the filter shows: a hidden one is never acted on.
+        let failure = self.shown(store);
         match target {
             CopyTarget::Error => failure?.error().map(str::to_owned),
             CopyTarget::TaskId => failure?.task_id.as_deref().map(str::to_owned),
             CopyTarget::Json => Some(crate::output::failure_line(failure?, self.lang)),
             CopyTarget::SessionId => match self.focus {
-                Panel::Sessions => store
-                    .agg
+                Panel::Sessions => self
+                    .panel_agg(store)
                     .sessions
                     .at(self.session_cursor)
                     .map(|(id, _)| id.to_string()),
                 _ => failure?.session.as_deref().map(str::to_owned),
             },
             CopyTarget::ReasonCode => match self.focus {
-                Panel::Reasons => store
-                    .agg
+                Panel::Reasons => self
+                    .panel_agg(store)
                     .by_reason
                     .at(self.reason_cursor)
                     .map(|(code, _)| code_or_none(code).to_owned()),
@@ -46,13 +47,7 @@ impl App {
                 _ => Some(code_or_none(failure?.reason_code()).to_owned()),
             },
             CopyTarget::LostSessions => {
-                let lost = store.agg.sessions.dropped();
-                (!lost.is_empty()).then(|| {
-                    lost.iter()
-                        .map(|s| s.to_string())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
+                crate::output::report::lost_sessions(store.view_iter(), self.tz)
             }
         }
     }

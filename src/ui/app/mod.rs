@@ -3,6 +3,7 @@
 //! view (the filter, replay, the clipboard, a file) as an [`Effect`].
 
 mod copy;
+mod drill;
 mod nav;
 #[cfg(test)]
 mod tests;
@@ -29,8 +30,17 @@ pub enum Effect {
     Copy(String),
     /// Write the filtered view (`tail` schema) to a file, off the UI thread.
     Export(crate::ui::export::Job),
+    /// The incident report: to the clipboard, and written to a file off the UI thread.
+    Report(String, crate::ui::export::Job),
     /// Capture the mouse (true) or give it back to the terminal for selecting text.
     Mouse(bool),
+}
+
+/// One level of the breadcrumb: the filter before a narrowing, and what the narrowing added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub before: String,
+    pub added: String,
 }
 
 pub struct App {
@@ -69,6 +79,12 @@ pub struct App {
     pub export_to: std::path::PathBuf,
     /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
     pub filter_history: Vec<String>,
+    /// The filters before each narrowing, oldest first: the breadcrumb, popped by esc.
+    pub trail: Vec<Step>,
+    /// Panels show every failure instead of following the filter.
+    pub panels_all: bool,
+    /// The time being typed to go to.
+    pub goto_editor: Option<FilterEditor>,
     pub filter_error: Option<String>,
     /// While editing: how many stored failures the typed filter would show.
     pub filter_preview: Option<usize>,
@@ -116,6 +132,9 @@ impl App {
             export_confirm: None,
             export_to: std::path::PathBuf::from("."),
             filter_history: Vec::new(),
+            trail: Vec::new(),
+            panels_all: false,
+            goto_editor: None,
             filter_error: None,
             filter_preview: None,
             reason_cursor: 0,
@@ -143,9 +162,29 @@ impl App {
         Areas::new(self.size, self.editing(), self.banner)
     }
 
-    /// A line is being edited (the filter, or the export path).
+    /// A line is being edited (the filter, the export path, a time to go to).
     pub fn editing(&self) -> bool {
-        self.filter_editor.is_some() || self.export_editor.is_some()
+        self.filter_editor.is_some() || self.export_editor.is_some() || self.goto_editor.is_some()
+    }
+
+    /// What the panels count: the failures the filter shows, unless told to show everything.
+    pub fn panel_agg<'a>(&self, store: &'a Store) -> &'a crate::store::Aggregates {
+        match (self.panels_all, store.view_agg()) {
+            (false, Some(filtered)) => filtered,
+            _ => &store.agg,
+        }
+    }
+
+    /// Whether the panels are counting a filtered view.
+    pub fn panels_filtered(&self, store: &Store) -> bool {
+        !self.panels_all && store.view_agg().is_some()
+    }
+
+    /// The selected failure, if the filter shows it: nothing acts on a hidden one.
+    pub fn shown<'a>(&self, store: &'a Store) -> Option<&'a crate::enrich::Failure> {
+        self.selected
+            .filter(|&seq| store.view_contains(seq))
+            .and_then(|seq| store.get(seq))
     }
 
     /// Where keys go now.
@@ -236,9 +275,11 @@ impl App {
                 _ => self.move_to(store, usize::MAX),
             },
             Action::OpenDetail => {
-                if self.selected.is_some() {
+                if self.shown(store).is_some() {
                     self.overlay = Overlay::Detail;
                     self.detail_scroll = 0;
+                } else {
+                    self.status = Some(strings(self.lang).nothing_selected.into());
                 }
             }
             Action::CloseOverlay => {
@@ -257,8 +298,8 @@ impl App {
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
                 // The row of failures without a reason toggles `reason:none`.
-                let code = store
-                    .agg
+                let code = self
+                    .panel_agg(store)
                     .by_reason
                     .at(self.reason_cursor)
                     .map(|(c, _)| code_or_none(c));
@@ -266,24 +307,32 @@ impl App {
                     return self.filter_effect(&store.filter().toggle_reason(code));
                 }
             }
-            Action::FilterSession => {
-                let id = store
-                    .agg
-                    .sessions
-                    .at(self.session_cursor)
-                    .map(|(id, _)| id.to_string());
-                if let Some(id) = id {
-                    self.focus = Panel::Failures;
-                    return self.filter_effect(&format!("session:{id}"));
+            Action::Drill => {
+                if let Some(term) = self.drill_term(store) {
+                    let before = store.filter().source().to_owned();
+                    let narrowed = store.filter().narrowed(&term);
+                    let effect = self.filter_effect(&narrowed);
+                    if effect.is_some() {
+                        self.trail.push(Step {
+                            before,
+                            added: term,
+                        });
+                        self.focus = Panel::Failures;
+                    }
+                    return effect;
                 }
             }
-            Action::FilterGroup => {
-                let groups = store.agg.groups.by_count();
-                let id = groups.get(self.group_cursor).map(|(id, _)| id.to_string());
-                if let Some(id) = id {
-                    self.focus = Panel::Failures;
-                    return self.filter_effect(&format!("group:{id}"));
+            Action::Back => match self.trail.pop() {
+                Some(step) => return self.filter_effect(&step.before),
+                None if !store.filter().is_empty() => {
+                    return Some(Effect::SetFilter(Filter::default()))
                 }
+                None => {}
+            },
+            Action::TogglePanelsAll => self.panels_all = !self.panels_all,
+            Action::Report => return self.report(feed),
+            Action::Goto => {
+                self.goto_editor = Some(FilterEditor::new(""));
             }
             Action::AckAlerts => {
                 self.alerts_seen = feed.latest_alert().map_or(0, |(_, total)| total);
@@ -291,15 +340,18 @@ impl App {
             }
             Action::Unfocus => self.focus = Panel::Failures,
             Action::ClearFilter => {
+                self.trail.clear();
                 if !store.filter().is_empty() {
                     return Some(Effect::SetFilter(Filter::default()));
                 }
             }
             Action::EditFilter => {
-                self.filter_editor = Some(FilterEditor::with_history(
-                    store.filter().source(),
-                    self.filter_history.clone(),
-                ));
+                // An empty prompt: ↑ brings back the filter in effect and the ones before it.
+                let mut history = self.filter_history.clone();
+                if !store.filter().is_empty() {
+                    super::filter_edit::remember(&mut history, store.filter().source());
+                }
+                self.filter_editor = Some(FilterEditor::with_history("", history));
                 self.preview_filter(store);
             }
             Action::FilterEdit(e) => return self.edit_filter(store, e),
@@ -415,9 +467,15 @@ impl App {
 
     /// The view was rebuilt (a filter, a seek): keep the selection if it survived.
     fn after_rebuild(&mut self, store: &Store) {
-        if self.selected.is_some_and(|seq| store.get(seq).is_none()) {
+        // The selection stays on a row the filter shows, or there is none (and the view
+        // follows): nothing acts on a failure the filter hides.
+        if self.selected.is_some_and(|seq| !store.view_contains(seq)) {
             self.selected = None;
+            if self.overlay == Overlay::Detail {
+                self.overlay = Overlay::None;
+            }
         }
+        self.clamp_cursors(store);
         if self.selected.is_none() {
             self.follow = true;
         }
@@ -431,7 +489,12 @@ impl App {
         let s = strings(self.lang);
         let shown = |p: &std::path::Path| crate::redact::redact_line(&p.display().to_string(), 200);
         self.status = Some(match done {
-            Done::Written { path, lines } => crate::i18n::exported(self.lang, lines, &shown(&path)),
+            Done::Written {
+                path, report: true, ..
+            } => format!("{} {}", s.report_written, shown(&path)),
+            Done::Written { path, lines, .. } => {
+                crate::i18n::exported(self.lang, lines, &shown(&path))
+            }
             Done::Exists(path) => {
                 let text = format!("{} {}", shown(&path), s.export_exists);
                 self.export_editor = Some(FilterEditor::new(&path.display().to_string()));
@@ -446,7 +509,7 @@ impl App {
     }
 
     fn parse_filter(&self, source: &str) -> Result<Filter, crate::filter::FilterError> {
-        Filter::parse_saved(source, &self.saved_filters)
+        Filter::parse_saved(source, &self.saved_filters).map(|f| f.in_zone(self.tz))
     }
 
     fn filter_effect(&mut self, source: &str) -> Option<Effect> {
@@ -480,6 +543,7 @@ impl App {
                     path,
                     lines,
                     replace,
+                    report: false,
                 }));
             }
             FilterEdit::Cancel => {
@@ -497,13 +561,27 @@ impl App {
         if self.export_editor.is_some() {
             return self.edit_export(store, e);
         }
+        if self.goto_editor.is_some() {
+            self.edit_goto(store, e);
+            return None;
+        }
         let editor = self.filter_editor.as_mut()?;
         match e {
-            FilterEdit::Apply => match Filter::parse_saved(editor.text(), &self.saved_filters) {
+            FilterEdit::Apply => match Filter::parse_saved(editor.text(), &self.saved_filters)
+                .map(|f| f.in_zone(self.tz))
+            {
                 Ok(f) => {
                     super::filter_edit::remember(&mut self.filter_history, f.source());
                     self.filter_editor = None;
                     self.filter_error = None;
+                    // A filter typed is a level too: esc goes back to the one before.
+                    let before = store.filter().source();
+                    if before != f.source() {
+                        self.trail.push(Step {
+                            before: before.to_owned(),
+                            added: f.source().to_owned(),
+                        });
+                    }
                     return Some(Effect::SetFilter(f));
                 }
                 // The last good filter stays active; the error shows in place.

@@ -71,15 +71,15 @@ impl App {
                 self.clamp(store);
             }
             Panel::Reasons => {
-                let n = store.agg.by_reason.len();
+                let n = self.panel_agg(store).by_reason.len();
                 self.reason_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Groups => {
-                let n = store.agg.groups.by_count().len();
+                let n = self.panel_agg(store).groups.by_count().len();
                 self.group_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Sessions => {
-                let n = store.agg.sessions.len();
+                let n = self.panel_agg(store).sessions.len();
                 self.session_cursor = index.min(n.saturating_sub(1));
             }
         }
@@ -116,32 +116,51 @@ impl App {
         }
     }
 
+    /// The next (or previous) lost notification in the view, wrapping around the ends with a
+    /// message; in the detail view it stays open on the one found.
     pub(super) fn jump_to_lost(&mut self, store: &Store, forward: bool) {
         let len = store.view_len();
-        let start = self
-            .selected_index(store)
-            .unwrap_or(if forward { 0 } else { len });
+        let start = self.selected_index(store);
         let lost = |i: &usize| store.view_get(*i).is_some_and(|f| f.is_dropped());
-        let found = if forward {
-            (start + 1..len).find(lost)
-        } else {
-            (0..start).rev().find(lost)
+        let (found, wrapped) = match (forward, start) {
+            (true, Some(s)) => match (s + 1..len).find(lost) {
+                Some(i) => (Some(i), false),
+                None => ((0..=s).find(lost), true),
+            },
+            (false, Some(s)) => match (0..s).rev().find(lost) {
+                Some(i) => (Some(i), false),
+                None => ((s..len).rev().find(lost), true),
+            },
+            (true, None) => ((0..len).find(lost), false),
+            (false, None) => ((0..len).rev().find(lost), false),
         };
         let s = strings(self.lang);
         match found {
             Some(i) => {
-                self.focus = Panel::Failures;
+                if self.overlay != Overlay::Detail {
+                    self.focus = Panel::Failures;
+                }
                 if self.follow {
                     self.pause(store);
                 }
                 self.selected = store.view_get(i).map(|f| f.seq);
+                self.detail_scroll = 0;
                 self.clamp(store);
                 // Where this one stands among all of them: "lost notification 3 of 31".
                 let before = (0..i).filter(lost).count();
                 let total = before + 1 + (i + 1..len).filter(lost).count();
-                self.status = Some(format!("{} {} / {total}", s.lost_position, before + 1));
+                let wrap = match (wrapped, forward) {
+                    (false, _) => "",
+                    (true, true) => s.wrapped_to_first,
+                    (true, false) => s.wrapped_to_last,
+                };
+                self.status = Some(format!(
+                    "{} {} / {total}{wrap}",
+                    s.lost_position,
+                    before + 1
+                ));
             }
-            None => self.status = Some(s.no_more_lost.into()),
+            None => self.status = Some(s.no_lost_shown.into()),
         }
     }
 

@@ -163,16 +163,80 @@ fn reasons_panel_toggles_a_reason_filter() {
     let (mut app, mut feed) = setup(9);
     press(&mut app, &mut feed, KeyCode::Char('r'));
     assert_eq!(app.focus, Panel::Reasons);
-    press(&mut app, &mut feed, KeyCode::Enter); // most frequent first: provider_network (6)
+    press(&mut app, &mut feed, KeyCode::Char(' ')); // most frequent first: provider_network (6)
     assert_eq!(
         feed.pipeline.store().filter().source(),
         "reason:agent_error.provider_network"
     );
     assert_eq!(feed.pipeline.store().view_len(), 6);
-    press(&mut app, &mut feed, KeyCode::Enter);
+    press(&mut app, &mut feed, KeyCode::Char(' '));
     assert_eq!(feed.pipeline.store().filter().source(), "");
     press(&mut app, &mut feed, KeyCode::Esc);
     assert_eq!(app.focus, Panel::Failures);
+}
+
+#[test]
+fn enter_drills_down_the_panels_follow_and_esc_pops_one_level() {
+    let (mut app, mut feed) = setup(9);
+    press(&mut app, &mut feed, KeyCode::Char('r'));
+    press(&mut app, &mut feed, KeyCode::Enter); // provider_network (6 of 9)
+    assert_eq!(
+        feed.pipeline.store().filter().source(),
+        "reason:agent_error.provider_network"
+    );
+    assert_eq!(app.focus, Panel::Failures);
+    // The panels now count the 6 shown, not the 9.
+    let agg = app.panel_agg(feed.pipeline.store());
+    assert_eq!(agg.failures, 6);
+    assert_eq!(agg.by_reason.len(), 1);
+    assert!(app.panels_filtered(feed.pipeline.store()));
+    // A session of those: one level deeper.
+    press(&mut app, &mut feed, KeyCode::Char('s'));
+    press(&mut app, &mut feed, KeyCode::Enter);
+    let deeper = feed.pipeline.store().filter().source().to_owned();
+    assert!(
+        deeper.starts_with("reason:agent_error.provider_network session:"),
+        "{deeper}"
+    );
+    assert_eq!(app.trail.len(), 2);
+    // `A` shows everything in the panels again, and back.
+    press(&mut app, &mut feed, KeyCode::Char('A'));
+    assert_eq!(app.panel_agg(feed.pipeline.store()).failures, 9);
+    press(&mut app, &mut feed, KeyCode::Char('A'));
+    // esc pops one level at a time.
+    press(&mut app, &mut feed, KeyCode::Esc);
+    assert_eq!(
+        feed.pipeline.store().filter().source(),
+        "reason:agent_error.provider_network"
+    );
+    press(&mut app, &mut feed, KeyCode::Esc);
+    assert_eq!(feed.pipeline.store().filter().source(), "");
+    assert!(app.trail.is_empty());
+    assert!(!app.panels_filtered(feed.pipeline.store()));
+}
+
+#[test]
+fn nothing_hidden_is_acted_on() {
+    let (mut app, mut feed) = setup(9);
+    // The newest failure is selected (following); a filter that hides it moves the selection.
+    let newest = app.selected.unwrap();
+    press(&mut app, &mut feed, KeyCode::Char('/'));
+    typed(&mut app, &mut feed, "task:nothing-has-this-id");
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(feed.pipeline.store().view_len(), 0);
+    assert_ne!(app.selected, Some(newest));
+    assert_eq!(app.selected, None);
+    press(&mut app, &mut feed, KeyCode::Char('c'));
+    assert_eq!(
+        app.status.as_deref(),
+        Some(strings(app.lang).nothing_selected)
+    );
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(
+        app.status.as_deref(),
+        Some(strings(app.lang).nothing_selected)
+    );
 }
 
 #[test]
@@ -191,6 +255,10 @@ fn enter_opens_detail_arrows_step_and_esc_closes_it() {
     assert_eq!(app.lang, Lang::Zh);
     press(&mut app, &mut feed, KeyCode::Char('?'));
     assert_eq!(app.overlay, Overlay::Help);
+    // `q` closes the overlay; only from the top does it quit.
+    press(&mut app, &mut feed, KeyCode::Char('q'));
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
     press(&mut app, &mut feed, KeyCode::Char('q'));
     assert!(app.quit);
 }
