@@ -723,4 +723,165 @@ mod tests {
         }
         assert_eq!(template("🙂 12"), "🙂 <n>");
     }
+
+    /// Generated variable parts, a shape family at a time: two draws of one family, set in one
+    /// sentence frame, must give one template.
+    mod shapes {
+        use proptest::prelude::*;
+
+        /// The alphabet of Kubernetes' generated name parts (no vowels, no look-alikes).
+        const K8S: &str = "[bcdfghjklmnpqrstvwxz2456789]";
+
+        pub fn decimal() -> BoxedStrategy<String> {
+            "[0-9]{1,12}".boxed()
+        }
+
+        /// A hex id with at least one digit (a hex string of letters alone reads as a word).
+        fn hex_with_digit() -> BoxedStrategy<String> {
+            ("[0-9a-f]{4,40}", any::<bool>())
+                .prop_filter("a digit", |(h, _)| h.bytes().any(|b| b.is_ascii_digit()))
+                .prop_map(|(h, up)| if up { h.to_uppercase() } else { h })
+                .boxed()
+        }
+
+        /// A hex id standing alone: with a letter too (all digits, it is a number).
+        pub fn hex() -> BoxedStrategy<String> {
+            hex_with_digit()
+                .prop_filter("a letter", |h| h.bytes().any(|b| b.is_ascii_alphabetic()))
+                .boxed()
+        }
+
+        pub fn uuid() -> BoxedStrategy<String> {
+            (
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                any::<bool>(),
+            )
+                .prop_map(|(u, up)| if up { u.to_uppercase() } else { u })
+                .boxed()
+        }
+
+        /// A ULID in Crockford's base 32, upper or lower case.
+        pub fn ulid() -> BoxedStrategy<String> {
+            ("[0-7][0-9A-HJKMNP-TV-Z]{25}", any::<bool>())
+                .prop_map(|(u, low)| if low { u.to_lowercase() } else { u })
+                .boxed()
+        }
+
+        fn k8s(len: std::ops::RangeInclusive<usize>) -> BoxedStrategy<String> {
+            proptest::string::string_regex(&format!("{K8S}{{{},{}}}", len.start(), len.end()))
+                .unwrap()
+                .boxed()
+        }
+
+        /// A pod of a deployment (`web-<replica set hash>-<suffix>`) or of a job (`web-<suffix>`).
+        pub fn pod() -> BoxedStrategy<String> {
+            prop_oneof![
+                (k8s(6..=10), k8s(5..=5)).prop_map(|(rs, s)| format!("web-{rs}-{s}")),
+                k8s(5..=5).prop_map(|s| format!("web-{s}")),
+            ]
+            .boxed()
+        }
+
+        /// Any body an id prefix is seen with.
+        fn body() -> BoxedStrategy<String> {
+            prop_oneof![decimal(), hex_with_digit(), uuid(), ulid(), k8s(5..=5)].boxed()
+        }
+
+        /// `ref-…`, `req_…`, `task-…`, `run:…` with two bodies, each of any shape.
+        pub fn prefixed() -> BoxedStrategy<(String, String)> {
+            (
+                prop::sample::select(vec!["ref-", "req_", "task-", "run:", "REF-"]),
+                body(),
+                body(),
+            )
+                .prop_map(|(p, a, b)| (format!("{p}{a}"), format!("{p}{b}")))
+                .boxed()
+        }
+
+        fn segments(n: std::ops::Range<usize>) -> BoxedStrategy<String> {
+            prop::collection::vec("[A-Za-z0-9][A-Za-z0-9_-]{0,11}", n)
+                .prop_map(|s| s.join("/"))
+                .boxed()
+        }
+
+        /// Absolute, home, dot and deep relative paths, with or without an extension.
+        pub fn path() -> BoxedStrategy<String> {
+            (
+                prop::sample::select(vec!["/", "~/", "./", "../", "/home/agent/work/"]),
+                segments(1..6),
+                "(\\.[a-z]{1,4})?",
+            )
+                .prop_map(|(root, s, ext)| format!("{root}{s}{ext}"))
+                .boxed()
+        }
+
+        /// URLs with a generated host, port, path and query.
+        pub fn url() -> BoxedStrategy<String> {
+            (
+                prop::sample::select(vec!["https", "http", "wss"]),
+                "[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\\.[a-z]{2,8}){1,3}",
+                "(:[0-9]{2,5})?",
+                segments(0..5),
+                prop::collection::vec("[A-Za-z_]{1,8}=[A-Za-z0-9_%-]{0,12}", 0..4),
+            )
+                .prop_map(|(scheme, host, port, path, query)| {
+                    let mut u = format!("{scheme}://{host}{port}/{path}");
+                    if !query.is_empty() {
+                        u.push('?');
+                        u.push_str(&query.join("&"));
+                    }
+                    u
+                })
+                .boxed()
+        }
+
+        /// Two ids of one family.
+        pub fn pair() -> BoxedStrategy<(String, String)> {
+            fn two(s: BoxedStrategy<String>) -> BoxedStrategy<(String, String)> {
+                (s.clone(), s).boxed()
+            }
+            prop_oneof![
+                two(decimal()),
+                two(hex()),
+                two(uuid()),
+                two(ulid()),
+                two(pod()),
+                prefixed(),
+                two(path()),
+                two(url()),
+            ]
+            .boxed()
+        }
+
+        /// Sentence frames, the id alone, after a key or between punctuation.
+        pub fn frame() -> BoxedStrategy<(&'static str, &'static str)> {
+            prop::sample::select(vec![
+                ("runtime ", " offline"),
+                ("claude exited with status 120 (", ")"),
+                ("request id=", ", retrying"),
+                ("task ", " was orphaned by a runtime restart."),
+                ("open ", ": no such file or directory"),
+                ("", " not acknowledged after 1.5s"),
+                ("upstream said [", "]; giving up"),
+                ("pod ", " evicted: the node was low on resource: memory."),
+                ("codex: context deadline exceeded after 30m0s: ", ""),
+                ("POST ", ": 529 overloaded"),
+            ])
+            .boxed()
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts of one kind that differ only in an id of one shape family share a template:
+        /// whatever digits, letters, length or case the ids happen to have.
+        #[test]
+        fn ids_of_one_shape_share_a_template(
+            (a, b) in shapes::pair(),
+            (before, after) in shapes::frame(),
+        ) {
+            let ta = template(&format!("{before}{a}{after}"));
+            let tb = template(&format!("{before}{b}{after}"));
+            proptest::prop_assert_eq!(ta, tb, "{} / {}", a, b);
+        }
+    }
 }
