@@ -116,6 +116,52 @@ fn new_group_and_lost_rules() {
 }
 
 #[test]
+fn a_cooldown_holds_back_what_watch_prints_and_the_next_alert_and_the_end_say_how_many() {
+    let rules = config(
+        "[[alerts]]\nname = \"never told\"\nlost = true\ncooldown = \"1m\"\n\
+         [[alerts]]\nname = \"every crash\"\nfilter = \"reason:agent_error\"\ncount = 1\nwindow = \"1s\"\n",
+    );
+    let lost = |second| (second, "timeout", "task timed out", false);
+    let failures = [
+        lost(0),                          // printed; the cooldown runs to 1:00
+        lost(10),                         // held back
+        (15, "agent_error", CRASH, true), // another rule: printed
+        lost(20),                         // held back
+        lost(70), // printed, saying 2 were held back; the cooldown runs to 2:10
+        lost(80), // held back, and no alert after it tells
+    ];
+    let (code, alerts, stderr) = watch(&rules, &capture(&failures));
+    assert_eq!(code, 5, "{stderr}");
+    let said: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|a| (a["alert"].as_str().unwrap(), a["at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("never told", "2026-11-25T08:00:00.200Z"),
+            ("every crash", "2026-11-25T08:00:15.200Z"),
+            ("never told", "2026-11-25T08:01:10.200Z"),
+        ]
+    );
+    assert_eq!(alerts[0].get("held_back"), None, "{alerts:#?}");
+    assert_eq!(alerts[2]["held_back"], 2);
+    let what = alerts[2]["what"].as_str().unwrap();
+    assert!(
+        what.ends_with("(2 more held back by the 1m cooldown)"),
+        "{what}"
+    );
+    assert!(
+        stderr.contains("never told: 1 more held back by the 1m cooldown after its last alert"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 alerts fired (3 more held back by cooldowns)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_rule_without_a_condition_is_a_usage_error_naming_it() {
     let rules = config("[[alerts]]\nname = \"vague\"\nfilter = \"reason:timeout\"\n");
     let (code, _, stderr) = watch(&rules, &capture(&[(0, "timeout", TIMEOUT, true)]));

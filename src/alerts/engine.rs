@@ -66,7 +66,7 @@ impl Fired {
         };
         match (self.held_back, self.cooldown) {
             (0, _) | (_, None) => what,
-            (n, Some(c)) => format!("{what} {}", held_back_text(n, c, lang)),
+            (n, Some(c)) => format!("{what}{}", held_back_text(n, c, lang)),
         }
     }
 
@@ -76,11 +76,11 @@ impl Fired {
     }
 }
 
-/// `(3 more held back by the 15m cooldown)`.
-pub fn held_back_text(n: u64, cooldown: Duration, lang: crate::catalog::Lang) -> String {
+/// ` (3 more held back by the 15m cooldown)`, to follow what fired.
+fn held_back_text(n: u64, cooldown: Duration, lang: crate::catalog::Lang) -> String {
     let c = window_text(cooldown);
     match lang {
-        crate::catalog::Lang::En => format!("({n} more held back by the {c} cooldown)"),
+        crate::catalog::Lang::En => format!(" ({n} more held back by the {c} cooldown)"),
         crate::catalog::Lang::Zh => format!("（另有 {n} 条被 {c} 冷却期压下）"),
     }
 }

@@ -118,6 +118,11 @@ impl Pipeline {
         self.alerts = Some(engine);
     }
 
+    /// The alert rules at work, if any: what they fired and held back.
+    pub fn alert_engine(&self) -> Option<&AlertEngine> {
+        self.alerts.as_ref()
+    }
+
     /// Hold frames until a frame tells the server family, when no setting decided it (a
     /// headless stream: standard input, or a live source with a wall-clock `deadline`).
     pub fn hold_until_family(&mut self, deadline: Option<Instant>) {
