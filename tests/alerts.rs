@@ -173,6 +173,67 @@ fn a_rule_without_a_condition_is_a_usage_error_naming_it() {
 }
 
 #[test]
+fn a_cooldown_that_is_not_a_duration_is_refused_in_the_words_of_the_file() {
+    let cap = capture(&[(0, "timeout", TIMEOUT, true)]);
+    for (cooldown, says) in [
+        (
+            "\"soon\"",
+            "alert `quiet`: bad cooldown `soon` (e.g. \"15m\", \"1h\"; at most 30d)",
+        ),
+        ("\"0s\"", "bad cooldown `0s`"),
+        ("\"31d\"", "at most 30d"),
+        (
+            "15",
+            "alert `quiet`: bad cooldown `15`: a duration in quotes",
+        ),
+        // An escape in the value is said without it.
+        (
+            "\"\\u001b]0;PWNED\\u0007\"",
+            "alert `quiet`: bad cooldown `",
+        ),
+    ] {
+        let rules = config(&format!(
+            "[[alerts]]\nname = \"quiet\"\nlost = true\ncooldown = {cooldown}\n"
+        ));
+        let (code, _, stderr) = watch(&rules, &cap);
+        assert_eq!(code, 2, "{cooldown}: {stderr}");
+        assert!(stderr.contains(says), "{cooldown}: {stderr}");
+        let check = failwatch()
+            .args(["config", "check", "--config"])
+            .arg(rules.path())
+            .output()
+            .unwrap();
+        let check_err = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(2), "{check_err}");
+        assert!(check_err.contains(says), "{cooldown}: {check_err}");
+        for out in [&stderr, &check_err.into_owned()] {
+            assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        }
+    }
+}
+
+#[test]
+fn config_check_lists_each_rule_with_its_cooldown() {
+    let rules = config(
+        "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 5\nwindow = \"10m\"\n\
+         cooldown = \"15m\"\n[[alerts]]\nname = \"never told\"\nlost = true\n",
+    );
+    let out = failwatch()
+        .args(["config", "check", "--config"])
+        .arg(rules.path())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    for line in [
+        "  alert      timeouts: 5 within 10m (reason:timeout), cooldown 15m\n",
+        "  alert      never told: a lost session (every failure), no cooldown\n",
+    ] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+}
+
+#[test]
 fn the_dashboard_shows_a_banner_until_it_is_acknowledged() {
     let rules = config("[[alerts]]\nname = \"never told\"\nlost = true\n");
     let cap = capture(&[

@@ -73,7 +73,16 @@ pub struct RawRule {
     pub new_group: bool,
     #[serde(default)]
     pub lost: bool,
-    pub cooldown: Option<String>,
+    pub cooldown: Option<Spelled>,
+}
+
+/// A duration as the file spells it: a string, or anything else (refused with the rule's name,
+/// not as a type the file never mentions).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+pub enum Spelled {
+    Text(String),
+    Other(toml::Value),
 }
 
 impl AlertRule {
@@ -118,11 +127,21 @@ impl AlertRule {
                 ))
             }
         };
-        let cooldown = raw
-            .cooldown
-            .as_deref()
-            .map(|c| bounded("cooldown", c, &name, "\"15m\""))
-            .transpose()?;
+        let cooldown = match &raw.cooldown {
+            None => None,
+            Some(Spelled::Text(c)) => Some(bounded("cooldown", c, &name, "\"15m\"")?),
+            Some(Spelled::Other(v)) => {
+                let shown = match v {
+                    toml::Value::Integer(n) => n.to_string(),
+                    toml::Value::Float(x) => x.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    other => other.type_str().to_owned(),
+                };
+                return Err(format!(
+                    "alert `{name}`: bad cooldown `{shown}`: a duration in quotes (e.g. \"15m\", \"1h\"; at most 30d)"
+                ));
+            }
+        };
         Ok(AlertRule {
             name,
             filter,
@@ -211,10 +230,13 @@ mod tests {
             rule("name = \"x\"\nlost = true\nsound = \"loud\"").is_err(),
             "unknown keys"
         );
-        assert!(
-            rule("name = \"x\"\nlost = true\ncooldown = 15").is_err(),
-            "a cooldown is a duration as a string"
+        assert_eq!(
+            rule("name = \"x\"\nlost = true\ncooldown = 15").unwrap_err(),
+            "alert `x`: bad cooldown `15`: a duration in quotes (e.g. \"15m\", \"1h\"; at most 30d)"
         );
+        assert!(rule("name = \"x\"\nlost = true\ncooldown = [1]")
+            .unwrap_err()
+            .contains("bad cooldown `array`"));
     }
 
     #[test]
