@@ -106,6 +106,7 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("sessions", Action::Focus(Panel::Sessions)),
     ("groups", Action::Focus(Panel::Groups)),
     ("ack_alerts", Action::AckAlerts),
+    ("alerts", Action::AlertList),
     ("lang", Action::ToggleLang),
     ("mouse", Action::ToggleMouse),
     ("top", Action::Top),
@@ -157,10 +158,11 @@ pub enum Mode {
     Help,
     FilterEdit,
     Copy,
+    Alerts,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Failures,
         Mode::Reasons,
         Mode::Groups,
@@ -169,6 +171,7 @@ impl Mode {
         Mode::Help,
         Mode::FilterEdit,
         Mode::Copy,
+        Mode::Alerts,
     ];
 }
 
@@ -361,6 +364,52 @@ pub const HELP: &[Binding] = &[
     bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
 ];
 
+/// The list of this session's alerts: it scrolls, and `q` closes it rather than quitting.
+pub const ALERTS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), ch('q'), ch('!')],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
+    ),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Action::Scroll(1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Action::Scroll(-1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageDown), ch(' ')],
+        Action::Scroll(10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageUp)],
+        Action::Scroll(-10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('g'), code(KeyCode::Home)],
+        Action::Top,
+        HelpId::AlertListEnds,
+    ),
+    bind(
+        &[ch('G'), code(KeyCode::End)],
+        Action::Bottom,
+        HelpId::AlertListEnds,
+    ),
+    bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(
+        &[ch('?'), code(KeyCode::F(1))],
+        Action::ToggleHelp,
+        HelpId::Help,
+    ),
+    bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+];
+
 /// Keys that work in every mode but filter editing.
 pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('q'), ctrl('c')], Action::Quit, HelpId::Quit),
@@ -376,6 +425,7 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
     bind(&[ch('f')], Action::Focus(Panel::Groups), HelpId::Groups),
     bind(&[ch('a')], Action::AckAlerts, HelpId::AckAlerts),
+    bind(&[ch('!')], Action::AlertList, HelpId::AlertList),
     bind(
         &[ch('+'), ch('=')],
         Action::Replay(ReplayCmd::Faster),
@@ -483,6 +533,7 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
         Mode::Help => &[HELP, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
         Mode::Copy => &[COPY],
+        Mode::Alerts => &[ALERTS],
     }
 }
 
@@ -516,6 +567,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (HELP, HelpSection::Detail),
         (FILTER, HelpSection::Filter),
         (COPY, HelpSection::Copy),
+        (ALERTS, HelpSection::Alerts),
         (EVERYWHERE, HelpSection::Everywhere),
     ]
 }
@@ -527,6 +579,7 @@ pub enum HelpSection {
     Detail,
     Filter,
     Copy,
+    Alerts,
     Everywhere,
 }
 
