@@ -260,3 +260,56 @@ fn the_dashboard_shows_a_banner_until_it_is_acknowledged() {
     t.send(&["q"]);
     t.wait_for("FAILWATCH-EXITED-0");
 }
+
+#[test]
+fn the_dashboard_lists_every_alert_of_the_session_with_those_its_cooldown_held_back() {
+    let rules = config("[[alerts]]\nname = \"never told\"\nlost = true\ncooldown = \"1m\"\n");
+    let lost = |second| (second, "timeout", "task timed out", false);
+    let cap = capture(&[lost(0), lost(10), lost(20), lost(70)]);
+    let cmd = dashboard(&format!(
+        "replay --speed max --lang en --tz utc --config {} {}",
+        rules.path().display(),
+        cap.path().display()
+    ));
+    // Wide enough for the banner to say what the last alert says.
+    let t = Tmux::sized(&cmd, 200, 40);
+    // Two announced (0:00, and 1:10 saying two were held back): the banner counts those.
+    let screen = t.wait_for("2 new alerts");
+    assert!(
+        screen.contains("(2 more held back by the 1m cooldown)"),
+        "{screen}"
+    );
+    t.send(&["!"]);
+    // The oldest is drawn last: once it is on screen, the whole list is.
+    t.wait_for("08:00:00.200 UTC  never told");
+    let list = t.screen();
+    assert!(
+        list.contains("4 alerts · 2 held back by cooldowns"),
+        "{list}"
+    );
+    assert_eq!(
+        list.matches("held back by the 1m cooldown · received")
+            .count(),
+        2,
+        "{list}"
+    );
+    assert_eq!(list.matches("notified · received").count(), 2, "{list}");
+    // Newest first.
+    let newest = list.find("08:01:10.200 UTC  never told").expect(&list);
+    let oldest = list.find("08:00:00.200 UTC  never told").expect(&list);
+    assert!(newest < oldest, "{list}");
+    // q closes the list (not failwatch), and the alerts were acknowledged by opening it.
+    t.send(&["q"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.screen().contains("Alerts this session") {
+        assert!(std::time::Instant::now() < deadline, "{}", t.screen());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let after = t.screen();
+    assert!(
+        !after.contains("ALERT") && !after.contains("FAILWATCH-EXITED"),
+        "{after}"
+    );
+    t.send(&["q"]);
+    t.wait_for("FAILWATCH-EXITED-0");
+}
