@@ -63,12 +63,14 @@ pub struct Feed {
     alerts: AlertLog,
 }
 
-/// Alerts the pipeline fired: the latest (for the header), how many, how many announced.
+/// Alerts the pipeline fired: the latest announced (for the header), how many were announced,
+/// how many of those rang, and every one of the session (held back by a cooldown or not).
 #[derive(Default)]
 struct AlertLog {
     latest: Option<Fired>,
     total: u64,
     announced: u64,
+    history: crate::alerts::AlertHistory,
 }
 
 impl Feed {
@@ -103,7 +105,29 @@ impl Feed {
         }
     }
 
-    /// The latest alert fired, and how many fired in all.
+    /// Every alert fired this session, held back by a cooldown or not.
+    pub fn alert_history(&self) -> &crate::alerts::AlertHistory {
+        &self.alerts.history
+    }
+
+    /// Alerts the pipeline fired, received at `received` (the wall clock): each is listed, and
+    /// those announced count for the header and the bell.
+    pub fn record_alerts(&mut self, fired: Vec<Fired>, received: chrono::DateTime<chrono::Utc>) {
+        for f in fired {
+            if f.announced() {
+                self.alerts.total += 1;
+                self.alerts.latest = Some(f.clone());
+            }
+            self.alerts.history.record(f, received);
+        }
+    }
+
+    /// Whether the pipeline runs alert rules.
+    pub fn has_alert_rules(&self) -> bool {
+        self.pipeline.alert_engine().is_some()
+    }
+
+    /// The latest alert announced, and how many were announced in all.
     pub fn latest_alert(&self) -> Option<(&Fired, u64)> {
         self.alerts.latest.as_ref().map(|f| (f, self.alerts.total))
     }
@@ -157,9 +181,9 @@ impl Feed {
     pub async fn next(&mut self) -> FeedEvent {
         let event = self.ingest().await;
         let fired = self.pipeline.take_fired();
-        if let Some(last) = fired.last() {
-            self.alerts.total += fired.len() as u64;
-            self.alerts.latest = Some(last.clone());
+        self.alerts.history.lost(self.pipeline.take_fired_dropped());
+        if !fired.is_empty() {
+            self.record_alerts(fired, chrono::Utc::now());
         }
         if let Some((_, _, stale)) = &mut self.metrics {
             *stale = true;
@@ -287,6 +311,36 @@ mod tests {
             0,
             "rebuilt from the start"
         );
+    }
+
+    #[tokio::test]
+    async fn alerts_held_back_by_a_cooldown_are_listed_but_neither_counted_nor_rung() {
+        let text = "name = \"lost\"\nlost = true\ncooldown = \"1h\"";
+        let rule =
+            crate::alerts::AlertRule::new(&toml::from_str(text).unwrap(), &Default::default())
+                .unwrap();
+        let mut pipeline = Pipeline::new(1000);
+        pipeline.set_alerts(crate::alerts::AlertEngine::new(vec![rule]));
+        let mut r = Replay::load(CAPTURE.as_bytes()).unwrap();
+        r.set_speed(None);
+        let mut feed = Feed::replay(pipeline, r, "x".into());
+        assert!(feed.has_alert_rules());
+        while !feed.replay_state().unwrap().at_end() {
+            feed.next().await;
+        }
+        let history = feed.alert_history();
+        let held = history.held();
+        assert!(
+            held > 0,
+            "the capture loses more than one session within the hour"
+        );
+        let announced = (history.len() - held) as u64;
+        assert_eq!(feed.latest_alert().map(|(_, n)| n), Some(announced));
+        assert!(!feed.latest_alert().unwrap().0.held);
+        let newest = history.newest_first().next().unwrap();
+        assert!(newest.received > chrono::DateTime::UNIX_EPOCH);
+        assert_eq!(feed.take_new_alerts().map(|(_, n)| n), Some(announced));
+        assert_eq!(feed.take_new_alerts(), None, "each rings once");
     }
 
     #[test]

@@ -31,6 +31,7 @@ strings! {
     groups: "Groups", "分组";
     alerts_unseen: "new alerts", "条新告警";
     acknowledge: "acknowledge", "确认";
+    alert_list_all: "all of them", "全部告警";
     group_kind: "kind of failure", "失败类型";
     group_no_text: "(no error text)", "（无错误文本）";
     group_sessions: "Sess", "会话";
@@ -135,6 +136,7 @@ strings! {
     hints_detail: "←/→ previous/next failure · j/k scroll · y copy… · esc close", "←/→ 上一个/下一个失败 · j/k 滚动 · y 复制… · esc 关闭";
     hints_help: "j/k scroll · g/G top/end · esc close", "j/k 滚动 · g/G 顶部/末尾 · esc 关闭";
     hints_copy: "press a key to copy · esc cancel", "按键复制 · esc 取消";
+    hints_alerts: "j/k scroll · PgUp/PgDn page · g/G newest/oldest · esc close", "j/k 滚动 · PgUp/PgDn 翻页 · g/G 最新/最早 · esc 关闭";
     first_run: "New here? enter opens a failure · n jumps to the next lost notification · r reasons · / filter · ? every key", "初次使用？enter 打开失败 · n 跳到下一个丢失的通知 · r 原因 · / 过滤 · ? 全部按键";
     filter_keys: "enter apply · esc cancel · ↑/↓ history · ctrl-u clear · ctrl-w word", "enter 应用 · esc 取消 · ↑/↓ 历史 · ctrl-u 清空 · ctrl-w 删词";
     no_failures: "No failures yet.", "暂无失败。";
@@ -194,6 +196,18 @@ strings! {
     help_keys_filter: "editing the filter", "编辑过滤";
     help_keys_everywhere: "everywhere", "任何时候";
     help_keys_copy: "the copy menu (y)", "复制菜单（y）";
+    help_keys_alerts: "the alerts of this session (!)", "本次会话的告警（!）";
+    // The alerts of this session (!).
+    alert_list: "Alerts this session", "本次会话的告警";
+    alert_list_empty: "No alert has fired this session.", "本次会话尚无告警。";
+    alert_list_no_rules: "No alert rules: add [[alerts]] tables to the config file (failwatch config path shows where it is).", "没有告警规则：请在配置文件中添加 [[alerts]] 表（failwatch config path 显示其位置）。";
+    alert_list_count: "alerts", "条告警";
+    alert_list_held_count: "held back by cooldowns", "条被冷却期压下";
+    alert_list_order: "newest first", "最新在前";
+    alert_list_notified: "notified", "已通知";
+    alert_list_held: "held back by the {} cooldown", "被 {} 冷却期压下";
+    alert_list_received: "received", "收到于";
+    alert_list_dropped: "older alerts not kept (the list keeps the newest {})", "条更早的告警未保留（列表只保留最新的 {} 条）";
     // Status messages.
     nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
     not_a_replay: "replay controls work in `failwatch replay`", "回放控制只在 `failwatch replay` 中可用";
@@ -331,6 +345,8 @@ help_texts! {
     Goto: "go to a time (09:50)", "跳转到某个时间（09:50）";
     Groups: "failure groups panel (in place of the reasons)", "失败分组面板（替代原因面板）";
     AckAlerts: "acknowledge the alerts (hide the banner)", "确认告警（隐藏横幅）";
+    AlertList: "the alerts of this session, held back ones too (acknowledges them)", "本次会话的告警，含被冷却期压下的（同时确认）";
+    AlertListEnds: "newest, oldest", "最新、最早";
     CopyGroup: "copy the group id", "复制分组 id";
     Unfocus: "back to the failures", "回到失败列表";
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";

@@ -116,6 +116,52 @@ fn new_group_and_lost_rules() {
 }
 
 #[test]
+fn a_cooldown_holds_back_what_watch_prints_and_the_next_alert_and_the_end_say_how_many() {
+    let rules = config(
+        "[[alerts]]\nname = \"never told\"\nlost = true\ncooldown = \"1m\"\n\
+         [[alerts]]\nname = \"every crash\"\nfilter = \"reason:agent_error\"\ncount = 1\nwindow = \"1s\"\n",
+    );
+    let lost = |second| (second, "timeout", "task timed out", false);
+    let failures = [
+        lost(0),                          // printed; the cooldown runs to 1:00
+        lost(10),                         // held back
+        (15, "agent_error", CRASH, true), // another rule: printed
+        lost(20),                         // held back
+        lost(70), // printed, saying 2 were held back; the cooldown runs to 2:10
+        lost(80), // held back, and no alert after it tells
+    ];
+    let (code, alerts, stderr) = watch(&rules, &capture(&failures));
+    assert_eq!(code, 5, "{stderr}");
+    let said: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|a| (a["alert"].as_str().unwrap(), a["at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("never told", "2026-11-25T08:00:00.200Z"),
+            ("every crash", "2026-11-25T08:00:15.200Z"),
+            ("never told", "2026-11-25T08:01:10.200Z"),
+        ]
+    );
+    assert_eq!(alerts[0].get("held_back"), None, "{alerts:#?}");
+    assert_eq!(alerts[2]["held_back"], 2);
+    let what = alerts[2]["what"].as_str().unwrap();
+    assert!(
+        what.ends_with("(2 more held back by the 1m cooldown)"),
+        "{what}"
+    );
+    assert!(
+        stderr.contains("never told: 1 more held back by the 1m cooldown after its last alert"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 alerts fired (3 more held back by cooldowns)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_rule_without_a_condition_is_a_usage_error_naming_it() {
     let rules = config("[[alerts]]\nname = \"vague\"\nfilter = \"reason:timeout\"\n");
     let (code, _, stderr) = watch(&rules, &capture(&[(0, "timeout", TIMEOUT, true)]));
@@ -124,6 +170,67 @@ fn a_rule_without_a_condition_is_a_usage_error_naming_it() {
         stderr.contains("alert `vague`") && stderr.contains("say when it fires"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_cooldown_that_is_not_a_duration_is_refused_in_the_words_of_the_file() {
+    let cap = capture(&[(0, "timeout", TIMEOUT, true)]);
+    for (cooldown, says) in [
+        (
+            "\"soon\"",
+            "alert `quiet`: bad cooldown `soon` (e.g. \"15m\", \"1h\"; at most 30d)",
+        ),
+        ("\"0s\"", "bad cooldown `0s`"),
+        ("\"31d\"", "at most 30d"),
+        (
+            "15",
+            "alert `quiet`: bad cooldown `15`: a duration in quotes",
+        ),
+        // An escape in the value is said without it.
+        (
+            "\"\\u001b]0;PWNED\\u0007\"",
+            "alert `quiet`: bad cooldown `",
+        ),
+    ] {
+        let rules = config(&format!(
+            "[[alerts]]\nname = \"quiet\"\nlost = true\ncooldown = {cooldown}\n"
+        ));
+        let (code, _, stderr) = watch(&rules, &cap);
+        assert_eq!(code, 2, "{cooldown}: {stderr}");
+        assert!(stderr.contains(says), "{cooldown}: {stderr}");
+        let check = failwatch()
+            .args(["config", "check", "--config"])
+            .arg(rules.path())
+            .output()
+            .unwrap();
+        let check_err = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(2), "{check_err}");
+        assert!(check_err.contains(says), "{cooldown}: {check_err}");
+        for out in [&stderr, &check_err.into_owned()] {
+            assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        }
+    }
+}
+
+#[test]
+fn config_check_lists_each_rule_with_its_cooldown() {
+    let rules = config(
+        "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 5\nwindow = \"10m\"\n\
+         cooldown = \"15m\"\n[[alerts]]\nname = \"never told\"\nlost = true\n",
+    );
+    let out = failwatch()
+        .args(["config", "check", "--config"])
+        .arg(rules.path())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    for line in [
+        "  alert      timeouts: 5 within 10m (reason:timeout), cooldown 15m\n",
+        "  alert      never told: a lost session (every failure), no cooldown\n",
+    ] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
 }
 
 #[test]
@@ -150,6 +257,59 @@ fn the_dashboard_shows_a_banner_until_it_is_acknowledged() {
         assert!(std::time::Instant::now() < deadline, "{}", t.screen());
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    t.send(&["q"]);
+    t.wait_for("FAILWATCH-EXITED-0");
+}
+
+#[test]
+fn the_dashboard_lists_every_alert_of_the_session_with_those_its_cooldown_held_back() {
+    let rules = config("[[alerts]]\nname = \"never told\"\nlost = true\ncooldown = \"1m\"\n");
+    let lost = |second| (second, "timeout", "task timed out", false);
+    let cap = capture(&[lost(0), lost(10), lost(20), lost(70)]);
+    let cmd = dashboard(&format!(
+        "replay --speed max --lang en --tz utc --config {} {}",
+        rules.path().display(),
+        cap.path().display()
+    ));
+    // Wide enough for the banner to say what the last alert says.
+    let t = Tmux::sized(&cmd, 200, 40);
+    // Two announced (0:00, and 1:10 saying two were held back): the banner counts those.
+    let screen = t.wait_for("2 new alerts");
+    assert!(
+        screen.contains("(2 more held back by the 1m cooldown)"),
+        "{screen}"
+    );
+    t.send(&["!"]);
+    // The oldest is drawn last: once it is on screen, the whole list is.
+    t.wait_for("08:00:00.200 UTC  never told");
+    let list = t.screen();
+    assert!(
+        list.contains("4 alerts · 2 held back by cooldowns"),
+        "{list}"
+    );
+    assert_eq!(
+        list.matches("held back by the 1m cooldown · received")
+            .count(),
+        2,
+        "{list}"
+    );
+    assert_eq!(list.matches("notified · received").count(), 2, "{list}");
+    // Newest first.
+    let newest = list.find("08:01:10.200 UTC  never told").expect(&list);
+    let oldest = list.find("08:00:00.200 UTC  never told").expect(&list);
+    assert!(newest < oldest, "{list}");
+    // q closes the list (not failwatch), and the alerts were acknowledged by opening it.
+    t.send(&["q"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.screen().contains("Alerts this session") {
+        assert!(std::time::Instant::now() < deadline, "{}", t.screen());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let after = t.screen();
+    assert!(
+        !after.contains("ALERT") && !after.contains("FAILWATCH-EXITED"),
+        "{after}"
+    );
     t.send(&["q"]);
     t.wait_for("FAILWATCH-EXITED-0");
 }

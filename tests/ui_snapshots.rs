@@ -363,3 +363,93 @@ fn groups_panel() {
     both_languages("groups", 160, 40, &[Action::Focus(Panel::Groups)]);
     both_languages("groups", 80, 24, &[Action::Focus(Panel::Groups)]);
 }
+
+/// The alerts these rules fire on the dashboard's failures, each recorded as received at one
+/// wall time (so the screen is the same on every run).
+fn with_alerts(dash: &mut Dash, rules: &str) {
+    use failwatch::alerts::AlertEngine;
+    let config = failwatch::config::Config::parse(rules).unwrap();
+    let mut engine = AlertEngine::new(config.alerts);
+    let store = dash.feed.pipeline.store();
+    let mut now = None;
+    let mut fired = Vec::new();
+    for i in 0..store.view_len() {
+        let f = store.view_get(i).unwrap();
+        let at = now.map_or(f.at, |n: chrono::DateTime<chrono::Utc>| n.max(f.at));
+        now = Some(at);
+        fired.extend(engine.observe(f, at));
+    }
+    let received = chrono::DateTime::parse_from_rfc3339("2026-11-26T07:45:00Z").unwrap();
+    dash.feed.record_alerts(fired, received.into());
+    dash.app.sync(&dash.feed);
+}
+
+const COOLDOWN_RULES: &str = "[[alerts]]\nname = \"never told\"\nlost = true\ncooldown = \"15m\"\n\
+     [[alerts]]\nname = \"new kind\"\nnew_group = true\nfilter = \"reason:agent_error\"\n";
+
+#[test]
+fn alert_list_overlay() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut dash = app(lang, 100, 34);
+        with_alerts(&mut dash, COOLDOWN_RULES);
+        let history = dash.feed.alert_history();
+        assert!(history.held() > 0 && history.held() < history.len());
+        assert!(dash.app.banner);
+        dash.act(Action::AlertList);
+        assert!(!dash.app.banner, "opening the list acknowledges");
+        insta::assert_snapshot!(format!("alert_list_{tag}_100x34"), screen(&dash));
+    }
+    // Scrolled to the oldest.
+    let mut dash = app(Lang::En, 100, 34);
+    with_alerts(&mut dash, COOLDOWN_RULES);
+    dash.act(Action::AlertList);
+    dash.act(Action::Bottom);
+    insta::assert_snapshot!("alert_list_oldest_en_100x34", screen(&dash));
+}
+
+#[test]
+fn an_empty_alert_list_says_why() {
+    let mut dash = app(Lang::En, 80, 24);
+    dash.act(Action::AlertList);
+    let s = screen(&dash);
+    assert!(s.contains("No alert rules: add [[alerts]]"), "{s}");
+    insta::assert_snapshot!("alert_list_no_rules_en_80x24", s);
+}
+
+#[test]
+fn the_alert_list_shows_no_secret_or_control_character_at_any_size() {
+    let rules = "[[alerts]]\nname = \"\\u001b]0;PWNED\\u0007 mul_efefefefefefefefefefefefefefefefefefefef\"\n\
+                 new_group = true\ncooldown = \"1m\"\n[[alerts]]\nname = \"lost\"\nlost = true\n";
+    for (capture, lang) in [(SAMPLE, Lang::En), (OCTO, Lang::Zh), (UPSTREAM, Lang::En)] {
+        let mut dash = app_on(capture, "", lang, 200, 60);
+        with_alerts(&mut dash, rules);
+        assert!(!dash.feed.alert_history().is_empty());
+        dash.act(Action::AlertList);
+        let pages = failwatch::ui::overlay_max_scroll(&dash.app, &dash.feed) / 10 + 1;
+        for _ in 0..pages {
+            let s = screen(&dash);
+            for secret in [
+                "pwe5856cfa",
+                "toka6482fe6abcdefghijKLMNOP",
+                "tok61326cc0abcdefghijKLMNOP",
+                "bob/",
+                "s3cr3tpass",
+                "efefefefef",
+                "PWNED\u{7}",
+            ] {
+                assert!(!s.contains(secret), "{secret} on screen:\n{s}");
+            }
+            assert!(
+                !s.chars().any(|c| c.is_control() && c != '\n'),
+                "control char on screen"
+            );
+            dash.act(Action::Scroll(10));
+        }
+    }
+    for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 10), (300, 100)] {
+        let mut dash = app(Lang::Zh, w, h);
+        with_alerts(&mut dash, COOLDOWN_RULES);
+        dash.act(Action::AlertList);
+        screen(&dash);
+    }
+}

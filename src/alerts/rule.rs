@@ -14,6 +14,7 @@
 //! [[alerts]]
 //! name = "a user was never told"
 //! lost = true                      # a matching failure lost its chat session
+//! cooldown = "15m"                 # any rule: after it fires, quiet for 15 minutes (event time)
 //! ```
 
 use chrono::Duration;
@@ -26,6 +27,9 @@ pub struct AlertRule {
     pub name: String,
     pub filter: Filter,
     pub condition: Condition,
+    /// After it fires, further firings within this long (event time) are held back: recorded,
+    /// not announced. `None`: every firing is announced.
+    pub cooldown: Option<Duration>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,9 +45,19 @@ pub enum Condition {
 /// A count rule keeps this many failure times at most …
 pub const MAX_COUNT: u32 = 100_000;
 
-/// … within a window of at most 30 days.
+/// … within a window of at most 30 days; a cooldown is at most as long.
 fn max_window() -> Duration {
     Duration::days(30)
+}
+
+/// A duration as written in a rule (`10m`, `1h`, `90s`, `2d`), more than zero and at most 30
+/// days; the error names the key and the rule.
+fn bounded(key: &str, text: &str, name: &str, example: &str) -> Result<Duration, String> {
+    crate::filter::parse_duration(text)
+        .filter(|d| *d > Duration::zero() && *d <= max_window())
+        .ok_or_else(|| {
+            format!("alert `{name}`: bad {key} `{text}` (e.g. {example}, \"1h\"; at most 30d)")
+        })
 }
 
 /// One `[[alerts]]` table as written.
@@ -59,6 +73,16 @@ pub struct RawRule {
     pub new_group: bool,
     #[serde(default)]
     pub lost: bool,
+    pub cooldown: Option<Spelled>,
+}
+
+/// A duration as the file spells it: a string, or anything else (refused with the rule's name,
+/// not as a type the file never mentions).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+pub enum Spelled {
+    Text(String),
+    Other(toml::Value),
 }
 
 impl AlertRule {
@@ -76,13 +100,7 @@ impl AlertRule {
             Filter::parse_saved(&raw.filter, saved).map_err(|e| format!("alert `{name}`: {e}"))?;
         let condition = match (raw.count, &raw.window, raw.new_group, raw.lost) {
             (Some(count), Some(window), false, false) if (1..=MAX_COUNT).contains(&count) => {
-                let window = crate::filter::parse_duration(window)
-                    .filter(|w| *w > Duration::zero() && *w <= max_window())
-                    .ok_or_else(|| {
-                        format!(
-                            "alert `{name}`: bad window `{window}` (e.g. \"10m\", \"1h\"; at most 30d)"
-                        )
-                    })?;
+                let window = bounded("window", window, &name, "\"10m\"")?;
                 Condition::Count { count, window }
             }
             (Some(_), Some(_), false, false) => {
@@ -109,10 +127,26 @@ impl AlertRule {
                 ))
             }
         };
+        let cooldown = match &raw.cooldown {
+            None => None,
+            Some(Spelled::Text(c)) => Some(bounded("cooldown", c, &name, "\"15m\"")?),
+            Some(Spelled::Other(v)) => {
+                let shown = match v {
+                    toml::Value::Integer(n) => n.to_string(),
+                    toml::Value::Float(x) => x.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    other => other.type_str().to_owned(),
+                };
+                return Err(format!(
+                    "alert `{name}`: bad cooldown `{shown}`: a duration in quotes (e.g. \"15m\", \"1h\"; at most 30d)"
+                ));
+            }
+        };
         Ok(AlertRule {
             name,
             filter,
             condition,
+            cooldown,
         })
     }
 }
@@ -168,6 +202,26 @@ mod tests {
                 "alert `x`",
             ),
             ("name = \" \"\nlost = true", "needs a name"),
+            (
+                "name = \"x\"\nlost = true\ncooldown = \"soon\"",
+                "alert `x`: bad cooldown `soon` (e.g. \"15m\"",
+            ),
+            (
+                "name = \"x\"\nlost = true\ncooldown = \"0m\"",
+                "bad cooldown `0m`",
+            ),
+            (
+                "name = \"x\"\nlost = true\ncooldown = \"-5m\"",
+                "bad cooldown",
+            ),
+            (
+                "name = \"x\"\nlost = true\ncooldown = \"31d\"",
+                "at most 30d",
+            ),
+            (
+                "name = \"x\"\nnew_group = true\ncooldown = \"99999999999999999d\"",
+                "at most 30d",
+            ),
         ] {
             let e = rule(text).unwrap_err();
             assert!(e.contains(says), "{text}: {e}");
@@ -176,5 +230,38 @@ mod tests {
             rule("name = \"x\"\nlost = true\nsound = \"loud\"").is_err(),
             "unknown keys"
         );
+        assert_eq!(
+            rule("name = \"x\"\nlost = true\ncooldown = 15").unwrap_err(),
+            "alert `x`: bad cooldown `15`: a duration in quotes (e.g. \"15m\", \"1h\"; at most 30d)"
+        );
+        assert!(rule("name = \"x\"\nlost = true\ncooldown = [1]")
+            .unwrap_err()
+            .contains("bad cooldown `array`"));
+    }
+
+    #[test]
+    fn any_rule_may_have_a_cooldown_and_none_is_the_default() {
+        for condition in [
+            "count = 5\nwindow = \"10m\"",
+            "new_group = true",
+            "lost = true",
+        ] {
+            let r = rule(&format!("name = \"x\"\n{condition}\ncooldown = \"15m\"")).unwrap();
+            assert_eq!(r.cooldown, Some(Duration::minutes(15)), "{condition}");
+            assert_eq!(
+                rule(&format!("name = \"x\"\n{condition}"))
+                    .unwrap()
+                    .cooldown,
+                None
+            );
+        }
+        for (text, d) in [
+            ("90s", Duration::seconds(90)),
+            ("2h", Duration::hours(2)),
+            ("30d", Duration::days(30)),
+        ] {
+            let r = rule(&format!("name = \"x\"\nlost = true\ncooldown = \"{text}\"")).unwrap();
+            assert_eq!(r.cooldown, Some(d), "{text}");
+        }
     }
 }

@@ -53,7 +53,7 @@ pub fn report(config: &Config, path: &Path, sessions: usize) -> String {
     format!("{}: ok\n{out}", clean(&path.display().to_string()))
 }
 
-/// `name: when (filter)`.
+/// `name: when (filter), cooldown 15m` (or `, no cooldown`).
 fn alert(rule: &AlertRule) -> String {
     let when = match rule.condition {
         Condition::Count { count, window } => {
@@ -66,7 +66,11 @@ fn alert(rule: &AlertRule) -> String {
         "" => "every failure".to_owned(),
         source => clean(source),
     };
-    format!("{}: {when} ({filter})", clean(&rule.name))
+    let cooldown = match rule.cooldown {
+        Some(c) => format!("cooldown {}", crate::alerts::window_text(c)),
+        None => "no cooldown".to_owned(),
+    };
+    format!("{}: {when} ({filter}), {cooldown}", clean(&rule.name))
 }
 
 #[cfg(test)]
@@ -99,9 +103,28 @@ mod tests {
             "  @y         @x\n             = [REDACTED",
             "  key x      quit\n",
             "  alert      ",
-            "[REDACTED MULTICA TOKEN]: 2 within 10m (@y)\n",
+            "[REDACTED MULTICA TOKEN]: 2 within 10m (@y), no cooldown\n",
         ] {
             assert!(shown.contains(said), "{said}: {shown}");
         }
+    }
+
+    #[test]
+    fn every_alert_rule_is_shown_with_its_condition_filter_and_cooldown() {
+        let config = Config::parse(
+            "[[alerts]]\nname = \"timeouts\"\nfilter = \"reason:timeout\"\ncount = 5\nwindow = \"10m\"\n\
+             cooldown = \"15m\"\n[[alerts]]\nname = \"new kind\"\nnew_group = true\ncooldown = \"90s\"\n\
+             [[alerts]]\nname = \"never told\"\nlost = true\n",
+        )
+        .unwrap();
+        let shown = report(&config, Path::new("fw.toml"), 0);
+        assert!(
+            shown.ends_with(
+                "  alert      timeouts: 5 within 10m (reason:timeout), cooldown 15m\n\
+                 \x20 alert      new kind: a new group (every failure), cooldown 90s\n\
+                 \x20 alert      never told: a lost session (every failure), no cooldown\n"
+            ),
+            "{shown}"
+        );
     }
 }

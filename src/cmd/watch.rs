@@ -1,7 +1,8 @@
 //! `failwatch watch`: the config file's alert rules, headless. Each alert that fires is printed
 //! (text or JSON) as it fires. On a capture the whole file is read, and the exit code says
 //! whether anything fired (5) or not (0); on a live source the first alert ends the run with 5,
-//! for runbooks and cron.
+//! for runbooks and cron. A firing its rule's cooldown held back is not printed: the next alert
+//! of that rule says how many were, and the end says what no alert told.
 
 use std::io::{self, Write};
 
@@ -72,9 +73,9 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
                 say_gaps(&intake, &mut gaps, &mut pipeline, locale);
             }
             let fired = pipeline.take_fired();
-            if !fired.is_empty() {
-                print(&fired, json, settings.lang);
-                return Err(fired_ending(&pipeline, fired.len() as u64));
+            if fired.iter().any(Fired::announced) {
+                let n = print(&fired, json, settings.lang);
+                return Err(fired_ending(&pipeline, n));
             }
             match event {
                 // A source that failed for good ends like any other end, said below.
@@ -90,9 +91,9 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         // The source is left as it was: a gap still open is said too.
         say_gaps(&intake, &mut gaps, &mut pipeline, locale);
         let fired = pipeline.take_fired();
-        if !fired.is_empty() {
-            print(&fired, json, settings.lang);
-            return Err(fired_ending(&pipeline, fired.len() as u64));
+        if fired.iter().any(Fired::announced) {
+            let n = print(&fired, json, settings.lang);
+            return Err(fired_ending(&pipeline, n));
         }
         let failed = match &intake.status().phase {
             Phase::Failed(msg) => Some(msg.clone()),
@@ -130,9 +131,7 @@ fn capture(
         &mut pipeline,
         &sink,
         |p, ()| {
-            let new = p.take_fired();
-            fired += new.len() as u64;
-            print(&new, json, settings.lang);
+            fired += print(&p.take_fired(), json, settings.lang);
             Ok(())
         },
     )
@@ -149,7 +148,23 @@ fn capture(
             );
             Ok(())
         }
-        n => Err(fired_error(n)),
+        n => {
+            say_held_untold(&pipeline);
+            Err(fired_error(n, &pipeline))
+        }
+    }
+}
+
+/// Firings held back by a cooldown after their rule's last alert: no printed alert told of them.
+fn say_held_untold(pipeline: &crate::ingest::Pipeline) {
+    let Some(engine) = pipeline.alert_engine() else {
+        return;
+    };
+    for (rule, n, cooldown) in engine.held_untold() {
+        let cooldown = crate::alerts::window_text(cooldown);
+        eprintln!(
+            "failwatch: {rule}: {n} more held back by the {cooldown} cooldown after its last alert"
+        );
     }
 }
 
@@ -187,25 +202,36 @@ fn fired_ending(pipeline: &crate::ingest::Pipeline, n: u64) -> CmdError {
     if output::has_losses(pipeline) {
         eprintln!("failwatch: {}", output::losses_line(pipeline));
     }
-    fired_error(n)
+    fired_error(n, pipeline)
 }
 
-fn fired_error(n: u64) -> CmdError {
-    CmdError::alert(if n == 1 {
+/// `3 alerts fired`, and how many more cooldowns held back when they did.
+fn fired_error(n: u64, pipeline: &crate::ingest::Pipeline) -> CmdError {
+    let fired = if n == 1 {
         "1 alert fired".to_owned()
     } else {
         format!("{n} alerts fired")
-    })
+    };
+    match pipeline.alert_engine().map_or(0, |e| e.held) {
+        0 => CmdError::alert(fired),
+        held => CmdError::alert(format!("{fired} ({held} more held back by cooldowns)")),
+    }
 }
 
-/// One line per alert: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at", "what"}`.
-fn print(fired: &[Fired], json: bool, lang: Lang) {
+/// One line per alert announced: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at",
+/// "what"}` (with `"held_back": n` when its cooldown held some back); how many were printed.
+fn print(fired: &[Fired], json: bool, lang: Lang) -> u64 {
     let mut out = io::stdout().lock();
-    for f in fired {
+    let mut printed = 0;
+    for f in fired.iter().filter(|f| f.announced()) {
+        printed += 1;
         let line = if json {
             // For machines: always the English sentence.
-            serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what(Lang::En)})
-                .to_string()
+            let mut line = serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what(Lang::En)});
+            if f.held_back > 0 {
+                line["held_back"] = f.held_back.into();
+            }
+            line.to_string()
         } else {
             format!("ALERT {} {}: {}", format_time(f.at), f.rule, f.what(lang))
         };
@@ -213,4 +239,5 @@ fn print(fired: &[Fired], json: bool, lang: Lang) {
         let _ = writeln!(out, "{line}");
     }
     let _ = out.flush();
+    printed
 }

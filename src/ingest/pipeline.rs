@@ -58,6 +58,8 @@ pub struct Pipeline {
     alerts: Option<AlertEngine>,
     /// Alerts fired and not yet taken ([`Pipeline::take_fired`]), at most [`FIRED_KEPT`].
     fired: Vec<Fired>,
+    /// Alerts dropped from `fired` before they were taken ([`Pipeline::take_fired_dropped`]).
+    fired_dropped: u64,
     /// Frames held until the server family is known (a headless stream; see
     /// [`super::family`]).
     gate: Option<FamilyGate>,
@@ -84,6 +86,7 @@ impl Pipeline {
             amended: None,
             alerts: None,
             fired: Vec::new(),
+            fired_dropped: 0,
             gate: None,
         }
     }
@@ -116,6 +119,11 @@ impl Pipeline {
     /// Evaluate these alert rules on every failure admitted.
     pub fn set_alerts(&mut self, engine: AlertEngine) {
         self.alerts = Some(engine);
+    }
+
+    /// The alert rules at work, if any: what they fired and held back.
+    pub fn alert_engine(&self) -> Option<&AlertEngine> {
+        self.alerts.as_ref()
     }
 
     /// Hold frames until a frame tells the server family, when no setting decided it (a
@@ -177,6 +185,11 @@ impl Pipeline {
     /// The alerts fired since the last call.
     pub fn take_fired(&mut self) -> Vec<Fired> {
         std::mem::take(&mut self.fired)
+    }
+
+    /// How many alerts fired since the last call were dropped untaken (past [`FIRED_KEPT`]).
+    pub fn take_fired_dropped(&mut self) -> u64 {
+        std::mem::take(&mut self.fired_dropped)
     }
 
     /// Start over empty (a replay seeking back or looping): same capacity, filter, family
@@ -339,6 +352,7 @@ impl Pipeline {
             self.fired.extend(fired);
             let over = self.fired.len().saturating_sub(FIRED_KEPT);
             self.fired.drain(..over);
+            self.fired_dropped += over as u64;
         }
         self.store.apply(update);
     }
@@ -717,5 +731,23 @@ mod tests {
         }
         assert_eq!(p.take_lookups().len(), AWAITING);
         assert_eq!(last, Some(Lookup::Failed(TOO_MANY_WAITING.into())));
+    }
+
+    #[test]
+    fn alerts_past_the_bound_before_they_are_taken_are_dropped_and_counted() {
+        let text = "name = \"every\"\ncount = 1\nwindow = \"1s\"";
+        let rule =
+            crate::alerts::AlertRule::new(&toml::from_str(text).unwrap(), &Default::default())
+                .unwrap();
+        let mut p = Pipeline::new(10);
+        p.set_alerts(AlertEngine::new(vec![rule]));
+        let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        for i in 0..FIRED_KEPT + 5 {
+            let frame = format!(r#"{{"type":"task:failed","payload":{{"task_id":"t{i}"}}}}"#);
+            p.push_frame(t0 + chrono::Duration::seconds(2 * i as i64), &frame, |_| {});
+        }
+        assert_eq!(p.take_fired().len(), FIRED_KEPT);
+        assert_eq!(p.take_fired_dropped(), 5);
+        assert_eq!(p.take_fired_dropped(), 0, "taken");
     }
 }

@@ -19,6 +19,8 @@ pub enum Overlay {
     Help,
     /// What to copy (over the detail view or a panel).
     Copy,
+    /// The alerts of this session.
+    Alerts,
 }
 
 /// Things the copy menu offers.
@@ -66,6 +68,8 @@ pub enum Action {
     Goto,
     /// Hide the alert banner (until the next alert).
     AckAlerts,
+    /// Open (and acknowledge) or close the list of this session's alerts.
+    AlertList,
     Unfocus,
     ClearFilter,
     EditFilter,

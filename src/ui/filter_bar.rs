@@ -23,6 +23,7 @@ fn hints(app: &App, s: &Strings) -> &'static str {
         (Overlay::Copy, _) => s.hints_copy,
         (Overlay::Detail, _) => s.hints_detail,
         (Overlay::Help, _) => s.hints_help,
+        (Overlay::Alerts, _) => s.hints_alerts,
         (Overlay::None, Panel::Failures) => s.hints_failures,
         (Overlay::None, Panel::Reasons) => s.hints_reasons,
         (Overlay::None, Panel::Groups) => s.hints_groups,

@@ -288,9 +288,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             let unseen = total.saturating_sub(app.alerts_seen);
             lines.push(Line::from(Span::styled(
                 format!(
-                    " ALERT · {unseen} {} · a {} · {}: {} ",
+                    " ALERT · {unseen} {} · a {} · ! {} · {}: {} ",
                     s.alerts_unseen,
                     s.acknowledge,
+                    s.alert_list_all,
                     alert.rule,
                     alert.what(app.lang)
                 ),

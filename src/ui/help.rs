@@ -26,6 +26,7 @@ fn heading(s: &Strings, section: HelpSection) -> &'static str {
         HelpSection::Detail => s.help_keys_detail,
         HelpSection::Filter => s.help_keys_filter,
         HelpSection::Copy => s.help_keys_copy,
+        HelpSection::Alerts => s.help_keys_alerts,
         HelpSection::Everywhere => s.help_keys_everywhere,
     }
 }

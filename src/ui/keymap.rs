@@ -111,6 +111,7 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("sessions", Action::Focus(Panel::Sessions)),
     ("groups", Action::Focus(Panel::Groups)),
     ("ack_alerts", Action::AckAlerts),
+    ("alerts", Action::AlertList),
     ("lang", Action::ToggleLang),
     ("mouse", Action::ToggleMouse),
     ("top", Action::Top),
@@ -162,10 +163,11 @@ pub enum Mode {
     Help,
     FilterEdit,
     Copy,
+    Alerts,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Failures,
         Mode::Reasons,
         Mode::Groups,
@@ -174,6 +176,7 @@ impl Mode {
         Mode::Help,
         Mode::FilterEdit,
         Mode::Copy,
+        Mode::Alerts,
     ];
 }
 
@@ -361,6 +364,52 @@ pub const HELP: &[Binding] = &[
 /// Where no overlay is open: `q` quits (in an overlay it closes the overlay).
 pub const TOP: &[Binding] = &[bind(&[ch('q')], Action::Quit, HelpId::Quit)];
 
+/// The list of this session's alerts: it scrolls, and `q` closes it rather than quitting.
+pub const ALERTS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), ch('q'), ch('!')],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
+    ),
+    bind(
+        &[ch('j'), code(KeyCode::Down)],
+        Action::Scroll(1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('k'), code(KeyCode::Up)],
+        Action::Scroll(-1),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageDown), ch(' ')],
+        Action::Scroll(10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[code(KeyCode::PageUp)],
+        Action::Scroll(-10),
+        HelpId::Scroll,
+    ),
+    bind(
+        &[ch('g'), code(KeyCode::Home)],
+        Action::Top,
+        HelpId::AlertListEnds,
+    ),
+    bind(
+        &[ch('G'), code(KeyCode::End)],
+        Action::Bottom,
+        HelpId::AlertListEnds,
+    ),
+    bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(
+        &[ch('?'), code(KeyCode::F(1))],
+        Action::ToggleHelp,
+        HelpId::Help,
+    ),
+    bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+];
+
 /// Keys that work in every mode but filter editing.
 pub const EVERYWHERE: &[Binding] = &[
     bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
@@ -379,6 +428,7 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('A')], Action::TogglePanelsAll, HelpId::PanelsAll),
     bind(&[ch('R')], Action::Report, HelpId::Report),
     bind(&[ch(':'), ch('t')], Action::Goto, HelpId::Goto),
+    bind(&[ch('!')], Action::AlertList, HelpId::AlertList),
     bind(
         &[ch('+'), ch('=')],
         Action::Replay(ReplayCmd::Faster),
@@ -486,6 +536,7 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
         Mode::Help => &[HELP, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
         Mode::Copy => &[COPY],
+        Mode::Alerts => &[ALERTS],
     }
 }
 
@@ -520,6 +571,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (FILTER, HelpSection::Filter),
         (COPY, HelpSection::Copy),
         (TOP, HelpSection::Everywhere),
+        (ALERTS, HelpSection::Alerts),
         (EVERYWHERE, HelpSection::Everywhere),
     ]
 }
@@ -531,6 +583,7 @@ pub enum HelpSection {
     Detail,
     Filter,
     Copy,
+    Alerts,
     Everywhere,
 }
 

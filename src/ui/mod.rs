@@ -3,6 +3,7 @@
 //! ingests on its own, and the screen is redrawn at most ~30 times a second when something changed.
 
 pub mod action;
+pub mod alert_list;
 pub mod app;
 pub mod ascii;
 pub mod clipboard;
@@ -68,6 +69,7 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
             }
             copy_menu::render(f, size, app, feed, theme);
         }
+        Overlay::Alerts => alert_list::render(f, size, app, feed, theme),
         Overlay::None => {}
     }
     if app.ascii {
@@ -270,6 +272,10 @@ pub fn overlay_max_scroll(app: &App, feed: &Feed) -> usize {
         Overlay::Detail => (
             detail::wrapped(app, feed, &theme).len(),
             detail::area(app.size),
+        ),
+        Overlay::Alerts => (
+            alert_list::wrapped(app, feed, &theme).len(),
+            alert_list::area(app.size),
         ),
         _ => return 0,
     };

@@ -2,6 +2,7 @@
 //! The feed owns the data; [`App::apply`] reads it and returns what must change outside the
 //! view (the filter, replay, the clipboard, a file) as an [`Effect`].
 
+mod alert_list;
 mod copy;
 mod drill;
 mod nav;
@@ -98,6 +99,8 @@ pub struct App {
     pub session_cursor: usize,
     pub detail_scroll: u16,
     pub help_scroll: u16,
+    /// How far the list of this session's alerts is scrolled (0: the newest).
+    pub alerts_scroll: u16,
     pub status: Option<String>,
     /// Show where to start instead of the usual key hints (until the first key).
     pub first_run: bool,
@@ -145,6 +148,7 @@ impl App {
             session_cursor: 0,
             detail_scroll: 0,
             help_scroll: 0,
+            alerts_scroll: 0,
             status: None,
             first_run: false,
             problems: (0, None),
@@ -196,6 +200,7 @@ impl App {
             (Overlay::Copy, _) => Mode::Copy,
             (Overlay::Detail, _) => Mode::Detail,
             (Overlay::Help, _) => Mode::Help,
+            (Overlay::Alerts, _) => Mode::Alerts,
             (Overlay::None, Panel::Failures) => Mode::Failures,
             (Overlay::None, Panel::Reasons) => Mode::Reasons,
             (Overlay::None, Panel::Groups) => Mode::Groups,
@@ -291,6 +296,7 @@ impl App {
             Action::Scroll(d) => {
                 let now = usize::from(match self.overlay {
                     Overlay::Help => self.help_scroll,
+                    Overlay::Alerts => self.alerts_scroll,
                     _ => self.detail_scroll,
                 });
                 self.scroll_to(now.saturating_add_signed(d));
@@ -338,6 +344,7 @@ impl App {
                 self.alerts_seen = feed.latest_alert().map_or(0, |(_, total)| total);
                 self.banner = false;
             }
+            Action::AlertList => self.toggle_alert_list(feed),
             Action::Unfocus => self.focus = Panel::Failures,
             Action::ClearFilter => {
                 self.trail.clear();
@@ -419,6 +426,7 @@ impl App {
         match self.overlay {
             Overlay::Help => self.help_scroll = row,
             Overlay::Detail => self.detail_scroll = row,
+            Overlay::Alerts => self.alerts_scroll = row,
             _ => {}
         }
     }
@@ -429,6 +437,7 @@ impl App {
         match self.overlay {
             Overlay::Help => self.help_scroll = self.help_scroll.min(max),
             Overlay::Detail => self.detail_scroll = self.detail_scroll.min(max),
+            Overlay::Alerts => self.alerts_scroll = self.alerts_scroll.min(max),
             _ => {}
         }
     }
