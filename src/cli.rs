@@ -279,6 +279,15 @@ pub enum Speed {
 pub enum SummaryFormat {
     Json,
     Table,
+    /// The incident report of the filtered failures, to paste (the dashboard's `R`).
+    #[value(alias = "md")]
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Json,
+    Table,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -340,8 +349,8 @@ pub struct DiffArgs {
     pub before: PathBuf,
     /// The capture after.
     pub after: PathBuf,
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
-    pub format: SummaryFormat,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
 }
 
 #[derive(Args, Debug)]

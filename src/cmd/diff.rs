@@ -6,8 +6,7 @@ use super::input::CaptureInput;
 use super::setup::Settings;
 use super::summary::not_a_capture;
 use super::CmdError;
-use crate::cli::{DiffArgs, SummaryFormat};
-use crate::filter::Filter;
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::ingest::Pipeline;
 use crate::output::diff::{compare, diff_table, Side};
 use crate::store::Aggregates;
@@ -18,12 +17,12 @@ pub fn run(args: DiffArgs, settings: &Settings) -> Result<(), CmdError> {
     let (b, a) = (side(&before), side(&after));
     let d = compare(&b, &a);
     let text = match args.format {
-        SummaryFormat::Json => {
+        DiffFormat::Json => {
             let mut json = serde_json::to_string_pretty(&d).unwrap_or_default();
             json.push('\n');
             json
         }
-        SummaryFormat::Table => diff_table(&d, settings.lang),
+        DiffFormat::Table => diff_table(&d, settings.lang),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(())
@@ -37,18 +36,19 @@ fn side(read: &(String, Pipeline, Aggregates)) -> Side<'_> {
     }
 }
 
-/// One capture, every failure counted (each capture's server family told by its own frames).
+/// One capture, every failure the filter shows counted (each capture's server family told by
+/// its own frames, `since:` measured from its own clock: as `summary` reads it).
 fn read(
     path: &std::path::Path,
     settings: &Settings,
 ) -> Result<(String, Pipeline, Aggregates), CmdError> {
-    let mut input = CaptureInput::open(path, false)?;
+    let filter = &settings.filter;
+    let mut input = CaptureInput::open(path, filter.has_time_terms())?;
     let pipeline = settings.routing.capture_pipeline(&mut input, None);
-    let filter = Filter::default();
-    let now = input.clock(&filter)?;
+    let now = input.clock(filter)?;
     let map = input.map();
     let (pipeline, agg) =
-        crate::ingest::read::summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
+        crate::ingest::read::summarize(input.capture(map.as_ref())?, filter, now, pipeline)
             .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
     not_a_capture(&pipeline, &input.name)?;
     Ok((input.name.clone(), pipeline, agg))

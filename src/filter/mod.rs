@@ -41,7 +41,7 @@ pub enum FilterError {
         "unknown outcome `{0}` (notified, detail, canned, reason, generic, silent, dropped, not_chat)"
     )]
     UnknownOutcome(String),
-    #[error("unknown relay `{0}` (octo, lark, dingtalk, telegram, slack, wecom)")]
+    #[error("unknown relay `{0}` (octo, lark, dingtalk, telegram, slack, wecom; bound: also unknown, none)")]
     UnknownRelay(String),
     #[error("bad duration `{0}` (e.g. 90s, 15m, 2h, 1d)")]
     BadDuration(String),
@@ -128,9 +128,7 @@ impl Group {
                 f.route(*r)
                     .is_some_and(|r| self.has_outcome || r.outcome.is_notified())
             }),
-            Test::Bound(any) => any
-                .iter()
-                .any(|r| f.route(*r).is_some_and(|r| r.bound == Some(true))),
+            Test::Bound(any) => any.iter().any(|b| b.holds(f)),
             Test::Told(any) => any.contains(&f.heard()),
             Test::Origin(any) => any.contains(&Origin::of(f)),
             Test::Era(any) => any.contains(&f.era),

@@ -30,8 +30,8 @@ pub enum Test {
     Reason(Vec<ReasonPattern>),
     Outcome(Vec<Outcome>),
     Relay(Vec<Relay>),
-    /// The session is bound to one of these relays.
-    Bound(Vec<Relay>),
+    /// The session is bound to one of these relays (or its binding is unknown, or none).
+    Bound(Vec<BoundTo>),
     /// What the user heard, over every relay serving the session.
     Told(Vec<Heard>),
     /// Why a relay did what it did (scoped by `relay:` like `outcome:`).
@@ -57,6 +57,41 @@ pub enum Test {
 /// Keys a term may have.
 pub const KEYS: &str =
     "reason, outcome, relay, bound, told, why, origin, era, server, session, agent, task, group, since, until";
+
+/// What `bound:` asks of a session's bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundTo {
+    Relay(Relay),
+    /// The bindings do not name the session.
+    Unknown,
+    /// Bound to no relay: the session lives in Multica's own app.
+    None,
+}
+
+impl BoundTo {
+    fn parse(v: &str) -> Option<BoundTo> {
+        match v.to_ascii_lowercase().as_str() {
+            "unknown" | "?" => Some(BoundTo::Unknown),
+            "none" | "app" => Some(BoundTo::None),
+            other => Relay::parse(other).map(BoundTo::Relay),
+        }
+    }
+
+    pub fn holds(self, f: &Failure) -> bool {
+        let chat = f.routes.iter().filter(|r| r.outcome != Outcome::NotChat);
+        match self {
+            BoundTo::Relay(relay) => f.route(relay).is_some_and(|r| r.bound == Some(true)),
+            BoundTo::Unknown => {
+                let mut chat = chat.peekable();
+                chat.peek().is_some() && chat.all(|r| r.bound.is_none())
+            }
+            BoundTo::None => {
+                let mut chat = chat.peekable();
+                chat.peek().is_some() && chat.all(|r| r.bound == Some(false))
+            }
+        }
+    }
+}
 
 /// Where the relays' error text came from, as `origin:` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +174,7 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
                 .map(|v| Relay::parse(v).ok_or_else(|| FilterError::UnknownRelay((*v).into())))
                 .collect::<Result<_, _>>()?,
         ),
-        "bound" => Test::Bound(each(&values, Relay::parse, FilterError::UnknownRelay)?),
+        "bound" => Test::Bound(each(&values, BoundTo::parse, FilterError::UnknownRelay)?),
         "told" => Test::Told(each(&values, Heard::parse, |v| {
             FilterError::UnknownValue("told", v, "yes, generic, no, pending, not_chat".into())
         })?),

@@ -335,8 +335,10 @@ fn who_was_told_terms() {
     assert_eq!(select("era:upstream_modern"), ["t2", "t3", "t4"]);
     assert_eq!(select("server:upstream"), ["t1", "t2", "t3", "t4"]);
     assert_eq!(select("server:octo"), Vec::<String>::new());
-    // Nothing is bound without bindings.
+    // Nothing is bound without bindings: every chat failure's binding is unknown.
     assert_eq!(select("bound:lark"), Vec::<String>::new());
+    assert_eq!(select("bound:unknown"), ["t1", "t2", "t4"]);
+    assert_eq!(select("bound:none"), Vec::<String>::new());
 }
 
 #[test]

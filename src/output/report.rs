@@ -80,6 +80,16 @@ impl Report {
         Report::default()
     }
 
+    /// A failure of the whole reading, shown or not, in order: where the server's behaviour
+    /// changed is a fact of the stream, not of the filter.
+    pub fn see(&mut self, at: DateTime<Utc>, era: Era) {
+        if let Some(from) = self.era.filter(|e| *e != era) {
+            self.push_marker(Marker::Era { at, from, to: era });
+        }
+        self.era = Some(era);
+    }
+
+    /// A failure the filter shows, in order (after [`Report::see`] of it).
     pub fn add(&mut self, f: &Failure) {
         self.failures += 1;
         self.first_at = Some(self.first_at.map_or(f.at, |t| t.min(f.at)));
@@ -88,7 +98,7 @@ impl Report {
         let untold = heard.is_untold();
         let reason = self
             .by_reason
-            .entry(code_or_none(f.reason_code()).to_owned())
+            .entry(f.reason_code().to_owned())
             .or_default();
         reason.0 += 1;
         reason.1 += u64::from(untold);
@@ -108,14 +118,6 @@ impl Report {
     }
 
     fn mark(&mut self, f: &Failure, heard: Heard) {
-        if let Some(from) = self.era.filter(|e| *e != f.era) {
-            self.push_marker(Marker::Era {
-                at: f.at,
-                from,
-                to: f.era,
-            });
-        }
-        self.era = Some(f.era);
         match heard {
             Heard::No => {
                 if self.untold_run.is_none() {
@@ -246,7 +248,11 @@ impl Report {
         reasons.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
         for (code, (n, lost)) in reasons {
             let label = catalog::describe(code, locale.lang).texts.label;
-            out.push_str(&format!("| `{code}` | {} | {n} | {lost} |\n", cell(label)));
+            out.push_str(&format!(
+                "| `{}` | {} | {n} | {lost} |\n",
+                code_or_none(code),
+                cell(label)
+            ));
         }
 
         out.push_str(&format!("\n### {}\n\n", s.sessions));

@@ -269,6 +269,11 @@ impl Store {
             .filter_map(|&s| self.get(s))
     }
 
+    /// Every stored failure, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Failure> {
+        self.ring.iter()
+    }
+
     /// All matching failures, oldest first (export).
     pub fn view_iter(&self) -> impl Iterator<Item = &Failure> {
         self.view.iter().filter_map(|&s| self.get(s))

@@ -43,6 +43,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         f.render_widget(Paragraph::new(vec![line, hint]), area);
         return;
     }
+    if let Some(editor) = &app.goto_editor {
+        let line = editor_line(s.goto_prompt, editor, theme);
+        let hint = Line::styled(format!("  {}", s.goto_keys), theme.dim());
+        f.render_widget(Paragraph::new(vec![line, hint]), area);
+        return;
+    }
     let lines = match &app.filter_editor {
         Some(editor) => {
             let second = match &app.filter_error {
@@ -77,7 +83,23 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             if let Some(e) = &app.filter_error {
                 spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
             }
-            if !store.filter().is_empty() {
+            if !app.trail.is_empty() {
+                // The breadcrumb: each narrowing, esc pops the last.
+                let mut crumbs = vec![s.trail_all.to_owned()];
+                crumbs.extend(app.trail.iter().map(|step| step.added.clone()));
+                spans.push(Span::styled(
+                    format!("{} ", crumbs.join(" › ")),
+                    theme.warn(),
+                ));
+                spans.push(Span::styled(format!("({}) ", s.trail_back), theme.dim()));
+                spans.push(Span::raw(format!(
+                    "({} {} {} {}) · ",
+                    store.view_len(),
+                    s.shown,
+                    s.of,
+                    store.stored()
+                )));
+            } else if !store.filter().is_empty() {
                 spans.push(Span::styled(
                     format!("{}: {} ", s.filter, store.filter().source()),
                     theme.warn(),

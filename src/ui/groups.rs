@@ -27,7 +27,7 @@ const MIN_LABEL: usize = 24;
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = feed.pipeline.store();
-    let agg = &store.agg;
+    let agg = app.panel_agg(store);
     let now = store.now();
     let focused = app.focus == Panel::Groups;
     let groups = agg.groups.by_count();
@@ -103,7 +103,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.group_cursor, theme)
         })
         .collect();
-    let mut title = format!(" {} · {} ", s.groups, groups.len());
+    let mut title = format!(
+        " {} · {} {}",
+        s.groups,
+        groups.len(),
+        super::panel_scope(app, store)
+    );
     if agg.groups.beyond > 0 {
         // Failures of groups past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.groups.beyond, s.unlisted);

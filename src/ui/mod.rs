@@ -198,6 +198,23 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
     Ok(app)
 }
 
+/// What a panel's title says of what it counts: the failures the filter shows (`A` shows all
+/// of them), or all when a filter is set but the panels were told to show everything.
+pub fn panel_scope(app: &App, store: &crate::store::Store) -> String {
+    let s = i18n::strings(app.lang);
+    if app.panels_filtered(store) {
+        let shown = store.view_agg().map_or(0, |a| a.failures);
+        format!(
+            "· {} {shown}/{} · {} ",
+            s.panels_filtered, store.agg.failures, s.panels_all_hint
+        )
+    } else if !store.filter().is_empty() {
+        format!("· {} ", s.panels_everything)
+    } else {
+        String::new()
+    }
+}
+
 /// Ring the bell and ask the terminal for a desktop notification of the alerts that fired (one
 /// for a batch: a flood rings once).
 fn announce(

@@ -26,7 +26,7 @@ const PCT: usize = 4;
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = feed.pipeline.store();
-    let agg = &store.agg;
+    let agg = app.panel_agg(store);
     let toggled = store.filter().toggled_reasons();
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
@@ -91,7 +91,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.reason_cursor, theme)
         })
         .collect();
-    let mut title = format!(" {} · {} ", s.reasons, agg.by_reason.len());
+    let mut title = format!(
+        " {} · {} {}",
+        s.reasons,
+        agg.by_reason.len(),
+        super::panel_scope(app, store)
+    );
     if agg.by_reason.beyond() > 0 {
         // Failures of codes past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.by_reason.beyond(), s.unlisted);

@@ -15,123 +15,80 @@ use crate::i18n::strings;
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let focused = app.focus == Panel::Sessions;
-    let sessions = &feed.pipeline.store().agg.sessions;
+    let store = feed.pipeline.store();
+    let sessions = &app.panel_agg(store).sessions;
     let bindings = feed.pipeline.enricher().bindings();
     // Only the rows on screen are ranked: a storm's table is not sorted at every frame.
     let (first, rows) = page(app.session_cursor, area);
     let visible: Vec<_> = (first..).zip(sessions.ranked(first, rows)).collect();
-    let headers = [
-        s.session,
-        "#",
-        s.bound,
-        s.col_detail,
-        s.col_canned,
-        s.generic,
-        s.col_untold,
-        s.dropped,
-        s.last_failure,
-    ];
-    // Each count column as wide as its header or its widest number: no digit is ever cut.
-    let numbers: Vec<[String; 6]> = visible
-        .iter()
-        .map(|(_, (_, st))| {
-            [
-                st.failures.to_string(),
-                st.detail.to_string(),
-                (st.canned + st.reason).to_string(),
-                st.generic.to_string(),
-                st.untold.to_string(),
-                format!("✗{}", st.dropped),
-            ]
-        })
-        .collect();
-    let col = |i: usize, h: &str| widest(numbers.iter().map(|n| n[i].as_str()).chain([h]));
-    let widths_n = [
-        col(0, headers[1]),
-        widest([headers[2], "olt"]),
-        col(1, headers[3]),
-        col(2, headers[4]),
-        col(3, headers[5]),
-        col(4, headers[6]),
-        col(5, headers[7]),
-        widest([headers[8], "00:00:00"]),
-    ];
+    // Session, failures, bound relays, what the user was told (one column of marks that
+    // always fits: the most urgent first), the last failure.
+    let headers = [s.session, "#", s.bound, s.col_told, s.last_failure];
+    let count_w = widest(
+        visible
+            .iter()
+            .map(|(_, (_, st))| st.failures.to_string())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .chain([headers[1]]),
+    );
+    let bound_w = widest([headers[2], "OLS"]);
+    let time_w = widest([headers[4], "00:00:00"]);
     let inner = usize::from(area.width.saturating_sub(2));
-    // Narrow panels drop the least urgent columns first; the id, the count, what was never told
-    // and what was lost stay.
-    let mut shown = [true; 8];
-    for drop in [4, 3, 2, 1, 7] {
-        let fixed: usize = (0..8).filter(|&c| shown[c]).map(|c| widths_n[c] + 1).sum();
-        if inner >= fixed + 8 {
-            break;
-        }
-        shown[drop] = false;
-    }
-    let fixed: usize = (0..8).filter(|&c| shown[c]).map(|c| widths_n[c] + 1).sum();
-    // The id gets what is left, up to a whole UUID, and never fewer than 8 characters.
-    let id_w = inner.saturating_sub(fixed).clamp(8, 36);
-    let count = |n: u64, w: usize, style: ratatui::style::Style| {
-        let text = right(&n.to_string(), w);
-        if n > 0 {
-            Span::styled(text, style)
-        } else {
-            Span::styled(text, theme.dim())
-        }
-    };
+    // The time goes first when narrow; the id keeps at least 8, the marks at least 6.
+    let show_time = inner >= 8 + count_w + bound_w + 6 + time_w + 4;
+    let fixed = count_w + bound_w + 3 + if show_time { time_w + 1 } else { 0 };
+    let told_want = visible
+        .iter()
+        .map(|(_, (_, st))| told_marks(st, app.ascii).chars().count())
+        .chain([headers[3].chars().count()])
+        .max()
+        .unwrap_or(4);
+    let id_w = inner.saturating_sub(fixed + told_want.min(14)).clamp(8, 36);
+    let told_w = inner.saturating_sub(fixed + id_w).max(4);
     let rows: Vec<Row> = visible
         .iter()
         .map(|(i, (id, st))| {
-            let lost = if st.dropped > 0 {
-                Span::styled(
-                    right(&format!("✗{}", st.dropped), widths_n[6]),
-                    theme.alert(),
-                )
-            } else {
-                Span::styled(right("0", widths_n[6]), theme.dim())
-            };
-            // Without a binding the counts are what the user would have learned if bound.
+            // Without a binding the marks say what the user would have learned if bound.
             let known = st.binding_is_known();
-            let maybe = |style| if known { style } else { theme.dim() };
             let bound = match bindings.of(id) {
                 Some(set) if set.is_empty() => Span::styled("-", theme.warn()),
                 Some(set) => Span::raw(set.iter().map(|r| r.letter()).collect::<String>()),
                 None => Span::styled("?", theme.dim()),
             };
-            let cells = [
-                Cell::from(right(&st.failures.to_string(), widths_n[0])),
+            let marks = fit(&told_marks(st, app.ascii), told_w);
+            let style = if st.dropped > 0 || st.untold > 0 {
+                theme.alert()
+            } else if !known {
+                theme.dim()
+            } else if st.generic > 0 {
+                theme.warn()
+            } else {
+                theme.good()
+            };
+            let mut cells = vec![
+                Cell::from(fit(id, id_w)),
+                Cell::from(right(&st.failures.to_string(), count_w)),
                 Cell::from(bound),
-                Cell::from(count(st.detail, widths_n[2], maybe(theme.good()))),
-                Cell::from(count(
-                    st.canned + st.reason,
-                    widths_n[3],
-                    maybe(theme.warn()),
-                )),
-                Cell::from(count(st.generic, widths_n[4], maybe(theme.warn()))),
-                Cell::from(count(st.untold, widths_n[5], maybe(theme.alert()))),
-                Cell::from(lost),
-                Cell::from(
+                Cell::from(Span::styled(marks, style)),
+            ];
+            if show_time {
+                cells.push(Cell::from(
                     st.last_at
                         .map(|t| app.tz.time_of_day(t))
                         .unwrap_or_default(),
-                ),
-            ];
-            let row = Row::new(
-                std::iter::once(Cell::from(fit(id, id_w))).chain(
-                    cells
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(c, _)| shown[*c])
-                        .map(|(_, cell)| cell),
-                ),
-            );
-            cursor_row(row, focused && *i == app.session_cursor, theme)
+                ));
+            }
+            cursor_row(Row::new(cells), focused && *i == app.session_cursor, theme)
         })
         .collect();
     let mut title = format!(
-        " {} · {} · {} ✗ ",
+        " {} · {} · {} ✗ {}",
         s.sessions,
         sessions.len(),
-        sessions.lost()
+        sessions.lost(),
+        super::panel_scope(app, store)
     );
     let beyond = sessions.beyond();
     if beyond.failures > 0 {
@@ -141,20 +98,48 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             beyond.failures, s.unlisted, beyond.dropped
         );
     }
-    let mut widths = vec![Constraint::Length(id_w as u16)];
-    let mut header = vec![fit(headers[0], id_w)];
-    for (i, h) in headers[1..].iter().enumerate().filter(|(c, _)| shown[*c]) {
-        widths.push(Constraint::Length(widths_n[i] as u16));
-        // Numbers are right-aligned: so are their headers.
-        header.push(if matches!(i, 0 | 2..=6) {
-            right(h, widths_n[i])
-        } else {
-            h.to_string()
-        });
+    let mut widths = vec![
+        Constraint::Length(id_w as u16),
+        Constraint::Length(count_w as u16),
+        Constraint::Length(bound_w as u16),
+        Constraint::Length(told_w as u16),
+    ];
+    let mut header = vec![
+        fit(headers[0], id_w),
+        right(headers[1], count_w),
+        headers[2].to_owned(),
+        fit(headers[3], told_w),
+    ];
+    if show_time {
+        widths.push(Constraint::Length(time_w as u16));
+        header.push(headers[4].to_owned());
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
         .block(block(title, focused, theme))
         .column_spacing(1);
     f.render_widget(table, area);
+}
+
+/// What a session's users were told, as marks with counts, the most urgent first: `✗` lost,
+/// `·` silent on every relay serving it, `○` only a generic text, `✓` the error, a fixed
+/// sentence or the reason. (ASCII: `X`, `s`, `G`, `D`.)
+pub fn told_marks(st: &crate::store::SessionStats, ascii: bool) -> String {
+    let told = st.detail + st.canned + st.reason;
+    let marks: [(&str, &str, u64); 4] = [
+        ("✗", "X", st.dropped),
+        ("·", "s", st.untold),
+        ("○", "G", st.generic),
+        ("✓", "D", told),
+    ];
+    let parts: Vec<String> = marks
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(g, a, n)| format!("{}{n}", if ascii { a } else { g }))
+        .collect();
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        parts.join(" ")
+    }
 }

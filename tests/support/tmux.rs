@@ -82,6 +82,22 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Wait for a screen that shows `what` and no longer shows `gone`.
+    pub fn wait_for_without(&self, what: &str, gone: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(what) && !s.contains(gone) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what:?} without {gone:?}; screen:\n{s}"
+            );
+            sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn wait_for(&self, what: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

@@ -44,8 +44,11 @@ impl App {
     pub(super) fn report(&mut self, feed: &Feed) -> Option<Effect> {
         let store = feed.pipeline.store();
         let mut report = crate::output::report::Report::new();
-        for f in store.view_iter() {
-            report.add(f);
+        for f in store.iter() {
+            report.see(f.at, f.era);
+            if store.view_contains(f.seq) {
+                report.add(f);
+            }
         }
         let text = report.markdown(
             store.filter().source(),
