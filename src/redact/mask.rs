@@ -205,11 +205,17 @@ fn marked_pass<'a>(
     (Cow::Owned(masked.replace(MARK, "")), left.collect())
 }
 
-/// `text` with a [`MARK`] at each of `cuts` (ascending).
+/// `text` with a [`MARK`] at each of `cuts` (ascending). A cut is where a removed character
+/// was; one that would fall inside a character (or past the end) goes to that character's
+/// start: a mark must never split a character, whatever edits moved it.
 fn marked(text: &str, cuts: &[usize]) -> String {
     let mut out = String::with_capacity(text.len() + cuts.len());
     let mut at = 0;
     for &cut in cuts {
+        let mut cut = cut.clamp(at, text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
         out.push_str(&text[at..cut]);
         out.push(MARK);
         at = cut;

@@ -298,17 +298,18 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         .gated(Gate::JwtStart),
         // Credentials in a URL of any scheme, also JSON-escaped (`:\/\/`) or percent-encoded:
         // `user:pass@` (an empty user, `/` in the password, `@` in the user), or a long
-        // token-only user.
+        // token-only user. The scheme may be gone (masked with a secret glued to it): `://`
+        // is enough.
         rule(
             UrlCredentials,
-            r"(?i)\b([a-z][a-z0-9+.-]*)(://|:\\/\\/)[^\s/?#:]*:[^\s@]*@",
+            r"(?i)(\b[a-z][a-z0-9+.-]*)?(://|:\\/\\/)[^\s/?#:]*:[^\s@]*@",
             "$1$2[REDACTED CREDENTIALS]@",
             &["://", ":\\/\\/"],
             false,
         ),
         rule(
             UrlCredentials,
-            r"(?i)\b([a-z][a-z0-9+.-]*)(://|:\\/\\/)[^\s/?#:]{16,}@",
+            r"(?i)(\b[a-z][a-z0-9+.-]*)?(://|:\\/\\/)[^\s/?#:]{16,}@",
             "$1$2[REDACTED CREDENTIALS]@",
             &["://", ":\\/\\/"],
             false,

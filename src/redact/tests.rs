@@ -1189,3 +1189,24 @@ fn our_own_token_is_masked_in_every_spelling() {
     let r = redact(&format!("a {token}"));
     assert_eq!(r.hits, [(SecretKind::FailwatchToken, 1)]);
 }
+
+/// Inputs the fuzzers found, kept: each once broke a promise.
+#[test]
+fn fuzz_findings_hold() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fuzz");
+    // A removal's place landed inside a character (a panic).
+    let text = String::from_utf8(std::fs::read(format!("{dir}/redact-char-boundary.bin")).unwrap())
+        .unwrap();
+    let r = redact(&text);
+    assert!(!r
+        .text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t'));
+
+    // A filler glued a token to the scheme after it (the token took `postgres`), and a
+    // terminal sequence split the password: the credentials are still found.
+    let text = "\u{fe00}ghp_abcdefghijklmnopqr\u{3164}Qz030Xw001aB3dE5gH\u{fe00}\u{fe00}postgres://svc:Qz038Xw0\u{1b}[0m02@db:5432/app\u{fe00}";
+    let r = redact(text);
+    assert!(!r.text.contains("Qz038Xw0"), "{}", r.text);
+    assert!(!r.text.contains("Qz030Xw001"), "{}", r.text);
+}
