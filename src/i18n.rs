@@ -248,7 +248,11 @@ strings! {
     goto_none: "no failure shown at or after that time", "该时间及之后没有显示的失败";
     goto_at: "at", "位于";
     timeline: "Timeline", "时间线";
-    timeline_lost: "lost", "丢失";
+    timeline_lost: "never told", "未被告知";
+    timeline_change: "server changed", "服务端变化";
+    timeline_selected: "selected", "选中";
+    timeline_per_minute: "1 cell = 1 min", "1 格 = 1 分钟";
+    timeline_per_minutes: "1 cell = {} min", "1 格 = {} 分钟";
     sorted_by: "sorted by", "排序：";
     lost_position: "lost notification", "丢失的通知";
     copied: "copied", "已复制";

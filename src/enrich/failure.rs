@@ -10,7 +10,7 @@ use crate::groups::Group;
 use crate::redact;
 use crate::routing::{
     self, canned, inbox, Audience, Bindings, ChatSession, Era, Facts, Family, FamilySource,
-    InProcess, Notice, Outcome, Relay, Route, Routes, SentText, Why,
+    InProcess, Notice, Relay, Route, Routes, SentText, Why,
 };
 
 /// Where the failure's error text came from.
@@ -581,24 +581,5 @@ impl Failure {
             }),
             _ => 0,
         }
-    }
-
-    /// What the session's user learned from this failure: the best outcome among the relays
-    /// the session is bound to (`None` in `.1` when the binding is unknown: then the best of
-    /// all, what the user would have learned if bound).
-    pub fn told_class(&self) -> Option<(Outcome, bool)> {
-        self.session.as_ref()?;
-        if self.session_lost {
-            return Some((Outcome::Dropped, true));
-        }
-        let known = self.routes.iter().all(|r| r.bound.is_some());
-        let best = self
-            .routes
-            .iter()
-            .filter(|r| r.bound != Some(false) || r.outcome == Outcome::Dropped)
-            .map(|r| r.outcome)
-            .min()
-            .unwrap_or(Outcome::Silent);
-        Some((best, known))
     }
 }

@@ -34,7 +34,7 @@ fn a_failure_that_lost_its_session_is_dropped_and_names_the_session() {
     assert!(f.session_lost && f.is_dropped());
     assert_eq!(f.session.as_deref(), Some("s1"));
     assert!(f.routes.iter().all(|r| r.outcome == Outcome::Dropped));
-    assert_eq!(f.told_class(), Some((Outcome::Dropped, true)));
+    assert_eq!(f.heard(), crate::enrich::Heard::No);
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn upstream_terminal_chat_failure_is_withheld_and_sent() {
         sent(f, Relay::Lark).as_deref(),
         Some("Run failed: [error withheld by the server]")
     );
-    assert_eq!(f.told_class(), Some((Outcome::NotifiedDetail, false)));
+    assert_eq!(f.heard(), crate::enrich::Heard::Yes);
 }
 
 #[test]
@@ -159,12 +159,13 @@ fn secrets_the_server_let_through_are_counted_as_leaked_to_chat() {
     assert!(!f.error().unwrap().contains("bob"));
     assert!(sent(f, Relay::Octo).unwrap().contains("/Users/****/"));
 
-    // Bound to no relay: nobody saw it.
+    // Bound to no relay: no relay sent it (the user is told in Multica's own app).
     let b = Bindings::parse(&format!("[sessions]\n\"{S}\" = []\n")).unwrap();
     let mut e = Enricher::new(None, Arc::new(b));
     let f = &run_with(&mut e, &[&line])[0];
     assert_eq!(f.leaked_to_chat, 0);
-    assert_eq!(f.told_class(), Some((Outcome::Silent, true)));
+    assert_eq!(f.heard(), crate::enrich::Heard::Yes);
+    assert!(f.routes.iter().all(|r| !r.outcome.is_notified()));
 
     // An issue task's text reaches no chat.
     let issue = line.replace(
@@ -184,7 +185,7 @@ fn bound_sessions_count_as_told_only_through_their_relays() {
             r#"{{"type":"task:failed","payload":{{"task_id":"t1","agent_id":"a","issue_id":"","chat_session_id":"{S}","failure_reason":"agent_error.process_failure","retry_pending":false,"status":"failed"}}}}"#
         )],
     )[0];
-    assert_eq!(f.told_class(), Some((Outcome::NotifiedGeneric, true)));
+    assert_eq!(f.heard(), crate::enrich::Heard::Generic);
     assert_eq!(outcome(f, Relay::Lark), Outcome::Silent);
     assert_eq!(f.route(Relay::Lark).unwrap().why, Why::NotBound);
 }

@@ -55,6 +55,9 @@ pub struct FailureRecord<'a> {
     /// the family when this failure was routed).
     pub server_source: crate::routing::FamilySource,
     pub task_id: Option<&'a str>,
+    /// What the chat user heard over every relay serving the session: `yes`, `generic`, `no`,
+    /// `pending`, `not_chat` (the filter's `told:`).
+    pub told: crate::enrich::Heard,
 }
 
 #[derive(Serialize)]
@@ -135,6 +138,7 @@ impl<'a> FailureRecord<'a> {
             },
             retry_of: f.retry_of.as_deref(),
             retry_pending: f.retry_pending,
+            told: f.heard(),
             routes,
             server: f.family.name(),
             server_attempt: f.api_attempt.as_ref().map(|a| ServerAttempt {
@@ -292,6 +296,8 @@ pub struct Leaks {
 pub struct SessionRecord<'a> {
     /// The relays a bindings table binds it to; `None` when no table names it.
     pub bound: Option<Vec<&'static str>>,
+    /// Told in Multica's own app (bound to no relay, or the turn was typed there).
+    pub app: u64,
     pub canned: u64,
     pub detail: u64,
     pub dropped: u64,
@@ -299,6 +305,8 @@ pub struct SessionRecord<'a> {
     pub generic: u64,
     pub last_at: Option<String>,
     pub last_reason: Option<&'a str>,
+    /// A retry was pending: nothing yet.
+    pub pending: u64,
     pub reason: u64,
     pub untold: u64,
 }
@@ -328,6 +336,7 @@ impl<'a> SummaryRecord<'a> {
                     .map(|set| set.iter().map(|r| r.name()).collect());
                 let record = SessionRecord {
                     bound,
+                    app: s.app,
                     canned: s.canned,
                     detail: s.detail,
                     dropped: s.dropped,
@@ -335,6 +344,7 @@ impl<'a> SummaryRecord<'a> {
                     generic: s.generic,
                     last_at: s.last_at.map(format_time),
                     last_reason: s.last_reason.as_deref(),
+                    pending: s.pending,
                     reason: s.reason,
                     untold: s.untold,
                 };

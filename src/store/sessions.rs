@@ -20,29 +20,46 @@ pub const SESSION_ENTRY_BYTES: usize = 500;
 /// Sessions listed one by one (100,000).
 pub const MAX_SESSIONS: usize = SESSIONS_BUDGET_BYTES / SESSION_ENTRY_BYTES;
 
-/// What a chat session's user learned from one failure: the best outcome among the relays it
-/// is bound to (or, binding unknown, among all of them).
+/// What a chat session's user learned from one failure ([`Failure::heard`], the one answer to
+/// "was the user told"), with the words when told: the best the relays serving it sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionClass {
     Detail,
     Canned,
     Reason,
     Generic,
-    /// Nothing was sent to the user (silent by design, or bound to no relay that sends).
+    /// Told in Multica's own app (bound to no relay, or the turn was typed there).
+    App,
+    /// A retry is coming: nothing yet.
+    Pending,
+    /// Nothing was sent to the user: every relay serving the session stayed silent.
     Untold,
     Dropped,
 }
 
 impl SessionClass {
-    pub fn of(best: Outcome) -> SessionClass {
-        match best {
-            Outcome::NotifiedDetail => SessionClass::Detail,
-            Outcome::NotifiedCanned => SessionClass::Canned,
-            Outcome::NotifiedReason => SessionClass::Reason,
-            Outcome::NotifiedGeneric => SessionClass::Generic,
-            Outcome::Silent | Outcome::NotChat => SessionClass::Untold,
-            Outcome::Dropped => SessionClass::Dropped,
-        }
+    /// The class of one failure of a session, and whether its binding is known.
+    pub fn of(f: &Failure) -> (SessionClass, bool) {
+        use crate::enrich::Heard;
+        let known = f.routes.iter().all(|r| r.bound.is_some());
+        let class = match f.heard() {
+            Heard::No if f.is_dropped() => SessionClass::Dropped,
+            Heard::No | Heard::NotChat => SessionClass::Untold,
+            Heard::Pending => SessionClass::Pending,
+            Heard::Generic => SessionClass::Generic,
+            Heard::Yes => match crate::enrich::serving(f.routes.as_slice())
+                .filter(|r| r.outcome.is_notified())
+                .map(|r| r.outcome)
+                .min()
+            {
+                Some(Outcome::NotifiedDetail) => SessionClass::Detail,
+                Some(Outcome::NotifiedCanned) => SessionClass::Canned,
+                Some(Outcome::NotifiedReason) => SessionClass::Reason,
+                Some(_) => SessionClass::Generic,
+                None => SessionClass::App,
+            },
+        };
+        (class, known)
     }
 }
 
@@ -53,6 +70,10 @@ pub struct SessionStats {
     pub canned: u64,
     pub reason: u64,
     pub generic: u64,
+    /// Told in Multica's own app.
+    pub app: u64,
+    /// A retry was pending: nothing yet.
+    pub pending: u64,
     pub untold: u64,
     pub dropped: u64,
     /// Failures whose routes had a known binding (a bindings table names the session). The
@@ -91,6 +112,8 @@ impl SessionStats {
             SessionClass::Canned => &mut self.canned,
             SessionClass::Reason => &mut self.reason,
             SessionClass::Generic => &mut self.generic,
+            SessionClass::App => &mut self.app,
+            SessionClass::Pending => &mut self.pending,
             SessionClass::Untold => &mut self.untold,
             SessionClass::Dropped => &mut self.dropped,
         };
@@ -102,8 +125,9 @@ impl SessionStats {
 
     /// Count what derives from the family and the bindings of a failure in (1) or out (-1).
     fn count_class(&mut self, f: &Failure, delta: i64) {
-        if let Some((best, known)) = f.told_class() {
-            self.count(SessionClass::of(best), known, delta);
+        if f.session.is_some() {
+            let (class, known) = SessionClass::of(f);
+            self.count(class, known, delta);
         }
     }
 
@@ -132,6 +156,8 @@ impl SessionStats {
         self.reason += other.reason;
         self.generic += other.generic;
         self.untold += other.untold;
+        self.app += other.app;
+        self.pending += other.pending;
         self.dropped += other.dropped;
         self.binding_known += other.binding_known;
     }

@@ -5,6 +5,8 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
     pub header: Rect,
+    /// The timeline above the failures (empty on small terminals).
+    pub timeline: Rect,
     pub failures: Rect,
     pub reasons: Rect,
     pub sessions: Rect,
@@ -15,8 +17,11 @@ impl Areas {
     /// `banner`: an alert fired and is not acknowledged, a header line of its own.
     pub fn new(size: Rect, editing_filter: bool, banner: bool) -> Areas {
         let footer_height = if editing_filter { 2 } else { 1 };
-        let [header, body, footer] = Layout::vertical([
+        // The timeline needs two lines; below 20 rows the lists need them more.
+        let timeline_height = if size.height >= 20 { 2 } else { 0 };
+        let [header, timeline, body, footer] = Layout::vertical([
             Constraint::Length(if banner { 3 } else { 2 }),
+            Constraint::Length(timeline_height),
             Constraint::Min(3),
             Constraint::Length(footer_height),
         ])
@@ -37,6 +42,7 @@ impl Areas {
             .areas(side.0);
         Areas {
             header,
+            timeline,
             failures,
             reasons,
             sessions,
@@ -65,7 +71,9 @@ mod tests {
     fn panels_tile_the_screen_at_any_size() {
         for (w, h) in [(80, 24), (200, 60), (20, 5), (1, 1), (0, 0)] {
             let a = Areas::new(Rect::new(0, 0, w, h), true, w % 2 == 0);
-            for r in [a.header, a.failures, a.reasons, a.sessions, a.footer] {
+            for r in [
+                a.header, a.timeline, a.failures, a.reasons, a.sessions, a.footer,
+            ] {
                 assert!(r.right() <= w && r.bottom() <= h, "{w}x{h}: {r:?}");
             }
             let c = centered(Rect::new(0, 0, w, h), 80, 80);

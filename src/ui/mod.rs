@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+pub mod timeline;
 
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,7 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
     }
     let areas = layout::Areas::new(size, app.editing(), app.banner);
     header::render(f, areas.header, app, feed, theme);
+    timeline::render(f, areas.timeline, app, feed, theme);
     failures::render(f, areas.failures, app, feed, theme);
     match app.side {
         Panel::Groups => groups::render(f, areas.reasons, app, feed, theme),

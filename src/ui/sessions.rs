@@ -122,14 +122,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
 }
 
 /// What a session's users were told, as marks with counts, the most urgent first: `✗` lost,
-/// `·` silent on every relay serving it, `○` only a generic text, `✓` the error, a fixed
-/// sentence or the reason. (ASCII: `X`, `s`, `G`, `D`.)
+/// `·` silent on every relay serving it, `○` only a generic text, `…` a retry pending, `✓` the
+/// error, a fixed sentence or the reason (or told in Multica's own app). (ASCII: `X`, `s`,
+/// `G`, `p`, `D`.)
 pub fn told_marks(st: &crate::store::SessionStats, ascii: bool) -> String {
-    let told = st.detail + st.canned + st.reason;
-    let marks: [(&str, &str, u64); 4] = [
+    let told = st.detail + st.canned + st.reason + st.app;
+    let marks: [(&str, &str, u64); 5] = [
         ("✗", "X", st.dropped),
         ("·", "s", st.untold),
         ("○", "G", st.generic),
+        ("…", "p", st.pending),
         ("✓", "D", told),
     ];
     let parts: Vec<String> = marks

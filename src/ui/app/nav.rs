@@ -170,7 +170,21 @@ impl App {
         }
         let areas = self.areas();
         let p = Position::new(x, y);
-        if areas.failures.contains(p) {
+        if areas.timeline.contains(p) {
+            // A cell of the timeline: go to the first failure shown in it.
+            let cells = crate::ui::timeline::cells(areas.timeline);
+            let t = crate::ui::timeline::Timeline::build(store, self.selected, cells);
+            let cell = usize::from(x - areas.timeline.x).checked_sub(crate::ui::timeline::LABEL);
+            if let (Some(t), Some(cell)) = (t, cell) {
+                if cell < t.counts.len() {
+                    let at = t.time_of(cell);
+                    self.goto(
+                        store,
+                        &at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    );
+                }
+            }
+        } else if areas.failures.contains(p) {
             self.focus = Panel::Failures;
             let first_row = areas.failures.y + 2;
             if y >= first_row && y < areas.failures.bottom().saturating_sub(1) {
