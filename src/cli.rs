@@ -117,8 +117,10 @@ pub struct ViewArgs {
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
     /// Which failures, e.g. "reason:provider_quota,runtime outcome:dropped | relay:lark".
-    /// Terms: reason:, outcome:, relay:, session:, agent:, task:, since:, words, /regex/; -term
-    /// negates; key:a,b and `|` mean or; @name is a filter saved in the config file.
+    /// Terms: reason:, told:, bound:, why:, outcome:, relay:, origin:, era:, server:, session:,
+    /// agent:, task:, group:, since:, until:, words, /regex/; -term negates; key:a,b and `|` mean
+    /// or; @name is a filter saved in the config file. Means the same in summary, tail, watch,
+    /// diff and the dashboard.
     #[arg(long, global = true, value_name = "EXPR")]
     pub filter: Option<String>,
     /// Time zone for times shown to people: local (default; $TZ honoured), utc, or an IANA

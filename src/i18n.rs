@@ -130,10 +130,10 @@ strings! {
     shown: "shown", "显示";
     of: "of", "/";
     last_problem: "last skipped", "最近跳过";
-    hints_failures: "enter detail · y copy · / filter · n next lost · r reasons · s sessions · ? help · q quit", "enter 详情 · y 复制 · / 过滤 · n 下一个丢失 · r 原因 · s 会话 · ? 帮助 · q 退出";
-    hints_reasons: "enter toggle reason · c copy code · esc back · ? help · q quit", "enter 切换原因 · c 复制代码 · esc 返回 · ? 帮助 · q 退出";
-    hints_groups: "enter filter this group · c copy id · r reasons · esc back · ? help · q quit", "enter 只看此分组 · c 复制 id · r 原因 · esc 返回 · ? 帮助 · q 退出";
-    hints_sessions: "enter filter this session · c copy id · y copy… · esc back · ? help · q quit", "enter 只看此会话 · c 复制 id · y 复制… · esc 返回 · ? 帮助 · q 退出";
+    hints_failures: "enter detail · / filter · R report · t go to · n next lost · r reasons · s sessions · ? help · q quit", "enter 详情 · / 过滤 · R 报告 · t 跳转 · n 下一个丢失 · r 原因 · s 会话 · ? 帮助 · q 退出";
+    hints_reasons: "enter narrow to it · space toggle · c copy code · esc back · ? help · q quit", "enter 缩小到它 · 空格 切换 · c 复制代码 · esc 返回 · ? 帮助 · q 退出";
+    hints_groups: "enter narrow to this group · c copy id · r reasons · esc back · ? help · q quit", "enter 缩小到此分组 · c 复制 id · r 原因 · esc 返回 · ? 帮助 · q 退出";
+    hints_sessions: "enter narrow to this session · c copy id · y copy… · esc back · ? help · q quit", "enter 缩小到此会话 · c 复制 id · y 复制… · esc 返回 · ? 帮助 · q 退出";
     hints_detail: "←/→ previous/next failure · j/k scroll · y copy… · esc close", "←/→ 上一个/下一个失败 · j/k 滚动 · y 复制… · esc 关闭";
     hints_help: "j/k scroll · g/G top/end · esc close", "j/k 滚动 · g/G 顶部/末尾 · esc 关闭";
     hints_copy: "press a key to copy · esc cancel", "按键复制 · esc 取消";

@@ -422,3 +422,37 @@ fn drill_down_goes_one_level_at_a_time_and_q_closes_before_it_quits() {
     tmux.send(&["q"]);
     tmux.wait_for("FAILWATCH-EXITED-0");
 }
+
+#[test]
+fn filter_means_the_same_to_diff_and_is_refused_where_it_means_nothing() {
+    // `diff` compares what the filter shows of each capture: the same capture on both sides
+    // counts the filtered failures on both.
+    let out = stdout(&[
+        "diff",
+        &capture(),
+        &capture(),
+        "--bindings",
+        &bindings(),
+        "--format",
+        "json",
+        "--filter",
+        "told:no",
+    ]);
+    let d: Value = serde_json::from_str(&out).unwrap();
+    let untold = records().iter().filter(|r| never_told(r)).count() as u64;
+    assert_eq!(d["before"]["failures"], untold, "{out}");
+    assert_eq!(d["after"]["failures"], untold, "{out}");
+    for args in [
+        &["config", "path"][..],
+        &["man"],
+        &["completions", "bash"],
+        &["demo", "--serve-only"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--filter", "told:no"]);
+        let out = run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--filter means nothing"), "{args:?}: {err}");
+    }
+}

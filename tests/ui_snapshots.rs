@@ -359,7 +359,7 @@ fn ascii_mode_draws_nothing_but_ascii() {
 /// reason and the template; narrower, the optional columns give way to the template.
 #[test]
 fn groups_panel() {
-    use failwatch::ui::action::Panel;
+    use failwatch::ui::app::Panel;
     both_languages("groups", 160, 40, &[Action::Focus(Panel::Groups)]);
     both_languages("groups", 80, 24, &[Action::Focus(Panel::Groups)]);
 }
@@ -452,4 +452,37 @@ fn the_alert_list_shows_no_secret_or_control_character_at_any_size() {
         dash.act(Action::AlertList);
         screen(&dash);
     }
+}
+
+/// Typing a filter in the filter line, as the user does.
+fn typed_filter(text: &str) -> Vec<Action> {
+    use failwatch::ui::filter_edit::FilterEdit;
+    let mut actions = vec![Action::EditFilter];
+    actions.extend(
+        text.chars()
+            .map(|c| Action::FilterEdit(FilterEdit::Insert(c))),
+    );
+    actions.push(Action::FilterEdit(FilterEdit::Apply));
+    actions
+}
+
+#[test]
+fn the_incident_filter_with_panels_that_follow_it() {
+    // Who among Lark's users (and those whose binding nobody gave) was never told: the
+    // panels count those failures, the breadcrumb shows the level, the timeline their minutes.
+    let actions = typed_filter("bound:lark,unknown told:no");
+    both_languages("incident", 80, 24, &actions);
+    both_languages("incident", 160, 45, &actions);
+}
+
+#[test]
+fn drilling_down_from_the_reasons_and_then_a_session() {
+    use failwatch::ui::app::Panel;
+    let actions = [
+        Action::Focus(Panel::Reasons),
+        Action::Drill,
+        Action::Focus(Panel::Sessions),
+        Action::Drill,
+    ];
+    both_languages("drilled", 160, 45, &actions);
 }

@@ -25,9 +25,28 @@ use crate::cli::{Cli, Command};
 use crate::source::{self, Delivery, SourceError, SourceHandle, SourceSpec};
 use setup::Settings;
 
+/// The command `--filter` would mean nothing to (it shows no failures), if it is one.
+fn filter_means_nothing(cli: &Cli) -> Option<&'static str> {
+    match &cli.command {
+        Some(Command::Completions(_)) => Some("completions"),
+        Some(Command::Man) => Some("man"),
+        Some(Command::Config(_)) => Some("config"),
+        Some(Command::GenCorpus(_)) => Some("gen-corpus"),
+        Some(Command::Demo(a)) if a.serve_only || a.print_bindings => Some("demo --serve-only"),
+        None if cli.bare.serve_only || cli.bare.print_bindings => Some("--serve-only"),
+        _ => None,
+    }
+}
+
 /// Run one command line.
 pub fn run(cli: Cli) -> Result<(), CmdError> {
     let _log = logging::init(cli.log.as_deref());
+    if let (Some(_), Some(name)) = (&cli.view.filter, filter_means_nothing(&cli)) {
+        return Err(CmdError::usage(format!(
+            "--filter means nothing to `failwatch {name}`: it filters the failures of summary, tail, \
+             watch, diff and the dashboard"
+        )));
+    }
     match &cli.command {
         Some(Command::Completions(args)) => return meta::completions(args.shell),
         Some(Command::Man) => return meta::man(),

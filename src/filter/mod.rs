@@ -284,6 +284,13 @@ impl Filter {
         self.groups.is_empty() || self.groups.iter().any(|g| g.matches(f, now, zone))
     }
 
+    /// Whether the filter is only reasons toggled in the reasons panel (one `reason:` term of
+    /// exact codes).
+    pub fn is_reason_toggle_only(&self) -> bool {
+        let words = split_terms(&self.source).unwrap_or_default();
+        words.len() == 1 && toggle_values(&words[0]).is_some()
+    }
+
     /// The reason codes the reasons panel toggled: the values of the last group's `reason:`
     /// term made of exact codes only.
     pub fn toggled_reasons(&self) -> Vec<String> {

@@ -278,6 +278,15 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             &["asia"],
             false,
         ),
+        // A key id glued to the word before it (a removed escape such as `\b` left a letter
+        // there) or after it: the server's `\b…\b` misses it.
+        rule(
+            AwsKeyId,
+            r"(^|[^0-9A-Z])(?:AKIA|ASIA)[0-9A-Z]{16}",
+            "${1}[REDACTED AWS KEY]",
+            &["akia", "asia"],
+            false,
+        ),
         // Private key blocks the server misses: PGP's `… KEY BLOCK`, and a block cut before its
         // END line (masked to the end of the text).
         rule(

@@ -1209,4 +1209,9 @@ fn fuzz_findings_hold() {
     let r = redact(text);
     assert!(!r.text.contains("Qz038Xw0"), "{}", r.text);
     assert!(!r.text.contains("Qz030Xw001"), "{}", r.text);
+
+    // A JSON escape of a removed character (`\b`) left its letter before a key id.
+    let text = "; ghp_abcdefghijklmnopqr\u{3164}Qz030Xw000aB3dE5gH\u{115f}\\bAKIAQZ037\u{1b}]0;t\u{7}XW001ABCDEF\u{1b}]0;t\u{7}\u{ffa0}https://x";
+    let r = redact(text);
+    assert!(!r.text.contains("QZ037"), "{}", r.text);
 }

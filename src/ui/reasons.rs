@@ -26,7 +26,7 @@ const PCT: usize = 4;
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = feed.pipeline.store();
-    let agg = app.panel_agg(store);
+    let agg = app.reasons_agg(store);
     let toggled = store.filter().toggled_reasons();
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
@@ -95,7 +95,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         " {} · {} {}",
         s.reasons,
         agg.by_reason.len(),
-        super::panel_scope(app, store)
+        if store.filter().is_reason_toggle_only() {
+            String::new()
+        } else {
+            super::panel_scope(app, store)
+        }
     );
     if agg.by_reason.beyond() > 0 {
         // Failures of codes past the limit: in every count, in no row.

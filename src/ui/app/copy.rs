@@ -39,7 +39,7 @@ impl App {
             },
             CopyTarget::ReasonCode => match self.focus {
                 Panel::Reasons => self
-                    .panel_agg(store)
+                    .reasons_agg(store)
                     .by_reason
                     .at(self.reason_cursor)
                     .map(|(code, _)| code_or_none(code).to_owned()),

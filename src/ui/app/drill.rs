@@ -15,7 +15,8 @@ impl App {
         let agg = self.panel_agg(store);
         match self.focus {
             Panel::Failures => None,
-            Panel::Reasons => agg
+            Panel::Reasons => self
+                .reasons_agg(store)
                 .by_reason
                 .at(self.reason_cursor)
                 .map(|(c, _)| format!("reason:{}", code_or_none(c))),
@@ -35,7 +36,8 @@ impl App {
     pub(super) fn clamp_cursors(&mut self, store: &Store) {
         let agg = self.panel_agg(store);
         let last = |n: usize| n.saturating_sub(1);
-        self.reason_cursor = self.reason_cursor.min(last(agg.by_reason.len()));
+        let reasons = self.reasons_agg(store).by_reason.len();
+        self.reason_cursor = self.reason_cursor.min(last(reasons));
         self.group_cursor = self.group_cursor.min(last(agg.groups.by_count().len()));
         self.session_cursor = self.session_cursor.min(last(agg.sessions.len()));
     }

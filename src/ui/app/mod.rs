@@ -179,6 +179,16 @@ impl App {
         }
     }
 
+    /// What the reasons panel counts: as the other panels, except while the filter is nothing
+    /// but reasons toggled there (space): then every reason stays listed, to toggle more.
+    pub fn reasons_agg<'a>(&self, store: &'a Store) -> &'a crate::store::Aggregates {
+        if store.filter().is_reason_toggle_only() {
+            &store.agg
+        } else {
+            self.panel_agg(store)
+        }
+    }
+
     /// Whether the panels are counting a filtered view.
     pub fn panels_filtered(&self, store: &Store) -> bool {
         !self.panels_all && store.view_agg().is_some()
@@ -305,7 +315,7 @@ impl App {
             Action::ToggleReason => {
                 // The row of failures without a reason toggles `reason:none`.
                 let code = self
-                    .panel_agg(store)
+                    .reasons_agg(store)
                     .by_reason
                     .at(self.reason_cursor)
                     .map(|(c, _)| code_or_none(c));

@@ -71,7 +71,7 @@ impl App {
                 self.clamp(store);
             }
             Panel::Reasons => {
-                let n = self.panel_agg(store).by_reason.len();
+                let n = self.reasons_agg(store).by_reason.len();
                 self.reason_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Groups => {
