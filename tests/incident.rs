@@ -456,3 +456,48 @@ fn filter_means_the_same_to_diff_and_is_refused_where_it_means_nothing() {
         assert!(err.contains("--filter means nothing"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn watch_sees_only_the_failures_the_filter_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[[alerts]]\nname = \"never told\"\nlost = true\n").unwrap();
+    let records = records();
+    let alerts = |filter: Option<&str>| {
+        let mut args = vec![
+            "watch",
+            capture_path(),
+            "--bindings",
+            bindings_path(),
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ];
+        if let Some(f) = filter {
+            args.extend(["--filter", f]);
+        }
+        let out = run(&args, None);
+        assert_eq!(out.status.code(), Some(5), "{filter:?}");
+        String::from_utf8(out.stdout).unwrap().lines().count()
+    };
+    let lost = |pick: &dyn Fn(&Value) -> bool| {
+        records
+            .iter()
+            .filter(|r| !r["lost_chat_session_id"].is_null() && pick(r))
+            .count()
+    };
+    assert_eq!(alerts(None), lost(&|_| true));
+    assert_eq!(alerts(Some("bound:lark")), lost(&|r| bound_to(r, "lark")));
+}
+
+fn capture_path() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/octo-pr33.jsonl")
+}
+
+fn bindings_path() -> &'static str {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/octo-pr33.bindings.toml"
+    )
+}

@@ -176,6 +176,8 @@ pub struct AlertEngine {
     pub fired: u64,
     /// … and how many more were held back by their rule's cooldown.
     pub held: u64,
+    /// Only the failures this filter shows are seen (`watch --filter`).
+    scope: crate::filter::Filter,
 }
 
 impl AlertEngine {
@@ -192,7 +194,14 @@ impl AlertEngine {
                 .collect(),
             fired: 0,
             held: 0,
+            scope: crate::filter::Filter::default(),
         }
+    }
+
+    /// The same rules, seeing only the failures `scope` shows.
+    pub fn within(mut self, scope: crate::filter::Filter) -> AlertEngine {
+        self.scope = scope;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,13 +211,15 @@ impl AlertEngine {
     /// The same rules, nothing remembered (a replay starting over).
     pub fn fresh(&self) -> AlertEngine {
         AlertEngine::new(self.rules.iter().map(|s| s.rule.clone()).collect())
+            .within(self.scope.clone())
     }
 
     /// Evaluate every rule on one failure; `now` is the newest event time (for `since:`).
     pub fn observe(&mut self, f: &Failure, now: DateTime<Utc>) -> Vec<Fired> {
         let mut out = Vec::new();
+        let seen = self.scope.matches(f, now);
         for s in &mut self.rules {
-            if !s.rule.filter.matches(f, now) {
+            if !seen || !s.rule.filter.matches(f, now) {
                 if let Condition::Count { count, window } = s.rule.condition {
                     s.window.expire(now, count as usize, window);
                 }

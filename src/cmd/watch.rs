@@ -21,7 +21,11 @@ use crate::source::{Delivery, SourceSpec};
 use crate::tail::GapReporter;
 
 pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
-    let Some(engine) = settings.alert_engine() else {
+    // `--filter` means what it means elsewhere: the rules see only the failures it shows.
+    let Some(engine) = settings
+        .alert_engine()
+        .map(|e| e.within(settings.filter.clone()))
+    else {
         return Err(CmdError::usage("watch has no alert rule to run").hint(
             "add [[alerts]] tables to the config file (failwatch config shows where it is; --config FILE picks another)",
         ));
