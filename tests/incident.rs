@@ -501,3 +501,44 @@ fn bindings_path() -> &'static str {
         "/tests/data/octo-pr33.bindings.toml"
     )
 }
+
+#[test]
+fn the_timeline_goes_to_a_time() {
+    let tmux = Tmux::sized(
+        &dashboard(&format!(
+            "replay {} --bindings {} --speed max --lang en --tz utc",
+            capture(),
+            bindings()
+        )),
+        160,
+        45,
+    );
+    tmux.wait_for("end of capture");
+    // The histogram spans the capture's minutes, with the server's change marked.
+    let screen = tmux.wait_for("1 cell = 1 min");
+    assert!(
+        screen.contains("09:46 ") && screen.contains("→ 10:03"),
+        "{screen}"
+    );
+    assert!(screen.contains('▲'), "{screen}");
+    tmux.send(&["t"]);
+    tmux.wait_for("go to:");
+    tmux.send(&["-l", "09:52"]);
+    tmux.send(&["Enter"]);
+    // The first failure at or after 09:52 is selected (the records say which).
+    let first = records()
+        .iter()
+        .map(|r| at(&r["at"]))
+        .filter(|t| t.format("%H:%M").to_string().as_str() >= "09:52")
+        .min()
+        .unwrap();
+    let screen = tmux.wait_for(&format!("at {}", first.format("%Y-%m-%d %H:%M:%S")));
+    assert!(screen.contains("SCROLLED"), "{screen}");
+    // Not a time: said, nothing moves.
+    tmux.send(&["t"]);
+    tmux.send(&["-l", "9h52"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("not a time");
+    tmux.send(&["q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
+}

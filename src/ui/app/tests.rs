@@ -431,4 +431,16 @@ fn jump_to_next_lost_notification() {
     press(&mut app, &mut feed, KeyCode::Char('N'));
     assert_eq!(app.selected, Some(1));
     assert!(feed.pipeline.store().get(1).unwrap().is_dropped());
+    // In the detail view n and N step between lost ones without closing it, and wrap around
+    // the ends saying so (here the only one: it wraps onto itself).
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(app.overlay, Overlay::Detail);
+    press(&mut app, &mut feed, KeyCode::Char('n'));
+    assert_eq!(app.overlay, Overlay::Detail);
+    assert_eq!(app.selected, Some(1));
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.contains("1 / 1") && status.contains("wrapped"),
+        "{status}"
+    );
 }
