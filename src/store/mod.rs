@@ -44,6 +44,9 @@ pub struct Store {
     view_agg: Option<Box<Aggregates>>,
     /// Newest event time seen: anchors `since:` when replaying.
     latest: Option<DateTime<Utc>>,
+    /// Moves whenever a stored failure or the view changes: what is drawn from them can be
+    /// kept until it does.
+    generation: u64,
 }
 
 impl Store {
@@ -60,6 +63,7 @@ impl Store {
             view: VecDeque::new(),
             view_agg: None,
             latest: None,
+            generation: 0,
         }
     }
 
@@ -94,6 +98,7 @@ impl Store {
     }
 
     fn push(&mut self, f: Failure) {
+        self.generation += 1;
         self.agg.add(&f);
         self.latest = Some(self.latest.map_or(f.at, |l| l.max(f.at)));
         if self.capacity == 0 {
@@ -120,6 +125,7 @@ impl Store {
     /// and its place in the view follow. The failure as it is now; `None` once evicted.
     pub fn amend(&mut self, seq: u64, change: impl FnOnce(&mut Failure)) -> Option<&Failure> {
         let i = self.index_of(seq)?;
+        self.generation += 1;
         let now = self.now();
         let f = self.ring.get_mut(i)?;
         let bytes = f.text_bytes();
@@ -196,6 +202,7 @@ impl Store {
 
     /// Re-evaluate the view (needed when `since:` windows move).
     pub fn rebuild_view(&mut self) {
+        self.generation += 1;
         let now = self.now();
         let filter = &self.filter;
         self.view = if filter.is_empty() {
@@ -248,6 +255,11 @@ impl Store {
     pub fn view_first_at_or_after(&self, at: DateTime<Utc>) -> usize {
         self.view
             .partition_point(|&s| self.get(s).is_some_and(|f| f.at < at))
+    }
+
+    /// A number that moves whenever a stored failure or the view changes.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Whether the filter shows this failure.

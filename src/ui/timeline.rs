@@ -15,6 +15,11 @@ use crate::feed::Feed;
 use crate::i18n::strings;
 use crate::store::Store;
 
+/// The last timeline drawn, by the store's generation and the width: a render reads state only,
+/// so the dashboard hands this in.
+#[derive(Debug, Default)]
+pub struct Memo(std::cell::RefCell<Option<((u64, usize), Option<Timeline>)>>);
+
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ASCII_BARS: [char; 8] = ['.', '.', ':', ':', '|', '|', '#', '#'];
 
@@ -35,6 +40,31 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Over the failures the filter shows, drawn again only when the store or the width changed
+    /// (`memo` keeps the last one); the selected failure's cell is placed every time.
+    pub fn cached(
+        store: &Store,
+        selected: Option<u64>,
+        cells: usize,
+        memo: &Memo,
+    ) -> Option<Timeline> {
+        let key = (store.generation(), cells);
+        let mut memo = memo.0.borrow_mut();
+        let mut t = match &*memo {
+            Some((k, t)) if *k == key => t.clone(),
+            _ => {
+                let t = Timeline::build(store, None, cells);
+                *memo = Some((key, t.clone()));
+                t
+            }
+        }?;
+        t.selected = selected
+            .and_then(|seq| store.get(seq))
+            .filter(|f| store.view_contains(f.seq))
+            .and_then(|f| t.cell_of(f.at));
+        Some(t)
+    }
+
     /// Over the failures the filter shows; `None` when it shows none.
     pub fn build(store: &Store, selected: Option<u64>, cells: usize) -> Option<Timeline> {
         let cells = cells.max(1);
@@ -114,7 +144,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     }
     let s = strings(app.lang);
     let store = feed.pipeline.store();
-    let Some(t) = Timeline::build(store, app.selected, cells(area)) else {
+    let Some(t) = Timeline::cached(store, app.selected, cells(area), &app.timeline_memo) else {
         f.render_widget(
             Paragraph::new(Line::styled(format!("{}: -", s.timeline), theme.dim())),
             area,

@@ -86,6 +86,8 @@ pub struct App {
     pub panels_all: bool,
     /// The time being typed to go to.
     pub goto_editor: Option<FilterEditor>,
+    /// The timeline last drawn (drawing it reads every failure shown).
+    pub timeline_memo: crate::ui::timeline::Memo,
     pub filter_error: Option<String>,
     /// While editing: how many stored failures the typed filter would show.
     pub filter_preview: Option<usize>,
@@ -138,6 +140,7 @@ impl App {
             trail: Vec::new(),
             panels_all: false,
             goto_editor: None,
+            timeline_memo: Default::default(),
             filter_error: None,
             filter_preview: None,
             reason_cursor: 0,
