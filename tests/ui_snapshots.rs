@@ -486,3 +486,51 @@ fn drilling_down_from_the_reasons_and_then_a_session() {
     ];
     both_languages("drilled", 160, 45, &actions);
 }
+
+#[test]
+fn sessions_sorted_by_last_failure() {
+    use failwatch::ui::app::Panel;
+    let actions = [
+        Action::Focus(Panel::Sessions),
+        Action::CycleSort,
+        Action::CycleSort,
+    ];
+    both_languages("sessions_by_last", 160, 45, &actions);
+}
+
+#[test]
+fn a_click_on_a_sessions_header_sorts_by_its_column() {
+    // Find each header on screen, click it, and the title says the order it asks for.
+    for lang in [Lang::En, Lang::Zh] {
+        let s = failwatch::i18n::strings(lang);
+        for (header, order) in [
+            (s.last_failure, s.sort_last_failure),
+            ("#", s.sort_failures),
+            (s.session, s.sort_id),
+        ] {
+            let mut dash = app(lang, 160, 45);
+            let area = dash.app.areas().sessions;
+            let before = screen(&dash);
+            let line = before.lines().nth(usize::from(area.y + 1)).unwrap();
+            // Cells, not characters: a CJK character takes two.
+            let cells: Vec<(usize, char)> = line
+                .chars()
+                .scan(0, |x, c| {
+                    let at = *x;
+                    *x += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    Some((at, c))
+                })
+                .collect();
+            let text: String = cells.iter().map(|(_, c)| *c).collect();
+            let from = usize::from(area.x);
+            let chars_before = cells.iter().take_while(|(x, _)| *x < from).count();
+            let at = text.chars().skip(chars_before).collect::<String>();
+            let i = at.find(header).expect("the header on screen");
+            let x = cells[chars_before + at[..i].chars().count()].0;
+            dash.act(Action::Click(x as u16, area.y + 1));
+            let after = screen(&dash);
+            let title = after.lines().nth(usize::from(area.y)).unwrap();
+            assert!(title.contains(&format!("{order} ↓")), "{header}: {title}");
+        }
+    }
+}
