@@ -534,3 +534,42 @@ fn a_click_on_a_sessions_header_sorts_by_its_column() {
         }
     }
 }
+
+/// The screen, with a line of `^` under the cells drawn underlined (what the filter found).
+fn screen_with_hits(dash: &Dash) -> String {
+    let size = dash.app.size;
+    let mut term = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+    term.draw(|f| failwatch::ui::render(f, &dash.app, &dash.feed, &Theme::plain()))
+        .unwrap();
+    let buf = term.backend().buffer();
+    let text = screen(dash);
+    let mut out = String::new();
+    for (y, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let marks: String = (0..buf.area.width)
+            .map(|x| {
+                let cell = &buf[(x, y as u16)];
+                if cell.modifier.contains(ratatui::style::Modifier::UNDERLINED) {
+                    '^'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        if marks.contains('^') {
+            out.push_str(marks.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_filters_words_are_marked_in_the_errors_shown() {
+    let mut dash = app(Lang::En, 80, 24);
+    for a in typed_filter("TIMED") {
+        dash.act(a);
+    }
+    insta::assert_snapshot!("highlight_en_80x24", screen_with_hits(&dash));
+}
