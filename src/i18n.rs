@@ -76,6 +76,15 @@ strings! {
     col_canned: "Canned", "固定";
     col_untold: "None", "未告知";
     col_told: "Told", "告知";
+    // A panel's order, in its title.
+    sort_count: "by count", "按次数";
+    sort_name: "by name", "按名称";
+    sort_last_seen: "by last seen", "按最近出现";
+    sort_first_seen: "by first seen", "按首次出现";
+    sort_urgency: "by urgency", "按紧急程度";
+    sort_failures: "by failures", "按失败数";
+    sort_last_failure: "by last failure", "按最近失败";
+    sort_id: "by id", "按 id";
     // Header.
     following: "FOLLOWING", "跟随中";
     paused: "PAUSED", "已暂停";
@@ -353,6 +362,7 @@ help_texts! {
     AlertList: "the alerts of this session, held back ones too (acknowledges them)", "本次会话的告警，含被冷却期压下的（同时确认）";
     AlertListEnds: "newest, oldest", "最新、最早";
     CopyGroup: "copy the group id", "复制分组 id";
+    Sort: "next order / turn it over (or click a column header)", "下一种排序 / 倒转顺序（或点击列标题）";
     Unfocus: "back to the failures", "回到失败列表";
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";
     Lang: "switch language en ↔ zh", "切换语言 en ↔ zh";

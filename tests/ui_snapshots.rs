@@ -486,3 +486,90 @@ fn drilling_down_from_the_reasons_and_then_a_session() {
     ];
     both_languages("drilled", 160, 45, &actions);
 }
+
+#[test]
+fn sessions_sorted_by_last_failure() {
+    use failwatch::ui::app::Panel;
+    let actions = [
+        Action::Focus(Panel::Sessions),
+        Action::CycleSort,
+        Action::CycleSort,
+    ];
+    both_languages("sessions_by_last", 160, 45, &actions);
+}
+
+#[test]
+fn a_click_on_a_sessions_header_sorts_by_its_column() {
+    // Find each header on screen, click it, and the title says the order it asks for.
+    for lang in [Lang::En, Lang::Zh] {
+        let s = failwatch::i18n::strings(lang);
+        for (header, order) in [
+            (s.last_failure, s.sort_last_failure),
+            ("#", s.sort_failures),
+            (s.session, s.sort_id),
+        ] {
+            let mut dash = app(lang, 160, 45);
+            let area = dash.app.areas().sessions;
+            let before = screen(&dash);
+            let line = before.lines().nth(usize::from(area.y + 1)).unwrap();
+            // Cells, not characters: a CJK character takes two.
+            let cells: Vec<(usize, char)> = line
+                .chars()
+                .scan(0, |x, c| {
+                    let at = *x;
+                    *x += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    Some((at, c))
+                })
+                .collect();
+            let text: String = cells.iter().map(|(_, c)| *c).collect();
+            let from = usize::from(area.x);
+            let chars_before = cells.iter().take_while(|(x, _)| *x < from).count();
+            let at = text.chars().skip(chars_before).collect::<String>();
+            let i = at.find(header).expect("the header on screen");
+            let x = cells[chars_before + at[..i].chars().count()].0;
+            dash.act(Action::Click(x as u16, area.y + 1));
+            let after = screen(&dash);
+            let title = after.lines().nth(usize::from(area.y)).unwrap();
+            assert!(title.contains(&format!("{order} ↓")), "{header}: {title}");
+        }
+    }
+}
+
+/// The screen, with a line of `^` under the cells drawn underlined (what the filter found).
+fn screen_with_hits(dash: &Dash) -> String {
+    let size = dash.app.size;
+    let mut term = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+    term.draw(|f| failwatch::ui::render(f, &dash.app, &dash.feed, &Theme::plain()))
+        .unwrap();
+    let buf = term.backend().buffer();
+    let text = screen(dash);
+    let mut out = String::new();
+    for (y, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let marks: String = (0..buf.area.width)
+            .map(|x| {
+                let cell = &buf[(x, y as u16)];
+                if cell.modifier.contains(ratatui::style::Modifier::UNDERLINED) {
+                    '^'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        if marks.contains('^') {
+            out.push_str(marks.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_filters_words_are_marked_in_the_errors_shown() {
+    let mut dash = app(Lang::En, 80, 24);
+    for a in typed_filter("TIMED") {
+        dash.act(a);
+    }
+    insta::assert_snapshot!("highlight_en_80x24", screen_with_hits(&dash));
+}

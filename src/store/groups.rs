@@ -186,6 +186,11 @@ impl Groups {
         g.sessions = g.sessions.saturating_add_signed(new_session);
     }
 
+    /// Groups with failures counted now (the ones listed).
+    pub fn listed(&self) -> impl Iterator<Item = (&GroupId, &GroupStats)> {
+        self.by_id.iter().filter(|(_, g)| g.count > 0)
+    }
+
     /// Groups, most failures first (ties by id).
     pub fn by_count(&self) -> Vec<(&GroupId, &GroupStats)> {
         let mut v: Vec<_> = self.by_id.iter().filter(|(_, g)| g.count > 0).collect();

@@ -3,7 +3,7 @@
 
 pub(crate) mod aggregates;
 mod groups;
-mod rank;
+pub mod rank;
 mod reasons;
 mod ring;
 mod sessions;
@@ -11,7 +11,7 @@ mod sessions;
 pub use aggregates::{Aggregates, Limits};
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
 pub use reasons::{ReasonStats, Reasons, MAX_REASONS};
-pub use sessions::{SessionClass, SessionStats, Sessions, MAX_SESSIONS};
+pub use sessions::{by_urgency, SessionClass, SessionStats, Sessions, MAX_SESSIONS};
 
 use std::collections::VecDeque;
 

@@ -89,4 +89,8 @@ pub enum Action {
     ToggleMouse,
     Export,
     Click(u16, u16),
+    /// The focused panel's next order (`o`).
+    CycleSort,
+    /// The focused panel's order turned over (`O`).
+    ReverseSort,
 }

@@ -3,13 +3,14 @@
 //! session is bound to it, chat-side leaks, and the retry chain it belongs to.
 
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use super::app::App;
 use super::layout::centered;
 use super::scroll_view;
+use super::text::highlight;
 use super::theme::Theme;
 use crate::catalog;
 use crate::enrich::{ApiSource, ErrorOrigin, Failure, Lookup, Told};
@@ -162,7 +163,14 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
         out.push(Line::from(vec![key(s.server_attempt), Span::raw(text)]));
     }
     out.push(Line::default());
-    out.extend(error_lines(failure, feed.api_status.as_ref(), s, theme));
+    let words = feed.pipeline.store().filter().words();
+    out.extend(error_lines(
+        failure,
+        feed.api_status.as_ref(),
+        &words,
+        s,
+        theme,
+    ));
     out.push(Line::default());
     out.push(Line::styled(s.what_users_saw, theme.title()));
     for r in failure.routes.iter() {
@@ -232,9 +240,11 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
     out
 }
 
+/// The error and where it came from; the filter's `words` are highlighted in the text.
 fn error_lines<'a>(
     failure: &'a Failure,
     api: Option<&crate::api::ApiStatus>,
+    words: &[String],
     s: &Strings,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -281,7 +291,11 @@ fn error_lines<'a>(
         }
     }
     match (failure.error(), failure.told) {
-        (Some(e), _) => out.extend(e.lines().map(|l| Line::from(format!("  {l}")))),
+        (Some(e), _) => out.extend(e.lines().map(|l| {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(highlight(l, words, Style::new(), theme.hit()));
+            Line::from(spans)
+        })),
         (
             None,
             Told::Withheld {

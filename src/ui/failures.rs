@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
-use super::text::{fit, widest};
+use super::text::{fit, highlight, widest};
 use super::theme::Theme;
 use super::{block, short_id};
 use crate::catalog;
@@ -100,6 +100,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         widest(shown.iter().map(|f| catalog::code_or_none(f.reason_code()))),
         relays.len(),
     );
+    let words = store.filter().words();
     let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);
     let mut rows: Vec<Row> = Vec::with_capacity(rows_visible + 2);
     let mut selected_row = None;
@@ -113,7 +114,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             rows.push(gap_row(g, app, theme, &cols));
         }
         prev_at = Some(failure.at);
-        let row = row(failure, app, theme, &cols);
+        let row = row(failure, app, theme, &cols, &words);
         if Some(failure.seq) == app.selected {
             selected_row = Some(rows.len());
             rows.push(row.style(theme.selected()));
@@ -206,7 +207,8 @@ pub fn route_mark(r: &Route, inbox: Option<Notice>, ascii: bool) -> char {
     }
 }
 
-fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> {
+/// One failure's row; the filter's `words` are highlighted in the error shown.
+fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[String]) -> Row<'a> {
     let d = catalog::describe(f.reason_code(), app.lang);
     let (label, known) = reason_label(f, app.lang);
     let style = if !known {
@@ -241,9 +243,16 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> 
     let s = strings(app.lang);
     // No blank cell without a word: say why there is no text.
     let error = match (f.error(), f.told) {
-        (Some(e), _) => Span::raw(fit(&e.replace(['\n', '\t'], " "), cols.error)),
-        (None, Told::Withheld { .. }) => Span::styled(fit(s.withheld, cols.error), theme.dim()),
-        _ => Span::styled(fit(s.no_error_text, cols.error), theme.dim()),
+        (Some(e), _) => Line::from(highlight(
+            &fit(&e.replace(['\n', '\t'], " "), cols.error),
+            words,
+            Style::new(),
+            theme.hit(),
+        )),
+        (None, Told::Withheld { .. }) => {
+            Line::from(Span::styled(fit(s.withheld, cols.error), theme.dim()))
+        }
+        _ => Line::from(Span::styled(fit(s.no_error_text, cols.error), theme.dim())),
     };
     let mut cells = vec![
         Cell::from(app.tz.time_of_day(f.at)),
@@ -263,7 +272,7 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns) -> Row<'a> 
     cells.extend([
         Cell::from(Line::from(target)),
         Cell::from(Line::from(routes)),
-        Cell::from(Line::from(error)).style(Style::new()),
+        Cell::from(error).style(Style::new()),
     ]);
     Row::new(cells)
 }

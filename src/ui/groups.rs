@@ -1,6 +1,6 @@
 //! Groups panel: failures that read the same (one reason, one error template), most frequent
-//! first, with count, share, sessions affected, badges (new, regressed, escalating) and the last
-//! minutes as a sparkline. Enter filters the failures to the group (`group:<id>`).
+//! first (or by last or first seen: `o`, `O`, a click on a header), with count, share, sessions
+//! affected, badges (new, regressed, escalating) and the last minutes as a sparkline. Enter filters the failures to the group (`group:<id>`).
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -9,12 +9,14 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Panel};
+use super::order::{GroupKey, GroupRow};
 use super::text::{fit, right, widest};
 use super::theme::Theme;
-use super::{block, cursor_row, sparkline, visible_rows};
+use super::{block, cursor_row, page, sparkline};
 use crate::feed::Feed;
 use crate::groups::Badge;
 use crate::i18n::strings;
+use crate::store::Store;
 
 const PCT: usize = 4;
 const SPARK: usize = 12;
@@ -24,14 +26,44 @@ const SESSIONS: usize = 4;
 const TIME: usize = 8;
 const MIN_LABEL: usize = 24;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+/// A page of the panel: the rows shown, their counts and the columns shown.
+struct Shown<'a> {
+    visible: Vec<(usize, GroupRow<'a>)>,
+    counts: Vec<String>,
+    count_w: usize,
+    show_sessions: bool,
+    show_last: bool,
+    show_first: bool,
+    label_w: usize,
+    spark_w: usize,
+}
+
+impl Shown<'_> {
+    /// Each column's width and the order a click on its header sorts by.
+    fn columns(&self) -> Vec<(usize, Option<GroupKey>)> {
+        let mut c = vec![
+            (self.count_w, Some(GroupKey::Count)),
+            (PCT, Some(GroupKey::Count)),
+        ];
+        let optional = [
+            (self.show_sessions, SESSIONS, None),
+            (self.show_last, TIME, Some(GroupKey::LastSeen)),
+            (self.show_first, TIME, Some(GroupKey::FirstSeen)),
+        ];
+        c.extend(optional.into_iter().filter(|o| o.0).map(|(_, w, k)| (w, k)));
+        c.push((self.label_w, None));
+        if self.spark_w > 0 {
+            c.push((self.spark_w, None));
+        }
+        c
+    }
+}
+
+fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
     let s = strings(app.lang);
-    let store = feed.pipeline.store();
-    let agg = app.panel_agg(store);
-    let now = store.now();
-    let focused = app.focus == Panel::Groups;
-    let groups = agg.groups.by_count();
-    let visible: Vec<_> = visible_rows(&groups, app.group_cursor, area).collect();
+    // Only the rows on screen are ranked.
+    let (first, rows) = page(app.group_cursor, area);
+    let visible: Vec<_> = (first..).zip(app.group_rows(store, first, rows)).collect();
     let counts: Vec<String> = visible
         .iter()
         .map(|(_, (_, g))| g.count.to_string())
@@ -52,7 +84,46 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let show_last = take(TIME);
     let spark_w = if take(SPARK) { SPARK } else { 0 };
     let show_first = take(TIME);
-    let label_w = room;
+    Shown {
+        visible,
+        counts,
+        count_w,
+        show_sessions,
+        show_last,
+        show_first,
+        label_w: room,
+        spark_w,
+    }
+}
+
+/// The order a click at column `x` of the header of the panel in `area` asks for.
+pub fn sort_at(app: &App, store: &Store, area: Rect, x: u16) -> Option<GroupKey> {
+    super::column_at(&shown(app, store, area).columns(), area, x)
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = feed.pipeline.store();
+    let agg = app.panel_agg(store);
+    let now = store.now();
+    let focused = app.focus == Panel::Groups;
+    let laid = shown(app, store, area);
+    // The widths a click on the header is measured against.
+    let widths: Vec<Constraint> = laid
+        .columns()
+        .iter()
+        .map(|(w, _)| Constraint::Length(*w as u16))
+        .collect();
+    let Shown {
+        visible,
+        counts,
+        count_w,
+        show_sessions,
+        show_last,
+        show_first,
+        label_w,
+        spark_w,
+    } = laid;
     let rows: Vec<Row> = visible
         .iter()
         .zip(&counts)
@@ -106,33 +177,27 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let mut title = format!(
         " {} · {} {}",
         s.groups,
-        groups.len(),
+        app.group_count(store),
         super::panel_scope(app, store)
     );
     if agg.groups.beyond > 0 {
         // Failures of groups past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.groups.beyond, s.unlisted);
     }
-    let mut widths = vec![
-        Constraint::Length(count_w as u16),
-        Constraint::Length(PCT as u16),
-    ];
+    title += &app.group_sort.title(app.lang);
     let mut header = vec![right(s.count, count_w), right("%", PCT)];
     let columns = [
-        (show_sessions, SESSIONS, right(s.group_sessions, SESSIONS)),
-        (show_last, TIME, fit(s.group_last, TIME)),
-        (show_first, TIME, fit(s.group_first, TIME)),
+        (show_sessions, right(s.group_sessions, SESSIONS)),
+        (show_last, fit(s.group_last, TIME)),
+        (show_first, fit(s.group_first, TIME)),
     ];
-    for (shown, w, title) in columns {
+    for (shown, title) in columns {
         if shown {
-            widths.push(Constraint::Length(w as u16));
             header.push(title);
         }
     }
-    widths.push(Constraint::Length(label_w as u16));
     header.push(fit(s.group_kind, label_w));
     if spark_w > 0 {
-        widths.push(Constraint::Length(spark_w as u16));
         header.push(format!("{spark_w}m"));
     }
     let table = Table::new(rows, widths)

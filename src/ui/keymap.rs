@@ -116,6 +116,8 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("mouse", Action::ToggleMouse),
     ("top", Action::Top),
     ("bottom", Action::Bottom),
+    ("sort", Action::CycleSort),
+    ("reverse_sort", Action::ReverseSort),
 ];
 
 /// The config file's `[keys]` as bindings, or what is wrong with them.
@@ -234,6 +236,8 @@ pub const REASONS: &[Binding] = &[
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopyReason),
     bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+    bind(&[ch('o')], Action::CycleSort, HelpId::Sort),
+    bind(&[ch('O')], Action::ReverseSort, HelpId::Sort),
 ];
 
 pub const GROUPS: &[Binding] = &[
@@ -242,6 +246,8 @@ pub const GROUPS: &[Binding] = &[
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopyGroup),
     bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+    bind(&[ch('o')], Action::CycleSort, HelpId::Sort),
+    bind(&[ch('O')], Action::ReverseSort, HelpId::Sort),
 ];
 
 pub const SESSIONS: &[Binding] = &[
@@ -250,6 +256,8 @@ pub const SESSIONS: &[Binding] = &[
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopySession),
     bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+    bind(&[ch('o')], Action::CycleSort, HelpId::Sort),
+    bind(&[ch('O')], Action::ReverseSort, HelpId::Sort),
 ];
 
 pub const DETAIL: &[Binding] = &[

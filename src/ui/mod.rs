@@ -18,6 +18,7 @@ pub mod header;
 pub mod help;
 pub mod keymap;
 pub mod layout;
+pub mod order;
 pub mod reasons;
 pub mod scroll_view;
 pub mod sessions;
@@ -91,21 +92,24 @@ pub(crate) fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a
         })
 }
 
-/// The items of a list panel that fit in `area`, keeping the cursor's row on screen, with their
-/// index in the list.
-pub(crate) fn visible_rows<T>(
-    items: &[T],
-    cursor: usize,
-    area: Rect,
-) -> impl Iterator<Item = (usize, &T)> {
-    let (skip, rows) = page(cursor, area);
-    items.iter().enumerate().skip(skip).take(rows)
-}
-
 /// The ranks a list panel in `area` shows with its cursor on screen: (first, how many).
 pub(crate) fn page(cursor: usize, area: Rect) -> (usize, usize) {
     let rows = usize::from(area.height.saturating_sub(3));
     (cursor.saturating_sub(rows.saturating_sub(1)), rows)
+}
+
+/// The column of a table drawn in `area` (borders, one cell between columns) that `x` is in,
+/// given each column's width: what a click on the header row sorts by.
+pub(crate) fn column_at<K: Copy>(columns: &[(usize, Option<K>)], area: Rect, x: u16) -> Option<K> {
+    let x = usize::from(x);
+    let mut left = usize::from(area.x) + 1;
+    for (w, key) in columns {
+        if x >= left && x < left + w {
+            return *key;
+        }
+        left += w + 1;
+    }
+    None
 }
 
 /// A list row, highlighted when it is under the focused panel's cursor.

@@ -1,4 +1,5 @@
-//! Reasons panel: count, share and a per-minute sparkline per reason, most frequent first.
+//! Reasons panel: count, share and a per-minute sparkline per reason, most frequent first (or
+//! by name or last seen: `o`, `O`, a click on a header).
 //! Enter toggles the row's reason in the filter: the failures of any toggled reason are shown.
 //! Counts keep every digit; labels are whole when there is room and end in `…` when cut; the
 //! sparkline takes what is left and its header says how many minutes it draws.
@@ -10,12 +11,14 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Panel};
+use super::order::{ReasonKey, ReasonRow};
 use super::text::{fit, right, widest};
 use super::theme::Theme;
 use super::{block, cursor_row, page, sparkline};
 use crate::catalog;
 use crate::feed::Feed;
 use crate::i18n::strings;
+use crate::store::Store;
 
 /// The longest sparkline drawn, in minutes (one cell each).
 pub const MAX_SPARK_MINUTES: usize = 60;
@@ -23,16 +26,37 @@ pub const MAX_SPARK_MINUTES: usize = 60;
 const MIN_SPARK: usize = 6;
 const PCT: usize = 4;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+/// A page of the panel: the rows shown, their labels (with the toggle mark, whether known,
+/// whether no reason was sent) and the columns' widths.
+struct Shown<'a> {
+    visible: Vec<(usize, ReasonRow<'a>)>,
+    labels: Vec<(String, bool, bool)>,
+    count_w: usize,
+    label_w: usize,
+    spark_w: usize,
+}
+
+impl Shown<'_> {
+    /// Each column's width and the order a click on its header sorts by.
+    fn columns(&self) -> Vec<(usize, Option<ReasonKey>)> {
+        let mut c = vec![
+            (self.count_w, Some(ReasonKey::Count)),
+            (PCT, Some(ReasonKey::Count)),
+            (self.label_w, Some(ReasonKey::Name)),
+        ];
+        if self.spark_w > 0 {
+            c.push((self.spark_w, Some(ReasonKey::LastSeen)));
+        }
+        c
+    }
+}
+
+fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
     let s = strings(app.lang);
-    let store = feed.pipeline.store();
-    let agg = app.reasons_agg(store);
     let toggled = store.filter().toggled_reasons();
-    let now = store.now();
-    let focused = app.focus == Panel::Reasons;
     // Only the rows on screen are ranked: a storm's table is not sorted at every frame.
     let (first, rows) = page(app.reason_cursor, area);
-    let visible: Vec<_> = (first..).zip(agg.by_reason.ranked(first, rows)).collect();
+    let visible: Vec<_> = (first..).zip(app.reason_rows(store, first, rows)).collect();
     let labels: Vec<(String, bool, bool)> = visible
         .iter()
         .map(|(_, (code, _))| {
@@ -67,6 +91,40 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let spark_w = if spark_w >= MIN_SPARK { spark_w } else { 0 };
     // A label cut short of a usable sparkline gets the spare cells back.
     let label_w = room.saturating_sub(spark_w).max(label_w.min(room));
+    Shown {
+        visible,
+        labels,
+        count_w,
+        label_w,
+        spark_w,
+    }
+}
+
+/// The order a click at column `x` of the header of the panel in `area` asks for.
+pub fn sort_at(app: &App, store: &Store, area: Rect, x: u16) -> Option<ReasonKey> {
+    super::column_at(&shown(app, store, area).columns(), area, x)
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+    let s = strings(app.lang);
+    let store = feed.pipeline.store();
+    let agg = app.reasons_agg(store);
+    let now = store.now();
+    let focused = app.focus == Panel::Reasons;
+    let laid = shown(app, store, area);
+    // The widths a click on the header is measured against.
+    let widths: Vec<Constraint> = laid
+        .columns()
+        .iter()
+        .map(|(w, _)| Constraint::Length(*w as u16))
+        .collect();
+    let Shown {
+        visible,
+        labels,
+        count_w,
+        label_w,
+        spark_w,
+    } = laid;
     let rows: Vec<Row> = visible
         .iter()
         .zip(&labels)
@@ -105,18 +163,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         // Failures of codes past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.by_reason.beyond(), s.unlisted);
     }
-    let mut widths = vec![
-        Constraint::Length(count_w as u16),
-        Constraint::Length(PCT as u16),
-        Constraint::Length(label_w as u16),
-    ];
+    title += &app.reason_sort.title(app.lang);
     let mut header = vec![
         right(s.count, count_w),
         right("%", PCT),
         format!("  {}", fit(s.reason, label_w.saturating_sub(2))),
     ];
     if spark_w > 0 {
-        widths.push(Constraint::Length(spark_w as u16));
         // `last 30 min`, or as much of the count as fits: the header must say its window.
         let long = s.last_minutes.replace("{}", &spark_w.to_string());
         header.push(if long.width() <= spark_w {

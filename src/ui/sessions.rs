@@ -1,4 +1,5 @@
-//! Chat sessions panel: per session, how many failures, what the user was told, and what was lost.
+//! Chat sessions panel: per session, how many failures, what the user was told, and what was lost;
+//! the most urgent first (or by failures, last failure or id: `o`, `O`, a click on a header).
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -6,24 +7,56 @@ use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 use super::app::{App, Panel};
+use super::order::{SessionKey, SessionRow};
 use super::text::{fit, right, widest};
 use super::theme::Theme;
 use super::{block, cursor_row, page};
 use crate::feed::Feed;
 use crate::i18n::strings;
+use crate::store::Store;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
-    let s = strings(app.lang);
-    let focused = app.focus == Panel::Sessions;
-    let store = feed.pipeline.store();
-    let sessions = &app.panel_agg(store).sessions;
-    let bindings = feed.pipeline.enricher().bindings();
+/// A page of the panel: the rows shown and the columns' widths.
+struct Shown<'a> {
+    visible: Vec<(usize, SessionRow<'a>)>,
+    id_w: usize,
+    count_w: usize,
+    bound_w: usize,
+    told_w: usize,
+    /// The last failure's time, when there is room.
+    time_w: Option<usize>,
+}
+
+impl Shown<'_> {
+    /// Each column's width and the order a click on its header sorts by (the marks of what
+    /// users were told: the usual order, the most urgent first).
+    fn columns(&self) -> Vec<(usize, Option<SessionKey>)> {
+        let mut c = vec![
+            (self.id_w, Some(SessionKey::Id)),
+            (self.count_w, Some(SessionKey::Failures)),
+            (self.bound_w, None),
+            (self.told_w, Some(SessionKey::Urgency)),
+        ];
+        if let Some(w) = self.time_w {
+            c.push((w, Some(SessionKey::LastFailure)));
+        }
+        c
+    }
+}
+
+/// Session, failures, bound relays, what the user was told (one column of marks that always
+/// fits: the most urgent first), the last failure.
+fn headers(lang: crate::catalog::Lang) -> [&'static str; 5] {
+    let s = strings(lang);
+    [s.session, "#", s.bound, s.col_told, s.last_failure]
+}
+
+fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
     // Only the rows on screen are ranked: a storm's table is not sorted at every frame.
     let (first, rows) = page(app.session_cursor, area);
-    let visible: Vec<_> = (first..).zip(sessions.ranked(first, rows)).collect();
-    // Session, failures, bound relays, what the user was told (one column of marks that
-    // always fits: the most urgent first), the last failure.
-    let headers = [s.session, "#", s.bound, s.col_told, s.last_failure];
+    let visible: Vec<_> = (first..)
+        .zip(app.session_rows(store, first, rows))
+        .collect();
+    let headers = headers(app.lang);
     let count_w = widest(
         visible
             .iter()
@@ -47,6 +80,44 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         .unwrap_or(4);
     let id_w = inner.saturating_sub(fixed + told_want.min(14)).clamp(8, 36);
     let told_w = inner.saturating_sub(fixed + id_w).max(4);
+    Shown {
+        visible,
+        id_w,
+        count_w,
+        bound_w,
+        told_w,
+        time_w: show_time.then_some(time_w),
+    }
+}
+
+/// The order a click at column `x` of the header of the panel in `area` asks for.
+pub fn sort_at(app: &App, store: &Store, area: Rect, x: u16) -> Option<SessionKey> {
+    super::column_at(&shown(app, store, area).columns(), area, x)
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
+    let s = strings(app.lang);
+    let focused = app.focus == Panel::Sessions;
+    let store = feed.pipeline.store();
+    let sessions = &app.panel_agg(store).sessions;
+    let bindings = feed.pipeline.enricher().bindings();
+    let headers = headers(app.lang);
+    let laid = shown(app, store, area);
+    // The widths a click on the header is measured against.
+    let widths: Vec<Constraint> = laid
+        .columns()
+        .iter()
+        .map(|(w, _)| Constraint::Length(*w as u16))
+        .collect();
+    let Shown {
+        visible,
+        id_w,
+        count_w,
+        told_w,
+        time_w,
+        ..
+    } = laid;
+    let show_time = time_w.is_some();
     let rows: Vec<Row> = visible
         .iter()
         .map(|(i, (id, st))| {
@@ -98,12 +169,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             beyond.failures, s.unlisted, beyond.dropped
         );
     }
-    let mut widths = vec![
-        Constraint::Length(id_w as u16),
-        Constraint::Length(count_w as u16),
-        Constraint::Length(bound_w as u16),
-        Constraint::Length(told_w as u16),
-    ];
+    title += &app.session_sort.title(app.lang);
     let mut header = vec![
         fit(headers[0], id_w),
         right(headers[1], count_w),
@@ -111,7 +177,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         fit(headers[3], told_w),
     ];
     if show_time {
-        widths.push(Constraint::Length(time_w as u16));
         header.push(headers[4].to_owned());
     }
     let table = Table::new(rows, widths)

@@ -1,6 +1,8 @@
 //! Fitting text to columns by display width: cut with `…` when it does not fit, numbers right
 //! aligned. CJK characters count two cells, combining marks none.
 
+use ratatui::style::Style;
+use ratatui::text::Span;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `text` in at most `width` cells: whole, or cut with `…` as its last cell.
@@ -39,9 +41,76 @@ pub fn widest<'a>(texts: impl IntoIterator<Item = &'a str>) -> usize {
         .unwrap_or(0)
 }
 
+/// `text` as spans in `base`, with every place one of `words` occurs in `hit`: ASCII letters
+/// match in either case, and a match starts and ends between characters. Cut the text to its
+/// column first: what is highlighted is what is shown.
+pub fn highlight(text: &str, words: &[String], base: Style, hit: Style) -> Vec<Span<'static>> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let mut marked = vec![false; text.len()];
+    let bytes = text.as_bytes();
+    for (i, _) in text.char_indices() {
+        for w in words.iter().map(String::as_bytes).filter(|w| !w.is_empty()) {
+            let end = i + w.len();
+            if end <= bytes.len()
+                && text.is_char_boundary(end)
+                && bytes[i..end].eq_ignore_ascii_case(w)
+            {
+                marked[i..end].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    // Runs of marked and unmarked bytes, cut only between characters.
+    for (i, _) in text.char_indices().skip(1).chain([(text.len(), ' ')]) {
+        if i == text.len() || marked[i] != marked[start] {
+            let style = if marked[start] { hit } else { base };
+            spans.push(Span::styled(text[start..i].to_owned(), style));
+            start = i;
+        }
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::style::Modifier;
+
+    fn marked(text: &str, words: &[&str]) -> String {
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        let hit = Style::new().add_modifier(Modifier::UNDERLINED);
+        highlight(text, &words, Style::new(), hit)
+            .iter()
+            .map(|s| {
+                if s.style == hit {
+                    format!("[{}]", s.content)
+                } else {
+                    s.content.to_string()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn highlights_words_in_either_case_between_characters() {
+        assert_eq!(
+            marked("Provider TIMEOUT after timeout", &["timeout"]),
+            "Provider [TIMEOUT] after [timeout]"
+        );
+        assert_eq!(marked("模型服务超时了", &["超时"]), "模型服务[超时]了");
+        assert_eq!(marked("abcabc", &["bca", "ab"]), "[abcab]c");
+        assert_eq!(marked("é café É", &["é"]), "[é] caf[é] É");
+        assert_eq!(marked("", &["x"]), "");
+        assert_eq!(marked("nothing", &[]), "nothing");
+        // Cut first, then highlighted: a word cut by the ellipsis is not.
+        assert_eq!(
+            marked(&fit("quota exhausted", 10), &["quota", "exhausted"]),
+            "[quota] exh…"
+        );
+    }
 
     #[test]
     fn fits_by_display_width_with_an_ellipsis() {

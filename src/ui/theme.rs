@@ -57,6 +57,12 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
+    /// A word the filter looks for, where it occurs in a text shown.
+    pub fn hit(&self) -> Style {
+        self.warn()
+            .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+    }
+
     pub fn good(&self) -> Style {
         self.fg(Color::Green)
     }

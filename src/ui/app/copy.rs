@@ -11,12 +11,7 @@ impl App {
         match self.focus {
             Panel::Failures => self.copy_text(store, CopyTarget::Json),
             Panel::Reasons => self.copy_text(store, CopyTarget::ReasonCode),
-            Panel::Groups => self
-                .panel_agg(store)
-                .groups
-                .by_count()
-                .get(self.group_cursor)
-                .map(|(id, _)| id.to_string()),
+            Panel::Groups => self.group_row(store).map(|(id, _)| id.to_string()),
             Panel::Sessions => self.copy_text(store, CopyTarget::SessionId),
         }
     }
@@ -30,18 +25,12 @@ impl App {
             CopyTarget::TaskId => failure?.task_id.as_deref().map(str::to_owned),
             CopyTarget::Json => Some(crate::output::failure_line(failure?, self.lang)),
             CopyTarget::SessionId => match self.focus {
-                Panel::Sessions => self
-                    .panel_agg(store)
-                    .sessions
-                    .at(self.session_cursor)
-                    .map(|(id, _)| id.to_string()),
+                Panel::Sessions => self.session_row(store).map(|(id, _)| id.to_string()),
                 _ => failure?.session.as_deref().map(str::to_owned),
             },
             CopyTarget::ReasonCode => match self.focus {
                 Panel::Reasons => self
-                    .reasons_agg(store)
-                    .by_reason
-                    .at(self.reason_cursor)
+                    .reason_row(store)
                     .map(|(code, _)| code_or_none(code).to_owned()),
                 // `none` when the failure carried no reason: it pastes as a filter term.
                 _ => Some(code_or_none(failure?.reason_code()).to_owned()),

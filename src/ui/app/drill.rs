@@ -12,22 +12,14 @@ use crate::ui::filter_edit::FilterEdit;
 impl App {
     /// The term that narrows the filter to the focused panel's row.
     pub(super) fn drill_term(&self, store: &Store) -> Option<String> {
-        let agg = self.panel_agg(store);
         match self.focus {
             Panel::Failures => None,
             Panel::Reasons => self
-                .reasons_agg(store)
-                .by_reason
-                .at(self.reason_cursor)
+                .reason_row(store)
                 .map(|(c, _)| format!("reason:{}", code_or_none(c))),
-            Panel::Groups => agg
-                .groups
-                .by_count()
-                .get(self.group_cursor)
-                .map(|(id, _)| format!("group:{id}")),
-            Panel::Sessions => agg
-                .sessions
-                .at(self.session_cursor)
+            Panel::Groups => self.group_row(store).map(|(id, _)| format!("group:{id}")),
+            Panel::Sessions => self
+                .session_row(store)
                 .map(|(id, _)| format!("session:{id}")),
         }
     }
@@ -38,7 +30,7 @@ impl App {
         let last = |n: usize| n.saturating_sub(1);
         let reasons = self.reasons_agg(store).by_reason.len();
         self.reason_cursor = self.reason_cursor.min(last(reasons));
-        self.group_cursor = self.group_cursor.min(last(agg.groups.by_count().len()));
+        self.group_cursor = self.group_cursor.min(last(self.group_count(store)));
         self.session_cursor = self.session_cursor.min(last(agg.sessions.len()));
     }
 

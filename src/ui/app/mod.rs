@@ -6,6 +6,7 @@ mod alert_list;
 mod copy;
 mod drill;
 mod nav;
+mod rows;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +17,7 @@ pub use super::action::{Action, CopyTarget, Overlay, Panel};
 use super::filter_edit::{FilterEdit, FilterEditor};
 use super::keymap::{self, Mode};
 use super::layout::Areas;
+use super::order::{GroupKey, ReasonKey, SessionKey, Sort};
 use crate::catalog::{code_or_none, Lang};
 use crate::feed::{Feed, ReplayCmd};
 use crate::filter::Filter;
@@ -93,6 +95,10 @@ pub struct App {
     pub filter_preview: Option<usize>,
     pub reason_cursor: usize,
     pub group_cursor: usize,
+    /// The order of each list panel (`o`, `O`, a click on a column's header).
+    pub reason_sort: Sort<ReasonKey>,
+    pub session_sort: Sort<SessionKey>,
+    pub group_sort: Sort<GroupKey>,
     /// Alerts fired that the user has seen (acknowledged); the banner shows while more fired.
     pub alerts_seen: u64,
     pub banner: bool,
@@ -145,6 +151,9 @@ impl App {
             filter_preview: None,
             reason_cursor: 0,
             group_cursor: 0,
+            reason_sort: Sort::default(),
+            session_sort: Sort::default(),
+            group_sort: Sort::default(),
             alerts_seen: 0,
             banner: false,
             side: Panel::Reasons,
@@ -317,11 +326,7 @@ impl App {
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
                 // The row of failures without a reason toggles `reason:none`.
-                let code = self
-                    .reasons_agg(store)
-                    .by_reason
-                    .at(self.reason_cursor)
-                    .map(|(c, _)| code_or_none(c));
+                let code = self.reason_row(store).map(|(c, _)| code_or_none(c));
                 if let Some(code) = code {
                     return self.filter_effect(&store.filter().toggle_reason(code));
                 }
@@ -428,6 +433,8 @@ impl App {
                 self.export_editor = Some(FilterEditor::new(&path.display().to_string()));
             }
             Action::Click(x, y) => self.click(store, x, y),
+            Action::CycleSort => self.change_sort(false),
+            Action::ReverseSort => self.change_sort(true),
         }
         None
     }

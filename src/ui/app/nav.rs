@@ -1,7 +1,7 @@
 //! Moving around: the selection, follow and pause, paging, keeping the selected row on screen,
 //! clicks, and jumps to the next lost notification.
 
-use ratatui::layout::Position;
+use ratatui::layout::{Position, Rect};
 
 use super::{App, Overlay, Panel};
 use crate::i18n::strings;
@@ -75,7 +75,7 @@ impl App {
                 self.reason_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Groups => {
-                let n = self.panel_agg(store).groups.by_count().len();
+                let n = self.group_count(store);
                 self.group_cursor = index.min(n.saturating_sub(1));
             }
             Panel::Sessions => {
@@ -198,13 +198,51 @@ impl App {
             }
         } else if areas.reasons.contains(p) {
             self.focus = self.side;
-            if y >= areas.reasons.y + 2 {
-                self.move_to(store, usize::from(y - areas.reasons.y - 2));
-            }
+            self.click_panel(store, areas.reasons, x, y);
         } else if areas.sessions.contains(p) {
             self.focus = Panel::Sessions;
-            if y >= areas.sessions.y + 2 {
-                self.move_to(store, usize::from(y - areas.sessions.y - 2));
+            self.click_panel(store, areas.sessions, x, y);
+        }
+    }
+
+    /// A click in the focused list panel drawn in `area`: on the header row (the one after the
+    /// top border) it sorts by that column, or turns the order over when it already sorts by
+    /// it; on a row it moves the cursor there.
+    fn click_panel(&mut self, store: &Store, area: Rect, x: u16, y: u16) {
+        use crate::ui::{groups, page, reasons, sessions};
+        if y == area.y + 1 {
+            match self.focus {
+                Panel::Reasons => {
+                    if let Some(key) = reasons::sort_at(self, store, area, x) {
+                        self.reason_sort.by(key);
+                        self.reason_cursor = 0;
+                    }
+                }
+                Panel::Groups => {
+                    if let Some(key) = groups::sort_at(self, store, area, x) {
+                        self.group_sort.by(key);
+                        self.group_cursor = 0;
+                    }
+                }
+                Panel::Sessions => {
+                    if let Some(key) = sessions::sort_at(self, store, area, x) {
+                        self.session_sort.by(key);
+                        self.session_cursor = 0;
+                    }
+                }
+                Panel::Failures => {}
+            }
+        } else if y >= area.y + 2 {
+            // The row on screen: the page starts where the panel draws it.
+            let cursor = match self.focus {
+                Panel::Reasons => self.reason_cursor,
+                Panel::Groups => self.group_cursor,
+                _ => self.session_cursor,
+            };
+            let (first, rows) = page(cursor, area);
+            let row = usize::from(y - area.y - 2);
+            if row < rows {
+                self.move_to(store, first + row);
             }
         }
     }

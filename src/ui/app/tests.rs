@@ -444,3 +444,143 @@ fn jump_to_next_lost_notification() {
         "{status}"
     );
 }
+
+/// What the panels list, as drawn: the id or code of each row, in order.
+fn sessions_shown(app: &App, feed: &Feed) -> Vec<String> {
+    app.session_rows(feed.pipeline.store(), 0, usize::MAX)
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect()
+}
+
+#[test]
+fn o_cycles_the_focused_panels_order_and_capital_o_turns_it_over() {
+    use crate::ui::order::{ReasonKey, SessionKey};
+    let (mut app, mut feed) = setup(10);
+    // Not in the failures table.
+    assert_eq!(
+        app.action_for_key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE)),
+        None
+    );
+    press(&mut app, &mut feed, KeyCode::Char('s'));
+    assert_eq!(app.session_sort.key, SessionKey::Urgency);
+    press(&mut app, &mut feed, KeyCode::Char('j'));
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(
+        (app.session_sort.key, app.session_sort.reversed),
+        (SessionKey::Failures, false)
+    );
+    assert_eq!(app.session_cursor, 0, "a new order starts at its top");
+    press(&mut app, &mut feed, KeyCode::Char('O'));
+    assert!(app.session_sort.reversed);
+    let down = {
+        app.session_sort.reversed = false;
+        let v = sessions_shown(&app, &feed);
+        app.session_sort.reversed = true;
+        v
+    };
+    let mut up = sessions_shown(&app, &feed);
+    up.reverse();
+    assert_eq!(up, down, "turned over is the same list upside down");
+    // `o` goes on to the next key the right way up, and round to the first.
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(
+        (app.session_sort.key, app.session_sort.reversed),
+        (SessionKey::LastFailure, false)
+    );
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(app.session_sort.key, SessionKey::Id);
+    assert_eq!(sessions_shown(&app, &feed), ["s0", "s1", "s2", "s3"]);
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(app.session_sort.key, SessionKey::Urgency);
+    // Each panel keeps its own order.
+    assert_eq!(app.reason_sort.key, ReasonKey::Count);
+    press(&mut app, &mut feed, KeyCode::Char('r'));
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(app.reason_sort.key, ReasonKey::Name);
+    assert_eq!(app.session_sort.key, SessionKey::Urgency);
+}
+
+#[test]
+fn enter_on_a_sorted_panel_narrows_to_the_row_on_screen() {
+    let (mut app, mut feed) = setup(10);
+    // The sessions by last failure: the one whose failure came last first.
+    let store = feed.pipeline.store();
+    let mut by_last: Vec<(i64, String)> = store
+        .agg
+        .sessions
+        .iter()
+        .map(|(id, st)| (st.last_at.unwrap().timestamp(), id.to_string()))
+        .collect();
+    by_last.sort_by(|a, b| b.cmp(a));
+    press(&mut app, &mut feed, KeyCode::Char('s'));
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    assert_eq!(
+        sessions_shown(&app, &feed)[..2],
+        [by_last[0].1.clone(), by_last[1].1.clone()]
+    );
+    // The second row: copy and enter both take it.
+    press(&mut app, &mut feed, KeyCode::Char('j'));
+    let Some(Effect::Copy(copied)) = press(&mut app, &mut feed, KeyCode::Char('c')) else {
+        panic!("c copies the session id")
+    };
+    assert_eq!(copied, by_last[1].1);
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(
+        feed.pipeline.store().filter().source(),
+        format!("session:{}", by_last[1].1)
+    );
+    press(&mut app, &mut feed, KeyCode::Esc);
+
+    // The reasons by name: their labels A to Z; turned over, Z to A.
+    let mut labels: Vec<(String, String)> = feed
+        .pipeline
+        .store()
+        .agg
+        .by_reason
+        .keys()
+        .map(|code| {
+            let label = crate::catalog::describe(code, app.lang).texts.label;
+            (label.to_lowercase(), code.to_string())
+        })
+        .collect();
+    labels.sort();
+    press(&mut app, &mut feed, KeyCode::Char('r'));
+    press(&mut app, &mut feed, KeyCode::Char('o'));
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(
+        feed.pipeline.store().filter().source(),
+        format!("reason:{}", labels[0].1)
+    );
+    press(&mut app, &mut feed, KeyCode::Esc);
+    press(&mut app, &mut feed, KeyCode::Char('r'));
+    press(&mut app, &mut feed, KeyCode::Char('O'));
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(
+        feed.pipeline.store().filter().source(),
+        format!("reason:{}", labels.last().unwrap().1)
+    );
+}
+
+#[test]
+fn a_click_on_a_panels_header_sorts_by_that_column() {
+    use crate::ui::order::SessionKey;
+    let (mut app, mut feed) = setup(10);
+    let sessions = app.areas().sessions;
+    // The first column is the session's id; a second click turns the order over.
+    app.act(Action::Click(sessions.x + 1, sessions.y + 1), &mut feed);
+    assert_eq!(app.focus, Panel::Sessions);
+    assert_eq!(
+        (app.session_sort.key, app.session_sort.reversed),
+        (SessionKey::Id, false)
+    );
+    app.act(Action::Click(sessions.x + 2, sessions.y + 1), &mut feed);
+    assert!(app.session_sort.reversed);
+    assert_eq!(sessions_shown(&app, &feed), ["s3", "s2", "s1", "s0"]);
+    // A click on a row takes the row drawn there.
+    app.act(Action::Click(sessions.x + 2, sessions.y + 3), &mut feed);
+    assert_eq!(app.session_cursor, 1);
+    press(&mut app, &mut feed, KeyCode::Enter);
+    assert_eq!(feed.pipeline.store().filter().source(), "session:s2");
+}
