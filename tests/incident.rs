@@ -542,3 +542,36 @@ fn the_timeline_goes_to_a_time() {
     tmux.send(&["q"]);
     tmux.wait_for("FAILWATCH-EXITED-0");
 }
+
+#[test]
+fn panels_sort_by_key_and_the_filter_line_opens_empty_with_its_history() {
+    let tmux = Tmux::sized(
+        &dashboard(&format!(
+            "replay {} --bindings {} --speed max --lang en --tz utc",
+            capture(),
+            bindings()
+        )),
+        160,
+        45,
+    );
+    tmux.wait_for("end of capture");
+    tmux.send(&["s"]);
+    tmux.send(&["o"]);
+    tmux.wait_for("by failures ↓");
+    tmux.send(&["O"]);
+    tmux.wait_for("by failures ↑");
+    tmux.send(&["Escape"]);
+    // A filter, then `/` again: an empty prompt, ↑ brings the filter in effect back.
+    tmux.send(&["/"]);
+    tmux.send(&["-l", "told:no"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("all › told:no");
+    tmux.send(&["/"]);
+    let screen = tmux.wait_for("/ ▏");
+    assert!(!screen.contains("/ told:no"), "{screen}");
+    tmux.send(&["Up"]);
+    tmux.wait_for("/ told:no▏");
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
+}
