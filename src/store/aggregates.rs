@@ -112,6 +112,8 @@ pub struct Aggregates {
     /// Failures per minute over everything seen (minute since the epoch → count), for the
     /// summary's table; at most [`MAX_MINUTES`] minutes, the rest counted in `minutes_beyond`.
     pub by_minute: BTreeMap<i64, u64>,
+    /// Of those, the failures nobody was told of, by minute (only minutes `by_minute` keeps).
+    pub untold_by_minute: BTreeMap<i64, u64>,
     pub minutes_beyond: u64,
     /// Failures by group (reason and error template).
     pub groups: super::Groups,
@@ -179,6 +181,7 @@ impl Aggregates {
             leaking_failures: 0,
             leaked_secrets: 0,
             by_minute: BTreeMap::new(),
+            untold_by_minute: BTreeMap::new(),
             minutes_beyond: 0,
             groups: super::Groups::with_limit(limits.groups),
             max_minutes: limits.minutes,
@@ -232,6 +235,11 @@ impl Aggregates {
             self.count_minute(minute, n);
         }
         self.minutes_beyond += later.minutes_beyond;
+        for (minute, n) in later.untold_by_minute {
+            if self.by_minute.contains_key(&minute) {
+                *self.untold_by_minute.entry(minute).or_default() += n;
+            }
+        }
         // Groups first: a session's new groups count only for the groups kept.
         self.groups.absorb(later.groups);
         let groups = &mut self.groups;
@@ -283,6 +291,16 @@ impl Aggregates {
     fn count_derived_beyond_sessions(&mut self, f: &Failure, delta: i64, new_session: i64) {
         // A text recovered later can move a failure to another group: counted with what derives.
         self.groups.count(f, delta, new_session);
+        if f.heard().is_untold() {
+            let minute = minute_of(f.at);
+            if self.by_minute.contains_key(&minute) {
+                let n = self.untold_by_minute.entry(minute).or_default();
+                bump(n, delta);
+                if *n == 0 {
+                    self.untold_by_minute.remove(&minute);
+                }
+            }
+        }
         for r in f.routes.iter() {
             bump(&mut self.routing[r.relay.index()][r.outcome.index()], delta);
         }

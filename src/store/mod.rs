@@ -44,9 +44,20 @@ pub struct Store {
     view_agg: Option<Box<Aggregates>>,
     /// Newest event time seen: anchors `since:` when replaying.
     latest: Option<DateTime<Utc>>,
-    /// Moves whenever a stored failure or the view changes: what is drawn from them can be
-    /// kept until it does.
-    generation: u64,
+    /// Where the server's era changed, in arrival order (the first [`MAX_ERA_CHANGES`]).
+    era_changes: Vec<EraChange>,
+    era: Option<crate::routing::Era>,
+}
+
+/// Era changes kept: a server changes version a few times in an incident, not thousands.
+pub const MAX_ERA_CHANGES: usize = 64;
+
+/// The first failure of a new server era.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EraChange {
+    pub at: DateTime<Utc>,
+    pub from: crate::routing::Era,
+    pub to: crate::routing::Era,
 }
 
 impl Store {
@@ -63,7 +74,8 @@ impl Store {
             view: VecDeque::new(),
             view_agg: None,
             latest: None,
-            generation: 0,
+            era_changes: Vec::new(),
+            era: None,
         }
     }
 
@@ -98,7 +110,16 @@ impl Store {
     }
 
     fn push(&mut self, f: Failure) {
-        self.generation += 1;
+        if let Some(from) = self.era.filter(|e| *e != f.era) {
+            if self.era_changes.len() < MAX_ERA_CHANGES {
+                self.era_changes.push(EraChange {
+                    at: f.at,
+                    from,
+                    to: f.era,
+                });
+            }
+        }
+        self.era = Some(f.era);
         self.agg.add(&f);
         self.latest = Some(self.latest.map_or(f.at, |l| l.max(f.at)));
         if self.capacity == 0 {
@@ -125,7 +146,6 @@ impl Store {
     /// and its place in the view follow. The failure as it is now; `None` once evicted.
     pub fn amend(&mut self, seq: u64, change: impl FnOnce(&mut Failure)) -> Option<&Failure> {
         let i = self.index_of(seq)?;
-        self.generation += 1;
         let now = self.now();
         let f = self.ring.get_mut(i)?;
         let bytes = f.text_bytes();
@@ -200,21 +220,24 @@ impl Store {
         self.matched_total = self.view.len() as u64;
     }
 
-    /// Re-evaluate the view (needed when `since:` windows move).
+    /// Re-evaluate the view (needed when `since:` windows move), counting what it shows in the
+    /// same pass.
     pub fn rebuild_view(&mut self) {
-        self.generation += 1;
         let now = self.now();
         let filter = &self.filter;
-        self.view = if filter.is_empty() {
-            self.ring.iter().map(|f| f.seq).collect()
-        } else {
-            self.ring
-                .iter()
-                .filter(|f| filter.matches(f, now))
-                .map(|f| f.seq)
-                .collect()
-        };
-        self.recount_view();
+        if filter.is_empty() {
+            self.view = self.ring.iter().map(|f| f.seq).collect();
+            self.view_agg = None;
+            return;
+        }
+        let mut view = VecDeque::new();
+        let mut agg = Box::<Aggregates>::default();
+        for f in self.ring.iter().filter(|f| filter.matches(f, now)) {
+            view.push_back(f.seq);
+            agg.add(f);
+        }
+        self.view = view;
+        self.view_agg = Some(agg);
     }
 
     /// Count the view's failures again (the filter or the view's members changed).
@@ -257,9 +280,9 @@ impl Store {
             .partition_point(|&s| self.get(s).is_some_and(|f| f.at < at))
     }
 
-    /// A number that moves whenever a stored failure or the view changes.
-    pub fn generation(&self) -> u64 {
-        self.generation
+    /// Where the server's era changed, as failures arrived.
+    pub fn era_changes(&self) -> &[EraChange] {
+        &self.era_changes
     }
 
     /// Whether the filter shows this failure.

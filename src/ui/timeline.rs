@@ -15,11 +15,6 @@ use crate::feed::Feed;
 use crate::i18n::strings;
 use crate::store::Store;
 
-/// The last timeline drawn, by the store's generation and the width: a render reads state only,
-/// so the dashboard hands this in.
-#[derive(Debug, Default)]
-pub struct Memo(std::cell::RefCell<Option<((u64, usize), Option<Timeline>)>>);
-
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ASCII_BARS: [char; 8] = ['.', '.', ':', ':', '|', '|', '#', '#'];
 
@@ -33,78 +28,57 @@ pub struct Timeline {
     pub counts: Vec<u32>,
     /// Cells holding a failure nobody was told of.
     pub untold: Vec<bool>,
-    /// Cells where the server's era changed (seen over every failure stored).
+    /// Cells where the server's era changed (as failures arrived).
     pub changes: Vec<usize>,
     /// The cell of the selected failure.
     pub selected: Option<usize>,
 }
 
 impl Timeline {
-    /// Over the failures the filter shows, drawn again only when the store or the width changed
-    /// (`memo` keeps the last one); the selected failure's cell is placed every time.
-    pub fn cached(
-        store: &Store,
-        selected: Option<u64>,
-        cells: usize,
-        memo: &Memo,
-    ) -> Option<Timeline> {
-        let key = (store.generation(), cells);
-        let mut memo = memo.0.borrow_mut();
-        let mut t = match &*memo {
-            Some((k, t)) if *k == key => t.clone(),
-            _ => {
-                let t = Timeline::build(store, None, cells);
-                *memo = Some((key, t.clone()));
-                t
-            }
-        }?;
-        t.selected = selected
-            .and_then(|seq| store.get(seq))
-            .filter(|f| store.view_contains(f.seq))
-            .and_then(|f| t.cell_of(f.at));
-        Some(t)
-    }
-
-    /// Over the failures the filter shows; `None` when it shows none.
+    /// Over the failures the filter shows (their per-minute counts, kept as they arrive: no
+    /// failure is read to draw it); `None` when it shows none.
     pub fn build(store: &Store, selected: Option<u64>, cells: usize) -> Option<Timeline> {
+        let agg = store.view_agg().unwrap_or(&store.agg);
         let cells = cells.max(1);
-        let first = store.view_get(0)?.at;
-        let last = store.view_get(store.view_len().checked_sub(1)?)?.at;
-        let start = floor_minute(first.min(last));
-        let span_minutes = (floor_minute(last.max(first)) - start).num_minutes() + 1;
+        let (&first, _) = agg.by_minute.iter().find(|(_, &n)| n > 0)?;
+        let (&last, _) = agg.by_minute.iter().rev().find(|(_, &n)| n > 0)?;
+        let start = DateTime::from_timestamp(first * 60, 0)?;
+        let span_minutes = last - first + 1;
         let minutes_per_cell = (span_minutes as usize).div_ceil(cells).max(1) as i64;
         let used = (span_minutes as usize)
             .div_ceil(minutes_per_cell as usize)
             .min(cells);
         let mut t = Timeline {
             start,
-            end: last.max(first),
+            end: DateTime::from_timestamp(last * 60, 0)?,
             minutes_per_cell,
             counts: vec![0; used],
             untold: vec![false; used],
             changes: Vec::new(),
             selected: None,
         };
-        for f in store.view_iter() {
-            if let Some(c) = t.cell_of(f.at) {
-                t.counts[c] = t.counts[c].saturating_add(1);
-                t.untold[c] |= f.heard().is_untold();
-                if Some(f.seq) == selected {
-                    t.selected = Some(c);
+        let cell = |minute: i64| ((minute - first) / minutes_per_cell) as usize;
+        for (&minute, &n) in &agg.by_minute {
+            if let Some(c) = t.counts.get_mut(cell(minute)) {
+                *c = c.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            }
+        }
+        for (&minute, &n) in &agg.untold_by_minute {
+            if let Some(u) = t.untold.get_mut(cell(minute)) {
+                *u |= n > 0;
+            }
+        }
+        for change in store.era_changes() {
+            if let Some(c) = t.cell_of(change.at) {
+                if t.changes.last() != Some(&c) {
+                    t.changes.push(c);
                 }
             }
         }
-        let mut era = None;
-        for f in store.iter() {
-            if era.is_some_and(|e| e != f.era) {
-                if let Some(c) = t.cell_of(f.at) {
-                    if t.changes.last() != Some(&c) {
-                        t.changes.push(c);
-                    }
-                }
-            }
-            era = Some(f.era);
-        }
+        t.selected = selected
+            .filter(|&seq| store.view_contains(seq))
+            .and_then(|seq| store.get(seq))
+            .and_then(|f| t.cell_of(f.at));
         Some(t)
     }
 
@@ -126,10 +100,6 @@ fn hm(app: &App, t: DateTime<Utc>) -> String {
     app.tz.time_of_day(t).chars().take(5).collect()
 }
 
-fn floor_minute(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.timestamp().div_euclid(60) * 60, 0).unwrap_or(t)
-}
-
 /// The cells a timeline gets in an area (its label takes the left).
 pub fn cells(area: Rect) -> usize {
     usize::from(area.width.saturating_sub(LABEL as u16))
@@ -144,7 +114,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     }
     let s = strings(app.lang);
     let store = feed.pipeline.store();
-    let Some(t) = Timeline::cached(store, app.selected, cells(area), &app.timeline_memo) else {
+    let Some(t) = Timeline::build(store, app.selected, cells(area)) else {
         f.render_widget(
             Paragraph::new(Line::styled(format!("{}: -", s.timeline), theme.dim())),
             area,

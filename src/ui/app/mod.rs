@@ -88,8 +88,6 @@ pub struct App {
     pub panels_all: bool,
     /// The time being typed to go to.
     pub goto_editor: Option<FilterEditor>,
-    /// The timeline last drawn (drawing it reads every failure shown).
-    pub timeline_memo: crate::ui::timeline::Memo,
     pub filter_error: Option<String>,
     /// While editing: how many stored failures the typed filter would show.
     pub filter_preview: Option<usize>,
@@ -146,7 +144,6 @@ impl App {
             trail: Vec::new(),
             panels_all: false,
             goto_editor: None,
-            timeline_memo: Default::default(),
             filter_error: None,
             filter_preview: None,
             reason_cursor: 0,
