@@ -24,6 +24,19 @@ fn bindings() -> String {
     format!("{DATA}/octo-pr33.bindings.toml")
 }
 
+/// The dashboard on the fork's recording with its bindings, at 160×45, with `extra` flags.
+fn fork_dashboard(extra: &str) -> Tmux {
+    Tmux::sized(
+        &dashboard(&format!(
+            "replay {} --bindings {} --speed max --lang en --tz utc {extra}",
+            capture(),
+            bindings()
+        )),
+        160,
+        45,
+    )
+}
+
 fn stdout(args: &[&str]) -> String {
     let out = run(args, None);
     assert!(
@@ -318,16 +331,7 @@ fn the_report_says_where_the_server_changed_and_where_users_stopped_being_told()
 fn the_dashboard_report_key_gives_what_summary_gives() {
     let dir = tempfile::tempdir().unwrap();
     let filter = "bound:lark told:no since:20m";
-    let tmux = Tmux::sized(
-        &dashboard(&format!(
-            "replay {} --bindings {} --speed max --lang en --tz utc --export {}",
-            capture(),
-            bindings(),
-            dir.path().display()
-        )),
-        160,
-        45,
-    );
+    let tmux = fork_dashboard(&format!("--export {}", dir.path().display()));
     tmux.wait_for("end of capture");
     tmux.send(&["/"]);
     tmux.send(&["-l", filter]);
@@ -381,15 +385,7 @@ fn the_dashboard_report_key_gives_what_summary_gives() {
 
 #[test]
 fn drill_down_goes_one_level_at_a_time_and_q_closes_before_it_quits() {
-    let tmux = Tmux::sized(
-        &dashboard(&format!(
-            "replay {} --bindings {} --speed max --lang en --tz utc",
-            capture(),
-            bindings()
-        )),
-        160,
-        45,
-    );
+    let tmux = fork_dashboard("");
     tmux.wait_for("end of capture");
     // The reasons panel: enter narrows to the top reason.
     tmux.send(&["r"]);
@@ -463,12 +459,13 @@ fn watch_sees_only_the_failures_the_filter_shows() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[[alerts]]\nname = \"never told\"\nlost = true\n").unwrap();
     let records = records();
+    let (capture, bindings) = (capture(), bindings());
     let alerts = |filter: Option<&str>| {
         let mut args = vec![
             "watch",
-            capture_path(),
+            &capture,
             "--bindings",
-            bindings_path(),
+            &bindings,
             "--config",
             config.to_str().unwrap(),
             "--format",
@@ -491,28 +488,9 @@ fn watch_sees_only_the_failures_the_filter_shows() {
     assert_eq!(alerts(Some("bound:lark")), lost(&|r| bound_to(r, "lark")));
 }
 
-fn capture_path() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/octo-pr33.jsonl")
-}
-
-fn bindings_path() -> &'static str {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/octo-pr33.bindings.toml"
-    )
-}
-
 #[test]
 fn the_timeline_goes_to_a_time() {
-    let tmux = Tmux::sized(
-        &dashboard(&format!(
-            "replay {} --bindings {} --speed max --lang en --tz utc",
-            capture(),
-            bindings()
-        )),
-        160,
-        45,
-    );
+    let tmux = fork_dashboard("");
     tmux.wait_for("end of capture");
     // The histogram spans the capture's minutes, with the server's change marked.
     let screen = tmux.wait_for("1 cell = 1 min");
@@ -545,15 +523,7 @@ fn the_timeline_goes_to_a_time() {
 
 #[test]
 fn panels_sort_by_key_and_the_filter_line_opens_empty_with_its_history() {
-    let tmux = Tmux::sized(
-        &dashboard(&format!(
-            "replay {} --bindings {} --speed max --lang en --tz utc",
-            capture(),
-            bindings()
-        )),
-        160,
-        45,
-    );
+    let tmux = fork_dashboard("");
     tmux.wait_for("end of capture");
     tmux.send(&["s"]);
     tmux.send(&["o"]);

@@ -2,7 +2,7 @@
 //! first (or by last or first seen: `o`, `O`, a click on a header), with count, share, sessions
 //! affected, badges (new, regressed, escalating) and the last minutes as a sparkline. Enter filters the failures to the group (`group:<id>`).
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
@@ -108,12 +108,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let now = store.now();
     let focused = app.focus == Panel::Groups;
     let laid = shown(app, store, area);
-    // The widths a click on the header is measured against.
-    let widths: Vec<Constraint> = laid
-        .columns()
-        .iter()
-        .map(|(w, _)| Constraint::Length(*w as u16))
-        .collect();
+    let widths = super::column_widths(&laid.columns());
     let Shown {
         visible,
         counts,

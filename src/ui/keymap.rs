@@ -268,26 +268,6 @@ pub const DETAIL: &[Binding] = &[
     ),
     bind(&[ch('n')], Action::NextLost(true), HelpId::NextLost),
     bind(&[ch('N')], Action::NextLost(false), HelpId::NextLost),
-    bind(
-        &[ch('j'), code(KeyCode::Down)],
-        Action::Scroll(1),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[ch('k'), code(KeyCode::Up)],
-        Action::Scroll(-1),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[code(KeyCode::PageDown), ch(' ')],
-        Action::Scroll(10),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[code(KeyCode::PageUp)],
-        Action::Scroll(-10),
-        HelpId::Scroll,
-    ),
     bind(&[ch('g'), code(KeyCode::Home)], Action::Top, HelpId::Ends),
     bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
     bind(
@@ -339,12 +319,8 @@ pub const COPY: &[Binding] = &[
     ),
 ];
 
-pub const HELP: &[Binding] = &[
-    bind(
-        &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q')],
-        Action::CloseOverlay,
-        HelpId::CloseOverlay,
-    ),
+/// Scrolling an overlay (the detail view, the help, the alert list).
+pub const SCROLL: &[Binding] = &[
     bind(
         &[ch('j'), code(KeyCode::Down)],
         Action::Scroll(1),
@@ -364,6 +340,14 @@ pub const HELP: &[Binding] = &[
         &[code(KeyCode::PageUp)],
         Action::Scroll(-10),
         HelpId::Scroll,
+    ),
+];
+
+pub const HELP: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q')],
+        Action::CloseOverlay,
+        HelpId::CloseOverlay,
     ),
     bind(&[ch('g'), code(KeyCode::Home)], Action::Top, HelpId::Ends),
     bind(&[ch('G'), code(KeyCode::End)], Action::Bottom, HelpId::Ends),
@@ -378,26 +362,6 @@ pub const ALERTS: &[Binding] = &[
         &[code(KeyCode::Esc), ch('q'), ch('!')],
         Action::CloseOverlay,
         HelpId::CloseOverlay,
-    ),
-    bind(
-        &[ch('j'), code(KeyCode::Down)],
-        Action::Scroll(1),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[ch('k'), code(KeyCode::Up)],
-        Action::Scroll(-1),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[code(KeyCode::PageDown), ch(' ')],
-        Action::Scroll(10),
-        HelpId::Scroll,
-    ),
-    bind(
-        &[code(KeyCode::PageUp)],
-        Action::Scroll(-10),
-        HelpId::Scroll,
     ),
     bind(
         &[ch('g'), code(KeyCode::Home)],
@@ -540,11 +504,11 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
         Mode::Reasons => &[REASONS, NAVIGATION, TOP, EVERYWHERE],
         Mode::Groups => &[GROUPS, NAVIGATION, TOP, EVERYWHERE],
         Mode::Sessions => &[SESSIONS, NAVIGATION, TOP, EVERYWHERE],
-        Mode::Detail => &[DETAIL, EVERYWHERE],
-        Mode::Help => &[HELP, EVERYWHERE],
+        Mode::Detail => &[DETAIL, SCROLL, EVERYWHERE],
+        Mode::Help => &[HELP, SCROLL, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
         Mode::Copy => &[COPY],
-        Mode::Alerts => &[ALERTS],
+        Mode::Alerts => &[ALERTS, SCROLL],
     }
 }
 
@@ -575,6 +539,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (GROUPS, HelpSection::Panels),
         (SESSIONS, HelpSection::Panels),
         (DETAIL, HelpSection::Detail),
+        (SCROLL, HelpSection::Detail),
         (HELP, HelpSection::Detail),
         (FILTER, HelpSection::Filter),
         (COPY, HelpSection::Copy),

@@ -112,6 +112,15 @@ pub(crate) fn column_at<K: Copy>(columns: &[(usize, Option<K>)], area: Rect, x: 
     None
 }
 
+/// The widths of a panel's columns as a table lays them out: the same widths a click on its
+/// header is measured against ([`column_at`]).
+pub(crate) fn column_widths<K>(columns: &[(usize, Option<K>)]) -> Vec<ratatui::layout::Constraint> {
+    columns
+        .iter()
+        .map(|(w, _)| ratatui::layout::Constraint::Length(*w as u16))
+        .collect()
+}
+
 /// A list row, highlighted when it is under the focused panel's cursor.
 pub(crate) fn cursor_row<'a>(
     row: ratatui::widgets::Row<'a>,

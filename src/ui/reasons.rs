@@ -4,7 +4,7 @@
 //! Counts keep every digit; labels are whole when there is room and end in `…` when cut; the
 //! sparkline takes what is left and its header says how many minutes it draws.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
@@ -112,12 +112,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let now = store.now();
     let focused = app.focus == Panel::Reasons;
     let laid = shown(app, store, area);
-    // The widths a click on the header is measured against.
-    let widths: Vec<Constraint> = laid
-        .columns()
-        .iter()
-        .map(|(w, _)| Constraint::Length(*w as u16))
-        .collect();
+    let widths = super::column_widths(&laid.columns());
     let Shown {
         visible,
         labels,

@@ -1,7 +1,7 @@
 //! Chat sessions panel: per session, how many failures, what the user was told, and what was lost;
 //! the most urgent first (or by failures, last failure or id: `o`, `O`, a click on a header).
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
@@ -103,12 +103,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let bindings = feed.pipeline.enricher().bindings();
     let headers = headers(app.lang);
     let laid = shown(app, store, area);
-    // The widths a click on the header is measured against.
-    let widths: Vec<Constraint> = laid
-        .columns()
-        .iter()
-        .map(|(w, _)| Constraint::Length(*w as u16))
-        .collect();
+    let widths = super::column_widths(&laid.columns());
     let Shown {
         visible,
         id_w,
