@@ -47,6 +47,7 @@ strings! {
     d_shrank: "shrank", "减少";
     d_same: "same", "不变";
     d_no_group_changed: "(no group changed)", "（没有分组变化）";
+    d_families_differ: "different server families (their relays differ: compare reasons and groups, routing only within a family)", "服务端家族不同（中继不同：比较原因和分组，通知路径只在同一家族内比较）";
     d_routing_moved: "routing that moved (before → after)", "变化的通知路径（之前 → 之后）";
     d_lost: "lost notifications", "丢失的通知";
     t_group_kind: "kind of failure (reason: error template)", "失败类型（原因：错误模板）";

@@ -313,3 +313,31 @@ fn the_dashboard_lists_every_alert_of_the_session_with_those_its_cooldown_held_b
     t.send(&["q"]);
     t.wait_for("FAILWATCH-EXITED-0");
 }
+
+#[test]
+fn watch_without_rules_names_the_command_that_shows_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "lang = \"en\"\n").unwrap();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/octo-pr33.jsonl");
+    let out = failwatch()
+        .args(["watch", data, "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("failwatch config path shows where it is"),
+        "{err}"
+    );
+    // The command it names exists and says where the file is.
+    let out = failwatch()
+        .args(["config", "path", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -160,3 +160,29 @@ fn diff(
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+#[test]
+fn diff_says_when_the_captures_are_of_different_server_families() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let run = |before: &str, after: &str, format: &str| {
+        let out = failwatch()
+            .args(["diff", before, after, "--format", format, "--lang", "en"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let upstream = format!("{data}/upstream-incident.jsonl");
+    let fork = format!("{data}/octo-pr33.jsonl");
+    let table = run(&upstream, &fork, "table");
+    assert!(
+        table.contains("different server families") && table.contains("upstream → octo"),
+        "{table}"
+    );
+    let json: Value = serde_json::from_str(&run(&upstream, &fork, "json")).unwrap();
+    assert_eq!(json["families_differ"], true);
+    // One family on both sides: nothing said.
+    assert!(!run(&fork, &fork, "table").contains("different server families"));
+    let json: Value = serde_json::from_str(&run(&fork, &fork, "json")).unwrap();
+    assert_eq!(json["families_differ"], false);
+}

@@ -27,7 +27,7 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         .map(|e| e.within(settings.filter.clone()))
     else {
         return Err(CmdError::usage("watch has no alert rule to run").hint(
-            "add [[alerts]] tables to the config file (failwatch config shows where it is; --config FILE picks another)",
+            "add [[alerts]] tables to the config file (failwatch config path shows where it is; --config FILE picks another)",
         ));
     };
     let json = args.format == TailFormatArg::Jsonl;

@@ -41,6 +41,9 @@ impl Side<'_> {
 pub struct DiffRecord<'a> {
     pub after: CaptureRecord<'a>,
     pub before: CaptureRecord<'a>,
+    /// The captures are of different server families: their relays differ, so routing that
+    /// moved says as much about the family as about the change.
+    pub families_differ: bool,
     /// Groups that changed, appeared first, then by how much their count moved.
     pub groups: Vec<GroupChange<'a>>,
     pub lost: Counts,
@@ -212,6 +215,8 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
     DiffRecord {
         after: capture_record(after, ah),
         before: capture_record(before, bh),
+        families_differ: before.pipeline.enricher().family().0
+            != after.pipeline.enricher().family().0,
         groups,
         lost: Counts {
             after: after.agg.dropped,
@@ -249,7 +254,14 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
             c.file, c.failures, s.t_failures, c.hours, c.lost, s.lost
         )
     };
-    let mut out = side(s.d_before, &d.before) + &side(s.d_after, &d.after) + "\n";
+    let mut out = side(s.d_before, &d.before) + &side(s.d_after, &d.after);
+    if d.families_differ {
+        out += &format!(
+            "{}: {} → {}\n",
+            s.d_families_differ, d.before.server, d.after.server
+        );
+    }
+    out.push('\n');
     let mut rows = vec![[
         s.d_change,
         s.d_before,
