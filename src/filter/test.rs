@@ -336,7 +336,7 @@ pub fn reason_matches(p: &ReasonPattern, f: &Failure) -> bool {
             let short = lower.strip_prefix("agent_error.").unwrap_or(&lower);
             lower.starts_with(word.as_str())
                 || short.starts_with(word.as_str())
-                || (f.reason_known && labels(code).iter().any(|l| ac.is_match(l)))
+                || (has_label(f) && labels(code).iter().any(|l| ac.is_match(l)))
         }
     }
 }
@@ -345,7 +345,13 @@ pub fn text_matches(ac: &Needle, f: &Failure) -> bool {
     let code = f.reason_code();
     f.error().is_some_and(|e| ac.is_match(e))
         || ac.is_match(code)
-        || (f.reason_known && labels(code).iter().any(|l| ac.is_match(l)))
+        || (has_label(f) && labels(code).iter().any(|l| ac.is_match(l)))
+}
+
+/// Whether the reason's label is its own: a known code's, or "No reason sent" for none (an
+/// unknown code's label says only that it is unknown).
+fn has_label(f: &Failure) -> bool {
+    f.reason_known || f.reason_code().is_empty()
 }
 
 pub fn prefix_of_any(value: Option<&str>, prefixes: &[String]) -> bool {

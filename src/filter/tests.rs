@@ -308,6 +308,30 @@ fn a_saved_filter_may_name_saved_filters() {
 }
 
 #[test]
+fn no_reason_has_one_name_and_its_label() {
+    // t3 carried an unknown code; none of the four lacks a reason here, so add one that does.
+    let mut e = Enricher::new(
+        Some((Family::Upstream, FamilySource::Flag)),
+        Default::default(),
+    );
+    let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    let line =
+        r#"{"type":"task:failed","payload":{"task_id":"t9","agent_id":"a","issue_id":"i1"}}"#;
+    let f = *e.ingest(at, &decode(line).unwrap()).unwrap().failure;
+    for expr in [
+        "reason:none",
+        "reason:\"No reason sent\"",
+        "\"no reason\"",
+        "reason:未发送原因",
+    ] {
+        assert!(Filter::parse(expr).unwrap().matches(&f, at), "{expr}");
+    }
+    assert!(!Filter::parse("-reason:none").unwrap().matches(&f, at));
+    // An unknown code is not "no reason".
+    assert!(select("reason:none").is_empty());
+}
+
+#[test]
 fn who_was_told_terms() {
     // t1 lost its session; t2 went to Lark and DingTalk with its error (upstream, no
     // bindings: every relay might serve it); t3 is not a chat task; t4 waits for its retry,
