@@ -27,14 +27,6 @@ pub enum Heard {
     NotChat,
 }
 
-pub const HEARD_ALL: [Heard; 5] = [
-    Heard::Yes,
-    Heard::Generic,
-    Heard::No,
-    Heard::Pending,
-    Heard::NotChat,
-];
-
 impl Heard {
     pub fn name(self) -> &'static str {
         match self {

@@ -9,7 +9,7 @@ pub use failure::{
     ApiAttempt, ApiSource, ErrorOrigin, Evidence, Failure, Lookup, LookupFailed, LookupRequest,
     Recovered, Recovery, SeenText, Told,
 };
-pub use heard::{serving, Heard, HEARD_ALL};
+pub use heard::{serving, Heard};
 
 use std::sync::Arc;
 

@@ -43,8 +43,6 @@ pub enum FilterError {
     UnknownOutcome(String),
     #[error("unknown relay `{0}` (octo, lark, dingtalk, telegram, slack, wecom; bound: also unknown, none)")]
     UnknownRelay(String),
-    #[error("bad duration `{0}` (e.g. 90s, 15m, 2h, 1d)")]
-    BadDuration(String),
     #[error(
         "bad time `{0}` (a duration back: 15m, 2h; a time of day: 09:50; or 2026-12-07T09:50:00Z)"
     )]
