@@ -37,6 +37,24 @@ fn fork_dashboard(extra: &str) -> Tmux {
     )
 }
 
+/// `summary --format markdown` of the fork's recording with its bindings and this filter.
+fn report_of(filter: &str) -> String {
+    stdout(&[
+        "summary",
+        &capture(),
+        "--bindings",
+        &bindings(),
+        "--lang",
+        "en",
+        "--tz",
+        "utc",
+        "--format",
+        "markdown",
+        "--filter",
+        filter,
+    ])
+}
+
 fn stdout(args: &[&str]) -> String {
     let out = run(args, None);
     assert!(
@@ -263,20 +281,7 @@ fn who_was_never_told_is_one_filter_and_the_report_holds_it() {
             .map(|r| r["task_id"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(tasks, wanted, "{filter}");
-        let report = stdout(&[
-            "summary",
-            &capture(),
-            "--bindings",
-            &bindings(),
-            "--lang",
-            "en",
-            "--tz",
-            "utc",
-            "--format",
-            "markdown",
-            "--filter",
-            filter,
-        ]);
+        let report = report_of(filter);
         check_report(&report, &want);
     }
 }
@@ -297,20 +302,7 @@ fn the_report_says_where_the_server_changed_and_where_users_stopped_being_told()
         .map(|r| at(&r["at"]))
         .min()
         .unwrap();
-    let report = stdout(&[
-        "summary",
-        &capture(),
-        "--bindings",
-        &bindings(),
-        "--lang",
-        "en",
-        "--tz",
-        "utc",
-        "--format",
-        "md",
-        "--filter",
-        "bound:lark,unknown told:no",
-    ]);
+    let report = report_of("bound:lark,unknown told:no");
     // The change is a fact of the stream, said even though no failure shown is of the new era.
     assert!(
         report.contains(&format!(
@@ -342,20 +334,7 @@ fn the_dashboard_report_key_gives_what_summary_gives() {
     assert!(screen.contains(&format!("all › {filter}")), "{screen}");
     tmux.send(&["R"]);
     tmux.wait_for("report written to");
-    let summary = stdout(&[
-        "summary",
-        &capture(),
-        "--bindings",
-        &bindings(),
-        "--lang",
-        "en",
-        "--tz",
-        "utc",
-        "--format",
-        "markdown",
-        "--filter",
-        filter,
-    ]);
+    let summary = report_of(filter);
     assert_eq!(tmux.buffer().trim_end(), summary.trim_end());
     let written: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

@@ -83,27 +83,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             if let Some(e) = &app.filter_error {
                 spans.push(Span::styled(format!("✗ {e} "), theme.alert()));
             }
-            if !app.trail.is_empty() {
-                // The breadcrumb: each narrowing, esc pops the last.
+            // The levels of the filter (each narrowing; esc pops the last), or the filter.
+            let shown_as = if !app.trail.is_empty() {
                 let mut crumbs = vec![s.trail_all.to_owned()];
                 crumbs.extend(app.trail.iter().map(|step| step.added.clone()));
-                spans.push(Span::styled(
-                    format!("{} ", crumbs.join(" › ")),
-                    theme.warn(),
-                ));
-                spans.push(Span::styled(format!("({}) ", s.trail_back), theme.dim()));
-                spans.push(Span::raw(format!(
-                    "({} {} {} {}) · ",
-                    store.view_len(),
-                    s.shown,
-                    s.of,
-                    store.stored()
-                )));
+                Some((crumbs.join(" › "), Some(s.trail_back)))
             } else if !store.filter().is_empty() {
-                spans.push(Span::styled(
-                    format!("{}: {} ", s.filter, store.filter().source()),
-                    theme.warn(),
-                ));
+                Some((format!("{}: {}", s.filter, store.filter().source()), None))
+            } else {
+                None
+            };
+            if let Some((label, back)) = shown_as {
+                spans.push(Span::styled(format!("{label} "), theme.warn()));
+                if let Some(back) = back {
+                    spans.push(Span::styled(format!("({back}) "), theme.dim()));
+                }
                 spans.push(Span::raw(format!(
                     "({} {} {} {}) · ",
                     store.view_len(),
