@@ -354,13 +354,19 @@ fn is_id(seg: &str, first: bool, before: Option<char>, model: bool) -> bool {
             .all(|c| c.is_ascii_lowercase() && !b"aeiouy".contains(c))
 }
 
-/// Does this segment name a model family (`claude`, `gpt4o`, `o3`, `Qwen2`)?
+/// Does this segment name a model family (`claude`, `gpt4o`, `o3`, `Qwen2`, `o4mini`)? Letters
+/// after the number read as a word (`4o`, `4mini`); a generated part has no vowels (`gpt4j` of
+/// a pod's suffix is no model).
 fn is_model(seg: &str) -> bool {
     let letters = seg
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(seg.len());
     let (name, rest) = seg.split_at(letters);
     if !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    if !tail.is_empty() && !tail.bytes().any(|c| b"aeiouAEIOU".contains(&c)) {
         return false;
     }
     (name.len() > 1 || !rest.is_empty())
@@ -630,6 +636,8 @@ mod tests {
             ("[task-42] run:abc123;", "[task-<id>] run:<id>;"),
             ("pod web-7d9f8b6c5-x2kqp evicted", "pod web-<id> evicted"),
             ("pod web-7d9f8b6c5-bcdfg evicted", "pod web-<id> evicted"),
+            // A suffix that starts like a model's name is still generated: no vowels.
+            ("pod web-jjjvp2-gpt4j evicted", "pod web-<id> evicted"),
             (
                 "runtime 0198c8a3-5b2e-7cc1-9a1f-3e4d5c6b7a80 offline",
                 "runtime <id> offline",
@@ -670,7 +678,7 @@ mod tests {
             "force-stopped by idle watchdog",
             "task:failed i/o timeout",
             "deadbeef cafe decade",
-            "gpt-4o gpt-4.1 gpt4o gpt-4o-mini-2024-07-18 o3-mini o1",
+            "gpt-4o gpt-4.1 gpt4o gpt-4o-mini-2024-07-18 o3-mini o1 o4mini",
             "claude-3-5-sonnet-20241022 claude-sonnet-4-5 claude-opus-4-1-20250805",
             "anthropic/claude-3.5-sonnet us.anthropic.claude-3-7-sonnet-20250219-v1:0",
             "gemini-2.5-pro llama-3.1-405b-instruct Qwen3-235B-A22B deepseek-r1-0528",
