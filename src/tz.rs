@@ -60,6 +60,15 @@ impl Zone {
         self.fmt(t, "%H:%M:%S")
     }
 
+    /// The zone as a config file or `--tz` names it: `utc`, `local`, `Asia/Shanghai`.
+    pub fn name(self) -> String {
+        match self {
+            Zone::Utc => "utc".into(),
+            Zone::Local => "local".into(),
+            Zone::Named(tz) => tz.name().into(),
+        }
+    }
+
     /// The zone's short name at `t`: `UTC`, `CST`, or an offset like `+08:00` where the system
     /// gives no name.
     pub fn abbrev(self, t: DateTime<Utc>) -> String {

@@ -63,6 +63,18 @@ impl Fired {
             (Why::NewGroup(id), Lang::Zh) => format!("新分组 {id}：{f}"),
             (Why::Lost, Lang::En) => format!("lost notification: {f}"),
             (Why::Lost, Lang::Zh) => format!("丢失的通知：{f}"),
+            (Why::Count { count, window }, Lang::Ja) => format!(
+                "{} 以内に一致する失敗 {count} 件；最新：{f}",
+                window_text(window)
+            ),
+            (Why::NewGroup(id), Lang::Ja) => format!("新しいグループ {id}：{f}"),
+            (Why::Lost, Lang::Ja) => format!("届かなかった通知：{f}"),
+            (Why::Count { count, window }, Lang::Ko) => format!(
+                "{} 이내 일치하는 실패 {count}건; 최근: {f}",
+                window_text(window)
+            ),
+            (Why::NewGroup(id), Lang::Ko) => format!("새 그룹 {id}: {f}"),
+            (Why::Lost, Lang::Ko) => format!("전달되지 않은 알림: {f}"),
         };
         match (self.held_back, self.cooldown) {
             (0, _) | (_, None) => what,
@@ -82,6 +94,8 @@ fn held_back_text(n: u64, cooldown: Duration, lang: crate::catalog::Lang) -> Str
     match lang {
         crate::catalog::Lang::En => format!(" ({n} more held back by the {c} cooldown)"),
         crate::catalog::Lang::Zh => format!("（另有 {n} 条被 {c} 冷却期压下）"),
+        crate::catalog::Lang::Ja => format!("（ほか {n} 件は {c} のクールダウンで保留）"),
+        crate::catalog::Lang::Ko => format!(" (그 밖에 {n}건은 {c} 쿨다운으로 보류)"),
     }
 }
 

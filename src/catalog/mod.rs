@@ -1,7 +1,9 @@
 //! Failure reasons: code → kind, label, meaning and suggested action, in English and Simplified
-//! Chinese. Unknown codes degrade to a generic text and are flagged as unknown, never passed off
+//! Chinese (the reason table), Japanese and Korean (their own files, by code). Unknown codes degrade to a generic text and are flagged as unknown, never passed off
 //! as a known reason.
 
+mod ja;
+mod ko;
 mod reasons;
 
 use std::sync::LazyLock;
@@ -15,16 +17,24 @@ pub enum Lang {
     #[default]
     En,
     Zh,
+    Ja,
+    Ko,
 }
 
 impl Lang {
-    /// `en`, `en-US`, `en_GB.UTF-8` → En; `zh`, `zh-CN`, `zh_CN.UTF-8`, `zh-Hans` → Zh.
+    /// Every language, in the order `L` steps through them.
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Zh, Lang::Ja, Lang::Ko];
+
+    /// `en`, `en-US`, `en_GB.UTF-8` → En; `zh`, `zh-CN`, `zh_CN.UTF-8`, `zh-Hans` → Zh; `ja`,
+    /// `ja_JP.UTF-8` → Ja; `ko`, `ko-KR` → Ko.
     pub fn parse(tag: &str) -> Option<Lang> {
         let lower = tag.trim().to_ascii_lowercase();
         let primary = lower.split(['-', '_', '.', '@']).next().unwrap_or("");
         match primary {
             "en" => Some(Lang::En),
             "zh" => Some(Lang::Zh),
+            "ja" => Some(Lang::Ja),
+            "ko" => Some(Lang::Ko),
             _ => None,
         }
     }
@@ -39,17 +49,18 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    pub fn toggle(self) -> Lang {
-        match self {
-            Lang::En => Lang::Zh,
-            Lang::Zh => Lang::En,
-        }
+    /// The next language, round the four.
+    pub fn next(self) -> Lang {
+        let at = Lang::ALL.iter().position(|&l| l == self).unwrap_or(0);
+        Lang::ALL[(at + 1) % Lang::ALL.len()]
     }
 
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Zh => "zh-CN",
+            Lang::Ja => "ja",
+            Lang::Ko => "ko",
         }
     }
 }
@@ -78,11 +89,23 @@ pub struct ReasonEntry {
     pub zh: Texts,
 }
 
+type ByCode = rustc_hash::FxHashMap<&'static str, &'static Texts>;
+
+fn by_code(table: &'static [(&'static str, Texts)]) -> ByCode {
+    table.iter().map(|(code, t)| (*code, t)).collect()
+}
+
+static JA: LazyLock<ByCode> = LazyLock::new(|| by_code(ja::REASONS));
+static KO: LazyLock<ByCode> = LazyLock::new(|| by_code(ko::REASONS));
+
 impl ReasonEntry {
     pub fn texts(&self, lang: Lang) -> &Texts {
+        // A code missing from a language's table (the tests say none is) reads in English.
         match lang {
             Lang::En => &self.en,
             Lang::Zh => &self.zh,
+            Lang::Ja => JA.get(self.code).copied().unwrap_or(&self.en),
+            Lang::Ko => KO.get(self.code).copied().unwrap_or(&self.en),
         }
     }
 }
@@ -159,6 +182,8 @@ pub fn generic(lang: Lang) -> Texts {
             meaning: "服务端发送了本版本 failwatch 不认识的失败原因。",
             action: "查看错误文本和原因代码；新版 failwatch 可能能够解释。",
         },
+        Lang::Ja => ja::GENERIC,
+        Lang::Ko => ko::GENERIC,
     }
 }
 
@@ -175,6 +200,8 @@ pub fn no_reason(lang: Lang) -> Texts {
             meaning: "事件没有 failure_reason：旧版服务端（2026-04-29 之前的 upstream、PR #33 之前的 Octo 分支）的失败路径不发送原因。",
             action: "查看错误文本（如有）；升级服务端后每次失败都会带有原因。",
         },
+        Lang::Ja => ja::NO_REASON,
+        Lang::Ko => ko::NO_REASON,
     }
 }
 
@@ -446,7 +473,9 @@ mod tests {
         ] {
             assert_eq!(Lang::parse(tag), lang, "{tag}");
         }
-        assert_eq!(Lang::En.toggle(), Lang::Zh);
-        assert_eq!(Lang::Zh.toggle().tag(), "en");
+        assert_eq!(Lang::En.next(), Lang::Zh);
+        assert_eq!(Lang::Zh.next(), Lang::Ja);
+        assert_eq!(Lang::Ja.next(), Lang::Ko);
+        assert_eq!(Lang::Ko.next().tag(), "en");
     }
 }

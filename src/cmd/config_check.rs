@@ -10,6 +10,7 @@ use crate::alerts::{AlertRule, Condition};
 use crate::config::Config;
 use crate::filter::saved::{show, Resolver};
 use crate::redact::{redact_line, MAX_MESSAGE_CHARS};
+use crate::ui::keymap::action_name;
 
 /// `text` as one line safe to print: no control or format character, secrets masked, at most
 /// [`MAX_MESSAGE_CHARS`] characters.
@@ -20,8 +21,16 @@ pub fn clean(text: &str) -> String {
 /// The report of `config`, read from `path`, whose bindings name `sessions` sessions.
 pub fn report(config: &Config, path: &Path, sessions: usize) -> String {
     let mut out = String::new();
+    // One column for the values, as wide as the longest `@name` needs.
+    let width = config
+        .filters
+        .keys()
+        .map(|n| 1 + clean(n).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10);
     let mut line = |label: &str, value: String| {
-        let _ = writeln!(out, "  {label:<10} {value}");
+        let _ = writeln!(out, "  {label:<width$} {value}");
     };
     let set = |v: Option<String>| v.map_or_else(|| "(not set)".to_owned(), |v| clean(&v));
     line("server", set(config.server.map(|s| s.to_string())));
@@ -29,7 +38,7 @@ pub fn report(config: &Config, path: &Path, sessions: usize) -> String {
     line("redis", set(config.redis.clone()));
     line("workspace", set(config.workspace.clone()));
     line("lang", set(config.lang.map(|l| l.tag().to_owned())));
-    line("tz", set(config.tz.map(|z| format!("{z:?}"))));
+    line("tz", set(config.tz.map(|z| z.name())));
     line(
         "theme",
         set(config.theme.map(|t| format!("{t:?}").to_lowercase())),
@@ -45,12 +54,34 @@ pub fn report(config: &Config, path: &Path, sessions: usize) -> String {
         }
     }
     for (action, key) in &config.keys {
-        let _ = writeln!(out, "  key {:<6} {}", clean(key), clean(action));
+        line(&format!("key {}", clean(key)), clean(action));
+    }
+    // The file loaded, so every entry names an action and a key.
+    let extra = crate::ui::keymap::extra_keys(&config.keys).unwrap_or_default();
+    let clashes = crate::ui::keymap::clashes(&extra);
+    for c in &clashes {
+        let modes: Vec<&str> = c.modes.iter().map(|m| m.name()).collect();
+        line(
+            "warning:",
+            format!(
+                "[keys] {} = \"{}\" takes {} from {} (in the {})",
+                action_name(c.gets),
+                c.key.label(),
+                c.key.label(),
+                action_name(c.took),
+                modes.join(", ")
+            ),
+        );
     }
     for rule in &config.alerts {
-        let _ = writeln!(out, "  alert      {}", alert(rule));
+        line("alert", alert(rule));
     }
-    format!("{}: ok\n{out}", clean(&path.display().to_string()))
+    let verdict = match clashes.len() {
+        0 => "ok".to_owned(),
+        1 => "ok, 1 warning".to_owned(),
+        n => format!("ok, {n} warnings"),
+    };
+    format!("{}: {verdict}\n{out}", clean(&path.display().to_string()))
 }
 
 /// `name: when (filter), cooldown 15m` (or `, no cooldown`).
@@ -124,6 +155,39 @@ mod tests {
                  \x20 alert      new kind: a new group (every failure), cooldown 90s\n\
                  \x20 alert      never told: a lost session (every failure), no cooldown\n"
             ),
+            "{shown}"
+        );
+    }
+
+    /// `help = "q"` takes `q` from quit where no overlay is open: said, not silently done.
+    #[test]
+    fn a_key_taken_from_a_built_in_binding_is_a_warning() {
+        let config = Config::parse("[keys]\nhelp = \"q\"\nquit = \"x\"\n").unwrap();
+        let shown = report(&config, Path::new("fw.toml"), 0);
+        assert!(shown.starts_with("fw.toml: ok, 2 warnings\n"), "{shown}");
+        assert!(
+            shown.contains(
+                "  warning:   [keys] help = \"q\" takes q from quit (in the failures list, \
+                 reasons panel, groups panel, sessions panel)\n\
+                 \x20 warning:   [keys] help = \"q\" takes q from close (in the detail view, \
+                 help, alert list)\n"
+            ),
+            "{shown}"
+        );
+        let fine = Config::parse("[keys]\nquit = \"x\"\n").unwrap();
+        assert!(report(&fine, Path::new("fw.toml"), 0).starts_with("fw.toml: ok\n"));
+    }
+
+    #[test]
+    fn long_filter_names_keep_the_values_in_one_column() {
+        let config = Config::parse(
+            "tz = \"utc\"\n[filters]\nlarksilent = \"relay:lark outcome:silent\"\nx = \"lost\"\n",
+        )
+        .unwrap();
+        let shown = report(&config, Path::new("fw.toml"), 0);
+        assert!(shown.contains("\n  tz          utc\n"), "{shown}");
+        assert!(
+            shown.contains("\n  @larksilent relay:lark outcome:silent\n  @x          lost\n"),
             "{shown}"
         );
     }

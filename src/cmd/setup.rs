@@ -212,12 +212,20 @@ pub fn start_api(
 }
 
 /// The dashboard draws on a terminal: without one, say so and point at the headless commands.
+/// Standard input may be a pipe (`replay -`): keys are then read from the controlling terminal,
+/// `/dev/tty`, as `less` and `lnav` do.
 pub fn need_terminal() -> Result<(), CmdError> {
     use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+    let keys = std::io::stdin().is_terminal()
+        || std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok();
+    if std::io::stdout().is_terminal() && keys {
         return Ok(());
     }
-    Err(CmdError::usage("the dashboard needs a terminal (standard input and output are not one)")
+    Err(CmdError::usage("the dashboard needs a terminal (standard output is not one, or there is no terminal to read keys from)")
         .hint("for scripts and pipes use `failwatch tail` (one record per failure) or `failwatch summary`"))
 }
 

@@ -130,7 +130,7 @@ impl Era {
     }
 
     pub fn label(self, lang: crate::catalog::Lang) -> &'static str {
-        use crate::catalog::Lang::{En, Zh};
+        use crate::catalog::Lang::{En, Ja, Ko, Zh};
         match (self, lang) {
             (Era::UpstreamLegacy, En) => "upstream before 2026-08-07 (no retry_pending)",
             (Era::UpstreamModern, En) => "upstream since 2026-08-07",
@@ -140,6 +140,14 @@ impl Era {
             (Era::UpstreamModern, Zh) => "2026-08-07 起的 upstream",
             (Era::OctoBeforeFix, Zh) => "PR #33 之前的 Octo 分支",
             (Era::OctoAfterFix, Zh) => "PR #33 起的 Octo 分支",
+            (Era::UpstreamLegacy, Ja) => "2026-08-07 より前の upstream（retry_pending なし）",
+            (Era::UpstreamModern, Ja) => "2026-08-07 以降の upstream",
+            (Era::OctoBeforeFix, Ja) => "PR #33 より前の Octo フォーク",
+            (Era::OctoAfterFix, Ja) => "PR #33 以降の Octo フォーク",
+            (Era::UpstreamLegacy, Ko) => "2026-08-07 이전 upstream (retry_pending 없음)",
+            (Era::UpstreamModern, Ko) => "2026-08-07 이후 upstream",
+            (Era::OctoBeforeFix, Ko) => "PR #33 이전 Octo 포크",
+            (Era::OctoAfterFix, Ko) => "PR #33 이후 Octo 포크",
         }
     }
 

@@ -45,6 +45,10 @@ impl Audience {
             (Audience::QuickCreateRequester, Lang::En) => "to a quick-create's requester",
             (Audience::IssueSubscribers, Lang::Zh) => "给议题订阅者",
             (Audience::QuickCreateRequester, Lang::Zh) => "给快速创建的发起人",
+            (Audience::IssueSubscribers, Lang::Ja) => "Issue の購読者へ",
+            (Audience::QuickCreateRequester, Lang::Ja) => "クイック作成の依頼者へ",
+            (Audience::IssueSubscribers, Lang::Ko) => "이슈 구독자에게",
+            (Audience::QuickCreateRequester, Lang::Ko) => "빠른 생성 요청자에게",
         }
     }
 
@@ -66,6 +70,22 @@ impl Audience {
             (Audience::QuickCreateRequester, Lang::Zh) => {
                 "没有议题也没有聊天：如果这是一次快速创建（自动驾驶运行在线路上看起来一样），\
                  发起人若绑定了企业微信，会收到错误文本"
+            }
+            (Audience::IssueSubscribers, Lang::Ja) => {
+                "WeCom を紐付けた Issue の購読者にプッシュ（再試行を含む試行ごと）：Issue のタイトル\
+                 だけで、理由もエラーもない"
+            }
+            (Audience::QuickCreateRequester, Lang::Ja) => {
+                "Issue もチャットもない：クイック作成（オートパイロットの実行もワイヤー上は同じに\
+                 見える）だった場合、WeCom を紐付けた依頼者にエラーがプッシュされた"
+            }
+            (Audience::IssueSubscribers, Lang::Ko) => {
+                "WeCom을 연결한 이슈 구독자에게 푸시(재시도를 포함한 시도마다): 이슈 제목만 있고 \
+                 사유도 오류도 없다"
+            }
+            (Audience::QuickCreateRequester, Lang::Ko) => {
+                "이슈도 채팅도 없음: 빠른 생성이었다면(오토파일럿 실행도 와이어에서는 똑같이 보인다) \
+                 WeCom을 연결한 요청자에게 오류가 푸시되었다"
             }
         }
     }

@@ -108,6 +108,20 @@ impl Outcome {
             (Outcome::Silent, Lang::Zh) => "静默",
             (Outcome::Dropped, Lang::Zh) => "丢失",
             (Outcome::NotChat, Lang::Zh) => "非聊天",
+            (Outcome::NotifiedDetail, Lang::Ja) => "エラーを送信",
+            (Outcome::NotifiedCanned, Lang::Ja) => "定型文",
+            (Outcome::NotifiedReason, Lang::Ja) => "理由の文",
+            (Outcome::NotifiedGeneric, Lang::Ja) => "汎用の文",
+            (Outcome::Silent, Lang::Ja) => "無言",
+            (Outcome::Dropped, Lang::Ja) => "通知なし",
+            (Outcome::NotChat, Lang::Ja) => "チャット外",
+            (Outcome::NotifiedDetail, Lang::Ko) => "오류 전송",
+            (Outcome::NotifiedCanned, Lang::Ko) => "정형 문장",
+            (Outcome::NotifiedReason, Lang::Ko) => "사유 문장",
+            (Outcome::NotifiedGeneric, Lang::Ko) => "일반 문장",
+            (Outcome::Silent, Lang::Ko) => "무응답",
+            (Outcome::Dropped, Lang::Ko) => "알림 없음",
+            (Outcome::NotChat, Lang::Ko) => "채팅 아님",
         }
     }
 }
@@ -270,6 +284,77 @@ impl Why {
             (Why::NotBound, Lang::Zh) => "该会话未绑定到这个中继",
             (Why::LostChatSession, Lang::Zh) => "聊天任务丢失了 chat_session_id：用户未被通知",
             (Why::NoChatSession, Lang::Zh) => "没有聊天会话：不是聊天任务",
+            (Why::ErrorText, Lang::Ja) => "エラーの文を送信した",
+            (Why::CannedText, Lang::Ja) => {
+                "Multica の英語の定型文を送信した：理由以上のことは伝わらない"
+            }
+            (Why::CannedOrDetail, Lang::Ja) => {
+                "デーモンのタイムアウトエラー（ワイヤー上では伏せられている）を送信した：定型文か、\
+                 エージェント自身のメッセージと stderr のどちらか（REST API で確認できる）"
+            }
+            (Why::ReasonText, Lang::Ja) => "エラーの文がない：理由の文を送信した",
+            (Why::DefaultText, Lang::Ja) => "エラーの文も既知の理由もない：既定の文を送信した",
+            (Why::OldFixedText, Lang::Ja) => {
+                "PR #33 より前の Octo リレーは、エラーのない失敗すべてにこの定型文を送っていた"
+            }
+            (Why::BareRunFailed, Lang::Ja) => {
+                "エラーの文も理由の代替もない：\"Run failed.\" だけを送信した"
+            }
+            (Why::FixedNotice, Lang::Ja) => "エラーにかかわらず決まった通知を送る",
+            (Why::RetryPending, Lang::Ja) => "再試行待ち：リレーは最後の試行を待つ",
+            (Why::NoErrorText, Lang::Ja) => "イベントにエラーの文がない：リレーは何も送らない",
+            (Why::NoFailureMessage, Lang::Ja) => {
+                "失敗のメッセージは送らない（入力中のリアクションを消すだけ）"
+            }
+            (Why::NothingOnFailure, Lang::Ja) => "チャットのタスクの失敗には何もしない",
+            (Why::RepliesOnly, Lang::Ja) => {
+                "完了した返信（chat:done）だけを中継する：失敗時は何も言わない"
+            }
+            (Why::TypedInMultica, Lang::Ja) => {
+                "このターンはこの IM ではなく Multica で入力された：リレーは自分のチャネルの\
+                 ターンにしか返信しない"
+            }
+            (Why::PredatesRelay, Lang::Ja) => "これを送ったサーバーのバージョンにはこのリレーがなかった",
+            (Why::NotBound, Lang::Ja) => "セッションはこのリレーに紐付いていない",
+            (Why::LostChatSession, Lang::Ja) => {
+                "チャットのタスクが chat_session_id を失った：誰にも通知されていない"
+            }
+            (Why::NoChatSession, Lang::Ja) => "チャットセッションなし：チャットのタスクではない",
+            (Why::ErrorText, Lang::Ko) => "오류 문장을 보냈다",
+            (Why::CannedText, Lang::Ko) => {
+                "Multica의 영어 정형 문장을 보냈다: 사유 이상의 내용은 없다"
+            }
+            (Why::CannedOrDetail, Lang::Ko) => {
+                "데몬의 시간 초과 오류(와이어에서는 가려짐)를 보냈다: 정형 문장이거나 에이전트 자신의 \
+                 메시지와 stderr (REST API로 확인할 수 있다)"
+            }
+            (Why::ReasonText, Lang::Ko) => "오류 문장 없음: 사유 문장을 보냈다",
+            (Why::DefaultText, Lang::Ko) => "오류 문장도 알려진 사유도 없음: 기본 문장을 보냈다",
+            (Why::OldFixedText, Lang::Ko) => {
+                "PR #33 이전의 Octo 릴레이는 오류 없는 모든 실패에 이 정형 문장을 보냈다"
+            }
+            (Why::BareRunFailed, Lang::Ko) => {
+                "오류 문장도 사유 대체 문장도 없음: \"Run failed.\"만 보냈다"
+            }
+            (Why::FixedNotice, Lang::Ko) => "오류와 상관없이 정해진 알림을 보낸다",
+            (Why::RetryPending, Lang::Ko) => "재시도 대기: 릴레이는 마지막 시도를 기다린다",
+            (Why::NoErrorText, Lang::Ko) => "이벤트에 오류 문장 없음: 릴레이는 아무것도 보내지 않는다",
+            (Why::NoFailureMessage, Lang::Ko) => {
+                "실패 메시지를 보내지 않는다(입력 중 표시만 지운다)"
+            }
+            (Why::NothingOnFailure, Lang::Ko) => "채팅 작업의 실패에는 아무것도 하지 않는다",
+            (Why::RepliesOnly, Lang::Ko) => {
+                "완료된 답변(chat:done)만 전달한다: 실패 시에는 아무 말도 하지 않는다"
+            }
+            (Why::TypedInMultica, Lang::Ko) => {
+                "이 턴은 이 IM이 아니라 Multica에서 입력되었다: 릴레이는 자기 채널의 턴에만 답한다"
+            }
+            (Why::PredatesRelay, Lang::Ko) => "이것을 보낸 서버 버전에는 이 릴레이가 없었다",
+            (Why::NotBound, Lang::Ko) => "세션이 이 릴레이에 연결되어 있지 않다",
+            (Why::LostChatSession, Lang::Ko) => {
+                "채팅 작업이 chat_session_id를 잃었다: 아무도 알림을 받지 못했다"
+            }
+            (Why::NoChatSession, Lang::Ko) => "채팅 세션 없음: 채팅 작업이 아니다",
         }
     }
 }

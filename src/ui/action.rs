@@ -43,6 +43,8 @@ pub enum CopyTarget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
+    /// Stop as a shell job (`ctrl-z`); `fg` brings the dashboard back.
+    Suspend,
     TogglePause,
     Move(isize),
     Page(isize),
@@ -52,6 +54,8 @@ pub enum Action {
     CloseOverlay,
     /// Scroll the open overlay.
     Scroll(isize),
+    /// Scroll the open overlay by its height (PgDn, PgUp).
+    ScrollPage(isize),
     /// Show the next (or previous) failure without closing the detail view.
     DetailStep(isize),
     /// Space on a reason: add it to (or take it from) the reasons the filter shows.

@@ -100,7 +100,6 @@ fn origin_text(s: &Strings, origin: ErrorOrigin) -> &'static str {
 pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) -> Vec<Line<'a>> {
     let s = strings(app.lang);
     let d = catalog::describe(failure.reason_code(), app.lang);
-    let other = catalog::describe(failure.reason_code(), app.lang.toggle());
     let key = |k: &str| Span::styled(format!("{k}: "), theme.title());
     let mut out = vec![
         Line::from(vec![
@@ -110,12 +109,11 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
                     .reason(d.kind == catalog::ReasonKind::Agent)
                     .add_modifier(Modifier::BOLD),
             ),
+            // The code, not a second language's label: one language on screen.
             Span::raw(format!(
-                "  ({})  ",
+                "  ({})",
                 catalog::code_or_none(failure.reason_code())
             )),
-            // The other language's name, unless the screen must stay ASCII.
-            Span::styled(if app.ascii { "" } else { other.texts.label }, theme.dim()),
             if d.known || d.missing {
                 Span::raw("")
             } else {
@@ -317,6 +315,10 @@ fn error_lines<'a>(
                 ));
             }
         }
+        _ if failure.retry_pending == Some(true) => out.push(Line::styled(
+            format!("  {}", super::failures::retry_pending_text(failure, s)),
+            theme.dim(),
+        )),
         _ => out.push(Line::styled(format!("  {}", s.no_error_text), theme.dim())),
     }
     if failure.canned() {

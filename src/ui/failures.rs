@@ -252,6 +252,11 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[St
         (None, Told::Withheld { .. }) => {
             Line::from(Span::styled(fit(s.withheld, cols.error), theme.dim()))
         }
+        // An upstream attempt that will be retried carries no text on purpose.
+        _ if f.retry_pending == Some(true) => Line::from(Span::styled(
+            fit(&retry_pending_text(f, s), cols.error),
+            theme.dim(),
+        )),
         _ => Line::from(Span::styled(fit(s.no_error_text, cols.error), theme.dim())),
     };
     let mut cells = vec![
@@ -275,4 +280,15 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[St
         Cell::from(error).style(Style::new()),
     ]);
     Row::new(cells)
+}
+
+/// `retry pending · attempt 1: …`: the server's attempt count when its API told, else the place
+/// in the retry chain the frames show.
+pub fn retry_pending_text(f: &crate::enrich::Failure, s: &crate::i18n::Strings) -> String {
+    let attempt = f
+        .api_attempt
+        .as_ref()
+        .map_or(f.attempt, |a| a.attempt)
+        .max(1);
+    s.retry_pending_row.replace("{}", &attempt.to_string())
 }

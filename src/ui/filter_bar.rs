@@ -9,27 +9,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Overlay, Panel};
+use super::app::App;
 use super::filter_edit::FilterEditor;
 use super::theme::Theme;
 use crate::feed::Feed;
-use crate::i18n::{strings, Strings};
+use crate::i18n::strings;
 
 /// A problem (a skipped line or frame) is shown this long after it happened.
 const PROBLEM_SHOWN: Duration = Duration::from_secs(10);
-
-fn hints(app: &App, s: &Strings) -> &'static str {
-    match (app.overlay, app.focus) {
-        (Overlay::Copy, _) => s.hints_copy,
-        (Overlay::Detail, _) => s.hints_detail,
-        (Overlay::Help, _) => s.hints_help,
-        (Overlay::Alerts, _) => s.hints_alerts,
-        (Overlay::None, Panel::Failures) => s.hints_failures,
-        (Overlay::None, Panel::Reasons) => s.hints_reasons,
-        (Overlay::None, Panel::Groups) => s.hints_groups,
-        (Overlay::None, Panel::Sessions) => s.hints_sessions,
-    }
-}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -107,9 +94,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 )));
             }
             let hint = if app.first_run {
-                s.first_run
+                s.first_run.to_owned()
             } else {
-                hints(app, s)
+                super::hints::line(app.mode(), &app.extra_keys, s)
             };
             spans.push(Span::styled(hint, theme.dim()));
             vec![Line::from(spans)]

@@ -22,7 +22,9 @@ const INDENT: usize = KEY_COLUMN + 2;
 fn heading(s: &Strings, section: HelpSection) -> &'static str {
     match section {
         HelpSection::Failures => s.help_keys_normal,
-        HelpSection::Panels => s.help_keys_panels,
+        HelpSection::Reasons => s.help_keys_reasons,
+        HelpSection::Groups => s.help_keys_groups,
+        HelpSection::Sessions => s.help_keys_sessions,
         HelpSection::Detail => s.help_keys_detail,
         HelpSection::Filter => s.help_keys_filter,
         HelpSection::Copy => s.help_keys_copy,
@@ -35,6 +37,31 @@ fn heading(s: &Strings, section: HelpSection) -> &'static str {
 fn key_column(text: &str) -> String {
     let pad = KEY_COLUMN.saturating_sub(text.width());
     format!("{}{text}  ", " ".repeat(pad))
+}
+
+/// A help line: the keys in the key column and what they do. Keys wider than the column go on
+/// lines of their own above, so the texts stay in one column.
+fn push_keys(lines: &mut Vec<Line<'static>>, keys: &[&str], text: &'static str, theme: &Theme) {
+    let mut rows: Vec<String> = vec![String::new()];
+    for k in keys {
+        let row = rows.last_mut().expect("one row");
+        if !row.is_empty() && row.width() + 1 + k.width() > KEY_COLUMN {
+            rows.push((*k).to_owned());
+        } else {
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(k);
+        }
+    }
+    let last = rows.len() - 1;
+    for (i, row) in rows.into_iter().enumerate() {
+        let mut spans = vec![Span::styled(key_column(&row), theme.title())];
+        if i == last {
+            spans.push(Span::raw(text));
+        }
+        lines.push(Line::from(spans));
+    }
 }
 
 /// Every help line, unwrapped, in order (also what the tests read).
@@ -52,31 +79,31 @@ pub fn lines(app: &App, family: Family, theme: &Theme) -> Vec<Line<'static>> {
             last = Some(section);
             shown.clear();
         }
+        // A key the config file gave to another action no longer does this one.
+        let taken: Vec<String> = match section {
+            HelpSection::Filter | HelpSection::Copy => Vec::new(),
+            _ => app.extra_keys.iter().map(|(k, _)| k.label()).collect(),
+        };
         for (keys, id) in help_lines(table) {
             // The detail and help views share their close and scroll keys: say each once.
             let fresh: Vec<&str> = keys
                 .split(' ')
-                .filter(|k| !shown.contains(&(k.to_string(), id)))
+                .filter(|k| !shown.contains(&(k.to_string(), id)) && !taken.iter().any(|t| t == k))
                 .collect();
             if fresh.is_empty() {
                 continue;
             }
             shown.extend(fresh.iter().map(|k| (k.to_string(), id)));
-            lines.push(Line::from(vec![
-                Span::styled(key_column(&fresh.join(" ")), theme.title()),
-                Span::raw(id.text(app.lang)),
-            ]));
+            push_keys(&mut lines, &fresh, id.text(app.lang), theme);
         }
     }
+    if !app.extra_keys.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::styled(s.help_keys_config, theme.title()));
+    }
     for (key, action) in &app.extra_keys {
-        let name = super::keymap::NAMED_ACTIONS
-            .iter()
-            .find(|(_, a)| a == action)
-            .map_or("", |(n, _)| n);
-        lines.push(Line::from(vec![
-            Span::styled(key_column(&key.label()), theme.title()),
-            Span::raw(format!("{name} (config)")),
-        ]));
+        let what = super::keymap::help_of(*action).map_or("", |id| id.text(app.lang));
+        push_keys(&mut lines, &[&key.label()], what, theme);
     }
     lines.push(Line::default());
     lines.push(Line::styled(s.help_marks, theme.title()));

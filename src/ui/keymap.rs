@@ -142,6 +142,61 @@ pub fn extra_keys<'a>(
         .collect()
 }
 
+/// A `[keys]` entry that takes a key a built-in binding gives to another action.
+#[derive(Debug, PartialEq)]
+pub struct Clash {
+    pub key: Key,
+    /// What the entry gives the key to, and what it took it from.
+    pub gets: Action,
+    pub took: Action,
+    /// Where the built-in binding was.
+    pub modes: Vec<Mode>,
+}
+
+/// The name `[keys]` calls an action by, or for one it cannot name, what help says it does.
+pub fn action_name(action: Action) -> &'static str {
+    NAMED_ACTIONS
+        .iter()
+        .find(|(_, a)| *a == action)
+        .map(|(n, _)| *n)
+        .or_else(|| help_of(action).map(|id| id.text(crate::catalog::Lang::En)))
+        .unwrap_or("?")
+}
+
+/// Every built-in key the config's extra keys take from another action, in the modes where
+/// extra keys are read.
+pub fn clashes(extra: &[(Key, Action)]) -> Vec<Clash> {
+    let mut out: Vec<Clash> = Vec::new();
+    for (key, gets) in extra {
+        for mode in Mode::ALL
+            .into_iter()
+            .filter(|m| !matches!(m, Mode::FilterEdit | Mode::Copy))
+        {
+            let built_in = tables(mode)
+                .iter()
+                .flat_map(|t| t.iter())
+                .find(|b| b.keys.contains(key))
+                .map(|b| b.action);
+            let Some(took) = built_in.filter(|a| a != gets) else {
+                continue;
+            };
+            match out
+                .iter_mut()
+                .find(|c| c.key == *key && c.took == took && c.gets == *gets)
+            {
+                Some(c) => c.modes.push(mode),
+                None => out.push(Clash {
+                    key: *key,
+                    gets: *gets,
+                    took,
+                    modes: vec![mode],
+                }),
+            }
+        }
+    }
+    out
+}
+
 /// One binding: its keys, what they do, and how help says it.
 #[derive(Debug, PartialEq)]
 pub struct Binding {
@@ -169,6 +224,21 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// How `config check` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Failures => "failures list",
+            Mode::Reasons => "reasons panel",
+            Mode::Groups => "groups panel",
+            Mode::Sessions => "sessions panel",
+            Mode::Detail => "detail view",
+            Mode::Help => "help",
+            Mode::FilterEdit => "filter line",
+            Mode::Copy => "copy menu",
+            Mode::Alerts => "alert list",
+        }
+    }
+
     pub const ALL: [Mode; 9] = [
         Mode::Failures,
         Mode::Reasons,
@@ -332,14 +402,14 @@ pub const SCROLL: &[Binding] = &[
         HelpId::Scroll,
     ),
     bind(
-        &[code(KeyCode::PageDown), ch(' ')],
-        Action::Scroll(10),
-        HelpId::Scroll,
+        &[code(KeyCode::PageDown), ch(' '), ctrl('f')],
+        Action::ScrollPage(1),
+        HelpId::Page,
     ),
     bind(
-        &[code(KeyCode::PageUp)],
-        Action::Scroll(-10),
-        HelpId::Scroll,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        Action::ScrollPage(-1),
+        HelpId::Page,
     ),
 ];
 
@@ -374,23 +444,25 @@ pub const ALERTS: &[Binding] = &[
         HelpId::AlertListEnds,
     ),
     bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(&[ctrl('z')], Action::Suspend, HelpId::Suspend),
     bind(
         &[ch('?'), code(KeyCode::F(1))],
         Action::ToggleHelp,
         HelpId::Help,
     ),
-    bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+    bind(&[ch('L')], Action::ToggleLang, HelpId::Lang),
 ];
 
 /// Keys that work in every mode but filter editing.
 pub const EVERYWHERE: &[Binding] = &[
     bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
+    bind(&[ctrl('z')], Action::Suspend, HelpId::Suspend),
     bind(
         &[ch('?'), code(KeyCode::F(1))],
         Action::ToggleHelp,
         HelpId::Help,
     ),
-    bind(&[ch('L'), ch('l')], Action::ToggleLang, HelpId::Lang),
+    bind(&[ch('L')], Action::ToggleLang, HelpId::Lang),
     bind(&[ch('m')], Action::ToggleMouse, HelpId::Mouse),
     bind(&[code(KeyCode::Tab)], Action::NextPanel, HelpId::NextPanel),
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
@@ -399,7 +471,7 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('a')], Action::AckAlerts, HelpId::AckAlerts),
     bind(&[ch('A')], Action::TogglePanelsAll, HelpId::PanelsAll),
     bind(&[ch('R')], Action::Report, HelpId::Report),
-    bind(&[ch(':'), ch('t')], Action::Goto, HelpId::Goto),
+    bind(&[ch('t'), ch(':')], Action::Goto, HelpId::Goto),
     bind(&[ch('!')], Action::AlertList, HelpId::AlertList),
     bind(
         &[ch('+'), ch('=')],
@@ -529,15 +601,24 @@ pub fn lookup(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     }
 }
 
+/// How help says what `action` does: the text of its first built-in binding.
+pub fn help_of(action: Action) -> Option<HelpId> {
+    help_sections()
+        .into_iter()
+        .flat_map(|(t, _)| t.iter())
+        .find(|b| b.action == action)
+        .map(|b| b.help)
+}
+
 /// The help overlay's sections: a heading and one line per help text, with every key bound to
 /// it in that table.
 pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
     vec![
         (FAILURES, HelpSection::Failures),
         (NAVIGATION, HelpSection::Failures),
-        (REASONS, HelpSection::Panels),
-        (GROUPS, HelpSection::Panels),
-        (SESSIONS, HelpSection::Panels),
+        (REASONS, HelpSection::Reasons),
+        (GROUPS, HelpSection::Groups),
+        (SESSIONS, HelpSection::Sessions),
         (DETAIL, HelpSection::Detail),
         (SCROLL, HelpSection::Detail),
         (HELP, HelpSection::Detail),
@@ -552,7 +633,9 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HelpSection {
     Failures,
-    Panels,
+    Reasons,
+    Groups,
+    Sessions,
     Detail,
     Filter,
     Copy,

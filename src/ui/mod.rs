@@ -16,6 +16,7 @@ pub mod filter_edit;
 pub mod groups;
 pub mod header;
 pub mod help;
+pub mod hints;
 pub mod keymap;
 pub mod layout;
 pub mod order;
@@ -29,7 +30,7 @@ pub mod timeline;
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEventKind};
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -204,6 +205,10 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed, &exports);
+        if std::mem::take(&mut app.suspend) {
+            term.suspend()?;
+            dirty = true;
+        }
         announce(feed.take_new_alerts(), app.lang, notifier, in_tmux)?;
         if app.mouse != mouse {
             term.set_mouse(app.mouse)?;
@@ -260,8 +265,14 @@ fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed, exports: &Exports) -> bool
             true
         }
         Msg::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
-            if let Some(a) = app.action_for_key(k) {
-                act(app, feed, a, exports);
+            match app.action_for_key(k) {
+                Some(a) => act(app, feed, a, exports),
+                // A key that does nothing says so, rather than nothing at all.
+                None if matches!(k.code, KeyCode::Char(_) | KeyCode::F(_)) => {
+                    let key = keymap::Key::of(&k).label();
+                    app.status = Some(i18n::strings(app.lang).unknown_key.replace("{}", &key));
+                }
+                None => {}
             }
             true
         }

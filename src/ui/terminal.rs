@@ -47,6 +47,18 @@ impl TerminalGuard {
 }
 
 impl TerminalGuard {
+    /// Stop as a shell job: the terminal restored, then SIGTSTP; when `fg` continues the
+    /// process, the dashboard's screen is set up again and redrawn whole.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        let mouse = MOUSE.load(Ordering::SeqCst);
+        restore();
+        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+        enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        self.set_mouse(mouse)?;
+        self.terminal.clear()
+    }
+
     /// Capture the mouse, or give it back so the terminal can select text.
     pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
         let mut out = io::stdout();

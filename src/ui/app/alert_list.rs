@@ -95,7 +95,13 @@ mod tests {
         assert_eq!(key(&mut app, KeyCode::Char('j')), 1);
         assert_eq!(key(&mut app, KeyCode::Down), 2);
         assert_eq!(key(&mut app, KeyCode::Char('k')), 1);
-        assert_eq!(key(&mut app, KeyCode::PageDown), 11);
+        // A page is what the list shows at once, as in less.
+        let page = crate::ui::scroll_view::inner(crate::ui::alert_list::area(app.size)).1;
+        assert!(page > 5, "{page}");
+        assert_eq!(
+            usize::from(key(&mut app, KeyCode::PageDown)),
+            (1 + page).min(max)
+        );
         assert_eq!(key(&mut app, KeyCode::PageUp), 1);
         assert_eq!(key(&mut app, KeyCode::Up), 0);
         assert_eq!(key(&mut app, KeyCode::Up), 0, "stops at the newest");

@@ -113,6 +113,8 @@ pub struct App {
     /// How many lines and frames had been skipped, and when that last changed.
     problems: (u64, Option<std::time::Instant>),
     pub quit: bool,
+    /// Asked to stop as a shell job: the loop restores the terminal first.
+    pub suspend: bool,
     /// Terminal size, kept for paging and mouse hit-testing.
     pub size: Rect,
 }
@@ -162,6 +164,7 @@ impl App {
             first_run: false,
             problems: (0, None),
             quit: false,
+            suspend: false,
             size: Rect::new(0, 0, 80, 24),
         }
     }
@@ -278,6 +281,7 @@ impl App {
         self.first_run = false;
         match action {
             Action::Quit => self.quit = true,
+            Action::Suspend => self.suspend = true,
             // In a replay, space pauses playback (as in lnav); live, it holds the view.
             Action::TogglePause if feed.replay_state().is_some() => {
                 return Some(Effect::Replay(ReplayCmd::TogglePause))
@@ -319,6 +323,10 @@ impl App {
                     _ => self.detail_scroll,
                 });
                 self.scroll_to(now.saturating_add_signed(d));
+            }
+            Action::ScrollPage(d) => {
+                let page = self.overlay_page() as isize;
+                return self.apply(Action::Scroll(d * page), feed);
             }
             Action::DetailStep(d) => self.step_detail(store, d),
             Action::ToggleReason => {
@@ -392,7 +400,7 @@ impl App {
                 self.focus = if self.focus == p { Panel::Failures } else { p };
                 self.overlay = Overlay::None;
             }
-            Action::ToggleLang => self.lang = self.lang.toggle(),
+            Action::ToggleLang => self.lang = self.lang.next(),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
                     Overlay::None

@@ -13,6 +13,16 @@ impl App {
         usize::from(self.areas().failures.height.saturating_sub(3)).max(1)
     }
 
+    /// The rows the open overlay shows at once: what a page of it is.
+    pub(super) fn overlay_page(&self) -> usize {
+        let area = match self.overlay {
+            Overlay::Help => crate::ui::help::area(self.size),
+            Overlay::Alerts => crate::ui::alert_list::area(self.size),
+            _ => crate::ui::detail::area(self.size),
+        };
+        crate::ui::scroll_view::inner(area).1.max(1)
+    }
+
     pub(super) fn pause(&mut self, store: &Store) {
         self.follow = false;
         self.failures_at_pause = store.agg.failures;

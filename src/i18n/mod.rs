@@ -1,6 +1,10 @@
-//! Every string failwatch shows a person, dashboard and headless alike, in English and Simplified
-//! Chinese side by side. (The domain's own words — reason texts, relay outcomes and their
+//! Every string failwatch shows a person, dashboard and headless alike: English and Simplified
+//! Chinese side by side here, Japanese and Korean in their own files (a struct literal, so a
+//! missing string does not compile). (The domain's own words — reason texts, relay outcomes and their
 //! reasons, server versions — live with their domain in `catalog` and `routing`.)
+
+mod ja;
+mod ko;
 
 use crate::catalog::Lang;
 
@@ -140,14 +144,30 @@ strings! {
     shown: "shown", "显示";
     of: "of", "/";
     last_problem: "last skipped", "最近跳过";
-    hints_failures: "enter detail · / filter · R report · t go to · n next lost · r reasons · s sessions · ? help · q quit", "enter 详情 · / 过滤 · R 报告 · t 跳转 · n 下一个丢失 · r 原因 · s 会话 · ? 帮助 · q 退出";
-    hints_reasons: "enter narrow to it · space toggle · c copy code · esc back · ? help · q quit", "enter 缩小到它 · 空格 切换 · c 复制代码 · esc 返回 · ? 帮助 · q 退出";
-    hints_groups: "enter narrow to this group · c copy id · r reasons · esc back · ? help · q quit", "enter 缩小到此分组 · c 复制 id · r 原因 · esc 返回 · ? 帮助 · q 退出";
-    hints_sessions: "enter narrow to this session · c copy id · y copy… · esc back · ? help · q quit", "enter 缩小到此会话 · c 复制 id · y 复制… · esc 返回 · ? 帮助 · q 退出";
-    hints_detail: "←/→ previous/next failure · j/k scroll · y copy… · esc close", "←/→ 上一个/下一个失败 · j/k 滚动 · y 复制… · esc 关闭";
-    hints_help: "j/k scroll · g/G top/end · esc close", "j/k 滚动 · g/G 顶部/末尾 · esc 关闭";
-    hints_copy: "press a key to copy · esc cancel", "按键复制 · esc 取消";
-    hints_alerts: "j/k scroll · PgUp/PgDn page · g/G newest/oldest · esc close", "j/k 滚动 · PgUp/PgDn 翻页 · g/G 最新/最早 · esc 关闭";
+    // Key hints of the bottom line: the keys come from the bindings.
+    hint_detail: "detail", "详情";
+    hint_filter: "filter", "过滤";
+    hint_report: "report", "报告";
+    hint_goto: "go to", "跳转";
+    hint_next_lost: "next lost", "下一个丢失";
+    hint_reasons: "reasons", "原因";
+    hint_sessions: "sessions", "会话";
+    hint_help: "help", "帮助";
+    hint_quit: "quit", "退出";
+    hint_narrow: "narrow to it", "缩小到它";
+    hint_toggle: "toggle", "切换";
+    hint_copy_code: "copy code", "复制代码";
+    hint_copy_id: "copy id", "复制 id";
+    hint_copy_menu: "copy…", "复制…";
+    hint_back: "back", "返回";
+    hint_step: "previous/next failure", "上一个/下一个失败";
+    hint_scroll: "scroll", "滚动";
+    hint_page: "page", "翻页";
+    hint_ends: "top/end", "顶部/末尾";
+    hint_newest_oldest: "newest/oldest", "最新/最早";
+    hint_close: "close", "关闭";
+    hint_copy_press: "press a key to copy", "按键复制";
+    hint_cancel: "cancel", "取消";
     first_run: "New here? enter opens a failure · n jumps to the next lost notification · r reasons · / filter · ? every key", "初次使用？enter 打开失败 · n 跳到下一个丢失的通知 · r 原因 · / 过滤 · ? 全部按键";
     filter_keys: "enter apply · esc cancel · ↑/↓ history · ctrl-u clear · ctrl-w word", "enter 应用 · esc 取消 · ↑/↓ 历史 · ctrl-u 清空 · ctrl-w 删词";
     no_failures: "No failures yet.", "暂无失败。";
@@ -166,6 +186,8 @@ strings! {
     masked: "secrets masked", "个密钥已遮蔽";
     masked_one: "secret masked", "个密钥已遮蔽";
     no_error_text: "(no error text on the wire)", "（线上无错误文本）";
+    retry_pending_row: "retry pending · attempt {}: the relays wait for the last", "等待重试 · 第 {} 次尝试：中继等待最后一次";
+    unknown_key: "{} does nothing here · ? lists the keys", "{} 在这里没有作用 · ? 列出按键";
     origin_event: "from the event's error field", "来自事件的 error 字段";
     origin_error_message: "from the event's error_message field", "来自事件的 error_message 字段";
     origin_comment: "from the server's system comment on the issue", "来自服务端在 Issue 上的系统评论";
@@ -201,10 +223,13 @@ strings! {
     help_filter_lines: "reason:runtime  a code's prefix, or words of its label (reason:\"Runtime offline\")\nreason:provider_*  a glob ({a,b} too); reason:agent, reason:platform, reason:unknown are classes; reason:none  no reason sent\ntold:no  who heard: yes (the error, a fixed sentence or the reason), generic (only a text without them), no (lost, or silent on every relay the session is bound to), pending (a retry comes), not_chat\nbound:lark  the session is bound to Lark   why:not_bound  why a relay did what it did (why:retry_pending, why:lost_chat_session, …)\norigin:api  where the error text came from: wire, comment, canned, withheld, api, none   era:before_fix  server:octo\noutcome:dropped  notified, detail, canned, reason, generic, silent, dropped, not_chat (relay:lark outcome:silent: one route both)\nrelay:lark  session:<prefix>  agent:<prefix>  task:<prefix>  group:<id>\nsince:20m  until:09:55  a duration back from the newest event, a time of day (09:50) or an instant (2026-12-07T09:50:00Z)\nquota  a word: in the error, the reason's code or its label   /^402/  a regex on the error\n-term or !term  not      key:a,b  a or b      A B | C  (A and B) or C      @name  a saved filter   -@name  not it", "reason:runtime  代码前缀，或其说明中的词（reason:\"运行时离线\"）\nreason:provider_*  通配（也可 {a,b}）；reason:agent、reason:platform、reason:unknown 为类别；reason:none  未发送原因\ntold:no  用户听到了什么：yes（错误、固定句子或原因）、generic（只有不含它们的文本）、no（丢失，或会话绑定的每个中继都静默）、pending（将重试）、not_chat\nbound:lark  会话绑定到 Lark   why:not_bound  中继这样做的原因（why:retry_pending、why:lost_chat_session 等）\norigin:api  错误文本的来源：wire、comment、canned、withheld、api、none   era:before_fix  server:octo\noutcome:dropped  notified、detail、canned、reason、generic、silent、dropped、not_chat（relay:lark outcome:silent：同一路径同时满足）\nrelay:lark  session:<前缀>  agent:<前缀>  task:<前缀>  group:<编号>\nsince:20m  until:09:55  自最新事件回溯的时长、一天中的时刻（09:50）或某一时刻（2026-12-07T09:50:00Z）\nquota  一个词：匹配错误、原因代码或其说明   /^402/  对错误的正则\n-词 或 !词  排除      key:a,b  a 或 b      A B | C  （A 且 B）或 C      @名称  已保存的过滤   -@名称  排除它";
     help_legend: "what the marks mean", "标记含义";
     help_legend_lines: "c:1a2b3c4d  a chat task, its session    i:9f8e7d6c  an issue task, its issue\n✗1a2b3c4d  a chat task whose session was lost: nobody was told\n● in the reasons panel  a reason toggled into the filter (space)\nsessions, Bound  O Octo · L Lark · D DingTalk · T Telegram · S Slack · W WeCom · - none (Multica's app) · ? not known\nsessions, Told  ✗ lost · · silent on every relay serving it · ○ only a generic text · ✓ the error, a fixed sentence or the reason\nall › reason:x › session:y  the filter's levels (enter narrows, esc goes back)\n⋯ ── disconnected ──  a gap: events may be missing there\n(no text on the wire)  the frame carried no error text: see the detail view", "c:1a2b3c4d  聊天任务及其会话    i:9f8e7d6c  议题任务及其议题\n✗1a2b3c4d  会话已丢失的聊天任务：无人被告知\n原因面板中的 ●  已加入过滤的原因（空格）\n会话面板「绑定」  O Octo · L 飞书 · D 钉钉 · T Telegram · S Slack · W 企业微信 · - 无（Multica 应用内）· ? 未知\n会话面板「告知」  ✗ 丢失 · · 服务该会话的每个中继都静默 · ○ 只收到通用文本 · ✓ 错误、固定句子或原因\n全部 › reason:x › session:y  过滤的层级（enter 缩小，esc 返回）\n⋯ ── 连接中断 ──  缺口：该处可能缺失事件\n（帧中无错误文本）  帧未携带错误文本：见详情视图";
-    help_keys_normal: "failures", "失败列表";
-    help_keys_panels: "reasons and sessions panels", "原因与会话面板";
+    help_keys_normal: "failures list (and moving in any list)", "失败列表（及在任何列表中移动）";
+    help_keys_reasons: "reasons panel (r)", "原因面板（r）";
+    help_keys_groups: "groups panel (f)", "分组面板（f）";
+    help_keys_sessions: "sessions panel (s)", "会话面板（s）";
     help_keys_detail: "detail and help views", "详情与帮助视图";
     help_keys_filter: "editing the filter", "编辑过滤";
+    help_keys_config: "keys from the config file ([keys])", "配置文件中的按键（[keys]）";
     help_keys_everywhere: "everywhere", "任何时候";
     help_keys_copy: "the copy menu (y)", "复制菜单（y）";
     help_keys_alerts: "the alerts of this session (!)", "本次会话的告警（!）";
@@ -318,6 +343,8 @@ pub fn strings(lang: Lang) -> &'static Strings {
     match lang {
         Lang::En => &EN,
         Lang::Zh => &ZH,
+        Lang::Ja => &ja::STRINGS,
+        Lang::Ko => &ko::STRINGS,
     }
 }
 
@@ -332,8 +359,11 @@ macro_rules! help_texts {
             pub const ALL: &'static [HelpId] = &[$(HelpId::$id,)*];
 
             pub fn text(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $((HelpId::$id, Lang::En) => $en, (HelpId::$id, Lang::Zh) => $zh,)*
+                match lang {
+                    Lang::En => match self { $(HelpId::$id => $en,)* },
+                    Lang::Zh => match self { $(HelpId::$id => $zh,)* },
+                    Lang::Ja => ja::help(self),
+                    Lang::Ko => ko::help(self),
                 }
             }
         }
@@ -342,6 +372,7 @@ macro_rules! help_texts {
 
 help_texts! {
     Quit: "quit", "退出";
+    Suspend: "suspend (the shell's fg brings it back)", "挂起（在 shell 中用 fg 恢复）";
     Pause: "pause / follow", "暂停 / 跟随";
     Move: "move", "移动";
     Page: "page down / up", "下一页 / 上一页";
@@ -366,7 +397,7 @@ help_texts! {
     Sort: "next order / turn it over (or click a column header)", "下一种排序 / 倒转顺序（或点击列标题）";
     Unfocus: "back to the failures", "回到失败列表";
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";
-    Lang: "switch language en ↔ zh", "切换语言 en ↔ zh";
+    Lang: "next language: en, zh, ja, ko", "下一种语言：en、zh、ja、ko";
     Help: "this help", "本帮助";
     Copy: "copy the selected failure as JSON (redacted)", "复制选中的失败（JSON，已脱敏）";
     CopyMenu: "copy…: error text, task id, session id, reason code, JSON, lost sessions", "复制…：错误文本、任务 id、会话 id、原因代码、JSON、丢失的会话";
@@ -405,6 +436,8 @@ pub fn alerts_title(lang: Lang, n: u64, last_rule: &str) -> String {
     match lang {
         Lang::En => format!("failwatch: {n} alerts, the last {last_rule}"),
         Lang::Zh => format!("failwatch：{n} 条告警，最近一条 {last_rule}"),
+        Lang::Ja => format!("failwatch：アラート {n} 件、最新は {last_rule}"),
+        Lang::Ko => format!("failwatch: 경보 {n}건, 최근 {last_rule}"),
     }
 }
 
