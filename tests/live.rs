@@ -281,6 +281,11 @@ async fn auth_and_http_errors_exit_3_with_the_servers_message() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "no token");
+    // Our own words as written: the secret rules once read `token: set` as a credential.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "failwatch: no token: set FAILWATCH_TOKEN or pass --token-file FILE\n"
+    );
     server.task.abort();
 }
 

@@ -63,7 +63,7 @@ async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Resul
     };
     let app = crate::ui::run(app, feed, theme).await.map_err(|e| {
         tracing::error!(error = %e, "dashboard failed");
-        CmdError::failed(e)
+        CmdError::failed(super::Said::outside(e))
     })?;
     super::state::save_history(&app.filter_history);
     super::state::mark_seen();

@@ -29,9 +29,10 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         let demo = server::serve(args.port, args.seed, family)
             .await
             .map_err(|e| {
-                CmdError::connect(format!(
-                    "cannot start the demo server on 127.0.0.1:{}: {e}",
-                    args.port
+                CmdError::connect(crate::said!(
+                    "cannot start the demo server on 127.0.0.1:{}: {}",
+                    args.port,
+                    e
                 ))
             })?;
         if args.serve_only {

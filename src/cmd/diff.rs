@@ -49,7 +49,7 @@ fn read(
     let map = input.map();
     let (pipeline, agg) =
         crate::ingest::read::summarize(input.capture(map.as_ref())?, filter, now, pipeline)
-            .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+            .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", input.name, e)))?;
     not_a_capture(&pipeline, &input.name)?;
     Ok((input.name.clone(), pipeline, agg))
 }

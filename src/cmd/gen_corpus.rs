@@ -9,5 +9,5 @@ pub fn run(args: GenCorpusArgs) -> Result<(), CmdError> {
     let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
     crate::demo::corpus::write_capture(&mut out, args.lines, args.seed)
         .and_then(|_| out.flush())
-        .map_err(CmdError::failed)
+        .map_err(|e| CmdError::failed(super::Said::outside(e)))
 }

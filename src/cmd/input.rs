@@ -62,7 +62,8 @@ impl CaptureInput {
             ("standard input".to_owned(), Box::new(io::stdin().lock()))
         } else {
             let name = path.display().to_string();
-            let cannot = |e: io::Error| CmdError::input(format!("cannot read {name}: {e}"));
+            let cannot =
+                |e: io::Error| CmdError::input(crate::said!("cannot read {}: {}", name, e));
             let file = File::open(path).map_err(cannot)?;
             match Kind::of(file.metadata().map_err(cannot)?.file_type()) {
                 Kind::File => {
@@ -72,10 +73,11 @@ impl CaptureInput {
                     })
                 }
                 Kind::Directory => {
-                    return Err(
-                        CmdError::input(format!("cannot read {name}: it is a directory"))
-                            .hint("give a capture file (JSON Lines), or - for standard input"),
-                    )
+                    return Err(CmdError::input(crate::said!(
+                        "cannot read {}: it is a directory",
+                        name
+                    ))
+                    .hint("give a capture file (JSON Lines), or - for standard input"))
                 }
                 Kind::Stream => {
                     let stream = Box::new(BufReader::with_capacity(STREAM_BUFFER, file));
@@ -86,7 +88,8 @@ impl CaptureInput {
         let source = match rereadable {
             false => Source::Stream(Some(stream)),
             true => Source::File(
-                spool(stream).map_err(|e| CmdError::input(format!("cannot spool {name}: {e}")))?,
+                spool(stream)
+                    .map_err(|e| CmdError::input(crate::said!("cannot spool {}: {}", name, e)))?,
             ),
         };
         Ok(CaptureInput { source, name })
@@ -94,7 +97,8 @@ impl CaptureInput {
 
     /// A reader from the capture's start: the file read again, or the stream (once).
     pub fn reader(&mut self) -> Result<Box<dyn BufRead>, CmdError> {
-        let failed = |e: io::Error| CmdError::input(format!("cannot read {}: {e}", self.name));
+        let failed =
+            |e: io::Error| CmdError::input(crate::said!("cannot read {}: {}", self.name, e));
         match &mut self.source {
             Source::File(file) => {
                 let mut again = file.try_clone().map_err(failed)?;
@@ -102,7 +106,10 @@ impl CaptureInput {
                 Ok(Box::new(BufReader::with_capacity(STREAM_BUFFER, again)))
             }
             Source::Stream(stream) => stream.take().ok_or_else(|| {
-                CmdError::input(format!("{} was already read: it is read once", self.name))
+                CmdError::input(crate::said!(
+                    "{} was already read: it is read once",
+                    self.name
+                ))
             }),
         }
     }
@@ -164,7 +171,7 @@ impl CaptureInput {
             return Ok(None);
         }
         crate::capture::end_time(self.reader()?)
-            .map_err(|e| CmdError::input(format!("reading {} failed: {e}", self.name)))
+            .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", self.name, e)))
     }
 }
 

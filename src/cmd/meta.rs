@@ -20,7 +20,7 @@ pub fn man() -> Result<(), CmdError> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
-        .map_err(CmdError::failed)?;
+        .map_err(|e| CmdError::failed(super::Said::outside(e)))?;
     let _ = std::io::stdout().lock().write_all(&out);
     Ok(())
 }
@@ -46,7 +46,8 @@ pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
             Ok(())
         }
         ConfigAction::Check => {
-            let config = Config::load(explicit).map_err(CmdError::usage)?;
+            let config =
+                Config::load(explicit).map_err(|e| CmdError::usage(super::Said::outside(e)))?;
             let Some(path) = &config.path else {
                 println!(
                     "no config file (defaults in use); it would be read from {}",

@@ -5,7 +5,7 @@ mod config_check;
 mod dashboard;
 mod demo;
 mod diff;
-mod error;
+pub mod error;
 mod gen_corpus;
 mod input;
 mod live;
@@ -19,7 +19,7 @@ mod summary;
 mod tail;
 mod watch;
 
-pub use error::{CmdError, Exit};
+pub use error::{CmdError, Exit, Said};
 
 use crate::cli::{Cli, Command};
 use crate::source::{self, Delivery, SourceError, SourceHandle, SourceSpec};
@@ -42,9 +42,10 @@ fn filter_means_nothing(cli: &Cli) -> Option<&'static str> {
 pub fn run(cli: Cli) -> Result<(), CmdError> {
     let _log = logging::init(cli.log.as_deref());
     if let (Some(_), Some(name)) = (&cli.view.filter, filter_means_nothing(&cli)) {
-        return Err(CmdError::usage(format!(
-            "--filter means nothing to `failwatch {name}`: it filters the failures of summary, tail, \
-             watch, diff and the dashboard"
+        return Err(CmdError::usage(crate::said!(
+            "--filter means nothing to `failwatch {}`: it filters the failures of summary, tail, \
+             watch, diff and the dashboard",
+            name
         )));
     }
     match &cli.command {
@@ -97,7 +98,7 @@ async fn open_source(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandl
         let e = match e {
             SourceError::Refused(m) | SourceError::Transient(m) => m,
         };
-        CmdError::connect(format!("{what}: {e}")).hint(hint)
+        CmdError::connect(Said::assembled(format!("{what}: {}", error::outside(&e)))).hint(hint)
     })
 }
 
@@ -112,7 +113,7 @@ pub enum HeadlessSource {
 fn duration_arg(flag: &str, value: &str) -> Result<std::time::Duration, CmdError> {
     crate::filter::parse_duration(value)
         .and_then(|d| d.to_std().ok())
-        .ok_or_else(|| CmdError::usage(format!("bad {flag} `{value}` (e.g. 3s)")))
+        .ok_or_else(|| CmdError::usage(crate::said!("bad {} `{}` (e.g. 3s)", flag, value)))
 }
 
 /// `--url` or `--redis` (with `--workspace`), else the config file's; `None` when neither says.

@@ -11,7 +11,9 @@ use crate::source::SourceSpec;
 pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<RedisConfig, CmdError> {
     let since = crate::filter::parse_duration(&args.since)
         .and_then(|d| d.to_std().ok())
-        .ok_or_else(|| CmdError::usage(format!("bad --since `{}` (e.g. 30m, 2h)", args.since)))?;
+        .ok_or_else(|| {
+            CmdError::usage(crate::said!("bad --since `{}` (e.g. 30m, 2h)", args.since))
+        })?;
     let layout = args.layout.map(|l| match l {
         LayoutArg::Scope => Layout::Scope,
         LayoutArg::Sharded => Layout::Sharded {

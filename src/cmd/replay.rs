@@ -9,9 +9,9 @@ use crate::ingest::replay::Replay;
 pub fn run(args: ReplayArgs, settings: &Settings) -> Result<(), CmdError> {
     let mut input = CaptureInput::open(&args.file, false)?;
     let mut replay = Replay::load(input.reader()?)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+        .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", input.name, e)))?;
     if replay.frames() == 0 {
-        return Err(CmdError::input(format!(
+        return Err(CmdError::input(crate::said!(
             "not a capture: {} holds no frame ({} lines, none a frame)",
             input.name,
             replay.len()

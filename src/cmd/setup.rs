@@ -47,7 +47,8 @@ pub struct Settings {
 
 impl Settings {
     pub fn load(cli: &Cli) -> Result<Settings, CmdError> {
-        let config = Config::load(cli.routing.config.as_deref()).map_err(CmdError::usage)?;
+        let config = Config::load(cli.routing.config.as_deref())
+            .map_err(|e| CmdError::usage(super::Said::outside(e)))?;
         Settings::from_config(cli, config)
     }
 
@@ -57,7 +58,7 @@ impl Settings {
         let saved_filters = Arc::new(config.filters.clone());
         let tz = zone(cli.view.tz.or(config.tz).unwrap_or_default());
         let filter = Filter::parse_saved(cli.view.filter.as_deref().unwrap_or(""), &saved_filters)
-            .map_err(|e| CmdError::usage(format!("bad --filter: {e}")))?
+            .map_err(|e| CmdError::usage(crate::said!("bad --filter: {}", e)))?
             .in_zone(tz);
         Ok(Settings {
             routing,
@@ -71,7 +72,7 @@ impl Settings {
             saved_filters,
             theme: config.theme.unwrap_or_default(),
             extra_keys: crate::ui::keymap::extra_keys(&config.keys)
-                .map_err(|e| CmdError::usage(format!("config file: {e}")))?,
+                .map_err(|e| CmdError::usage(crate::said!("config file: {}", e)))?,
             url: config.url,
             api: config.api,
             redis: config.redis,
@@ -92,8 +93,11 @@ impl Settings {
         name: &str,
     ) -> Result<String, CmdError> {
         flag.or(config.as_ref()).cloned().ok_or_else(|| {
-            CmdError::usage(format!(
-                "no {name}: give --{name}, or set `{name}` in the config file"
+            CmdError::usage(crate::said!(
+                "no {}: give --{}, or set `{}` in the config file",
+                name,
+                name,
+                name
             ))
         })
     }
@@ -124,7 +128,8 @@ impl Routing {
             .into_iter()
             .flatten()
         {
-            bindings.merge(Bindings::load(file).map_err(CmdError::usage)?);
+            bindings
+                .merge(Bindings::load(file).map_err(|e| CmdError::usage(super::Said::outside(e)))?);
         }
         Ok(Routing {
             family,
@@ -230,7 +235,18 @@ pub fn need_terminal() -> Result<(), CmdError> {
 }
 
 pub fn token(file: Option<&Path>) -> Result<Token, CmdError> {
-    Token::load(file).map_err(CmdError::usage)
+    use crate::source::ws::TokenError;
+    Token::load(file).map_err(|e| match e {
+        TokenError::Unset => {
+            CmdError::usage("no token: set FAILWATCH_TOKEN or pass --token-file FILE")
+        }
+        TokenError::Empty => CmdError::usage("the token is empty"),
+        TokenError::Unreadable(path, e) => CmdError::usage(crate::said!(
+            "cannot read the token file {}: {}",
+            path.display(),
+            e
+        )),
+    })
 }
 
 pub fn recorder(
@@ -242,7 +258,7 @@ pub fn recorder(
     path.map(|p| {
         CaptureWriter::create(p, source, raw, api)
             .map(|w| std::sync::Arc::new(std::sync::Mutex::new(w)))
-            .map_err(|e| CmdError::input(format!("cannot write {}: {e}", p.display())))
+            .map_err(|e| CmdError::input(crate::said!("cannot write {}: {}", p.display(), e)))
     })
     .transpose()
 }
@@ -251,7 +267,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CmdError::failed(format!("cannot start: {e}")))
+        .map_err(|e| CmdError::failed(crate::said!("cannot start: {}", e)))
 }
 
 /// Start serving `--metrics` (before the source, so a taken address fails first): the metrics
@@ -264,7 +280,7 @@ pub async fn metrics(
     let server = crate::metrics::serve(addr, metrics.clone())
         .await
         .map_err(|e| {
-            CmdError::usage(format!("cannot serve metrics on {addr}: {e}")).hint(
+            CmdError::usage(crate::said!("cannot serve metrics on {}: {}", addr, e)).hint(
                 "give --metrics another address or port (is another failwatch serving there?)",
             )
         })?;

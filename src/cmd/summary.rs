@@ -25,12 +25,12 @@ pub fn run(args: SummaryArgs, settings: &Settings) -> Result<(), CmdError> {
     let locale = output::Locale::new(settings.lang, settings.tz);
     if args.format == SummaryFormat::Markdown {
         let text = report(input.capture(map.as_ref())?, &filter, now, pipeline, locale)
-            .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+            .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", input.name, e)))?;
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return Ok(());
     }
     let (pipeline, agg) = summarize(input.capture(map.as_ref())?, &filter, now, pipeline)
-        .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+        .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", input.name, e)))?;
     not_a_capture(&pipeline, &input.name)?;
     let text = match args.format {
         SummaryFormat::Json => output::summary_json(&pipeline, &agg),
@@ -110,9 +110,11 @@ pub fn not_a_capture(pipeline: &crate::ingest::Pipeline, name: &str) -> Result<(
     if i.frames > 0 {
         return Ok(());
     }
-    Err(CmdError::input(format!(
-        "not a capture: {name} holds no frame ({} lines that are not frames, {} blank)",
-        i.bad_lines, i.blank_lines
+    Err(CmdError::input(crate::said!(
+        "not a capture: {} holds no frame ({} lines that are not frames, {} blank)",
+        name,
+        i.bad_lines,
+        i.blank_lines
     ))
     .hint("a capture is JSON Lines of Multica frames, bare or as {\"at\":…,\"frame\":…} records (failwatch live --record writes one)"))
 }

@@ -64,8 +64,8 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         match result {
             Ok(()) => Ok(()),
             Err(TailError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            Err(TailError::Io(e)) => Err(CmdError::failed(e)),
-            Err(TailError::SourceFailed(msg)) => Err(CmdError::connect(msg)),
+            Err(TailError::Io(e)) => Err(CmdError::failed(super::Said::outside(e))),
+            Err(TailError::SourceFailed(msg)) => Err(CmdError::connect(super::Said::outside(msg))),
         }
     })
 }
@@ -89,9 +89,10 @@ fn capture(
     let _ = out.flush();
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CmdError::input(format!(
-            "reading {} failed: {e}",
-            input.name
+        Err(e) => Err(CmdError::input(crate::said!(
+            "reading {} failed: {}",
+            input.name,
+            e
         ))),
         Ok(pipeline) => {
             if output::has_losses(&pipeline) {

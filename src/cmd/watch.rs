@@ -105,7 +105,7 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
         };
         if let Some(msg) = failed {
             eprintln!("failwatch: {}", output::losses_line(&pipeline));
-            return Err(CmdError::connect(msg));
+            return Err(CmdError::connect(super::Said::outside(msg)));
         }
         eprintln!(
             "failwatch: no alert fired; {}",
@@ -139,7 +139,7 @@ fn capture(
             Ok(())
         },
     )
-    .map_err(|e| CmdError::input(format!("reading {} failed: {e}", input.name)))?;
+    .map_err(|e| CmdError::input(crate::said!("reading {} failed: {}", input.name, e)))?;
     super::summary::not_a_capture(&pipeline, &input.name)?;
     if output::has_losses(&pipeline) {
         eprintln!("failwatch: {}", output::losses_line(&pipeline));
@@ -211,14 +211,15 @@ fn fired_ending(pipeline: &crate::ingest::Pipeline, n: u64) -> CmdError {
 
 /// `3 alerts fired`, and how many more cooldowns held back when they did.
 fn fired_error(n: u64, pipeline: &crate::ingest::Pipeline) -> CmdError {
-    let fired = if n == 1 {
-        "1 alert fired".to_owned()
-    } else {
-        format!("{n} alerts fired")
-    };
-    match pipeline.alert_engine().map_or(0, |e| e.held) {
-        0 => CmdError::alert(fired),
-        held => CmdError::alert(format!("{fired} ({held} more held back by cooldowns)")),
+    let held = pipeline.alert_engine().map_or(0, |e| e.held);
+    match (n, held) {
+        (1, 0) => CmdError::alert("1 alert fired"),
+        (n, 0) => CmdError::alert(crate::said!("{} alerts fired", n)),
+        (n, held) => CmdError::alert(crate::said!(
+            "{} alert(s) fired ({} more held back by cooldowns)",
+            n,
+            held
+        )),
     }
 }
 

@@ -37,6 +37,15 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 /// clients after 60 s without a pong.
 const DEAD_AFTER: Duration = Duration::from_secs(60);
 
+/// Why there is no token to use.
+#[derive(Debug)]
+pub enum TokenError {
+    /// Neither `--token-file` nor `$FAILWATCH_TOKEN`.
+    Unset,
+    Empty,
+    Unreadable(std::path::PathBuf, std::io::Error),
+}
+
 /// An auth token. Its `Debug` never shows it, so it cannot end up in a log by accident.
 #[derive(Clone)]
 pub struct Token(String);
@@ -47,17 +56,15 @@ impl Token {
     }
 
     /// From `--token-file`, else `$FAILWATCH_TOKEN`.
-    pub fn load(file: Option<&Path>) -> Result<Token, String> {
+    pub fn load(file: Option<&Path>) -> Result<Token, TokenError> {
         let token = match file {
             Some(p) => std::fs::read_to_string(p)
-                .map_err(|e| format!("cannot read token file {}: {e}", p.display()))?,
-            None => std::env::var("FAILWATCH_TOKEN").map_err(|_| {
-                "no token: set FAILWATCH_TOKEN or pass --token-file FILE".to_owned()
-            })?,
+                .map_err(|e| TokenError::Unreadable(p.to_path_buf(), e))?,
+            None => std::env::var("FAILWATCH_TOKEN").map_err(|_| TokenError::Unset)?,
         };
         let token = Token::new(token);
         if token.0.is_empty() {
-            return Err("the token is empty".into());
+            return Err(TokenError::Empty);
         }
         // A server may echo it back (`invalid token …`): no text from outside shows it.
         redact::known_secret(&token.0);
