@@ -17,6 +17,8 @@ pub struct Job {
     pub replace: bool,
     /// An incident report (Markdown), not the failures as JSON Lines.
     pub report: bool,
+    /// The directory was asked for (typed with a trailing `/`): made if missing.
+    pub make_dir: bool,
 }
 
 /// How an export ended.
@@ -35,10 +37,28 @@ pub enum Done {
     },
 }
 
-/// Where an export typed as `typed` goes: into a directory under a name unique to the
-/// millisecond, else the path itself.
+/// A path typed with a trailing `/`: a directory, whether or not it exists yet.
+pub fn names_a_directory(typed: &Path) -> bool {
+    typed
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::MAIN_SEPARATOR)
+}
+
+/// `~/x` as the shell would read it (a prompt is no shell), given the home directory.
+pub fn expand_home(typed: &str, home: Option<&Path>) -> PathBuf {
+    match (typed.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ if typed == "~" => home.map_or_else(|| PathBuf::from(typed), Path::to_path_buf),
+        _ => PathBuf::from(typed),
+    }
+}
+
+/// Where an export typed as `typed` goes: into a directory (one that exists, or any path
+/// ending in `/`, made when written) under a name unique to the millisecond, else the path
+/// itself.
 pub fn target(typed: &Path, now: DateTime<Utc>) -> PathBuf {
-    if typed.is_dir() {
+    if typed.is_dir() || names_a_directory(typed) {
         typed.join(format!(
             "failwatch-export-{}.jsonl",
             now.format("%Y%m%dT%H%M%S%.3fZ")
@@ -63,6 +83,15 @@ pub fn report_target(dir: &Path, now: DateTime<Utc>) -> PathBuf {
 
 /// Run the job here (call it on a thread of its own).
 pub fn run(job: Job) -> Done {
+    // A directory asked for with a trailing `/` is made; a typo elsewhere still fails plainly.
+    if let Some(dir) = job.path.parent().filter(|d| job.make_dir && !d.exists()) {
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            return Done::Failed {
+                path: job.path,
+                error,
+            };
+        }
+    }
     let written = if job.replace {
         replace(&job.path, &job.lines)
     } else {
@@ -141,7 +170,35 @@ mod tests {
             lines: vec!["{\"a\":1}".into(), "{\"a\":2}".into()],
             replace,
             report: false,
+            make_dir: false,
         }
+    }
+
+    #[test]
+    fn a_path_ending_in_a_slash_is_a_directory_made_when_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let typed = format!("{}/new/", dir.path().display());
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let path = target(Path::new(&typed), now);
+        assert_eq!(path.parent(), Some(dir.path().join("new").as_path()));
+        let made = Job {
+            make_dir: names_a_directory(Path::new(&typed)),
+            ..job(&path, false)
+        };
+        assert!(matches!(run(made), Done::Written { lines: 2, .. }));
+        // Without the slash, a missing directory is a plain failure, not made.
+        let typo = dir.path().join("tpyo").join("x.jsonl");
+        assert!(matches!(run(job(&typo, false)), Done::Failed { .. }));
+        assert!(!dir.path().join("tpyo").exists());
+    }
+
+    #[test]
+    fn a_tilde_is_the_home_directory() {
+        let home = Path::new("/home/oncall");
+        assert_eq!(expand_home("~/x.jsonl", Some(home)), home.join("x.jsonl"));
+        assert_eq!(expand_home("~", Some(home)), home);
+        assert_eq!(expand_home("a/~/b", Some(home)), Path::new("a/~/b"));
+        assert_eq!(expand_home("~/x", None), Path::new("~/x"));
     }
 
     #[test]

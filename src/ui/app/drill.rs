@@ -56,6 +56,7 @@ impl App {
             lines: text.lines().map(str::to_owned).collect(),
             replace: false,
             report: true,
+            make_dir: false,
         };
         Some(Effect::Report(text, job))
     }

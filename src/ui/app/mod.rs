@@ -565,8 +565,10 @@ impl App {
         match e {
             FilterEdit::Apply => {
                 // A directory typed here gets a new file in it, as `--export DIR` does.
-                let typed = std::path::PathBuf::from(editor.text().trim());
+                let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+                let typed = crate::ui::export::expand_home(editor.text().trim(), home.as_deref());
                 let path = crate::ui::export::target(&typed, chrono::Utc::now());
+                let make_dir = crate::ui::export::names_a_directory(&typed);
                 self.export_editor = None;
                 let replace = self.export_confirm.take().is_some_and(|p| p == path);
                 let lines = store
@@ -578,6 +580,7 @@ impl App {
                     lines,
                     replace,
                     report: false,
+                    make_dir,
                 }));
             }
             FilterEdit::Cancel => {
