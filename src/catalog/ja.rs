@@ -13,152 +13,152 @@ const fn t(label: &'static str, meaning: &'static str, action: &'static str) -> 
 pub static REASONS: &[(&str, Texts)] = &[
     (
         "queued_expired",
-        t("Expired in queue", "No runtime claimed the task before the queue time limit (about two hours) ran out.", "Check that the agent's daemon is online and its runtime has free capacity."),
+        t("キュー待ちで期限切れ", "キューの制限時間（約 2 時間）が過ぎるまで、どのランタイムもタスクを取得しなかった。", "エージェントのデーモンがオンラインで、ランタイムに空きがあるか確認する。"),
     ),
     (
         "runtime_offline",
-        t("Runtime offline", "The task's runtime went offline, while the task ran or before it started: it stayed offline past the reconnect grace while holding the task (claimed, running or waiting for its local directory), or the daemon no longer hosted it when the claimed task reached it.", "Look at the daemon host: network, process, machine sleep. Retry once it is back."),
+        t("デーモンがオフライン", "タスクのランタイムが、実行中または開始前にオフラインになった：タスクを保持したまま（取得済み、実行中、またはローカルディレクトリ待ち）再接続の猶予期間を過ぎてもオフラインだったか、取得済みのタスクが届いたときにはデーモンがそのランタイムをもうホストしていなかった。", "デーモンのホストのネットワーク、プロセス、スリープを確認し、復旧したら再試行する。"),
     ),
     (
         "runtime_reconnect_timeout",
-        t("Runtime never reconnected", "A retry waited through the whole reconnect grace period for an offline runtime; it is not retried again.", "Bring the runtime back online, then rerun the task by hand."),
+        t("ランタイムが再接続せず", "再試行がオフラインのランタイムを再接続の猶予期間いっぱい待った。これ以上は再試行されない。", "ランタイムをオンラインに戻してから、タスクを手動で再実行する。"),
     ),
     (
         "runtime_recovery",
-        t("Daemon restarted mid-run", "The daemon restarted while it held the task (claimed, running, or waiting for its local directory): on start it fails what its previous run left unfinished. The server retries it.", "Usually transient; if it repeats, look for crashes or restarts of the daemon."),
+        t("デーモンが再起動", "タスクを保持している間（取得済み、実行中、またはローカルディレクトリ待ち）にデーモンが再起動した：起動時に、前回の実行で終わらなかったものを失敗にする。サーバーが再試行する。", "通常は一時的。繰り返す場合はデーモンのクラッシュや再起動の原因を調べる。"),
     ),
     (
         "timeout",
-        t("Hit the time limit", "The task hit a time limit: either it ran too long and was stopped, or it was claimed but never started (its preparation overran the deadline, or it sat unstarted too long, sometimes because its runtime had gone away).", "If it ran long, split the work or raise the limit; if it never started, check the daemon host for slow preparation or a runtime that went away."),
+        t("作業がタイムアウト", "タスクが制限時間に達した：長く実行しすぎて停止されたか、取得されたのに開始されなかった（準備が期限を超えた、または未開始のまま長く放置された。ランタイムがなくなっていたこともある）。", "長時間の実行なら作業を分けるか上限を上げる。開始されなかったなら、デーモンのホストで準備の遅さやランタイムの消失を確認する。"),
     ),
     (
         "iteration_limit",
-        t("Iteration limit reached", "The agent used up its allowed number of turns without finishing.", "Simplify or narrow the request; check whether the agent is looping."),
+        t("反復回数の上限に到達", "エージェントが許可されたターン数を使い切っても完了しなかった。", "依頼を簡潔にするか範囲を絞る。エージェントがループしていないか確認する。"),
     ),
     (
         "agent_blocked",
-        t("Agent needs human input", "The agent stopped to ask for a decision or information; this is not a system error.", "Answer the agent's question or unblock it, then continue the task."),
+        t("エージェントが入力待ち", "エージェントが判断や情報を求めて停止した。システムエラーではない。", "エージェントの質問に答えるかブロックを解消してから、タスクを続行する。"),
     ),
     (
         "api_invalid_request",
-        t("Provider rejected request", "The model provider answered 400: the conversation is malformed and will keep failing.", "Start a new session; resending the same conversation will fail again."),
+        t("プロバイダーが要求拒否", "モデルプロバイダーが 400 を返した：会話の形式が壊れており、このままでは失敗し続ける。", "新しいセッションを始める。同じ会話を再送しても再び失敗する。"),
     ),
     (
         "skill_bundle_unavailable",
-        t("Skills download failed", "The agent's skills could not be downloaded, so the agent never started.", "Check the skill bundle's storage and the runtime's network access, then retry."),
+        t("スキル取得に失敗", "エージェントのスキルをダウンロードできず、エージェントは起動しなかった。", "スキルバンドルの保存先とランタイムのネットワーク接続を確認してから再試行する。"),
     ),
     (
         "runtime_cli_timeout",
-        t("Runtime CLI unresponsive", "A local runtime CLI the daemon calls while preparing the task (today the OpenClaw CLI, for its config) did not answer in time, so the run never started; it is not retried.", "A retry won't help: raise MULTICA_OPENCLAW_CLI_TIMEOUT on the daemon host (the limit per CLI call: 30s by default, 60s at most) or make the CLI answer faster, then run the task again."),
+        t("ランタイム CLI 無応答", "タスクの準備中にデーモンが呼ぶローカルのランタイム CLI（現在は設定を読む OpenClaw CLI）が時間内に応答せず、実行は始まらなかった。再試行はされない。", "再試行では解決しない：デーモンのホストで MULTICA_OPENCLAW_CLI_TIMEOUT（CLI 呼び出しごとの上限。既定 30 秒、最大 60 秒）を上げるか、CLI の応答を速くしてから、タスクを再実行する。"),
     ),
     (
         "invalid_task_identity",
-        t("Inconsistent task identity", "The claimed task's agent id did not match; the task is never retried.", "Report it with the task id: this points at a server or daemon bug."),
+        t("タスク ID の不整合", "取得したタスクのエージェント ID が一致しなかった。このタスクは再試行されない。", "タスク ID を添えて報告する：サーバーかデーモンのバグを示している。"),
     ),
     (
         "issue_window_restricted",
-        t("Issue no longer available", "An entitlement change made the issue unavailable to the agent.", "Check the workspace plan and the issue's access settings."),
+        t("Issue が利用不可", "利用権限の変更により、この Issue をエージェントが使えなくなった。", "ワークスペースのプランと Issue のアクセス設定を確認する。"),
     ),
     (
         "agent_error.provider_auth_or_access",
-        t("Provider auth failed", "The model provider refused the credentials (401/403).", "Check the API key or login configured on the agent's runtime."),
+        t("プロバイダー認証失敗", "モデルプロバイダーが認証情報を拒否した（401/403）。", "エージェントのランタイムに設定された API キーやログイン状態を確認する。"),
     ),
     (
         "agent_error.provider_quota_limit",
-        t("Provider quota exhausted", "The provider account is out of balance or quota (402).", "Top up or raise the quota of the provider account."),
+        t("プロバイダー利用枠切れ", "プロバイダーのアカウントの残高または利用枠が尽きた（402）。", "プロバイダーのアカウントにチャージするか、利用枠を引き上げる。"),
     ),
     (
         "agent_error.provider_capacity_or_rate_limit",
-        t("Provider busy / rate limit", "The provider is overloaded or rate-limited the account (429/529).", "Usually clears by itself; if it persists, lower concurrency or raise limits."),
+        t("混雑/レート制限", "プロバイダーが過負荷か、アカウントがレート制限を受けた（429/529）。", "通常は自然に解消する。続く場合は同時実行数を下げるか、制限を引き上げる。"),
     ),
     (
         "agent_error.provider_server_error",
-        t("Provider server error", "The model provider returned a 5xx error.", "Check the provider's status page; retry later."),
+        t("プロバイダー側エラー", "モデルプロバイダーが 5xx エラーを返した。", "プロバイダーのステータスページを確認し、時間をおいて再試行する。"),
     ),
     (
         "agent_error.provider_network",
-        t("Provider connection lost", "The connection to the model provider dropped.", "Check the runtime host's network, proxy and DNS."),
+        t("プロバイダー接続断", "モデルプロバイダーとの接続が切れた。", "ランタイムのホストのネットワーク、プロキシ、DNS を確認する。"),
     ),
     (
         "agent_error.process_failure",
-        t("Agent CLI crashed", "The agent's CLI process exited with a non-zero status.", "Read the error tail; check the CLI's version and environment on the runtime."),
+        t("エージェントが異常終了", "エージェントの CLI プロセスが 0 以外の終了コードで終了した。", "エラーの末尾を読み、ランタイム上の CLI のバージョンと環境を確認する。"),
     ),
     (
         "agent_error.empty_or_unparseable_output",
-        t("No usable output", "The agent finished without a result that could be read.", "Retry; if it repeats, check the CLI version and its output format."),
+        t("有効な出力なし", "エージェントは終了したが、読み取れる結果がなかった。", "再試行する。繰り返す場合は CLI のバージョンと出力形式を確認する。"),
     ),
     (
         "agent_error.agent_timeout",
-        t("Agent CLI unresponsive", "The agent's CLI stopped responding and was given up on.", "Check the runtime host's load and the CLI for hangs; retry."),
+        t("エージェントが無応答", "エージェントの CLI が応答しなくなり、打ち切られた。", "ランタイムのホストの負荷と、CLI がハングしていないかを確認して再試行する。"),
     ),
     (
         "agent_error.context_overflow",
-        t("Context too long", "The conversation no longer fits the model's context window.", "Start a fresh session or trim the input."),
+        t("コンテキスト超過", "会話がモデルのコンテキストウィンドウに収まらなくなった。", "新しいセッションを始めるか、入力を減らす。"),
     ),
     (
         "agent_error.missing_config",
-        t("Missing configuration", "An API key or required environment variable is missing on the runtime.", "Set the missing key or variable on the agent's runtime."),
+        t("設定が不足", "ランタイムに API キーまたは必要な環境変数がない。", "エージェントのランタイムに、足りないキーや変数を設定する。"),
     ),
     (
         "agent_error.model_not_found_or_unavailable",
-        t("Model unavailable", "The configured model does not exist or is not available to this account.", "Fix the agent's model setting or request access to the model."),
+        t("モデルが利用不可", "設定されたモデルが存在しないか、このアカウントでは使えない。", "エージェントのモデル設定を直すか、そのモデルの利用権限を申請する。"),
     ),
     (
         "agent_error.runtime_version_unsupported",
-        t("Runtime too old", "The runtime's CLI version is not supported.", "Upgrade the CLI on the runtime host."),
+        t("ランタイムが古い", "ランタイムの CLI のバージョンがサポートされていない。", "ランタイムのホストで CLI を更新する。"),
     ),
     (
         "agent_error.runtime_missing_executable",
-        t("CLI not installed", "An executable the runtime needs was not found.", "Install the CLI on the runtime host and make sure it is on PATH."),
+        t("CLI が未インストール", "ランタイムが必要とする実行ファイルが見つからなかった。", "ランタイムのホストに CLI をインストールし、PATH に入っていることを確認する。"),
     ),
     (
         "agent_error.unknown",
-        t("Unclassified agent error", "The agent failed in a way the server could not classify.", "Read the error text; report it if it repeats."),
+        t("エージェント不明エラー", "サーバーが分類できない形でエージェントが失敗した。", "エラー文を読む。繰り返す場合は報告する。"),
     ),
     (
         "codex_semantic_inactivity",
-        t("Agent went idle", "The agent stopped making progress and was ended for inactivity.", "Retry with a clearer request; check the agent for stalls."),
+        t("エージェントが停滞", "エージェントの作業が進まなくなり、無活動として終了された。", "より明確な依頼で再試行し、エージェントが止まっていないか確認する。"),
     ),
     (
         "cancelled",
-        t("Cancelled", "The task was cancelled before it finished.", "Nothing to fix unless the cancel was unexpected."),
+        t("キャンセル済み", "タスクは完了前にキャンセルされた。", "キャンセルが想定外でなければ、対処は不要。"),
     ),
     (
         "local_directory_error",
-        t("Local directory problem", "The runtime could not use the task's local working directory.", "Check that the directory exists and is accessible on the runtime host."),
+        t("作業ディレクトリの問題", "ランタイムがタスクのローカル作業ディレクトリを使えなかった。", "ランタイムのホストでそのディレクトリが存在し、アクセスできるか確認する。"),
     ),
     (
         "idle_watchdog",
-        t("Stopped by idle watchdog", "The daemon force-stopped an agent that produced no new messages for too long with nothing queued.", "Check whether the agent's backend hangs; retry, and raise the idle limit if the work is legitimately quiet."),
+        t("アイドル監視で停止", "新しいメッセージを長時間出さず、キューも空のエージェントを、デーモンが強制停止した。", "エージェントのバックエンドがハングしていないか確認する。再試行し、本当に出力の少ない作業ならアイドル上限を上げる。"),
     ),
     (
         "agent_fallback_message",
-        t("Agent gave only a fallback", "The run ended with only a known fallback line instead of an answer; the session is retired.", "Retry in a new session; if it repeats, check the agent's model and prompt setup."),
+        t("フォールバック応答のみ", "実行は回答ではなく、既知のフォールバック文だけで終わった。このセッションは廃止される。", "新しいセッションで再試行する。繰り返す場合はエージェントのモデルとプロンプトの設定を確認する。"),
     ),
     (
         "codex_resume_oversized",
-        t("Session too large to resume", "Resuming the Codex session returned more than the reader accepts; the session is retired.", "Start a new session; the next run begins fresh."),
+        t("セッションが大きすぎる", "Codex セッションの再開で、読み取り側の上限を超えるデータが返った。このセッションは廃止される。", "新しいセッションを始める。次の実行は最初からになる。"),
     ),
     (
         "manual",
-        t("Cancelled by a user", "An older coarse value for a run someone stopped by hand.", "Nothing to fix unless the stop was unexpected."),
+        t("ユーザーがキャンセル", "手動で止められた実行に使われていた、古い大まかな値。", "停止が想定外でなければ、対処は不要。"),
     ),
     (
         "agent_error",
-        t("Agent error (coarse)", "A coarse agent-side code: old daemons send it, and the server's sweepers fall back to it when a task has no finer reason.", "Read the error text; upgrading an old daemon gives precise reasons."),
+        t("エージェント実行エラー", "大まかなエージェント側のコード：古いデーモンが送るほか、より細かい理由がないタスクにはサーバーの掃除処理もこれを使う。", "エラー文を読む。古いデーモンを更新すれば正確な理由が得られる。"),
     ),
 ];
 
 /// An unknown reason.
 pub const GENERIC: Texts = t(
-    "Unrecognised reason",
-    "The server sent a failure reason this version of failwatch does not know.",
-    "Read the error text and the reason code; a newer failwatch may explain it.",
+    "認識できない理由",
+    "このバージョンの failwatch が知らない失敗理由を、サーバーが送ってきた。",
+    "エラー文と理由コードを読む。新しい failwatch なら説明できるかもしれない。",
 );
 
 /// A failure that carried no reason.
 pub const NO_REASON: Texts = t(
-    "No reason sent",
-    "The event carried no failure_reason: the fail path of older servers (upstream before 2026-04-29, the Octo fork before its PR #33) sends none.",
-    "Read the error text, if any; upgrading the server gives a reason for every failure.",
+    "理由の送信なし",
+    "イベントに failure_reason がなかった：古いサーバー（2026-04-29 より前の upstream、PR #33 より前の Octo フォーク）の失敗経路は理由を送らない。",
+    "エラー文があれば読む。サーバーを更新すれば、すべての失敗に理由が付く。",
 );
