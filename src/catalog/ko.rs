@@ -13,152 +13,152 @@ const fn t(label: &'static str, meaning: &'static str, action: &'static str) -> 
 pub static REASONS: &[(&str, Texts)] = &[
     (
         "queued_expired",
-        t("Expired in queue", "No runtime claimed the task before the queue time limit (about two hours) ran out.", "Check that the agent's daemon is online and its runtime has free capacity."),
+        t("대기열에서 만료", "대기열 제한 시간(약 2시간)이 끝나기 전에 작업을 가져간 런타임이 없습니다.", "에이전트의 데몬이 온라인인지, 런타임에 여유 용량이 있는지 확인하세요."),
     ),
     (
         "runtime_offline",
-        t("Runtime offline", "The task's runtime went offline, while the task ran or before it started: it stayed offline past the reconnect grace while holding the task (claimed, running or waiting for its local directory), or the daemon no longer hosted it when the claimed task reached it.", "Look at the daemon host: network, process, machine sleep. Retry once it is back."),
+        t("데몬 오프라인", "작업 실행 중 또는 시작 전에 작업의 런타임이 오프라인이 되었습니다. 작업을 쥔 채(가져감, 실행 중, 로컬 디렉터리 대기 중) 재연결 유예 시간이 지나도록 오프라인이었거나, 가져간 작업이 도착했을 때 데몬이 더는 그 런타임을 호스팅하지 않았습니다.", "데몬 호스트의 네트워크, 프로세스, 절전 상태를 살펴보세요. 복구되면 다시 시도하세요."),
     ),
     (
         "runtime_reconnect_timeout",
-        t("Runtime never reconnected", "A retry waited through the whole reconnect grace period for an offline runtime; it is not retried again.", "Bring the runtime back online, then rerun the task by hand."),
+        t("런타임 재연결 안 됨", "재시도가 재연결 유예 시간 내내 오프라인 런타임을 기다렸지만 돌아오지 않았습니다. 더 이상 재시도하지 않습니다.", "런타임을 다시 온라인으로 만든 뒤 작업을 직접 다시 실행하세요."),
     ),
     (
         "runtime_recovery",
-        t("Daemon restarted mid-run", "The daemon restarted while it held the task (claimed, running, or waiting for its local directory): on start it fails what its previous run left unfinished. The server retries it.", "Usually transient; if it repeats, look for crashes or restarts of the daemon."),
+        t("데몬 재시작됨", "데몬이 작업을 쥔 채(가져감, 실행 중, 로컬 디렉터리 대기 중) 재시작되었습니다. 데몬은 시작할 때 이전 실행에서 끝내지 못한 작업을 실패로 처리합니다. 서버가 재시도합니다.", "대개 일시적입니다. 반복되면 데몬의 크래시나 재시작 원인을 찾아보세요."),
     ),
     (
         "timeout",
-        t("Hit the time limit", "The task hit a time limit: either it ran too long and was stopped, or it was claimed but never started (its preparation overran the deadline, or it sat unstarted too long, sometimes because its runtime had gone away).", "If it ran long, split the work or raise the limit; if it never started, check the daemon host for slow preparation or a runtime that went away."),
+        t("작업 시간 초과", "작업이 시간 제한에 걸렸습니다. 너무 오래 실행되어 중단되었거나, 가져갔지만 시작되지 않았습니다(준비가 기한을 넘겼거나 시작 전에 너무 오래 머물렀으며, 런타임이 사라진 탓일 때도 있음).", "오래 실행되었다면 작업을 나누거나 제한을 늘리세요. 시작조차 못 했다면 데몬 호스트에서 준비가 느리지 않은지, 런타임이 사라지지 않았는지 확인하세요."),
     ),
     (
         "iteration_limit",
-        t("Iteration limit reached", "The agent used up its allowed number of turns without finishing.", "Simplify or narrow the request; check whether the agent is looping."),
+        t("반복 한도 도달", "에이전트가 허용된 턴 수를 다 쓰고도 끝내지 못했습니다.", "요청을 단순하게 하거나 범위를 좁히세요. 에이전트가 같은 동작을 되풀이하고 있지 않은지 확인하세요."),
     ),
     (
         "agent_blocked",
-        t("Agent needs human input", "The agent stopped to ask for a decision or information; this is not a system error.", "Answer the agent's question or unblock it, then continue the task."),
+        t("에이전트가 입력 요청", "에이전트가 결정이나 정보를 요청하며 멈췄습니다. 시스템 오류가 아닙니다.", "에이전트의 질문에 답하거나 막힌 부분을 풀어 준 뒤 작업을 이어 가세요."),
     ),
     (
         "api_invalid_request",
-        t("Provider rejected request", "The model provider answered 400: the conversation is malformed and will keep failing.", "Start a new session; resending the same conversation will fail again."),
+        t("프로바이더가 요청 거부", "모델 프로바이더가 400으로 응답했습니다. 대화 내용이 잘못되어 계속 실패합니다.", "새 세션을 시작하세요. 같은 대화를 다시 보내면 또 실패합니다."),
     ),
     (
         "skill_bundle_unavailable",
-        t("Skills download failed", "The agent's skills could not be downloaded, so the agent never started.", "Check the skill bundle's storage and the runtime's network access, then retry."),
+        t("skill 다운로드 실패", "에이전트의 skill을 내려받지 못해 에이전트가 시작되지 않았습니다.", "skill 번들 저장소와 런타임의 네트워크 접근을 확인한 뒤 다시 시도하세요."),
     ),
     (
         "runtime_cli_timeout",
-        t("Runtime CLI unresponsive", "A local runtime CLI the daemon calls while preparing the task (today the OpenClaw CLI, for its config) did not answer in time, so the run never started; it is not retried.", "A retry won't help: raise MULTICA_OPENCLAW_CLI_TIMEOUT on the daemon host (the limit per CLI call: 30s by default, 60s at most) or make the CLI answer faster, then run the task again."),
+        t("런타임 CLI 응답 없음", "작업을 준비하며 데몬이 호출하는 로컬 런타임 CLI(현재는 설정을 읽는 OpenClaw CLI)가 제때 응답하지 않아 실행이 시작되지 않았습니다. 재시도하지 않습니다.", "재시도해도 소용없습니다. 데몬 호스트에서 MULTICA_OPENCLAW_CLI_TIMEOUT을 늘리거나(CLI 호출당 제한, 기본 30초, 최대 60초) CLI가 더 빨리 응답하게 한 뒤 작업을 다시 실행하세요."),
     ),
     (
         "invalid_task_identity",
-        t("Inconsistent task identity", "The claimed task's agent id did not match; the task is never retried.", "Report it with the task id: this points at a server or daemon bug."),
+        t("작업 식별 정보 불일치", "가져간 작업의 에이전트 id가 일치하지 않았습니다. 이 작업은 재시도되지 않습니다.", "작업 id와 함께 보고하세요. 서버나 데몬의 버그를 가리킵니다."),
     ),
     (
         "issue_window_restricted",
-        t("Issue no longer available", "An entitlement change made the issue unavailable to the agent.", "Check the workspace plan and the issue's access settings."),
+        t("이슈 사용 불가", "이용 권한이 바뀌어 에이전트가 이 이슈를 쓸 수 없게 되었습니다.", "워크스페이스 요금제와 이슈의 접근 설정을 확인하세요."),
     ),
     (
         "agent_error.provider_auth_or_access",
-        t("Provider auth failed", "The model provider refused the credentials (401/403).", "Check the API key or login configured on the agent's runtime."),
+        t("프로바이더 인증 실패", "모델 프로바이더가 자격 증명을 거부했습니다(401/403).", "에이전트 런타임에 설정된 API 키나 로그인을 확인하세요."),
     ),
     (
         "agent_error.provider_quota_limit",
-        t("Provider quota exhausted", "The provider account is out of balance or quota (402).", "Top up or raise the quota of the provider account."),
+        t("프로바이더 할당량 소진", "프로바이더 계정의 잔액이나 할당량이 바닥났습니다(402).", "프로바이더 계정을 충전하거나 할당량을 늘리세요."),
     ),
     (
         "agent_error.provider_capacity_or_rate_limit",
-        t("Provider busy / rate limit", "The provider is overloaded or rate-limited the account (429/529).", "Usually clears by itself; if it persists, lower concurrency or raise limits."),
+        t("과부하 또는 속도 제한", "프로바이더가 과부하 상태이거나 계정에 속도 제한을 걸었습니다(429/529).", "대개 저절로 풀립니다. 계속되면 동시 실행 수를 줄이거나 한도를 늘리세요."),
     ),
     (
         "agent_error.provider_server_error",
-        t("Provider server error", "The model provider returned a 5xx error.", "Check the provider's status page; retry later."),
+        t("프로바이더 서버 오류", "모델 프로바이더가 5xx 오류를 반환했습니다.", "프로바이더의 상태 페이지를 확인하고 나중에 다시 시도하세요."),
     ),
     (
         "agent_error.provider_network",
-        t("Provider connection lost", "The connection to the model provider dropped.", "Check the runtime host's network, proxy and DNS."),
+        t("프로바이더 연결 끊김", "모델 프로바이더와의 연결이 끊겼습니다.", "런타임 호스트의 네트워크, 프록시, DNS를 확인하세요."),
     ),
     (
         "agent_error.process_failure",
-        t("Agent CLI crashed", "The agent's CLI process exited with a non-zero status.", "Read the error tail; check the CLI's version and environment on the runtime."),
+        t("에이전트 CLI 크래시", "에이전트의 CLI 프로세스가 0이 아닌 상태 코드로 종료되었습니다.", "오류 끝부분을 읽고 런타임의 CLI 버전과 환경을 확인하세요."),
     ),
     (
         "agent_error.empty_or_unparseable_output",
-        t("No usable output", "The agent finished without a result that could be read.", "Retry; if it repeats, check the CLI version and its output format."),
+        t("쓸 수 있는 출력 없음", "에이전트가 읽을 수 있는 결과 없이 끝났습니다.", "다시 시도하세요. 반복되면 CLI 버전과 출력 형식을 확인하세요."),
     ),
     (
         "agent_error.agent_timeout",
-        t("Agent CLI unresponsive", "The agent's CLI stopped responding and was given up on.", "Check the runtime host's load and the CLI for hangs; retry."),
+        t("에이전트 CLI 응답 없음", "에이전트의 CLI가 응답을 멈춰 더 기다리지 않고 포기했습니다.", "런타임 호스트의 부하와 CLI가 멈춰 있지 않은지 확인한 뒤 다시 시도하세요."),
     ),
     (
         "agent_error.context_overflow",
-        t("Context too long", "The conversation no longer fits the model's context window.", "Start a fresh session or trim the input."),
+        t("컨텍스트 길이 초과", "대화가 모델의 컨텍스트 창에 더는 들어가지 않습니다.", "새 세션을 시작하거나 입력을 줄이세요."),
     ),
     (
         "agent_error.missing_config",
-        t("Missing configuration", "An API key or required environment variable is missing on the runtime.", "Set the missing key or variable on the agent's runtime."),
+        t("설정 누락", "런타임에 API 키나 필수 환경 변수가 없습니다.", "에이전트 런타임에 빠진 키나 변수를 설정하세요."),
     ),
     (
         "agent_error.model_not_found_or_unavailable",
-        t("Model unavailable", "The configured model does not exist or is not available to this account.", "Fix the agent's model setting or request access to the model."),
+        t("모델 사용 불가", "설정된 모델이 없거나 이 계정에서 쓸 수 없습니다.", "에이전트의 모델 설정을 고치거나 모델 접근 권한을 요청하세요."),
     ),
     (
         "agent_error.runtime_version_unsupported",
-        t("Runtime too old", "The runtime's CLI version is not supported.", "Upgrade the CLI on the runtime host."),
+        t("런타임 버전 미지원", "런타임의 CLI 버전이 지원되지 않습니다.", "런타임 호스트의 CLI를 업그레이드하세요."),
     ),
     (
         "agent_error.runtime_missing_executable",
-        t("CLI not installed", "An executable the runtime needs was not found.", "Install the CLI on the runtime host and make sure it is on PATH."),
+        t("CLI 미설치", "런타임에 필요한 실행 파일을 찾지 못했습니다.", "런타임 호스트에 CLI를 설치하고 PATH에 있는지 확인하세요."),
     ),
     (
         "agent_error.unknown",
-        t("Unclassified agent error", "The agent failed in a way the server could not classify.", "Read the error text; report it if it repeats."),
+        t("미분류 에이전트 오류", "에이전트가 서버가 분류할 수 없는 방식으로 실패했습니다.", "오류 문장을 읽어 보고, 반복되면 보고하세요."),
     ),
     (
         "codex_semantic_inactivity",
-        t("Agent went idle", "The agent stopped making progress and was ended for inactivity.", "Retry with a clearer request; check the agent for stalls."),
+        t("에이전트 진행 멈춤", "에이전트가 더 진행하지 못해 비활성으로 종료되었습니다.", "더 명확한 요청으로 다시 시도하고, 에이전트가 멈춰 있지 않은지 확인하세요."),
     ),
     (
         "cancelled",
-        t("Cancelled", "The task was cancelled before it finished.", "Nothing to fix unless the cancel was unexpected."),
+        t("취소됨", "작업이 끝나기 전에 취소되었습니다.", "예상치 못한 취소가 아니라면 조치할 것이 없습니다."),
     ),
     (
         "local_directory_error",
-        t("Local directory problem", "The runtime could not use the task's local working directory.", "Check that the directory exists and is accessible on the runtime host."),
+        t("로컬 디렉터리 문제", "런타임이 작업의 로컬 작업 디렉터리를 쓸 수 없었습니다.", "런타임 호스트에 그 디렉터리가 있고 접근 가능한지 확인하세요."),
     ),
     (
         "idle_watchdog",
-        t("Stopped by idle watchdog", "The daemon force-stopped an agent that produced no new messages for too long with nothing queued.", "Check whether the agent's backend hangs; retry, and raise the idle limit if the work is legitimately quiet."),
+        t("유휴 감시로 중지됨", "대기열에 아무것도 없는데 새 메시지를 너무 오래 내지 않은 에이전트를 데몬이 강제로 멈췄습니다.", "에이전트 백엔드가 멈춰 있지 않은지 확인하고 다시 시도하세요. 원래 출력이 드문 작업이라면 유휴 한도를 늘리세요."),
     ),
     (
         "agent_fallback_message",
-        t("Agent gave only a fallback", "The run ended with only a known fallback line instead of an answer; the session is retired.", "Retry in a new session; if it repeats, check the agent's model and prompt setup."),
+        t("대체 응답만 반환", "실행이 답변 대신 알려진 대체 문구 한 줄만 남기고 끝났습니다. 이 세션은 폐기됩니다.", "새 세션에서 다시 시도하세요. 반복되면 에이전트의 모델과 프롬프트 설정을 확인하세요."),
     ),
     (
         "codex_resume_oversized",
-        t("Session too large to resume", "Resuming the Codex session returned more than the reader accepts; the session is retired.", "Start a new session; the next run begins fresh."),
+        t("세션이 커서 재개 불가", "Codex 세션을 재개할 때 읽기 한도를 넘는 데이터가 돌아왔습니다. 이 세션은 폐기됩니다.", "새 세션을 시작하세요. 다음 실행은 처음부터 시작합니다."),
     ),
     (
         "manual",
-        t("Cancelled by a user", "An older coarse value for a run someone stopped by hand.", "Nothing to fix unless the stop was unexpected."),
+        t("사용자가 취소함", "누군가 직접 중단한 실행에 쓰이던 예전의 포괄적인 값입니다.", "예상치 못한 중단이 아니라면 조치할 것이 없습니다."),
     ),
     (
         "agent_error",
-        t("Agent error (coarse)", "A coarse agent-side code: old daemons send it, and the server's sweepers fall back to it when a task has no finer reason.", "Read the error text; upgrading an old daemon gives precise reasons."),
+        t("에이전트 실행 오류", "포괄적인 에이전트 측 코드입니다. 오래된 데몬이 보내며, 작업에 더 세부적인 사유가 없을 때 서버의 정리 작업도 이 값으로 대체합니다.", "오류 문장을 읽으세요. 오래된 데몬을 업그레이드하면 정확한 사유를 얻을 수 있습니다."),
     ),
 ];
 
 /// An unknown reason.
 pub const GENERIC: Texts = t(
-    "Unrecognised reason",
-    "The server sent a failure reason this version of failwatch does not know.",
-    "Read the error text and the reason code; a newer failwatch may explain it.",
+    "알 수 없는 사유",
+    "서버가 이 버전의 failwatch가 모르는 실패 사유를 보냈습니다.",
+    "오류 문장과 사유 코드를 읽으세요. 더 새로운 failwatch라면 설명할 수 있습니다.",
 );
 
 /// A failure that carried no reason.
 pub const NO_REASON: Texts = t(
-    "No reason sent",
-    "The event carried no failure_reason: the fail path of older servers (upstream before 2026-04-29, the Octo fork before its PR #33) sends none.",
-    "Read the error text, if any; upgrading the server gives a reason for every failure.",
+    "사유 없음",
+    "이벤트에 failure_reason이 없습니다. 오래된 서버(2026-04-29 이전 upstream, PR #33 이전 Octo 포크)의 실패 경로는 사유를 보내지 않습니다.",
+    "오류 문장이 있으면 읽으세요. 서버를 업그레이드하면 모든 실패에 사유가 붙습니다.",
 );
