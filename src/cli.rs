@@ -113,7 +113,7 @@ pub struct GenCorpusArgs {
 /// How things are shown and which failures: every command takes these.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ViewArgs {
-    /// Language of every label: en or zh (default: the config file's, else the locale).
+    /// Language of every label: en, zh, ja or ko (default: the config file's, else the locale).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
     /// Which failures, e.g. "reason:provider_quota,runtime outcome:dropped | relay:lark".
@@ -378,7 +378,7 @@ pub struct TailArgs {
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (use en or zh)"))
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}` (en, zh, ja or ko)"))
 }
 
 fn parse_speed(s: &str) -> Result<Speed, String> {
@@ -414,6 +414,8 @@ mod tests {
         assert!(parse_speed("0").is_err());
         assert!(parse_speed("fast").is_err());
         assert_eq!(parse_lang("zh"), Ok(Lang::Zh));
+        assert_eq!(parse_lang("ja"), Ok(Lang::Ja));
+        assert_eq!(parse_lang("ko"), Ok(Lang::Ko));
         assert!(parse_lang("fr").is_err());
     }
 }

@@ -8,7 +8,7 @@
 //! redis = "redis://redis.internal:6379/0"
 //! api = "https://multica.example.com"  # or "off"; default: derived from url
 //! workspace = "my-team"
-//! lang = "zh"                          # en | zh
+//! lang = "zh"                          # en | zh | ja | ko
 //! tz = "Asia/Shanghai"                 # local | utc | an IANA name
 //! theme = "mono"                       # color | mono
 //! bindings = "bindings.toml"           # relative to this file
@@ -154,7 +154,9 @@ impl Config {
         }
         let lang = raw
             .lang
-            .map(|l| Lang::parse(&l).ok_or_else(|| format!("unknown lang `{l}` (en or zh)")))
+            .map(|l| {
+                Lang::parse(&l).ok_or_else(|| format!("unknown lang `{l}` (en, zh, ja or ko)"))
+            })
             .transpose()?;
         let tz = raw.tz.map(|z| z.parse::<Zone>()).transpose()?;
         let theme = raw

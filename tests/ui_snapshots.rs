@@ -111,25 +111,40 @@ fn screen(dash: &Dash) -> String {
     out
 }
 
-fn both_languages(name: &str, width: u16, height: u16, actions: &[Action]) {
-    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+/// The same screen in English, Chinese, Japanese and Korean; no line wider than the terminal
+/// (a CJK character takes two columns).
+fn every_language(name: &str, width: u16, height: u16, actions: &[Action]) {
+    for (lang, tag) in [
+        (Lang::En, "en"),
+        (Lang::Zh, "zh"),
+        (Lang::Ja, "ja"),
+        (Lang::Ko, "ko"),
+    ] {
         let mut dash = app(lang, width, height);
         for a in actions {
             dash.act(*a);
         }
-        insta::assert_snapshot!(format!("{name}_{tag}_{width}x{height}"), screen(&dash));
+        let shown = screen(&dash);
+        for line in shown.lines() {
+            assert!(
+                line.width() <= usize::from(width),
+                "{tag}: {} columns: {line}",
+                line.width()
+            );
+        }
+        insta::assert_snapshot!(format!("{name}_{tag}_{width}x{height}"), shown);
     }
 }
 
 #[test]
 fn main_view() {
-    both_languages("main", 80, 24, &[]);
-    both_languages("main", 160, 40, &[]);
+    every_language("main", 80, 24, &[]);
+    every_language("main", 160, 40, &[]);
 }
 
 #[test]
 fn reasons_panel_focused_with_a_reason_filter() {
-    both_languages(
+    every_language(
         "reasons",
         80,
         24,
@@ -142,7 +157,7 @@ fn reasons_panel_focused_with_a_reason_filter() {
 
 #[test]
 fn sessions_panel_focused() {
-    both_languages(
+    every_language(
         "sessions",
         120,
         30,
@@ -153,7 +168,7 @@ fn sessions_panel_focused() {
 #[test]
 fn detail_of_a_lost_notification() {
     // `N` from the bottom jumps to the newest lost notification; enter opens it.
-    both_languages(
+    every_language(
         "detail_lost",
         100,
         40,
@@ -248,7 +263,7 @@ fn sessions_without_bindings_say_the_binding_is_unknown() {
 
 #[test]
 fn help_overlay() {
-    both_languages("help", 100, 32, &[Action::ToggleHelp]);
+    every_language("help", 100, 32, &[Action::ToggleHelp]);
 }
 
 #[test]
@@ -310,7 +325,7 @@ fn no_secret_or_control_character_reaches_the_screen() {
 #[test]
 fn main_view_at_common_sizes() {
     for (width, height) in [(80, 24), (120, 40), (200, 50)] {
-        both_languages("main_at", width, height, &[]);
+        every_language("main_at", width, height, &[]);
     }
     for lang in [Lang::En, Lang::Zh] {
         let wide = screen(&app(lang, 200, 50));
@@ -360,8 +375,8 @@ fn ascii_mode_draws_nothing_but_ascii() {
 #[test]
 fn groups_panel() {
     use failwatch::ui::app::Panel;
-    both_languages("groups", 160, 40, &[Action::Focus(Panel::Groups)]);
-    both_languages("groups", 80, 24, &[Action::Focus(Panel::Groups)]);
+    every_language("groups", 160, 40, &[Action::Focus(Panel::Groups)]);
+    every_language("groups", 80, 24, &[Action::Focus(Panel::Groups)]);
 }
 
 /// The alerts these rules fire on the dashboard's failures, each recorded as received at one
@@ -471,8 +486,8 @@ fn the_incident_filter_with_panels_that_follow_it() {
     // Who among Lark's users (and those whose binding nobody gave) was never told: the
     // panels count those failures, the breadcrumb shows the level, the timeline their minutes.
     let actions = typed_filter("bound:lark,unknown told:no");
-    both_languages("incident", 80, 24, &actions);
-    both_languages("incident", 160, 45, &actions);
+    every_language("incident", 80, 24, &actions);
+    every_language("incident", 160, 45, &actions);
 }
 
 #[test]
@@ -484,7 +499,7 @@ fn drilling_down_from_the_reasons_and_then_a_session() {
         Action::Focus(Panel::Sessions),
         Action::Drill,
     ];
-    both_languages("drilled", 160, 45, &actions);
+    every_language("drilled", 160, 45, &actions);
 }
 
 #[test]
@@ -495,7 +510,7 @@ fn sessions_sorted_by_last_failure() {
         Action::CycleSort,
         Action::CycleSort,
     ];
-    both_languages("sessions_by_last", 160, 45, &actions);
+    every_language("sessions_by_last", 160, 45, &actions);
 }
 
 #[test]

@@ -294,6 +294,48 @@ mod tests {
         assert_eq!(all().len(), CANONICAL.len() + IN_THE_WILD.len());
     }
 
+    /// Japanese and Korean: a text for every reason of the table, in its order, and for an
+    /// unknown or missing one; each in its own script, labels as narrow as the Chinese ones.
+    #[test]
+    fn japanese_and_korean_reasons_are_complete_and_in_their_scripts() {
+        use crate::i18n::script::problem;
+        for (lang, table) in [(Lang::Ja, ja::REASONS), (Lang::Ko, ko::REASONS)] {
+            let codes: Vec<&str> = table.iter().map(|(c, _)| *c).collect();
+            let expected: Vec<&str> = all().iter().map(|r| r.code).collect();
+            assert_eq!(codes, expected, "{lang:?}");
+            let extra = [
+                (
+                    "<generic>",
+                    generic(Lang::En),
+                    generic(Lang::Zh),
+                    generic(lang),
+                ),
+                (
+                    "<none>",
+                    no_reason(Lang::En),
+                    no_reason(Lang::Zh),
+                    no_reason(lang),
+                ),
+            ];
+            let rows = all()
+                .iter()
+                .map(|r| (r.code, r.en, r.zh, *r.texts(lang)))
+                .chain(extra);
+            for (code, en, zh, t) in rows {
+                for (t, e, z) in [
+                    (t.label, en.label, zh.label),
+                    (t.meaning, en.meaning, zh.meaning),
+                    (t.action, en.action, zh.action),
+                ] {
+                    if let Some(p) = problem(t, lang, e, z) {
+                        panic!("{lang:?} {code}: {p}: {t}");
+                    }
+                }
+                assert!(t.label.width() <= 22, "{lang:?} {code}: label too wide");
+            }
+        }
+    }
+
     /// Every Chinese text the catalog can show: each reason's, then the generic and no-reason ones.
     fn zh_texts() -> Vec<(&'static str, &'static str)> {
         all()
@@ -468,6 +510,10 @@ mod tests {
             ("zh-CN", Some(Lang::Zh)),
             ("zh_CN.UTF-8", Some(Lang::Zh)),
             ("ZH-Hans", Some(Lang::Zh)),
+            ("ja", Some(Lang::Ja)),
+            ("ja_JP.UTF-8", Some(Lang::Ja)),
+            ("ko", Some(Lang::Ko)),
+            ("ko-KR", Some(Lang::Ko)),
             ("C.UTF-8", None),
             ("fr", None),
         ] {

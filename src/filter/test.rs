@@ -318,9 +318,9 @@ fn is_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 10 && k.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
-/// The reason's label in both languages (a filter means the same whatever `--lang` says).
-fn labels(code: &str) -> [&'static str; 2] {
-    [Lang::En, Lang::Zh].map(|l| catalog::describe(code, l).texts.label)
+/// The reason's label in every language (a filter means the same whatever `--lang` says).
+fn labels(code: &str) -> [&'static str; 4] {
+    Lang::ALL.map(|l| catalog::describe(code, l).texts.label)
 }
 
 pub fn reason_matches(p: &ReasonPattern, f: &Failure) -> bool {

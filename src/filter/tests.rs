@@ -199,13 +199,15 @@ fn prefixes_and_plain_words_match_as_people_type_them() {
     assert_eq!(select("reason:runtime"), ["t1"]);
     assert_eq!(select("reason:provider_quota"), ["t2"]);
     assert_eq!(select("reason:agent_error.provider"), ["t2", "t4"]);
-    // Words of the label, in either language.
+    // Words of the label, in any of the four languages.
     assert_eq!(select("reason:\"Runtime offline\""), ["t1"]);
     assert_eq!(select("quota"), ["t2"], "a bare word finds the label");
-    let zh = crate::catalog::describe("runtime_offline", crate::catalog::Lang::Zh)
-        .texts
-        .label;
-    assert_eq!(select(zh), ["t1"]);
+    for lang in crate::catalog::Lang::ALL {
+        let label = crate::catalog::describe("runtime_offline", lang)
+            .texts
+            .label;
+        assert_eq!(select(&format!("reason:\"{label}\"")), ["t1"], "{lang:?}");
+    }
     // And the code itself.
     assert_eq!(select("quantum"), ["t3"]);
 }

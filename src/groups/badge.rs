@@ -34,6 +34,17 @@ pub enum Badge {
 }
 
 impl Badge {
+    /// As a person reads it, in `lang`.
+    pub fn label(self, lang: crate::catalog::Lang) -> &'static str {
+        let s = crate::i18n::strings(lang);
+        match self {
+            Badge::New => s.badge_new,
+            Badge::Regressed => s.badge_regressed,
+            Badge::Escalating => s.badge_escalating,
+        }
+    }
+
+    /// As JSON names it.
     pub fn name(self) -> &'static str {
         match self {
             Badge::New => "new",

@@ -46,14 +46,8 @@ pub static STRINGS: Strings = Strings {
     last_minutes: "直近 {} 分",
     unlisted: "件は一覧外",
     session: "セッション",
-    generic: "汎用",
-    silent: "無言",
-    dropped: "不達",
     last_failure: "最終失敗",
     bound: "紐付け",
-    col_detail: "エラー",
-    col_canned: "定型",
-    col_untold: "未通知",
     col_told: "通知",
     // A panel's order, in its title.
     sort_count: "件数順",
@@ -64,6 +58,14 @@ pub static STRINGS: Strings = Strings {
     sort_failures: "失敗数順",
     sort_last_failure: "最終失敗順",
     sort_id: "id 順",
+    // A group's badges and where the server family came from.
+    badge_new: "新規",
+    badge_regressed: "再発",
+    badge_escalating: "急増",
+    source_flag: "--server",
+    source_config: "設定ファイル",
+    source_detected: "検出",
+    source_assumed: "推定",
     // Header.
     following: "追従中",
     paused: "一時停止",
@@ -262,7 +264,6 @@ pub static STRINGS: Strings = Strings {
     timeline_selected: "選択中",
     timeline_per_minute: "1 マス = 1 分",
     timeline_per_minutes: "1 マス = {} 分",
-    sorted_by: "並び順：",
     lost_position: "届かなかった通知",
     copied: "コピー",
     bytes: "バイト",
@@ -331,7 +332,9 @@ pub fn help(id: HelpId) -> &'static str {
         HelpId::Drill => "この行でフィルタを絞り込む（esc で戻る）",
         HelpId::Back => "1 段階戻る（直前の絞り込み前のフィルタ）",
         HelpId::PanelsAll => "パネル：フィルタに従う / 全失敗を表示",
-        HelpId::Report => "絞り込んだ表示のインシデントレポート（Markdown：クリップボードとファイル）",
+        HelpId::Report => {
+            "絞り込んだ表示のインシデントレポート（Markdown：クリップボードとファイル）"
+        }
         HelpId::Goto => "時刻へ移動（09:50）",
         HelpId::Groups => "失敗グループのパネル（理由パネルの代わり）",
         HelpId::AckAlerts => "アラートを確認（バナーを隠す）",

@@ -5,6 +5,8 @@
 
 mod ja;
 mod ko;
+#[cfg(test)]
+pub(crate) mod script;
 
 use crate::catalog::Lang;
 
@@ -72,14 +74,8 @@ strings! {
     last_minutes: "last {} min", "近 {} 分钟";
     unlisted: "unlisted", "未列出";
     session: "Session", "会话";
-    generic: "Generic", "通用";
-    silent: "Silent", "静默";
-    dropped: "Lost", "丢失";
     last_failure: "Last failure", "最近失败";
     bound: "Bound", "绑定";
-    col_detail: "Error", "错误";
-    col_canned: "Canned", "固定";
-    col_untold: "None", "未告知";
     col_told: "Told", "告知";
     // A panel's order, in its title.
     sort_count: "by count", "按次数";
@@ -90,6 +86,14 @@ strings! {
     sort_failures: "by failures", "按失败数";
     sort_last_failure: "by last failure", "按最近失败";
     sort_id: "by id", "按 id";
+    // A group's badges and where the server family came from.
+    badge_new: "new", "新出现";
+    badge_regressed: "regressed", "复发";
+    badge_escalating: "escalating", "激增";
+    source_flag: "--server", "--server";
+    source_config: "config file", "配置文件";
+    source_detected: "detected", "已检测";
+    source_assumed: "assumed", "推定";
     // Header.
     following: "FOLLOWING", "跟随中";
     paused: "PAUSED", "已暂停";
@@ -288,7 +292,6 @@ strings! {
     timeline_selected: "selected", "选中";
     timeline_per_minute: "1 cell = 1 min", "1 格 = 1 分钟";
     timeline_per_minutes: "1 cell = {} min", "1 格 = {} 分钟";
-    sorted_by: "sorted by", "排序：";
     lost_position: "lost notification", "丢失的通知";
     copied: "copied", "已复制";
     bytes: "bytes", "字节";
@@ -464,6 +467,28 @@ mod tests {
                 has_cjk(id.text(Lang::Zh)),
                 "{id:?}: zh help without Chinese"
             );
+        }
+    }
+
+    /// Japanese and Korean: every string and help text there, in its own script and no other's,
+    /// with the English's placeholders and lines.
+    #[test]
+    fn japanese_and_korean_are_complete_and_in_their_scripts() {
+        let (en, zh) = (strings(Lang::En).all(), strings(Lang::Zh).all());
+        for lang in [Lang::Ja, Lang::Ko] {
+            let texts = strings(lang).all();
+            assert_eq!(texts.len(), en.len());
+            for (((name, t), (_, e)), (_, z)) in texts.iter().zip(&en).zip(&zh) {
+                if let Some(p) = script::problem(t, lang, e, z) {
+                    panic!("{lang:?} {name}: {p}: {t}");
+                }
+            }
+            for id in HelpId::ALL {
+                let (t, e, z) = (id.text(lang), id.text(Lang::En), id.text(Lang::Zh));
+                if let Some(p) = script::problem(t, lang, e, z) {
+                    panic!("{lang:?} help {id:?}: {p}: {t}");
+                }
+            }
         }
     }
 }

@@ -15,7 +15,12 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     let ingest = &pipeline.stats();
     let (family, source) = pipeline.enricher().family();
     let pct = |n: u64| 100.0 * n as f64 / agg.failures.max(1) as f64;
-    let mut out = format!("{}: {} ({})\n", s.t_server, family.name(), source.name());
+    let mut out = format!(
+        "{}: {} ({})\n",
+        s.t_server,
+        family.name(),
+        source.label(lang)
+    );
     if let (Some(from), Some(to)) = (ingest.first_at, ingest.last_at) {
         out.push_str(&format!(
             "{}: {} – {} ({})\n",
@@ -138,7 +143,7 @@ fn top_groups(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> String {
     let mut rows =
         vec![[s.t_count, s.group_sessions, s.t_group, s.t_group_kind].map(str::to_owned)];
     for (id, g) in groups.iter().take(SHOWN) {
-        let badges: Vec<&str> = g.badges(now).iter().map(|b| b.name()).collect();
+        let badges: Vec<&str> = g.badges(now).iter().map(|b| b.label(locale.lang)).collect();
         let template = if g.template.is_empty() {
             s.group_no_text
         } else {

@@ -68,6 +68,18 @@ pub enum FamilySource {
 }
 
 impl FamilySource {
+    /// As a person reads it, in `lang`.
+    pub fn label(self, lang: crate::catalog::Lang) -> &'static str {
+        let s = crate::i18n::strings(lang);
+        match self {
+            FamilySource::Flag => s.source_flag,
+            FamilySource::Config => s.source_config,
+            FamilySource::Detected => s.source_detected,
+            FamilySource::Assumed => s.source_assumed,
+        }
+    }
+
+    /// As JSON names it.
     pub fn name(self) -> &'static str {
         match self {
             FamilySource::Flag => "flag",

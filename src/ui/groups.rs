@@ -131,7 +131,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                         Badge::New | Badge::Regressed => theme.warn(),
                         Badge::Escalating => theme.alert(),
                     };
-                    Span::styled(format!("{} ", b.name()), style)
+                    Span::styled(format!("{} ", b.label(app.lang)), style)
                 })
                 .collect();
             let reason = crate::catalog::describe(&g.reason, app.lang).texts.label;
