@@ -10,7 +10,7 @@
 //! workspace = "my-team"
 //! lang = "zh"                          # en | zh | ja | ko
 //! tz = "Asia/Shanghai"                 # local | utc | an IANA name
-//! theme = "mono"                       # color | mono
+//! theme = "mono"                       # color | light | mono
 //! bindings = "bindings.toml"           # relative to this file
 //! [filters]                            # saved filters, used as @name
 //! lost = "outcome:dropped"
@@ -50,6 +50,8 @@ pub enum ConfigError {
 pub enum ThemeChoice {
     #[default]
     Color,
+    /// Colours readable on a light background.
+    Light,
     /// No colour: bold and reverse video only (also what `NO_COLOR` asks).
     Mono,
 }
@@ -163,8 +165,9 @@ impl Config {
             .theme
             .map(|t| match t.as_str() {
                 "color" | "colour" => Ok(ThemeChoice::Color),
+                "light" => Ok(ThemeChoice::Light),
                 "mono" => Ok(ThemeChoice::Mono),
-                _ => Err(format!("unknown theme `{t}` (color or mono)")),
+                _ => Err(format!("unknown theme `{t}` (color, light or mono)")),
             })
             .transpose()?;
         crate::filter::saved::check(&raw.filters)

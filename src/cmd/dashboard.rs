@@ -59,7 +59,8 @@ async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Resul
     app.extra_keys = settings.extra_keys.clone();
     let theme = match settings.theme {
         crate::config::ThemeChoice::Mono => crate::ui::theme::Theme::plain(),
-        crate::config::ThemeChoice::Color => crate::ui::theme::Theme::from_env(),
+        crate::config::ThemeChoice::Color => crate::ui::theme::Theme::detected(false),
+        crate::config::ThemeChoice::Light => crate::ui::theme::Theme::detected(true),
     };
     let app = crate::ui::run(app, feed, theme).await.map_err(|e| {
         tracing::error!(error = %e, "dashboard failed");
