@@ -62,10 +62,12 @@ async fn run(dash: &DashboardArgs, settings: &Settings, mut feed: Feed) -> Resul
         crate::config::ThemeChoice::Color => crate::ui::theme::Theme::detected(false),
         crate::config::ThemeChoice::Light => crate::ui::theme::Theme::detected(true),
     };
-    let app = crate::ui::run(app, feed, theme).await.map_err(|e| {
-        tracing::error!(error = %e, "dashboard failed");
-        CmdError::failed(super::Said::outside(e))
-    })?;
+    let app = crate::ui::run(app, feed, theme, super::state::save_history)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "dashboard failed");
+            CmdError::failed(super::Said::outside(e))
+        })?;
     super::state::save_history(&app.filter_history);
     super::state::mark_seen();
     Ok(())

@@ -171,8 +171,14 @@ enum Msg {
 pub type Exports = tokio::sync::mpsc::UnboundedSender<export::Done>;
 
 /// Run the dashboard until the user quits; the app as it was then (its history, settings).
-/// `app.mouse` says whether the mouse starts captured.
-pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<App> {
+/// `app.mouse` says whether the mouse starts captured. `save_history` is called with the filter
+/// history each time a filter is applied, so a killed terminal loses none of it.
+pub async fn run(
+    mut app: App,
+    mut feed: Feed,
+    theme: Theme,
+    save_history: fn(&[String]),
+) -> anyhow::Result<App> {
     let mut mouse = app.mouse;
     let mut term = terminal::TerminalGuard::enter(mouse)?;
     let size = term.size()?;
@@ -205,6 +211,9 @@ pub async fn run(mut app: App, mut feed: Feed, theme: Theme) -> anyhow::Result<A
             _ = tokio::time::sleep_until(wake.into()) => Msg::Tick,
         };
         dirty |= dispatch(msg, &mut app, &mut feed, &exports);
+        if std::mem::take(&mut app.history_changed) {
+            save_history(&app.filter_history);
+        }
         if std::mem::take(&mut app.suspend) {
             term.suspend()?;
             dirty = true;

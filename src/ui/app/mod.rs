@@ -82,6 +82,8 @@ pub struct App {
     pub export_to: std::path::PathBuf,
     /// Filters applied, oldest first (loaded from and saved to the state directory by the caller).
     pub filter_history: Vec<String>,
+    /// A filter was applied since the history was last saved.
+    pub history_changed: bool,
     /// The filters before each narrowing, oldest first: the breadcrumb, popped by esc.
     pub trail: Vec<Step>,
     /// Panels show every failure instead of following the filter.
@@ -143,6 +145,7 @@ impl App {
             export_confirm: None,
             export_to: std::path::PathBuf::from("."),
             filter_history: Vec::new(),
+            history_changed: false,
             trail: Vec::new(),
             panels_all: false,
             goto_editor: None,
@@ -609,6 +612,7 @@ impl App {
             {
                 Ok(f) => {
                     super::filter_edit::remember(&mut self.filter_history, f.source());
+                    self.history_changed = true;
                     self.filter_editor = None;
                     self.filter_error = None;
                     // A filter typed is a level too: esc goes back to the one before.
