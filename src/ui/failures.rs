@@ -218,7 +218,12 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[St
     } else {
         theme.reason(d.kind == catalog::ReasonKind::Agent)
     };
-    let label = Span::styled(fit(&label, cols.reason), style);
+    let label = if known {
+        fit(&label, cols.reason)
+    } else {
+        super::text::fit_tail("⚠ ", f.reason_code(), cols.reason)
+    };
+    let label = Span::styled(label, style);
     let target = match (&f.session, &f.issue_id) {
         (Some(sid), _) if f.session_lost => {
             Span::styled(format!("✗{}", short_id(sid)), theme.alert())

@@ -1,6 +1,6 @@
 //! Where each panel goes, as a pure function of the terminal size (shared by rendering and mouse).
 
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
@@ -26,20 +26,31 @@ impl Areas {
             Constraint::Length(footer_height),
         ])
         .areas(size);
-        let (failures, side) = if size.width >= 140 {
+        // Side panels need a border, a header and two rows each, and 20 columns; below that
+        // the failures take the whole body rather than sharing it with empty boxes.
+        const PANEL_MIN_ROWS: u16 = 5;
+        const PANEL_MIN_COLS: u16 = 20;
+        let (failures, reasons, sessions) = if size.width >= 140
+            && body.height >= 2 * PANEL_MIN_ROWS
+        {
             let [f, s] =
                 Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
                     .areas(body);
-            (f, (s, Direction::Vertical))
+            let [r, se] =
+                Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(s);
+            (f, r, se)
         } else {
             let [f, s] = Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(body);
-            (f, (s, Direction::Horizontal))
+            if s.height < PANEL_MIN_ROWS || s.width < 2 * PANEL_MIN_COLS {
+                (body, Rect::default(), Rect::default())
+            } else {
+                let [r, se] =
+                    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                        .areas(s);
+                (f, r, se)
+            }
         };
-        let [reasons, sessions] = Layout::default()
-            .direction(side.1)
-            .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(side.0);
         Areas {
             header,
             timeline,
@@ -66,6 +77,20 @@ pub fn centered(area: Rect, width_pct: u16, height_pct: u16) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Small terminals drop the side panels instead of drawing boxes with no row in them.
+    #[test]
+    fn small_terminals_give_the_failures_the_whole_body() {
+        for (w, h) in [(50, 12), (30, 8), (38, 24)] {
+            let a = Areas::new(Rect::new(0, 0, w, h), false, false);
+            assert_eq!(a.reasons.area() + a.sessions.area(), 0, "{w}x{h}");
+            assert_eq!(a.failures.width, w, "{w}x{h}");
+        }
+        for (w, h) in [(80, 24), (60, 16), (160, 40)] {
+            let a = Areas::new(Rect::new(0, 0, w, h), false, false);
+            assert!(a.reasons.height >= 5 && a.sessions.height >= 5, "{w}x{h}");
+        }
+    }
 
     #[test]
     fn panels_tile_the_screen_at_any_size() {

@@ -135,7 +135,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             let mut cells = vec![
                 Cell::from(right(&stats.count.to_string(), count_w)),
                 Cell::from(right(&format!("{pct:.0}%"), PCT)),
-                Cell::from(Span::styled(fit(label, label_w), style)),
+                Cell::from(Span::styled(
+                    if *known || *missing {
+                        fit(label, label_w)
+                    } else {
+                        // The mark (toggle and ⚠), then the code cut from its front.
+                        let (mark, code) =
+                            label.split_at(label.find('⚠').map_or(0, |i| i + "⚠ ".len()));
+                        super::text::fit_tail(mark, code, label_w)
+                    },
+                    style,
+                )),
             ];
             if spark_w > 0 {
                 let spark = sparkline(&stats.per_minute.last(spark_w, now));

@@ -27,6 +27,31 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// A mark and a name whose end tells it apart (an unknown reason code, `agent_error.sandbox_oom`):
+/// when the whole does not fit, the name is cut from its front (`⚠ …sandbox_oom`).
+pub fn fit_tail(mark: &str, name: &str, width: usize) -> String {
+    let whole = format!("{mark}{name}");
+    if whole.width() <= width {
+        return whole;
+    }
+    let room = width.saturating_sub(mark.width() + 1);
+    if room == 0 {
+        return fit(&whole, width);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in name.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{mark}…{tail}")
+}
+
 /// `text` right-aligned in `width` cells (never cut: numbers must keep every digit).
 pub fn right(text: &str, width: usize) -> String {
     format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
@@ -78,6 +103,17 @@ pub fn highlight(text: &str, words: &[String], base: Style, hit: Style) -> Vec<S
 mod tests {
     use super::*;
     use ratatui::style::Modifier;
+
+    /// An unknown reason keeps the end that names it: `⚠ …sandbox_oom`, not `⚠ agent_error.san…`.
+    #[test]
+    fn a_name_too_long_is_cut_from_its_front() {
+        let code = "agent_error.sandbox_oom";
+        assert_eq!(fit_tail("⚠ ", code, 40), "⚠ agent_error.sandbox_oom");
+        assert_eq!(fit_tail("⚠ ", code, 16), "⚠ …r.sandbox_oom");
+        assert_eq!(fit_tail("● ⚠ ", code, 16), "● ⚠ …sandbox_oom");
+        assert_eq!(fit_tail("⚠ ", code, 16).width(), 16);
+        assert_eq!(fit_tail("⚠ ", code, 2).width(), 2);
+    }
 
     fn marked(text: &str, words: &[&str]) -> String {
         let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
