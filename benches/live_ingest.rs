@@ -152,7 +152,7 @@ async fn full(url: &str, api: Option<&str>) -> (f64, usize, u64, u64) {
     let mut app = App::new(Lang::En);
     app.size = Rect::new(0, 0, 160, 48);
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    let theme = Theme::from_env();
+    let theme = Theme::detected(false);
     let t = Instant::now();
     let mut last_draw = Instant::now();
     let mut draws = 0;

@@ -88,7 +88,7 @@ fn filled(n: usize) -> Pipeline {
 }
 
 fn render_once(term: &mut Terminal<TestBackend>, app: &App, feed: &Feed) {
-    term.draw(|f| failwatch::ui::render(f, app, feed, &Theme::from_env()))
+    term.draw(|f| failwatch::ui::render(f, app, feed, &Theme::detected(false)))
         .unwrap();
 }
 

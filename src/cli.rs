@@ -73,13 +73,20 @@ pub enum Command {
     Diff(DiffArgs),
     /// Print a shell completion script: `failwatch completions bash > /etc/bash_completion.d/failwatch`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `failwatch man | man -l -`.
-    Man,
+    /// Print the manual page (roff): `failwatch man | man -l -`; `failwatch man tail` for one
+    /// command's page.
+    Man(ManArgs),
     /// The config file: where it is, and whether it is valid.
     Config(ConfigArgs),
     /// Write a generated capture of realistic traffic to stdout (for benchmarks).
     #[command(hide = true)]
     GenCorpus(GenCorpusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// A command whose page to print (tail, summary, live, …); none: the whole program's.
+    pub command: Option<String>,
 }
 
 #[derive(Args, Debug)]

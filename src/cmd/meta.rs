@@ -16,15 +16,6 @@ pub fn completions(shell: clap_complete::Shell) -> Result<(), CmdError> {
     Ok(())
 }
 
-pub fn man() -> Result<(), CmdError> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| CmdError::failed(super::Said::outside(e)))?;
-    let _ = std::io::stdout().lock().write_all(&out);
-    Ok(())
-}
-
 pub fn config(action: ConfigAction, cli: &Cli) -> Result<(), CmdError> {
     let explicit = cli.routing.config.as_deref();
     let path = explicit

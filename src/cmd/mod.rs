@@ -10,6 +10,7 @@ mod gen_corpus;
 mod input;
 mod live;
 mod logging;
+mod man;
 mod meta;
 mod redis;
 mod replay;
@@ -29,7 +30,7 @@ use setup::Settings;
 fn filter_means_nothing(cli: &Cli) -> Option<&'static str> {
     match &cli.command {
         Some(Command::Completions(_)) => Some("completions"),
-        Some(Command::Man) => Some("man"),
+        Some(Command::Man(_)) => Some("man"),
         Some(Command::Config(_)) => Some("config"),
         Some(Command::GenCorpus(_)) => Some("gen-corpus"),
         Some(Command::Demo(a)) if a.serve_only || a.print_bindings => Some("demo --serve-only"),
@@ -50,7 +51,7 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
     }
     match &cli.command {
         Some(Command::Completions(args)) => return meta::completions(args.shell),
-        Some(Command::Man) => return meta::man(),
+        Some(Command::Man(args)) => return man::run(args.command.as_deref()),
         Some(Command::Config(args)) => return meta::config(args.action, &cli),
         _ => {}
     }
@@ -74,7 +75,7 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
         Some(Command::Live(args)) => live::run(args, &settings),
         Some(Command::Redis(args)) => redis::run(args, &settings),
         Some(Command::GenCorpus(args)) => gen_corpus::run(args),
-        Some(Command::Completions(_) | Command::Man | Command::Config(_)) => Ok(()),
+        Some(Command::Completions(_) | Command::Man(_) | Command::Config(_)) => Ok(()),
         None => demo::run(cli.bare, &settings),
     }
 }

@@ -73,6 +73,7 @@ pub static STRINGS: Strings = Strings {
     events_per_s: "イベント/秒",
     failures_per_min: "失敗/分（5 分平均）",
     lost: "件の通知が届かず",
+    lost_one: "件の通知が届かず",
     skipped: "スキップ",
     evicted: "件を破棄",
     frames_dropped: "件のフレームを破棄（受信側が遅い）",
@@ -363,8 +364,8 @@ pub fn help(id: HelpId) -> &'static str {
         }
         HelpId::ReplaySpeed => "リプレイ：速く / 遅く",
         HelpId::ReplayPause => "リプレイ：一時停止 / 再生",
-        HelpId::ReplayStep => "リプレイ：1 イベント進める",
-        HelpId::ReplaySeek => "リプレイ：−1 / +1 分シーク",
+        HelpId::ReplayStep => "リプレイ：次の失敗まで進める",
+        HelpId::ReplaySeek => "リプレイ：1 分戻る / 進む",
         HelpId::Scroll => "スクロール",
         HelpId::CloseOverlay => "閉じる",
         HelpId::DetailNext => "次 / 前の失敗",

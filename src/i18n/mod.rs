@@ -101,6 +101,7 @@ strings! {
     events_per_s: "ev/s", "事件/秒";
     failures_per_min: "fail/min (5-min avg)", "失败/分（5 分钟均值）";
     lost: "lost notifications", "丢失的通知";
+    lost_one: "lost notification", "丢失的通知";
     skipped: "skipped", "已跳过";
     evicted: "evicted", "已淘汰";
     frames_dropped: "frames dropped (slow consumer)", "帧被丢弃（消费过慢）";
@@ -413,8 +414,8 @@ help_texts! {
     Export: "export the filtered view as JSON Lines (choose the file; --export sets where)", "以 JSON Lines 导出当前过滤结果（可选文件；--export 设定位置）";
     ReplaySpeed: "replay: faster / slower", "回放：加速 / 减速";
     ReplayPause: "replay: pause / play", "回放：暂停 / 播放";
-    ReplayStep: "replay: step one event", "回放：单步一个事件";
-    ReplaySeek: "replay: seek −1 / +1 min", "回放：后退 / 前进 1 分钟";
+    ReplayStep: "replay: on to the next failure", "回放：前进到下一个失败";
+    ReplaySeek: "replay: back / on 1 min", "回放：后退 / 前进 1 分钟";
     Scroll: "scroll", "滚动";
     CloseOverlay: "close", "关闭";
     DetailNext: "next / previous failure", "下一条 / 上一条失败";

@@ -190,7 +190,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             feed.events_per_s, s.events_per_s, s.failures_per_min, s.failures, store.agg.failures
         )),
         Span::styled(
-            format!("· {} {} ", lost, s.lost),
+            format!(
+                "· {} {} ",
+                lost,
+                if lost == 1 { s.lost_one } else { s.lost }
+            ),
             if lost > 0 { theme.alert() } else { theme.dim() },
         ),
     ];
