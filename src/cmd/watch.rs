@@ -212,12 +212,17 @@ fn fired_ending(pipeline: &crate::ingest::Pipeline, n: u64) -> CmdError {
 /// `3 alerts fired`, and how many more cooldowns held back when they did.
 fn fired_error(n: u64, pipeline: &crate::ingest::Pipeline) -> CmdError {
     let held = pipeline.alert_engine().map_or(0, |e| e.held);
-    match (n, held) {
-        (1, 0) => CmdError::alert("1 alert fired"),
-        (n, 0) => CmdError::alert(crate::said!("{} alerts fired", n)),
-        (n, held) => CmdError::alert(crate::said!(
-            "{} alert(s) fired ({} more held back by cooldowns)",
-            n,
+    let fired = if n == 1 {
+        "1 alert fired".to_owned()
+    } else {
+        format!("{n} alerts fired")
+    };
+    // Our own words and numbers only: nothing here came from outside.
+    match held {
+        0 => CmdError::alert(crate::said!("{}", fired)),
+        held => CmdError::alert(crate::said!(
+            "{} ({} more held back by cooldowns)",
+            fired,
             held
         )),
     }
