@@ -10,7 +10,7 @@ use super::{CmdError, Said};
 use crate::catalog::Lang;
 use crate::cli::Cli;
 use crate::i18n::strings;
-use crate::ui::keymap::{help_lines, help_sections, HelpSection};
+use crate::ui::keymap::{help_lines, help_sections};
 
 /// Text for roff: backslashes and hyphens escaped, and no line taken for a request.
 fn roff(text: &str) -> String {
@@ -32,26 +32,13 @@ fn item(out: &mut String, tag: &str, text: &str) {
     out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(tag), roff(text)));
 }
 
-fn section_name(section: HelpSection) -> &'static str {
-    match section {
-        HelpSection::Failures => "The failures list (and moving in any list)",
-        HelpSection::Reasons => "The reasons panel (r)",
-        HelpSection::Groups => "The groups panel (f)",
-        HelpSection::Sessions => "The sessions panel (s)",
-        HelpSection::Detail => "The detail and help views",
-        HelpSection::Filter => "Editing the filter (/)",
-        HelpSection::Copy => "The copy menu (y)",
-        HelpSection::Alerts => "The alert list (!)",
-        HelpSection::Everywhere => "Everywhere",
-    }
-}
-
 fn keys() -> String {
     let mut out = String::from(".SH KEYS\n");
     let mut last = None;
     for (table, section) in help_sections() {
         if last != Some(section) {
-            out.push_str(&format!(".SS {}\n", roff(section_name(section))));
+            let name = crate::ui::help::heading(strings(Lang::En), section);
+            out.push_str(&format!(".SS {}\n", roff(name)));
             last = Some(section);
         }
         for (keys, id) in help_lines(table) {

@@ -212,20 +212,13 @@ fn fired_ending(pipeline: &crate::ingest::Pipeline, n: u64) -> CmdError {
 /// `3 alerts fired`, and how many more cooldowns held back when they did.
 fn fired_error(n: u64, pipeline: &crate::ingest::Pipeline) -> CmdError {
     let held = pipeline.alert_engine().map_or(0, |e| e.held);
-    let fired = if n == 1 {
-        "1 alert fired".to_owned()
-    } else {
-        format!("{n} alerts fired")
-    };
-    // Our own words and numbers only: nothing here came from outside.
-    match held {
-        0 => CmdError::alert(crate::said!("{}", fired)),
-        held => CmdError::alert(crate::said!(
-            "{} ({} more held back by cooldowns)",
-            fired,
-            held
-        )),
-    }
+    // Our own words: only the counts are put in.
+    CmdError::alert(match (n, held) {
+        (1, 0) => "1 alert fired".into(),
+        (1, held) => crate::said!("1 alert fired ({} more held back by cooldowns)", held),
+        (n, 0) => crate::said!("{} alerts fired", n),
+        (n, held) => crate::said!("{} alerts fired ({} more held back by cooldowns)", n, held),
+    })
 }
 
 /// One line per alert announced: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at",

@@ -471,6 +471,32 @@ mod tests {
         }
     }
 
+    /// The domain's own words (what a relay did and why, a server's era, an inbox push's
+    /// audience) are held to the same rules in Japanese and Korean.
+    #[test]
+    fn the_domains_words_are_complete_and_in_their_scripts() {
+        use crate::routing::{inbox::Audience, Era, Outcome, Why};
+        let texts = |lang: Lang| -> Vec<(String, &'static str)> {
+            let mut all: Vec<(String, &'static str)> = Vec::new();
+            all.extend(Outcome::ALL.map(|o| (format!("{o:?}"), o.label(lang))));
+            all.extend(Why::ALL.map(|w| (format!("{w:?}"), w.explain(lang))));
+            all.extend(Era::ALL.map(|e| (format!("{e:?}"), e.label(lang))));
+            for a in Audience::ALL {
+                all.push((format!("{a:?}"), a.label(lang)));
+                all.push((format!("{a:?} explained"), a.explain(lang)));
+            }
+            all
+        };
+        let (en, zh) = (texts(Lang::En), texts(Lang::Zh));
+        for lang in [Lang::Ja, Lang::Ko] {
+            for (((name, t), (_, e)), (_, z)) in texts(lang).iter().zip(&en).zip(&zh) {
+                if let Some(p) = script::problem(t, lang, e, z) {
+                    panic!("{lang:?} {name}: {p}: {t}");
+                }
+            }
+        }
+    }
+
     /// Japanese and Korean: every string and help text there, in its own script and no other's,
     /// with the English's placeholders and lines.
     #[test]

@@ -19,7 +19,8 @@ use crate::routing::{Family, Outcome};
 const KEY_COLUMN: usize = 18;
 const INDENT: usize = KEY_COLUMN + 2;
 
-fn heading(s: &Strings, section: HelpSection) -> &'static str {
+/// A section's heading, as help and the manual page write it.
+pub fn heading(s: &Strings, section: HelpSection) -> &'static str {
     match section {
         HelpSection::Failures => s.help_keys_normal,
         HelpSection::Reasons => s.help_keys_reasons,

@@ -106,16 +106,10 @@ fn list(mode: Mode) -> &'static [Hint] {
     }
 }
 
-/// Whether the config's extra keys are read in this mode (not while typing a filter or choosing
-/// what to copy).
-pub fn extras_apply(mode: Mode) -> bool {
-    !matches!(mode, Mode::FilterEdit | Mode::Copy)
-}
-
 /// The key that does `action` in `mode`: an extra key given to it, else the first built-in key
 /// no extra key has taken.
 pub fn key_for(mode: Mode, action: Action, extra: &[(Key, Action)]) -> Option<Key> {
-    let extra = if extras_apply(mode) { extra } else { &[] };
+    let extra = if mode.reads_extra_keys() { extra } else { &[] };
     if let Some((k, _)) = extra.iter().find(|(_, a)| *a == action) {
         return Some(*k);
     }

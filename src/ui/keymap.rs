@@ -168,10 +168,7 @@ pub fn action_name(action: Action) -> &'static str {
 pub fn clashes(extra: &[(Key, Action)]) -> Vec<Clash> {
     let mut out: Vec<Clash> = Vec::new();
     for (key, gets) in extra {
-        for mode in Mode::ALL
-            .into_iter()
-            .filter(|m| !matches!(m, Mode::FilterEdit | Mode::Copy))
-        {
+        for mode in Mode::ALL.into_iter().filter(|m| m.reads_extra_keys()) {
             let built_in = tables(mode)
                 .iter()
                 .flat_map(|t| t.iter())
@@ -224,6 +221,12 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Whether the config file's `[keys]` are read here: not while a filter is typed or what to
+    /// copy is chosen.
+    pub fn reads_extra_keys(self) -> bool {
+        !matches!(self, Mode::FilterEdit | Mode::Copy)
+    }
+
     /// How `config check` names it.
     pub fn name(self) -> &'static str {
         match self {
@@ -443,6 +446,10 @@ pub const ALERTS: &[Binding] = &[
         Action::Bottom,
         HelpId::AlertListEnds,
     ),
+];
+
+/// Keys that work wherever no text is typed: the alert list too.
+pub const GLOBAL: &[Binding] = &[
     bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
     bind(&[ctrl('z')], Action::Suspend, HelpId::Suspend),
     bind(
@@ -453,16 +460,8 @@ pub const ALERTS: &[Binding] = &[
     bind(&[ch('L')], Action::ToggleLang, HelpId::Lang),
 ];
 
-/// Keys that work in every mode but filter editing.
+/// Keys that work in every mode but filter editing, the copy menu and the alert list.
 pub const EVERYWHERE: &[Binding] = &[
-    bind(&[ctrl('c')], Action::Quit, HelpId::Quit),
-    bind(&[ctrl('z')], Action::Suspend, HelpId::Suspend),
-    bind(
-        &[ch('?'), code(KeyCode::F(1))],
-        Action::ToggleHelp,
-        HelpId::Help,
-    ),
-    bind(&[ch('L')], Action::ToggleLang, HelpId::Lang),
     bind(&[ch('m')], Action::ToggleMouse, HelpId::Mouse),
     bind(&[code(KeyCode::Tab)], Action::NextPanel, HelpId::NextPanel),
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
@@ -572,15 +571,15 @@ pub const FILTER: &[Binding] = &[
 /// The tables a mode consults, first match wins (so no key may be in two of them).
 pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
     match mode {
-        Mode::Failures => &[FAILURES, NAVIGATION, TOP, EVERYWHERE],
-        Mode::Reasons => &[REASONS, NAVIGATION, TOP, EVERYWHERE],
-        Mode::Groups => &[GROUPS, NAVIGATION, TOP, EVERYWHERE],
-        Mode::Sessions => &[SESSIONS, NAVIGATION, TOP, EVERYWHERE],
-        Mode::Detail => &[DETAIL, SCROLL, EVERYWHERE],
-        Mode::Help => &[HELP, SCROLL, EVERYWHERE],
+        Mode::Failures => &[FAILURES, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
+        Mode::Reasons => &[REASONS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
+        Mode::Groups => &[GROUPS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
+        Mode::Sessions => &[SESSIONS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
+        Mode::Detail => &[DETAIL, SCROLL, GLOBAL, EVERYWHERE],
+        Mode::Help => &[HELP, SCROLL, GLOBAL, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
         Mode::Copy => &[COPY],
-        Mode::Alerts => &[ALERTS, SCROLL],
+        Mode::Alerts => &[ALERTS, SCROLL, GLOBAL],
     }
 }
 
@@ -624,8 +623,9 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (HELP, HelpSection::Detail),
         (FILTER, HelpSection::Filter),
         (COPY, HelpSection::Copy),
-        (TOP, HelpSection::Everywhere),
         (ALERTS, HelpSection::Alerts),
+        (TOP, HelpSection::Everywhere),
+        (GLOBAL, HelpSection::Everywhere),
         (EVERYWHERE, HelpSection::Everywhere),
     ]
 }

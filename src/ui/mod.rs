@@ -316,22 +316,25 @@ fn dispatch(msg: Msg, app: &mut App, feed: &mut Feed, exports: &Exports) -> bool
 /// How far the open overlay may scroll: its content measured at the current size.
 pub fn overlay_max_scroll(app: &App, feed: &Feed) -> usize {
     let theme = Theme::plain();
-    let (content, area) = match app.overlay {
-        Overlay::Help => (
-            help::wrapped(app, feed.pipeline.enricher().family().0, &theme).len(),
-            help::area(app.size),
-        ),
-        Overlay::Detail => (
-            detail::wrapped(app, feed, &theme).len(),
-            detail::area(app.size),
-        ),
-        Overlay::Alerts => (
-            alert_list::wrapped(app, feed, &theme).len(),
-            alert_list::area(app.size),
-        ),
+    let content = match app.overlay {
+        Overlay::Help => help::wrapped(app, feed.pipeline.enricher().family().0, &theme).len(),
+        Overlay::Detail => detail::wrapped(app, feed, &theme).len(),
+        Overlay::Alerts => alert_list::wrapped(app, feed, &theme).len(),
         _ => return 0,
     };
-    scroll_view::max_scroll(content, scroll_view::inner(area).1)
+    overlay_area(app.overlay, app.size).map_or(0, |area| {
+        scroll_view::max_scroll(content, scroll_view::inner(area).1)
+    })
+}
+
+/// Where a scrolling overlay is drawn on a terminal of `size`.
+pub fn overlay_area(overlay: Overlay, size: Rect) -> Option<Rect> {
+    match overlay {
+        Overlay::Help => Some(help::area(size)),
+        Overlay::Detail => Some(detail::area(size)),
+        Overlay::Alerts => Some(alert_list::area(size)),
+        _ => None,
+    }
 }
 
 /// An action, then what it asks of the outside world (clipboard, files).

@@ -235,7 +235,7 @@ impl App {
 
     pub fn action_for_key(&self, key: KeyEvent) -> Option<Action> {
         let mode = self.mode();
-        if !matches!(mode, Mode::FilterEdit | Mode::Copy) {
+        if mode.reads_extra_keys() {
             let pressed = keymap::Key::of(&key);
             if let Some((_, action)) = self.extra_keys.iter().find(|(k, _)| *k == pressed) {
                 return Some(*action);

@@ -15,12 +15,8 @@ impl App {
 
     /// The rows the open overlay shows at once: what a page of it is.
     pub(super) fn overlay_page(&self) -> usize {
-        let area = match self.overlay {
-            Overlay::Help => crate::ui::help::area(self.size),
-            Overlay::Alerts => crate::ui::alert_list::area(self.size),
-            _ => crate::ui::detail::area(self.size),
-        };
-        crate::ui::scroll_view::inner(area).1.max(1)
+        crate::ui::overlay_area(self.overlay, self.size)
+            .map_or(1, |area| crate::ui::scroll_view::inner(area).1.max(1))
     }
 
     pub(super) fn pause(&mut self, store: &Store) {
