@@ -326,8 +326,7 @@ fn the_dashboard_report_key_gives_what_summary_gives() {
     let tmux = fork_dashboard(&format!("--export {}", dir.path().display()));
     tmux.wait_for("end of capture");
     tmux.send(&["/"]);
-    tmux.send(&["-l", filter]);
-    tmux.send(&["Enter"]);
+    tmux.type_line(filter);
     let screen = tmux.wait_for("filtered 1/95");
     // The panels follow the filter and say so; the breadcrumb shows the level.
     assert!(screen.contains("filtered 1/95"), "{screen}");
@@ -389,8 +388,7 @@ fn drill_down_goes_one_level_at_a_time_and_q_closes_before_it_quits() {
     assert!(!screen.contains("FAILWATCH-EXITED"), "{screen}");
     // A filter that hides the selected failure: nothing is copied or opened.
     tmux.send(&["/"]);
-    tmux.send(&["-l", "task:no-such-task"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("task:no-such-task");
     tmux.wait_for("(0 shown of 95)");
     tmux.send(&["c"]);
     tmux.wait_for("nothing selected");
@@ -480,8 +478,7 @@ fn the_timeline_goes_to_a_time() {
     assert!(screen.contains('▲'), "{screen}");
     tmux.send(&["t"]);
     tmux.wait_for("go to:");
-    tmux.send(&["-l", "09:52"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("09:52");
     // The first failure at or after 09:52 is selected (the records say which).
     let first = records()
         .iter()
@@ -493,8 +490,7 @@ fn the_timeline_goes_to_a_time() {
     assert!(screen.contains("SCROLLED"), "{screen}");
     // Not a time: said, nothing moves.
     tmux.send(&["t"]);
-    tmux.send(&["-l", "9h52"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("9h52");
     tmux.wait_for("not a time");
     tmux.send(&["q"]);
     tmux.wait_for("FAILWATCH-EXITED-0");
@@ -512,8 +508,7 @@ fn panels_sort_by_key_and_the_filter_line_opens_empty_with_its_history() {
     tmux.send(&["Escape"]);
     // A filter, then `/` again: an empty prompt, ↑ brings the filter in effect back.
     tmux.send(&["/"]);
-    tmux.send(&["-l", "told:no"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("told:no");
     tmux.wait_for("all › told:no");
     tmux.send(&["/"]);
     let screen = tmux.wait_for("/ ▏");

@@ -37,14 +37,12 @@ fn ctrl_z_stops_the_dashboard_and_fg_brings_it_back() {
     // The shell's own line: the dashboard as a job of an interactive shell.
     let line = dashboard(&format!("replay {SAMPLE} --lang en"));
     let line = line.split("; echo").next().unwrap().to_owned();
-    tmux.send(&["-l", &line]);
-    tmux.send(&["Enter"]);
+    tmux.type_line(&line);
     tmux.wait_for("Failures ·");
     tmux.send(&["C-z"]);
     let stopped = tmux.wait_for("Stopped");
     assert!(!stopped.contains("Failures ·"), "{stopped}");
-    tmux.send(&["-l", "fg; echo BACK-$?"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("fg; echo BACK-$?");
     tmux.wait_for("Failures ·");
     tmux.send(&["q"]);
     tmux.wait_for("BACK-0");
@@ -68,8 +66,7 @@ fn the_filter_history_is_kept_when_the_terminal_is_killed() {
     ));
     tmux.wait_for("Failures");
     tmux.send(&["/"]);
-    tmux.send(&["-l", "reason:timeout"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("reason:timeout");
     tmux.wait_for("shown of");
     // Killed as a closed terminal would be: no clean quit.
     drop(tmux);

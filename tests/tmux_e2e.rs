@@ -25,8 +25,7 @@ fn filter_by_reason_open_detail_and_quit() {
     assert!(screen.contains("lost notifications"), "{screen}");
 
     tmux.send(&["/"]);
-    tmux.send(&["-l", "reason:provider_quota_limit"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("reason:provider_quota_limit");
     let screen = tmux.wait_for("Failures · 3 shown of 28");
     assert!(
         screen.contains("all › reason:provider_quota_limit"),
@@ -70,8 +69,7 @@ fn replaying_the_fork_shows_its_relays_the_old_text_and_the_bindings() {
     assert!(screen.contains("leaked to chat"), "{screen}");
 
     tmux.send(&["/"]);
-    tmux.send(&["-l", "relay:octo outcome:generic"]);
-    tmux.send(&["Enter"]);
+    tmux.type_line("relay:octo outcome:generic");
     tmux.wait_for("shown of 95");
     tmux.send(&["g", "Enter"]);
     let screen = tmux.wait_for("Failure detail");

@@ -111,6 +111,25 @@ fn screen(dash: &Dash) -> String {
     out
 }
 
+/// The secrets planted in the hostile captures, and `extra` ones: none on `s`, nor any control
+/// character.
+fn assert_nothing_secret_or_control(s: &str, extra: &[&str]) {
+    let planted = [
+        "pwe5856cfa",
+        "toka6482fe6abcdefghijKLMNOP",
+        "tok61326cc0abcdefghijKLMNOP",
+        "bob/",
+        "s3cr3tpass",
+    ];
+    for secret in planted.iter().chain(extra) {
+        assert!(!s.contains(secret), "{secret} on screen:\n{s}");
+    }
+    assert!(
+        !s.chars().any(|c| c.is_control() && c != '\n'),
+        "control char on screen"
+    );
+}
+
 /// The same screen in English, Chinese, Japanese and Korean; no line wider than the terminal
 /// (a CJK character takes two columns).
 fn every_language(name: &str, width: u16, height: u16, actions: &[Action]) {
@@ -301,20 +320,7 @@ fn no_secret_or_control_character_reaches_the_screen() {
                 dash.act(Action::Move(1));
             }
             dash.act(Action::OpenDetail);
-            let s = screen(&dash);
-            for secret in [
-                "pwe5856cfa",
-                "toka6482fe6abcdefghijKLMNOP",
-                "tok61326cc0abcdefghijKLMNOP",
-                "bob/",
-                "s3cr3tpass",
-            ] {
-                assert!(!s.contains(secret), "{secret} on screen:\n{s}");
-            }
-            assert!(
-                !s.chars().any(|c| c.is_control() && c != '\n'),
-                "control char on screen"
-            );
+            assert_nothing_secret_or_control(&screen(&dash), &[]);
             dash.act(Action::CloseOverlay);
         }
     }
@@ -442,22 +448,7 @@ fn the_alert_list_shows_no_secret_or_control_character_at_any_size() {
         dash.act(Action::AlertList);
         let pages = failwatch::ui::overlay_max_scroll(&dash.app, &dash.feed) / 10 + 1;
         for _ in 0..pages {
-            let s = screen(&dash);
-            for secret in [
-                "pwe5856cfa",
-                "toka6482fe6abcdefghijKLMNOP",
-                "tok61326cc0abcdefghijKLMNOP",
-                "bob/",
-                "s3cr3tpass",
-                "efefefefef",
-                "PWNED\u{7}",
-            ] {
-                assert!(!s.contains(secret), "{secret} on screen:\n{s}");
-            }
-            assert!(
-                !s.chars().any(|c| c.is_control() && c != '\n'),
-                "control char on screen"
-            );
+            assert_nothing_secret_or_control(&screen(&dash), &["efefefefef", "PWNED\u{7}"]);
             dash.act(Action::Scroll(10));
         }
     }

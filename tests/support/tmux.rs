@@ -82,6 +82,12 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Type `text` as it is (no key names read in it), then enter: a prompt's line.
+    pub fn type_line(&self, text: &str) {
+        self.send(&["-l", text]);
+        self.send(&["Enter"]);
+    }
+
     /// Wait for a screen that shows `what` and no longer shows `gone`.
     pub fn wait_for_without(&self, what: &str, gone: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);

@@ -24,9 +24,9 @@ mod tests {
 
     use super::*;
     use crate::catalog::Lang;
-    use crate::ingest::replay::Replay;
     use crate::ingest::Pipeline;
-    use crate::ui::app::{Action, Effect};
+    use crate::ui::app::tests::{feed_of, press};
+    use crate::ui::app::Action;
 
     /// A dashboard whose rule (every timeout, a 15-minute cooldown) fired on `n` timeouts a
     /// minute apart: the first, the 16th, … announced, the rest held back.
@@ -44,17 +44,12 @@ mod tests {
             );
             p.push_frame(at, &frame, |_| {});
         }
-        let mut feed = Feed::replay(p, Replay::from_entries(Vec::new()), "test".into());
+        let mut feed = feed_of(p);
         let fired = feed.pipeline.take_fired();
         feed.record_alerts(fired, DateTime::from_timestamp(1_800_000_000, 0).unwrap());
         let mut app = App::new(Lang::En);
         app.sync(&feed);
         (app, feed)
-    }
-
-    fn press(app: &mut App, feed: &mut Feed, c: KeyCode) -> Option<Effect> {
-        let a = app.action_for_key(KeyEvent::new(c, KeyModifiers::NONE))?;
-        app.act(a, feed)
     }
 
     #[test]

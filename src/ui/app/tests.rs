@@ -7,7 +7,7 @@ use super::*;
 use crate::ingest::replay::Replay;
 use crate::ingest::Pipeline;
 
-fn feed_of(p: Pipeline) -> Feed {
+pub(super) fn feed_of(p: Pipeline) -> Feed {
     Feed::replay(p, Replay::from_entries(Vec::new()), "test".into())
 }
 
@@ -31,7 +31,7 @@ fn setup(n: usize) -> (App, Feed) {
     (app, feed)
 }
 
-fn press(app: &mut App, feed: &mut Feed, c: KeyCode) -> Option<Effect> {
+pub(super) fn press(app: &mut App, feed: &mut Feed, c: KeyCode) -> Option<Effect> {
     let a = app.action_for_key(KeyEvent::new(c, KeyModifiers::NONE))?;
     app.act(a, feed)
 }
