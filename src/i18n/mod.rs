@@ -227,7 +227,7 @@ strings! {
     help_filter: "filter language", "过滤语法";
     help_filter_lines: "reason:runtime  a code's prefix, or words of its label (reason:\"Runtime offline\")\nreason:provider_*  a glob ({a,b} too); reason:agent, reason:platform, reason:unknown are classes; reason:none  no reason sent\ntold:no  who heard: yes (the error, a fixed sentence or the reason), generic (only a text without them), no (lost, or silent on every relay the session is bound to), pending (a retry comes), not_chat\nbound:lark  the session is bound to Lark   why:not_bound  why a relay did what it did (why:retry_pending, why:lost_chat_session, …)\norigin:api  where the error text came from: wire, comment, canned, withheld, api, none   era:before_fix  server:octo\noutcome:dropped  notified, detail, canned, reason, generic, silent, dropped, not_chat (relay:lark outcome:silent: one route both)\nrelay:lark  session:<prefix>  agent:<prefix>  task:<prefix>  group:<id>\nsince:20m  until:09:55  a duration back from the newest event, a time of day (09:50) or an instant (2026-12-07T09:50:00Z)\nquota  a word: in the error, the reason's code or its label   /^402/  a regex on the error\n-term or !term  not      key:a,b  a or b      A B | C  (A and B) or C      @name  a saved filter   -@name  not it", "reason:runtime  代码前缀，或其说明中的词（reason:\"运行时离线\"）\nreason:provider_*  通配（也可 {a,b}）；reason:agent、reason:platform、reason:unknown 为类别；reason:none  未发送原因\ntold:no  用户听到了什么：yes（错误、固定句子或原因）、generic（只有不含它们的文本）、no（丢失，或会话绑定的每个中继都静默）、pending（将重试）、not_chat\nbound:lark  会话绑定到 Lark   why:not_bound  中继这样做的原因（why:retry_pending、why:lost_chat_session 等）\norigin:api  错误文本的来源：wire、comment、canned、withheld、api、none   era:before_fix  server:octo\noutcome:dropped  notified、detail、canned、reason、generic、silent、dropped、not_chat（relay:lark outcome:silent：同一路径同时满足）\nrelay:lark  session:<前缀>  agent:<前缀>  task:<前缀>  group:<编号>\nsince:20m  until:09:55  自最新事件回溯的时长、一天中的时刻（09:50）或某一时刻（2026-12-07T09:50:00Z）\nquota  一个词：匹配错误、原因代码或其说明   /^402/  对错误的正则\n-词 或 !词  排除      key:a,b  a 或 b      A B | C  （A 且 B）或 C      @名称  已保存的过滤   -@名称  排除它";
     help_legend: "what the marks mean", "标记含义";
-    help_legend_lines: "c:1a2b3c4d  a chat task, its session    i:9f8e7d6c  an issue task, its issue\n✗1a2b3c4d  a chat task whose session was lost: nobody was told\n● in the reasons panel  a reason toggled into the filter (space)\nsessions, Bound  O Octo · L Lark · D DingTalk · T Telegram · S Slack · W WeCom · - none (Multica's app) · ? not known\nsessions, Told  ✗ lost · · silent on every relay serving it · ○ only a generic text · ✓ the error, a fixed sentence or the reason\nall › reason:x › session:y  the filter's levels (enter narrows, esc goes back)\n⋯ ── disconnected ──  a gap: events may be missing there\n(no text on the wire)  the frame carried no error text: see the detail view", "c:1a2b3c4d  聊天任务及其会话    i:9f8e7d6c  议题任务及其议题\n✗1a2b3c4d  会话已丢失的聊天任务：无人被告知\n原因面板中的 ●  已加入过滤的原因（空格）\n会话面板「绑定」  O Octo · L 飞书 · D 钉钉 · T Telegram · S Slack · W 企业微信 · - 无（Multica 应用内）· ? 未知\n会话面板「告知」  ✗ 丢失 · · 服务该会话的每个中继都静默 · ○ 只收到通用文本 · ✓ 错误、固定句子或原因\n全部 › reason:x › session:y  过滤的层级（enter 缩小，esc 返回）\n⋯ ── 连接中断 ──  缺口：该处可能缺失事件\n（帧中无错误文本）  帧未携带错误文本：见详情视图";
+    help_legend_lines: "c:1a2b3c4d  a chat task, its session    i:9f8e7d6c  an issue task, its issue\n✗1a2b3c4d  a chat task whose session was lost: nobody was told\n● in the reasons panel  a reason toggled into the filter (space)\nsessions, Bound  O Octo · L Lark · D DingTalk · T Telegram · S Slack · W WeCom · - none (Multica's app) · ? not known\nsessions, Told  ✗ lost · · silent on every relay serving it · ○ only a generic text · ✓ the error, a fixed sentence or the reason\nall › reason:x › session:y  the filter's levels (enter narrows, esc goes back)\n── disconnected ──  a gap: events may be missing there\n(no error text on the wire)  the frame carried no error text: see the detail view", "c:1a2b3c4d  聊天任务及其会话    i:9f8e7d6c  议题任务及其议题\n✗1a2b3c4d  会话已丢失的聊天任务：无人被告知\n原因面板中的 ●  已加入过滤的原因（空格）\n会话面板「绑定」  O Octo · L 飞书 · D 钉钉 · T Telegram · S Slack · W 企业微信 · - 无（Multica 应用内）· ? 未知\n会话面板「告知」  ✗ 丢失 · · 服务该会话的每个中继都静默 · ○ 只收到通用文本 · ✓ 错误、固定句子或原因\n全部 › reason:x › session:y  过滤的层级（enter 缩小，esc 返回）\n── 连接中断 ──  缺口：该处可能缺失事件\n（线上无错误文本）  帧未携带错误文本：见详情视图";
     help_keys_normal: "failures list (and moving in any list)", "失败列表（及在任何列表中移动）";
     help_keys_reasons: "reasons panel (r)", "原因面板（r）";
     help_keys_groups: "groups panel (f)", "分组面板（f）";
@@ -251,6 +251,10 @@ strings! {
     alert_list_dropped: "older alerts not kept (the list keeps the newest {})", "条更早的告警未保留（列表只保留最新的 {} 条）";
     // Status messages.
     nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
+    copy_no_error: "this failure has no error text to copy", "该失败没有可复制的错误文本";
+    copy_no_task: "this failure has no task id to copy", "该失败没有可复制的任务 id";
+    copy_no_session: "no chat session here to copy", "这里没有可复制的聊天会话";
+    copy_no_lost: "no session among those shown was left untold", "所显示的会话都已被告知";
     not_a_replay: "replay controls work in `failwatch replay`", "回放控制只在 `failwatch replay` 中可用";
     no_lost_shown: "no lost notification among the failures shown", "所显示的失败中没有丢失的通知";
     wrapped_to_first: " (wrapped to the first)", "（已回到第一个）";
@@ -467,6 +471,24 @@ mod tests {
             assert!(
                 has_cjk(id.text(Lang::Zh)),
                 "{id:?}: zh help without Chinese"
+            );
+        }
+    }
+
+    /// The legend names the marks as the screen shows them: the gap row and the text of a
+    /// failure without one, word for word.
+    #[test]
+    fn the_legend_quotes_the_screen() {
+        for lang in Lang::ALL {
+            let s = strings(lang);
+            let legend: Vec<&str> = s.help_legend_lines.lines().collect();
+            assert!(
+                legend.iter().any(|l| l.starts_with(s.disconnected_row)),
+                "{lang:?}: the gap row"
+            );
+            assert!(
+                legend.iter().any(|l| l.starts_with(s.no_error_text)),
+                "{lang:?}: no error text"
             );
         }
     }

@@ -16,6 +16,21 @@ impl App {
         }
     }
 
+    /// Why a copy-menu choice has nothing to copy: no failure selected, or this one has none
+    /// of that.
+    pub(super) fn copy_missing(&self, store: &Store, target: CopyTarget) -> &'static str {
+        let s = crate::i18n::strings(self.lang);
+        let selected = self.shown(store).is_some();
+        match target {
+            CopyTarget::LostSessions => s.copy_no_lost,
+            CopyTarget::SessionId if self.focus == Panel::Sessions || selected => s.copy_no_session,
+            _ if !selected => s.nothing_selected,
+            CopyTarget::Error => s.copy_no_error,
+            CopyTarget::TaskId => s.copy_no_task,
+            CopyTarget::SessionId | CopyTarget::ReasonCode | CopyTarget::Json => s.nothing_selected,
+        }
+    }
+
     /// The text of one copy-menu choice, if there is one.
     pub(super) fn copy_text(&self, store: &Store, target: CopyTarget) -> Option<String> {
         // Only a failure the filter shows: a hidden one is never acted on.

@@ -428,7 +428,7 @@ impl App {
                 self.overlay = self.copy_over;
                 match self.copy_text(store, target) {
                     Some(text) => return Some(Effect::Copy(text)),
-                    None => self.status = Some(strings(self.lang).nothing_selected.into()),
+                    None => self.status = Some(self.copy_missing(store, target).into()),
                 }
             }
             Action::ToggleMouse => {

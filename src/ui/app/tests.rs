@@ -584,3 +584,28 @@ fn a_click_on_a_panels_header_sorts_by_that_column() {
     press(&mut app, &mut feed, KeyCode::Enter);
     assert_eq!(feed.pipeline.store().filter().source(), "session:s2");
 }
+
+/// `y e` on a failure without error text says that, not that nothing is selected.
+#[test]
+fn copying_what_a_failure_lacks_says_what_it_lacks() {
+    let mut p = Pipeline::new(10);
+    let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    p.push_frame(
+        at,
+        r#"{"type":"task:failed","payload":{"task_id":"t1","failure_reason":"timeout"}}"#,
+        |_| {},
+    );
+    let mut feed = feed_of(p);
+    let mut app = App::new(Lang::En);
+    app.sync(&feed);
+    press(&mut app, &mut feed, KeyCode::Char('y'));
+    assert!(press(&mut app, &mut feed, KeyCode::Char('e')).is_none());
+    let s = strings(app.lang);
+    assert_eq!(app.status.as_deref(), Some(s.copy_no_error));
+    press(&mut app, &mut feed, KeyCode::Char('y'));
+    press(&mut app, &mut feed, KeyCode::Char('s'));
+    assert_eq!(app.status.as_deref(), Some(s.copy_no_session));
+    press(&mut app, &mut feed, KeyCode::Char('y'));
+    press(&mut app, &mut feed, KeyCode::Char('l'));
+    assert_eq!(app.status.as_deref(), Some(s.copy_no_lost));
+}
