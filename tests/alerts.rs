@@ -75,6 +75,13 @@ fn a_count_rule_fires_once_per_episode_and_watch_exits_5() {
         .as_str()
         .unwrap()
         .starts_with("3 matching failures within 1m"));
+    // The failure that made it fire, whole, as `tail` names it: the fourth of the capture.
+    assert_eq!(alerts[0]["task_id"], "00000000-0000-4000-8000-000000000003");
+    assert_eq!(
+        alerts[0]["chat_session_id"],
+        "5e550000-0000-4000-8000-000000000003"
+    );
+    assert_eq!(alerts[0]["reason"], "timeout");
     assert_eq!(alerts[1]["at"], "2026-11-25T08:03:40.200Z");
     assert!(stderr.contains("2 alerts fired"), "{stderr}");
 

@@ -9,6 +9,7 @@
 //! were held back. Every caller (the dashboard, `watch`) takes this decision as it is.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashSet;
@@ -28,6 +29,8 @@ pub struct Fired {
     pub why: Why,
     /// The failure in a few words: codes and ids, the same in every language.
     pub failure: String,
+    /// The failure's ids and reason whole, for machines (`watch --format jsonl`).
+    pub subject: Subject,
     /// The rule's cooldown, if it has one.
     pub cooldown: Option<Duration>,
     /// Held back by the cooldown: recorded, not announced.
@@ -35,6 +38,25 @@ pub struct Fired {
     /// Announced: how many firings of the rule the cooldown held back since it was last
     /// announced (0 when held).
     pub held_back: u64,
+}
+
+/// Which failure made a rule fire: its task, chat session and reason code, as the store holds
+/// them (redacted).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub task_id: Option<Arc<str>>,
+    pub chat_session_id: Option<Arc<str>>,
+    pub reason: Option<Arc<str>>,
+}
+
+impl Subject {
+    fn of(f: &Failure) -> Subject {
+        Subject {
+            task_id: f.task_id.clone(),
+            chat_session_id: f.session.clone(),
+            reason: f.reason.clone(),
+        }
+    }
 }
 
 /// Why a rule fired.
@@ -265,6 +287,7 @@ impl AlertEngine {
                     at: f.at,
                     why,
                     failure: describe(f),
+                    subject: Subject::of(f),
                     cooldown,
                     held,
                     held_back,
@@ -374,6 +397,7 @@ mod tests {
             at: t(0, 0),
             why,
             failure: "timeout (task 0198c8a3)".into(),
+            subject: Default::default(),
             cooldown: None,
             held: false,
             held_back: 0,

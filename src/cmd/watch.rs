@@ -222,7 +222,8 @@ fn fired_error(n: u64, pipeline: &crate::ingest::Pipeline) -> CmdError {
 }
 
 /// One line per alert announced: `ALERT <time> <rule>: <what>`, or `{"alert": rule, "at",
-/// "what"}` (with `"held_back": n` when its cooldown held some back); how many were printed.
+/// "what", "task_id", "chat_session_id", "reason"}` (the ids whole, as `tail` gives them; with
+/// `"held_back": n` when its cooldown held some back); how many were printed.
 fn print(fired: &[Fired], json: bool, lang: Lang) -> u64 {
     let mut out = io::stdout().lock();
     let mut printed = 0;
@@ -230,7 +231,14 @@ fn print(fired: &[Fired], json: bool, lang: Lang) -> u64 {
         printed += 1;
         let line = if json {
             // For machines: always the English sentence.
-            let mut line = serde_json::json!({"alert": f.rule, "at": format_time(f.at), "what": f.what(Lang::En)});
+            let mut line = serde_json::json!({
+                "alert": f.rule,
+                "at": format_time(f.at),
+                "what": f.what(Lang::En),
+                "task_id": f.subject.task_id,
+                "chat_session_id": f.subject.chat_session_id,
+                "reason": f.subject.reason,
+            });
             if f.held_back > 0 {
                 line["held_back"] = f.held_back.into();
             }

@@ -136,6 +136,7 @@ mod tests {
             at: DateTime::from_timestamp(1_790_000_000 + n, 0).unwrap(),
             why: Why::Lost,
             failure: format!("timeout (task t{n})"),
+            subject: Default::default(),
             cooldown: Some(chrono::Duration::minutes(15)),
             held,
             held_back: 0,
