@@ -62,6 +62,33 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String
     format!("{phase}{gaps}")
 }
 
+/// An API with nothing to say where it cannot help: the fork's frames carry their text, so an
+/// idle `API 0 texts recovered, 0 waiting` there is only noise.
+fn idle_api(family: crate::routing::Family, api: &crate::api::ApiStatus) -> bool {
+    family == crate::routing::Family::Octo
+        && matches!(api.state, crate::api::ApiState::Ok)
+        && api.recovered == 0
+        && api.waiting == 0
+        && api.answers_cut == 0
+        && api.notes.is_empty()
+}
+
+/// The view not following: `SCROLLED`, then what arrived since (`+3 new`), and how much of it
+/// the filter shows when one is set (`+3 new (1 match the filter)`).
+fn held_view(
+    word: &str,
+    new: u64,
+    matching: u64,
+    filtered: bool,
+    s: &crate::i18n::Strings,
+) -> String {
+    match (new, filtered) {
+        (0, _) => word.to_owned(),
+        (n, false) => format!("{word} +{n} {}", s.new_rows),
+        (n, true) => format!("{word} +{n} {} ({matching} {})", s.new_rows, s.matching),
+    }
+}
+
 /// `, N answers cut at 8 MiB` when the API cut any answer at its byte cap.
 fn answers_cut(api: &crate::api::ApiStatus, s: &crate::i18n::Strings) -> String {
     match api.answers_cut {
@@ -172,10 +199,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         } else {
             s.paused
         };
+        let filtered = !store.filter().is_empty();
         Span::styled(
             format!(
-                "{word} +{} {} ({} {}) ",
-                app.new_while_paused, s.new_rows, app.new_matching, s.matching
+                "{} ",
+                held_view(word, app.new_while_paused, app.new_matching, filtered, s)
             ),
             theme.warn(),
         )
@@ -231,7 +259,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             theme.alert(),
         ));
     }
-    if let Some(api) = &feed.api_status {
+    if let Some(api) = feed.api_status.as_ref().filter(|a| !idle_api(family, a)) {
         let (text, style) = match &api.state {
             crate::api::ApiState::Ok => (
                 format!(
@@ -306,4 +334,36 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         }
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Lang;
+
+    #[test]
+    fn an_idle_api_is_left_out_only_where_it_cannot_help() {
+        use crate::routing::Family;
+        let idle = crate::api::ApiStatus::default();
+        assert!(idle_api(Family::Octo, &idle));
+        assert!(!idle_api(Family::Upstream, &idle));
+        let busy = crate::api::ApiStatus {
+            waiting: 1,
+            ..Default::default()
+        };
+        assert!(!idle_api(Family::Octo, &busy));
+    }
+
+    /// No `+0 new (0 match the filter)`: what arrived is said when something did, and how much
+    /// of it the filter shows only when there is a filter.
+    #[test]
+    fn a_held_view_says_only_what_there_is() {
+        let s = strings(Lang::En);
+        assert_eq!(held_view("SCROLLED", 0, 0, true, s), "SCROLLED");
+        assert_eq!(held_view("PAUSED", 1, 1, false, s), "PAUSED +1 new");
+        assert_eq!(
+            held_view("PAUSED", 3, 1, true, s),
+            "PAUSED +3 new (1 match the filter)"
+        );
+    }
 }
