@@ -29,11 +29,22 @@ pub fn wrapped(app: &App, feed: &Feed, theme: &Theme) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let (width, _) = scroll_view::inner(area(app.size));
-    let owned = lines(failure, app, feed, theme)
+    lines(failure, app, feed, theme)
         .into_iter()
         .map(owned_line)
-        .collect();
-    scroll_view::wrap(owned, width, None)
+        .flat_map(|line| {
+            let indent = hanging_indent(&line);
+            scroll_view::wrap_line(line, width, indent)
+        })
+        .collect()
+}
+
+/// A `Meaning: …` line goes on under its text, not under its key: the key span's width.
+fn hanging_indent(line: &Line<'_>) -> Option<usize> {
+    match &line.spans[..] {
+        [key, _, ..] if key.content.ends_with(": ") => Some(key.width()),
+        _ => None,
+    }
 }
 
 fn owned_line(line: Line<'_>) -> Line<'static> {
