@@ -182,7 +182,33 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
     ));
     out.push(Line::default());
     out.push(Line::styled(s.what_users_saw, theme.title()));
-    for r in failure.routes.iter() {
+    // Not a chat task: every relay is out of it for the one same reason, said once, without a
+    // binding (there is no session to bind).
+    let routes = &failure.routes;
+    let not_chat = routes.iter().next().filter(|first| {
+        routes.iter().all(|r| {
+            r.outcome == crate::routing::Outcome::NotChat
+                && r.why == first.why
+                && failure.route_text(r.relay).is_none()
+        })
+    });
+    if let Some(first) = not_chat {
+        let relays: Vec<&str> = routes.iter().map(|r| r.relay.name()).collect();
+        let glyph = if app.ascii {
+            first.outcome.ascii()
+        } else {
+            first.outcome.glyph()
+        };
+        out.push(Line::from(vec![
+            Span::raw(format!("  {}  ", relays.join(", "))),
+            Span::styled(
+                format!("{glyph} {}", first.outcome.label(app.lang)),
+                theme.outcome(first.outcome),
+            ),
+            Span::styled(format!("  — {}", first.why.explain(app.lang)), theme.dim()),
+        ]));
+    }
+    for r in routes.iter().filter(|_| not_chat.is_none()) {
         let glyph = if app.ascii {
             r.outcome.ascii()
         } else {
