@@ -339,6 +339,13 @@ fn typed(word: String) -> String {
 }
 
 impl Filter {
+    /// The relays the filter's `relay:` terms name, in any alternative.
+    pub fn relays_named(&self) -> impl Iterator<Item = Relay> + '_ {
+        self.groups
+            .iter()
+            .flat_map(|g| g.relay_scope.iter().copied())
+    }
+
     /// This filter narrowed by `term`: every alternative must also match it (`a | b` narrowed
     /// by `t` is `a t | b t`: the language has no parentheses).
     pub fn narrowed(&self, term: &str) -> String {

@@ -223,6 +223,7 @@ pub static STRINGS: Strings = Strings {
     alert_list_dropped: "件の古いアラートは保持せず（一覧は最新 {} 件まで）",
     // Status messages.
     nothing_selected: "コピーする対象が選択されていない",
+    relay_not_of_family: "{} はこのサーバーのリレーではない（{}）",
     copy_no_error: "この失敗にはコピーできるエラー文がない",
     copy_no_task: "この失敗にはコピーできるタスク id がない",
     copy_no_session: "ここにはコピーできるチャットセッションがない",

@@ -223,6 +223,7 @@ pub static STRINGS: Strings = Strings {
     alert_list_dropped: "건의 오래된 경보는 보관하지 않음 (목록은 최신 {}건만 보관)",
     // Status messages.
     nothing_selected: "복사할 항목이 선택되지 않음",
+    relay_not_of_family: "{}은(는) 이 서버의 릴레이가 아님 ({})",
     copy_no_error: "이 실패에는 복사할 오류 문장이 없음",
     copy_no_task: "이 실패에는 복사할 작업 id가 없음",
     copy_no_session: "여기에는 복사할 채팅 세션이 없음",

@@ -251,6 +251,7 @@ strings! {
     alert_list_dropped: "older alerts not kept (the list keeps the newest {})", "条更早的告警未保留（列表只保留最新的 {} 条）";
     // Status messages.
     nothing_selected: "nothing selected to copy", "没有选中可复制的内容";
+    relay_not_of_family: "{} is no relay of this server ({})", "{} 不是该服务端的中继（{}）";
     copy_no_error: "this failure has no error text to copy", "该失败没有可复制的错误文本";
     copy_no_task: "this failure has no task id to copy", "该失败没有可复制的任务 id";
     copy_no_session: "no chat session here to copy", "这里没有可复制的聊天会话";

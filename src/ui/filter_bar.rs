@@ -14,9 +14,22 @@ use super::filter_edit::FilterEditor;
 use super::theme::Theme;
 use crate::feed::Feed;
 use crate::i18n::strings;
+use crate::routing::{Family, Relay};
 
 /// A problem (a skipped line or frame) is shown this long after it happened.
 const PROBLEM_SHOWN: Duration = Duration::from_secs(10);
+
+/// A relay the filter names that the server family has none of.
+fn foreign_relay(filter: &crate::filter::Filter, family: Family) -> Option<Relay> {
+    filter.relays_named().find(|r| !family.relays().contains(r))
+}
+
+/// `telegram is no relay of this server (octo)`.
+fn not_of_family(s: &crate::i18n::Strings, relay: Relay, family: Family) -> String {
+    s.relay_not_of_family
+        .replacen("{}", relay.name(), 1)
+        .replacen("{}", family.name(), 1)
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
@@ -92,6 +105,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                     s.of,
                     store.stored()
                 )));
+                // `relay:telegram` on the fork: nothing can match, and this is why.
+                let family = feed.pipeline.enricher().family().0;
+                if let Some(r) = foreign_relay(store.filter(), family) {
+                    spans.push(Span::styled(
+                        format!("{} · ", not_of_family(s, r, family)),
+                        theme.warn(),
+                    ));
+                }
             }
             let hint = if app.first_run {
                 s.first_run.to_owned()
@@ -118,4 +139,30 @@ fn editor_line<'a>(prompt: &str, editor: &'a FilterEditor, theme: &Theme) -> Lin
         Span::styled("▏", theme.title()),
         Span::raw(&text[at..]),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Lang;
+    use crate::filter::Filter;
+
+    /// `relay:telegram` on the fork matches nothing, and the bar says why.
+    #[test]
+    fn a_relay_the_family_has_not_is_named() {
+        let telegram = Filter::parse("relay:telegram outcome:dropped").unwrap();
+        assert_eq!(
+            foreign_relay(&telegram, Family::Octo),
+            Some(Relay::Telegram)
+        );
+        assert_eq!(foreign_relay(&telegram, Family::Upstream), None);
+        assert_eq!(
+            foreign_relay(&Filter::parse("relay:lark").unwrap(), Family::Octo),
+            None
+        );
+        assert_eq!(
+            not_of_family(strings(Lang::En), Relay::Telegram, Family::Octo),
+            "telegram is no relay of this server (octo)"
+        );
+    }
 }
