@@ -1,5 +1,5 @@
-//! One decision and one text rule per relay, from the server source (paths in the README's
-//! "Server families" section). Only reached for a chat session carried on the event.
+//! One decision and one text rule per relay, from the server source (paths in docs/servers.md,
+//! "Server families"). Only reached for a chat session carried on the event.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -1,4 +1,4 @@
-//! Each relay's verdict and text, from the server source's rules (see the README's "Server
+//! Each relay's verdict and text, from the server source's rules (see docs/servers.md, "Server
 //! families"). The expected strings are the server's, not ours.
 
 use super::*;
