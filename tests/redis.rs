@@ -245,6 +245,43 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
     drop(s);
 }
 
+/// A reader still connected but behind its stream's length limit: entries trimmed before it
+/// read them are a gap too, not only after a reconnect.
+#[test]
+fn a_trim_past_a_connected_reader_is_a_gap() {
+    let s = Server::start();
+    let key = redis::stream_key(Layout::Scope, WS);
+    let frame = |i: usize| format!(r#"{{"type":"task:queued","payload":{{"task_id":"t{i}"}}}}"#);
+    let mut c = s.conn();
+    for i in 0..3 {
+        xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
+    }
+    let mut h = redis::start(config(&s, Some(Layout::Scope), 30), Delivery::Lossy).unwrap();
+    assert_eq!(collect(&mut h, 3), (0..3).map(frame).collect::<Vec<_>>());
+    let before = h.state.borrow().gaps.len();
+    // Six added and the stream cut to its last three at once: three were never readable.
+    let _: () = ::redis::cmd("MULTI").query(&mut c).unwrap();
+    for i in 3..9 {
+        xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
+    }
+    let _: ::redis::Value = ::redis::cmd("XTRIM")
+        .arg(&key)
+        .arg("MAXLEN")
+        .arg(3)
+        .query(&mut c)
+        .unwrap();
+    let _: ::redis::Value = ::redis::cmd("EXEC").query(&mut c).unwrap();
+    assert_eq!(collect(&mut h, 3), (6..9).map(frame).collect::<Vec<_>>());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h.state.borrow().gaps.len() == before {
+        assert!(Instant::now() < deadline, "no gap marked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let gaps = h.state.borrow().gaps.clone();
+    assert_eq!(gaps.len(), before + 1, "one trim, one gap: {gaps:?}");
+    drop(s);
+}
+
 #[test]
 fn the_reader_never_writes() {
     let s = Server::start();

@@ -115,6 +115,17 @@ fn id_ms(id: &str) -> Option<i64> {
     id.split('-').next()?.parse().ok()
 }
 
+/// A stream id in its order: milliseconds, then sequence.
+fn id_order(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+/// Whether stream id `a` comes after `b`.
+fn id_after(a: &str, b: &str) -> bool {
+    matches!((id_order(a), id_order(b)), (Some(a), Some(b)) if a > b)
+}
+
 /// A reply's text, taken out of it (no copy unless it is not UTF-8).
 fn text(v: Value) -> Option<String> {
     match v {
@@ -196,6 +207,8 @@ pub struct Reader {
     pub layout: Layout,
     conn: redis::Connection,
     last_id: Option<String>,
+    /// The newest trimmed id a gap was marked for (each trim is said once).
+    trim_marked: Option<String>,
     seen: BoundedMap<String, ()>,
     /// Entries skipped as already delivered (another node relayed the same event).
     duplicates: u64,
@@ -224,6 +237,7 @@ impl Reader {
             layout,
             conn,
             last_id: None,
+            trim_marked: None,
             seen: BoundedMap::new(DEDUP_MEMORY),
             duplicates: 0,
         })
@@ -344,8 +358,14 @@ impl Reader {
     }
 
     /// One blocking read of new entries after the last id seen.
-    pub fn follow_once(&mut self, mut sink: impl FnMut(Batch)) -> Result<usize, SourceError> {
-        let after = self.last_id.clone().unwrap_or_else(|| "0-0".to_owned());
+    /// One blocking read: the entries after the last id, and a gap when the stream was trimmed
+    /// past that id before they could be read (a reader behind its stream's length limit).
+    pub fn follow_once(
+        &mut self,
+        mut sink: impl FnMut(Batch),
+    ) -> Result<(usize, Option<Gap>), SourceError> {
+        let before = self.last_id.clone();
+        let after = before.clone().unwrap_or_else(|| "0-0".to_owned());
         let reply: Value = redis::cmd("XREAD")
             .arg("COUNT")
             .arg(BATCH)
@@ -357,8 +377,75 @@ impl Reader {
             .query(&mut self.conn)?;
         let entries = parse_xread(reply);
         let read = entries.len();
+        // Asked only when something came: a trim passes a reader only as entries are added.
+        let gap = match (&before, read) {
+            (Some(last), 1..) => self.trimmed_past(last)?,
+            _ => None,
+        };
         self.take(entries, &mut sink);
-        Ok(read)
+        Ok((read, gap))
+    }
+
+    /// The stream's newest deleted id (`max-deleted-entry-id`, Redis 7 and later), if it says.
+    /// A stream not there (yet) or a server that refuses the question says nothing.
+    fn max_deleted(&mut self) -> Result<Option<String>, SourceError> {
+        let reply: Value = match redis::cmd("XINFO")
+            .arg("STREAM")
+            .arg(&self.key)
+            .query(&mut self.conn)
+        {
+            Ok(reply) => reply,
+            Err(e) if matches!(e.kind(), redis::ErrorKind::Server(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let fields = match reply {
+            Value::Array(v) => v,
+            Value::Map(m) => m.into_iter().flat_map(|(k, v)| [k, v]).collect(),
+            _ => return Ok(None),
+        };
+        let text = |v: &Value| match v {
+            Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+            Value::SimpleString(s) => Some(s.clone()),
+            _ => None,
+        };
+        Ok(fields
+            .chunks(2)
+            .find(|kv| text(&kv[0]).as_deref() == Some("max-deleted-entry-id"))
+            .and_then(|kv| kv.get(1).and_then(text))
+            .filter(|id| id != "0-0"))
+    }
+
+    /// A gap when entries after `last` were trimmed before they were read: the stream's newest
+    /// deleted id is past `last` (each trim marked once); where the server does not say (before
+    /// Redis 7), when the oldest entry left is newer than `last`.
+    fn trimmed_past(&mut self, last: &str) -> Result<Option<Gap>, SourceError> {
+        let trimmed = match self.max_deleted()? {
+            Some(deleted) => {
+                let new = id_after(&deleted, last)
+                    && self
+                        .trim_marked
+                        .as_deref()
+                        .is_none_or(|marked| id_after(&deleted, marked));
+                if new {
+                    self.trim_marked = Some(deleted);
+                }
+                new
+            }
+            None => self
+                .edge(false)?
+                .is_some_and(|first| id_after(&first.id, last)),
+        };
+        if !trimmed {
+            return Ok(None);
+        }
+        let first = self.edge(false)?;
+        Ok(Some(Gap {
+            from: id_ms(last)
+                .and_then(DateTime::from_timestamp_millis)
+                .unwrap_or_default(),
+            to: first.map(|f| f.time()),
+            why: "the stream was trimmed past the last entry read".into(),
+        }))
     }
 
     /// Advance past `entries`, passing on the ones that are ours and new; how many were.
@@ -382,21 +469,10 @@ impl Reader {
     /// After a reconnect: if the stream no longer holds our last id, entries were trimmed away.
     pub fn reconnect(&mut self) -> Result<Option<Gap>, SourceError> {
         self.conn = connect(&self.config.url)?;
-        let Some(last) = self.last_id.clone() else {
-            return Ok(None);
-        };
-        let first = self.edge(false)?;
-        let last_ms = id_ms(&last);
-        Ok(match (first, last_ms) {
-            (Some(first), Some(last_ms)) if first.id_ms().is_some_and(|f| f > last_ms) => {
-                Some(Gap {
-                    from: DateTime::from_timestamp_millis(last_ms).unwrap_or_default(),
-                    to: Some(first.time()),
-                    why: "the stream was trimmed past the last entry read".into(),
-                })
-            }
-            _ => None,
-        })
+        match self.last_id.clone() {
+            Some(last) => self.trimmed_past(&last),
+            None => Ok(None),
+        }
     }
 }
 
@@ -533,8 +609,11 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
             let mut attempt = 0u32;
             while !tx.is_closed() {
                 let err = match reader.follow_once(|e| send(e, &state_tx)) {
-                    Ok(_) => {
+                    Ok((_, gap)) => {
                         attempt = 0;
+                        if let Some(g) = gap {
+                            state_tx.send_modify(|s| s.add_gap(g));
+                        }
                         continue;
                     }
                     Err(err) => err,
