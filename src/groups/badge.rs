@@ -44,6 +44,18 @@ impl Badge {
         }
     }
 
+    /// One cell, for a panel where the template needs the room: `+` new, `↺` regressed, `▲`
+    /// escalating (the help's legend says which).
+    pub fn mark(self, ascii: bool) -> char {
+        match (self, ascii) {
+            (Badge::New, _) => '+',
+            (Badge::Regressed, false) => '↺',
+            (Badge::Regressed, true) => 'r',
+            (Badge::Escalating, false) => '▲',
+            (Badge::Escalating, true) => '^',
+        }
+    }
+
     /// As JSON names it.
     pub fn name(self) -> &'static str {
         match self {

@@ -34,6 +34,8 @@ pub fn fold(symbol: &str) -> Option<&'static str> {
         '↓' => "v",
         '⚠' => "!",
         '≡' => "=",
+        '▲' => "^",
+        '↺' => "r",
         '⌫' => "<",
         _ => return None,
     })

@@ -24,7 +24,9 @@ const SPARK: usize = 12;
 const SESSIONS: usize = 4;
 /// `HH:MM:SS`.
 const TIME: usize = 8;
-const MIN_LABEL: usize = 24;
+/// The kind of failure's least width before optional columns are shown: room for a reason's
+/// label and the template beside it (each about half).
+const MIN_LABEL: usize = 36;
 
 /// A page of the panel: the rows shown, their counts and the columns shown.
 struct Shown<'a> {
@@ -101,6 +103,22 @@ pub fn sort_at(app: &App, store: &Store, area: Rect, x: u16) -> Option<GroupKey>
     super::column_at(&shown(app, store, area).columns(), area, x)
 }
 
+/// The kind of failure in `width` cells: `reason: template`, the template (the point of a
+/// group) keeping at least half the cell, the reason's label cut to what is left, or left out
+/// below a few cells.
+fn kind_cell(reason: &str, template: &str, width: usize) -> (String, String) {
+    const MIN_REASON: usize = 6;
+    let template_room = template.width().min(width / 2);
+    let reason_room = width.saturating_sub(template_room);
+    let reason = if reason_room >= MIN_REASON {
+        format!("{}: ", fit(reason, reason_room - 2))
+    } else {
+        String::new()
+    };
+    let left = width.saturating_sub(reason.width());
+    (reason, fit(template, left))
+}
+
 pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) {
     let s = strings(app.lang);
     let store = feed.pipeline.store();
@@ -131,9 +149,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                         Badge::New | Badge::Regressed => theme.warn(),
                         Badge::Escalating => theme.alert(),
                     };
-                    Span::styled(format!("{} ", b.label(app.lang)), style)
+                    Span::styled(b.mark(app.ascii).to_string(), style)
                 })
                 .collect();
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
             let reason = crate::catalog::describe(&g.reason, app.lang).texts.label;
             let template = if g.template.is_empty() {
                 s.group_no_text
@@ -141,9 +162,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
                 &g.template
             };
             let used: usize = spans.iter().map(|sp| sp.content.width()).sum();
-            spans.push(Span::styled(format!("{reason}: "), theme.dim()));
-            let left = label_w.saturating_sub(used + reason.width() + 2);
-            spans.push(Span::raw(fit(template, left)));
+            let (reason, template) = kind_cell(reason, template, label_w.saturating_sub(used));
+            spans.push(Span::styled(reason, theme.dim()));
+            spans.push(Span::raw(template));
             let pct = 100.0 * g.count as f64 / agg.failures.max(1) as f64;
             let mut cells = vec![
                 Cell::from(right(count, count_w)),
@@ -200,4 +221,29 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         .block(block(title, focused, theme))
         .column_spacing(1);
     f.render_widget(table, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template is the point of a group: it keeps half the cell at least, where the badges
+    /// and the reason's label once left it ten columns of sixty.
+    #[test]
+    fn the_template_keeps_half_the_cell() {
+        let template = "Agent CLI crashed: git push <url> <path> failed: exit status <n>";
+        let (reason, shown) = kind_cell("Provider connection lost", template, 30);
+        assert_eq!(shown.width(), 15, "{shown}");
+        assert_eq!(reason.width() + shown.width(), 30);
+        assert!(reason.ends_with(": "), "{reason}");
+        // A short template leaves the reason whole.
+        let (reason, shown) = kind_cell("Hit the time limit", "task timed out", 40);
+        assert_eq!(
+            (reason.as_str(), shown.as_str()),
+            ("Hit the time limit: ", "task timed out")
+        );
+        // Too narrow for a reason: the template alone.
+        let (reason, shown) = kind_cell("Hit the time limit", template, 10);
+        assert_eq!((reason.as_str(), shown.width()), ("", 10));
+    }
 }
