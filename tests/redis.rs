@@ -193,6 +193,36 @@ fn since_window_limits_the_backfill() {
     assert_eq!(collect(&mut h, 2), [frame("old"), frame("new")]);
 }
 
+/// In one transaction (no reader can take one before the trim): the frames of `ids` added, then
+/// the stream cut to its last three.
+fn add_and_trim(
+    c: &mut ::redis::Connection,
+    key: &str,
+    ids: std::ops::Range<usize>,
+    frame: &dyn Fn(usize) -> String,
+) {
+    let _: () = ::redis::cmd("MULTI").query(c).unwrap();
+    for i in ids {
+        xadd(c, key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
+    }
+    let _: ::redis::Value = ::redis::cmd("XTRIM")
+        .arg(key)
+        .arg("MAXLEN")
+        .arg(3)
+        .query(c)
+        .unwrap();
+    let _: ::redis::Value = ::redis::cmd("EXEC").query(c).unwrap();
+}
+
+/// Wait until the reader's status holds more gaps than `before`.
+fn wait_for_gap(h: &redis::RedisHandle, before: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while h.state.borrow().gaps.len() == before {
+        assert!(Instant::now() < deadline, "no gap marked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
     let s = Server::start();
@@ -225,23 +255,9 @@ fn resumes_after_a_restart_and_marks_a_gap_where_the_stream_was_trimmed() {
     let s = s.restart();
     let mut c = s.conn();
     // In one transaction: a reader already back must not take entries before the trim.
-    let _: () = ::redis::cmd("MULTI").query(&mut c).unwrap();
-    for i in 8..14 {
-        xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
-    }
-    let _: ::redis::Value = ::redis::cmd("XTRIM")
-        .arg(&key)
-        .arg("MAXLEN")
-        .arg(3)
-        .query(&mut c)
-        .unwrap();
-    let _: ::redis::Value = ::redis::cmd("EXEC").query(&mut c).unwrap();
+    add_and_trim(&mut c, &key, 8..14, &frame);
     assert_eq!(collect(&mut h, 3), (11..14).map(frame).collect::<Vec<_>>());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while h.state.borrow().gaps.len() == history_gaps {
-        assert!(Instant::now() < deadline, "no gap marked");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_gap(&h, history_gaps);
     drop(s);
 }
 
@@ -260,23 +276,9 @@ fn a_trim_past_a_connected_reader_is_a_gap() {
     assert_eq!(collect(&mut h, 3), (0..3).map(frame).collect::<Vec<_>>());
     let before = h.state.borrow().gaps.len();
     // Six added and the stream cut to its last three at once: three were never readable.
-    let _: () = ::redis::cmd("MULTI").query(&mut c).unwrap();
-    for i in 3..9 {
-        xadd(&mut c, &key, "*", &format!("E{i}"), "node-a", WS, &frame(i));
-    }
-    let _: ::redis::Value = ::redis::cmd("XTRIM")
-        .arg(&key)
-        .arg("MAXLEN")
-        .arg(3)
-        .query(&mut c)
-        .unwrap();
-    let _: ::redis::Value = ::redis::cmd("EXEC").query(&mut c).unwrap();
+    add_and_trim(&mut c, &key, 3..9, &frame);
     assert_eq!(collect(&mut h, 3), (6..9).map(frame).collect::<Vec<_>>());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while h.state.borrow().gaps.len() == before {
-        assert!(Instant::now() < deadline, "no gap marked");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_gap(&h, before);
     let gaps = h.state.borrow().gaps.clone();
     assert_eq!(gaps.len(), before + 1, "one trim, one gap: {gaps:?}");
     drop(s);
