@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# failwatch next to its peers on one generated capture: `failwatch summary` (and `failwatch tail`)
-# against DuckDB (read_ndjson), jq and a plain Python json loop, each counting `task:failed` per
-# failure reason. Checks that every peer finds the same per-reason counts as failwatch (exit 1
-# when one does not), then times every command best and median of 5 rounds, interleaved: each
-# round runs every command once, in an order that rotates from round to round.
+# failwatch next to its peers on one generated capture, each a whole process timed from outside:
+# `failwatch summary` (and `tail`) against the DuckDB CLI (read_ndjson, typed and JSON columns),
+# jq and a plain Python json loop, each counting `task:failed` per failure reason. Checks that
+# every peer finds the same per-reason counts as failwatch (exit 1 when one does not), then times
+# every command best and median of 5 rounds, interleaved: each round runs every command once, in
+# an order that rotates from round to round. Prints wall clock and CPU (user + sys) side by side,
+# and `failwatch diff` of this capture and a second one against one `summary`.
 #
 # Usage: benches/peers.sh [lines]     (default 1000000; e.g. 100000 for a quick run)
-# Environment: ROUNDS (default 5), SEED (default 1), NO_INSTALL=1 (never pip-install DuckDB),
-#              CARGO_TARGET_DIR (honoured).
+# Environment: ROUNDS (default 5), SEED (default 1), FORM=bare|records (default bare: one frame a
+#              line; records: the capture as failwatch writes it), NO_INSTALL=1 (never pip-install
+#              the DuckDB CLI), CARGO_TARGET_DIR (honoured).
 #
-# The corpus is `failwatch gen-corpus`, rewritten as bare frames (one Multica frame per line,
-# after the capture header), the shape the peers' queries are written for; a capture of
-# {"at":…,"frame":…} records is handled too (the peers unwrap `frame`).
+# DuckDB is its native CLI binary from the `duckdb-cli` package on PyPI, run directly. Its Python
+# package, when installed, adds a labelled row whose figure includes starting Python.
 set -euo pipefail
 
 lines=${1:-1000000}
 rounds=${ROUNDS:-5}
 seed=${SEED:-1}
+want_form=${FORM:-bare}
+[[ $want_form == bare || $want_form == records ]] || { echo "FORM must be bare or records" >&2; exit 2; }
 [[ $lines =~ ^[0-9]+$ && $lines -gt 0 ]] || { echo "usage: $0 [lines]  (a positive number)" >&2; exit 2; }
 [[ $rounds =~ ^[0-9]+$ && $rounds -gt 0 ]] || { echo "ROUNDS must be a positive number" >&2; exit 2; }
 
@@ -43,10 +47,14 @@ export XDG_CONFIG_HOME="$dir/config" XDG_STATE_HOME="$dir/state"
 corpus="$dir/corpus.jsonl"
 
 # ---------------------------------------------------------------------------------------------
-# The corpus.
-echo "generating the corpus: gen-corpus --lines $lines --seed $seed, as bare frames…"
-"$bin" gen-corpus --lines "$lines" --seed "$seed" |
-  python3 -c '
+# The corpus, and a second one (another seed) for `diff`.
+corpus_of() { # SEED FILE
+  if [[ $want_form == records ]]; then
+    "$bin" gen-corpus --lines "$lines" --seed "$1" > "$2"
+    return
+  fi
+  "$bin" gen-corpus --lines "$lines" --seed "$1" |
+    python3 -c '
 import sys
 # {"at":"…","frame":F} -> F; the header and any other line are kept as they are.
 out = sys.stdout.buffer
@@ -56,7 +64,12 @@ for line in sys.stdin.buffer:
         if i > 0:
             line = line[i + 10:-2] + b"\n"
     out.write(line)
-' > "$corpus"
+' > "$2"
+}
+echo "generating the corpus: gen-corpus --lines $lines --seed $seed, as $want_form…"
+corpus_of "$seed" "$corpus"
+other="$dir/other.jsonl"
+corpus_of "$((seed + 1))" "$other"
 # What the file holds now: bare frames, or records if the rewrite above left them (a line after
 # the header that is an object with a "frame" key).
 form=$(python3 - "$corpus" <<'EOF'
@@ -149,23 +162,60 @@ EOF
 # name, shell command (stdout goes to a file: nothing shortcuts writing to /dev/null), output
 commands=("failwatch summary" "'$bin' summary '$corpus' --format json")
 commands+=("failwatch tail" "'$bin' tail '$corpus' --format jsonl")
+# Not a peer: `diff` of this capture and a second one of the same size (target: at most twice one
+# summary, as it reads two captures).
+commands+=("failwatch diff" "'$bin' diff '$corpus' '$other' --format json")
 
-have_duckdb=0
-if python3 -c 'import duckdb' 2>/dev/null; then
-  have_duckdb=1
-elif [[ -z ${NO_INSTALL:-} ]]; then
-  echo "DuckDB's Python package is missing: pip install duckdb…"
-  if python3 -m pip install --quiet duckdb >"$dir/pip.log" 2>&1 && python3 -c 'import duckdb' 2>/dev/null; then
-    have_duckdb=1
+# DuckDB, as a whole process: the native CLI binary that the `duckdb-cli` package on PyPI carries
+# (run directly: the package's `duckdb` script is a Python wrapper that would add starting Python).
+duckdb_bin() {
+  python3 -c 'import duckdb_cli, os; print(os.path.join(os.path.dirname(duckdb_cli.__file__), "duckdb"))' 2>/dev/null
+}
+duckdb=$(duckdb_bin || true)
+if [[ ! -x $duckdb && -z ${NO_INSTALL:-} ]]; then
+  echo "the DuckDB CLI is missing: pip install duckdb-cli…"
+  if python3 -m pip install --quiet duckdb-cli >"$dir/pip.log" 2>&1; then
+    duckdb=$(duckdb_bin || true)
   else
     echo "  pip could not install it ($(tail -n 1 "$dir/pip.log"))"
   fi
 fi
-if ((have_duckdb)); then
-  echo "DuckDB $(python3 -c 'import duckdb; print(duckdb.__version__)') (Python package, $(nproc) threads)"
-  commands+=("duckdb read_ndjson" "python3 '$dir/duckdb_count.py' '$corpus' $form")
+if [[ -x $duckdb ]]; then
+  echo "DuckDB CLI $("$duckdb" --version) (the native binary $duckdb, $(nproc) threads)"
+  # Two forms of the same count: the JSON column the ad-hoc query uses, and typed columns (DuckDB
+  # reads only the fields declared), its fastest here. A payload that is not an object is NULL
+  # under the typed form (ignore_errors), so both count exactly what failwatch counts.
+  if [[ $form == bare ]]; then
+    json_cols="{'type': 'VARCHAR', 'payload': 'JSON'}" typ="type" payload="payload"
+    typed_cols="{'type': 'VARCHAR', 'payload': 'STRUCT(failure_reason VARCHAR)'}"
+    typed_typ="type" typed_payload="payload"
+  else
+    json_cols="{'frame': 'JSON'}" typ="frame->>'type'" payload="frame->'payload'"
+    typed_cols="{'frame': 'STRUCT(type VARCHAR, payload STRUCT(failure_reason VARCHAR))'}"
+    typed_typ="frame.type" typed_payload="frame.payload"
+  fi
+  cat > "$dir/duckdb_json.sql" <<SQL
+SELECT coalesce(nullif(trim($payload->>'failure_reason'), ''), 'none') AS reason, count(*) AS n
+FROM read_ndjson('$corpus', columns = $json_cols, ignore_errors = true)
+WHERE $typ = 'task:failed' AND json_type($payload) = 'OBJECT'
+GROUP BY ALL;
+SQL
+  cat > "$dir/duckdb_typed.sql" <<SQL
+SELECT coalesce(nullif(trim($typed_payload.failure_reason), ''), 'none') AS reason, count(*) AS n
+FROM read_ndjson('$corpus', columns = $typed_cols, ignore_errors = true)
+WHERE $typed_typ = 'task:failed' AND $typed_payload IS NOT NULL
+GROUP BY ALL;
+SQL
+  commands+=("duckdb cli, typed" "'$duckdb' -json -f '$dir/duckdb_typed.sql'")
+  commands+=("duckdb cli, json" "'$duckdb' -json -f '$dir/duckdb_json.sql'")
 else
-  echo "SKIPPED DuckDB: its Python package is not installed (pip install duckdb)"
+  echo "SKIPPED the DuckDB CLI: not installed (pip install duckdb-cli; NO_INSTALL was set or pip failed)"
+fi
+# The Python package, only where it is already installed, and labelled: its figure includes
+# starting Python and importing the module.
+if python3 -c 'import duckdb' 2>/dev/null; then
+  echo "DuckDB $(python3 -c 'import duckdb; print(duckdb.__version__)') Python package (an extra row: it includes starting Python)"
+  commands+=("duckdb via python" "python3 '$dir/duckdb_count.py' '$corpus' $form")
 fi
 if command -v jq >/dev/null; then
   jq --version
@@ -180,28 +230,45 @@ commands+=("python json" "python3 '$dir/py_count.py' '$corpus'")
 # Timing and the check, in one harness: rounds × commands, wall clock, rotating order; the
 # outputs of the last round are compared.
 python3 - "$dir" "$rounds" "${commands[@]}" <<'EOF'
-import json, os, statistics, subprocess, sys, time
+import json, os, resource, statistics, subprocess, sys, time
 
 dir, rounds, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 cmds = list(zip(rest[0::2], rest[1::2]))
 out = {name: os.path.join(dir, "out.%d" % i) for i, (name, _) in enumerate(cmds)}
 
-with open(os.path.join(dir, "corpus.jsonl"), "rb") as f:  # into the page cache first
-    while f.read(1 << 24):
-        pass
+for name in ("corpus.jsonl", "other.jsonl"):  # into the page cache first
+    with open(os.path.join(dir, name), "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 times = {name: [] for name, _ in cmds}
+cpus = {name: [] for name, _ in cmds}
 for r in range(rounds):
     k = r % len(cmds)
     for name, cmd in cmds[k:] + cmds[:k]:
         with open(out[name], "wb") as o:
+            c0 = cpu()
             t0 = time.perf_counter()
-            p = subprocess.run(cmd, shell=True, stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.PIPE)
+            # exec: the shell is replaced, so the figures are the command's alone.
+            p = subprocess.run("exec " + cmd, shell=True, stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.PIPE)
             t1 = time.perf_counter()
+            c1 = cpu()
         if p.returncode != 0:
             sys.exit("%s failed (exit %d): %s" % (name, p.returncode, p.stderr.decode(errors="replace")[-2000:]))
         times[name].append(t1 - t0)
+        cpus[name].append(c1 - c0)
     print("round %d/%d: %s" % (r + 1, rounds, "  ".join("%s %.2fs" % (n, times[n][-1]) for n, _ in cmds)), flush=True)
+
+def counts(name):
+    with open(out[name]) as f:
+        v = json.load(f)
+    if isinstance(v, list):  # the DuckDB CLI's -json: [{"reason": …, "n": …}, …]
+        v = {row["reason"]: row["n"] for row in v}
+    return v
 
 # The check: failwatch's by_reason against each peer's counts.
 with open(out["failwatch summary"]) as f:
@@ -219,8 +286,7 @@ if tailed != summary["failures"]:
 for name, _ in cmds:
     if name.startswith("failwatch"):
         continue
-    with open(out[name]) as f:
-        theirs = json.load(f)
+    theirs = counts(name)
     diff = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
     if diff:
         agree = False
@@ -231,17 +297,24 @@ for name, _ in cmds:
         print("%s: %d reasons, %d failures" % (name, len(theirs), sum(theirs.values())))
 print("per-reason counts: %s" % ("identical" if agree else "DIFFER"))
 
-# The table.
+# The table: wall clock, and CPU (user + sys of the process and all it waited for).
 stats = {n: (min(t), statistics.median(t)) for n, t in times.items()}
-print("\n%-22s %8s %9s   (%d rounds, interleaved, wall clock)" % ("command", "best s", "median s", rounds))
+cpu_stats = {n: (min(t), statistics.median(t)) for n, t in cpus.items()}
+print("\n%-20s %8s %9s %9s %11s   (%d rounds, interleaved)" % (
+    "command", "best s", "median s", "cpu best", "cpu median", rounds))
 for name, _ in cmds:
-    print("%-22s %8.3f %9.3f" % (name, *stats[name]))
+    print("%-20s %8.3f %9.3f %9.3f %11.3f" % (name, *stats[name], *cpu_stats[name]))
 base = stats["failwatch summary"]
 print()
-for name, target in (("duckdb read_ndjson", "   target >= 1.5x"), ("jq", ""), ("python json", "")):
-    if name in stats:
-        b, m = stats[name]
-        print("failwatch summary vs %-19s %5.1fx best, %5.1fx median (%s time / failwatch time)%s" % (
-            name + ":", b / base[0], m / base[1], name.split()[0], target))
+target = "   target >= 1.5x"
+for name, _ in cmds:
+    if name.startswith("failwatch"):
+        continue
+    b, m = stats[name]
+    print("failwatch summary vs %-20s %5.2fx best, %5.2fx median (their time / ours)%s" % (
+        name + ":", b / base[0], m / base[1], target if name.startswith("duckdb cli") else ""))
+d = stats["failwatch diff"]
+print("failwatch diff / failwatch summary:        %5.2fx best, %5.2fx median   target <= 2x" % (
+    d[0] / base[0], d[1] / base[1]))
 sys.exit(0 if agree else 1)
 EOF
