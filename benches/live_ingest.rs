@@ -207,8 +207,11 @@ fn main() {
         println!(
             "full pipeline + headless render ({draws} redraws, {dropped} dropped): {full_best:.0} / {full_median:.0} frames/s"
         );
+        // No target: the raw receive keeps most of both cores busy, so the ratio measures the
+        // sender in this process as much as us. `--bench live_ceiling` finds the sustained
+        // rates against a paced hub instead.
         println!(
-            "full / raw = {:.2} best, {:.2} median (target >= 0.8)",
+            "full / raw = {:.2} best, {:.2} median (for reference; see --bench live_ceiling)",
             full_best / raw_best,
             full_median / raw_median
         );
