@@ -2,14 +2,13 @@
 //! exposition checked by Prometheus's own `promtool`.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
 use failwatch::source::demo;
 use support::cmd::failwatch;
+use support::scrape::{free_port, get, samples, scrape_until, sum};
 use support::tmux::{dashboard, dashboard_with, Tmux};
 
 mod support;
@@ -29,65 +28,6 @@ const FAMILIES: [&str; 12] = [
     "failwatch_connection_state",
     "failwatch_last_frame_age_seconds",
 ];
-
-/// A port nothing listens on (free when asked; the binary binds it right after).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// GET `path`: the status line and the body; `None` while nothing accepts.
-fn get(port: u16, path: &str) -> Option<(String, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    Some((head.lines().next()?.to_owned(), body.to_owned()))
-}
-
-/// Sample lines by series (`name{labels}` → value).
-fn samples(text: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| {
-            let (series, value) = l.rsplit_once(' ').unwrap();
-            (series.to_owned(), value.parse().unwrap())
-        })
-        .collect()
-}
-
-fn sum(s: &BTreeMap<String, f64>, family: &str) -> f64 {
-    s.iter()
-        .filter(|(k, _)| *k == family || k.starts_with(&format!("{family}{{")))
-        .map(|(_, v)| v)
-        .sum()
-}
-
-/// Scrape until `done` holds of the samples (20 s at most).
-fn scrape_until(port: u16, what: &str, done: impl Fn(&BTreeMap<String, f64>) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Some((status, body)) = get(port, "/metrics") {
-            assert_eq!(status, "HTTP/1.1 200 OK");
-            if done(&samples(&body)) {
-                return body;
-            }
-            last = body;
-        }
-        sleep(Duration::from_millis(200));
-    }
-    panic!("timed out waiting for {what}; last scrape:\n{last}");
-}
 
 /// `promtool check metrics` on the text: it must be installed (Debian's `prometheus` package,
 /// which .ci/run installs) and find nothing wrong.

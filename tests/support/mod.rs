@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod fork;
 pub mod hub;
 pub mod redis;
+pub mod scrape;
 pub mod secrets;
 pub mod sim;
 pub mod tail;
