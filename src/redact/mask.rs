@@ -259,7 +259,7 @@ pub(super) fn mask_rules<'a>(
             continue;
         }
         let mut n = 0u32;
-        let re = if through { &rule.through } else { &rule.re };
+        let re = if through { rule.through() } else { rule.re() };
         let replaced = re.replace_all(&text, |caps: &Captures| {
             // A value that is a placeholder, exactly, is already masked: redacting twice gives
             // what once did. One with more glued to it (`[REDACTED]hunter2`) is not.

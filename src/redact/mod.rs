@@ -382,7 +382,7 @@ fn mask_text(clean: Cow<'_, str>, cuts: Vec<usize>) -> Masked<'_> {
 pub fn server_rules_sequential(input: &str) -> String {
     let mut s = input.to_owned();
     for rule in rules::RULES.iter().filter(|r| r.server) {
-        s = rule.re.replace_all(&s, rule.replacement).into_owned();
+        s = rule.re().replace_all(&s, rule.replacement).into_owned();
     }
     s
 }

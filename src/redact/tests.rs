@@ -30,6 +30,18 @@ fn masked(input: &str, secret: &str, placeholder: &str) {
     assert!(r.total_hits() >= 1);
 }
 
+/// Rules are compiled when a text first needs them: each must compile, both ways, and the
+/// reading through removed characters must match what the plain one matches.
+#[test]
+fn every_rule_compiles_plain_and_through_marks() {
+    for rule in RULES.iter() {
+        let (plain, through) = (rule.re(), rule.through());
+        for anchor in rule.anchors {
+            assert_eq!(plain.is_match(anchor), through.is_match(anchor), "{anchor}");
+        }
+    }
+}
+
 #[test]
 fn every_server_rule_masks_its_secret() {
     masked(
