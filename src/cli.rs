@@ -125,7 +125,7 @@ pub struct ViewArgs {
     pub lang: Option<Lang>,
     /// Which failures, e.g. "reason:provider_quota,runtime outcome:dropped | relay:lark".
     /// Terms: reason:, told:, bound:, why:, outcome:, relay:, origin:, era:, server:, session:,
-    /// agent:, task:, group:, since:, until:, words, /regex/; -term negates; key:a,b and `|` mean
+    /// workspace:, agent:, task:, group:, since:, until:, words, /regex/; -term negates; key:a,b and `|` mean
     /// or; @name is a filter saved in the config file. Means the same in summary, tail, watch,
     /// diff and the dashboard.
     #[arg(long, global = true, value_name = "EXPR")]

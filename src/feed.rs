@@ -373,6 +373,7 @@ mod tests {
         let frame = crate::protocol::Frame {
             received_at: chrono::Utc::now(),
             text: text.to_owned(),
+            workspace: None,
         };
         tx.deliver(frame).await.unwrap();
     }

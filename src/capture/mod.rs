@@ -10,7 +10,7 @@ mod tests;
 mod write;
 
 pub use clock::{event_id_time, frame_time};
-pub(crate) use read::{borrowed_frame, decoded_frame, overlong_line};
+pub(crate) use read::{borrowed_frame, decoded_frame, overlong_line, workspace_of};
 pub use read::{end_time, parse_line, CaptureReader, MAX_LINE_BYTES};
 pub use write::{recorded_frame, CaptureWriter};
 
@@ -41,6 +41,8 @@ pub enum Line {
         at: DateTime<Utc>,
         text: String,
         synthetic: bool,
+        /// The workspace whose connection or stream carried it, as recorded (made safe).
+        workspace: Option<std::sync::Arc<str>>,
     },
     /// A window in which the recorder may have missed events.
     Gap(Gap),

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufRead};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -21,6 +22,10 @@ struct Record<'a> {
     at: Option<Cow<'a, str>>,
     #[serde(borrow)]
     frame: Option<&'a RawValue>,
+    /// The workspace whose connection or stream carried the frame (a value that is not a
+    /// string is as if absent).
+    #[serde(borrow)]
+    workspace: Option<&'a RawValue>,
     gap: Option<GapRecord<'a>>,
     #[serde(borrow)]
     recovered: Option<RecoveredRecord<'a>>,
@@ -205,8 +210,9 @@ pub fn parse_line(bytes: &[u8], complete: bool, last_at: Option<DateTime<Utc>>) 
             Err(_) => bad("not JSON"),
         };
     }
-    if let Some((recorded, frame)) = plain_frame(text) {
-        return frame_line(recorded, frame.to_owned(), last_at);
+    if let Some((recorded, frame, workspace)) = plain_frame(text) {
+        let workspace = workspace.as_deref().and_then(workspace_of);
+        return frame_line(recorded, frame.to_owned(), workspace, last_at);
     }
     parse_record(text, bad, last_at)
 }
@@ -261,15 +267,26 @@ pub(super) fn parse_record(
             } else {
                 raw.to_owned()
             };
-            frame_line(record.at.as_deref().and_then(parse_time), text, last_at)
+            let workspace = record
+                .workspace
+                .and_then(|w| serde_json::from_str::<String>(w.get()).ok())
+                .as_deref()
+                .and_then(workspace_of);
+            frame_line(
+                record.at.as_deref().and_then(parse_time),
+                text,
+                workspace,
+                last_at,
+            )
         }
-        None => frame_line(None, text.to_owned(), last_at),
+        None => frame_line(None, text.to_owned(), None, last_at),
     }
 }
 
 pub(super) fn frame_line(
     recorded: Option<DateTime<Utc>>,
     text: String,
+    workspace: Option<Arc<str>>,
     last_at: Option<DateTime<Utc>>,
 ) -> Line {
     let own = clock::line_time_of_text(recorded, &text);
@@ -278,13 +295,36 @@ pub(super) fn frame_line(
         at,
         text,
         synthetic,
+        workspace,
     }
 }
 
-/// The keys [`Record`] reads: `at` and `frame` first, then those of the other records.
-const RECORD_KEYS: [&str; 8] = [
+/// A record's workspace, made safe (it came from a file) and shared: a capture's lines name
+/// few workspaces, so the last one is kept to hand out again. `None` for a blank one.
+pub(crate) fn workspace_of(recorded: &str) -> Option<Arc<str>> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+    }
+    let safe = redact::redact_id(recorded);
+    if safe.trim().is_empty() {
+        return None;
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some(arc) if **arc == *safe => Some(arc.clone()),
+        _ => {
+            let arc: Arc<str> = Arc::from(&*safe);
+            *last = Some(arc.clone());
+            Some(arc)
+        }
+    })
+}
+
+/// The keys [`Record`] reads: `at`, `frame` and `workspace` first, then those of the other
+/// records.
+const RECORD_KEYS: [&str; 9] = [
     "at",
     "frame",
+    "workspace",
     "gap",
     "recovered",
     "failwatch_capture",
@@ -297,9 +337,9 @@ const RECORD_KEYS: [&str; 8] = [
 /// object — read in one borrowed pass: the record's time and the frame's text. `None` for any
 /// other line (a header, a gap, a recovered text, a frame recorded as a string, anything odd),
 /// which serde's reading of [`Record`] decides.
-pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
+pub(super) fn plain_frame(text: &str) -> Option<PlainFrame<'_>> {
     use crate::protocol::fast::scan::{self, Val};
-    let [at, frame, gap, recovered, header, source, started_at, api] =
+    let [at, frame, workspace, gap, recovered, header, source, started_at, api] =
         scan::object(text, RECORD_KEYS)?;
     let other_record = [gap, recovered, header, source, started_at, api];
     if other_record.iter().any(|v| *v != Val::Absent) {
@@ -307,18 +347,34 @@ pub(super) fn plain_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
     }
     let at = at.opt_str()?;
     match frame {
-        Val::Object(frame) => Some((at.as_deref().and_then(parse_time), frame)),
-        Val::Absent => Some((None, text)),
+        // A workspace that is not a string is as if absent (as serde's reading has it).
+        Val::Object(frame) => Some((
+            at.as_deref().and_then(parse_time),
+            frame,
+            workspace.opt_str().unwrap_or(None),
+        )),
+        // A bare frame's own fields are the frame's.
+        Val::Absent => Some((None, text, None)),
         _ => None,
     }
 }
 
+/// A frame line read in one pass: the record's time, the frame's text and the workspace as
+/// recorded (not yet made safe).
+pub(crate) type PlainFrame<'a> = (Option<DateTime<Utc>>, &'a str, Option<Cow<'a, str>>);
+
 /// A line holding a frame in a common shape — a bare frame, or a record of an object frame —
 /// decoded in the one pass that reads it: the frame's own time (`None`: it has none, and is
-/// paced) and the event. `None` for any other line: ask [`parse_line`].
+/// paced), the workspace as recorded, and the event. `None` for any other line: ask
+/// [`parse_line`].
+#[allow(clippy::type_complexity)]
 pub(crate) fn decoded_frame(
     text: &str,
-) -> Option<(Option<DateTime<Utc>>, crate::protocol::Identified<'_>)> {
+) -> Option<(
+    Option<DateTime<Utc>>,
+    Option<Cow<'_, str>>,
+    crate::protocol::Identified<'_>,
+)> {
     use crate::protocol::LineRead;
     // What `parse_line` trims: a line that starts and ends as an object has nothing to trim.
     let bytes = text.as_bytes();
@@ -332,24 +388,32 @@ pub(crate) fn decoded_frame(
         return None;
     }
     Some(match crate::protocol::decode_line(text)? {
-        LineRead::Bare(decoded) => (clock::line_time(None, decoded.1.as_ref()), decoded),
-        LineRead::Record { at, frame } => {
+        LineRead::Bare(decoded) => (clock::line_time(None, decoded.1.as_ref()), None, decoded),
+        LineRead::Record {
+            at,
+            frame,
+            workspace,
+        } => {
             let recorded = at.as_deref().and_then(parse_time);
-            (clock::line_time(recorded, frame.1.as_ref()), frame)
+            (
+                clock::line_time(recorded, frame.1.as_ref()),
+                workspace,
+                frame,
+            )
         }
     })
 }
 
 /// A line holding a frame in the common shape, read without copying it: the frame's own time
-/// (`None`: it has none, and is paced) and its text. `None` for any other line: ask
-/// [`parse_line`].
-pub(crate) fn borrowed_frame(text: &str) -> Option<(Option<DateTime<Utc>>, &str)> {
+/// (`None`: it has none, and is paced), its text and the workspace as recorded. `None` for any
+/// other line: ask [`parse_line`].
+pub(crate) fn borrowed_frame(text: &str) -> Option<PlainFrame<'_>> {
     let text = text.trim();
     if !text.starts_with('{') {
         return None;
     }
-    let (recorded, frame) = plain_frame(text)?;
-    Some((clock::line_time_of_text(recorded, frame), frame))
+    let (recorded, frame, workspace) = plain_frame(text)?;
+    Some((clock::line_time_of_text(recorded, frame), frame, workspace))
 }
 
 /// The newest frame time of a whole capture: the clock `since:` is measured from.

@@ -30,17 +30,20 @@ fn reads_header_records_bare_frames_and_bad_lines() {
                 at: t("2026-11-20T03:14:01.500Z"),
                 text: "{\"type\":\"pong\"}".into(),
                 synthetic: false,
+                workspace: None,
             },
             Line::Blank,
             Line::Frame {
                 at: t("2026-11-20T03:14:01.600Z"),
                 text: "{\"type\":\"auth_ack\"}".into(),
                 synthetic: true,
+                workspace: None,
             },
             Line::Frame {
                 at: t("2026-11-20T03:14:02Z"),
                 text: "not json on the wire".into(),
                 synthetic: false,
+                workspace: None,
             },
             Line::Bad("JSON but not an object".into()),
             Line::Bad("not JSON".into()),
@@ -67,8 +70,8 @@ fn writer_redacts_by_default_and_round_trips() {
     );
     let at = parse_time("2026-11-20T03:14:01.5Z").unwrap();
     let mut w = CaptureWriter::create(&path, "ws://h/ws", false, false).unwrap();
-    w.write(at, &frame).unwrap();
-    w.write(at, "plain text frame").unwrap();
+    w.write(at, None, &frame).unwrap();
+    w.write(at, None, "plain text frame").unwrap();
     w.finish().unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(!text.contains(secret), "{text}");
@@ -89,7 +92,7 @@ fn writer_redacts_by_default_and_round_trips() {
 
     let raw_path = dir.path().join("raw.jsonl");
     let mut w = CaptureWriter::create(&raw_path, "ws://h/ws", true, false).unwrap();
-    w.write(at, &frame).unwrap();
+    w.write(at, None, &frame).unwrap();
     w.finish().unwrap();
     assert!(std::fs::read_to_string(&raw_path).unwrap().contains(secret));
 }
@@ -108,6 +111,7 @@ fn a_bare_frame_takes_its_time_from_its_event_id() {
             at: want,
             text: format!("{{\"type\":\"task:failed\",\"event_id\":\"{id}\",\"payload\":{{}}}}"),
             synthetic: false,
+            workspace: None,
         }]
     );
 }
@@ -326,17 +330,26 @@ fn fast_frame_lines_read_as_serde_reads_them() {
     for line in capture.lines().take(300) {
         let mut texts = vec![line.to_owned()];
         for (i, _) in line.char_indices().step_by(7) {
-            for with in ["\"at\":1,", "\"gap\":{},", "\"frame\":\"x\",", "\\\\", " "] {
+            for with in [
+                "\"at\":1,",
+                "\"gap\":{},",
+                "\"frame\":\"x\",",
+                "\"workspace\":\"w1\",",
+                "\"workspace\":7,",
+                "\\\\",
+                " ",
+            ] {
                 texts.push(format!("{}{}{}", &line[..i], with, &line[i..]));
             }
         }
         for text in &texts {
-            let Some((recorded, frame)) = read::plain_frame(text) else {
+            let Some((recorded, frame, workspace)) = read::plain_frame(text) else {
                 continue;
             };
             fast += 1;
+            let workspace = workspace.as_deref().and_then(read::workspace_of);
             assert_eq!(
-                read::frame_line(recorded, frame.to_owned(), last_at),
+                read::frame_line(recorded, frame.to_owned(), workspace, last_at),
                 read::parse_record(text, bad, last_at),
                 "{text}"
             );
@@ -396,6 +409,8 @@ fn frame_lines_decode_as_the_exact_reading_does() {
             for with in [
                 "\"at\":1,",
                 "\"source\":2,",
+                "\"workspace\":\"w\\u0007\\u001b[31mx\",",
+                "\"workspace\":null,",
                 "\"frame\":{},",
                 "\\\\",
                 " ",
@@ -405,7 +420,7 @@ fn frame_lines_decode_as_the_exact_reading_does() {
             }
         }
         for text in &texts {
-            let Some((at, decoded)) = read::decoded_frame(text) else {
+            let Some((at, workspace, decoded)) = read::decoded_frame(text) else {
                 continue;
             };
             fast += 1;
@@ -413,11 +428,14 @@ fn frame_lines_decode_as_the_exact_reading_does() {
                 at: exact_at,
                 text: frame,
                 synthetic,
+                workspace: exact_workspace,
             } = parse_line(text.as_bytes(), true, None)
             else {
                 panic!("read as a frame, but the record reading says otherwise: {text}");
             };
             assert_eq!(at, (!synthetic).then_some(exact_at), "{text}");
+            let workspace = workspace.as_deref().and_then(read::workspace_of);
+            assert_eq!(workspace, exact_workspace, "{text}");
             assert_eq!(
                 Ok(decoded),
                 crate::protocol::decode_with_id(&frame),

@@ -44,10 +44,19 @@ impl CaptureWriter {
         Ok(w)
     }
 
-    /// Append one frame. Flushed at once so a killed recorder loses at most this line.
-    pub fn write(&mut self, at: DateTime<Utc>, text: &str) -> io::Result<()> {
-        let record =
+    /// Append one frame, with the workspace that carried it (already made safe where it came
+    /// in). Flushed at once so a killed recorder loses at most this line.
+    pub fn write(
+        &mut self,
+        at: DateTime<Utc>,
+        workspace: Option<&str>,
+        text: &str,
+    ) -> io::Result<()> {
+        let mut record =
             serde_json::json!({ "at": format_time(at), "frame": recorded_frame(text, self.raw) });
+        if let Some(workspace) = workspace {
+            record["workspace"] = workspace.into();
+        }
         self.line(&record)
     }
 

@@ -237,6 +237,8 @@ pub struct Failure {
     pub issue_id: Option<Arc<str>>,
     /// The chat session: from the event, or remembered when the event lost it.
     pub session: Option<Arc<str>>,
+    /// The workspace whose connection or stream carried it (none: a capture that did not say).
+    pub workspace: Option<Arc<str>>,
     /// True when the event carried no chat session but the task was known to belong to one.
     pub session_lost: bool,
     pub reason: Option<Arc<str>>,

@@ -57,6 +57,9 @@ pub struct Placed {
     pub typed_in_app: bool,
     /// The issue's title, as an earlier frame gave it.
     pub issue_title: Option<Arc<str>>,
+    /// The workspace whose connection or stream carried the frame (set by the door that took
+    /// it in: the frame does not say).
+    pub workspace: Option<Arc<str>>,
     /// The day the server's build is of, when the user said.
     pub built: Option<chrono::NaiveDate>,
 }
@@ -225,6 +228,7 @@ impl Enricher {
             attempt,
             typed_in_app,
             issue_title,
+            workspace: None,
             built: self.built,
         }
     }
@@ -328,6 +332,7 @@ pub fn build(
         group: Group::default(),
         typed_in_app: placed.typed_in_app,
         issue_title: placed.issue_title.clone(),
+        workspace: placed.workspace.clone(),
         built: placed.built,
         inbox: None,
     };

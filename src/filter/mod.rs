@@ -133,6 +133,7 @@ impl Group {
             Test::Server(any) => any.contains(&f.family),
             Test::Saved(inner) => inner.matches_in(f, now, zone),
             Test::Session(p) => prefix_of_any(f.session.as_deref(), p),
+            Test::Workspace(p) => prefix_of_any(f.workspace.as_deref(), p),
             Test::Agent(p) => prefix_of_any(f.agent_id.as_deref(), p),
             Test::Task(p) => prefix_of_any(f.task_id.as_deref(), p),
             Test::Group(p) => p.iter().any(|p| f.group.id.has_prefix(p)),

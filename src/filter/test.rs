@@ -41,6 +41,8 @@ pub enum Test {
     Era(Vec<Era>),
     Server(Vec<Family>),
     Session(Vec<String>),
+    /// The workspace whose connection or stream carried the failure, by a prefix of its id.
+    Workspace(Vec<String>),
     Agent(Vec<String>),
     Task(Vec<String>),
     /// Failure groups, by a prefix of their id.
@@ -56,7 +58,7 @@ pub enum Test {
 
 /// Keys a term may have.
 pub const KEYS: &str =
-    "reason, outcome, relay, bound, told, why, origin, era, server, session, agent, task, group, since, until";
+    "reason, outcome, relay, bound, told, why, origin, era, server, session, workspace, agent, task, group, since, until";
 
 /// What `bound:` asks of a session's bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +209,7 @@ pub fn parse(body: &str) -> Result<Test, FilterError> {
             FilterError::UnknownValue("server", v, "upstream, octo".into())
         })?),
         "session" => Test::Session(owned()),
+        "workspace" => Test::Workspace(owned()),
         "agent" => Test::Agent(owned()),
         "task" => Test::Task(owned()),
         "group" => Test::Group(values.iter().map(|v| v.to_ascii_lowercase()).collect()),

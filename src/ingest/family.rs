@@ -88,8 +88,15 @@ impl LookAhead {
 /// once) any other line — a gap, a recorded REST answer — that must come after the frames
 /// before it.
 pub enum Held {
-    Frame { at: DateTime<Utc>, text: String },
-    Line { line: Line, line_no: u64 },
+    Frame {
+        at: DateTime<Utc>,
+        text: String,
+        workspace: Option<std::sync::Arc<str>>,
+    },
+    Line {
+        line: Line,
+        line_no: u64,
+    },
 }
 
 /// What a held line that is no frame costs, about (a gap's or an answer's text included).
@@ -133,10 +140,16 @@ impl FamilyGate {
     }
 
     /// Offer a frame: `None` while it is held, else why the gate opens (the frame is held last).
-    pub fn offer(&mut self, at: DateTime<Utc>, text: &str) -> Option<Opened> {
+    pub fn offer(
+        &mut self,
+        at: DateTime<Utc>,
+        text: &str,
+        workspace: Option<&std::sync::Arc<str>>,
+    ) -> Option<Opened> {
         self.held.push_back(Held::Frame {
             at,
             text: text.to_owned(),
+            workspace: workspace.cloned(),
         });
         self.look.frame(text)
     }
@@ -196,9 +209,12 @@ mod tests {
         );
         let mut gate = FamilyGate::new(None);
         let t = Utc::now();
-        assert_eq!(gate.offer(t, LEGACY), None);
-        assert_eq!(gate.offer(t, LEGACY), None);
-        assert_eq!(gate.offer(t, INSTALL), Some(Opened::Told(Family::Octo)));
+        assert_eq!(gate.offer(t, LEGACY, None), None);
+        assert_eq!(gate.offer(t, LEGACY, None), None);
+        assert_eq!(
+            gate.offer(t, INSTALL, None),
+            Some(Opened::Told(Family::Octo))
+        );
         assert_eq!(gate.held_count(), 3, "the telling frame is held last");
     }
 
@@ -209,7 +225,7 @@ mod tests {
         let capture = format!("{LEGACY}\n").repeat(frames) + FORK + "\n";
         assert_eq!(look_ahead(capture.as_bytes()).unwrap(), None);
         let mut gate = FamilyGate::new(None);
-        let opened = (0..frames).find_map(|_| gate.offer(Utc::now(), LEGACY));
+        let opened = (0..frames).find_map(|_| gate.offer(Utc::now(), LEGACY, None));
         assert_eq!(opened, Some(Opened::Assumed));
         assert_eq!(
             gate.held_count(),

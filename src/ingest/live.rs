@@ -117,11 +117,11 @@ impl LiveIntake {
                     };
                     let started = Instant::now();
                     let mut admitted = |u: &crate::enrich::Update| seen(Seen::Admitted(&u.failure));
-                    pipeline.push_frame(first.received_at, &first.text, &mut admitted);
+                    pipeline.push_frame_of(first.workspace.as_ref(), first.received_at, &first.text, &mut admitted);
                     let mut n = 1;
                     while n < MAX_BATCH && started.elapsed() < MAX_BATCH_TIME {
                         let Some(f) = self.source.frames.try_recv() else { break };
-                        pipeline.push_frame(f.received_at, &f.text, &mut admitted);
+                        pipeline.push_frame_of(f.workspace.as_ref(), f.received_at, &f.text, &mut admitted);
                         n += 1;
                     }
                     pipeline.source_counts(&self.source.status.borrow());

@@ -1,6 +1,7 @@
 //! Frame text → store, in one place: decode, count, deduplicate, place in the stream, build,
 //! admit. Every door ([`super::read`], [`super::live`], [`super::replay`]) comes in here.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -169,7 +170,11 @@ impl Pipeline {
         tracing::info!(?opened, held = gate.held_count(), "server family decided");
         for held in gate.release() {
             match held {
-                Held::Frame { at, text } => self.take_frame(at, &text, on),
+                Held::Frame {
+                    at,
+                    text,
+                    workspace,
+                } => self.take_frame(at, &text, workspace.as_ref(), on),
                 Held::Line { line, line_no } => self.take_line(&line, line_no, on),
             }
         }
@@ -209,13 +214,20 @@ impl Pipeline {
     /// before the store takes it (headless output streams from there). A frame delivered again
     /// under an `event_id` seen recently is counted once. While the family is unknown a stream
     /// holds its frames: then one frame may release many.
-    pub fn push_frame(
+    pub fn push_frame(&mut self, at: DateTime<Utc>, text: &str, on_update: impl FnMut(&Update)) {
+        self.push_frame_of(None, at, text, on_update)
+    }
+
+    /// [`Pipeline::push_frame`] of a frame a workspace's connection or stream carried: its
+    /// failures are that workspace's.
+    pub fn push_frame_of(
         &mut self,
+        workspace: Option<&Arc<str>>,
         at: DateTime<Utc>,
         text: &str,
         mut on_update: impl FnMut(&Update),
     ) {
-        self.offer_frame(at, text, &mut |taken| {
+        self.offer_frame(at, text, workspace, &mut |taken| {
             if let Taken::Admitted(u) = taken {
                 on_update(u)
             }
@@ -223,11 +235,17 @@ impl Pipeline {
     }
 
     /// A frame, held while the family is unknown.
-    fn offer_frame(&mut self, at: DateTime<Utc>, text: &str, on: &mut impl FnMut(Taken<'_>)) {
+    fn offer_frame(
+        &mut self,
+        at: DateTime<Utc>,
+        text: &str,
+        workspace: Option<&Arc<str>>,
+        on: &mut impl FnMut(Taken<'_>),
+    ) {
         match &mut self.gate {
-            None => self.take_frame(at, text, on),
+            None => self.take_frame(at, text, workspace, on),
             Some(gate) => {
-                if let Some(opened) = gate.offer(at, text) {
+                if let Some(opened) = gate.offer(at, text, workspace) {
                     self.open_gate(opened, on);
                 } else if gate.expired(Instant::now()) {
                     self.open_gate(Opened::Assumed, on);
@@ -236,8 +254,16 @@ impl Pipeline {
         }
     }
 
-    fn take_frame(&mut self, at: DateTime<Utc>, text: &str, on: &mut impl FnMut(Taken<'_>)) {
-        self.push_decoded(at, decode_with_id(text), &mut |u| on(Taken::Admitted(u)))
+    fn take_frame(
+        &mut self,
+        at: DateTime<Utc>,
+        text: &str,
+        workspace: Option<&Arc<str>>,
+        on: &mut impl FnMut(Taken<'_>),
+    ) {
+        self.push_decoded(at, workspace, decode_with_id(text), &mut |u| {
+            on(Taken::Admitted(u))
+        })
     }
 
     /// A frame decoded elsewhere (a reader thread): the same as [`Pipeline::push_frame`]. Only
@@ -245,6 +271,7 @@ impl Pipeline {
     pub(crate) fn push_decoded(
         &mut self,
         at: DateTime<Utc>,
+        workspace: Option<&Arc<str>>,
         decoded: Result<Identified<'_>, Rejection>,
         on_update: &mut impl FnMut(&Update),
     ) {
@@ -252,7 +279,8 @@ impl Pipeline {
             self.gate.is_none(),
             "the file door decides the family first"
         );
-        if let Some((at, f, placed)) = self.sequence(at, &decoded) {
+        if let Some((at, f, mut placed)) = self.sequence(at, &decoded) {
+            placed.workspace = workspace.cloned();
             let family_changed = placed.family_changed;
             let bindings = self.enricher.shared_bindings().clone();
             let failure = build(at, f, &placed, &bindings, self.enricher.names());
@@ -413,12 +441,13 @@ impl Pipeline {
             at,
             text,
             synthetic,
+            workspace,
         } = line
         {
             if *synthetic {
                 self.count_paced();
             }
-            return self.offer_frame(*at, text, &mut on);
+            return self.offer_frame(*at, text, workspace.as_ref(), &mut on);
         }
         match &mut self.gate {
             Some(gate) => {
@@ -433,7 +462,12 @@ impl Pipeline {
     /// A capture line, taken in now.
     fn take_line(&mut self, line: &Line, line_no: u64, on: &mut impl FnMut(Taken<'_>)) {
         match line {
-            Line::Frame { at, text, .. } => self.take_frame(*at, text, on),
+            Line::Frame {
+                at,
+                text,
+                workspace,
+                ..
+            } => self.take_frame(*at, text, workspace.as_ref(), on),
             Line::Gap(gap) => {
                 self.push_gap(gap);
                 on(Taken::Gap(gap));

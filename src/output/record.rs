@@ -58,6 +58,8 @@ pub struct FailureRecord<'a> {
     /// What the chat user heard over every relay serving the session: `yes`, `generic`, `no`,
     /// `pending`, `not_chat` (the filter's `told:`).
     pub told: crate::enrich::Heard,
+    /// The workspace whose connection or stream carried it (null: a capture that did not say).
+    pub workspace: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -139,6 +141,7 @@ impl<'a> FailureRecord<'a> {
             retry_of: f.retry_of.as_deref(),
             retry_pending: f.retry_pending,
             told: f.heard(),
+            workspace: f.workspace.as_deref(),
             routes,
             server: f.family.name(),
             server_attempt: f.api_attempt.as_ref().map(|a| ServerAttempt {
@@ -211,6 +214,25 @@ pub struct SummaryRecord<'a> {
     /// `reasons_beyond`).
     pub unknown_reasons: Vec<&'a str>,
     pub withheld: u64,
+    /// Failures by the workspace that carried them, most first (empty: the input did not say).
+    pub workspaces: Vec<WorkspaceRecord<'a>>,
+    /// Workspaces past the limit (their failures summed in `workspaces_beyond_failures`).
+    pub workspaces_beyond: u64,
+    pub workspaces_beyond_failures: u64,
+}
+
+/// One workspace, as `summary` prints it.
+#[derive(Serialize)]
+pub struct WorkspaceRecord<'a> {
+    pub failures: u64,
+    pub lost: u64,
+    pub told: u64,
+    /// The reason with the most failures (`none`: no reason; `unknown`: codes the catalogue
+    /// does not know), and how many.
+    pub top_reason: Option<&'a str>,
+    pub top_reason_failures: u64,
+    pub untold: u64,
+    pub workspace: &'a str,
 }
 
 /// One failure group, as `summary` prints it.
@@ -416,6 +438,25 @@ impl<'a> SummaryRecord<'a> {
                 }),
             unknown_reasons: agg.by_reason.unknown().into_iter().map(|s| &**s).collect(),
             withheld: agg.withheld,
+            workspaces: agg
+                .workspaces
+                .list()
+                .into_iter()
+                .map(|(id, w)| {
+                    let top = w.top_reason();
+                    WorkspaceRecord {
+                        failures: w.failures,
+                        lost: w.lost,
+                        told: w.told,
+                        top_reason: top.map(|(r, _)| r.unwrap_or("none")),
+                        top_reason_failures: top.map_or(0, |(_, n)| n),
+                        untold: w.untold,
+                        workspace: id,
+                    }
+                })
+                .collect(),
+            workspaces_beyond: agg.workspaces.beyond_count,
+            workspaces_beyond_failures: agg.workspaces.beyond.failures,
         }
     }
 }

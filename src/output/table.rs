@@ -81,6 +81,7 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
         ));
     }
     out.push('\n');
+    out.push_str(&workspaces(agg, locale));
     out.push_str(&top_groups(pipeline, agg, locale));
     let mut rows = vec![std::iter::once(s.t_relay.to_owned())
         .chain(Outcome::ALL.iter().map(|o| o.label(lang).to_owned()))
@@ -128,6 +129,48 @@ pub fn summary_table(pipeline: &Pipeline, agg: &Aggregates, locale: Locale) -> S
     out.push_str(&listed(s.t_unknown_reasons, &agg.by_reason.unknown()));
     out.push('\n');
     out.push_str(&per_minute(agg, locale));
+    out
+}
+
+/// Failures by workspace, most first (nothing when the input did not say which).
+fn workspaces(agg: &Aggregates, locale: Locale) -> String {
+    let s = strings(locale.lang);
+    if agg.workspaces.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![[
+        s.t_workspace,
+        s.t_failures,
+        s.t_lost,
+        s.t_told,
+        s.t_untold,
+        s.t_top_reason,
+    ]
+    .map(str::to_owned)];
+    for (id, w) in agg.workspaces.list() {
+        let top = match w.top_reason() {
+            Some((reason, n)) => format!("{} ({n})", reason.unwrap_or("none")),
+            None => "-".to_owned(),
+        };
+        rows.push([
+            id.to_string(),
+            w.failures.to_string(),
+            w.lost.to_string(),
+            w.told.to_string(),
+            w.untold.to_string(),
+            top,
+        ]);
+    }
+    let mut out = table(&rows, &[false, true, true, true, true, false]);
+    if agg.workspaces.beyond_count > 0 {
+        out.push_str(&format!(
+            "(+{} {})\n",
+            agg.workspaces.beyond.failures,
+            s.t_workspaces_beyond
+                .replace("{}", &crate::store::MAX_WORKSPACES.to_string())
+        ));
+    }
+    out.push('\n');
     out
 }
 

@@ -46,6 +46,11 @@ pub fn failure_text(f: &Failure, locale: Locale) -> String {
         (None, _, Some(i)) => format!("issue {i}"),
         (None, _, None) => "-".to_owned(),
     };
+    // The workspace first, where the door knew it: a fleet's rows tell theirs apart.
+    let whom = match &f.workspace {
+        Some(w) => format!("workspace {w} {whom}"),
+        None => whom,
+    };
     let error = match (f.error(), f.error_origin()) {
         (Some(e), _) => crate::redact::cap(&e.replace(['\n', '\t'], " "), 200).into_owned(),
         (None, Some(ErrorOrigin::Withheld)) => WITHHELD.to_owned(),

@@ -43,11 +43,13 @@ pub struct Gap {
     pub why: String,
 }
 
-/// One text frame as it arrived, stamped with its receive time (the wire carries no timestamp).
+/// One text frame as it arrived, stamped with its receive time (the wire carries no timestamp)
+/// and the workspace whose connection or stream carried it (the frame itself does not say).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub received_at: DateTime<Utc>,
     pub text: String,
+    pub workspace: Option<std::sync::Arc<str>>,
 }
 
 /// A string field of a frame: borrowed from the frame's text, copied only when it held escapes

@@ -230,6 +230,7 @@ mod tests {
         Frame {
             received_at: chrono::Utc::now(),
             text: "x".repeat(bytes),
+            workspace: None,
         }
     }
 
@@ -271,6 +272,7 @@ mod tests {
                 let f = Frame {
                     received_at: chrono::Utc::now(),
                     text: i.to_string(),
+                    workspace: None,
                 };
                 assert!(tx.deliver(f).await.unwrap());
             }

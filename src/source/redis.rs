@@ -549,10 +549,12 @@ fn stream_id(id: &str) -> (i64, i64) {
     (ms.parse().unwrap_or(-1), seq.parse().unwrap_or(-1))
 }
 
-fn frame(e: Entry) -> Option<Frame> {
+/// An entry's frame, of the workspace whose stream (or shard entries) it was read from.
+fn frame(e: Entry, workspace: &std::sync::Arc<str>) -> Option<Frame> {
     Some(Frame {
         received_at: e.time(),
         text: e.payload_json?,
+        workspace: Some(workspace.clone()),
     })
 }
 
@@ -576,11 +578,17 @@ pub fn start(config: RedisConfig, delivery: Delivery) -> Result<RedisHandle, Sou
     let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let key = reader.key.clone();
+    let workspace: std::sync::Arc<str> =
+        std::sync::Arc::from(crate::redact::redact_id(&reader.config.workspace));
     std::thread::Builder::new()
         .name("redis-source".into())
         .spawn(move || {
             let send = |batch: Batch, state: &watch::Sender<ConnState>| {
-                let frames: Vec<Frame> = batch.entries.into_iter().filter_map(frame).collect();
+                let frames: Vec<Frame> = batch
+                    .entries
+                    .into_iter()
+                    .filter_map(|e| frame(e, &workspace))
+                    .collect();
                 state.send_if_modified(|s| {
                     frames.iter().for_each(|f| s.received(f.received_at));
                     s.duplicates += batch.duplicates;

@@ -147,6 +147,7 @@ pub async fn start(
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let first = connect(&config).await?;
     let state_tx = Arc::new(state_tx);
+    let workspace: Arc<str> = Arc::from(crate::redact::redact_id(&config.workspace));
     let task = tokio::spawn(async move {
         let mut ws = Some(first);
         let mut attempt = 0u32;
@@ -179,7 +180,7 @@ pub async fn start(
             });
             record_gap(&mut recorder, closed.as_ref());
             let started = Instant::now();
-            let reason = read(socket, &tx, &state_tx, &mut recorder).await;
+            let reason = read(socket, &tx, &state_tx, &mut recorder, &workspace).await;
             if tx.is_closed() {
                 state_tx.send_modify(|s| s.phase = Phase::Stopped);
                 break;
@@ -379,6 +380,7 @@ async fn read(
     tx: &FrameTx,
     state: &watch::Sender<ConnState>,
     recorder: &mut Option<SharedRecorder>,
+    workspace: &Arc<str>,
 ) -> String {
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut last_heard = Instant::now();
@@ -402,12 +404,17 @@ async fn read(
                     _ => continue, // ping/pong: tungstenite answers pings itself
                 };
                 let now = Utc::now();
-                record(recorder, |w| w.write(now, &text));
+                record(recorder, |w| w.write(now, Some(workspace), &text));
                 state.send_if_modified(|s| {
                     s.received(now);
                     false
                 });
-                let Ok(delivered) = tx.deliver(Frame { received_at: now, text }).await else {
+                let frame = Frame {
+                    received_at: now,
+                    text,
+                    workspace: Some(workspace.clone()),
+                };
+                let Ok(delivered) = tx.deliver(frame).await else {
                     return "stopped".into();
                 };
                 if !delivered {

@@ -117,6 +117,8 @@ pub struct Aggregates {
     pub minutes_beyond: u64,
     /// Failures by group (reason and error template).
     pub groups: super::Groups,
+    /// Failures by the workspace that carried them (those of captures that did not say: none).
+    pub workspaces: super::Workspaces,
     /// Distinct minutes `by_minute` keeps.
     max_minutes: usize,
     /// The minutes of `by_minute` in the order they were first seen, for a part of a stream
@@ -142,6 +144,7 @@ pub struct Limits {
     pub sessions: usize,
     /// Reason codes not in the catalogue.
     pub reasons: usize,
+    pub workspaces: usize,
 }
 
 impl Limits {
@@ -150,6 +153,7 @@ impl Limits {
         groups: super::MAX_GROUPS,
         sessions: MAX_SESSIONS,
         reasons: MAX_REASONS,
+        workspaces: super::workspaces::MAX_WORKSPACES,
     };
     /// A part of a stream: the whole decides what is left out.
     const NONE: Limits = Limits {
@@ -157,6 +161,7 @@ impl Limits {
         groups: usize::MAX,
         sessions: usize::MAX,
         reasons: usize::MAX,
+        workspaces: usize::MAX,
     };
 }
 
@@ -184,6 +189,7 @@ impl Aggregates {
             untold_by_minute: BTreeMap::new(),
             minutes_beyond: 0,
             groups: super::Groups::with_limit(limits.groups),
+            workspaces: super::Workspaces::with_limit(limits.workspaces),
             max_minutes: limits.minutes,
             minute_order: None,
         }
@@ -199,6 +205,7 @@ impl Aggregates {
         part.groups.keep_order();
         part.by_reason.keep_order();
         part.sessions.keep_turns();
+        part.workspaces.keep_order();
         part
     }
 
@@ -242,6 +249,7 @@ impl Aggregates {
         }
         // Groups first: a session's new groups count only for the groups kept.
         self.groups.absorb(later.groups);
+        self.workspaces.absorb(later.workspaces);
         let groups = &mut self.groups;
         self.sessions
             .absorb(later.sessions, |group| groups.count_session(group));
@@ -274,6 +282,7 @@ impl Aggregates {
             Some(session) => self.sessions.add(f, session),
             None => 0,
         };
+        self.workspaces.add(f);
         self.count_derived_beyond_sessions(f, 1, new_session);
     }
 
@@ -291,6 +300,7 @@ impl Aggregates {
     fn count_derived_beyond_sessions(&mut self, f: &Failure, delta: i64, new_session: i64) {
         // A text recovered later can move a failure to another group: counted with what derives.
         self.groups.count(f, delta, new_session);
+        self.workspaces.count_derived(f, delta);
         if f.heard().is_untold() {
             let minute = minute_of(f.at);
             if self.by_minute.contains_key(&minute) {
@@ -483,6 +493,7 @@ mod tests {
             groups,
             sessions,
             reasons,
+            workspaces: MAX_WORKSPACES,
         }
     }
 

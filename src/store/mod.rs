@@ -7,11 +7,13 @@ pub mod rank;
 mod reasons;
 mod ring;
 mod sessions;
+mod workspaces;
 
 pub use aggregates::{Aggregates, Limits};
 pub use groups::{GroupStats, Groups, MAX_GROUPS};
 pub use reasons::{ReasonStats, Reasons, MAX_REASONS};
 pub use sessions::{by_urgency, SessionClass, SessionStats, Sessions, MAX_SESSIONS};
+pub use workspaces::{WorkspaceStats, Workspaces, MAX_WORKSPACES};
 
 use std::collections::VecDeque;
 

@@ -21,7 +21,7 @@ use super::chunk::{cut, Prepared};
 use super::lines::{Order, Resume};
 use super::work::{self, Job, Work};
 use super::Sink;
-use crate::capture::{clock, Line};
+use crate::capture::{clock, workspace_of, Line};
 use crate::enrich::{build, Failure, Interner, Placed};
 use crate::ingest::Admitted;
 use crate::ingest::Pipeline;
@@ -144,20 +144,30 @@ impl<F> Intake<'_, '_, F> {
     fn place(&mut self, items: &[Prepared<'_>], steps: &mut Vec<Step>) -> Option<usize> {
         for (line, item) in items.iter().enumerate() {
             match item {
-                Prepared::Frame { at, decoded } => {
+                Prepared::Frame {
+                    at,
+                    decoded,
+                    workspace,
+                } => {
                     let at = self.frame_time(*at);
                     let id = decoded.as_ref().ok().and_then(|(_, id)| id.as_ref());
                     self.clock = self.clock.max(Some(clock::event_time(id, at)));
-                    if let Some((at, _, placed)) = self.pipeline.sequence(at, decoded) {
+                    if let Some((at, _, mut placed)) = self.pipeline.sequence(at, decoded) {
+                        placed.workspace = workspace.as_deref().and_then(workspace_of);
                         steps.push(Step::Failure { line, at, placed });
                     }
                 }
-                Prepared::Owned { at, text } => {
+                Prepared::Owned {
+                    at,
+                    text,
+                    workspace,
+                } => {
                     let at = self.frame_time(*at);
                     let decoded = decode_with_id(text);
                     let id = decoded.as_ref().ok().and_then(|(_, id)| id.as_ref());
                     self.clock = self.clock.max(Some(clock::event_time(id, at)));
-                    if let Some((at, f, placed)) = self.pipeline.sequence(at, &decoded) {
+                    if let Some((at, f, mut placed)) = self.pipeline.sequence(at, &decoded) {
+                        placed.workspace = workspace.clone();
                         let names = self.pipeline.enricher_names();
                         let failure = build(at, f, &placed, self.bindings, names);
                         steps.push(Step::Built(Box::new(failure)));

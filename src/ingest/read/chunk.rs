@@ -2,6 +2,9 @@
 //! each classified and decoded as the line-at-a-time reader and the pipeline would, borrowing
 //! from the map. What only order knows (line numbers, paced times) is left to the calling thread.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::capture::{
@@ -18,12 +21,15 @@ pub(crate) enum Prepared<'a> {
     Frame {
         at: Option<DateTime<Utc>>,
         decoded: Decoded<'a>,
+        /// The workspace as recorded (made safe where a failure takes it).
+        workspace: Option<Cow<'a, str>>,
     },
     /// A frame whose text had to be copied out of its line (a frame recorded as a string): it
     /// is decoded as it is ingested.
     Owned {
         at: Option<DateTime<Utc>>,
         text: String,
+        workspace: Option<Arc<str>>,
     },
     Other(Line),
 }
@@ -96,16 +102,18 @@ fn prepare<'a>(line: &'a [u8], text: Option<&'a str>, complete: bool) -> Prepare
         return Prepared::Other(overlong_line(line.len()));
     }
     if let Some(text) = text.or_else(|| std::str::from_utf8(line).ok()) {
-        if let Some((at, decoded)) = decoded_frame(text) {
+        if let Some((at, workspace, decoded)) = decoded_frame(text) {
             return Prepared::Frame {
                 at,
                 decoded: Ok(decoded),
+                workspace,
             };
         }
-        if let Some((at, frame)) = borrowed_frame(text) {
+        if let Some((at, frame, workspace)) = borrowed_frame(text) {
             return Prepared::Frame {
                 at,
                 decoded: decode_with_id(frame),
+                workspace,
             };
         }
     }
@@ -114,9 +122,11 @@ fn prepare<'a>(line: &'a [u8], text: Option<&'a str>, complete: bool) -> Prepare
             at,
             text,
             synthetic,
+            workspace,
         } => Prepared::Owned {
             at: (!synthetic).then_some(at),
             text,
+            workspace,
         },
         other => Prepared::Other(other),
     }

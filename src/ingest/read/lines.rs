@@ -7,6 +7,7 @@
 //!
 //! [`CaptureReader`]: crate::capture::CaptureReader
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 
 use chrono::{DateTime, Utc};
@@ -22,6 +23,8 @@ pub enum Item<'a> {
         at: DateTime<Utc>,
         synthetic: bool,
         decoded: Decoded<'a>,
+        /// The workspace as recorded (made safe where a failure takes it).
+        workspace: Option<Cow<'a, str>>,
     },
     /// Any other line, or a frame read one line at a time (decoded as it is ingested).
     Other(Line),
@@ -92,20 +95,30 @@ impl Order {
     fn hand<'a>(&mut self, p: Prepared<'a>, each: &mut impl FnMut(u64, Item<'a>) -> bool) -> bool {
         self.line_no += 1;
         let item = match p {
-            Prepared::Frame { at, decoded } => {
+            Prepared::Frame {
+                at,
+                decoded,
+                workspace,
+            } => {
                 let (at, synthetic) = self.time(at);
                 Item::Frame {
                     at,
                     synthetic,
                     decoded,
+                    workspace,
                 }
             }
-            Prepared::Owned { at, text } => {
+            Prepared::Owned {
+                at,
+                text,
+                workspace,
+            } => {
                 let (at, synthetic) = self.time(at);
                 Item::Other(Line::Frame {
                     at,
                     text,
                     synthetic,
+                    workspace,
                 })
             }
             Prepared::Other(line) => {

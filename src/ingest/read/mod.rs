@@ -25,7 +25,7 @@ use std::io::{self, BufRead};
 
 use chrono::{DateTime, Utc};
 
-use crate::capture::{clock, CaptureReader};
+use crate::capture::{clock, workspace_of, CaptureReader};
 use crate::enrich::Failure;
 use crate::ingest::{Pipeline, Taken};
 use crate::protocol::Gap;
@@ -190,11 +190,15 @@ impl<'s, S: Sink> LineByLine<'s, S> {
                 at,
                 synthetic,
                 decoded,
+                workspace,
             } => {
                 if synthetic {
                     pipeline.count_paced();
                 }
-                pipeline.push_decoded(at, decoded, &mut |u| sink.failure(&u.failure, out));
+                let workspace = workspace.as_deref().and_then(workspace_of);
+                pipeline.push_decoded(at, workspace.as_ref(), decoded, &mut |u| {
+                    sink.failure(&u.failure, out)
+                });
             }
             Item::Other(line) => pipeline.push_line(&line, line_no, |taken| hand(sink, taken, out)),
         }

@@ -35,6 +35,8 @@ pub(crate) enum LineRead<'a> {
     Record {
         at: Option<Cow<'a, str>>,
         frame: Identified<'a>,
+        /// The workspace whose connection or stream carried it, as recorded.
+        workspace: Option<Cow<'a, str>>,
     },
 }
 
@@ -54,6 +56,8 @@ pub(crate) fn decode_line(text: &str) -> Option<LineRead<'_>> {
         Some(frame) => Some(LineRead::Record {
             at: line.at.val(text)?.opt_str()?,
             frame: event_of(text, &frame)?,
+            // Not a string: as if absent, as serde's reading of a record has it.
+            workspace: line.workspace.opt_str(text).unwrap_or(None),
         }),
     }
 }
@@ -123,6 +127,7 @@ fn payload_slot(name: &[u8]) -> Option<usize> {
 struct LineFields {
     bare: FrameRead,
     at: Raw,
+    workspace: Raw,
     frame: Option<FrameRead>,
 }
 
@@ -178,6 +183,7 @@ fn line_fields(c: &mut Cursor<'_>, line: &mut LineFields) -> Option<()> {
         }
         match key {
             b"at" => put(&mut line.at, c.raw_value()?),
+            b"workspace" => put(&mut line.workspace, c.raw_value()?),
             b"frame" => {
                 if line.frame.is_some() || c.peek()? != b'{' {
                     return None;

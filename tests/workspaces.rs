@@ -1,0 +1,171 @@
+//! The workspace as a dimension: a capture whose records say which workspace carried each frame
+//! gives every failure its workspace, in every output and through every door, and the
+//! per-workspace counts of `summary` are those of the capture itself.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use support::cmd::run;
+
+mod support;
+
+const WORKSPACES: [&str; 3] = ["ws-eu", "ws-us", "ws-ap"];
+
+/// The Octo fork's incident capture, each record given one of three workspaces by its place.
+fn three_workspaces() -> String {
+    let capture = include_str!("data/octo-pr33.jsonl");
+    let mut out = String::new();
+    for (i, line) in capture.lines().enumerate() {
+        let mut v: Value = serde_json::from_str(line).expect("the capture is JSON");
+        if v.get("frame").is_some() {
+            v["workspace"] = WORKSPACES[i % 3].into();
+        }
+        out += &v.to_string();
+        out.push('\n');
+    }
+    out
+}
+
+/// `task:failed` records per workspace, read from the capture itself.
+fn failed_per_workspace(capture: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for line in capture.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if v["frame"]["type"] == "task:failed" {
+            *out.entry(v["workspace"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    out
+}
+
+fn json(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rows(out: &std::process::Output) -> Vec<Value> {
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_failure_has_its_workspace_and_summary_counts_each() {
+    let capture = three_workspaces();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("three.jsonl");
+    std::fs::write(&file, &capture).unwrap();
+    let file = file.to_str().unwrap();
+
+    let expected = failed_per_workspace(&capture);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    let tailed = rows(&run(&["tail", file, "--format", "jsonl"], None));
+    let mut from_rows: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    for r in &tailed {
+        let w = r["workspace"]
+            .as_str()
+            .expect("every record has its workspace");
+        let e = from_rows.entry(w.to_owned()).or_default();
+        e[0] += 1;
+        e[1] += u64::from(!r["lost_chat_session_id"].is_null());
+        e[2] += u64::from(r["told"] == "yes" || r["told"] == "generic");
+        e[3] += u64::from(r["told"] == "no");
+    }
+    let failures: BTreeMap<String, u64> =
+        from_rows.iter().map(|(w, c)| (w.clone(), c[0])).collect();
+    assert_eq!(failures, expected);
+
+    // The same frames through the file, standard input and a pipe: the same summary.
+    let by_file = json(&run(&["summary", file, "--format", "json"], None));
+    let by_stdin = json(&run(
+        &["summary", "-", "--format", "json"],
+        Some(capture.as_bytes()),
+    ));
+    assert_eq!(by_file, by_stdin);
+    let listed = by_file["workspaces"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    for w in listed {
+        let id = w["workspace"].as_str().unwrap();
+        let c = from_rows[id];
+        assert_eq!(
+            [&w["failures"], &w["lost"], &w["told"], &w["untold"]].map(|v| v.as_u64().unwrap()),
+            c,
+            "{id}"
+        );
+    }
+    // Most failures first.
+    let counts: Vec<u64> = listed
+        .iter()
+        .map(|w| w["failures"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
+
+    // `workspace:` keeps one workspace's failures, the same in tail and summary.
+    let eu = rows(&run(
+        &[
+            "tail",
+            file,
+            "--format",
+            "jsonl",
+            "--filter",
+            "workspace:ws-eu",
+        ],
+        None,
+    ));
+    assert_eq!(eu.len() as u64, expected["ws-eu"]);
+    assert!(eu.iter().all(|r| r["workspace"] == "ws-eu"));
+    let summary = json(&run(
+        &[
+            "summary",
+            file,
+            "--format",
+            "json",
+            "--filter",
+            "workspace:ws-eu",
+        ],
+        None,
+    ));
+    assert_eq!(summary["failures"].as_u64(), Some(expected["ws-eu"]));
+
+    // The table says each workspace.
+    let table = run(&["summary", file], None);
+    let text = String::from_utf8_lossy(&table.stdout);
+    for w in WORKSPACES {
+        assert!(text.contains(w), "{text}");
+    }
+}
+
+#[test]
+fn a_hostile_workspace_id_is_made_safe_everywhere() {
+    let secret = "sk-live-0123456789abcdefghijklmnop";
+    let hostile = format!("w\u{1b}[31m\u{202e}{secret}");
+    let frame = r#"{"type":"task:failed","payload":{"task_id":"t1","failure_reason":"timeout"}}"#;
+    let line = serde_json::json!({"at": "2026-12-07T09:50:00.000Z", "workspace": hostile, "frame": serde_json::from_str::<Value>(frame).unwrap()});
+    let capture = format!("{line}\n");
+    for args in [
+        &["tail", "-", "--format", "jsonl"][..],
+        &["tail", "-", "--format", "text"][..],
+        &["summary", "-"][..],
+        &["summary", "-", "--format", "json"][..],
+    ] {
+        let out = run(args, Some(capture.as_bytes()));
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains(secret), "{args:?}: {text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{args:?}: {text}"
+        );
+        assert!(
+            !text.contains("\\u001b") && !text.contains("\\u202e"),
+            "{args:?}: {text}"
+        );
+    }
+}
