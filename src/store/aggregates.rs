@@ -493,7 +493,7 @@ mod tests {
             groups,
             sessions,
             reasons,
-            workspaces: MAX_WORKSPACES,
+            workspaces: crate::store::MAX_WORKSPACES,
         }
     }
 
