@@ -33,6 +33,21 @@ fn spoilt(server: Server, seed: u64) -> Vec<u8> {
                     .filter(|f| f.is_object())
                     .map(|f| f.to_string())
             });
+        // Records name the workspace that carried them (one spelt with an escape), or none.
+        let record = match (i % 5, bare.is_none()) {
+            (0 | 1, true) => serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .filter(|v| v.get("frame").is_some())
+                .map(|mut v| {
+                    v["workspace"] = ["ws-a", "ws-b"][i % 5].into();
+                    v.to_string()
+                }),
+            (2, true) if line.starts_with("{\"at\":") => {
+                Some(line.replacen("{", "{\"workspace\":\"ws\\u002dc\",", 1))
+            }
+            _ => None,
+        };
+        let line = record.as_deref().unwrap_or(line);
         out.extend_from_slice(bare.as_deref().unwrap_or(line).as_bytes());
         out.push(b'\n');
         match i % 37 {
@@ -126,6 +141,14 @@ fn every_chunking_gives_the_one_pass_answer_byte_for_byte() {
         );
         assert!(!summary["gaps"].as_array().unwrap().is_empty());
         assert!(summary["failures"].as_u64().unwrap() >= 60, "{summary}");
+        let workspaces: Vec<&str> = summary["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["workspace"].as_str())
+            .collect();
+        assert_eq!(workspaces.len(), 3, "{workspaces:?}");
+        assert!(workspaces.contains(&"ws-c"), "an escaped name read as written");
         for chunk in [1, 97, 4096, 1 << 20] {
             for threads in [1, 2, 3] {
                 let (s, f) = in_parallel(&bytes, chunk, threads);
