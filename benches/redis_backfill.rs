@@ -162,7 +162,7 @@ fn raw_read(conn: &mut ::redis::Connection, key: &str) -> (usize, f64) {
 fn full_backfill(rt: &tokio::runtime::Runtime, url: &str, entries: usize) -> f64 {
     let config = RedisConfig {
         url: url.to_owned(),
-        workspace: WS.into(),
+        workspace: Some(WS.into()),
         layout: None,
         shards: 8,
         since: Duration::from_secs(24 * 3600),

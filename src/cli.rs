@@ -244,6 +244,10 @@ pub struct RedisSourceArgs {
     /// Backfill entries newer than this (e.g. 30m, 2h).
     #[arg(long, default_value = "30m")]
     pub since: String,
+    /// Read every workspace's frames (every shard, or every per-scope stream, new ones picked
+    /// up while running) instead of one --workspace.
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
 }
 
 #[derive(Args, Debug)]

@@ -148,7 +148,10 @@ fn every_chunking_gives_the_one_pass_answer_byte_for_byte() {
             .filter_map(|w| w["workspace"].as_str())
             .collect();
         assert_eq!(workspaces.len(), 3, "{workspaces:?}");
-        assert!(workspaces.contains(&"ws-c"), "an escaped name read as written");
+        assert!(
+            workspaces.contains(&"ws-c"),
+            "an escaped name read as written"
+        );
         for chunk in [1, 97, 4096, 1 << 20] {
             for threads in [1, 2, 3] {
                 let (s, f) = in_parallel(&bytes, chunk, threads);

@@ -13,7 +13,7 @@ use failwatch::output::summary_json;
 use failwatch::source::redis::{self, Layout, RedisConfig};
 use failwatch::source::Delivery;
 use support::cmd::failwatch;
-use support::redis::{now_ms, xadd, Server};
+use support::redis::{now_ms, xadd, xadd_scoped, Server};
 
 mod support;
 
@@ -34,7 +34,7 @@ fn sample_frames() -> Vec<String> {
 fn config(s: &Server, layout: Option<Layout>, since_min: u64) -> RedisConfig {
     RedisConfig {
         url: s.url(),
-        workspace: WS.into(),
+        workspace: Some(WS.into()),
         layout,
         shards: 8,
         since: Duration::from_secs(since_min * 60),
@@ -416,23 +416,23 @@ fn history_shorter_than_since_is_a_gap_in_the_status_and_in_tail() {
 /// Run `tail --redis` until it printed `n` failures (then stop it); its stdout lines, gap
 /// lines included.
 fn tail_redis(s: &Server, extra: &[&str], n: usize) -> Vec<String> {
+    let args = ["--workspace", WS, "--layout", "scope"];
+    tail_redis_with(s, &[&args, extra].concat(), n, || {})
+}
+
+/// `tail --redis` with `args` until `n` failures were printed; `meanwhile` runs once the first
+/// arrived.
+fn tail_redis_with(s: &Server, args: &[&str], n: usize, meanwhile: impl FnOnce()) -> Vec<String> {
     use std::io::BufRead;
     let mut child = failwatch()
-        .args([
-            "tail",
-            "--redis",
-            &s.url(),
-            "--workspace",
-            WS,
-            "--layout",
-            "scope",
-        ])
-        .args(extra)
+        .args(["tail", "--redis", &s.url()])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let (first, arrived) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let mut lines = Vec::new();
         let mut failures = 0;
@@ -442,12 +442,16 @@ fn tail_redis(s: &Server, extra: &[&str], n: usize) -> Vec<String> {
         {
             failures += usize::from(!line.starts_with("{\"gap\""));
             lines.push(line);
+            let _ = first.send(());
             if failures == n {
                 break;
             }
         }
         lines
     });
+    if arrived.recv_timeout(Duration::from_secs(60)).is_ok() {
+        meanwhile();
+    }
     let deadline = Instant::now() + Duration::from_secs(120);
     while !reader.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -566,4 +570,161 @@ fn a_layout_given_by_hand_whose_stream_is_missing_is_reported_not_waited_on() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no stream ws:relay:shard:"), "{err}");
+}
+
+/// Three workspaces' failures, and failures of another scope that no workspace has.
+const FLEET: [(&str, usize); 3] = [
+    ("5b1c2d3e-0000-4000-8000-0000000000e1", 3),
+    ("5b1c2d3e-0000-4000-8000-0000000000e2", 5),
+    ("5b1c2d3e-0000-4000-8000-0000000000e3", 2),
+];
+
+fn fleet_failure(workspace: usize, n: usize) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"5b1c2d3e-0000-4000-8000-{workspace:04}{n:08}","failure_reason":"runtime_offline"}}}}"#
+    )
+}
+
+/// Failures per workspace in `tail` rows.
+fn per_workspace(rows: &[String]) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for row in rows.iter().filter(|r| !r.starts_with("{\"gap\"")) {
+        let v: serde_json::Value = serde_json::from_str(row).unwrap();
+        *out.entry(v["workspace"].as_str().unwrap_or("(none)").to_owned())
+            .or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn every_workspace_in_both_layouts_and_no_other_scope() {
+    for layout in [Layout::Scope, Layout::Sharded { shards: 8 }] {
+        let s = Server::start();
+        let mut c = s.conn();
+        let mut seq = 0;
+        for (w, (workspace, n)) in FLEET.iter().enumerate() {
+            for i in 0..*n {
+                seq += 1;
+                let key = redis::stream_key(layout, workspace);
+                let frame = fleet_failure(w, i);
+                xadd(
+                    &mut c,
+                    &key,
+                    "*",
+                    &format!("F{seq}"),
+                    "node-a",
+                    workspace,
+                    &frame,
+                );
+            }
+        }
+        // Another scope's failures: in a shard every scope is mixed; a per-scope stream that is
+        // not a workspace's is never read, and an entry labelled another workspace is skipped.
+        let user = redis::stream_key(Layout::Sharded { shards: 8 }, FLEET[0].0);
+        let frame = fleet_failure(9, 0);
+        xadd_scoped(
+            &mut c, &user, "*", "U1", "node-a", "user", "someone", &frame,
+        );
+        xadd_scoped(
+            &mut c,
+            "ws:scope:user:someone:stream",
+            "*",
+            "U2",
+            "node-a",
+            "user",
+            "someone",
+            &frame,
+        );
+        let second = redis::stream_key(Layout::Scope, FLEET[1].0);
+        xadd(&mut c, &second, "*", "U3", "node-a", FLEET[2].0, &frame);
+
+        let name = match layout {
+            Layout::Scope => "scope",
+            Layout::Sharded { .. } => "sharded",
+        };
+        let total: usize = FLEET.iter().map(|(_, n)| n).sum();
+        let rows = tail_redis_with(
+            &s,
+            &[
+                "--all-workspaces",
+                "--layout",
+                name,
+                "--format",
+                "jsonl",
+                "--server",
+                "octo",
+            ],
+            total,
+            || {},
+        );
+        let want: std::collections::BTreeMap<String, usize> =
+            FLEET.iter().map(|(w, n)| (w.to_string(), *n)).collect();
+        assert_eq!(per_workspace(&rows), want, "{name}: {rows:?}");
+        assert!(
+            rows.iter().all(|r| !r.contains("8000-000900000000")),
+            "{name}: no other scope's failure"
+        );
+    }
+}
+
+#[test]
+fn a_workspace_stream_made_while_following_is_read_too() {
+    let s = Server::start();
+    let mut c = s.conn();
+    let first = redis::stream_key(Layout::Scope, FLEET[0].0);
+    xadd(
+        &mut c,
+        &first,
+        "*",
+        "A1",
+        "node-a",
+        FLEET[0].0,
+        &fleet_failure(0, 0),
+    );
+    let later = redis::stream_key(Layout::Scope, FLEET[1].0);
+    let url = s.url();
+    let rows = tail_redis_with(
+        &s,
+        &["--all-workspaces", "--format", "jsonl", "--server", "octo"],
+        2,
+        move || {
+            let mut c = ::redis::Client::open(url)
+                .unwrap()
+                .get_connection()
+                .unwrap();
+            xadd(
+                &mut c,
+                &later,
+                "*",
+                "B1",
+                "node-a",
+                FLEET[1].0,
+                &fleet_failure(1, 0),
+            );
+        },
+    );
+    let want: std::collections::BTreeMap<String, usize> =
+        [(FLEET[0].0.to_owned(), 1), (FLEET[1].0.to_owned(), 1)].into();
+    assert_eq!(per_workspace(&rows), want, "{rows:?}");
+}
+
+#[test]
+fn all_workspaces_is_refused_where_it_cannot_mean_anything() {
+    let out = failwatch()
+        .args(["tail", "--all-workspaces", "--url", "ws://127.0.0.1:9/ws"])
+        .env("FAILWATCH_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--redis"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.jsonl");
+    std::fs::write(&file, "").unwrap();
+    let out = failwatch()
+        .args(["tail", "--all-workspaces"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("workspace:"));
 }

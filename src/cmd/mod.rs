@@ -117,6 +117,18 @@ fn duration_arg(flag: &str, value: &str) -> Result<std::time::Duration, CmdError
         .ok_or_else(|| CmdError::usage(crate::said!("bad {} `{}` (e.g. 3s)", flag, value)))
 }
 
+/// `--all-workspaces` reads the Redis relay's streams: refused with a capture file (its records
+/// say their workspaces) or a WebSocket (one workspace a connection).
+fn refuse_all_workspaces(
+    args: &crate::cli::HeadlessSourceArgs,
+    instead: &'static str,
+) -> Result<(), CmdError> {
+    match args.redis_source.all_workspaces {
+        true => Err(CmdError::usage(instead)),
+        false => Ok(()),
+    }
+}
+
 /// `--url` or `--redis` (with `--workspace`), else the config file's; `None` when neither says.
 fn headless_source(
     args: &crate::cli::HeadlessSourceArgs,
@@ -127,9 +139,21 @@ fn headless_source(
     Ok(Some(
         match (&args.url, &args.redis, &settings.url, &settings.redis) {
             (_, Some(url), _, _) | (None, None, None, Some(url)) => {
-                HeadlessSource::Redis(redis::config(url, &workspace()?, &args.redis_source)?)
+                let workspace = match args.redis_source.all_workspaces {
+                    true => None,
+                    false => Some(workspace()?),
+                };
+                HeadlessSource::Redis(redis::config(
+                    url,
+                    workspace.as_deref(),
+                    &args.redis_source,
+                )?)
             }
             (Some(url), None, _, _) | (None, None, Some(url), _) => {
+                refuse_all_workspaces(
+                    args,
+                    "--all-workspaces reads the Redis relay (--redis URL); a WebSocket carries one workspace",
+                )?;
                 HeadlessSource::WebSocket(source::ws::LiveConfig {
                     url: url.clone(),
                     workspace: workspace()?,

@@ -8,7 +8,12 @@ use crate::source::redis::{Layout, RedisConfig};
 use crate::source::Delivery;
 use crate::source::SourceSpec;
 
-pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<RedisConfig, CmdError> {
+/// The Redis source's settings: one workspace, or every one (`None`).
+pub fn config(
+    url: &str,
+    workspace: Option<&str>,
+    args: &RedisSourceArgs,
+) -> Result<RedisConfig, CmdError> {
     let since = crate::filter::parse_duration(&args.since)
         .and_then(|d| d.to_std().ok())
         .ok_or_else(|| {
@@ -22,7 +27,7 @@ pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<Redi
     });
     Ok(RedisConfig {
         url: url.to_owned(),
-        workspace: workspace.to_owned(),
+        workspace: workspace.map(str::to_owned),
         layout,
         shards: args.shards,
         since,
@@ -31,8 +36,15 @@ pub fn config(url: &str, workspace: &str, args: &RedisSourceArgs) -> Result<Redi
 
 pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
     let url = Settings::required(args.url.as_ref(), &settings.redis, "redis")?;
-    let workspace = Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace")?;
-    let config = config(&url, &workspace, &args.source)?;
+    let workspace = match args.source.all_workspaces {
+        true => None,
+        false => Some(Settings::required(
+            args.workspace.as_ref(),
+            &settings.workspace,
+            "workspace",
+        )?),
+    };
+    let config = config(&url, workspace.as_deref(), &args.source)?;
     setup::runtime()?.block_on(async {
         let metrics = setup::metrics(args.metrics).await?;
         let source = open_source(SourceSpec::Redis(config), Delivery::Lossy).await?;

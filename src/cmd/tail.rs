@@ -27,6 +27,10 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
         hold,
     };
     if let Some(file) = &args.file {
+        super::refuse_all_workspaces(
+            &args.source,
+            "--all-workspaces reads the Redis relay; a capture's records say their workspaces (filter with workspace:)",
+        )?;
         // A recording holds each lookup's end: a row waits for it (in capture time), not the
         // live bound, so a replay prints what the live run learnt however slowly it came.
         let hold = crate::api::LOOKUP_LIFETIME + std::time::Duration::from_secs(60);

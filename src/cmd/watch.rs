@@ -33,6 +33,10 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
     let json = args.format == TailFormatArg::Jsonl;
     let family_wait = super::duration_arg("--family-wait", &args.source.family_wait)?;
     if let Some(file) = &args.file {
+        super::refuse_all_workspaces(
+            &args.source,
+            "--all-workspaces reads the Redis relay; a capture's records say their workspaces (filter with workspace:)",
+        )?;
         return capture(file, settings, engine, json, family_wait);
     }
     let spec = match headless_source(&args.source, settings)? {

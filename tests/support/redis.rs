@@ -99,6 +99,21 @@ pub fn xadd(
     scope_id: &str,
     frame: &str,
 ) {
+    xadd_scoped(c, key, id, event_id, node, "workspace", scope_id, frame)
+}
+
+/// [`xadd`] of an entry of any scope (`user`, `task`, …: not a workspace's).
+#[allow(clippy::too_many_arguments)]
+pub fn xadd_scoped(
+    c: &mut ::redis::Connection,
+    key: &str,
+    id: &str,
+    event_id: &str,
+    node: &str,
+    scope: &str,
+    scope_id: &str,
+    frame: &str,
+) {
     let _: String = ::redis::cmd("XADD")
         .arg(key)
         .arg(id)
@@ -108,7 +123,7 @@ pub fn xadd(
             "event_type",
             "x",
             "scope",
-            "workspace",
+            scope,
             "scope_id",
             scope_id,
             "workspace_id",
