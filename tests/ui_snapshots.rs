@@ -579,3 +579,33 @@ fn the_filters_words_are_marked_in_the_errors_shown() {
     }
     insta::assert_snapshot!("highlight_en_80x24", screen_with_hits(&dash));
 }
+
+/// The fork's incident as three workspaces saw it: each record names one, by its place.
+fn fleet_capture() -> String {
+    let mut out = String::new();
+    for (i, line) in OCTO.1.lines().enumerate() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v.get("frame").is_some() {
+            v["workspace"] = ["ws-eu-01", "ws-us-02", "ws-ap-03"][i % 3].into();
+        }
+        out += &v.to_string();
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_failures_list_names_each_workspace_of_a_fleet() {
+    let capture: &'static str = Box::leak(fleet_capture().into_boxed_str());
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let dash = app_on(("fleet.jsonl", capture), OCTO_BINDINGS, lang, 140, 30);
+        let shown = screen(&dash);
+        for w in ["ws-eu-01", "ws-us-02", "ws-ap-03"] {
+            assert!(shown.contains(w), "{tag}: {w} in\n{shown}");
+        }
+        insta::assert_snapshot!(format!("fleet_{tag}_140x30"), shown);
+    }
+    // One workspace (the demo, a single connection): no column for it.
+    let one = screen(&app(Lang::En, 140, 30));
+    assert!(!one.contains("workspace"), "{one}");
+}

@@ -22,6 +22,8 @@ use crate::source::status::Gap;
 /// error keeps a comfortable width.
 struct Columns {
     reason: usize,
+    /// The workspace's short id, when the failures come from more than one.
+    workspace: Option<usize>,
     code: Option<usize>,
     agent: Option<usize>,
     relays: usize,
@@ -30,16 +32,19 @@ struct Columns {
 
 const TIME: usize = 8;
 const WHERE: usize = 10;
+/// A workspace's short id (8) or the header `workspace`.
+const WORKSPACE: usize = 9;
 /// Below this the error column takes nothing more from the reason label.
 const ERROR_MIN: usize = 16;
 /// The code and agent columns need the error to keep at least this much.
 const ERROR_COMFORT: usize = 50;
 
 impl Columns {
-    fn new(inner: usize, labels: usize, codes: usize, relays: usize) -> Columns {
+    fn new(inner: usize, labels: usize, codes: usize, relays: usize, fleet: bool) -> Columns {
         let relays = relays.max(2);
-        // Five columns, four gaps.
-        let fixed = TIME + WHERE + relays + 4;
+        // Five columns, four gaps (and the workspace's, with its own).
+        let workspace = fleet.then_some(WORKSPACE);
+        let fixed = TIME + WHERE + relays + 4 + workspace.map_or(0, |w| w + 1);
         let room = inner.saturating_sub(fixed);
         let reason = labels
             .clamp(8, 40)
@@ -51,6 +56,7 @@ impl Columns {
         error -= agent.map_or(0, |a| a + 1);
         Columns {
             reason,
+            workspace,
             code,
             agent,
             relays,
@@ -99,6 +105,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         widest(labels.iter().map(String::as_str).chain([s.reason])),
         widest(shown.iter().map(|f| catalog::code_or_none(f.reason_code()))),
         relays.len(),
+        store.agg.workspaces.len() > 1,
     );
     let words = store.filter().words();
     let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);
@@ -133,9 +140,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         }
     }
     let len = |n: usize| Constraint::Length(n as u16);
-    let mut widths = vec![len(TIME), len(cols.reason)];
+    let mut widths = vec![len(TIME)];
     let time_header = format!("{} {}", s.time, app.tz.abbrev(store.now()));
-    let mut header = vec![fit(&time_header, TIME), fit(s.reason, cols.reason)];
+    let mut header = vec![fit(&time_header, TIME)];
+    if let Some(w) = cols.workspace {
+        widths.push(len(w));
+        header.push(fit(s.t_workspace, w));
+    }
+    widths.push(len(cols.reason));
+    header.push(fit(s.reason, cols.reason));
     if let Some(w) = cols.code {
         widths.push(len(w));
         header.push(fit(s.code, w));
@@ -175,10 +188,11 @@ fn gap_row(g: &Gap, app: &App, theme: &Theme, cols: &Columns) -> Row<'static> {
         s.events_may_be_missing,
         g.why
     );
-    let mut cells = vec![
-        Cell::from(app.tz.time_of_day(g.from)),
-        Cell::from(fit(s.disconnected_row, cols.reason)),
-    ];
+    let mut cells = vec![Cell::from(app.tz.time_of_day(g.from))];
+    if cols.workspace.is_some() {
+        cells.push(Cell::from(""));
+    }
+    cells.push(Cell::from(fit(s.disconnected_row, cols.reason)));
     let blanks = 2 + usize::from(cols.code.is_some()) + usize::from(cols.agent.is_some());
     cells.extend((0..blanks).map(|_| Cell::from("")));
     cells.push(Cell::from(fit(&span, cols.error)));
@@ -264,10 +278,12 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[St
         )),
         _ => Line::from(Span::styled(fit(s.no_error_text, cols.error), theme.dim())),
     };
-    let mut cells = vec![
-        Cell::from(app.tz.time_of_day(f.at)),
-        Cell::from(Line::from(label)),
-    ];
+    let mut cells = vec![Cell::from(app.tz.time_of_day(f.at))];
+    if cols.workspace.is_some() {
+        let w = f.workspace.as_deref().map_or("-", short_id);
+        cells.push(Cell::from(Span::styled(w.to_owned(), theme.dim())));
+    }
+    cells.push(Cell::from(Line::from(label)));
     if let Some(w) = cols.code {
         cells.push(Cell::from(Span::styled(
             fit(catalog::code_or_none(f.reason_code()), w),
