@@ -198,9 +198,11 @@ pub struct ConnectArgs {
     /// file's `url`).
     #[arg(long, env = "FAILWATCH_URL")]
     pub url: Option<String>,
-    /// Workspace id (UUID) or slug (default: the config file's `workspace`).
-    #[arg(long, env = "FAILWATCH_WORKSPACE")]
-    pub workspace: Option<String>,
+    /// Workspace id (UUID) or slug (default: the config file's `workspace`). Repeat it (or give
+    /// a comma-separated list) to watch several workspaces at once, one connection each with the
+    /// same token.
+    #[arg(long, env = "FAILWATCH_WORKSPACE", value_delimiter = ',')]
+    pub workspace: Vec<String>,
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,

@@ -169,3 +169,83 @@ fn a_hostile_workspace_id_is_made_safe_everywhere() {
         );
     }
 }
+
+/// A failure of task `task`.
+fn failed(task: &str) -> String {
+    format!(
+        r#"{{"type":"task:failed","payload":{{"task_id":"{task}","failure_reason":"timeout"}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn two_workspaces_over_websocket_one_drops_the_other_keeps_flowing() {
+    use failwatch::source::fleet;
+    use failwatch::source::status::Phase;
+    use failwatch::source::ws::{LiveConfig, Token};
+    use failwatch::source::Delivery;
+    use support::hub::{scripted, After, Conn};
+    // Connections in the order they are made: A, then B; A's drops and A connects again.
+    let url = scripted(vec![
+        Conn::Serve(vec![failed("a1")], After::Drop),
+        Conn::Serve(vec![failed("b1"), failed("b2")], After::Stay),
+        Conn::Serve(vec![failed("a2")], After::Stay),
+    ])
+    .await;
+    let config = |workspace: &str| LiveConfig {
+        url: url.clone(),
+        workspace: workspace.into(),
+        token: Token::new("t"),
+    };
+    let mut h = fleet::open(
+        vec![config("acme"), config("globex")],
+        Delivery::Lossless,
+        None,
+    )
+    .await
+    .unwrap();
+    let mut got: Vec<(String, String)> = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while got.len() < 4 {
+        let f = tokio::time::timeout_at(deadline, h.frames.recv())
+            .await
+            .expect("every frame arrives")
+            .unwrap();
+        let task = serde_json::from_str::<Value>(&f.text).unwrap()["payload"]["task_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        got.push((f.workspace.as_deref().unwrap().to_owned(), task));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("acme", "a1"),
+            ("acme", "a2"),
+            ("globex", "b1"),
+            ("globex", "b2")
+        ]
+        .map(|(w, t)| (w.to_owned(), t.to_owned()))
+    );
+    // The one status: both live again, acme's disconnect a gap of its own (closed), none of
+    // globex's.
+    loop {
+        let s = h.status.borrow().clone();
+        let both_live = s.parts.len() == 2
+            && s.parts
+                .iter()
+                .all(|(_, p)| matches!(p.phase, Phase::Live { .. }));
+        if both_live && s.gaps.iter().all(|g| g.to.is_some()) && !s.gaps.is_empty() {
+            assert!(
+                s.gaps.iter().all(|g| g.why.starts_with("workspace acme: ")),
+                "{:?}",
+                s.gaps
+            );
+            assert_eq!(s.reconnects, 1);
+            assert!(matches!(s.phase, Phase::Live { .. }));
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{s:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -1,4 +1,5 @@
-//! `failwatch live`: the dashboard on a live server's realtime WebSocket.
+//! `failwatch live`: the dashboard on a live server's realtime WebSocket, for one workspace or
+//! several (one connection each).
 
 use super::setup::{self, Settings};
 use super::{dashboard, open_source, CmdError};
@@ -9,30 +10,51 @@ use crate::source::SourceSpec;
 
 pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
     let url = Settings::required(args.connect.url.as_ref(), &settings.url, "url")?;
-    let config = LiveConfig {
-        workspace: Settings::required(
-            args.connect.workspace.as_ref(),
-            &settings.workspace,
-            "workspace",
-        )?,
-        token: setup::token(args.connect.token_file.as_deref())?,
-        url: url.clone(),
+    let mut workspaces = args.connect.workspace.clone();
+    let mut seen = std::collections::HashSet::new();
+    workspaces.retain(|w| !w.trim().is_empty() && seen.insert(w.clone()));
+    if workspaces.is_empty() {
+        workspaces.push(Settings::required(None, &settings.workspace, "workspace")?);
+    }
+    let token = setup::token(args.connect.token_file.as_deref())?;
+    let configs: Vec<LiveConfig> = workspaces
+        .iter()
+        .map(|workspace| LiveConfig {
+            url: url.clone(),
+            workspace: workspace.clone(),
+            token: token.clone(),
+        })
+        .collect();
+    // The REST API answers for one workspace: with several, withheld texts stay withheld
+    // (each failure says so), and the header says the API is off.
+    let api = match configs.as_slice() {
+        [one] => setup::api_config(&args.connect.api, settings, &url, &one.workspace, &token),
+        _ => {
+            tracing::info!(
+                workspaces = configs.len(),
+                "REST API off: it answers for one workspace"
+            );
+            None
+        }
     };
-    let workspace = config.workspace.clone();
-    let api = setup::api_config(&args.connect.api, settings, &url, &workspace, &config.token);
     let record = setup::recorder(args.record.as_deref(), &url, args.record_raw, api.is_some())?;
     setup::runtime()?.block_on(async {
         let metrics = setup::metrics(args.metrics).await?;
-        let mut source = open_source(
-            SourceSpec::WebSocket {
-                config,
+        let spec = match configs.len() {
+            1 => SourceSpec::WebSocket {
+                config: configs.into_iter().next().expect("one"),
                 record: record.clone(),
             },
-            Delivery::Lossy,
-        )
-        .await?;
-        // The header names the workspace as well as the server.
-        source.label = format!("{workspace} @ {}", source.label);
+            _ => SourceSpec::Workspaces {
+                configs,
+                record: record.clone(),
+            },
+        };
+        let mut source = open_source(spec, Delivery::Lossy).await?;
+        if let [one] = workspaces.as_slice() {
+            // The header names the workspace as well as the server.
+            source.label = format!("{one} @ {}", source.label);
+        }
         let api = setup::start_api(api, record);
         dashboard::live(
             &args.dash,

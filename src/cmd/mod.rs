@@ -87,6 +87,14 @@ async fn open_source(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandl
             format!("cannot watch {}", crate::redact::redact(&config.url).text),
             "check the URL (ws[s]://host/ws), the workspace id or slug, and the token ($FAILWATCH_TOKEN or --token-file)",
         ),
+        SourceSpec::Workspaces { configs, .. } => (
+            format!(
+                "cannot watch {}",
+                crate::redact::redact(&configs.first().map(|c| c.url.clone()).unwrap_or_default())
+                    .text
+            ),
+            "check the URL (ws[s]://host/ws), each workspace id or slug, and the token ($FAILWATCH_TOKEN or --token-file)",
+        ),
         SourceSpec::Redis(config) => (
             format!(
                 "cannot read the relay streams at {}",

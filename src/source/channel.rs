@@ -62,6 +62,8 @@ impl Budget {
     }
 }
 
+/// Cloned, several producers share one queue and its byte budget.
+#[derive(Clone)]
 pub struct FrameTx {
     tx: mpsc::Sender<Frame>,
     budget: Arc<Budget>,

@@ -3,6 +3,7 @@
 
 pub mod channel;
 pub mod demo;
+pub mod fleet;
 pub mod redis;
 pub mod status;
 pub mod ws;
@@ -22,6 +23,11 @@ pub enum SourceSpec {
     },
     /// The server's Redis relay streams, with backfill.
     Redis(redis::RedisConfig),
+    /// Several workspaces of one server: a WebSocket each, with the same token.
+    Workspaces {
+        configs: Vec<ws::LiveConfig>,
+        record: Option<SharedRecorder>,
+    },
 }
 
 /// Why a source could not be opened or lost its connection; every source uses it, and the
@@ -84,6 +90,16 @@ pub async fn open(spec: SourceSpec, delivery: Delivery) -> Result<SourceHandle, 
                 label,
                 task: Some(h.task),
             })
+        }
+        SourceSpec::Workspaces { configs, record } => {
+            let url = configs.first().map(|c| c.url.clone()).unwrap_or_default();
+            let count = configs.len();
+            let mut h = fleet::open(configs, delivery, record).await?;
+            h.label = format!(
+                "{count} workspaces @ {}",
+                crate::redact::redact_line(&url, crate::redact::MAX_MESSAGE_CHARS)
+            );
+            Ok(h)
         }
         SourceSpec::Redis(config) => {
             let url = crate::redact::redact_line(&config.url, crate::redact::MAX_MESSAGE_CHARS);

@@ -50,6 +50,9 @@ pub struct ConnState {
     pub gaps_total: u64,
     /// Times the connection was lost or could not be made and another attempt was scheduled.
     pub reconnects: u64,
+    /// A source of several connections (one per workspace): each one's own state, by name
+    /// (without its gaps: those are the whole's, named). Empty for one connection.
+    pub parts: Vec<(String, ConnState)>,
 }
 
 impl Default for ConnState {
@@ -69,6 +72,7 @@ impl ConnState {
             received: 0,
             gaps_total: 0,
             reconnects: 0,
+            parts: Vec::new(),
         }
     }
 }

@@ -59,7 +59,29 @@ pub fn describe(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String
         Phase::Failed(msg) => format!("{}: {msg}", s.failed),
         Phase::Stopped => s.stopped.to_owned(),
     };
-    format!("{phase}{gaps}")
+    format!("{phase}{}{gaps}", parts(state, now, locale))
+}
+
+/// A source of several connections: how many are live, and each other one's own state.
+fn parts(state: &ConnState, now: DateTime<Utc>, locale: Locale) -> String {
+    if state.parts.is_empty() {
+        return String::new();
+    }
+    let s = strings(locale.lang);
+    let live = state
+        .parts
+        .iter()
+        .filter(|(_, p)| matches!(p.phase, Phase::Live { .. }))
+        .count();
+    let mut out = format!(" [{live}/{} {}]", state.parts.len(), s.live);
+    for (name, p) in state
+        .parts
+        .iter()
+        .filter(|(_, p)| !matches!(p.phase, Phase::Live { .. }))
+    {
+        out.push_str(&format!(" · {name}: {}", describe(p, now, locale)));
+    }
+    out
 }
 
 /// An API with nothing to say where it cannot help: the fork's frames carry their text, so an
@@ -149,7 +171,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         None => {
             if let Some(state) = &feed.status {
                 let style = match state.phase {
-                    Phase::Live { .. } if state.gaps.is_empty() => theme.good(),
+                    Phase::Live { .. }
+                        if state.gaps.is_empty()
+                            && state
+                                .parts
+                                .iter()
+                                .all(|(_, p)| matches!(p.phase, Phase::Live { .. })) =>
+                    {
+                        theme.good()
+                    }
                     Phase::Live { .. } => theme.warn(),
                     _ => theme.alert(),
                 };
