@@ -2,7 +2,8 @@
 //! `tail --redis` run it (backfill on the source's thread, frames delivered to the feed, the
 //! whole pipeline: decode, redact, route, store), beside the raw XRANGE read rate of the same
 //! client in the same run. `cargo bench --bench redis_backfill` (needs `redis-server` on PATH;
-//! `ENTRIES=200000` to change the size).
+//! `ENTRIES=200000` to change the size; `WORKSPACES=3` spreads the entries over three
+//! workspaces' streams, read with `--all-workspaces`, merged oldest first).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,7 +62,16 @@ fn main() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let key = stream_key(Layout::Scope, WS);
+    let workspaces: usize = std::env::var("WORKSPACES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let ids: Vec<String> = match workspaces {
+        1 => vec![WS.to_owned()],
+        n => (0..n).map(|w| ids::uuid(9, w)).collect(),
+    };
+    let keys: Vec<String> = ids.iter().map(|w| stream_key(Layout::Scope, w)).collect();
     let t = Instant::now();
     for chunk in 0..entries.div_ceil(1000) {
         let mut pipe = ::redis::pipe();
@@ -81,8 +91,9 @@ fn main() {
                     ids::session(i % 500)
                 )
             };
+            let w = i % workspaces;
             pipe.cmd("XADD")
-                .arg(&key)
+                .arg(&keys[w])
                 .arg("*")
                 .arg(&[
                     "event_id",
@@ -90,7 +101,7 @@ fn main() {
                     "scope",
                     "workspace",
                     "scope_id",
-                    WS,
+                    &ids[w],
                     "node_id",
                     "n1",
                     "payload_json",
@@ -101,7 +112,7 @@ fn main() {
         pipe.query::<()>(&mut conn).unwrap();
     }
     println!(
-        "== Redis backfill, {entries} entries (1/3 task:failed); loaded in {:.1} s ==",
+        "== Redis backfill, {entries} entries (1/3 task:failed) in {workspaces} workspace(s); loaded in {:.1} s ==",
         t.elapsed().as_secs_f64()
     );
 
@@ -116,9 +127,11 @@ fn main() {
     // Interleaved rounds: both see the same machine, whatever else it is doing.
     let (mut raw_rates, mut full_rates) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let (raw, rate) = raw_read(&mut conn, &key);
-        raw_rates.push(rate);
-        full_rates.push(full_backfill(&rt, &url, raw));
+        let t = Instant::now();
+        let raw: usize = keys.iter().map(|k| raw_read(&mut conn, k).0).sum();
+        raw_rates.push(raw as f64 / t.elapsed().as_secs_f64());
+        let one = (workspaces == 1).then_some(WS);
+        full_rates.push(full_backfill(&rt, &url, one, raw));
     }
     let (raw_best, raw_median) = rates::best_and_median(&mut raw_rates);
     let (full_best, full_median) = rates::best_and_median(&mut full_rates);
@@ -159,10 +172,15 @@ fn raw_read(conn: &mut ::redis::Connection, key: &str) -> (usize, f64) {
 
 /// Full: the source's backfill (dedup, workspace check) on its thread, into the feed's
 /// pipeline (decode, redact, route, store), until all `entries` are in. Its rate.
-fn full_backfill(rt: &tokio::runtime::Runtime, url: &str, entries: usize) -> f64 {
+fn full_backfill(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    workspace: Option<&str>,
+    entries: usize,
+) -> f64 {
     let config = RedisConfig {
         url: url.to_owned(),
-        workspace: Some(WS.into()),
+        workspace: workspace.map(str::to_owned),
         layout: None,
         shards: 8,
         since: Duration::from_secs(24 * 3600),

@@ -169,6 +169,11 @@ pub struct DemoArgs {
     /// Seed of the demo scenario.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Play a deployment: this many workspaces (up to 8), each a demo server of its own, whose
+    /// incidents start one after another; watched as `live --workspace` does several.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=8),
+          conflicts_with_all = ["serve_only", "print_bindings"])]
+    pub workspaces: u8,
     /// Write a capture of what was received.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,

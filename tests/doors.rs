@@ -91,7 +91,8 @@ impl World {
     /// the workspace's stream as a server's relay writes them (two nodes).
     fn lay(&self, name: &str, capture: &str, workspace: &'static str) -> Doors<'_> {
         let path = self.dir.path().join(format!("{name}.jsonl"));
-        std::fs::write(&path, capture).unwrap();
+        // As a recording of that workspace has it: each frame's record names it.
+        std::fs::write(&path, recorded_in(capture, workspace)).unwrap();
         let frames = frames_of(capture);
         let key = format!("ws:scope:workspace:{workspace}:stream");
         let mut c = self.redis.conn();
@@ -106,6 +107,27 @@ impl World {
             workspace,
         }
     }
+}
+
+/// `capture` as failwatch records it from a workspace's connection: every frame (a record's, or
+/// a bare one, put in a record without a time of its own) with the workspace beside it.
+fn recorded_in(capture: &str, workspace: &str) -> String {
+    let mut out = String::new();
+    for line in capture.lines() {
+        let line = match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(mut record)) if record.contains_key("frame") => {
+                record.insert("workspace".into(), workspace.into());
+                Value::Object(record).to_string()
+            }
+            Ok(frame @ Value::Object(_)) if frame.get("type").is_some() => {
+                serde_json::json!({ "frame": frame, "workspace": workspace }).to_string()
+            }
+            _ => line.to_owned(),
+        };
+        out += &line;
+        out.push('\n');
+    }
+    out
 }
 
 /// One capture at every door.

@@ -209,7 +209,7 @@ async fn record_then_replay_gives_the_same_summary_as_the_live_run() {
             .await
             .unwrap()
             .unwrap();
-        live.push_frame(f.received_at, &f.text, |_| {});
+        live.push_frame_of(f.workspace.as_ref(), f.received_at, &f.text, |_| {});
     }
     handle.task.abort();
     let (replayed, agg) = summarize(

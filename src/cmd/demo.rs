@@ -26,6 +26,10 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
     }
     setup::runtime()?.block_on(async {
         let metrics = setup::metrics(args.metrics).await?;
+        if args.workspaces > 1 {
+            let publish = metrics.as_ref().map(|(m, _)| m.clone());
+            return deployment(&args, settings, family, publish).await;
+        }
         let demo = server::serve(args.port, args.seed, family)
             .await
             .map_err(|e| {
@@ -93,4 +97,55 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         let publish = metrics.as_ref().map(|(m, _)| m.clone());
         dashboard::live(&args.dash, settings, pipeline, source, api, publish).await
     })
+}
+
+/// How long after one workspace's incident the next one's starts.
+const SPREAD: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A deployment: a demo server per workspace, each with a seed of its own, their incidents
+/// starting one after another (the first at once), watched as several workspaces are (one
+/// connection each, the same token).
+async fn deployment(
+    args: &DemoArgs,
+    settings: &Settings,
+    family: Family,
+    metrics: Option<crate::metrics::Metrics>,
+) -> Result<(), CmdError> {
+    let mut servers = Vec::new();
+    let mut configs = Vec::new();
+    let mut bindings = crate::routing::Bindings::default();
+    for n in 0..args.workspaces {
+        let seed = args.seed + u64::from(n);
+        let port = if n == 0 { args.port } else { 0 };
+        let demo = server::serve_after(port, seed, family, SPREAD * u32::from(n))
+            .await
+            .map_err(|e| {
+                CmdError::connect(crate::said!(
+                    "cannot start the demo server on 127.0.0.1:{}: {}",
+                    port,
+                    e
+                ))
+            })?;
+        configs.push(LiveConfig {
+            url: demo.url(),
+            workspace: server::demo_workspace_id(n + 1),
+            token: Token::new(server::DEMO_TOKEN),
+        });
+        bindings.merge(crate::demo::scenario::bindings(seed, family));
+        servers.push(demo);
+    }
+    let first = configs[0].url.clone();
+    let record = setup::recorder(args.record.as_deref(), &first, false, false)?;
+    let mut source = open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;
+    source.label = format!("demo {}", source.label);
+    bindings.merge((*settings.routing.bindings).clone());
+    let family = settings
+        .routing
+        .family
+        .unwrap_or((family, FamilySource::Flag));
+    let enricher = Enricher::new(Some(family), Arc::new(bindings));
+    let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
+    let shown = dashboard::live(&args.dash, settings, pipeline, source, None, metrics).await;
+    drop(servers);
+    shown
 }

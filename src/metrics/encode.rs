@@ -91,6 +91,20 @@ impl Collector for Exposition {
             "Chat task failures whose chat session was lost: nobody was told.",
             t.lost,
         )?;
+        labelled(
+            &mut e,
+            "failwatch_workspace_failures",
+            "Task failures seen, by the workspace whose connection or stream carried them (other: workspaces past the first 100).",
+            "workspace",
+            &t.workspace_failures,
+        )?;
+        labelled(
+            &mut e,
+            "failwatch_workspace_lost_notifications",
+            "Chat task failures whose chat session was lost, by workspace.",
+            "workspace",
+            &t.workspace_lost,
+        )?;
         counter(
             &mut e,
             "failwatch_chat_leaks",

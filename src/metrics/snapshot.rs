@@ -33,6 +33,9 @@ pub struct MetricsSnapshot {
     pub relays: Vec<Relay>,
     /// Failures whose chat session was lost.
     pub lost: u64,
+    /// Failures and lost notifications per workspace (where the source said it).
+    pub failures_by_workspace: Vec<(Arc<str>, u64)>,
+    pub lost_by_workspace: Vec<(Arc<str>, u64)>,
     /// Failures WeCom pushed to members' inboxes, by audience.
     pub inbox: [u64; AUDIENCE_COUNT],
     /// Failures that sent a chat user a secret.
@@ -64,6 +67,18 @@ impl MetricsSnapshot {
             routing: agg.routing,
             relays: family.relays().to_vec(),
             lost: agg.dropped,
+            failures_by_workspace: agg
+                .workspaces
+                .list()
+                .into_iter()
+                .map(|(w, s)| (w.clone(), s.failures))
+                .collect(),
+            lost_by_workspace: agg
+                .workspaces
+                .list()
+                .into_iter()
+                .map(|(w, s)| (w.clone(), s.lost))
+                .collect(),
             inbox: agg.inbox,
             chat_leaks: agg.leaking_failures,
             frames_by_type: ingest

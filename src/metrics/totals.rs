@@ -117,6 +117,9 @@ pub struct Totals {
     /// Relays whose series are shown (those of the family in effect, and any ever counted).
     pub relays_shown: [bool; RELAY_COUNT],
     pub lost: Monotonic,
+    /// Failures and lost notifications by workspace (capped as every label is).
+    pub workspace_failures: Labelled,
+    pub workspace_lost: Labelled,
     /// WeCom's inbox pushes, by audience.
     pub inbox: [Monotonic; AUDIENCE_COUNT],
     pub chat_leaks: Monotonic,
@@ -150,6 +153,10 @@ impl Totals {
             self.relays_shown[relay.index()] = true;
         }
         self.lost.observe(s.lost);
+        self.workspace_failures
+            .observe(s.failures_by_workspace.iter().map(|(w, n)| (&**w, *n)));
+        self.workspace_lost
+            .observe(s.lost_by_workspace.iter().map(|(w, n)| (&**w, *n)));
         for (m, n) in self.inbox.iter_mut().zip(s.inbox) {
             m.observe(n);
         }

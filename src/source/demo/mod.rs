@@ -26,6 +26,12 @@ use crate::routing::Family;
 pub const DEMO_TOKEN: &str = "demo";
 pub const DEMO_WORKSPACE: &str = "demo";
 
+/// The id of the `n`-th workspace of a demo deployment (a UUID, as the server's ids are; the
+/// first eight characters tell them apart in the list).
+pub fn demo_workspace_id(n: u8) -> String {
+    format!("de{n:02x}0000-0000-4000-8000-{n:012x}")
+}
+
 /// The hub's limits, as the real server has them (tests shorten the times).
 #[derive(Clone, Copy, Debug)]
 pub struct HubLimits {
@@ -156,9 +162,23 @@ fn stamp_event_id(text: &str) -> String {
 
 /// Bind and serve the scenario in the background, with the real hub's limits.
 pub async fn serve(port: u16, seed: u64, family: Family) -> std::io::Result<DemoServer> {
+    serve_after(port, seed, family, Duration::ZERO).await
+}
+
+/// [`serve`], its scenario starting `delay` later (a deployment's workspaces, one after
+/// another).
+pub async fn serve_after(
+    port: u16,
+    seed: u64,
+    family: Family,
+    delay: Duration,
+) -> std::io::Result<DemoServer> {
     let server = serve_with(port, family == Family::Upstream, HubLimits::default()).await?;
     let node = server.node.clone();
-    let player = tokio::spawn(play(node, seed, family));
+    let player = tokio::spawn(async move {
+        sleep(delay).await;
+        play(node, seed, family).await
+    });
     let task = server.task;
     let task = tokio::spawn(async move {
         let _ = task.await;
