@@ -334,9 +334,10 @@ pub struct HeadlessSourceArgs {
     /// Redis URL of the server's relay streams (with --workspace).
     #[arg(long, conflicts_with = "file")]
     pub redis: Option<String>,
-    /// Workspace id (UUID) or slug (for --url), or id (for --redis).
-    #[arg(long, env = "FAILWATCH_WORKSPACE")]
-    pub workspace: Option<String>,
+    /// Workspace id (UUID) or slug (for --url), or id (for --redis). With --url, repeat it (or
+    /// give a comma-separated list) for several workspaces, one connection each.
+    #[arg(long, env = "FAILWATCH_WORKSPACE", value_delimiter = ',')]
+    pub workspace: Vec<String>,
     #[command(flatten)]
     pub redis_source: RedisSourceArgs,
     /// Read the token from this file (otherwise $FAILWATCH_TOKEN). Never pass tokens as arguments.

@@ -100,6 +100,27 @@ fn every_failure_has_its_workspace_and_summary_counts_each() {
             "{id}"
         );
     }
+    // A group counts the workspaces its failures came from.
+    let mut touched: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for r in &tailed {
+        touched
+            .entry(r["group"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(r["workspace"].as_str().unwrap().to_owned());
+    }
+    let groups = by_file["groups"].as_array().unwrap();
+    assert!(
+        groups.iter().any(|g| g["workspaces"] == 3),
+        "one group spans all three"
+    );
+    for g in groups {
+        let id = g["id"].as_str().unwrap();
+        assert_eq!(
+            g["workspaces"].as_u64(),
+            Some(touched[id].len() as u64),
+            "{id}"
+        );
+    }
     // Most failures first.
     let counts: Vec<u64> = listed
         .iter()
@@ -248,4 +269,54 @@ async fn two_workspaces_over_websocket_one_drops_the_other_keeps_flowing() {
         assert!(tokio::time::Instant::now() < deadline, "{s:?}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+#[test]
+fn tail_of_two_workspaces_over_websocket_says_each_rows_workspace() {
+    use std::io::BufRead;
+    use support::hub::{scripted, After, Conn};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = rt.block_on(scripted(vec![
+        Conn::Serve(vec![failed("a1"), failed("a2")], After::Stay),
+        Conn::Serve(vec![failed("b1")], After::Stay),
+    ]));
+    let mut child = support::cmd::failwatch()
+        .args([
+            "tail",
+            "--url",
+            &url,
+            "--workspace",
+            "acme,globex",
+            "--server",
+            "octo",
+        ])
+        .args(["--no-api", "--format", "jsonl"])
+        .env("FAILWATCH_TOKEN", "t")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<Value> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .take(3)
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut got: Vec<(String, String)> = lines
+        .iter()
+        .map(|r| {
+            (
+                r["workspace"].as_str().unwrap().to_owned(),
+                r["task_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [("acme", "a1"), ("acme", "a2"), ("globex", "b1")]
+            .map(|(w, t)| (w.to_owned(), t.to_owned()))
+    );
 }

@@ -136,7 +136,8 @@ async fn deployment(
     }
     let first = configs[0].url.clone();
     let record = setup::recorder(args.record.as_deref(), &first, false, false)?;
-    let mut source = open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;
+    let mut source =
+        open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;
     source.label = format!("demo {}", source.label);
     bindings.merge((*settings.routing.bindings).clone());
     let family = settings

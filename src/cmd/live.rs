@@ -10,12 +10,7 @@ use crate::source::SourceSpec;
 
 pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
     let url = Settings::required(args.connect.url.as_ref(), &settings.url, "url")?;
-    let mut workspaces = args.connect.workspace.clone();
-    let mut seen = std::collections::HashSet::new();
-    workspaces.retain(|w| !w.trim().is_empty() && seen.insert(w.clone()));
-    if workspaces.is_empty() {
-        workspaces.push(Settings::required(None, &settings.workspace, "workspace")?);
-    }
+    let workspaces = super::workspaces_of(&args.connect.workspace, settings)?;
     let token = setup::token(args.connect.token_file.as_deref())?;
     let configs: Vec<LiveConfig> = workspaces
         .iter()

@@ -116,6 +116,22 @@ pub enum HeadlessSource {
     Redis(source::redis::RedisConfig),
     /// The WebSocket, with its URL as given (for the REST API and the recording).
     WebSocket(source::ws::LiveConfig),
+    /// Several workspaces' WebSockets, one connection each.
+    Workspaces(Vec<source::ws::LiveConfig>),
+}
+
+/// The workspaces asked for (each once, in order), else the config file's one.
+fn workspaces_of(given: &[String], settings: &Settings) -> Result<Vec<String>, CmdError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<String> = given
+        .iter()
+        .filter(|w| !w.trim().is_empty() && seen.insert((*w).clone()))
+        .cloned()
+        .collect();
+    if out.is_empty() {
+        out.push(Settings::required(None, &settings.workspace, "workspace")?);
+    }
+    Ok(out)
 }
 
 /// A duration flag (`3s`, `500ms`, `2m`), or a usage error naming it.
@@ -142,14 +158,16 @@ fn headless_source(
     args: &crate::cli::HeadlessSourceArgs,
     settings: &Settings,
 ) -> Result<Option<HeadlessSource>, CmdError> {
-    let workspace =
-        || Settings::required(args.workspace.as_ref(), &settings.workspace, "workspace");
+    let workspaces = || workspaces_of(&args.workspace, settings);
     Ok(Some(
         match (&args.url, &args.redis, &settings.url, &settings.redis) {
             (_, Some(url), _, _) | (None, None, None, Some(url)) => {
-                let workspace = match args.redis_source.all_workspaces {
-                    true => None,
-                    false => Some(workspace()?),
+                let workspace = match (args.redis_source.all_workspaces, workspaces()?) {
+                    (true, _) => None,
+                    (false, one) if one.len() == 1 => one.into_iter().next(),
+                    (false, _) => return Err(CmdError::usage(
+                        "--redis reads one --workspace, or every workspace with --all-workspaces",
+                    )),
                 };
                 HeadlessSource::Redis(redis::config(
                     url,
@@ -162,11 +180,19 @@ fn headless_source(
                     args,
                     "--all-workspaces reads the Redis relay (--redis URL); a WebSocket carries one workspace",
                 )?;
-                HeadlessSource::WebSocket(source::ws::LiveConfig {
-                    url: url.clone(),
-                    workspace: workspace()?,
-                    token: setup::token(args.token_file.as_deref())?,
-                })
+                let token = setup::token(args.token_file.as_deref())?;
+                let mut configs: Vec<source::ws::LiveConfig> = workspaces()?
+                    .into_iter()
+                    .map(|workspace| source::ws::LiveConfig {
+                        url: url.clone(),
+                        workspace,
+                        token: token.clone(),
+                    })
+                    .collect();
+                match configs.len() {
+                    1 => HeadlessSource::WebSocket(configs.remove(0)),
+                    _ => HeadlessSource::Workspaces(configs),
+                }
             }
             (None, None, None, None) => return Ok(None),
         },

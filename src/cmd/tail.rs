@@ -49,6 +49,19 @@ pub fn run(args: TailArgs, settings: &Settings) -> Result<(), CmdError> {
                 record: record.clone(),
             }
         }
+        // The REST API answers for one workspace: with several it is not asked.
+        Some(HeadlessSource::Workspaces(configs)) => {
+            record = setup::recorder(
+                args.record.as_deref(),
+                &configs[0].url,
+                args.record_raw,
+                false,
+            )?;
+            SourceSpec::Workspaces {
+                configs,
+                record: record.clone(),
+            }
+        }
         None => {
             return Err(CmdError::usage(
                 "tail needs a capture FILE, or --url (or --redis) and --workspace",

@@ -45,6 +45,10 @@ pub fn run(args: WatchArgs, settings: &Settings) -> Result<(), CmdError> {
             config,
             record: None,
         },
+        Some(HeadlessSource::Workspaces(configs)) => SourceSpec::Workspaces {
+            configs,
+            record: None,
+        },
         None => {
             return Err(CmdError::usage(
                 "watch needs a capture FILE, or --url (or --redis) and --workspace",

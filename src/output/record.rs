@@ -248,6 +248,9 @@ pub struct GroupRecord<'a> {
     /// Of all failures, this group's part (0–1).
     pub share: f64,
     pub template: &'a str,
+    /// Workspaces its failures came from (`workspaces_more`: more than that, past the bound).
+    pub workspaces: usize,
+    pub workspaces_more: bool,
 }
 
 impl<'a> GroupRecord<'a> {
@@ -272,6 +275,8 @@ impl<'a> GroupRecord<'a> {
                 (g.count as f64 / failures as f64 * 10_000.0).round() / 10_000.0
             },
             template: &g.template,
+            workspaces: g.workspaces().0,
+            workspaces_more: g.workspaces().1,
         }
     }
 }

@@ -28,8 +28,15 @@ pub struct GroupStats {
     rise: Rise,
     /// Sessions with at least one of its failures.
     sessions: u64,
+    /// Workspaces one of its failures came from (the first [`WORKSPACES_NAMED`]; `more`: others
+    /// too): one provider key failing everywhere is one group across the deployment.
+    workspaces: std::collections::BTreeSet<Arc<str>>,
+    more_workspaces: bool,
     pub per_minute: MinuteSeries,
 }
+
+/// Workspaces a group names at most: past it, "N or more".
+pub const WORKSPACES_NAMED: usize = 64;
 
 /// A failure that came after `after` (`None`: after nothing these counts saw).
 #[derive(Debug, Clone, Copy)]
@@ -58,10 +65,29 @@ impl GroupStats {
         self.first_at = self.first_at.min(later.first_at);
         self.last_at = self.last_at.max(later.last_at);
         self.per_minute.absorb(&later.per_minute);
+        self.more_workspaces |= later.more_workspaces;
+        for w in later.workspaces {
+            self.saw_workspace(w);
+        }
+    }
+
+    /// A workspace one of its failures came from. Which are kept past the bound depends on
+    /// order, how many there are (capped) does not.
+    fn saw_workspace(&mut self, workspace: Arc<str>) {
+        if self.workspaces.len() < WORKSPACES_NAMED || self.workspaces.contains(&workspace) {
+            self.workspaces.insert(workspace);
+        } else {
+            self.more_workspaces = true;
+        }
     }
 
     pub fn sessions(&self) -> u64 {
         self.sessions
+    }
+
+    /// How many workspaces its failures came from, and whether more than that (past the bound).
+    pub fn workspaces(&self) -> (usize, bool) {
+        (self.workspaces.len(), self.more_workspaces)
     }
 
     pub fn badges(&self, now: DateTime<Utc>) -> Badges {
@@ -164,6 +190,8 @@ impl Groups {
                         after: None,
                     },
                     sessions: 0,
+                    workspaces: Default::default(),
+                    more_workspaces: false,
                     per_minute: MinuteSeries::default(),
                 })
             }
@@ -180,6 +208,9 @@ impl Groups {
             g.first_at = g.first_at.min(f.at);
             g.last_at = g.last_at.max(f.at);
             g.per_minute.add_minute(super::aggregates::minute_of(f.at));
+            if let Some(w) = &f.workspace {
+                g.saw_workspace(w.clone());
+            }
         } else {
             g.per_minute.remove(f.at);
         }
