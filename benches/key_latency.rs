@@ -4,8 +4,10 @@
 //! screen, then `q` and time until the process is gone. `FAILWATCH_PEER=/path/to/failwatch`
 //! runs the same against another build, side by side. `cargo bench --bench key_latency`.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "support/tmux.rs"]
+mod tmux;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
@@ -38,36 +40,20 @@ async fn storm() -> String {
     format!("ws://{addr}/ws")
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// (ms until `?` showed the help, ms until `q` ended the process)
 fn measure(binary: &str, url: &str, session: &str) -> (f64, f64) {
-    let _ = tmux(&["kill-session", "-t", session]);
     let dir = tempfile::tempdir().unwrap();
     let done = dir.path().join("done");
     let cmd = format!(
         "FAILWATCH_TOKEN=t {binary} live --url {url} --workspace w; touch {}",
         done.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    tmux::start(session, &cmd);
     std::thread::sleep(Duration::from_secs(4));
     let t = Instant::now();
-    tmux(&["send-keys", "-t", session, "?"]);
+    tmux::tmux(&["send-keys", "-t", session, "?"]);
     let help = loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        let screen = tmux::tmux(&["capture-pane", "-p", "-t", session]);
         if screen.contains("┌ Keys ") {
             break t.elapsed().as_secs_f64() * 1000.0;
         }
@@ -76,15 +62,15 @@ fn measure(binary: &str, url: &str, session: &str) -> (f64, f64) {
         }
         std::thread::sleep(Duration::from_millis(2));
     };
-    tmux(&["send-keys", "-t", session, "Escape"]);
+    tmux::tmux(&["send-keys", "-t", session, "Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     let t = Instant::now();
-    tmux(&["send-keys", "-t", session, "q"]);
+    tmux::tmux(&["send-keys", "-t", session, "q"]);
     while !done.exists() && t.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(1));
     }
     let quit = t.elapsed().as_secs_f64() * 1000.0;
-    let _ = tmux(&["kill-session", "-t", session]);
+    let _ = tmux::tmux(&["kill-session", "-t", session]);
     (help, quit)
 }
 

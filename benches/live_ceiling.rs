@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -118,11 +121,6 @@ async fn hub(rate: u64) -> (String, Arc<HubLog>) {
     (format!("ws://{addr}/ws"), log)
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -161,7 +159,6 @@ struct Trial {
 fn dashboard(rt: &tokio::runtime::Runtime, rate: u64, secs: u64) -> Trial {
     let (url, log) = rt.block_on(hub(rate));
     let session = "fw-live-ceiling";
-    let _ = tmux(&["kill-session", "-t", session]);
     let port = free_port();
     let dir = tempfile::tempdir().expect("tempdir");
     let cmd = format!(
@@ -169,17 +166,7 @@ fn dashboard(rt: &tokio::runtime::Runtime, rate: u64, secs: u64) -> Trial {
         d = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_failwatch"),
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    tmux::start(session, &cmd);
     let t = Instant::now();
     while !log.connected.load(Ordering::SeqCst) && t.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(10));
@@ -190,9 +177,9 @@ fn dashboard(rt: &tokio::runtime::Runtime, rate: u64, secs: u64) -> Trial {
     while start.elapsed() < Duration::from_secs(secs) && !log.evicted.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(700));
         let t = Instant::now();
-        tmux(&["send-keys", "-t", session, "?"]);
+        tmux::tmux(&["send-keys", "-t", session, "?"]);
         let ms = loop {
-            if tmux(&["capture-pane", "-p", "-t", session]).contains("┌ Keys ") {
+            if tmux::tmux(&["capture-pane", "-p", "-t", session]).contains("┌ Keys ") {
                 break t.elapsed().as_secs_f64() * 1e3;
             }
             if t.elapsed() > Duration::from_secs(5) {
@@ -204,11 +191,11 @@ fn dashboard(rt: &tokio::runtime::Runtime, rate: u64, secs: u64) -> Trial {
         if ms > 100.0 && slow.is_none() {
             slow = Some(ms);
         }
-        tmux(&["send-keys", "-t", session, "Escape"]);
+        tmux::tmux(&["send-keys", "-t", session, "Escape"]);
     }
     let dropped = metric(port, "failwatch_frames_dropped_total");
     let frames = metric(port, "failwatch_frames_total").unwrap_or(0.0);
-    let _ = tmux(&["kill-session", "-t", session]);
+    let _ = tmux::tmux(&["kill-session", "-t", session]);
     let sent = log.sent.load(Ordering::Relaxed);
     let why = if log.evicted.load(Ordering::SeqCst) {
         format!(

@@ -7,6 +7,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
@@ -65,10 +68,6 @@ async fn hub(frames: Vec<String>) -> String {
     format!("ws://{addr}/ws")
 }
 
-fn tmux(args: &[&str]) {
-    let _ = Command::new("tmux").args(args).output();
-}
-
 fn max_rss_mb(time_output: &str) -> f64 {
     time_output
         .lines()
@@ -89,22 +88,11 @@ fn dashboard_peak(binary: &str, url: &str) -> f64 {
         "FAILWATCH_TOKEN=t /usr/bin/time -v -o {} {binary} live --url {url} --workspace w; tmux wait-for -S {session}-done",
         out.display()
     );
-    tmux(&["kill-session", "-t", session]);
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        "160",
-        "-y",
-        "48",
-        &cmd,
-    ]);
+    tmux::start(session, &cmd);
     std::thread::sleep(Duration::from_secs(20));
-    tmux(&["send-keys", "-t", session, "q"]);
-    tmux(&["wait-for", &format!("{session}-done")]);
-    tmux(&["kill-session", "-t", session]);
+    tmux::tmux(&["send-keys", "-t", session, "q"]);
+    tmux::tmux(&["wait-for", &format!("{session}-done")]);
+    tmux::tmux(&["kill-session", "-t", session]);
     max_rss_mb(&std::fs::read_to_string(out).unwrap_or_default())
 }
 

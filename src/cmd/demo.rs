@@ -84,16 +84,8 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         .await?;
         source.label = format!("demo {}", source.label);
         let api = setup::start_api(Some(api), record);
-        // The demo knows its server: its family, and which relay each session is bound to (the
-        // user's own bindings, if any, win).
-        let mut bindings = crate::demo::scenario::bindings(args.seed, family);
-        bindings.merge((*settings.routing.bindings).clone());
-        let family = settings
-            .routing
-            .family
-            .unwrap_or((family, FamilySource::Flag));
-        let enricher = Enricher::new(Some(family), Arc::new(bindings));
-        let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
+        let bindings = crate::demo::scenario::bindings(args.seed, family);
+        let pipeline = demo_pipeline(bindings, family, settings, args.dash.max_failures);
         let publish = metrics.as_ref().map(|(m, _)| m.clone());
         dashboard::live(&args.dash, settings, pipeline, source, api, publish).await
     })
@@ -139,14 +131,25 @@ async fn deployment(
     let mut source =
         open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;
     source.label = format!("demo {}", source.label);
+    let pipeline = demo_pipeline(bindings, family, settings, args.dash.max_failures);
+    let shown = dashboard::live(&args.dash, settings, pipeline, source, None, metrics).await;
+    drop(servers);
+    shown
+}
+
+/// The demo knows its server: its family, and which relay each session is bound to (the user's
+/// own bindings, if any, win).
+fn demo_pipeline(
+    mut bindings: crate::routing::Bindings,
+    family: Family,
+    settings: &Settings,
+    max_failures: usize,
+) -> Pipeline {
     bindings.merge((*settings.routing.bindings).clone());
     let family = settings
         .routing
         .family
         .unwrap_or((family, FamilySource::Flag));
     let enricher = Enricher::new(Some(family), Arc::new(bindings));
-    let pipeline = Pipeline::with_enricher(args.dash.max_failures, enricher);
-    let shown = dashboard::live(&args.dash, settings, pipeline, source, None, metrics).await;
-    drop(servers);
-    shown
+    Pipeline::with_enricher(max_failures, enricher)
 }

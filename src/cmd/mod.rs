@@ -162,12 +162,16 @@ fn headless_source(
     Ok(Some(
         match (&args.url, &args.redis, &settings.url, &settings.redis) {
             (_, Some(url), _, _) | (None, None, None, Some(url)) => {
-                let workspace = match (args.redis_source.all_workspaces, workspaces()?) {
-                    (true, _) => None,
-                    (false, one) if one.len() == 1 => one.into_iter().next(),
-                    (false, _) => return Err(CmdError::usage(
-                        "--redis reads one --workspace, or every workspace with --all-workspaces",
-                    )),
+                let workspace = match args.redis_source.all_workspaces {
+                    true => None,
+                    false => match workspaces()?.as_slice() {
+                        [one] => Some(one.clone()),
+                        _ => {
+                            return Err(CmdError::usage(
+                                "--redis reads one --workspace, or every workspace with --all-workspaces",
+                            ))
+                        }
+                    },
                 };
                 HeadlessSource::Redis(redis::config(
                     url,
