@@ -35,6 +35,8 @@ pub async fn open(
     delivery: Delivery,
     record: Option<SharedRecorder>,
 ) -> Result<SourceHandle, SourceError> {
+    // Connections made before one fails are closed with it.
+    let mut started = AbortOnDrop(Vec::new());
     let mut parts = Vec::with_capacity(configs.len());
     for config in configs {
         let name = crate::redact::redact_id(&config.workspace).into_owned();
@@ -46,20 +48,19 @@ pub async fn open(
                     SourceError::Transient(format!("workspace {name}: {m}"))
                 }
             })?;
-        parts.push((name, h));
+        parts.push((name, h.frames, h.state));
+        started.0.push(h.task);
     }
     let (tx, rx) = channel::channel(channel::MAX_FRAMES, delivery);
     let (state_tx, state_rx) = watch::channel(ConnState::new());
     let lost = Arc::new(AtomicU64::new(0));
-    let mut tasks = Vec::new();
+    let mut tasks = std::mem::take(&mut started.0);
     let mut names = Vec::new();
     let mut states = Vec::new();
-    for (name, h) in parts {
-        tasks.push(h.task);
+    for (name, mut frames, state) in parts {
         names.push(name);
-        states.push(h.state);
+        states.push(state);
         let (tx, lost) = (tx.clone(), lost.clone());
-        let mut frames = h.frames;
         tasks.push(tokio::spawn(async move {
             while let Some(f) = frames.recv().await {
                 match tx.deliver(f).await {

@@ -405,12 +405,11 @@ impl Reader {
         let read = entries.len();
         // Asked only of a stream something came from: a trim passes a reader only as entries
         // are added.
+        let mut read_from = vec![false; self.streams.len()];
+        entries.iter().for_each(|(i, _)| read_from[*i] = true);
         let mut gaps = Vec::new();
         for (i, last) in before.iter().enumerate() {
-            if let Some(last) = last
-                .as_deref()
-                .filter(|_| entries.iter().any(|(j, _)| *j == i))
-            {
+            if let Some(last) = last.as_deref().filter(|_| read_from[i]) {
                 gaps.extend(self.trimmed_past(i, last)?);
             }
         }
