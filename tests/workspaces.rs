@@ -155,6 +155,20 @@ fn every_failure_has_its_workspace_and_summary_counts_each() {
     ));
     assert_eq!(summary["failures"].as_u64(), Some(expected["ws-eu"]));
 
+    // The report to paste has a section of them: each workspace's failures and never told.
+    let report = run(&["summary", file, "--format", "markdown"], None);
+    let report = String::from_utf8_lossy(&report.stdout);
+    let section = report
+        .split("### Workspaces")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("a Workspaces section");
+    for w in listed {
+        let id = w["workspace"].as_str().unwrap();
+        let row = format!("| `{id}` | {} | {} |", w["failures"], w["untold"]);
+        assert!(section.contains(&row), "{row} in {section}");
+    }
+
     // The table says each workspace.
     let table = run(&["summary", file], None);
     let text = String::from_utf8_lossy(&table.stdout);

@@ -252,6 +252,7 @@ pub static STRINGS: Strings = Strings {
     r_nothing: "なし",
     r_more_sessions: "件のセッションは省略（フィルタを絞ると表示）",
     r_changes: "変化",
+    r_workspaces: "ワークスペース",
     r_untold_started: "ユーザーに通知されなくなった",
     r_untold_stopped: "未通知の最後の失敗",
     r_told_after: "件がその後通知済み",

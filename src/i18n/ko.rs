@@ -252,6 +252,7 @@ pub static STRINGS: Strings = Strings {
     r_nothing: "없음",
     r_more_sessions: "개 세션 더 있음 (필터를 좁히면 나열됨)",
     r_changes: "변화",
+    r_workspaces: "워크스페이스",
     r_untold_started: "사용자에게 통지가 끊기기 시작함",
     r_untold_stopped: "아무도 통지받지 못한 마지막 실패",
     r_told_after: "건은 그 뒤 통지됨",

@@ -280,6 +280,7 @@ strings! {
     r_nothing: "nothing", "无";
     r_more_sessions: "more sessions (narrow the filter to list them)", "个会话未列出（缩小过滤范围以列出）";
     r_changes: "Changes", "变化";
+    r_workspaces: "Workspaces", "工作区";
     r_untold_started: "users stopped being told", "用户开始收不到通知";
     r_untold_stopped: "last failure nobody was told of", "最后一个无人被告知的失败";
     r_told_after: "told since", "之后已告知";

@@ -66,6 +66,10 @@ pub struct Report {
     heard: BTreeMap<Heard, u64>,
     sessions: HashMap<Arc<str>, SessionLine>,
     sessions_beyond: u64,
+    /// workspace → (failures, never told), for the workspaces the frames named.
+    workspaces: BTreeMap<Arc<str>, (u64, u64)>,
+    /// Failures of workspaces past [`crate::store::MAX_WORKSPACES`].
+    workspaces_beyond: u64,
     markers: Vec<Marker>,
     markers_beyond: u64,
     era: Option<Era>,
@@ -103,6 +107,16 @@ impl Report {
         reason.0 += 1;
         reason.1 += u64::from(untold);
         *self.heard.entry(heard).or_default() += 1;
+        if let Some(w) = &f.workspace {
+            let room = self.workspaces.len() < crate::store::MAX_WORKSPACES;
+            match self.workspaces.get_mut(w) {
+                Some(c) => *c = (c.0 + 1, c.1 + u64::from(untold)),
+                None if room => {
+                    self.workspaces.insert(w.clone(), (1, u64::from(untold)));
+                }
+                None => self.workspaces_beyond += 1,
+            }
+        }
         self.mark(f, heard);
         if let Some(session) = &f.session {
             self.session(session, f, heard);
@@ -253,6 +267,27 @@ impl Report {
                 code_or_none(code),
                 cell(label)
             ));
+        }
+
+        if !self.workspaces.is_empty() {
+            out.push_str(&format!("\n### {}\n\n", s.r_workspaces));
+            out.push_str(&format!(
+                "| {} | {} | {} |\n|---|---:|---:|\n",
+                s.t_workspace, s.t_failures, s.r_never_told
+            ));
+            let mut workspaces: Vec<_> = self.workspaces.iter().collect();
+            workspaces.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+            for (w, (n, untold)) in workspaces {
+                out.push_str(&format!("| `{}` | {n} | {untold} |\n", cell(w)));
+            }
+            if self.workspaces_beyond > 0 {
+                out.push_str(&format!(
+                    "\n(+{} {})\n",
+                    self.workspaces_beyond,
+                    s.t_workspaces_beyond
+                        .replace("{}", &crate::store::MAX_WORKSPACES.to_string())
+                ));
+            }
         }
 
         out.push_str(&format!("\n### {}\n\n", s.sessions));
