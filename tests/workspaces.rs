@@ -334,3 +334,38 @@ fn tail_of_two_workspaces_over_websocket_says_each_rows_workspace() {
             .map(|(w, t)| (w.to_owned(), t.to_owned()))
     );
 }
+
+#[test]
+fn diff_says_which_workspaces_appeared_vanished_or_held() {
+    let before = three_workspaces();
+    // The same failures, ws-ap's now reported as a new workspace's.
+    let after = before.replace("\"ws-ap\"", "\"ws-new\"");
+    let dir = tempfile::tempdir().unwrap();
+    let (b, a) = (
+        dir.path().join("before.jsonl"),
+        dir.path().join("after.jsonl"),
+    );
+    std::fs::write(&b, &before).unwrap();
+    std::fs::write(&a, &after).unwrap();
+    let out = json(&run(
+        &[
+            "diff",
+            b.to_str().unwrap(),
+            a.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    ));
+    let w = &out["workspaces"];
+    let counts = failed_per_workspace(&before);
+    assert_eq!(w["ws-ap"]["change"], "vanished");
+    assert_eq!(w["ws-new"]["change"], "appeared");
+    assert_eq!(w["ws-new"]["after"].as_u64(), Some(counts["ws-ap"]));
+    for same in ["ws-eu", "ws-us"] {
+        assert_eq!(w[same]["change"], "same", "{same}");
+        assert_eq!(w[same]["before"].as_u64(), Some(counts[same]));
+    }
+    let table = run(&["diff", b.to_str().unwrap(), a.to_str().unwrap()], None);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("ws-new"));
+}

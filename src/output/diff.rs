@@ -54,6 +54,8 @@ pub struct DiffRecord<'a> {
     pub reasons_beyond: Counts,
     /// `routing[relay][outcome]`, only where the count moved.
     pub routing: BTreeMap<&'static str, BTreeMap<&'static str, Counts>>,
+    /// Failures by workspace (empty when neither capture said which workspace carried them).
+    pub workspaces: BTreeMap<&'a str, Change>,
 }
 
 #[derive(Serialize)]
@@ -168,6 +170,17 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
             change(count(before.agg), count(after.agg), bh, ah),
         );
     }
+    let mut workspaces = BTreeMap::new();
+    for (id, _) in before
+        .agg
+        .workspaces
+        .list()
+        .into_iter()
+        .chain(after.agg.workspaces.list())
+    {
+        let count = |agg: &Aggregates| agg.workspaces.get(id).map_or(0, |s| s.failures);
+        workspaces.insert(&**id, change(count(before.agg), count(after.agg), bh, ah));
+    }
     let mut ids: Vec<GroupId> = before.agg.groups.by_id.keys().copied().collect();
     ids.extend(after.agg.groups.by_id.keys().copied());
     ids.sort();
@@ -228,6 +241,7 @@ pub fn compare<'a>(before: &Side<'a>, after: &Side<'a>) -> DiffRecord<'a> {
             before: before.agg.by_reason.beyond(),
         },
         routing,
+        workspaces,
     }
 }
 
@@ -293,6 +307,29 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
         );
     }
     out.push('\n');
+    if !d.workspaces.is_empty() {
+        let mut rows = vec![[
+            s.d_change,
+            s.d_before,
+            s.d_after,
+            s.d_before_h,
+            s.d_after_h,
+            s.t_workspace,
+        ]
+        .map(str::to_owned)];
+        for (id, c) in &d.workspaces {
+            rows.push([
+                c.change.label(lang).to_owned(),
+                c.before.to_string(),
+                c.after.to_string(),
+                format!("{:.2}", c.before_per_hour),
+                format!("{:.2}", c.after_per_hour),
+                (*id).to_owned(),
+            ]);
+        }
+        out += &super::table::table(&rows, &[false, true, true, true, true, false]);
+        out.push('\n');
+    }
     let mut rows =
         vec![[s.d_change, s.d_before, s.d_after, s.t_group, s.t_group_kind].map(str::to_owned)];
     for g in &d.groups {

@@ -163,6 +163,11 @@ impl Workspaces {
         all
     }
 
+    /// One listed workspace's counts.
+    pub fn get(&self, id: &str) -> Option<&WorkspaceStats> {
+        self.by_id.get(id)
+    }
+
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
