@@ -8,6 +8,7 @@
 //! redis = "redis://redis.internal:6379/0"
 //! api = "https://multica.example.com"  # or "off"; default: derived from url
 //! workspace = "my-team"
+//! workspaces = ["my-team", "other"]  # or several: live, tail and watch open one connection each
 //! lang = "zh"                          # en | zh | ja | ko
 //! tz = "Asia/Shanghai"                 # local | utc | an IANA name
 //! theme = "mono"                       # color | light | mono
@@ -68,6 +69,8 @@ pub struct Config {
     /// `api = "URL"`, or `api = "off"` (`Some(None)`).
     pub api: Option<Option<String>>,
     pub workspace: Option<String>,
+    /// `workspaces = [...]`: several, watched at once (one connection each).
+    pub workspaces: Vec<String>,
     pub lang: Option<Lang>,
     pub tz: Option<Zone>,
     pub theme: Option<ThemeChoice>,
@@ -93,6 +96,8 @@ struct Raw {
     redis: Option<String>,
     api: Option<String>,
     workspace: Option<String>,
+    #[serde(default)]
+    workspaces: Vec<String>,
     lang: Option<String>,
     tz: Option<String>,
     theme: Option<String>,
@@ -185,6 +190,7 @@ impl Config {
             redis: raw.redis,
             api: raw.api.map(|a| (a != "off").then_some(a)),
             workspace: raw.workspace,
+            workspaces: raw.workspaces,
             lang,
             tz,
             theme,
@@ -200,6 +206,16 @@ impl Config {
 mod tests {
     use super::*;
     use crate::routing::Relay;
+
+    #[test]
+    fn several_workspaces_are_a_list() {
+        let c = Config::parse("workspaces = [\"acme\", \"globex\"]\n").unwrap();
+        assert_eq!(c.workspaces, ["acme", "globex"]);
+        assert!(
+            Config::parse("workspaces = \"acme\"\n").is_err(),
+            "a list, not a string"
+        );
+    }
 
     #[test]
     fn every_key_and_the_inline_sessions() {

@@ -120,8 +120,12 @@ pub enum HeadlessSource {
     Workspaces(Vec<source::ws::LiveConfig>),
 }
 
-/// The workspaces asked for (each once, in order), else the config file's one.
+/// The workspaces asked for (each once, in order), else the config file's list, else its one.
 fn workspaces_of(given: &[String], settings: &Settings) -> Result<Vec<String>, CmdError> {
+    let given = match given.is_empty() {
+        true => &settings.workspaces[..],
+        false => given,
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<String> = given
         .iter()

@@ -41,6 +41,8 @@ pub struct Settings {
     pub api: Option<Option<String>>,
     pub redis: Option<String>,
     pub workspace: Option<String>,
+    /// `workspaces = [...]` from the config file: several, watched at once.
+    pub workspaces: Vec<String>,
     /// `[[alerts]]` from the config file.
     pub alerts: Vec<crate::alerts::AlertRule>,
 }
@@ -77,6 +79,7 @@ impl Settings {
             api: config.api,
             redis: config.redis,
             workspace: config.workspace,
+            workspaces: config.workspaces,
             alerts: config.alerts,
         })
     }
