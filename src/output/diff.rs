@@ -276,26 +276,7 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
         );
     }
     out.push('\n');
-    let mut rows = vec![[
-        s.d_change,
-        s.d_before,
-        s.d_after,
-        s.d_before_h,
-        s.d_after_h,
-        s.t_reason_code,
-    ]
-    .map(str::to_owned)];
-    for (code, c) in &d.reasons {
-        rows.push([
-            c.change.label(lang).to_owned(),
-            c.before.to_string(),
-            c.after.to_string(),
-            format!("{:.2}", c.before_per_hour),
-            format!("{:.2}", c.after_per_hour),
-            (*code).to_owned(),
-        ]);
-    }
-    out += &super::table::table(&rows, &[false, true, true, true, true, false]);
+    out += &changes_table(&d.reasons, s.t_reason_code, lang);
     let beyond = d.reasons_beyond;
     if beyond.before + beyond.after > 0 {
         out += &format!(
@@ -308,26 +289,7 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
     }
     out.push('\n');
     if !d.workspaces.is_empty() {
-        let mut rows = vec![[
-            s.d_change,
-            s.d_before,
-            s.d_after,
-            s.d_before_h,
-            s.d_after_h,
-            s.t_workspace,
-        ]
-        .map(str::to_owned)];
-        for (id, c) in &d.workspaces {
-            rows.push([
-                c.change.label(lang).to_owned(),
-                c.before.to_string(),
-                c.after.to_string(),
-                format!("{:.2}", c.before_per_hour),
-                format!("{:.2}", c.after_per_hour),
-                (*id).to_owned(),
-            ]);
-        }
-        out += &super::table::table(&rows, &[false, true, true, true, true, false]);
+        out += &changes_table(&d.workspaces, s.t_workspace, lang);
         out.push('\n');
     }
     let mut rows =
@@ -364,6 +326,35 @@ pub fn diff_table(d: &DiffRecord<'_>, lang: crate::catalog::Lang) -> String {
     }
     out += &format!("\n{}: {} → {}\n", s.d_lost, d.lost.before, d.lost.after);
     out
+}
+
+/// Counts before and after, and their change, one row per name (a reason's code, a workspace).
+fn changes_table(
+    changes: &BTreeMap<&str, Change>,
+    name: &str,
+    lang: crate::catalog::Lang,
+) -> String {
+    let s = crate::i18n::strings(lang);
+    let mut rows = vec![[
+        s.d_change,
+        s.d_before,
+        s.d_after,
+        s.d_before_h,
+        s.d_after_h,
+        name,
+    ]
+    .map(str::to_owned)];
+    for (key, c) in changes {
+        rows.push([
+            c.change.label(lang).to_owned(),
+            c.before.to_string(),
+            c.after.to_string(),
+            format!("{:.2}", c.before_per_hour),
+            format!("{:.2}", c.after_per_hour),
+            (*key).to_owned(),
+        ]);
+    }
+    super::table::table(&rows, &[false, true, true, true, true, false])
 }
 
 #[cfg(test)]
