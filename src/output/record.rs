@@ -216,8 +216,7 @@ pub struct SummaryRecord<'a> {
     pub withheld: u64,
     /// Failures by the workspace that carried them, most first (empty: the input did not say).
     pub workspaces: Vec<WorkspaceRecord<'a>>,
-    /// Workspaces past the limit (their failures summed in `workspaces_beyond_failures`).
-    pub workspaces_beyond: u64,
+    /// Failures of the workspaces past the limit, summed.
     pub workspaces_beyond_failures: u64,
 }
 
@@ -460,7 +459,6 @@ impl<'a> SummaryRecord<'a> {
                     }
                 })
                 .collect(),
-            workspaces_beyond: agg.workspaces.beyond_count,
             workspaces_beyond_failures: agg.workspaces.beyond.failures,
         }
     }

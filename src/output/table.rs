@@ -162,7 +162,7 @@ fn workspaces(agg: &Aggregates, locale: Locale) -> String {
         ]);
     }
     let mut out = table(&rows, &[false, true, true, true, true, false]);
-    if agg.workspaces.beyond_count > 0 {
+    if agg.workspaces.beyond.failures > 0 {
         out.push_str(&format!(
             "(+{} {})\n",
             agg.workspaces.beyond.failures,

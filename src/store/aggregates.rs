@@ -628,6 +628,50 @@ mod tests {
         assert!(whole.sessions.beyond().failures > 0 && whole.by_reason.beyond() > 0);
     }
 
+    #[test]
+    fn workspaces_past_the_limit_are_summed_the_same_one_by_one_or_in_parts() {
+        let base = failures(&[(0, 0, 1, 1)]).remove(0);
+        let fleet: Vec<Failure> = (0..200u64)
+            .map(|i| {
+                let mut f = like(&base, i, &format!("s{}", i % 9), i % 5 == 0, "timeout");
+                f.workspace = Some(Arc::from(format!("w{}", (i * 7) % 8)));
+                f
+            })
+            .collect();
+        let limits = Limits {
+            workspaces: 3,
+            ..limits(MAX_MINUTES, 50, 40, 30)
+        };
+        let shown = |a: &Aggregates| {
+            let listed: Vec<(String, u64, u64)> = a
+                .workspaces
+                .list()
+                .into_iter()
+                .map(|(w, s)| (w.to_string(), s.failures, s.lost))
+                .collect();
+            (
+                listed,
+                a.workspaces.beyond.failures,
+                a.workspaces.beyond.lost,
+            )
+        };
+        let mut whole = Aggregates::with_limits(limits);
+        fleet.iter().for_each(|f| whole.add(f));
+        for cut in [1, 13, 64, 199] {
+            let mut absorbed = Aggregates::with_limits(limits);
+            for chunk in fleet.chunks(cut) {
+                let mut part = Aggregates::part();
+                chunk.iter().for_each(|f| part.add(f));
+                absorbed.absorb(part);
+            }
+            assert_eq!(shown(&absorbed), shown(&whole), "parts of {cut}");
+        }
+        let (listed, beyond, _) = shown(&whole);
+        assert_eq!(listed.len(), 3);
+        assert_eq!(listed.iter().map(|l| l.1).sum::<u64>() + beyond, 200);
+        assert!(beyond > 0);
+    }
+
     proptest! {
 
         /// Parts of a stream, each counted on its own and absorbed in order, give what counting

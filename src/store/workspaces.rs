@@ -84,10 +84,9 @@ pub struct Workspaces {
     /// A part's workspaces in the order first seen: the whole lists them in that order.
     order: Option<Vec<Arc<str>>>,
     limit: usize,
-    /// The workspaces past the limit, summed.
+    /// The workspaces past the limit, summed (how many they are is not kept: that would take
+    /// the memory the limit bounds).
     pub beyond: WorkspaceStats,
-    /// How many workspaces are in `beyond`.
-    pub beyond_count: u64,
 }
 
 impl Workspaces {
@@ -97,7 +96,6 @@ impl Workspaces {
             order: None,
             limit,
             beyond: WorkspaceStats::default(),
-            beyond_count: 0,
         }
     }
 
@@ -108,10 +106,9 @@ impl Workspaces {
 
     /// The counts a failure of `workspace` goes to: its own, listed at first sight while there
     /// is room, or the bucket of those past the limit.
-    fn stats(&mut self, workspace: &Arc<str>, first: bool) -> &mut WorkspaceStats {
+    fn stats(&mut self, workspace: &Arc<str>) -> &mut WorkspaceStats {
         if !self.by_id.contains_key(workspace) {
             if self.by_id.len() >= self.limit {
-                self.beyond_count += u64::from(first);
                 return &mut self.beyond;
             }
             if let Some(order) = &mut self.order {
@@ -125,8 +122,7 @@ impl Workspaces {
 
     pub fn add(&mut self, f: &Failure) {
         if let Some(w) = &f.workspace {
-            let first = !self.by_id.contains_key(w);
-            self.stats(w, first).add(f);
+            self.stats(w).add(f);
         }
     }
 
@@ -148,12 +144,10 @@ impl Workspaces {
             .unwrap_or_else(|| rest.keys().cloned().collect());
         for id in order {
             if let Some(stats) = rest.remove(&id) {
-                let first = !self.by_id.contains_key(&id);
-                self.stats(&id, first).absorb(stats);
+                self.stats(&id).absorb(stats);
             }
         }
         self.beyond.absorb(later.beyond);
-        self.beyond_count += later.beyond_count;
     }
 
     /// The listed workspaces, most failures first (then by id).
@@ -173,6 +167,6 @@ impl Workspaces {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty() && self.beyond_count == 0
+        self.by_id.is_empty() && self.beyond.failures == 0
     }
 }
