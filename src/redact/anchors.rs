@@ -23,7 +23,7 @@ struct Anchors {
     /// The rules behind the name gate, and behind each run gate.
     named: u64,
     runs: Vec<(Gate, u64)>,
-    /// Every anchor, lowercase (the short ones too), for [`in_first_word`].
+    /// The long anchors, lowercase, for [`in_first_word`] (the short ones are the run gates').
     literals: Vec<String>,
 }
 
@@ -70,7 +70,8 @@ static ANCHORS: LazyLock<Anchors> = LazyLock::new(|| {
     }
     let literals = RULES
         .iter()
-        .flat_map(|r| r.anchors.iter().map(|a| a.to_ascii_lowercase()))
+        .flat_map(|r| r.anchors.iter().filter(|a| a.len() >= SHORT))
+        .map(|a| a.to_ascii_lowercase())
         .collect();
     Anchors {
         literals,
@@ -94,12 +95,23 @@ pub(super) fn in_first_word(text: &str) -> bool {
         end -= 1;
     }
     let word = text[..end].to_ascii_lowercase();
-    ANCHORS.literals.iter().any(|a| {
-        if a.len() < SHORT {
-            word.starts_with(a.as_str())
-        } else {
-            word.contains(a.as_str())
-        }
+    let long = ANCHORS.literals.iter().any(|a| word.contains(a.as_str()));
+    // A short anchor counts where its gate would let its rule run: `ey:` starts no JWT, and
+    // taking it for one put a mark inside `api_k<removed>ey:` that hid the name.
+    long || RULES
+        .iter()
+        .filter_map(|r| r.gate.run())
+        .any(|(prefixes, n)| prefixes.iter().any(|p| run_at_start(text, p, n)))
+}
+
+/// Whether `text` starts with `prefix` (case-sensitive) followed by at least `n` characters of a
+/// token (`[A-Za-z0-9_-]`), as [`has_run`] asks anywhere.
+fn run_at_start(text: &str, prefix: &str, n: usize) -> bool {
+    let token = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    text.strip_prefix(prefix).is_some_and(|rest| {
+        rest.as_bytes()
+            .get(..n)
+            .is_some_and(|run| run.iter().all(token))
     })
 }
 

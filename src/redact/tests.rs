@@ -1226,4 +1226,15 @@ fn fuzz_findings_hold() {
     let text = "; ghp_abcdefghijklmnopqr\u{3164}Qz030Xw000aB3dE5gH\u{115f}\\bAKIAQZ037\u{1b}]0;t\u{7}XW001ABCDEF\u{1b}]0;t\u{7}\u{ffa0}https://x";
     let r = redact(text);
     assert!(!r.text.contains("QZ037"), "{}", r.text);
+
+    // A removal inside a secret's name (`api_k<ZWSP>ey`, the ZWSP percent-encoded) right after
+    // a token glued on by fillers: `ey:` was taken for a JWT's start, a mark split the name,
+    // and the token swallowed it whole.
+    let planted = "\u{8}ghp_abcdefghijklmnopqr\u{3164}Qz030Xw000aB3dE5gH\u{8}\u{115f}\u{17b5}\u{8}api_k%E2%80%8Bey\\u003aQz026Xw001aB3dE5gH7jK9mN\u{8}%1Bhttps://x";
+    let plain = "ghp_abcdefghijklmnopqr\u{3164}Qz030Xw000aB3dE5gH\u{8}api_k\u{200b}ey:Qz026Xw001aB3dE5gH7jK9mN";
+    for text in [planted, plain] {
+        let r = redact(text);
+        assert!(!r.text.contains("Qz026Xw001"), "{}", r.text);
+        assert!(!r.text.contains("Qz030Xw000"), "{}", r.text);
+    }
 }
