@@ -254,12 +254,15 @@ pub(super) fn mask_rules<'a>(
     if wanted == 0 {
         return (text, hits, beyond_server);
     }
+    if through {
+        return mask_rules_together(text, wanted, places);
+    }
     for (i, rule) in RULES.iter().enumerate() {
         if wanted & (1 << i) == 0 {
             continue;
         }
         let mut n = 0u32;
-        let re = if through { rule.through() } else { rule.re() };
+        let re = rule.re();
         let replaced = re.replace_all(&text, |caps: &Captures| {
             // A value that is a placeholder, exactly, is already masked: redacting twice gives
             // what once did. One with more glued to it (`[REDACTED]hunter2`) is not.
@@ -284,6 +287,93 @@ pub(super) fn mask_rules<'a>(
     }
     hits.sort();
     (text, hits, beyond_server)
+}
+
+/// [`mask_rules`] reading through marks. Read through marks, a greedy token joined by a removal
+/// to the secret after it (`ghp_…<filler>xoxb-…`) reaches into that secret; applied one after
+/// another, the token's rule would take the secret's start and the secret's rule find nothing
+/// left. So every rule is matched on the same text, in the rules' order: a match that touches
+/// none taken before is taken (as one after another would), one that starts inside a match
+/// taken before and reaches past it masks what lies past it too (with its own placeholder),
+/// and any other is left (one after another would not have found it either).
+fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places) -> Masked<'a> {
+    // (where, the rule, what replaces it), in no order yet.
+    let mut taken: Vec<(Range<usize>, usize, String)> = Vec::new();
+    for (i, rule) in RULES.iter().enumerate() {
+        if wanted & (1 << i) == 0 {
+            continue;
+        }
+        let before = taken.len();
+        for caps in rule.through().captures_iter(&text) {
+            // An exact placeholder is already masked (see `mask_rules`).
+            if caps.name("v").is_some_and(|v| is_placeholder(v.as_str())) {
+                continue;
+            }
+            let m = caps.get_match().range();
+            let touched = taken[..before]
+                .iter()
+                .filter(|(t, _, _)| t.start < m.end && m.start < t.end)
+                .map(|(t, _, _)| t.clone())
+                .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
+            match touched {
+                None => {
+                    let mut out = String::new();
+                    caps.expand(rule.replacement, &mut out);
+                    taken.push((m, i, out));
+                }
+                Some(t) if m.start >= t.start && m.end > t.end => {
+                    let out = placeholders_of(std::iter::once(rule.replacement));
+                    taken.push((t.end..m.end, i, out));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let mut hits: Vec<(SecretKind, u32)> = Vec::new();
+    let mut beyond_server = Beyond::default();
+    if taken.is_empty() {
+        return (text, hits, beyond_server);
+    }
+    for (_, i, _) in &taken {
+        beyond_server += Beyond::of_rule(&RULES[*i], 1);
+        add_hits(&mut hits, RULES[*i].kind, 1);
+    }
+    taken.sort_by_key(|(range, _, _)| range.start);
+    let mut out = String::with_capacity(text.len());
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut at = 0;
+    for (range, _, replacement) in &taken {
+        // Two reaches past one match may overlap: the later starts where the earlier ended.
+        let start = range.start.max(at);
+        if start >= range.end {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        edits.push((start..range.end, replacement.len()));
+        out.push_str(replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    places.moved(&edits);
+    hits.sort();
+    (Cow::Owned(out), hits, beyond_server)
+}
+
+/// The `[REDACTED …]` placeholders of these replacements, each once, in order.
+fn placeholders_of<'r>(replacements: impl Iterator<Item = &'r str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for r in replacements {
+        for (p, _) in r.match_indices("[REDACTED") {
+            let end = r[p..].find(']').map_or(r.len(), |e| p + e + 1);
+            if !seen.contains(&&r[p..end]) {
+                seen.push(&r[p..end]);
+            }
+        }
+    }
+    match seen.is_empty() {
+        true => "[REDACTED]".to_owned(),
+        false => seen.concat(),
+    }
 }
 
 pub(super) fn add_hits(hits: &mut Vec<(SecretKind, u32)>, kind: SecretKind, n: u32) {

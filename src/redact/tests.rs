@@ -1237,4 +1237,10 @@ fn fuzz_findings_hold() {
         assert!(!r.text.contains("Qz026Xw001"), "{}", r.text);
         assert!(!r.text.contains("Qz030Xw000"), "{}", r.text);
     }
+    // A greedy token glued on by a filler and an escaped removal swallowed the start of the
+    // Slack token after it (`xoxb`), whose own removal (`%1B`) then left it unfound.
+    let text = "\u{85}push ghp_Qz035Xw000aB3dE5gH7jK9mN1pQ2rS4tU6vW failed\u{85}\u{85}ghp_abcdefghijklmnopqr\u{3164}Qz030Xw001aB3dE5gH\\u001b%E2%80%8Bxoxb-12345678%1B90-Qz040Xw002aB3dE5gH7jK9mN\u{85}\u{85}ghp_abcdefghijklmnopqr\u{3164}Qz030Xw003aB3dE5gH\\u001b%E2%80%8Bxoxb-12345678%E2%80%8B90-Qz040Xw004aB3dE5gH7jK9mN\0";
+    let r = redact(text);
+    assert!(!r.text.contains("Qz040Xw002"), "{}", r.text);
+    assert!(!r.text.contains("Qz030Xw001"), "{}", r.text);
 }
