@@ -169,6 +169,14 @@ impl Feed {
         self
     }
 
+    /// Name the workspaces watched as the REST API does ([`crate::api::names::start`]).
+    pub fn with_names(mut self, names: crate::api::names::Names) -> Feed {
+        if let Input::Live(intake) = &mut self.input {
+            intake.attach_names(names);
+        }
+        self
+    }
+
     pub fn replay_state(&self) -> Option<&Replay> {
         match &self.input {
             Input::Replay(r) => Some(r),
@@ -213,6 +221,7 @@ impl Feed {
                             _ => FeedEvent::Status,
                         }
                     }
+                    IngestEvent::Names => FeedEvent::Status,
                     IngestEvent::Status => {
                         self.status = Some(intake.status().clone());
                         FeedEvent::Status

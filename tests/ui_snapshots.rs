@@ -609,3 +609,82 @@ fn the_failures_list_names_each_workspace_of_a_fleet() {
     let one = screen(&app(Lang::En, 140, 30));
     assert!(!one.contains("workspace"), "{one}");
 }
+
+/// `task:failed` records per workspace, read from the capture itself.
+fn failed_per_workspace(capture: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut out = std::collections::BTreeMap::new();
+    for line in capture.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["frame"]["type"] == "task:failed" {
+            *out.entry(v["workspace"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn the_workspaces_panel_counts_each_workspace_and_enter_narrows_to_one() {
+    use failwatch::ui::app::Panel;
+    let capture: &'static str = Box::leak(fleet_capture().into_boxed_str());
+    let expected = failed_per_workspace(capture);
+    assert_eq!(expected.len(), 3, "{expected:?}");
+    for (lang, tag) in [
+        (Lang::En, "en"),
+        (Lang::Zh, "zh"),
+        (Lang::Ja, "ja"),
+        (Lang::Ko, "ko"),
+    ] {
+        for (width, height) in [(160, 45), (80, 24)] {
+            let mut dash = app_on(("fleet.jsonl", capture), OCTO_BINDINGS, lang, width, height);
+            dash.act(Action::Focus(Panel::Workspaces));
+            let shown = screen(&dash);
+            for line in shown.lines() {
+                assert!(line.width() <= usize::from(width), "{tag}: {line}");
+            }
+            // Each workspace's row: its id, then how many failures the capture holds for it.
+            for (ws, n) in &expected {
+                let row = shown
+                    .lines()
+                    .find(|l| l.contains(&format!("│{ws} ")))
+                    .unwrap_or_else(|| panic!("{tag} {width}x{height}: no row of {ws}\n{shown}"));
+                let after = &row[row.find(ws.as_str()).unwrap() + ws.len()..];
+                let failures: usize = after.split_whitespace().next().unwrap().parse().unwrap();
+                assert_eq!(failures, *n, "{tag}: {row}");
+            }
+            if matches!(lang, Lang::En | Lang::Zh) {
+                insta::assert_snapshot!(format!("workspaces_{tag}_{width}x{height}"), shown);
+            }
+        }
+    }
+    // Enter on a workspace narrows the failures to it; esc goes back.
+    let mut dash = app_on(("fleet.jsonl", capture), OCTO_BINDINGS, Lang::En, 160, 45);
+    dash.act(Action::Focus(Panel::Workspaces));
+    dash.act(Action::Move(1));
+    let store = dash.feed.pipeline.store();
+    let id = dash.app.workspace_row(store).unwrap().0.to_string();
+    dash.act(Action::Drill);
+    let store = dash.feed.pipeline.store();
+    assert_eq!(store.filter().source(), format!("workspace:{id}"));
+    assert_eq!(store.view_len(), expected[&id]);
+    assert!(screen(&dash).contains(&format!("all › workspace:{id}")));
+    dash.act(Action::Back);
+    assert!(dash.feed.pipeline.store().filter().is_empty());
+}
+
+#[test]
+fn a_capture_without_workspaces_says_why_the_panel_is_empty() {
+    use failwatch::ui::app::Panel;
+    for lang in [Lang::En, Lang::Zh] {
+        let mut dash = app(lang, 160, 45);
+        dash.act(Action::Focus(Panel::Workspaces));
+        let shown: String = screen(&dash).split_whitespace().collect();
+        let said: String = failwatch::i18n::strings(lang)
+            .workspaces_none
+            .split_whitespace()
+            .collect();
+        // Wrapped over the panel's lines: compare its first words.
+        let start: String = said.chars().take(12).collect();
+        assert!(shown.contains(&start), "{shown}");
+    }
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use support::cmd::run;
+use support::tmux::{dashboard, Tmux};
 
 mod support;
 
@@ -368,4 +369,67 @@ fn diff_says_which_workspaces_appeared_vanished_or_held() {
     }
     let table = run(&["diff", b.to_str().unwrap(), a.to_str().unwrap()], None);
     assert!(String::from_utf8_lossy(&table.stdout).contains("ws-new"));
+}
+
+/// The real binary in tmux: `w` shows the workspaces panel with each workspace's failures as the
+/// capture holds them, enter narrows the failures to the one under the cursor, esc goes back.
+#[test]
+fn the_workspaces_panel_in_the_dashboard_narrows_to_a_workspace() {
+    let capture = three_workspaces();
+    let expected = failed_per_workspace(&capture);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("three.jsonl");
+    std::fs::write(&file, &capture).unwrap();
+    let tmux = Tmux::sized(
+        &dashboard(&format!(
+            "replay {} --speed max --lang en --tz utc",
+            file.display()
+        )),
+        160,
+        45,
+    );
+    tmux.wait_for("end of capture");
+    tmux.send(&["w"]);
+    let screen = tmux.wait_for("Workspaces · 3");
+    for (ws, n) in &expected {
+        let row = screen
+            .lines()
+            .find(|l| l.contains(&format!("│{ws} ")))
+            .unwrap_or_else(|| panic!("no row of {ws}\n{screen}"));
+        let after = &row[row.find(ws.as_str()).unwrap() + ws.len()..];
+        assert_eq!(
+            after.split_whitespace().next(),
+            Some(n.to_string().as_str()),
+            "{row}"
+        );
+    }
+    // The panel's usual order puts the most untold first; the cursor is on it.
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("all › workspace:");
+    let ws = WORKSPACES
+        .iter()
+        .find(|w| screen.contains(&format!("all › workspace:{w}")))
+        .expect("the breadcrumb names a workspace");
+    // The panels count the failures the filter shows: that workspace's.
+    assert!(
+        screen.contains(&format!("filtered {}/", expected[*ws])),
+        "{screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for_without("Failures · ", "all › workspace:");
+    tmux.send(&["q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
+}
+
+/// The demo deployment in tmux: three workspaces over WebSocket, their names from the demo's
+/// `GET /api/workspaces` (the server's shape), shown in the workspaces panel beside their ids.
+#[test]
+fn a_deployment_names_its_workspaces_from_the_api() {
+    let tmux = Tmux::sized(&dashboard("demo --workspaces 3 --lang en"), 160, 45);
+    tmux.wait_for("[3/3 live]");
+    tmux.send(&["w"]);
+    // The first workspace's incident starts at once (the others' 20 s apart).
+    tmux.wait_for("Acme EU (de010000)");
+    tmux.send(&["q"]);
+    tmux.wait_for("FAILWATCH-EXITED-0");
 }

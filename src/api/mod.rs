@@ -26,6 +26,7 @@ mod failed;
 mod http;
 mod id;
 pub mod model;
+pub mod names;
 mod queue;
 mod redirect;
 mod retry;

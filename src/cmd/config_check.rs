@@ -168,7 +168,7 @@ mod tests {
         assert!(
             shown.contains(
                 "  warning:   [keys] help = \"q\" takes q from quit (in the failures list, \
-                 reasons panel, groups panel, sessions panel)\n\
+                 reasons panel, groups panel, sessions panel, workspaces panel)\n\
                  \x20 warning:   [keys] help = \"q\" takes q from close (in the detail view, \
                  help, alert list)\n"
             ),

@@ -16,11 +16,15 @@ pub async fn live(
     pipeline: Pipeline,
     source: SourceHandle,
     api: Option<crate::api::ApiHandle>,
+    names: Option<crate::api::names::Names>,
     metrics: Option<crate::metrics::Metrics>,
 ) -> Result<(), CmdError> {
     let mut feed = Feed::live(pipeline, source);
     if let Some(api) = api {
         feed = feed.with_api(api);
+    }
+    if let Some(names) = names {
+        feed = feed.with_names(names);
     }
     if let Some(metrics) = metrics {
         feed = feed.with_metrics(metrics);

@@ -87,7 +87,7 @@ pub fn run(args: DemoArgs, settings: &Settings) -> Result<(), CmdError> {
         let bindings = crate::demo::scenario::bindings(args.seed, family);
         let pipeline = demo_pipeline(bindings, family, settings, args.dash.max_failures);
         let publish = metrics.as_ref().map(|(m, _)| m.clone());
-        dashboard::live(&args.dash, settings, pipeline, source, api, publish).await
+        dashboard::live(&args.dash, settings, pipeline, source, api, None, publish).await
     })
 }
 
@@ -127,12 +127,20 @@ async fn deployment(
         servers.push(demo);
     }
     let first = configs[0].url.clone();
+    // The workspaces' names, as the server's API gives them (every demo server knows them).
+    let names = crate::api::names::start(
+        &servers[0].api_url(),
+        &configs[0].workspace,
+        &configs[0].token,
+    )
+    .map_err(|e| tracing::warn!(error = %e, "workspace names not asked"))
+    .ok();
     let record = setup::recorder(args.record.as_deref(), &first, false, false)?;
     let mut source =
         open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;
     source.label = format!("demo {}", source.label);
     let pipeline = demo_pipeline(bindings, family, settings, args.dash.max_failures);
-    let shown = dashboard::live(&args.dash, settings, pipeline, source, None, metrics).await;
+    let shown = dashboard::live(&args.dash, settings, pipeline, source, None, names, metrics).await;
     drop(servers);
     shown
 }

@@ -51,12 +51,23 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
             source.label = format!("{one} @ {}", source.label);
         }
         let api = setup::start_api(api, record);
+        // Several workspaces: their names, from the API's list of the user's workspaces (a
+        // route that needs no workspace), for the list's column and the workspaces panel.
+        let names = match workspaces.as_slice() {
+            [first, _, ..] => setup::api_base(&args.connect.api, settings, &url).and_then(|base| {
+                crate::api::names::start(&base, first, &token)
+                    .map_err(|e| tracing::warn!(error = %e, "workspace names not asked"))
+                    .ok()
+            }),
+            _ => None,
+        };
         dashboard::live(
             &args.dash,
             settings,
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
             api,
+            names,
             metrics.as_ref().map(|(m, _)| m.clone()),
         )
         .await

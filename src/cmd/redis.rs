@@ -54,6 +54,7 @@ pub fn run(args: RedisArgs, settings: &Settings) -> Result<(), CmdError> {
             settings.routing.pipeline(args.dash.max_failures, None),
             source,
             None,
+            None,
             metrics.as_ref().map(|(m, _)| m.clone()),
         )
         .await

@@ -189,18 +189,23 @@ pub fn api_config(
     workspace: &str,
     token: &Token,
 ) -> Option<crate::api::ApiConfig> {
-    if args.no_api || matches!(settings.api, Some(None)) {
-        return None;
-    }
-    let base = args
-        .api
-        .clone()
-        .or_else(|| settings.api.clone().flatten())
-        .or_else(|| crate::api::base_from_ws(ws_url))?;
+    let base = api_base(args, settings, ws_url)?;
     Some(crate::api::ApiConfig {
         budget: args.api_budget,
         ..crate::api::ApiConfig::new(base, workspace.to_owned(), token.clone())
     })
+}
+
+/// Where the REST API is (`--api`, the config's `api`, else the WebSocket's host), unless it is
+/// not to be asked (`--no-api`, `api = false`).
+pub fn api_base(args: &crate::cli::ApiArgs, settings: &Settings, ws_url: &str) -> Option<String> {
+    if args.no_api || matches!(settings.api, Some(None)) {
+        return None;
+    }
+    args.api
+        .clone()
+        .or_else(|| settings.api.clone().flatten())
+        .or_else(|| crate::api::base_from_ws(ws_url))
 }
 
 /// Start the API client (on a thread of its own); a client that cannot start is said and left out.

@@ -35,12 +35,19 @@ strings! {
     failures: "Failures", "失败";
     reasons: "Reasons", "原因";
     groups: "Groups", "分组";
+    workspaces: "Workspaces", "工作区";
+    ws_workspace: "Workspace", "工作区";
+    col_lost: "Lost", "丢失";
+    col_untold: "Untold", "未告知";
+    col_top_reason: "Top reason", "最多的原因";
+    workspaces_none: "No failure named its workspace: one workspace watched, or a capture recorded without it.", "没有失败带有工作区：只监视了一个工作区，或录制时未记下工作区。";
     alerts_unseen: "new alerts", "条新告警";
     acknowledge: "acknowledge", "确认";
     alert_list_all: "all of them", "全部告警";
     group_kind: "kind of failure", "失败类型";
     group_no_text: "(no error text)", "（无错误文本）";
     group_sessions: "Sess", "会话";
+    group_workspaces: "WS", "工作区";
     t_group: "group", "分组";
     d_before: "before", "之前";
     d_after: "after", "之后";
@@ -86,6 +93,7 @@ strings! {
     sort_failures: "by failures", "按失败数";
     sort_last_failure: "by last failure", "按最近失败";
     sort_id: "by id", "按 id";
+    sort_untold: "by untold", "按未告知";
     // A group's badges and where the server family came from.
     badge_new: "new", "新出现";
     badge_regressed: "regressed", "复发";
@@ -232,6 +240,7 @@ strings! {
     help_keys_reasons: "reasons panel (r)", "原因面板（r）";
     help_keys_groups: "groups panel (f)", "分组面板（f）";
     help_keys_sessions: "sessions panel (s)", "会话面板（s）";
+    help_keys_workspaces: "workspaces panel (w)", "工作区面板（w）";
     help_keys_detail: "detail and help views", "详情与帮助视图";
     help_keys_filter: "editing the filter", "编辑过滤";
     help_keys_config: "keys from the config file ([keys])", "配置文件中的按键（[keys]）";
@@ -410,6 +419,8 @@ help_texts! {
     AlertList: "the alerts of this session, held back ones too (acknowledges them)", "本次会话的告警，含被冷却期压下的（同时确认）";
     AlertListEnds: "newest, oldest", "最新、最早";
     CopyGroup: "copy the group id", "复制分组 id";
+    Workspaces: "workspaces panel (in place of the sessions)", "工作区面板（替代会话面板）";
+    CopyWorkspace: "copy the workspace id", "复制工作区 id";
     Sort: "next order / turn it over (or click a column header)", "下一种排序 / 倒转顺序（或点击列标题）";
     Unfocus: "back to the failures", "回到失败列表";
     NextLost: "next / previous lost notification", "下一条 / 上一条丢失的通知";

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use crate::api::names::Names;
 use crate::api::{ApiHandle, ApiStatus};
 use crate::enrich::{Failure, Recovery};
 use crate::ingest::{Pipeline, Taken};
@@ -30,6 +31,8 @@ pub enum IngestEvent {
     Status,
     /// The REST API client's status changed ([`LiveIntake::api_status`]).
     ApiStatus,
+    /// The REST API named the workspaces watched (the store has the names).
+    Names,
     /// The wait for the server family is over: frames held for it were taken in.
     FamilyDecided,
     /// The source is gone for good, its last frames taken in.
@@ -48,6 +51,8 @@ pub enum Seen<'a> {
 pub struct LiveIntake {
     source: SourceHandle,
     api: Option<ApiHandle>,
+    /// Workspace names as the REST API gives them, when asked.
+    names: Option<Names>,
     status_open: bool,
     ended: bool,
 }
@@ -58,6 +63,7 @@ impl LiveIntake {
         LiveIntake {
             source,
             api: None,
+            names: None,
             status_open: true,
             ended: false,
         }
@@ -67,6 +73,11 @@ impl LiveIntake {
     pub fn attach_api(&mut self, api: ApiHandle, pipeline: &mut Pipeline) {
         pipeline.set_recover(true);
         self.api = Some(api);
+    }
+
+    /// Workspace names from this receiver ([`crate::api::names::start`]) go to the store.
+    pub fn attach_names(&mut self, names: Names) {
+        self.names = Some(names);
     }
 
     /// Where the frames come from (for the header).
@@ -140,6 +151,17 @@ impl LiveIntake {
                     }
                     ApiEvent::Status => return IngestEvent::ApiStatus,
                 },
+                changed = names_changed(&mut self.names) => {
+                    match (changed, &mut self.names) {
+                        (true, Some(names)) => {
+                            let latest = names.borrow_and_update().clone();
+                            pipeline.store_mut().set_workspace_names(latest);
+                            return IngestEvent::Names;
+                        }
+                        // The asking stopped (refused): the names given stay.
+                        _ => self.names = None,
+                    }
+                }
                 _ = sleep_until(family_wait), if family_wait.is_some() => {
                     pipeline.family_wait_over(Instant::now(), &mut admitted_to(seen));
                     self.send_lookups(pipeline, seen);
@@ -183,6 +205,14 @@ enum ApiEvent {
 }
 
 /// The API client's next answer or status change; never, without one.
+/// Whether the names changed (false: their sender is gone); pending without a receiver.
+async fn names_changed(names: &mut Option<Names>) -> bool {
+    match names {
+        Some(rx) => rx.changed().await.is_ok(),
+        None => std::future::pending().await,
+    }
+}
+
 async fn next_api(api: &mut Option<ApiHandle>) -> Option<ApiEvent> {
     let Some(api) = api else {
         return std::future::pending().await;

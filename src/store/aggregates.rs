@@ -19,7 +19,7 @@ pub fn minute_of(at: DateTime<Utc>) -> i64 {
 }
 
 /// Per-minute counts over a sliding window of minutes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MinuteSeries {
     /// (minute since epoch, count), oldest first.
     buckets: VecDeque<(i64, u32)>,

@@ -49,6 +49,8 @@ pub struct Store {
     /// Where the server's era changed, in arrival order (the first [`MAX_ERA_CHANGES`]).
     era_changes: Vec<EraChange>,
     era: Option<crate::routing::Era>,
+    /// Workspace names the REST API gave (by id and by slug): what the panels show for them.
+    workspace_names: std::sync::Arc<crate::api::names::WorkspaceNames>,
 }
 
 /// Era changes kept: a server changes version a few times in an incident, not thousands.
@@ -78,7 +80,21 @@ impl Store {
             latest: None,
             era_changes: Vec::new(),
             era: None,
+            workspace_names: Default::default(),
         }
+    }
+
+    /// The workspace names the REST API gave.
+    pub fn set_workspace_names(
+        &mut self,
+        names: std::sync::Arc<crate::api::names::WorkspaceNames>,
+    ) {
+        self.workspace_names = names;
+    }
+
+    /// The name of the workspace a failure names (by id or slug), when the API gave one.
+    pub fn workspace_name(&self, workspace: &str) -> Option<&str> {
+        self.workspace_names.name(workspace)
     }
 
     pub fn apply(&mut self, update: Update) {

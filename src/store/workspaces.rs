@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 
+use super::aggregates::MinuteSeries;
 use crate::enrich::{Failure, Heard};
 
 /// Workspaces listed at most.
@@ -26,11 +28,17 @@ pub struct WorkspaceStats {
     reasons: FxHashMap<Option<Arc<str>>, u64>,
     /// Failures of codes the catalogue does not know.
     unknown_reasons: u64,
+    /// The latest failure's time.
+    pub last_at: Option<DateTime<Utc>>,
+    /// Failures per minute, for the panel's sparkline.
+    pub per_minute: MinuteSeries,
 }
 
 impl WorkspaceStats {
     fn add(&mut self, f: &Failure) {
         self.failures += 1;
+        self.last_at = self.last_at.max(Some(f.at));
+        self.per_minute.add(f.at);
         if f.is_dropped() {
             self.lost += 1;
         }
@@ -56,6 +64,8 @@ impl WorkspaceStats {
         self.told += later.told;
         self.untold += later.untold;
         self.unknown_reasons += later.unknown_reasons;
+        self.last_at = self.last_at.max(later.last_at);
+        self.per_minute.absorb(&later.per_minute);
         for (reason, n) in later.reasons {
             *self.reasons.entry(reason).or_default() += n;
         }
@@ -155,6 +165,11 @@ impl Workspaces {
         let mut all: Vec<_> = self.by_id.iter().collect();
         all.sort_by(|(a, x), (b, y)| y.failures.cmp(&x.failures).then_with(|| a.cmp(b)));
         all
+    }
+
+    /// The listed workspaces, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &WorkspaceStats)> {
+        self.by_id.iter()
     }
 
     /// One listed workspace's counts.

@@ -10,6 +10,8 @@ pub enum Panel {
     /// Failure groups: shown where the reasons are, one or the other.
     Groups,
     Sessions,
+    /// Failures by workspace: shown where the sessions are, one or the other.
+    Workspaces,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -145,6 +145,14 @@ pub fn lines<'a>(failure: &'a Failure, app: &App, feed: &Feed, theme: &Theme) ->
             Span::raw(failure.agent_id.as_deref().unwrap_or("-").to_owned()),
         ]),
     ];
+    if let Some(workspace) = &failure.workspace {
+        // Its name too, when the API gave one.
+        let shown = match feed.pipeline.store().workspace_name(workspace) {
+            Some(name) => format!("{workspace} ({name})"),
+            None => workspace.to_string(),
+        };
+        out.push(Line::from(vec![key(s.ws_workspace), Span::raw(shown)]));
+    }
     if let Some(issue) = &failure.issue_id {
         out.push(Line::from(vec![key(s.issue), Span::raw(issue.to_string())]));
     }

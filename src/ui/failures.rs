@@ -16,6 +16,7 @@ use crate::feed::Feed;
 use crate::i18n::strings;
 use crate::routing::{Notice, Outcome, Route, Why};
 use crate::source::status::Gap;
+use crate::store::Store;
 
 /// Column widths of the table for the rows shown: the error gets what is left once the
 /// reason's label is whole; the code and agent columns appear only when they fit whole and the
@@ -121,7 +122,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             rows.push(gap_row(g, app, theme, &cols));
         }
         prev_at = Some(failure.at);
-        let row = row(failure, app, theme, &cols, &words);
+        let row = row(failure, app, theme, &cols, &words, store);
         if Some(failure.seq) == app.selected {
             selected_row = Some(rows.len());
             rows.push(row.style(theme.selected()));
@@ -222,7 +223,14 @@ pub fn route_mark(r: &Route, inbox: Option<Notice>, ascii: bool) -> char {
 }
 
 /// One failure's row; the filter's `words` are highlighted in the error shown.
-fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[String]) -> Row<'a> {
+fn row<'a>(
+    f: &'a Failure,
+    app: &App,
+    theme: &Theme,
+    cols: &Columns,
+    words: &[String],
+    store: &Store,
+) -> Row<'a> {
     let d = catalog::describe(f.reason_code(), app.lang);
     let (label, known) = reason_label(f, app.lang);
     let style = if !known {
@@ -279,9 +287,15 @@ fn row<'a>(f: &'a Failure, app: &App, theme: &Theme, cols: &Columns, words: &[St
         _ => Line::from(Span::styled(fit(s.no_error_text, cols.error), theme.dim())),
     };
     let mut cells = vec![Cell::from(app.tz.time_of_day(f.at))];
-    if cols.workspace.is_some() {
-        let w = f.workspace.as_deref().map_or("-", short_id);
-        cells.push(Cell::from(Span::styled(w.to_owned(), theme.dim())));
+    if let Some(width) = cols.workspace {
+        // Its name when the API gave one, else its short id.
+        let w = f.workspace.as_deref().map_or("-".to_owned(), |w| {
+            fit(
+                store.workspace_name(w).unwrap_or_else(|| short_id(w)),
+                width,
+            )
+        });
+        cells.push(Cell::from(Span::styled(w, theme.dim())));
     }
     cells.push(Cell::from(Line::from(label)));
     if let Some(w) = cols.code {

@@ -22,6 +22,8 @@ const PCT: usize = 4;
 const SPARK: usize = 12;
 /// Sessions affected: up to four digits.
 const SESSIONS: usize = 4;
+/// Workspaces touched: `64+` at most.
+const WORKSPACES: usize = 3;
 /// `HH:MM:SS`.
 const TIME: usize = 8;
 /// The kind of failure's least width before optional columns are shown: room for a reason's
@@ -34,6 +36,8 @@ struct Shown<'a> {
     counts: Vec<String>,
     count_w: usize,
     show_sessions: bool,
+    /// How many workspaces each group touched: a column when the failures come from several.
+    workspaces_w: Option<usize>,
     show_last: bool,
     show_first: bool,
     label_w: usize,
@@ -49,6 +53,11 @@ impl Shown<'_> {
         ];
         let optional = [
             (self.show_sessions, SESSIONS, None),
+            (
+                self.workspaces_w.is_some(),
+                self.workspaces_w.unwrap_or(0),
+                None,
+            ),
             (self.show_last, TIME, Some(GroupKey::LastSeen)),
             (self.show_first, TIME, Some(GroupKey::FirstSeen)),
         ];
@@ -83,6 +92,9 @@ fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
         fits
     };
     let show_sessions = take(SESSIONS);
+    let fleet = store.agg.workspaces.len() > 1;
+    let ws_w = s.group_workspaces.width().max(WORKSPACES);
+    let workspaces_w = (fleet && take(ws_w)).then_some(ws_w);
     let show_last = take(TIME);
     let spark_w = if take(SPARK) { SPARK } else { 0 };
     let show_first = take(TIME);
@@ -91,6 +103,7 @@ fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
         counts,
         count_w,
         show_sessions,
+        workspaces_w,
         show_last,
         show_first,
         label_w: room,
@@ -132,6 +145,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         counts,
         count_w,
         show_sessions,
+        workspaces_w,
         show_last,
         show_first,
         label_w,
@@ -173,6 +187,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             if show_sessions {
                 cells.push(Cell::from(right(&g.sessions().to_string(), SESSIONS)));
             }
+            if let Some(w) = workspaces_w {
+                let (n, more) = g.workspaces();
+                let text = format!("{n}{}", if more { "+" } else { "" });
+                cells.push(Cell::from(right(&text, w)));
+            }
             if show_last {
                 cells.push(Cell::from(app.tz.time_of_day(g.last_at)));
             }
@@ -204,6 +223,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
     let mut header = vec![right(s.count, count_w), right("%", PCT)];
     let columns = [
         (show_sessions, right(s.group_sessions, SESSIONS)),
+        (
+            workspaces_w.is_some(),
+            right(s.group_workspaces, workspaces_w.unwrap_or(0)),
+        ),
         (show_last, fit(s.group_last, TIME)),
         (show_first, fit(s.group_first, TIME)),
     ];

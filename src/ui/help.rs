@@ -26,6 +26,7 @@ pub fn heading(s: &Strings, section: HelpSection) -> &'static str {
         HelpSection::Reasons => s.help_keys_reasons,
         HelpSection::Groups => s.help_keys_groups,
         HelpSection::Sessions => s.help_keys_sessions,
+        HelpSection::Workspaces => s.help_keys_workspaces,
         HelpSection::Detail => s.help_keys_detail,
         HelpSection::Filter => s.help_keys_filter,
         HelpSection::Copy => s.help_keys_copy,

@@ -60,6 +60,15 @@ const SESSIONS: &[Hint] = &[
     QUIT_HINT,
 ];
 
+const WORKSPACES: &[Hint] = &[
+    hint(&[Action::Drill], |s| s.hint_narrow),
+    hint(&[Action::Copy], |s| s.hint_copy_id),
+    hint(&[Action::Focus(Panel::Sessions)], |s| s.hint_sessions),
+    BACK_HINT,
+    HELP_HINT,
+    QUIT_HINT,
+];
+
 const DETAIL: &[Hint] = &[
     hint(&[Action::DetailStep(-1), Action::DetailStep(1)], |s| {
         s.hint_step
@@ -98,6 +107,7 @@ fn list(mode: Mode) -> &'static [Hint] {
         Mode::Reasons => REASONS,
         Mode::Groups => GROUPS,
         Mode::Sessions => SESSIONS,
+        Mode::Workspaces => WORKSPACES,
         Mode::Detail => DETAIL,
         Mode::Help => HELP,
         Mode::Alerts => ALERTS,

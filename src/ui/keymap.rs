@@ -110,6 +110,7 @@ pub const NAMED_ACTIONS: &[(&str, Action)] = &[
     ("reasons", Action::Focus(Panel::Reasons)),
     ("sessions", Action::Focus(Panel::Sessions)),
     ("groups", Action::Focus(Panel::Groups)),
+    ("workspaces", Action::Focus(Panel::Workspaces)),
     ("ack_alerts", Action::AckAlerts),
     ("alerts", Action::AlertList),
     ("lang", Action::ToggleLang),
@@ -213,6 +214,7 @@ pub enum Mode {
     Reasons,
     Groups,
     Sessions,
+    Workspaces,
     Detail,
     Help,
     FilterEdit,
@@ -234,6 +236,7 @@ impl Mode {
             Mode::Reasons => "reasons panel",
             Mode::Groups => "groups panel",
             Mode::Sessions => "sessions panel",
+            Mode::Workspaces => "workspaces panel",
             Mode::Detail => "detail view",
             Mode::Help => "help",
             Mode::FilterEdit => "filter line",
@@ -242,11 +245,12 @@ impl Mode {
         }
     }
 
-    pub const ALL: [Mode; 9] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Failures,
         Mode::Reasons,
         Mode::Groups,
         Mode::Sessions,
+        Mode::Workspaces,
         Mode::Detail,
         Mode::Help,
         Mode::FilterEdit,
@@ -328,6 +332,16 @@ pub const SESSIONS: &[Binding] = &[
     bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
     bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
     bind(&[ch('c')], Action::Copy, HelpId::CopySession),
+    bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
+    bind(&[ch('o')], Action::CycleSort, HelpId::Sort),
+    bind(&[ch('O')], Action::ReverseSort, HelpId::Sort),
+];
+
+pub const WORKSPACES: &[Binding] = &[
+    bind(&[code(KeyCode::Enter)], Action::Drill, HelpId::Drill),
+    bind(&[code(KeyCode::Esc)], Action::Unfocus, HelpId::Unfocus),
+    bind(&[ch('/')], Action::EditFilter, HelpId::EditFilter),
+    bind(&[ch('c')], Action::Copy, HelpId::CopyWorkspace),
     bind(&[ch('y')], Action::CopyMenu, HelpId::CopyMenu),
     bind(&[ch('o')], Action::CycleSort, HelpId::Sort),
     bind(&[ch('O')], Action::ReverseSort, HelpId::Sort),
@@ -467,6 +481,11 @@ pub const EVERYWHERE: &[Binding] = &[
     bind(&[ch('r')], Action::Focus(Panel::Reasons), HelpId::Reasons),
     bind(&[ch('s')], Action::Focus(Panel::Sessions), HelpId::Sessions),
     bind(&[ch('f')], Action::Focus(Panel::Groups), HelpId::Groups),
+    bind(
+        &[ch('w')],
+        Action::Focus(Panel::Workspaces),
+        HelpId::Workspaces,
+    ),
     bind(&[ch('a')], Action::AckAlerts, HelpId::AckAlerts),
     bind(&[ch('A')], Action::TogglePanelsAll, HelpId::PanelsAll),
     bind(&[ch('R')], Action::Report, HelpId::Report),
@@ -575,6 +594,7 @@ pub fn tables(mode: Mode) -> &'static [&'static [Binding]] {
         Mode::Reasons => &[REASONS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
         Mode::Groups => &[GROUPS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
         Mode::Sessions => &[SESSIONS, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
+        Mode::Workspaces => &[WORKSPACES, NAVIGATION, TOP, GLOBAL, EVERYWHERE],
         Mode::Detail => &[DETAIL, SCROLL, GLOBAL, EVERYWHERE],
         Mode::Help => &[HELP, SCROLL, GLOBAL, EVERYWHERE],
         Mode::FilterEdit => &[FILTER],
@@ -618,6 +638,7 @@ pub fn help_sections() -> Vec<(&'static [Binding], HelpSection)> {
         (REASONS, HelpSection::Reasons),
         (GROUPS, HelpSection::Groups),
         (SESSIONS, HelpSection::Sessions),
+        (WORKSPACES, HelpSection::Workspaces),
         (DETAIL, HelpSection::Detail),
         (SCROLL, HelpSection::Detail),
         (HELP, HelpSection::Detail),
@@ -636,6 +657,7 @@ pub enum HelpSection {
     Reasons,
     Groups,
     Sessions,
+    Workspaces,
     Detail,
     Filter,
     Copy,

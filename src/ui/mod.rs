@@ -27,6 +27,7 @@ pub mod terminal;
 pub mod text;
 pub mod theme;
 pub mod timeline;
+pub mod workspaces;
 
 use std::time::{Duration, Instant};
 
@@ -62,7 +63,10 @@ pub fn render(f: &mut Frame, app: &App, feed: &Feed, theme: &Theme) {
         Panel::Groups => groups::render(f, areas.reasons, app, feed, theme),
         _ => reasons::render(f, areas.reasons, app, feed, theme),
     }
-    sessions::render(f, areas.sessions, app, feed, theme);
+    match app.below {
+        Panel::Workspaces => workspaces::render(f, areas.sessions, app, feed, theme),
+        _ => sessions::render(f, areas.sessions, app, feed, theme),
+    }
     filter_bar::render(f, areas.footer, app, feed, theme);
     match app.overlay {
         Overlay::Detail => detail::render(f, size, app, feed, theme),

@@ -10,7 +10,9 @@ use crate::catalog::{self, Lang};
 use crate::groups::GroupId;
 use crate::i18n::{strings, Strings};
 use crate::store::rank::window;
-use crate::store::{GroupStats, Groups, ReasonStats, Reasons, SessionStats, Sessions};
+use crate::store::{
+    GroupStats, Groups, ReasonStats, Reasons, SessionStats, Sessions, WorkspaceStats, Workspaces,
+};
 
 /// What a panel's rows can be sorted by; the first is the panel's usual order.
 pub trait SortKey: Copy + Eq + 'static {
@@ -33,6 +35,18 @@ pub enum ReasonKey {
 pub enum SessionKey {
     /// Lost notifications first, then never told, then by failures.
     Urgency,
+    /// Most failures first.
+    Failures,
+    /// The latest failure first.
+    LastFailure,
+    /// By id, A to Z.
+    Id,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkspaceKey {
+    /// Most failures nobody was told of first (lost ones before the rest), then by failures.
+    Untold,
     /// Most failures first.
     Failures,
     /// The latest failure first.
@@ -75,6 +89,23 @@ impl SortKey for SessionKey {
             SessionKey::Failures => s.sort_failures,
             SessionKey::LastFailure => s.sort_last_failure,
             SessionKey::Id => s.sort_id,
+        }
+    }
+}
+
+impl SortKey for WorkspaceKey {
+    const ALL: &'static [Self] = &[
+        WorkspaceKey::Untold,
+        WorkspaceKey::Failures,
+        WorkspaceKey::LastFailure,
+        WorkspaceKey::Id,
+    ];
+    fn label(self, s: &Strings) -> &'static str {
+        match self {
+            WorkspaceKey::Untold => s.sort_untold,
+            WorkspaceKey::Failures => s.sort_failures,
+            WorkspaceKey::LastFailure => s.sort_last_failure,
+            WorkspaceKey::Id => s.sort_id,
         }
     }
 }
@@ -171,6 +202,7 @@ fn by_name(a: &str, b: &str) -> Ordering {
 pub type ReasonRow<'a> = (&'a Arc<str>, &'a ReasonStats);
 pub type SessionRow<'a> = (&'a Arc<str>, &'a SessionStats);
 pub type GroupRow<'a> = (&'a GroupId, &'a GroupStats);
+pub type WorkspaceRow<'a> = (&'a Arc<str>, &'a WorkspaceStats);
 
 /// The reasons at `start..start + len` in this order.
 pub fn reasons<'a>(
@@ -218,6 +250,27 @@ pub fn sessions<'a>(
         SessionKey::Id => a.0.cmp(b.0),
     };
     window(s.iter().collect(), start, len, |a, b| sort.apply(key(a, b)))
+}
+
+/// The workspaces at `start..start + len` in this order.
+pub fn workspaces<'a>(
+    w: &'a Workspaces,
+    sort: Sort<WorkspaceKey>,
+    start: usize,
+    len: usize,
+) -> Vec<WorkspaceRow<'a>> {
+    let key = |(ia, a): &WorkspaceRow, (ib, b): &WorkspaceRow| {
+        match sort.key {
+            WorkspaceKey::Untold => {
+                (b.lost, b.untold, b.failures).cmp(&(a.lost, a.untold, a.failures))
+            }
+            WorkspaceKey::Failures => b.failures.cmp(&a.failures),
+            WorkspaceKey::LastFailure => b.last_at.cmp(&a.last_at),
+            WorkspaceKey::Id => Ordering::Equal,
+        }
+        .then_with(|| ia.cmp(ib))
+    };
+    window(w.iter().collect(), start, len, |a, b| sort.apply(key(a, b)))
 }
 
 /// The groups at `start..start + len` in this order (groups with failures counted now).

@@ -12,7 +12,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 
-use super::{DEMO_TOKEN, DEMO_WORKSPACE};
+use super::{demo_workspace_id, demo_workspace_name, DEMO_TOKEN, DEMO_WORKSPACE};
 use crate::demo::scenario::DemoRow;
 
 /// Failed tasks the demo remembers (older ones are forgotten, as a long demo runs for hours).
@@ -85,6 +85,29 @@ fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     reply(status, &json!({ "error": message }))
 }
 
+/// The workspaces the demo's user belongs to (`WorkspaceResponse`, oldest first): the one
+/// demo workspace and the eight of a deployment.
+fn workspaces() -> Value {
+    let item = |id: String, name: &str, slug: String| {
+        json!({
+            "id": id, "name": name, "slug": slug, "description": null, "context": null,
+            "settings": {}, "repos": [], "issue_prefix": "DEM", "avatar_url": null,
+            "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z",
+        })
+    };
+    let mut all = vec![item(
+        demo_workspace_id(0),
+        "Demo",
+        DEMO_WORKSPACE.to_owned(),
+    )];
+    for n in 1..=8u8 {
+        let name = demo_workspace_name(n);
+        let slug = name.to_lowercase().replace(' ', "-");
+        all.push(item(demo_workspace_id(n), name, slug));
+    }
+    Value::Array(all)
+}
+
 /// One request: the auth and workspace checks in the server's order, then the route.
 pub async fn serve(
     req: Request<Incoming>,
@@ -96,6 +119,10 @@ pub async fn serve(
     };
     if token != DEMO_TOKEN {
         return Ok(error(StatusCode::UNAUTHORIZED, "invalid token"));
+    }
+    // The user's workspaces: a route of its own, read without a workspace header.
+    if req.uri().path().trim_end_matches('/') == "/api/workspaces" {
+        return Ok(reply(StatusCode::OK, &workspaces()));
     }
     match (header("x-workspace-slug"), header("x-workspace-id")) {
         (None, None) => {

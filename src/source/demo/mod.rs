@@ -32,6 +32,23 @@ pub fn demo_workspace_id(n: u8) -> String {
     format!("de{n:02x}0000-0000-4000-8000-{n:012x}")
 }
 
+/// The names of a demo deployment's workspaces, first to eighth.
+const WORKSPACE_NAMES: [&str; 8] = [
+    "Acme EU",
+    "Globex US",
+    "Initech APAC",
+    "Umbrella Labs",
+    "Hooli Search",
+    "Soylent Ops",
+    "Wonka Data",
+    "Stark Infra",
+];
+
+/// The name of the `n`-th workspace of a demo deployment (from 1).
+pub fn demo_workspace_name(n: u8) -> &'static str {
+    WORKSPACE_NAMES[usize::from(n.clamp(1, 8) - 1)]
+}
+
 /// The hub's limits, as the real server has them (tests shorten the times).
 #[derive(Clone, Copy, Debug)]
 pub struct HubLimits {

@@ -13,6 +13,7 @@ impl App {
             Panel::Reasons => self.copy_text(store, CopyTarget::ReasonCode),
             Panel::Groups => self.group_row(store).map(|(id, _)| id.to_string()),
             Panel::Sessions => self.copy_text(store, CopyTarget::SessionId),
+            Panel::Workspaces => self.workspace_row(store).map(|(id, _)| id.to_string()),
         }
     }
 

@@ -21,6 +21,9 @@ impl App {
             Panel::Sessions => self
                 .session_row(store)
                 .map(|(id, _)| format!("session:{id}")),
+            Panel::Workspaces => self
+                .workspace_row(store)
+                .map(|(id, _)| format!("workspace:{id}")),
         }
     }
 
@@ -32,6 +35,7 @@ impl App {
         self.reason_cursor = self.reason_cursor.min(last(reasons));
         self.group_cursor = self.group_cursor.min(last(self.group_count(store)));
         self.session_cursor = self.session_cursor.min(last(agg.sessions.len()));
+        self.workspace_cursor = self.workspace_cursor.min(last(agg.workspaces.len()));
     }
 
     /// `R`: the incident report of what the filter shows, to the clipboard and a new file.

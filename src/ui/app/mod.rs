@@ -17,7 +17,7 @@ pub use super::action::{Action, CopyTarget, Overlay, Panel};
 use super::filter_edit::{FilterEdit, FilterEditor};
 use super::keymap::{self, Mode};
 use super::layout::Areas;
-use super::order::{GroupKey, ReasonKey, SessionKey, Sort};
+use super::order::{GroupKey, ReasonKey, SessionKey, Sort, WorkspaceKey};
 use crate::catalog::{code_or_none, Lang};
 use crate::feed::{Feed, ReplayCmd};
 use crate::filter::Filter;
@@ -99,12 +99,16 @@ pub struct App {
     pub reason_sort: Sort<ReasonKey>,
     pub session_sort: Sort<SessionKey>,
     pub group_sort: Sort<GroupKey>,
+    pub workspace_sort: Sort<WorkspaceKey>,
     /// Alerts fired that the user has seen (acknowledged); the banner shows while more fired.
     pub alerts_seen: u64,
     pub banner: bool,
     /// What the side panel above the sessions shows: reasons or groups.
     pub side: Panel,
     pub session_cursor: usize,
+    /// What the panel below the reasons shows: sessions or workspaces.
+    pub below: Panel,
+    pub workspace_cursor: usize,
     pub detail_scroll: u16,
     pub help_scroll: u16,
     /// How far the list of this session's alerts is scrolled (0: the newest).
@@ -156,10 +160,13 @@ impl App {
             reason_sort: Sort::default(),
             session_sort: Sort::default(),
             group_sort: Sort::default(),
+            workspace_sort: Sort::default(),
             alerts_seen: 0,
             banner: false,
             side: Panel::Reasons,
             session_cursor: 0,
+            below: Panel::Sessions,
+            workspace_cursor: 0,
             detail_scroll: 0,
             help_scroll: 0,
             alerts_scroll: 0,
@@ -230,6 +237,7 @@ impl App {
             (Overlay::None, Panel::Reasons) => Mode::Reasons,
             (Overlay::None, Panel::Groups) => Mode::Groups,
             (Overlay::None, Panel::Sessions) => Mode::Sessions,
+            (Overlay::None, Panel::Workspaces) => Mode::Workspaces,
         }
     }
 
@@ -391,14 +399,16 @@ impl App {
             Action::NextPanel => {
                 self.focus = match self.focus {
                     Panel::Failures => self.side,
-                    Panel::Reasons | Panel::Groups => Panel::Sessions,
-                    Panel::Sessions => Panel::Failures,
+                    Panel::Reasons | Panel::Groups => self.below,
+                    Panel::Sessions | Panel::Workspaces => Panel::Failures,
                 };
                 self.overlay = Overlay::None;
             }
             Action::Focus(p) => {
-                if matches!(p, Panel::Reasons | Panel::Groups) {
-                    self.side = p;
+                match p {
+                    Panel::Reasons | Panel::Groups => self.side = p,
+                    Panel::Sessions | Panel::Workspaces => self.below = p,
+                    Panel::Failures => {}
                 }
                 self.focus = if self.focus == p { Panel::Failures } else { p };
                 self.overlay = Overlay::None;

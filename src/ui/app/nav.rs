@@ -53,6 +53,7 @@ impl App {
             Panel::Reasons => self.reason_cursor,
             Panel::Groups => self.group_cursor,
             Panel::Sessions => self.session_cursor,
+            Panel::Workspaces => self.workspace_cursor,
         };
         self.move_to(store, current.saturating_add_signed(delta));
     }
@@ -87,6 +88,10 @@ impl App {
             Panel::Sessions => {
                 let n = self.panel_agg(store).sessions.len();
                 self.session_cursor = index.min(n.saturating_sub(1));
+            }
+            Panel::Workspaces => {
+                let n = self.panel_agg(store).workspaces.len();
+                self.workspace_cursor = index.min(n.saturating_sub(1));
             }
         }
     }
@@ -206,7 +211,7 @@ impl App {
             self.focus = self.side;
             self.click_panel(store, areas.reasons, x, y);
         } else if areas.sessions.contains(p) {
-            self.focus = Panel::Sessions;
+            self.focus = self.below;
             self.click_panel(store, areas.sessions, x, y);
         }
     }
@@ -215,7 +220,7 @@ impl App {
     /// top border) it sorts by that column, or turns the order over when it already sorts by
     /// it; on a row it moves the cursor there.
     fn click_panel(&mut self, store: &Store, area: Rect, x: u16, y: u16) {
-        use crate::ui::{groups, page, reasons, sessions};
+        use crate::ui::{groups, page, reasons, sessions, workspaces};
         if y == area.y + 1 {
             match self.focus {
                 Panel::Reasons => {
@@ -236,6 +241,12 @@ impl App {
                         self.session_cursor = 0;
                     }
                 }
+                Panel::Workspaces => {
+                    if let Some(key) = workspaces::sort_at(self, store, area, x) {
+                        self.workspace_sort.by(key);
+                        self.workspace_cursor = 0;
+                    }
+                }
                 Panel::Failures => {}
             }
         } else if y >= area.y + 2 {
@@ -243,6 +254,7 @@ impl App {
             let cursor = match self.focus {
                 Panel::Reasons => self.reason_cursor,
                 Panel::Groups => self.group_cursor,
+                Panel::Workspaces => self.workspace_cursor,
                 _ => self.session_cursor,
             };
             let (first, rows) = page(cursor, area);

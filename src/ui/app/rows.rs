@@ -4,7 +4,7 @@
 
 use super::{App, Panel};
 use crate::store::Store;
-use crate::ui::order::{self, GroupRow, ReasonRow, SessionRow, SortKey};
+use crate::ui::order::{self, GroupRow, ReasonRow, SessionRow, SortKey, WorkspaceRow};
 
 impl App {
     /// The reasons panel's rows at `start..start + len`.
@@ -54,6 +54,22 @@ impl App {
         self.panel_agg(store).groups.listed().count()
     }
 
+    /// The workspaces panel's rows at `start..start + len`.
+    pub fn workspace_rows<'a>(
+        &self,
+        store: &'a Store,
+        start: usize,
+        len: usize,
+    ) -> Vec<WorkspaceRow<'a>> {
+        let workspaces = &self.panel_agg(store).workspaces;
+        order::workspaces(workspaces, self.workspace_sort, start, len)
+    }
+
+    /// The workspace under the cursor.
+    pub fn workspace_row<'a>(&self, store: &'a Store) -> Option<WorkspaceRow<'a>> {
+        self.workspace_rows(store, self.workspace_cursor, 1).pop()
+    }
+
     /// `o` (`reverse`: `O`) on the focused panel; the cursor goes to the top of the new order.
     pub(super) fn change_sort(&mut self, reverse: bool) {
         fn change<K: SortKey>(sort: &mut order::Sort<K>, reverse: bool) {
@@ -75,6 +91,10 @@ impl App {
             Panel::Groups => {
                 change(&mut self.group_sort, reverse);
                 self.group_cursor = 0;
+            }
+            Panel::Workspaces => {
+                change(&mut self.workspace_sort, reverse);
+                self.workspace_cursor = 0;
             }
             Panel::Failures => {}
         }
