@@ -209,17 +209,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.group_cursor, theme)
         })
         .collect();
+    // The order first: what a key just changed is never cut off a narrow title.
     let mut title = format!(
-        " {} · {} {}",
+        " {} · {} {}{}",
         s.groups,
         app.group_count(store),
+        app.group_sort.title(app.lang),
         super::panel_scope(app, store)
     );
     if agg.groups.beyond > 0 {
         // Failures of groups past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.groups.beyond, s.unlisted);
     }
-    title += &app.group_sort.title(app.lang);
     let mut header = vec![right(s.count, count_w), right("%", PCT)];
     let columns = [
         (show_sessions, right(s.group_sessions, SESSIONS)),

@@ -154,10 +154,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.reason_cursor, theme)
         })
         .collect();
+    // The order first: what a key just changed is never cut off a narrow title.
     let mut title = format!(
-        " {} · {} {}",
+        " {} · {} {}{}",
         s.reasons,
         agg.by_reason.len(),
+        app.reason_sort.title(app.lang),
         if store.filter().is_reason_toggle_only() {
             String::new()
         } else {
@@ -168,7 +170,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         // Failures of codes past the limit: in every count, in no row.
         title += &format!("· +{} {} ", agg.by_reason.beyond(), s.unlisted);
     }
-    title += &app.reason_sort.title(app.lang);
     let mut header = vec![
         right(s.count, count_w),
         right("%", PCT),

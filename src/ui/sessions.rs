@@ -149,11 +149,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             cursor_row(Row::new(cells), focused && *i == app.session_cursor, theme)
         })
         .collect();
+    // The order first: what a key just changed is never cut off a narrow title.
     let mut title = format!(
-        " {} · {} · {} ✗ {}",
+        " {} · {} · {} ✗ {}{}",
         s.sessions,
         sessions.len(),
         sessions.lost(),
+        app.session_sort.title(app.lang),
         super::panel_scope(app, store)
     );
     let beyond = sessions.beyond();
@@ -164,7 +166,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
             beyond.failures, s.unlisted, beyond.dropped
         );
     }
-    title += &app.session_sort.title(app.lang);
     let mut header = vec![
         fit(headers[0], id_w),
         right(headers[1], count_w),

@@ -168,16 +168,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         0 => String::new(),
         n => format!(" · {n} ✗"),
     };
+    // The order first: what a key just changed is never cut off a narrow title.
     let mut title = format!(
-        " {} · {listed}{marks} {}",
+        " {} · {listed}{marks} {}{}",
         s.workspaces,
+        app.workspace_sort.title(app.lang),
         super::panel_scope(app, store)
     );
     if workspaces.beyond.failures > 0 {
         // Failures of workspaces past the limit: in every count, in no row.
         title += &format!("· +{} {} ", workspaces.beyond.failures, s.unlisted);
     }
-    title += &app.workspace_sort.title(app.lang);
     if listed == 0 {
         let text = Paragraph::new(Span::styled(s.workspaces_none, theme.dim()))
             .wrap(Wrap { trim: true })
