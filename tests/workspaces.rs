@@ -422,14 +422,18 @@ fn the_workspaces_panel_in_the_dashboard_narrows_to_a_workspace() {
 }
 
 /// The demo deployment in tmux: three workspaces over WebSocket, their names from the demo's
-/// `GET /api/workspaces` (the server's shape), shown in the workspaces panel beside their ids.
+/// `GET /api/workspaces` (the server's shape), shown in the workspaces panel and, on enter, the
+/// filter narrowed by the named workspace's id.
 #[test]
 fn a_deployment_names_its_workspaces_from_the_api() {
     let tmux = Tmux::sized(&dashboard("demo --workspaces 3 --lang en"), 160, 45);
     tmux.wait_for("[3/3 live]");
     tmux.send(&["w"]);
     // The first workspace's incident starts at once (the others' 20 s apart).
-    tmux.wait_for("Acme EU (de010000)");
+    tmux.wait_for("│Acme EU ");
+    // Enter narrows by the id behind the name.
+    tmux.send(&["Enter"]);
+    tmux.wait_for("all › workspace:de0");
     tmux.send(&["q"]);
     tmux.wait_for("FAILWATCH-EXITED-0");
 }

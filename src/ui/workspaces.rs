@@ -79,12 +79,10 @@ fn headers(lang: Lang) -> [&'static str; 7] {
     ]
 }
 
-/// A workspace as the panel names it: `name (id)` when the API gave its name, else its id.
+/// A workspace as the panel names it: its name when the API gave one (the id is a key away:
+/// `c` copies it, enter narrows by it), else its id.
 fn shown_name(store: &Store, id: &str) -> String {
-    match store.workspace_name(id) {
-        Some(name) => format!("{name} ({})", super::short_id(id)),
-        None => id.to_owned(),
-    }
+    store.workspace_name(id).unwrap_or(id).to_owned()
 }
 
 /// The four counts of a workspace, in the columns' order.
