@@ -40,6 +40,13 @@ impl Reading {
         masked
     }
 
+    /// Whether this reading masked any of the clean text's bytes `run`.
+    fn touches(&self, run: &Range<usize>) -> bool {
+        self.units
+            .iter()
+            .any(|(c, out)| out.is_none() && c.start < run.end && run.start < c.end)
+    }
+
     /// What this reading put for the clean text's bytes `run`, when it masked exactly those.
     fn replacement(&self, run: &Range<usize>, len: usize) -> Option<&str> {
         let first = self.units.partition_point(|(c, _)| c.start < run.start);
@@ -222,12 +229,18 @@ fn spliced(clean: &str, masked: &[bool], readings: &[&Reading]) -> String {
             out.push_str(&clean[at..end]);
         } else {
             let run = at..end;
-            match readings
-                .iter()
-                .find_map(|r| r.replacement(&run, clean.len()))
-            {
-                Some(replacement) => out.push_str(replacement),
-                None => out.push_str(&placeholders(&run, readings)),
+            // A reading's own replacement only where every reading that masked any of the run
+            // masked all of it: a replacement keeps text of its match (a URL's scheme, a
+            // name), and what one reading keeps another may have masked (a token glued to the
+            // scheme by a removal). Where they differ, only placeholders.
+            let mut touching = readings.iter().filter(|r| r.touches(&run));
+            let agreed: Option<Vec<&str>> = touching
+                .by_ref()
+                .map(|r| r.replacement(&run, clean.len()))
+                .collect();
+            match agreed.as_deref() {
+                Some([first, ..]) => out.push_str(first),
+                _ => out.push_str(&placeholders(&run, readings)),
             }
         }
         at = end;

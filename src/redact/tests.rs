@@ -1243,4 +1243,9 @@ fn fuzz_findings_hold() {
     let r = redact(text);
     assert!(!r.text.contains("Qz040Xw002"), "{}", r.text);
     assert!(!r.text.contains("Qz030Xw001"), "{}", r.text);
+    // A token glued to a URL by an escaped removal: one reading took the token into the URL's
+    // scheme and kept the scheme in its replacement, which the splice then preferred.
+    let text = " tenant_ac\u{feff}ce\u{180e}ss_token t-g104Qz009Xw000aB3dE5gH7jK9mN1pQ2rS4tU6vW\\u001b\u{ffa0}https://fe2bc01bda0\u{0}123456789abcdef012345@o123.ingest.sentry.io/456";
+    let r = redact(text);
+    assert!(!r.text.contains("Qz009Xw000"), "{}", r.text);
 }
