@@ -18,6 +18,10 @@ pub(super) type Masked<'a> = (Cow<'a, str>, Vec<(SecretKind, u32)>, Beyond);
 /// The rules read it as a space (see `rules`).
 pub(super) const MARK: char = '\u{1}';
 
+/// Stands, while the rules read through marks, over what a rule before took: read as a space
+/// like a mark, but never through (see `mask_rules_together`).
+pub(super) const BARRIER: char = '\u{2}';
+
 /// Places in a text being masked, moved with it as it changes.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Places {
@@ -299,34 +303,52 @@ pub(super) fn mask_rules<'a>(
 fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places) -> Masked<'a> {
     // (where, the rule, what replaces it), in no order yet.
     let mut taken: Vec<(Range<usize>, usize, String)> = Vec::new();
+    // The text with what was taken so far turned to BARRIER, byte for byte: a rule reads it as
+    // it would read the placeholders one after another leaves (a stop, never a part of a
+    // token), and every place is still the place it is in `text`.
+    let mut barred: Option<String> = None;
     for (i, rule) in RULES.iter().enumerate() {
         if wanted & (1 << i) == 0 {
             continue;
         }
         let before = taken.len();
-        for caps in rule.through().captures_iter(&text) {
-            // An exact placeholder is already masked (see `mask_rules`).
+        let seen = barred.as_deref().unwrap_or(&text);
+        for caps in rule.through().captures_iter(seen) {
             if caps.name("v").is_some_and(|v| is_placeholder(v.as_str())) {
                 continue;
             }
-            let m = caps.get_match().range();
-            let touched = taken[..before]
-                .iter()
-                .filter(|(t, _, _)| t.start < m.end && m.start < t.end)
-                .map(|(t, _, _)| t.clone())
-                .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
-            match touched {
-                None => {
-                    let mut out = String::new();
-                    caps.expand(rule.replacement, &mut out);
-                    taken.push((m, i, out));
-                }
-                Some(t) if m.start >= t.start && m.end > t.end => {
-                    let out = placeholders_of(std::iter::once(rule.replacement));
-                    taken.push((t.end..m.end, i, out));
-                }
-                Some(_) => {}
+            let mut out = String::new();
+            caps.expand(rule.replacement, &mut out);
+            if out.contains(BARRIER) {
+                // What it keeps of its match holds a masked part: its placeholder alone.
+                out = placeholders_of(std::iter::once(rule.replacement));
             }
+            taken.push((caps.get_match().range(), i, out));
+        }
+        // Read on the text itself, a match that starts inside one taken before and reaches
+        // past it: what lies past it is this rule's secret, whose start was taken.
+        for m in rule.through().find_iter(&text) {
+            let m = m.range();
+            let reached = taken[..before]
+                .iter()
+                .filter(|(t, _, _)| t.start <= m.start && m.start < t.end && t.end < m.end)
+                .map(|(t, _, _)| t.end)
+                .max();
+            if let Some(from) = reached {
+                let out = placeholders_of(std::iter::once(rule.replacement));
+                taken.push((from..m.end, i, out));
+            }
+        }
+        if taken.len() > before {
+            let mut bytes = barred
+                .take()
+                .unwrap_or_else(|| text.to_string())
+                .into_bytes();
+            for (range, _, _) in &taken[before..] {
+                bytes[range.clone()].fill(BARRIER as u8);
+            }
+            // Whole characters were replaced by ASCII bytes: still UTF-8.
+            barred = Some(String::from_utf8(bytes).unwrap_or_default());
         }
     }
     let mut hits: Vec<(SecretKind, u32)> = Vec::new();
@@ -338,7 +360,7 @@ fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places)
         beyond_server += Beyond::of_rule(&RULES[*i], 1);
         add_hits(&mut hits, RULES[*i].kind, 1);
     }
-    taken.sort_by_key(|(range, _, _)| range.start);
+    taken.sort_by_key(|(range, _, _)| (range.start, std::cmp::Reverse(range.end)));
     let mut out = String::with_capacity(text.len());
     let mut edits: Vec<Edit> = Vec::new();
     let mut at = 0;
@@ -348,6 +370,12 @@ fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places)
         if start >= range.end {
             continue;
         }
+        // Overlapping matches: the rest of this one gets its placeholder alone.
+        let replacement = if start > range.start {
+            &placeholders_of(std::iter::once(replacement.as_str()))
+        } else {
+            replacement
+        };
         out.push_str(&text[at..start]);
         edits.push((start..range.end, replacement.len()));
         out.push_str(replacement);

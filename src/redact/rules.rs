@@ -125,10 +125,11 @@ impl Rule {
 // Go's RE2 `\b` and `\s` are ASCII; spell them so here for identical matching. `\s` also takes
 // the mark that stands where a character was removed (`super::mask::MARK`): what the removed
 // character parted is parted by a space for every rule, so `Bearer<filler>token` is a bearer
-// token.
+// token. And the barrier over what a rule before took (`super::mask::BARRIER`), as the
+// placeholder it will be.
 const B: &str = r"(?-u:\b)";
-const S: &str = r"[\t\n\x0C\r \x01]";
-const NOT_S: &str = r"[^\t\n\x0C\r \x01]";
+const S: &str = r"[\t\n\x0C\r \x01\x02]";
+const NOT_S: &str = r"[^\t\n\x0C\r \x01\x02]";
 
 fn rule(
     kind: SecretKind,
@@ -499,7 +500,7 @@ pub(super) static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(
             AuthHeader,
             &format!(
-                r#"(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:[a-z][a-z0-9_-]*[\t \x01]+)?)(?P<v>{PLACEHOLDER_OR}[^\s"',;]+)"#
+                r#"(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:[a-z][a-z0-9_-]*[\t \x01\x02]+)?)(?P<v>{PLACEHOLDER_OR}[^\s"',;]+)"#
             ),
             "${1}[REDACTED]",
             &["authorization"],

@@ -1248,4 +1248,10 @@ fn fuzz_findings_hold() {
     let text = " tenant_ac\u{feff}ce\u{180e}ss_token t-g104Qz009Xw000aB3dE5gH7jK9mN1pQ2rS4tU6vW\\u001b\u{ffa0}https://fe2bc01bda0\u{0}123456789abcdef012345@o123.ingest.sentry.io/456";
     let r = redact(text);
     assert!(!r.text.contains("Qz009Xw000"), "{}", r.text);
+    // A token's rule, applied first, took text the webhook's match needed: the webhook's id,
+    // split by a terminal sequence, was masked only up to the split.
+    let text = "\\bhttps://open.larksuite.com/open-apis/bot/v2/hook/9f8e7d6c-5b\u{1b}]0;t\u{7}4a-4392-8170-fe01c00bdacd\u{1b}[0m\u{8}\u{115f}ghp_abcdefghijklmnopqr\u{3164}Qz030Xw001aB3dE5gH\0\u{3164}\u{115f}\u{17b5}中中中中中中中中\0";
+    let r = redact(text);
+    assert!(!r.text.contains("fe01c00bda"), "{}", r.text);
+    assert!(!r.text.contains("Qz030Xw001"), "{}", r.text);
 }
