@@ -15,6 +15,8 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 use unicode_width::UnicodeWidthStr;
 
+mod support;
+
 const SAMPLE: (&str, &str) = (
     "sample-capture.jsonl",
     include_str!("data/sample-capture.jsonl"),
@@ -582,16 +584,7 @@ fn the_filters_words_are_marked_in_the_errors_shown() {
 
 /// The fork's incident as three workspaces saw it: each record names one, by its place.
 fn fleet_capture() -> String {
-    let mut out = String::new();
-    for (i, line) in OCTO.1.lines().enumerate() {
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if v.get("frame").is_some() {
-            v["workspace"] = ["ws-eu-01", "ws-us-02", "ws-ap-03"][i % 3].into();
-        }
-        out += &v.to_string();
-        out.push('\n');
-    }
-    out
+    support::fleet::capture(&["ws-eu-01", "ws-us-02", "ws-ap-03"])
 }
 
 #[test]
@@ -610,24 +603,11 @@ fn the_failures_list_names_each_workspace_of_a_fleet() {
     assert!(!one.contains("workspace"), "{one}");
 }
 
-/// `task:failed` records per workspace, read from the capture itself.
-fn failed_per_workspace(capture: &str) -> std::collections::BTreeMap<String, usize> {
-    let mut out = std::collections::BTreeMap::new();
-    for line in capture.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if v["frame"]["type"] == "task:failed" {
-            *out.entry(v["workspace"].as_str().unwrap().to_owned())
-                .or_default() += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn the_workspaces_panel_counts_each_workspace_and_enter_narrows_to_one() {
     use failwatch::ui::app::Panel;
     let capture: &'static str = Box::leak(fleet_capture().into_boxed_str());
-    let expected = failed_per_workspace(capture);
+    let expected = support::fleet::failed_per_workspace(capture);
     assert_eq!(expected.len(), 3, "{expected:?}");
     for (lang, tag) in [
         (Lang::En, "en"),
@@ -649,7 +629,7 @@ fn the_workspaces_panel_counts_each_workspace_and_enter_narrows_to_one() {
                     .find(|l| l.contains(&format!("│{ws} ")))
                     .unwrap_or_else(|| panic!("{tag} {width}x{height}: no row of {ws}\n{shown}"));
                 let after = &row[row.find(ws.as_str()).unwrap() + ws.len()..];
-                let failures: usize = after.split_whitespace().next().unwrap().parse().unwrap();
+                let failures: u64 = after.split_whitespace().next().unwrap().parse().unwrap();
                 assert_eq!(failures, *n, "{tag}: {row}");
             }
             if matches!(lang, Lang::En | Lang::Zh) {
@@ -666,7 +646,7 @@ fn the_workspaces_panel_counts_each_workspace_and_enter_narrows_to_one() {
     dash.act(Action::Drill);
     let store = dash.feed.pipeline.store();
     assert_eq!(store.filter().source(), format!("workspace:{id}"));
-    assert_eq!(store.view_len(), expected[&id]);
+    assert_eq!(store.view_len() as u64, expected[&id]);
     assert!(screen(&dash).contains(&format!("all › workspace:{id}")));
     dash.act(Action::Back);
     assert!(dash.feed.pipeline.store().filter().is_empty());

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use support::cmd::run;
+use support::fleet::failed_per_workspace;
 use support::tmux::{dashboard, Tmux};
 
 mod support;
@@ -14,30 +15,7 @@ const WORKSPACES: [&str; 3] = ["ws-eu", "ws-us", "ws-ap"];
 
 /// The Octo fork's incident capture, each record given one of three workspaces by its place.
 fn three_workspaces() -> String {
-    let capture = include_str!("data/octo-pr33.jsonl");
-    let mut out = String::new();
-    for (i, line) in capture.lines().enumerate() {
-        let mut v: Value = serde_json::from_str(line).expect("the capture is JSON");
-        if v.get("frame").is_some() {
-            v["workspace"] = WORKSPACES[i % 3].into();
-        }
-        out += &v.to_string();
-        out.push('\n');
-    }
-    out
-}
-
-/// `task:failed` records per workspace, read from the capture itself.
-fn failed_per_workspace(capture: &str) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for line in capture.lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
-        if v["frame"]["type"] == "task:failed" {
-            *out.entry(v["workspace"].as_str().unwrap().to_owned())
-                .or_default() += 1;
-        }
-    }
-    out
+    support::fleet::capture(&WORKSPACES)
 }
 
 fn json(out: &std::process::Output) -> Value {

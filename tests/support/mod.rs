@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cmd;
 pub mod corpus;
+pub mod fleet;
 pub mod fork;
 pub mod hub;
 pub mod redis;
