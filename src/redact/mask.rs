@@ -294,12 +294,12 @@ pub(super) fn mask_rules<'a>(
 }
 
 /// [`mask_rules`] reading through marks. Read through marks, a greedy token joined by a removal
-/// to the secret after it (`ghp_…<filler>xoxb-…`) reaches into that secret; applied one after
+/// to the secret after it (`ghp_…<filler>xoxb-…`) reaches into that secret: applied one after
 /// another, the token's rule would take the secret's start and the secret's rule find nothing
-/// left. So every rule is matched on the same text, in the rules' order: a match that touches
-/// none taken before is taken (as one after another would), one that starts inside a match
-/// taken before and reaches past it masks what lies past it too (with its own placeholder),
-/// and any other is left (one after another would not have found it either).
+/// left. So the rules go in order as one after another does, each reading what those before
+/// took as a [`BARRIER`] (places stay those of `text`); and each is also matched on `text`
+/// itself, where a match that starts inside one taken before and reaches past it masks what
+/// lies past it (with its own placeholder).
 fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places) -> Masked<'a> {
     // (where, the rule, what replaces it), in no order yet.
     let mut taken: Vec<(Range<usize>, usize, String)> = Vec::new();
@@ -391,13 +391,23 @@ fn mask_rules_together<'a>(text: Cow<'a, str>, wanted: u64, places: &mut Places)
 fn placeholders_of<'r>(replacements: impl Iterator<Item = &'r str>) -> String {
     let mut seen: Vec<&str> = Vec::new();
     for r in replacements {
-        for (p, _) in r.match_indices("[REDACTED") {
-            let end = r[p..].find(']').map_or(r.len(), |e| p + e + 1);
-            if !seen.contains(&&r[p..end]) {
-                seen.push(&r[p..end]);
-            }
+        add_placeholders(r, &mut seen);
+    }
+    placeholders_text(&seen)
+}
+
+/// Add the `[REDACTED …]` placeholders that `text` holds to `seen`, each once, in order.
+pub(super) fn add_placeholders<'t>(text: &'t str, seen: &mut Vec<&'t str>) {
+    for (p, _) in text.match_indices("[REDACTED") {
+        let end = text[p..].find(']').map_or(text.len(), |e| p + e + 1);
+        if !seen.contains(&&text[p..end]) {
+            seen.push(&text[p..end]);
         }
     }
+}
+
+/// Placeholders found, as one text (`[REDACTED]` when none).
+pub(super) fn placeholders_text(seen: &[&str]) -> String {
     match seen.is_empty() {
         true => "[REDACTED]".to_owned(),
         false => seen.concat(),

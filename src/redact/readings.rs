@@ -11,7 +11,9 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::escapes::{self, Which};
-use super::mask::{add_hits, mask_around, mask_marked, Masked, Places};
+use super::mask::{
+    add_hits, add_placeholders, mask_around, mask_marked, placeholders_text, Masked, Places,
+};
 use super::{Beyond, SecretKind};
 
 /// A unit of the clean text (a character, or an escape): its bytes there and in a reading's
@@ -264,18 +266,10 @@ fn placeholders(run: &Range<usize>, readings: &[&Reading]) -> String {
                     let from = from.map_or(0, |o| o.end);
                     let to = out.as_ref().map_or(r.text.len(), |o| o.start);
                     let put = r.text.get(from..to).unwrap_or_default();
-                    for (p, _) in put.match_indices("[REDACTED") {
-                        let end = put[p..].find(']').map_or(put.len(), |e| p + e + 1);
-                        if !found.contains(&&put[p..end]) {
-                            found.push(&put[p..end]);
-                        }
-                    }
+                    add_placeholders(put, &mut found);
                 }
             }
         }
     }
-    if found.is_empty() {
-        return "[REDACTED]".to_owned();
-    }
-    found.concat()
+    placeholders_text(&found)
 }
