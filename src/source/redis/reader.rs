@@ -325,8 +325,11 @@ impl Reader {
         Ok(n)
     }
 
-    /// Several streams, merged by id: a batch of each is held at a time, and entries are handed
-    /// on oldest first as long as every stream not yet read to its end has one waiting.
+    /// Several streams, merged by id: entries are handed on oldest first as long as every
+    /// stream not yet read to its end has one waiting. Each stream's next batch is asked for as
+    /// soon as one arrives (one request in flight a stream, answered in the order asked on the
+    /// one connection), so the server reads while the pipeline works; at most two batches a
+    /// stream are held.
     fn backfill_merged(
         &mut self,
         start: &str,
@@ -335,39 +338,64 @@ impl Reader {
         let count = self.streams.len();
         let mut waiting: Vec<VecDeque<Entry>> = (0..count).map(|_| VecDeque::new()).collect();
         let mut next: Vec<Option<String>> = vec![Some(start.to_owned()); count];
+        // The streams asked for and not answered yet, in the order asked.
+        let mut asked: VecDeque<usize> = VecDeque::new();
+        for i in 0..count {
+            self.ask_batch(i, &mut next, &mut asked)?;
+        }
         let mut n = 0;
         loop {
-            for i in 0..count {
-                if let (true, Some(from)) = (waiting[i].is_empty(), next[i].take()) {
-                    let reply: Value = redis::cmd("XRANGE")
-                        .arg(&self.streams[i].key)
-                        .arg(&from)
-                        .arg("+")
-                        .arg("COUNT")
-                        .arg(BATCH)
-                        .query(&mut self.conn)?;
-                    let entries = parse_entries(reply);
-                    if entries.len() == BATCH {
-                        next[i] = entries.last().map(|e| format!("({}", e.id));
-                    }
-                    waiting[i].extend(entries);
+            // A stream with nothing waiting and an answer to come: answers are taken in the
+            // order asked until it has its own.
+            while (0..count).any(|i| waiting[i].is_empty() && asked.contains(&i)) {
+                let j = asked.pop_front().expect("a stream was asked for");
+                let reply = match self.conn.recv_response()? {
+                    Value::ServerError(e) => return Err(redis::RedisError::from(e).into()),
+                    reply => reply,
+                };
+                let entries = parse_entries(reply);
+                if entries.len() == BATCH {
+                    next[j] = entries.last().map(|e| format!("({}", e.id));
                 }
+                waiting[j].extend(entries);
+                self.ask_batch(j, &mut next, &mut asked)?;
             }
             let mut picked = Vec::new();
             // A stream with nothing waiting but more to read holds the others back.
-            while (0..count).all(|i| !waiting[i].is_empty() || next[i].is_none()) {
+            while (0..count).all(|i| !waiting[i].is_empty() || !asked.contains(&i)) {
                 let oldest = (0..count)
                     .filter(|&i| !waiting[i].is_empty())
                     .min_by_key(|&i| stream_id(&waiting[i][0].id));
                 let Some(i) = oldest else { break };
                 picked.extend(waiting[i].pop_front().map(|e| (i, e)));
             }
-            let done = waiting.iter().all(VecDeque::is_empty) && next.iter().all(Option::is_none);
+            let done = waiting.iter().all(VecDeque::is_empty) && asked.is_empty();
             n += self.take(picked, sink);
             if done {
                 return Ok(n);
             }
         }
+    }
+
+    /// Ask for stream `i`'s next batch, if it has more to read.
+    fn ask_batch(
+        &mut self,
+        i: usize,
+        next: &mut [Option<String>],
+        asked: &mut VecDeque<usize>,
+    ) -> Result<(), SourceError> {
+        if let Some(from) = next[i].take() {
+            let request = redis::cmd("XRANGE")
+                .arg(&self.streams[i].key)
+                .arg(&from)
+                .arg("+")
+                .arg("COUNT")
+                .arg(BATCH)
+                .get_packed_command();
+            self.conn.send_packed_command(&request)?;
+            asked.push_back(i);
+        }
+        Ok(())
     }
 
     /// One blocking read of every stream: the entries after each one's last id, oldest first,
