@@ -128,13 +128,11 @@ async fn deployment(
     }
     let first = configs[0].url.clone();
     // The workspaces' names, as the server's API gives them (every demo server knows them).
-    let names = crate::api::names::start(
+    let names = setup::start_names(
         &servers[0].api_url(),
         &configs[0].workspace,
         &configs[0].token,
-    )
-    .map_err(|e| tracing::warn!(error = %e, "workspace names not asked"))
-    .ok();
+    );
     let record = setup::recorder(args.record.as_deref(), &first, false, false)?;
     let mut source =
         open_source(SourceSpec::Workspaces { configs, record }, Delivery::Lossy).await?;

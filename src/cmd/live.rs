@@ -54,11 +54,8 @@ pub fn run(args: LiveArgs, settings: &Settings) -> Result<(), CmdError> {
         // Several workspaces: their names, from the API's list of the user's workspaces (a
         // route that needs no workspace), for the list's column and the workspaces panel.
         let names = match workspaces.as_slice() {
-            [first, _, ..] => setup::api_base(&args.connect.api, settings, &url).and_then(|base| {
-                crate::api::names::start(&base, first, &token)
-                    .map_err(|e| tracing::warn!(error = %e, "workspace names not asked"))
-                    .ok()
-            }),
+            [first, _, ..] => setup::api_base(&args.connect.api, settings, &url)
+                .and_then(|base| setup::start_names(&base, first, &token)),
             _ => None,
         };
         dashboard::live(

@@ -208,6 +208,14 @@ pub fn api_base(args: &crate::cli::ApiArgs, settings: &Settings, ws_url: &str) -
         .or_else(|| crate::api::base_from_ws(ws_url))
 }
 
+/// Ask `base` for the workspaces' names from time to time (on the current runtime); a client
+/// that cannot start is said in the log and left out, as the API client is.
+pub fn start_names(base: &str, workspace: &str, token: &Token) -> Option<crate::api::names::Names> {
+    crate::api::names::start(base, workspace, token)
+        .map_err(|e| tracing::warn!(error = %e, "workspace names not asked"))
+        .ok()
+}
+
 /// Start the API client (on a thread of its own); a client that cannot start is said and left out.
 pub fn start_api(
     config: Option<crate::api::ApiConfig>,
