@@ -181,6 +181,11 @@ impl Workspaces {
         self.by_id.len()
     }
 
+    /// Failures came from more than one workspace: the panels say which one each came from.
+    pub fn several(&self) -> bool {
+        self.by_id.len() > 1
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty() && self.beyond.failures == 0
     }

@@ -106,7 +106,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         widest(labels.iter().map(String::as_str).chain([s.reason])),
         widest(shown.iter().map(|f| catalog::code_or_none(f.reason_code()))),
         relays.len(),
-        store.agg.workspaces.len() > 1,
+        store.agg.workspaces.several(),
     );
     let words = store.filter().words();
     let gaps = feed.status.as_ref().map_or(&[][..], |s| &s.gaps[..]);

@@ -92,7 +92,7 @@ fn shown<'a>(app: &App, store: &'a Store, area: Rect) -> Shown<'a> {
         fits
     };
     let show_sessions = take(SESSIONS);
-    let fleet = store.agg.workspaces.len() > 1;
+    let fleet = store.agg.workspaces.several();
     let ws_w = s.group_workspaces.width().max(WORKSPACES);
     let workspaces_w = (fleet && take(ws_w)).then_some(ws_w);
     let show_last = take(TIME);

@@ -81,8 +81,8 @@ fn headers(lang: Lang) -> [&'static str; 7] {
 
 /// A workspace as the panel names it: its name when the API gave one (the id is a key away:
 /// `c` copies it, enter narrows by it), else its id.
-fn shown_name(store: &Store, id: &str) -> String {
-    store.workspace_name(id).unwrap_or(id).to_owned()
+fn shown_name<'a>(store: &'a Store, id: &'a str) -> &'a str {
+    store.workspace_name(id).unwrap_or(id)
 }
 
 /// The four counts of a workspace, in the columns' order.
@@ -191,7 +191,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, feed: &Feed, theme: &Theme) 
         .visible
         .iter()
         .map(|(i, (id, w))| {
-            let mut cells = vec![Cell::from(fit(&shown_name(store, id), laid.id_w))];
+            let mut cells = vec![Cell::from(fit(shown_name(store, id), laid.id_w))];
             for (n, (count, width)) in counts(w).iter().zip(laid.counts_w).enumerate() {
                 let text = right(&count.to_string(), width);
                 let style = match n {
